@@ -1,0 +1,52 @@
+from django.contrib.gis.db import models
+
+from .managers import DistrictQuerySet, DongQuerySet
+
+
+class District(models.Model):
+    """One of Seoul's 25 autonomous districts (gu).
+
+    `code` is the MOIS sigungu code that gu offices and addresses use (11680 for
+    Gangnam-gu); `kostat_code` is the census code of Statistics Korea (11230 for
+    Gangnam-gu). The two lists overlap numerically, so only `code` is ever used
+    to identify a district.
+    """
+
+    code = models.CharField("MOIS sigungu code", max_length=5, unique=True)
+    kostat_code = models.CharField("KOSTAT census code", max_length=5, unique=True)
+    name_ko = models.CharField(max_length=40)
+    name_en = models.CharField(max_length=60)
+    population = models.PositiveIntegerField(null=True, blank=True)
+    households = models.PositiveIntegerField(null=True, blank=True)
+    population_date = models.DateField(null=True, blank=True)
+    geom = models.MultiPolygonField(srid=4326)
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [models.Index(fields=["name_ko"], name="district_name_ko_idx")]
+
+    def __str__(self):
+        return f"{self.name_ko} ({self.name_en})"
+
+
+class Dong(models.Model):
+    """An administrative dong (행정동), nested in a district."""
+
+    code = models.CharField("MOIS adm_cd2", max_length=10, unique=True)
+    kostat_code = models.CharField("KOSTAT census code", max_length=7, unique=True)
+    name_ko = models.CharField(max_length=40)
+    name_en = models.CharField(max_length=80)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="dongs")
+    population = models.PositiveIntegerField(null=True, blank=True)
+    households = models.PositiveIntegerField(null=True, blank=True)
+    geom = models.MultiPolygonField(srid=4326)
+
+    objects = DongQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.district.name_ko} {self.name_ko}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GeoplatformConfig(AppConfig):
+    name = "geoplatform"
+    verbose_name = "geoplatform"

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .api import ApiRoot
+from .health import healthz
+
+api_patterns = [
+    path("", ApiRoot.as_view(), name="api-root"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("accounts.urls")),
+    path("", include("districts.urls")),
+    path("", include("jobs.urls")),
+    path("", include("layers.urls")),
+    path("", include("maps.urls")),
+    path("", include("moderation.urls")),
+    path("", include("tilesets.urls")),
+    path("", include("dashboards.urls")),
+    path("", include("meetings.urls")),
+    path("", include("analysis.urls")),
+    path("", include("campaigns.urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("ogc/", include("layers.urls_ogc")),
+    path("open311/v2/", include("moderation.urls_open311")),
+    path("", include("layers.urls_tiles")),
+    path("", include("frontend.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,44 @@
+"""Writes on jobs. Workers report progress through `job_progress`, throttled to one write per step."""
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Job
+
+
+def job_create(*, kind: str, created_by=None, total: int = 0, message: str = "") -> Job:
+    return Job.objects.create(kind=kind, created_by=created_by, total=total, message=message)
+
+
+def job_progress(*, job: Job, progress: int, total: int | None = None, message: str | None = None) -> None:
+    fields = {"progress": progress, "state": Job.State.RUNNING, "updated_at": timezone.now()}
+    if total is not None:
+        fields["total"] = total
+    if message is not None:
+        fields["message"] = message
+    Job.objects.filter(pk=job.pk).update(**fields)
+    for key, value in fields.items():
+        setattr(job, key, value)
+
+
+def job_finish(*, job: Job, result: dict | None = None, error: str | None = None) -> None:
+    job.state = Job.State.FAILED if error else Job.State.SUCCEEDED
+    job.message = error or job.message
+    job.result = result or {}
+    if not error:
+        job.progress = job.total or job.progress
+    job.finished_at = timezone.now()
+    with transaction.atomic():
+        job.save()
+
+
+class JobReporter:
+    """Progress callback for long loops: reports at most every `every` items."""
+
+    def __init__(self, job: Job | None, total: int, every: int = 100):
+        self.job, self.total, self.every = job, total, max(1, every)
+        if job is not None:
+            job_progress(job=job, progress=0, total=total)
+
+    def __call__(self, done: int, message: str | None = None) -> None:
+        if self.job is not None and (done % self.every == 0 or done == self.total):
+            job_progress(job=self.job, progress=done, message=message)

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [path("jobs/<uuid:pk>/", api.JobDetailApi.as_view(), name="job-detail")]

@@ -1,0 +1,104 @@
+"""The layer registry: everything shown on a map is a Layer registered here.
+
+Apps describe their layers in their own `layers.py` (imported from their
+AppConfig.ready) and register them; only this app serves them (tiles, TileJSON,
+styles, OGC API Features, exports). Layer names are looked up here and never
+reach SQL as text.
+
+Two kinds of registration:
+- `registry.register(layer)` for a fixed layer (`districts`, `reports`);
+- `registry.register_family(prefix, resolver)` for layers that exist per object,
+  named `<prefix>-<key>` (`map-12`, `indicator-3`): the resolver turns the key
+  into a Layer or None.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+LAYER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(-[A-Za-z0-9_]+)?$")
+
+
+@dataclass
+class Layer:
+    """A named source of features.
+
+    Subclasses (or instances) provide `get_queryset(user)`: the features `user`
+    may see, with a geometry column `geom_field` in EPSG:4326 and the public
+    attributes listed in `fields` (model fields or annotations).
+    """
+
+    name: str
+    title_ko: str
+    title_en: str
+    geometry_type: str  # "point", "line", "polygon" or "mixed"
+    fields: tuple[str, ...] = ()
+    description_ko: str = ""
+    description_en: str = ""
+    geom_field: str = "geom"
+    id_field: str = "pk"
+    datetime_field: str | None = None
+    minzoom: int = 0
+    maxzoom: int = 22
+    attribution: str = ""
+    public: bool = True  # False: visibility depends on the user (never shared in caches)
+    style: dict = field(default_factory=dict)  # paint hints: {"color": "#e4572e", ...}
+    queryset_factory: Callable[..., QuerySet] | None = None
+    can_view_rule: Callable[..., bool] | None = None
+    version_factory: Callable[[], str] | None = None
+
+    def get_queryset(self, user) -> QuerySet:
+        if self.queryset_factory is None:
+            raise TypeError(f"Layer {self.name} has no queryset_factory")
+        return self.queryset_factory(user)
+
+    def can_view(self, user) -> bool:
+        return True if self.can_view_rule is None else self.can_view_rule(user)
+
+    def version(self) -> str:
+        return self.version_factory() if self.version_factory else "0"
+
+    def title(self, language: str = "ko") -> str:
+        return self.title_en if language.startswith("en") else self.title_ko
+
+
+class LayerRegistry:
+    def __init__(self):
+        self._layers: dict[str, Layer] = {}
+        self._families: dict[str, Callable[[str], Layer | None]] = {}
+        self._family_listers: dict[str, Callable[[object], list[Layer]]] = {}
+
+    def register(self, layer: Layer) -> Layer:
+        if not LAYER_NAME_RE.match(layer.name) or "-" in layer.name:
+            raise ValueError(f"Bad layer name {layer.name!r}")
+        self._layers[layer.name] = layer
+        return layer
+
+    def register_family(self, prefix: str, resolver: Callable[[str], Layer | None],
+                        lister: Callable[[object], list[Layer]] | None = None) -> None:
+        """`resolver(key)` gives the layer `prefix-key`; `lister(user)` the ones to list in catalogues."""
+        self._families[prefix] = resolver
+        if lister is not None:
+            self._family_listers[prefix] = lister
+
+    def get(self, name: str) -> Layer | None:
+        if not LAYER_NAME_RE.match(name or ""):
+            return None
+        if name in self._layers:
+            return self._layers[name]
+        prefix, _, key = name.partition("-")
+        resolver = self._families.get(prefix)
+        return resolver(key) if resolver and key else None
+
+    def listed(self, user) -> list[Layer]:
+        """Layers to show in catalogues (OGC collections, the layer switcher) for this user."""
+        layers = [layer for layer in self._layers.values() if layer.can_view(user)]
+        for lister in self._family_listers.values():
+            layers.extend(layer for layer in lister(user) if layer.can_view(user))
+        return layers
+
+
+registry = LayerRegistry()

@@ -1,0 +1,2 @@
+"""OGC API - Features, mounted at /ogc/."""
+urlpatterns = []

@@ -1,0 +1,2 @@
+"""Tiles, TileJSON and styles at the site root."""
+urlpatterns = []

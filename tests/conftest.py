@@ -1,0 +1,92 @@
+"""Shared fixtures: real PostGIS, the real Seoul districts, users per role, API clients."""
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from districts.models import District
+from districts.services import seoul_load
+
+PASSWORD = "a-Long-test-pa55word"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the 25 gu and 424 dongs once into the test database."""
+    with django_db_blocker.unblock():
+        seoul_load()
+
+
+@pytest.fixture
+def seoul(db):
+    """The districts, reloaded when a transactional test flushed them."""
+    if District.objects.count() != 25:
+        seoul_load()
+    return {d.code: d for d in District.objects.all()}
+
+
+@pytest.fixture
+def make_user(db):
+    from accounts.services import role_grant
+
+    User = get_user_model()
+    counter = {"n": 0}
+
+    def make(username=None, role="citizen", districts=(), **extra):
+        counter["n"] += 1
+        username = username or f"user{counter['n']}"
+        user = User.objects.create_user(username=username, email=f"{username}@example.org", password=PASSWORD, **extra)
+        if role != "citizen" or districts:
+            role_grant(user=user, role=role, district_codes=list(districts))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def citizen(make_user):
+    return make_user("minji")
+
+
+@pytest.fixture
+def citizen2(make_user):
+    return make_user("jihoon")
+
+
+@pytest.fixture
+def gangnam_officer(make_user, seoul):
+    return make_user("officer_gangnam", role="district_officer", districts=["11680"])
+
+
+@pytest.fixture
+def mapo_officer(make_user, seoul):
+    return make_user("officer_mapo", role="district_officer", districts=["11440"])
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("staff", role="city_staff")
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user("analyst", role="analyst")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """An API client authenticated with the user's token, as other apps would use it."""
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
