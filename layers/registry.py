@@ -49,6 +49,10 @@ class Layer:
     queryset_factory: Callable[..., QuerySet] | None = None
     can_view_rule: Callable[..., bool] | None = None
     version_factory: Callable[[], str] | None = None
+    kind: str = "vector"  # "vector" (MVT from PostGIS) or "raster" (PNG tiles)
+    raster_tile: Callable[[int, int, int], bytes | None] | None = None  # raster layers: PNG bytes or None
+    legend: list = field(default_factory=list)  # [{"label_ko":…, "label_en":…, "color":…}, …]
+    meta: dict = field(default_factory=dict)  # links back to the owning object (e.g. {"map_id": 3})
 
     def get_queryset(self, user) -> QuerySet:
         if self.queryset_factory is None:

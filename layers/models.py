@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+
+from .managers import DatasetQuerySet
+
+
+class Dataset(models.Model):
+    """Open data published by the city (public toilets, libraries, stations…), served as layer `dataset-<slug>`."""
+
+    slug = models.SlugField(max_length=60, unique=True, help_text="letters, digits and underscores")
+    title_ko = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    description_ko = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    source = models.TextField(blank=True, help_text="where the data comes from")
+    license = models.CharField(max_length=200, blank=True)
+    attribution = models.CharField(max_length=300, blank=True)
+    geometry_type = models.CharField(max_length=16, default="point")
+    name_property = models.CharField(max_length=80, blank=True, help_text="property shown as the feature's name")
+    is_published = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DatasetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.title_en
+
+    @property
+    def layer_name(self) -> str:
+        return f"dataset-{self.slug}"
+
+
+class DatasetFeature(models.Model):
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="features")
+    name = models.CharField(max_length=300, blank=True)
+    properties = models.JSONField(default=dict, blank=True)
+    geom = models.GeometryField(srid=4326, spatial_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["dataset"], name="datasetfeature_dataset_idx")]
+        # the GiST index is created with an explicit name in the migration
