@@ -7,11 +7,11 @@ from .models import District, Dong
 ATTRIBUTION = "출처: 통계청 통계지리정보서비스(SGIS), 공공누리 제1유형; 코드 매칭: vuski/admdongkor (CC BY 4.0)"
 
 
-def _districts(user):
+def _districts(viewer):
     return District.objects.annotate(district_code=F("code"))
 
 
-def _dongs(user):
+def _dongs(viewer):
     return Dong.objects.annotate(district_code=F("district__code"), district_name_ko=F("district__name_ko"))
 
 

@@ -22,12 +22,30 @@ from django.db.models import QuerySet
 LAYER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(-[A-Za-z0-9_]+)?$")
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a layer: the user, and a map's secret link key when one was given."""
+
+    user: object
+    secret: str = ""
+
+    @classmethod
+    def from_request(cls, request) -> "Viewer":
+        return cls(user=request.user, secret=request.GET.get("key", "")[:100])
+
+    @classmethod
+    def anonymous(cls) -> "Viewer":
+        from django.contrib.auth.models import AnonymousUser
+
+        return cls(user=AnonymousUser())
+
+
 @dataclass
 class Layer:
     """A named source of features.
 
-    Subclasses (or instances) provide `get_queryset(user)`: the features `user`
-    may see, with a geometry column `geom_field` in EPSG:4326 and the public
+    Instances provide `queryset_factory(viewer)`: the features the viewer may
+    see (moderation states applied), with a geometry column `geom_field` in EPSG:4326 and the public
     attributes listed in `fields` (model fields or annotations).
     """
 
@@ -54,13 +72,13 @@ class Layer:
     legend: list = field(default_factory=list)  # [{"label_ko":…, "label_en":…, "color":…}, …]
     meta: dict = field(default_factory=dict)  # links back to the owning object (e.g. {"map_id": 3})
 
-    def get_queryset(self, user) -> QuerySet:
+    def get_queryset(self, viewer: Viewer) -> QuerySet:
         if self.queryset_factory is None:
             raise TypeError(f"Layer {self.name} has no queryset_factory")
-        return self.queryset_factory(user)
+        return self.queryset_factory(viewer)
 
-    def can_view(self, user) -> bool:
-        return True if self.can_view_rule is None else self.can_view_rule(user)
+    def can_view(self, viewer: Viewer) -> bool:
+        return True if self.can_view_rule is None else self.can_view_rule(viewer)
 
     def version(self) -> str:
         return self.version_factory() if self.version_factory else "0"
@@ -73,7 +91,7 @@ class LayerRegistry:
     def __init__(self):
         self._layers: dict[str, Layer] = {}
         self._families: dict[str, Callable[[str], Layer | None]] = {}
-        self._family_listers: dict[str, Callable[[object], list[Layer]]] = {}
+        self._family_listers: dict[str, Callable[[Viewer], list[Layer]]] = {}
 
     def register(self, layer: Layer) -> Layer:
         if not LAYER_NAME_RE.match(layer.name) or "-" in layer.name:
@@ -82,8 +100,8 @@ class LayerRegistry:
         return layer
 
     def register_family(self, prefix: str, resolver: Callable[[str], Layer | None],
-                        lister: Callable[[object], list[Layer]] | None = None) -> None:
-        """`resolver(key)` gives the layer `prefix-key`; `lister(user)` the ones to list in catalogues."""
+                        lister: Callable[[Viewer], list[Layer]] | None = None) -> None:
+        """`resolver(key)` gives the layer `prefix-key` (or None); `lister(viewer)` the ones to list in catalogues."""
         self._families[prefix] = resolver
         if lister is not None:
             self._family_listers[prefix] = lister
@@ -97,11 +115,11 @@ class LayerRegistry:
         resolver = self._families.get(prefix)
         return resolver(key) if resolver and key else None
 
-    def listed(self, user) -> list[Layer]:
-        """Layers to show in catalogues (OGC collections, the layer switcher) for this user."""
-        layers = [layer for layer in self._layers.values() if layer.can_view(user)]
+    def listed(self, viewer: Viewer) -> list[Layer]:
+        """Layers to show in catalogues (OGC collections, the layer switcher) for this viewer."""
+        layers = [layer for layer in self._layers.values() if layer.can_view(viewer)]
         for lister in self._family_listers.values():
-            layers.extend(layer for layer in lister(user) if layer.can_view(user))
+            layers.extend(layer for layer in lister(viewer) if layer.can_view(viewer))
         return layers
 
 
