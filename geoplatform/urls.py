@@ -30,6 +30,10 @@ urlpatterns = [
     path("ogc/", include("layers.urls_ogc")),
     path("open311/v2/", include("moderation.urls_open311")),
     path("", include("layers.urls_tiles")),
+    path("", include("dashboards.page_urls")),
+    path("", include("meetings.page_urls")),
+    path("", include("analysis.page_urls")),
+    path("", include("campaigns.page_urls")),
     path("", include("frontend.urls")),
 ]
 

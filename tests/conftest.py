@@ -90,3 +90,73 @@ def client_for():
         return client
 
     return make
+
+
+# --- real browser (headless Debian chromium through Playwright) ------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic", "--no-first-run", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_seoul(transactional_db, live_server):
+    """A live server over a database holding the real districts (transactional tests flush them)."""
+    if District.objects.count() != 25:
+        seoul_load()
+    return live_server
+
+
+def _page(chromium, live_server, **context_options):
+    context = chromium.new_context(base_url=live_server.url, locale="ko-KR", **context_options)
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    return context, page
+
+
+@pytest.fixture
+def page(chromium, live_seoul):
+    """A desktop page (1440×900) on the live server; the test fails on any console error."""
+    context, page = _page(chromium, live_seoul, viewport={"width": 1440, "height": 900})
+    yield page
+    errors = list(page.console_errors)
+    context.close()
+    assert not errors, f"console errors: {errors}"
+
+
+@pytest.fixture
+def phone_page(chromium, live_seoul):
+    """A phone page (375×667, touch); the test fails on any console error."""
+    context, page = _page(chromium, live_seoul, viewport={"width": 375, "height": 667}, is_mobile=True,
+                          has_touch=True, device_scale_factor=2)
+    yield page
+    errors = list(page.console_errors)
+    context.close()
+    assert not errors, f"console errors: {errors}"
+
+
+@pytest.fixture
+def login(live_seoul):
+    """Sign a browser page in as a user through the real sign-in form."""
+
+    def sign_in(page, user, password=PASSWORD):
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+
+    return sign_in

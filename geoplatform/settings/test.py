@@ -3,6 +3,8 @@ import os
 import tempfile
 
 os.environ.setdefault("DEBUG", "1")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls there are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 
 from .base import *  # noqa: E402,F401,F403

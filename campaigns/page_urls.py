@@ -1,0 +1,2 @@
+"""Web pages of this app (mounted at the site root)."""
+urlpatterns = []
