@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class LayersConfig(AppConfig):
     name = "layers"
     verbose_name = "Layer registry, tiles, OGC API and exports"
+
+    def ready(self):
+        from . import layers  # noqa: F401  (registers the dataset-<slug> family)

@@ -17,6 +17,10 @@ class Dataset(models.Model):
     attribution = models.CharField(max_length=300, blank=True)
     geometry_type = models.CharField(max_length=16, default="point")
     name_property = models.CharField(max_length=80, blank=True, help_text="property shown as the feature's name")
+    property_fields = models.JSONField(
+        default=dict, blank=True,
+        help_text="public attributes of the layer: {attribute name: key in the features' properties}",
+    )
     is_published = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

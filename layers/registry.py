@@ -71,6 +71,13 @@ class Layer:
     raster_tile: Callable[[int, int, int], bytes | None] | None = None  # raster layers: PNG bytes or None
     legend: list = field(default_factory=list)  # [{"label_ko":…, "label_en":…, "color":…}, …]
     meta: dict = field(default_factory=dict)  # links back to the owning object (e.g. {"map_id": 3})
+    # Tiles (see layers/tiles.py): points are aggregated to grid cells with `count` up to this zoom
+    # (-1: never); at most this many features a tile.
+    cluster_maxzoom: int = 13
+    tile_feature_cap: int = 20_000
+    # Viewer-dependent layers (public=False): the part of the viewer that decides what they see.
+    # Tiles are cached per value; the default is one entry per user (and secret link key).
+    permission_key_rule: Callable[..., str] | None = None
 
     def get_queryset(self, viewer: Viewer) -> QuerySet:
         if self.queryset_factory is None:
@@ -79,6 +86,16 @@ class Layer:
 
     def can_view(self, viewer: Viewer) -> bool:
         return True if self.can_view_rule is None else self.can_view_rule(viewer)
+
+    def permission_key(self, viewer: Viewer) -> str:
+        """Cache partition for this viewer: "" for public layers (everyone sees the same tiles)."""
+        if self.public:
+            return ""
+        if self.permission_key_rule is not None:
+            return "k:" + str(self.permission_key_rule(viewer))
+        user = viewer.user
+        who = f"u{user.pk}" if getattr(user, "is_authenticated", False) else "anon"
+        return f"{who}:{viewer.secret}"
 
     def version(self) -> str:
         return self.version_factory() if self.version_factory else "0"

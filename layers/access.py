@@ -1,0 +1,38 @@
+"""One door for every layer endpoint: who is asking, and may they see this layer.
+
+An unknown layer and a layer the viewer may not see answer the same 404, so the
+existence of a private map does not leak.
+"""
+from __future__ import annotations
+
+from django.http import Http404
+
+from .registry import Layer, Viewer, registry
+
+
+def request_user(request):
+    """The session user, or the user of an `Authorization: Token …` header (as the API accepts)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header[:6].lower() == "token ":
+        from rest_framework.authentication import TokenAuthentication
+        from rest_framework.exceptions import AuthenticationFailed
+
+        try:
+            result = TokenAuthentication().authenticate_credentials(header[6:].strip())
+        except AuthenticationFailed:
+            result = None
+        if result is not None:
+            return result[0]
+    return request.user
+
+
+def request_viewer(request) -> Viewer:
+    return Viewer(user=request_user(request), secret=request.GET.get("key", "")[:100])
+
+
+def layer_for_viewer(name: str, viewer: Viewer, kind: str | None = None) -> Layer:
+    """The layer, when it exists and the viewer may see it; Http404 otherwise."""
+    layer = registry.get(name)
+    if layer is None or (kind is not None and layer.kind != kind) or not layer.can_view(viewer):
+        raise Http404("No such layer. / 레이어가 없습니다.")
+    return layer

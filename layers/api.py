@@ -1,0 +1,55 @@
+"""The layer catalogue and per-layer exports (thin views over the registry)."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .access import layer_for_viewer
+from .exports import export_layer_response
+from .registry import Viewer, registry
+from .serializers import layer_summary
+
+
+def _viewer(request) -> Viewer:
+    return Viewer(user=request.user, secret=request.query_params.get("key", "")[:100])
+
+
+class LayerListApi(APIView):
+    """Every layer the viewer may see, with its TileJSON, style, OGC and export URLs."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        layers = sorted(registry.listed(_viewer(request)), key=lambda layer: layer.name)
+        kind = request.query_params.get("kind")
+        if kind:
+            layers = [layer for layer in layers if layer.kind == kind]
+        return Response({"count": len(layers), "results": [layer_summary(request, layer) for layer in layers]})
+
+
+class LayerDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, layer):
+        return Response(layer_summary(request, layer_for_viewer(layer, _viewer(request))))
+
+
+class LayerExportApi(APIView):
+    """A download of the layer as the viewer sees it: GeoJSON, GeoPackage, CSV (WKT), zipped Shapefile, KML.
+
+    Signed-in users only; the rows are the layer's public fields, as on the map and in OGC API Features.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, layer, fmt):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("Sign in to export layers. / 레이어를 내려받으려면 로그인하세요.")
+        layer_obj = layer_for_viewer(layer, _viewer(request), kind="vector")
+        return export_layer_response(layer=layer_obj, viewer=_viewer(request), fmt=fmt, filename=layer_obj.name)
+

@@ -1,0 +1,140 @@
+"""Tiles, TileJSON and styles (mounted at the site root by layers/urls_tiles.py).
+
+A cached tile costs a registry lookup (in memory; a family layer such as `map-12` resolves
+its object with one query that is also its permission check) and a cache read. A missed
+tile adds the one `ST_AsMVT` query of layers/tiles.py.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import time
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from tilesets.cache import tile_cache, tile_variant
+from tilesets.tiles import MAX_ZOOM, tile_valid
+
+from .access import layer_for_viewer, request_viewer
+from .styles import map_style, tilejson
+from .tiles import render_vector_tile
+
+GZIP_LEVEL = 4
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+def _bad_request(message_en: str, message_ko: str) -> JsonResponse:
+    return JsonResponse({"detail": f"{message_en} / {message_ko}"}, status=400,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _cache_control(layer) -> str:
+    max_age = int(getattr(settings, "TILES_MAX_AGE", 0))
+    scope = "public" if layer.public else "private"
+    return f"{scope}, max-age={max_age}, must-revalidate" if max_age == 0 else f"{scope}, max-age={max_age}"
+
+
+def _etag(data: bytes) -> str:
+    return '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
+
+
+def _not_modified(request, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return etag in tags or "*" in tags
+
+
+def _render(layer, viewer, z, x, y, fmt) -> bytes:
+    """Stored form of a tile: gzip for MVT, PNG as it is; b"" when empty."""
+    if fmt == "png":
+        return layer.raster_tile(z, x, y) or b""
+    data = render_vector_tile(layer, viewer, z, x, y)
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0) if data else b""
+
+
+@require_GET
+def tile(request, layer, z, x, y, fmt):
+    z, x, y = int(z), int(x), int(y)
+    if not tile_valid(z, x, y):
+        return _bad_request(
+            f"Tile {z}/{x}/{y} does not exist: zoom is 0-{MAX_ZOOM} and x, y are 0-2^zoom-1.",
+            f"{z}/{x}/{y} 타일은 없습니다: 줌은 0-{MAX_ZOOM}, x와 y는 0부터 2^줌-1까지입니다.")
+    viewer = request_viewer(request)
+    layer_obj = layer_for_viewer(layer, viewer, kind="raster" if fmt == "png" else "vector")
+    headers = {"Cache-Control": _cache_control(layer_obj), "Access-Control-Allow-Origin": "*"}
+    if not layer_obj.public:
+        headers["Vary"] = "Cookie, Authorization"
+        del headers["Access-Control-Allow-Origin"]
+    if z < layer_obj.minzoom:
+        return HttpResponse(status=204, headers=headers)
+    variant = tile_variant(version=layer_obj.version(), permission=layer_obj.permission_key(viewer),
+                           fmt="png" if fmt == "png" else "mvt")
+    cache = tile_cache()
+    data = cache.get(layer_obj.name, z, x, y, variant)
+    headers["X-Tile-Cache"] = "hit"
+    if data is None:
+        headers["X-Tile-Cache"] = "miss"
+        started = time.time()
+        data = _render(layer_obj, viewer, z, x, y, fmt)
+        cache.set(layer_obj.name, z, x, y, variant, data, started)
+    if not data:
+        return HttpResponse(status=204, headers=headers)
+    etag = _etag(data)
+    headers["ETag"] = etag
+    if _not_modified(request, etag):
+        return HttpResponse(status=304, headers=headers)
+    if fmt == "png":
+        return HttpResponse(data, content_type="image/png", headers=headers)
+    headers["Vary"] = ", ".join(filter(None, [headers.get("Vary"), "Accept-Encoding"]))
+    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
+        headers["Content-Encoding"] = "gzip"
+        return HttpResponse(data, content_type=MVT_TYPE, headers=headers)
+    return HttpResponse(gzip.decompress(data), content_type=MVT_TYPE, headers=headers)
+
+
+def _json(doc: dict, layer=None) -> JsonResponse:
+    response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-cache" if layer is not None and not layer.public else "public, max-age=60"
+    response["Access-Control-Allow-Origin"] = "*" if layer is None or layer.public else ""
+    if not response["Access-Control-Allow-Origin"]:
+        del response["Access-Control-Allow-Origin"]
+    return response
+
+
+@require_GET
+def tilejson_view(request, layer):
+    layer_obj = layer_for_viewer(layer, request_viewer(request))
+    return _json(tilejson(request, layer_obj), layer_obj)
+
+
+@require_GET
+def style_view(request, layer):
+    layer_obj = layer_for_viewer(layer, request_viewer(request))
+    return _json(map_style(request, [layer_obj], layer_obj.title(getattr(request, "LANGUAGE_CODE", "ko"))),
+                 layer_obj)
+
+
+MAX_COMBINED = 30
+
+
+@require_GET
+def combined_style_view(request):
+    names = [n for n in request.GET.get("layers", "").split(",") if n.strip()]
+    if not names:
+        return _bad_request("Name the layers: ?layers=a,b", "레이어를 지정하세요: ?layers=a,b")
+    if len(names) > MAX_COMBINED:
+        return _bad_request(f"At most {MAX_COMBINED} layers in one style.",
+                            f"한 스타일에는 레이어를 {MAX_COMBINED}개까지 넣을 수 있습니다.")
+    viewer = request_viewer(request)
+    layers = [layer_for_viewer(name.strip(), viewer) for name in dict.fromkeys(names)]
+    response = _json(map_style(request, layers, "geoplatform"))
+    if not all(layer.public for layer in layers):
+        response["Cache-Control"] = "private, no-cache"
+        if "Access-Control-Allow-Origin" in response:
+            del response["Access-Control-Allow-Origin"]
+    return response
+
