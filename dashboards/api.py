@@ -1,0 +1,153 @@
+import csv
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Theme
+from .permissions import IsCityStaff, IsCityStaffOrReadOnly
+from .serializers import (FeedbackInputSerializer, FeedbackSerializer, ImportInputSerializer,
+                          IndicatorCreateSerializer, IndicatorDetailSerializer, IndicatorSerializer,
+                          IndicatorVersionSerializer, ReplyInputSerializer)
+
+
+class IndicatorListApi(generics.ListAPIView):
+    """Indicators (open data): figures per district and period; city staff create new ones."""
+
+    serializer_class = IndicatorSerializer
+    permission_classes = [IsCityStaffOrReadOnly]
+
+    @extend_schema(parameters=[OpenApiParameter("theme", str, enum=Theme.values)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        theme = self.request.query_params.get("theme") or None
+        if theme and theme not in Theme.values:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"theme": f"Use one of {', '.join(Theme.values)}. / 주제 값이 잘못되었습니다."})
+        return selectors.indicator_list(user=self.request.user, theme=theme)
+
+    @extend_schema(request=IndicatorCreateSerializer, responses=IndicatorDetailSerializer)
+    def post(self, request):
+        data = IndicatorCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        indicator = services.indicator_create(user=request.user, **data.validated_data)
+        indicator = selectors.indicator_get(user=request.user, pk=indicator.pk)
+        return Response(IndicatorDetailSerializer(indicator, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class IndicatorDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=IndicatorDetailSerializer)
+    def get(self, request, pk):
+        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        return Response(IndicatorDetailSerializer(indicator, context={"request": request}).data)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class IndicatorCsvApi(APIView):
+    """The indicator's current values as CSV (UTF-8 with BOM so spreadsheet programs read Korean)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    def get(self, request, pk):
+        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield "\ufeff" + writer.writerow(["indicator", "district_code", "district_name_ko", "district_name_en",
+                                              "dong_code", "dong_name_ko", "period", "value", "unit"])
+            for v in selectors.indicator_values(indicator=indicator, dongs=True).iterator(chunk_size=2000):
+                yield writer.writerow([indicator.slug, v.district.code, v.district.name_ko, v.district.name_en,
+                                       v.dong.code if v.dong else "", v.dong.name_ko if v.dong else "", v.period,
+                                       repr(v.value) if not v.value.is_integer() else int(v.value), indicator.unit_en])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'
+        return response
+
+
+class IndicatorImportApi(APIView):
+    """City staff upload a CSV or XLSX file: a new version; bad rows are listed, good rows imported."""
+
+    permission_classes = [IsCityStaff]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=IndicatorVersionSerializer(many=True))
+    def get(self, request, pk):
+        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        return Response(IndicatorVersionSerializer(indicator.imports.order_by("-version"), many=True).data)
+
+    @extend_schema(request={"multipart/form-data": ImportInputSerializer}, responses=IndicatorVersionSerializer)
+    def post(self, request, pk):
+        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        data = ImportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            version = services.indicator_import(indicator=indicator, user=request.user,
+                                                upload=data.validated_data["file"],
+                                                period=data.validated_data.get("period") or None)
+        except services.ImportRefused as refused:
+            return Response({"detail": refused.messages[0], "errors": refused.row_errors[:200]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return Response(IndicatorVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class IndicatorRefreshApi(APIView):
+    """Recompute a computed indicator now (city staff)."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=None, responses=IndicatorDetailSerializer)
+    def post(self, request, pk):
+        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        services.indicator_refresh(indicator=indicator, user=request.user)
+        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        return Response(IndicatorDetailSerializer(indicator, context={"request": request}).data)
+
+
+class FeedbackListApi(generics.GenericAPIView):
+    """Citizens' comments and ratings on an indicator, with staff replies; signed-in users add their own."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = FeedbackSerializer
+
+    def get(self, request, pk):
+        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        page = self.paginate_queryset(selectors.feedback_list(indicator=indicator))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=FeedbackInputSerializer, responses=FeedbackSerializer)
+    def post(self, request, pk):
+        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        data = FeedbackInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = services.feedback_create(indicator=indicator, user=request.user, **data.validated_data)
+        return Response(self.get_serializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+class FeedbackReplyApi(APIView):
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=ReplyInputSerializer, responses=FeedbackSerializer)
+    def post(self, request, pk, feedback_id):
+        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        feedback = selectors.feedback_get(indicator=indicator, pk=feedback_id)
+        data = ReplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = services.feedback_reply(feedback=feedback, user=request.user, reply=data.validated_data["reply"])
+        return Response(FeedbackSerializer(feedback, context={"request": request}).data)

@@ -1,0 +1,183 @@
+"""Writes on indicators: versioned imports, computed refreshes, citizen feedback and staff replies."""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from districts.models import District
+from geoplatform.text import plain_text
+
+from .computed import COMPUTATIONS
+from .imports import parse_rows, read_table
+from .models import Indicator, IndicatorFeedback, IndicatorImport, IndicatorValue
+
+
+class ImportRefused(ValidationError):
+    """No row of the file could be imported; `row_errors` says why, row by row."""
+
+    def __init__(self, row_errors: list[dict]):
+        super().__init__("No row could be imported. / 가져올 수 있는 행이 없습니다.")
+        self.row_errors = row_errors
+
+
+def _require_staff(user) -> None:
+    if not Indicator.can_manage(user):
+        raise PermissionDenied("Only city staff may do this. / 시 직원만 할 수 있습니다.")
+
+
+def _version_create(*, indicator: Indicator, source: str, rows: list[tuple], user=None, file_name: str = "",
+                    rows_total: int = 0, errors: list | None = None, note: str = "") -> IndicatorImport:
+    """A new version holding `rows` [(district, dong, period, value)], completed by `version_complete`."""
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    number = (indicator.imports.aggregate(m=Max("version"))["m"] or 0) + 1
+    version = IndicatorImport(indicator=indicator, version=number, source=source, file_name=file_name[:255],
+                              created_by=user if user and user.is_authenticated else None,
+                              rows_total=rows_total, rows_imported=len(rows), errors=errors or [], note=note[:300])
+    version.full_clean()
+    version.save()
+    IndicatorValue.objects.bulk_create([
+        IndicatorValue(indicator=indicator, version=version, district=district, dong=dong, period=period, value=value)
+        for district, dong, period, value in rows], batch_size=2000)
+    return version_complete(version=version)
+
+
+def version_complete(*, version: IndicatorImport) -> IndicatorImport:
+    """Carry over from the previous version every period the new one does not mention (so a monthly
+    file adds a month), then mark the indicator updated. The previous version itself is untouched."""
+    previous = version.indicator.imports.filter(version__lt=version.version).order_by("-version").first()
+    new_periods = set(version.values.values_list("period", flat=True))
+    carried = []
+    if previous is not None:
+        carried = [IndicatorValue(indicator_id=version.indicator_id, version=version, district_id=old.district_id,
+                                  dong_id=old.dong_id, period=old.period, value=old.value)
+                   for old in previous.values.exclude(period__in=new_periods)]
+        IndicatorValue.objects.bulk_create(carried, batch_size=2000)
+    version.rows_carried = len(carried)
+    version.rows_imported = version.values.count() - len(carried)
+    version.save(update_fields=["rows_carried", "rows_imported"])
+    Indicator.objects.filter(pk=version.indicator_id).update(last_updated_at=timezone.now())
+    version.indicator.last_updated_at = timezone.now()
+    return version
+
+
+def indicator_import(*, indicator: Indicator, user, upload, period: str | None = None) -> IndicatorImport:
+    """Import a CSV/XLSX upload as a new version: bad rows are reported, good rows imported.
+
+    A file without a single good row is refused (400) and stores nothing.
+    """
+    _require_staff(user)
+    if period:
+        from .imports import _period
+
+        period = _period(period)
+        if period is None:
+            raise ValidationError({"period": "Use a period like 2025, 2025-09 or 2025-Q3. / "
+                                             "기간은 2025, 2025-09, 2025-Q3 형식으로 쓰세요."})
+    source, table = read_table(upload)
+    good, errors = parse_rows(table, default_period=period)
+    if not good:
+        raise ImportRefused(errors)
+    with transaction.atomic():
+        return _version_create(
+            indicator=indicator, source=source, user=user, file_name=upload.name or "",
+            rows=[(r.district, r.dong, r.period, r.value) for r in good], rows_total=len(table) - 1, errors=errors,
+        )
+
+
+@transaction.atomic
+def indicator_create(*, user, slug: str, name_ko: str, name_en: str, theme: str, unit_ko: str = "",
+                     unit_en: str = "", source_department: str = "", update_frequency: str = "monthly",
+                     definition_ko: str = "", definition_en: str = "", classification: str = "quantile",
+                     class_count: int = 5, breaks: list | None = None, higher_is_better: bool = True) -> Indicator:
+    _require_staff(user)
+    indicator = Indicator(
+        slug=slug, name_ko=plain_text(name_ko), name_en=plain_text(name_en), theme=theme, unit_ko=plain_text(unit_ko),
+        unit_en=plain_text(unit_en), source_department=plain_text(source_department),
+        update_frequency=update_frequency, definition_ko=plain_text(definition_ko),
+        definition_en=plain_text(definition_en), kind=Indicator.Kind.IMPORTED, classification=classification,
+        class_count=class_count, breaks=breaks or [], higher_is_better=higher_is_better,
+    )
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+def current_period() -> str:
+    return timezone.localdate().strftime("%Y-%m")
+
+
+def indicator_refresh(*, indicator: Indicator, user=None) -> IndicatorImport | None:
+    """Recompute a computed indicator for this month; a new version only when a value changed."""
+    if user is not None:
+        _require_staff(user)
+    if indicator.kind != Indicator.Kind.COMPUTED:
+        raise ValidationError("Only computed indicators can be refreshed. / 계산 지표만 새로 고칠 수 있습니다.")
+    values = COMPUTATIONS[indicator.computation].compute()
+    if values is None:
+        return None
+    period = current_period()
+    districts = District.objects.in_bulk(list(values))
+    rows = [(districts[pk], None, period, float(value)) for pk, value in sorted(values.items())]
+    with transaction.atomic():
+        current = dict(IndicatorValue.objects.current().filter(indicator=indicator, period=period, dong__isnull=True)
+                       .values_list("district_id", "value"))
+        if current == {pk: float(v) for pk, v in values.items()}:
+            Indicator.objects.filter(pk=indicator.pk).update(last_updated_at=timezone.now())
+            return None
+        return _version_create(indicator=indicator, source=IndicatorImport.Source.COMPUTED, rows=rows,
+                               rows_total=len(rows), user=user, note=f"computed: {indicator.computation}")
+
+
+@transaction.atomic
+def computed_indicators_ensure() -> list[Indicator]:
+    """One computed indicator per known computation (created once; staff may edit the texts)."""
+    indicators = []
+    for key, c in COMPUTATIONS.items():
+        indicator, _ = Indicator.objects.get_or_create(slug=key, defaults=dict(
+            name_ko=c.name_ko, name_en=c.name_en, theme=c.theme, unit_ko=c.unit_ko, unit_en=c.unit_en,
+            source_department=c.source_department, update_frequency=c.update_frequency,
+            definition_ko=c.definition_ko, definition_en=c.definition_en, kind=Indicator.Kind.COMPUTED,
+            computation=key, higher_is_better=c.higher_is_better,
+        ))
+        indicators.append(indicator)
+    return indicators
+
+
+def computed_indicators_refresh(*, keys: list[str] | None = None) -> dict[str, int | None]:
+    """Refresh every computed indicator (or those with the given computation keys): {slug: new version}."""
+    result = {}
+    indicators = Indicator.objects.computed()
+    if keys is not None:
+        indicators = indicators.filter(computation__in=keys)
+    for indicator in indicators:
+        version = indicator_refresh(indicator=indicator)
+        result[indicator.slug] = version.version if version else None
+    return result
+
+
+@transaction.atomic
+def feedback_create(*, indicator: Indicator, user, body: str = "", rating: int | None = None,
+                    district: District | None = None) -> IndicatorFeedback:
+    if not user.is_authenticated:
+        raise PermissionDenied("Sign in to give feedback. / 의견을 남기려면 로그인하세요.")
+    if getattr(user, "is_banned", False):
+        raise PermissionDenied("This account may not post. / 이 계정은 글을 쓸 수 없습니다.")
+    feedback = IndicatorFeedback(indicator=indicator, author=user, body=plain_text(body), rating=rating,
+                                 district=district)
+    feedback.full_clean()
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def feedback_reply(*, feedback: IndicatorFeedback, user, reply: str) -> IndicatorFeedback:
+    if not feedback.can_reply(user):
+        raise PermissionDenied("Only city staff may reply. / 시 직원만 답변할 수 있습니다.")
+    feedback.reply = plain_text(reply)
+    if not feedback.reply:
+        raise ValidationError({"reply": "Write a reply. / 답변을 쓰세요."})
+    feedback.replied_by = user
+    feedback.replied_at = timezone.now()
+    feedback.full_clean()
+    feedback.save()
+    return feedback
