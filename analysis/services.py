@@ -1,0 +1,184 @@
+"""Writes on analyses: create, run (in the worker), publish, exports' audit trail."""
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from jobs.models import Job
+from jobs.services import job_create, job_finish, job_progress
+from layers.registry import Viewer
+
+from .methods import RUNNERS, UNITS_TABLE, MethodError, Result
+from .models import Analysis, AnalysisCell, AnalysisOutput, Method
+from .parameters import parameters_clean
+from .raster import geotiff_write
+from .sources import METRIC_SRID, SourceError, fingerprint, source_layer, source_stage, tables_drop
+
+logger = logging.getLogger(__name__)
+METHOD_VERSION = 1
+RASTER_DIR = "analysis"
+SOURCE_TABLE = "analysis_src"
+
+
+def _viewer(user) -> Viewer:
+    return Viewer(user=user if user is not None else AnonymousUser())
+
+
+def _check_sources(*, method: str, parameters: dict, user) -> list[str]:
+    """The layers the run reads, checked now so that a bad name is a 400, not a failed job."""
+    try:
+        layer = source_layer(parameters["source"], viewer=_viewer(user), need_time=method == Method.COMPARISON)
+    except SourceError as exc:
+        raise ValidationError({"parameters": {"source": str(exc)}})
+    return [layer.name]
+
+
+def _validated(method: str, parameters) -> dict:
+    if method not in Method.values:
+        raise ValidationError({"method": f"Unknown method; choose one of {', '.join(Method.values)} / "
+                                         f"알 수 없는 분석 방법입니다"})
+    try:
+        return parameters_clean(method, parameters)
+    except DRFValidationError as exc:
+        raise ValidationError({"parameters": exc.detail})
+
+
+@transaction.atomic
+def analysis_create(*, user, name: str, method: str, parameters: dict | None = None, description: str = "",
+                    caveats: str = "") -> Analysis:
+    if not Analysis.can_create(user):
+        raise PermissionError("Only analysts run analyses / 분석가만 분석을 만들 수 있습니다")
+    clean = _validated(method, parameters)
+    analysis = Analysis(name=name, method=method, parameters=clean, description=description, caveats=caveats,
+                        sources=_check_sources(method=method, parameters=clean, user=user), created_by=user)
+    analysis.full_clean()
+    analysis.save()
+    return analysis
+
+
+@transaction.atomic
+def analysis_update(*, analysis: Analysis, user, **fields) -> Analysis:
+    """Change text fields at any time; method and parameters only before publication."""
+    analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
+    if ("method" in fields or "parameters" in fields) and analysis.is_published:
+        raise ValidationError({"parameters": "Unpublish before changing a published analysis's parameters / "
+                                             "공개된 분석의 매개변수를 바꾸려면 먼저 비공개로 돌리세요"})
+    if "method" in fields or "parameters" in fields:
+        method = fields.pop("method", analysis.method)
+        clean = _validated(method, fields.pop("parameters", analysis.parameters))
+        analysis.method, analysis.parameters = method, clean
+        analysis.sources = _check_sources(method=method, parameters=clean, user=user)
+    for name in ("name", "description", "caveats"):
+        if name in fields:
+            setattr(analysis, name, fields.pop(name))
+    analysis.full_clean()
+    analysis.save()
+    return analysis
+
+
+def analysis_run(*, analysis: Analysis, user) -> Analysis:
+    """Queue a run in the background worker; its progress is on `analysis.job`."""
+    from .tasks import analysis_run_task
+
+    with transaction.atomic():
+        analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
+        if analysis.status in (Analysis.Status.QUEUED, Analysis.Status.RUNNING):
+            raise ValidationError({"status": "This analysis is already running / 이미 실행 중인 분석입니다"})
+        analysis.job = job_create(kind="analysis", created_by=user, total=4,
+                                  message="queued / 대기 중")
+        analysis.status, analysis.error = Analysis.Status.QUEUED, ""
+        analysis.save(update_fields=["job", "status", "error"])
+        analysis_run_task.enqueue(analysis.pk)
+    analysis.refresh_from_db()
+    return analysis
+
+
+def analysis_execute(*, analysis_id: int) -> dict:
+    """The body of a run: stage sources, compute, store outputs, all or nothing."""
+    analysis = Analysis.objects.select_related("job", "created_by").get(pk=analysis_id)
+    job = analysis.job or job_create(kind="analysis", created_by=analysis.created_by, total=4)
+    Analysis.objects.filter(pk=analysis.pk).update(status=Analysis.Status.RUNNING, job=job)
+    try:
+        job_progress(job=job, progress=1, message="reading sources / 원본 레이어 읽는 중")
+        viewer = _viewer(analysis.created_by)
+        params = analysis.parameters
+        comparing = analysis.method == Method.COMPARISON
+        layer = source_layer(params["source"], viewer=viewer, need_time=comparing)
+        source = source_stage(layer, viewer=viewer, table=SOURCE_TABLE, with_time=comparing)
+        digest = fingerprint(method=analysis.method, parameters=params, sources=[source], version=METHOD_VERSION)
+        job_progress(job=job, progress=2, message="computing / 계산 중")
+        results = RUNNERS[analysis.method](params, [source])
+        job_progress(job=job, progress=3, message="storing outputs / 결과 저장 중")
+        with transaction.atomic():
+            _outputs_store(analysis=analysis, results=results, digest=digest)
+            Analysis.objects.filter(pk=analysis.pk).update(
+                status=Analysis.Status.SUCCEEDED, fingerprint=digest, ran_at=timezone.now(), error="",
+                sources=[layer.name])
+    except (SourceError, MethodError) as exc:
+        return _failed(analysis, job, str(exc))
+    except Exception:
+        logger.exception("analysis %s failed", analysis.pk)
+        return _failed(analysis, job, "The analysis failed; the error was logged / 분석이 실패했습니다 (오류가 기록됨)")
+    finally:
+        tables_drop(SOURCE_TABLE, UNITS_TABLE)
+    result = {"analysis": analysis.pk, "fingerprint": digest, "outputs": [r.key for r in results]}
+    job_finish(job=job, result=result)
+    return result
+
+
+def _failed(analysis: Analysis, job: Job, message: str) -> dict:
+    Analysis.objects.filter(pk=analysis.pk).update(status=Analysis.Status.FAILED, error=message)
+    job_finish(job=job, error=message)
+    return {"analysis": analysis.pk, "error": message}
+
+
+def _outputs_store(*, analysis: Analysis, results: list[Result], digest: str) -> None:
+    """Replace the outputs' content in place, so each output keeps its id (and layer name) across runs."""
+    analysis.outputs.exclude(key__in=[r.key for r in results]).delete()
+    for position, result in enumerate(results):
+        output, _ = AnalysisOutput.objects.update_or_create(
+            analysis=analysis, key=result.key,
+            defaults=dict(kind=result.kind, title_ko=result.title_ko[:200], title_en=result.title_en[:200],
+                          value_label=result.value_label[:120], geometry_type=result.geometry_type,
+                          legend=result.legend, stats=result.stats, position=position),
+        )
+        output.cells.all().delete()
+        if result.raster is not None:
+            relative = f"{RASTER_DIR}/{analysis.pk}/{result.key}-{digest[:16]}.tif"
+            path = Path(settings.MEDIA_ROOT) / relative
+            geotiff_write(path, result.raster, transform=result.raster_transform, srid=METRIC_SRID)
+            previous = output.raster_path
+            output.raster_path = relative
+            output.full_clean()
+            output.save()
+            if previous and previous != relative:
+                transaction.on_commit(lambda old=previous: (Path(settings.MEDIA_ROOT) / old).unlink(missing_ok=True))
+        else:
+            output.full_clean()
+            cells = [AnalysisCell(output=output, key=row.key, label=row.label[:120], count=row.count,
+                                  count_before=row.count_before, value=row.value, p_value=row.p_value,
+                                  klass=row.klass, suppressed=row.suppressed, geom=row.geom) for row in result.rows]
+            AnalysisCell.objects.bulk_create(cells, batch_size=1000)
+
+
+@transaction.atomic
+def analysis_publish(*, analysis: Analysis, user, published: bool = True) -> Analysis:
+    analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
+    if published and analysis.status != Analysis.Status.SUCCEEDED:
+        raise ValidationError({"status": "Only a finished run can be published / 완료된 분석만 공개할 수 있습니다"})
+    analysis.is_published = published
+    analysis.published_at = timezone.now() if published else None
+    analysis.save(update_fields=["is_published", "published_at"])
+    return analysis
+
+
+@transaction.atomic
+def analysis_delete(*, analysis: Analysis) -> None:
+    paths = [o.raster_path for o in analysis.outputs.all() if o.raster_path]
+    analysis.delete()
+    transaction.on_commit(lambda: [(Path(settings.MEDIA_ROOT) / p).unlink(missing_ok=True) for p in paths])
