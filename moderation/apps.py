@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class ModerationConfig(AppConfig):
     name = "moderation"
+    verbose_name = "Hazard reports and moderation"
+
+    def ready(self):
+        from . import layers  # noqa: F401  (registers the `reports` layer)
+        from . import receivers  # noqa: F401  (account deletion scrubs what this app holds)

@@ -1,0 +1,361 @@
+"""Thin views: parse input, call a selector or a service, shape the output."""
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status as http
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Report, ReportCategory
+from .permissions import IsCityStaff, IsDistrictOfficer, NotBanned
+from .serializers import (
+    AuditLogSerializer, BanSerializer, BulkAcknowledgeSerializer, FlagCreateSerializer, FlagDecisionSerializer,
+    FlagSerializer, NoteSerializer, NotificationReadSerializer, NotificationSerializer, PhotoUploadSerializer,
+    ReportCategorySerializer, ReportCreateSerializer, ReportFeatureSerializer, ReportQuerySerializer,
+    StatusChangeSerializer, TransferSerializer,
+)
+from .throttles import CreationRateThrottle
+
+
+class FeatureCollectionPagination(LimitOffsetPagination):
+    """limit/offset paging whose page is a GeoJSON FeatureCollection."""
+
+    max_limit = 1000
+
+    def get_paginated_response(self, data):
+        return Response({"type": "FeatureCollection", "count": self.count, "next": self.get_next_link(),
+                         "previous": self.get_previous_link(), "features": data})
+
+
+def _report_response(request, report: Report, *, code=http.HTTP_200_OK) -> Response:
+    report = Report.objects.with_related().get(pk=report.pk)
+    timeline = selectors.report_timeline(report=report, user=request.user)
+    data = ReportFeatureSerializer(report, context={"request": request, "detail": True, "timeline": timeline}).data
+    return Response(data, status=code)
+
+
+class ReportListApi(APIView):
+    """Reports as GeoJSON. Everybody sees public fields of all; `?mine=true` one's own in full;
+    `?queue=mine` an officer's districts' queue. POST a GeoJSON Feature to report a hazard."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "reports"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("queue", str, enum=["mine"], description="an officer's districts' queue"),
+            OpenApiParameter("mine", bool, description="only my own reports"),
+            OpenApiParameter("status", str, description="comma-separated statuses"),
+            OpenApiParameter("category", str, description="comma-separated category codes"),
+            OpenApiParameter("overdue", bool, description="past the category's service target"),
+            OpenApiParameter("bbox", str, description="minLon,minLat,maxLon,maxLat"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        query = ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        queue = params.get("queue") == "mine"
+        if queue and not (request.user.is_authenticated and request.user.officer_district_codes()):
+            raise PermissionDenied("The queue is for district officers. / 자치구 담당자만 볼 수 있는 목록입니다.")
+        if params.get("mine") and not request.user.is_authenticated:
+            raise PermissionDenied("Sign in to see your reports. / 로그인해 주세요.")
+        reports = selectors.report_list(
+            user=request.user, queue=queue, mine=params.get("mine", False), statuses=params.get("status", ()),
+            categories=params.get("category", ()), overdue=params.get("overdue"), bbox=params.get("bbox"),
+        )
+        paginator = FeatureCollectionPagination()
+        page = paginator.paginate_queryset(reports, request, view=self)
+        features = [ReportFeatureSerializer(r, context={"request": request}).data for r in page]
+        return paginator.get_paginated_response(features)
+
+    @extend_schema(request=ReportCreateSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        data = ReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.report_create(reporter=request.user, **data.validated_data)
+        return _report_response(request, report, code=http.HTTP_201_CREATED)
+
+
+class ReportDetailApi(APIView):
+    """One report with its `districts` and timeline (internal notes only for its officers and staff)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk):
+        return _report_response(request, selectors.report_access(user=request.user, report_id=pk))
+
+
+class ReportStatusApi(APIView):
+    """An officer of a responsible district changes its status with a public message."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=StatusChangeSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk):
+        data = StatusChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        with transaction.atomic():
+            report = selectors.report_access(user=request.user, report_id=pk, need="answer", lock=True)
+            duplicate_of = None
+            if params.get("duplicate_of"):
+                try:
+                    duplicate_of = selectors.report_access(user=request.user, report_id=params["duplicate_of"])
+                except NotFound:
+                    raise NotFound("The original report does not exist. / 원래 신고가 없습니다.")
+            services.report_status_change(
+                report=report, actor=request.user, status=params["status"], message=params["message"],
+                district_codes=params.get("districts"), duplicate_of=duplicate_of,
+                responsible_body=params.get("responsible_body", ""),
+            )
+        return _report_response(request, report)
+
+
+class ReportTransferApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TransferSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk):
+        data = TransferSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        with transaction.atomic():
+            report = selectors.report_access(user=request.user, report_id=pk, need="answer", lock=True)
+            services.report_transfer(report=report, actor=request.user, to_code=params["to_district"],
+                                     from_code=params.get("from_district"), reason=params["reason"])
+        return _report_response(request, report)
+
+
+class ReportNotesApi(APIView):
+    """Internal notes: the report's district officers and city staff only."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk):
+        report = selectors.report_access(user=request.user, report_id=pk, need="internal")
+        notes = [e for e in selectors.report_timeline(report=report, user=request.user) if e.kind == "note"]
+        return Response([{"id": n.pk, "note": n.message, "actor": n.actor.public_name if n.actor else None,
+                          "created_at": n.created_at.isoformat()} for n in notes])
+
+    @extend_schema(request=NoteSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk):
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = selectors.report_access(user=request.user, report_id=pk, need="internal")
+        note = services.report_note_add(report=report, actor=request.user, note=data.validated_data["note"])
+        return Response({"id": note.pk, "note": note.message, "created_at": note.created_at.isoformat()},
+                        status=http.HTTP_201_CREATED)
+
+
+class ReportPhotosApi(APIView):
+    """The reporter adds a photo (JPEG, PNG, WebP; EXIF removed) to their open report."""
+
+    permission_classes = [IsAuthenticated, NotBanned]
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "reports"
+
+    @extend_schema(request={"multipart/form-data": PhotoUploadSerializer}, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk):
+        data = PhotoUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = selectors.report_access(user=request.user, report_id=pk)
+        services.report_photo_add(report=report, actor=request.user, upload=data.validated_data["image"])
+        return _report_response(request, report, code=http.HTTP_201_CREATED)
+
+
+class ReportBulkAcknowledgeApi(APIView):
+    """Acknowledge several reports of one's districts with one message (all or none)."""
+
+    permission_classes = [IsDistrictOfficer]
+
+    @extend_schema(request=BulkAcknowledgeSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        data = BulkAcknowledgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data["ids"]
+        with transaction.atomic():
+            reports = [selectors.report_access(user=request.user, report_id=i, lock=True) for i in sorted(set(ids))]
+            services.report_bulk_acknowledge(actor=request.user, reports=reports,
+                                             message=data.validated_data["message"])
+        return Response({"acknowledged": [r.pk for r in reports]})
+
+
+class ReportCategoryListApi(APIView):
+    """The kinds of hazard one can report. City staff add categories."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses=ReportCategorySerializer(many=True))
+    def get(self, request):
+        staff = request.user.is_authenticated and request.user.is_city_staff
+        categories = selectors.category_list(include_inactive=staff and request.query_params.get("all") == "true")
+        return Response(ReportCategorySerializer(categories, many=True).data)
+
+    @extend_schema(request=ReportCategorySerializer, responses={201: ReportCategorySerializer})
+    def post(self, request):
+        if not request.user.is_city_staff:
+            raise PermissionDenied(IsCityStaff.message)
+        data = ReportCategorySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        category = services.category_create(code=fields.pop("code"), name_ko=fields.pop("name_ko"),
+                                            name_en=fields.pop("name_en"), actor=request.user, **fields)
+        return Response(ReportCategorySerializer(category).data, status=http.HTTP_201_CREATED)
+
+
+class ReportCategoryDetailApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def _get(self, code):
+        category = ReportCategory.objects.filter(code=code).first()
+        if category is None:
+            raise NotFound("No such category. / 해당 분류가 없습니다.")
+        return category
+
+    @extend_schema(responses=ReportCategorySerializer)
+    def get(self, request, code):
+        return Response(ReportCategorySerializer(self._get(code)).data)
+
+    @extend_schema(request=ReportCategorySerializer, responses=ReportCategorySerializer)
+    def patch(self, request, code):
+        if not request.user.is_city_staff:
+            raise PermissionDenied(IsCityStaff.message)
+        category = self._get(code)
+        data = ReportCategorySerializer(category, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        category = services.category_update(category=category, actor=request.user, **data.validated_data)
+        return Response(ReportCategorySerializer(category).data)
+
+
+class NotificationListApi(APIView):
+    """The signed-in user's notifications, newest first (`?unread=true` for unread ones)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool)], responses=NotificationSerializer(many=True))
+    def get(self, request):
+        unread = request.query_params.get("unread") in ("1", "true", "True")
+        notifications = selectors.notification_list(user=request.user, unread=unread)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(notifications, request, view=self)
+        response = paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+        response.data["unread"] = selectors.notification_list(user=request.user, unread=True).count()
+        return response
+
+
+class NotificationReadApi(APIView):
+    """Mark notifications read: `{"ids": [...]}` or `{"all": true}`."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=NotificationReadSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        data = NotificationReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = None if data.validated_data.get("all") else data.validated_data["ids"]
+        return Response({"marked": services.notifications_mark_read(user=request.user, ids=ids)})
+
+
+class FlagCreateApi(APIView):
+    """Flag a map, feature, photo or report (spam, abuse, personal data, wrong); once per person."""
+
+    permission_classes = [IsAuthenticated, NotBanned]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "flags"
+
+    @extend_schema(request=FlagCreateSerializer, responses={201: FlagSerializer})
+    def post(self, request):
+        data = FlagCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = services.flag_create(user=request.user, **data.validated_data)
+        return Response(FlagSerializer(flag).data, status=http.HTTP_201_CREATED)
+
+
+class FlagQueueApi(APIView):
+    """City staff: flagged content grouped by target, most flagged first, with each target's flags."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(parameters=[OpenApiParameter("state", str, enum=["open", "restored", "removed"]),
+                               OpenApiParameter("target_type", str)], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        state = request.query_params.get("state", "open")
+        if state not in ("open", "restored", "removed"):
+            raise ValidationError({"state": "Unknown state; use open, restored or removed. / 알 수 없는 상태입니다."})
+        groups = selectors.flag_queue(state=state, target_type=request.query_params.get("target_type"))
+        results = []
+        for group in groups[:500]:
+            model = services.flag_target_model(group["target_type"])
+            target = model.objects.filter(pk=group["target_id"]).first()
+            flags = selectors.flags_of_target(target_type=group["target_type"], target_id=group["target_id"],
+                                              state=state)
+            results.append({
+                **group,
+                "exists": target is not None,
+                "is_hidden": getattr(target, "is_hidden", None),
+                "label": str(target) if target is not None else None,
+                "flags": FlagSerializer(flags, many=True).data,
+            })
+        return Response({"count": len(groups), "results": results})
+
+
+class FlagDecideApi(APIView):
+    """City staff restore (show again) or remove (keep hidden) flagged content; audited."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=FlagDecisionSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, target_type, target_id):
+        data = FlagDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        closed = services.flag_decide(actor=request.user, target_type=target_type, target_id=target_id,
+                                      **data.validated_data)
+        return Response({"decision": data.validated_data["decision"], "flags_closed": closed})
+
+
+class BanApi(APIView):
+    """City staff put a user on the ban list (or take them off); audited."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=BanSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        data = BanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = get_user_model().objects.filter(pk=data.validated_data["user"]).first()
+        if user is None:
+            raise NotFound("No such user. / 해당 사용자가 없습니다.")
+        services.user_ban(actor=request.user, user=user, banned=data.validated_data["banned"],
+                          reason=data.validated_data["reason"])
+        return Response({"user": user.pk, "banned": user.is_banned})
+
+
+class AuditLogListApi(APIView):
+    """The audit log (append-only), newest first; city staff only. Filters: action, target_type, target_id, actor."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(parameters=[OpenApiParameter(name, str) for name in ("action", "target_type", "target_id")]
+                   + [OpenApiParameter("actor", int)], responses=AuditLogSerializer(many=True))
+    def get(self, request):
+        params = request.query_params
+        actor = params.get("actor")
+        if actor and not actor.isdigit():
+            raise ValidationError({"actor": "actor is a user id. / actor는 사용자 번호입니다."})
+        entries = selectors.audit_list(action=params.get("action", ""), target_type=params.get("target_type", ""),
+                                       target_id=params.get("target_id", ""), actor_id=actor)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(AuditLogSerializer(page, many=True).data)

@@ -1,0 +1,79 @@
+"""The `reports` layer: hazard reports with public fields only, styled by status.
+
+No reporter, no description, no exact time (the day only); sensitive categories are drawn at
+their coarsened location (`Report.public_geom`); reports hidden by moderation are left out for
+everyone, so the tiles are the same for every viewer and can be shared in caches.
+"""
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import CharField, F, Max, OuterRef, Subquery
+
+from layers.registry import Layer, registry
+
+from .models import Report, ReportDistrict, Status
+
+STATUS_COLORS = {
+    Status.SUBMITTED: "#e4572e",
+    Status.ACKNOWLEDGED: "#f3a712",
+    Status.IN_PROGRESS: "#2e86ab",
+    Status.RESOLVED: "#3b9c5a",
+    Status.REJECTED: "#8d8d8d",
+    Status.DUPLICATE: "#b0a8b9",
+    Status.NOT_OUR_RESPONSIBILITY: "#6c5b7b",
+}
+STATUS_LABELS = {
+    Status.SUBMITTED: ("접수", "Submitted"),
+    Status.ACKNOWLEDGED: ("확인", "Acknowledged"),
+    Status.IN_PROGRESS: ("처리 중", "In progress"),
+    Status.RESOLVED: ("처리 완료", "Resolved"),
+    Status.REJECTED: ("반려", "Rejected"),
+    Status.DUPLICATE: ("중복", "Duplicate"),
+    Status.NOT_OUR_RESPONSIBILITY: ("소관 아님", "Not our responsibility"),
+}
+FIELDS = ("category_code", "category_name_ko", "category_name_en", "status", "created_on", "districts_ko",
+          "districts_en", "coarsened")
+
+
+def _district_names(language: str) -> Subquery:
+    names = (ReportDistrict.objects.filter(report=OuterRef("pk")).order_by().values("report")
+             .annotate(names=StringAgg(f"district__name_{language}", ", ", ordering="district__code"))
+             .values("names"))
+    return Subquery(names, output_field=CharField())
+
+
+def reports_public_queryset(viewer=None):
+    """Every non-hidden report with its public attributes only (the same rows for every viewer)."""
+    return Report.objects.public().annotate(
+        category_code=F("category__code"),
+        category_name_ko=F("category__name_ko"),
+        category_name_en=F("category__name_en"),
+        coarsened=F("category__is_sensitive"),
+        districts_ko=_district_names("ko"),
+        districts_en=_district_names("en"),
+    )
+
+
+def _version() -> str:
+    latest = Report.objects.aggregate(latest=Max("updated_at"))["latest"]
+    return latest.isoformat() if latest else "0"
+
+
+registry.register(
+    Layer(
+        name="reports",
+        title_ko="위험 신고",
+        title_en="Hazard reports",
+        description_ko="시민 위험 신고와 처리 상태. 신고자는 공개하지 않으며, 민감한 분류는 200m 격자 중심으로 표시합니다.",
+        description_en="Citizens' hazard reports and their status. Reporters are never shown; sensitive "
+                       "categories are shown at the centre of a 200 m grid cell.",
+        geometry_type="mixed",
+        fields=FIELDS,
+        geom_field="public_geom",
+        datetime_field="created_on",
+        queryset_factory=reports_public_queryset,
+        version_factory=_version,
+        style={"property": "status", "color": "#e4572e", "radius": 6, "line_width": 4, "fill_opacity": 0.3},
+        legend=[{"value": str(s), "label_ko": STATUS_LABELS[s][0], "label_en": STATUS_LABELS[s][1],
+                 "color": c} for s, c in STATUS_COLORS.items()],
+        attribution="geoplatform 시민 신고 / citizens' reports",
+    )
+)
