@@ -261,7 +261,7 @@ def _class_polygons(density: np.ndarray, transform, breaks: list[float]) -> list
     rows = []
     for value in sorted(parts):
         merged = unary_union(parts[value])
-        geom = GEOSGeometry(merged.wkb, srid=METRIC_SRID)
+        geom = GEOSGeometry(memoryview(merged.wkb), srid=METRIC_SRID)
         geom.transform(4326)
         rows.append(Row(key=f"class-{value}", label=f"≥ {_fmt(breaks[value - 1])} /km²", value=breaks[value - 1],
                         klass=value, geom=geom))

@@ -8,7 +8,7 @@ import numpy as np
 import rasterio
 from PIL import Image
 from rasterio.crs import CRS
-from rasterio.transform import from_bounds, from_origin
+from affine import Affine
 from rasterio.warp import Resampling, reproject, transform_bounds
 
 NODATA = -9999.0
@@ -43,7 +43,7 @@ def kernel_density(xs: np.ndarray, ys: np.ndarray, *, bounds: tuple[float, float
     """
     xmin, ymin, xmax, ymax = bounds
     width, height = int(round((xmax - xmin) / cell)), int(round((ymax - ymin) / cell))
-    transform = from_origin(xmin, ymax, cell, cell)
+    transform = Affine(cell, 0.0, xmin, 0.0, -cell, ymax)
     counts = np.zeros((height, width), dtype=np.float64)
     cols = np.floor((xs - xmin) / cell).astype(np.int64)
     rows = np.floor((ymax - ys) / cell).astype(np.int64)
@@ -100,7 +100,7 @@ def raster_tile_png(path: Path, z: int, x: int, y: int, *, breaks: list[float], 
     out = np.full((TILE_SIZE, TILE_SIZE), NODATA, dtype=np.float32)
     reproject(
         source=data, destination=out, src_transform=transform, src_crs=crs, src_nodata=NODATA,
-        dst_transform=from_bounds(xmin, ymin, xmax, ymax, TILE_SIZE, TILE_SIZE), dst_crs=CRS.from_epsg(3857),
+        dst_transform=Affine((xmax - xmin) / TILE_SIZE, 0.0, xmin, 0.0, -(ymax - ymin) / TILE_SIZE, ymax), dst_crs=CRS.from_epsg(3857),
         dst_nodata=NODATA, resampling=Resampling.bilinear,
     )
     shown = (out != NODATA) & (out > 0)
