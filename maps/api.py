@@ -1,0 +1,539 @@
+"""Thin views: parse, ask a selector or service, serialize. Rules live on the models and in services."""
+import re
+
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Polygon
+from django.core.exceptions import RequestDataTooBig
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_gis.pagination import GeoJsonPagination
+
+from layers.exports import EXPORT_FORMATS, export_layer_response
+from layers.registry import Viewer
+from moderation.throttles import CreationRateThrottle
+
+from . import selectors, services
+from .layers import map_layer
+from .models import FeaturePhoto
+from .permissions import SecretLinkOrSignedIn, SignedInToWrite
+from .serializers import (CollaboratorInputSerializer, CollaboratorRoleSerializer, CollaboratorSerializer,
+                          FeatureInputSerializer, FeatureListQuerySerializer, FeatureOutputSerializer,
+                          FeatureUpdateSerializer, ImportInputSerializer, MapInputSerializer, MapListQuerySerializer,
+                          MapOutputSerializer, MapUpdateSerializer, PhotoInputSerializer, PhotoSerializer,
+                          ReviewSerializer, RevertSerializer, SecretLinkActionSerializer, SecretLinksSerializer,
+                          TemplateSerializer, VersionSerializer)
+
+KEY_PARAM = OpenApiParameter("key", str, description="A map's secret view or edit link key", required=False)
+ETAG_RE = re.compile(r'^(?:W/)?"f(\d+)-v(\d+)"$')
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_detail = "The request body is too large. / 요청 본문이 너무 큽니다."
+    default_code = "too_large"
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = ("Send the version you edited (If-Match with the ETag, or a version field). "
+                      "/ 수정한 버전을 함께 보내 주세요 (If-Match 헤더 또는 version 값).")
+    default_code = "precondition_required"
+
+
+def _secret(request) -> str:
+    return request.GET.get("key", "")[:100]
+
+
+def _data(request):
+    try:
+        return request.data
+    except RequestDataTooBig:
+        raise PayloadTooLarge()
+
+
+def _valid(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def bbox_parse(text: str | None) -> Polygon | None:
+    """`minLon,minLat,maxLon,maxLat` in WGS 84, or ParseError (400) saying what is wrong."""
+    if text in (None, ""):
+        return None
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
+        raise ParseError("bbox must be four numbers: minLon,minLat,maxLon,maxLat. / bbox는 최소경도,최소위도,최대경도,최대위도 네 숫자여야 합니다.")
+    xmin, ymin, xmax, ymax = values
+    if not (-180 <= xmin < xmax <= 180 and -90 <= ymin < ymax <= 90):
+        raise ParseError("bbox is out of range or inverted (longitude -180..180, latitude -90..90, min < max). / bbox 범위가 올바르지 않습니다.")
+    box = Polygon.from_bbox((xmin, ymin, xmax, ymax))
+    box.srid = 4326
+    return box
+
+
+def _map_for(request, pk, for_update=False):
+    return selectors.map_get_for(user=request.user, pk=pk, secret=_secret(request), for_update=for_update)
+
+
+def _feature_response(request, feature, status_code=200):
+    response = Response(FeatureOutputSerializer(feature, context={"request": request}).data, status=status_code)
+    response["ETag"] = feature.etag
+    return response
+
+
+def _conflict_response(request, feature):
+    data = {"detail": f"This feature changed since you loaded it (now version {feature.version}). "
+                      f"/ 불러온 뒤에 다른 사람이 이 장소를 바꿨습니다 (현재 버전 {feature.version}).",
+            "current": FeatureOutputSerializer(feature, context={"request": request}).data}
+    response = Response(data, status=status.HTTP_409_CONFLICT)
+    response["ETag"] = feature.etag
+    return response
+
+
+class ForcedNegotiationMixin:
+    """File downloads answer whatever the Accept header says."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+# --- maps -------------------------------------------------------------------------------------------
+class MapListApi(APIView):
+    """Public maps plus your own and those you collaborate on; `q` searches titles and descriptions."""
+
+    permission_classes = [SignedInToWrite]
+
+    @extend_schema(parameters=[MapListQuerySerializer], responses=MapOutputSerializer(many=True))
+    def get(self, request):
+        query = _valid(MapListQuerySerializer, request.query_params)
+        maps = selectors.map_list(user=request.user, q=query.get("q", ""), theme=query.get("theme", ""),
+                                  owner=query.get("owner", ""), bbox=bbox_parse(query.get("bbox")))
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(maps, request, view=self)
+        return paginator.get_paginated_response(MapOutputSerializer(page, many=True, context={"request": request}).data)
+
+    @extend_schema(request=MapInputSerializer, responses={201: MapOutputSerializer})
+    def post(self, request):
+        data = _valid(MapInputSerializer, _data(request))
+        map_obj = services.map_create(owner=request.user, **data)
+        return Response(MapOutputSerializer(map_obj, context={"request": request}).data, status=201)
+
+
+class MapDetailApi(APIView):
+    permission_classes = [SignedInToWrite]
+
+    @extend_schema(parameters=[KEY_PARAM], responses=MapOutputSerializer)
+    def get(self, request, pk):
+        return Response(MapOutputSerializer(_map_for(request, pk), context={"request": request}).data)
+
+    @extend_schema(request=MapUpdateSerializer, responses=MapOutputSerializer)
+    def patch(self, request, pk):
+        map_obj = _map_for(request, pk)
+        data = _valid(MapUpdateSerializer, _data(request), partial=True)
+        map_obj = services.map_update(map_obj=map_obj, actor=request.user, **data)
+        return Response(MapOutputSerializer(map_obj, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.map_delete(map_obj=_map_for(request, pk), actor=request.user)
+        return Response(status=204)
+
+
+# --- features --------------------------------------------------------------------------------------
+class FeaturePagination(GeoJsonPagination):
+    page_size = 500
+    max_page_size = 5000
+
+
+class FeatureListApi(APIView):
+    """The map's features as a GeoJSON FeatureCollection (paged); POST adds one (published or suggested)."""
+
+    permission_classes = [SecretLinkOrSignedIn]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "features"
+
+    @extend_schema(parameters=[FeatureListQuerySerializer, KEY_PARAM], responses=FeatureOutputSerializer(many=True))
+    def get(self, request, pk):
+        map_obj = _map_for(request, pk)
+        query = _valid(FeatureListQuerySerializer, request.query_params)
+        features = selectors.feature_list(map_obj=map_obj, user=request.user, secret=_secret(request),
+                                          bbox=bbox_parse(query.get("bbox")), category=query.get("category", ""),
+                                          status=query.get("status", "")).prefetch_related("photos")
+        paginator = FeaturePagination()
+        page = paginator.paginate_queryset(features, request, view=self)
+        return paginator.get_paginated_response(
+            FeatureOutputSerializer(page, many=True, context={"request": request}).data)
+
+    @extend_schema(parameters=[KEY_PARAM], request=FeatureInputSerializer, responses={201: FeatureOutputSerializer})
+    def post(self, request, pk):
+        map_obj = _map_for(request, pk)
+        data = _valid(FeatureInputSerializer, _data(request))
+        feature = services.feature_create(map_obj=map_obj, actor=request.user, secret=_secret(request), **data)
+        response = _feature_response(request, feature, 201)
+        response["Location"] = request.build_absolute_uri(reverse("map-feature-detail", args=[map_obj.pk, feature.pk]))
+        return response
+
+
+class FeatureDetailApi(APIView):
+    """One feature. Updates must name the version they are based on (If-Match or `version`): stale → 409."""
+
+    permission_classes = [SecretLinkOrSignedIn]
+
+    @extend_schema(parameters=[KEY_PARAM], responses=FeatureOutputSerializer)
+    def get(self, request, pk, fid):
+        feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
+                                            secret=_secret(request))
+        if request.headers.get("If-None-Match") == feature.etag:
+            response = Response(status=304)
+            response["ETag"] = feature.etag
+            return response
+        return _feature_response(request, feature)
+
+    def _expected_version(self, request, fid, data) -> int | None:
+        header = request.headers.get("If-Match", "").strip()
+        if header:
+            match = ETAG_RE.match(header)
+            if not match or int(match.group(1)) != int(fid):
+                raise ParseError('If-Match must be the ETag of this feature, like "f12-v3". / If-Match 값이 올바르지 않습니다.')
+            return int(match.group(2))
+        return data.pop("version", None)
+
+    def _update(self, request, pk, fid, serializer_class, partial):
+        map_obj = _map_for(request, pk)
+        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=_secret(request))
+        data = dict(_valid(serializer_class, _data(request), partial=partial))
+        expected = self._expected_version(request, fid, data)
+        data.pop("version", None)
+        if expected is None:
+            raise PreconditionRequired()
+        try:
+            feature = services.feature_update(map_obj=map_obj, feature_id=int(fid), actor=request.user,
+                                              expected_version=expected, secret=_secret(request), **data)
+        except services.FeatureConflict as conflict:
+            return _conflict_response(request, conflict.feature)
+        return _feature_response(request, feature)
+
+    @extend_schema(parameters=[KEY_PARAM, OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
+                   request=FeatureUpdateSerializer, responses={200: FeatureOutputSerializer, 409: OpenApiTypes.OBJECT})
+    def patch(self, request, pk, fid):
+        return self._update(request, pk, fid, FeatureUpdateSerializer, partial=True)
+
+    @extend_schema(parameters=[KEY_PARAM, OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
+                   request=FeatureUpdateSerializer, responses={200: FeatureOutputSerializer, 409: OpenApiTypes.OBJECT})
+    def put(self, request, pk, fid):
+        return self._update(request, pk, fid, FeatureUpdateSerializer, partial=False)
+
+    @extend_schema(parameters=[KEY_PARAM, OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
+                   responses={204: None, 409: OpenApiTypes.OBJECT})
+    def delete(self, request, pk, fid):
+        map_obj = _map_for(request, pk)
+        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=_secret(request))
+        expected = self._expected_version(request, fid, {})
+        try:
+            services.feature_delete(map_obj=map_obj, feature_id=int(fid), actor=request.user,
+                                    secret=_secret(request), expected_version=expected)
+        except services.FeatureConflict as conflict:
+            return _conflict_response(request, conflict.feature)
+        return Response(status=204)
+
+
+class FeatureReviewApi(APIView):
+    """Approve or reject a pending suggestion (the map's owner and editors)."""
+
+    permission_classes = [SecretLinkOrSignedIn]
+
+    @extend_schema(parameters=[KEY_PARAM], request=ReviewSerializer, responses=FeatureOutputSerializer)
+    def post(self, request, pk, fid):
+        map_obj = _map_for(request, pk)
+        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=_secret(request))
+        data = _valid(ReviewSerializer, _data(request))
+        feature = services.feature_review(map_obj=map_obj, feature_id=int(fid), actor=request.user,
+                                          secret=_secret(request), **data)
+        return _feature_response(request, feature)
+
+
+class SuggestionListApi(APIView):
+    """Pending suggestions waiting for review (the map's owner and editors)."""
+
+    @extend_schema(parameters=[KEY_PARAM], responses=FeatureOutputSerializer(many=True))
+    def get(self, request, pk):
+        map_obj = _map_for(request, pk)
+        if not map_obj.can_moderate(request.user, _secret(request)):
+            raise Http404
+        features = selectors.suggestion_list(map_obj=map_obj).prefetch_related("photos")
+        paginator = FeaturePagination()
+        page = paginator.paginate_queryset(features, request, view=self)
+        return paginator.get_paginated_response(
+            FeatureOutputSerializer(page, many=True, context={"request": request}).data)
+
+
+# --- history ------------------------------------------------------------------------------------------
+class FeatureHistoryApi(APIView):
+    """Every step of one feature, oldest first, with the state before and after as GeoJSON."""
+
+    @extend_schema(parameters=[KEY_PARAM], responses=VersionSerializer(many=True))
+    def get(self, request, pk, fid):
+        map_obj = _map_for(request, pk)
+        versions = selectors.history_for_feature(map_obj=map_obj, user=request.user, fid=int(fid),
+                                                 secret=_secret(request))
+        return Response(VersionSerializer(versions, many=True).data)
+
+
+class MapHistoryApi(APIView):
+    """Recent steps across the map, newest first (paged)."""
+
+    @extend_schema(parameters=[KEY_PARAM], responses=VersionSerializer(many=True))
+    def get(self, request, pk):
+        map_obj = _map_for(request, pk)
+        versions = selectors.history_for_map(map_obj=map_obj, user=request.user, secret=_secret(request))
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(versions, request, view=self)
+        return paginator.get_paginated_response(VersionSerializer(page, many=True).data)
+
+
+class FeatureRevertApi(APIView):
+    """Return a feature to an earlier version (a new version is recorded; a deleted feature comes back)."""
+
+    permission_classes = [SecretLinkOrSignedIn]
+
+    @extend_schema(parameters=[KEY_PARAM], request=RevertSerializer, responses=FeatureOutputSerializer)
+    def post(self, request, pk, fid):
+        map_obj = _map_for(request, pk)
+        if not map_obj.can_edit(request.user, _secret(request)):
+            raise Http404
+        data = _valid(RevertSerializer, _data(request))
+        feature = services.feature_revert(map_obj=map_obj, feature_id=int(fid), actor=request.user,
+                                          to_version=data["version"], secret=_secret(request))
+        return _feature_response(request, feature)
+
+
+# --- photos ---------------------------------------------------------------------------------------------
+def _photo_for(request, pk, fid, photo_id):
+    map_obj = _map_for(request, pk)
+    feature = selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=_secret(request))
+    photo = FeaturePhoto.objects.visible().filter(pk=photo_id, feature=feature).first()
+    if photo is None:
+        raise Http404
+    photo.feature = feature
+    return photo
+
+
+class PhotoListApi(APIView):
+    permission_classes = [SecretLinkOrSignedIn]
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "features"
+
+    @extend_schema(parameters=[KEY_PARAM], responses=PhotoSerializer(many=True))
+    def get(self, request, pk, fid):
+        feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
+                                            secret=_secret(request))
+        photos = feature.photos.visible()
+        for photo in photos:
+            photo.feature = feature
+        return Response(PhotoSerializer(photos, many=True, context={"request": request}).data)
+
+    @extend_schema(parameters=[KEY_PARAM], request=PhotoInputSerializer, responses={201: PhotoSerializer})
+    def post(self, request, pk, fid):
+        feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
+                                            secret=_secret(request))
+        data = _valid(PhotoInputSerializer, _data(request))
+        photo = services.photo_add(feature=feature, actor=request.user, upload=data["image"],
+                                   caption=data["caption"], secret=_secret(request))
+        return Response(PhotoSerializer(photo, context={"request": request}).data, status=201)
+
+
+class PhotoDetailApi(APIView):
+    permission_classes = [SecretLinkOrSignedIn]
+
+    @extend_schema(parameters=[KEY_PARAM], responses=PhotoSerializer)
+    def get(self, request, pk, fid, photo_id):
+        return Response(PhotoSerializer(_photo_for(request, pk, fid, photo_id), context={"request": request}).data)
+
+    @extend_schema(parameters=[KEY_PARAM], responses={204: None})
+    def delete(self, request, pk, fid, photo_id):
+        services.photo_delete(photo=_photo_for(request, pk, fid, photo_id), actor=request.user,
+                              secret=_secret(request))
+        return Response(status=204)
+
+
+class PhotoFileApi(ForcedNegotiationMixin, APIView):
+    """The photo's bytes (EXIF-free re-encoding), served only to those who may see the feature."""
+
+    @extend_schema(parameters=[KEY_PARAM, OpenApiParameter("size", str, enum=["full", "thumb"])],
+                   responses={(200, "image/*"): OpenApiTypes.BINARY})
+    def get(self, request, pk, fid, photo_id):
+        photo = _photo_for(request, pk, fid, photo_id)
+        field = photo.thumbnail if request.GET.get("size") == "thumb" else photo.image
+        response = FileResponse(field.open("rb"), content_type=photo.content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+# --- collaborators and secret links ---------------------------------------------------------------------------
+def _managed_map(request, pk):
+    map_obj = _map_for(request, pk)
+    if not map_obj.can_manage(request.user):
+        raise Http404
+    return map_obj
+
+
+class CollaboratorListApi(APIView):
+    """Who may edit or view the map (its owner only)."""
+
+    @extend_schema(responses=CollaboratorSerializer(many=True))
+    def get(self, request, pk):
+        map_obj = _managed_map(request, pk)
+        return Response(CollaboratorSerializer(map_obj.collaborators.select_related("user"), many=True).data)
+
+    @extend_schema(request=CollaboratorInputSerializer, responses={201: CollaboratorSerializer})
+    def post(self, request, pk):
+        map_obj = _managed_map(request, pk)
+        data = _valid(CollaboratorInputSerializer, _data(request))
+        collaborator = services.collaborator_set(map_obj=map_obj, actor=request.user, user=data["username"],
+                                                 role=data["role"])
+        return Response(CollaboratorSerializer(collaborator).data, status=201)
+
+
+class CollaboratorDetailApi(APIView):
+    def _user(self, user_id):
+        user = get_user_model().objects.filter(pk=user_id).first()
+        if user is None:
+            raise Http404
+        return user
+
+    @extend_schema(request=CollaboratorRoleSerializer, responses=CollaboratorSerializer)
+    def patch(self, request, pk, user_id):
+        map_obj = _managed_map(request, pk)
+        user = self._user(user_id)
+        if not map_obj.collaborators.filter(user=user).exists():
+            raise Http404
+        data = _valid(CollaboratorRoleSerializer, _data(request))
+        collaborator = services.collaborator_set(map_obj=map_obj, actor=request.user, user=user, role=data["role"])
+        return Response(CollaboratorSerializer(collaborator).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk, user_id):
+        map_obj = _managed_map(request, pk)
+        user = self._user(user_id)
+        if not map_obj.collaborators.filter(user=user).exists():
+            raise Http404
+        services.collaborator_remove(map_obj=map_obj, actor=request.user, user=user)
+        return Response(status=204)
+
+
+def _links(request, map_obj) -> dict:
+    page = request.build_absolute_uri(f"/maps/{map_obj.pk}/")
+    return {"view_key": map_obj.view_key, "edit_key": map_obj.edit_key,
+            "view_url": f"{page}?key={map_obj.view_key}" if map_obj.view_key else "",
+            "edit_url": f"{page}edit/?key={map_obj.edit_key}" if map_obj.edit_key else ""}
+
+
+class SecretLinksApi(APIView):
+    """The map's secret view and edit links (its owner only). An empty key means the link is off."""
+
+    @extend_schema(responses=SecretLinksSerializer)
+    def get(self, request, pk):
+        return Response(_links(request, _managed_map(request, pk)))
+
+
+class SecretLinkRotateApi(APIView):
+    """Make a new view or edit key; the old link stops working at once."""
+
+    change = staticmethod(services.secret_link_rotate)
+
+    @extend_schema(request=SecretLinkActionSerializer, responses=SecretLinksSerializer)
+    def post(self, request, pk):
+        map_obj = _managed_map(request, pk)
+        data = _valid(SecretLinkActionSerializer, _data(request))
+        return Response(_links(request, self.change(map_obj=map_obj, actor=request.user, **data)))
+
+
+class SecretLinkRevokeApi(SecretLinkRotateApi):
+    """Switch a view or edit link off."""
+
+    change = staticmethod(services.secret_link_revoke)
+
+
+# --- import / export ------------------------------------------------------------------------------------------
+class MapImportApi(APIView):
+    """Import GeoJSON, KML, GPX, CSV, zipped Shapefile or GeoPackage; large files become a background job."""
+
+    permission_classes = [SecretLinkOrSignedIn]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(parameters=[KEY_PARAM], request=ImportInputSerializer,
+                   responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        map_obj = _map_for(request, pk)
+        data = _valid(ImportInputSerializer, _data(request))
+        outcome, value = services.map_import(map_obj=map_obj, actor=request.user, upload=data["file"],
+                                             fmt=data.get("format", ""), srid=data.get("srid"),
+                                             secret=_secret(request))
+        if outcome == "job":
+            return Response({"job": str(value.pk), "state": value.state,
+                             "url": request.build_absolute_uri(reverse("job-detail", args=[value.pk]))}, status=202)
+        return Response(value)
+
+
+class MapExportApi(ForcedNegotiationMixin, APIView):
+    """Download what you may see of the map as GeoJSON, GeoPackage, CSV, KML or zipped Shapefile."""
+
+    @extend_schema(parameters=[KEY_PARAM], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY,
+                                                      400: OpenApiTypes.OBJECT})
+    def get(self, request, pk, fmt):
+        map_obj = _map_for(request, pk)
+        if fmt not in EXPORT_FORMATS:
+            raise ParseError(f"Unknown export format; use one of {', '.join(EXPORT_FORMATS)}. / 지원하지 않는 형식입니다.")
+        return export_layer_response(layer=map_layer(map_obj), viewer=Viewer(request.user, _secret(request)),
+                                     fmt=fmt, filename=f"map-{map_obj.pk}")
+
+
+# --- templates ------------------------------------------------------------------------------------------------
+class TemplateListApi(APIView):
+    """Map templates (categories, colours, icons, suggested fields); city staff create them."""
+
+    permission_classes = [SignedInToWrite]
+
+    @extend_schema(responses=TemplateSerializer(many=True))
+    def get(self, request):
+        return Response(TemplateSerializer(selectors.template_list(user=request.user), many=True).data)
+
+    @extend_schema(request=TemplateSerializer, responses={201: TemplateSerializer})
+    def post(self, request):
+        data = _valid(TemplateSerializer, _data(request))
+        template = services.template_save(actor=request.user, **data)
+        return Response(TemplateSerializer(template).data, status=201)
+
+
+class TemplateDetailApi(APIView):
+    permission_classes = [SignedInToWrite]
+
+    def _template(self, request, pk):
+        template = selectors.template_list(user=request.user).filter(pk=pk).first()
+        if template is None:
+            raise Http404
+        return template
+
+    @extend_schema(responses=TemplateSerializer)
+    def get(self, request, pk):
+        return Response(TemplateSerializer(self._template(request, pk)).data)
+
+    @extend_schema(request=TemplateSerializer, responses=TemplateSerializer)
+    def patch(self, request, pk):
+        template = self._template(request, pk)
+        data = _valid(TemplateSerializer, _data(request), partial=True)
+        return Response(TemplateSerializer(services.template_save(actor=request.user, template=template, **data)).data)

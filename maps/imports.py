@@ -1,0 +1,497 @@
+"""Importing features into a map from GeoJSON, KML, GPX, CSV, zipped Shapefile or GeoPackage.
+
+Safety rules:
+- the upload is written to a private (mode 700) temporary directory under a name we choose;
+- the content must be what the name says (JSON for .geojson, XML with <kml>/<gpx>, a zip holding a
+  shapefile, an SQLite GeoPackage, text for CSV), else the whole file is refused;
+- zips are checked before extraction: member count, total uncompressed size (counted while
+  reading, not trusted from headers), compression ratio, no paths or links; only shapefile parts
+  are written, flat, under our own names;
+- XML with a DOCTYPE or entities is refused (no entity expansion);
+- coordinate systems come from the file as an EPSG code and only that integer reaches GDAL/PROJ;
+  CSV has none, so the request may name one as an integer.
+Each feature is checked with the shared geometry policy; rejected ones are reported with the
+reason. Everything accepted is written in one transaction.
+"""
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.gis.gdal import DataSource, GDALException, OGRGeometry, SpatialReference
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point, Polygon
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from geoplatform.geometry import ALLOWED_TYPES, geometry_check, geometry_from_geojson, srid_is_known
+from geoplatform.text import markdown_to_safe_html, plain_text
+
+from .models import PROPERTIES_MAX_BYTES, Feature, FeatureAction, FeatureStatus, FeatureVersion, Map
+
+IMPORT_MAX_BYTES = getattr(settings, "MAPS_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
+SYNC_LIMIT = getattr(settings, "MAPS_IMPORT_SYNC_LIMIT", 2000)  # more features than this run as a background job
+MAX_FEATURES = getattr(settings, "MAPS_IMPORT_MAX_FEATURES", 100_000)
+ZIP_MAX_MEMBERS = 20
+ZIP_MAX_TOTAL = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+REJECTED_REPORTED = 500
+SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
+FORMATS = {
+    "geojson": (".geojson", ".json"),
+    "kml": (".kml",),
+    "gpx": (".gpx",),
+    "csv": (".csv", ".txt"),
+    "shp": (".zip",),
+    "gpkg": (".gpkg",),
+}
+NAME_KEYS = ("name", "title", "이름", "명칭", "건물명", "도서관명", "역사명", "장소명")
+DESCRIPTION_KEYS = ("description", "desc", "설명")
+LON_KEYS = ("lon", "lng", "long", "longitude", "x", "경도", "경도(x)", "x좌표")
+LAT_KEYS = ("lat", "latitude", "y", "위도", "위도(y)", "y좌표")
+WKT_KEYS = ("wkt", "geometry", "geom", "the_geom", "도형")
+
+
+def _fail(en: str, ko: str, code: str = "invalid_file"):
+    raise ValidationError(f"{en} / {ko}", code=code)
+
+
+@dataclass
+class ParsedFeature:
+    index: int
+    properties: dict = field(default_factory=dict)
+    geom: GEOSGeometry | None = None
+    error: str = ""
+
+
+@dataclass
+class ImportSource:
+    fmt: str
+    path: Path
+    directory: Path
+    srid: int | None = None
+    notes: list = field(default_factory=list)
+
+    def cleanup(self):
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _private_dir() -> Path:
+    base = Path(getattr(settings, "MAPS_IMPORT_DIR", Path(tempfile.gettempdir()) / "geoplatform-imports"))
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return Path(tempfile.mkdtemp(prefix="import-", dir=base))
+
+
+def import_format(filename: str, declared: str = "") -> str:
+    declared = (declared or "").lower().strip()
+    if declared:
+        if declared not in FORMATS:
+            _fail(f"Unknown import format {declared[:20]!r}; use one of {', '.join(FORMATS)}.",
+                  f"지원하지 않는 형식입니다: {', '.join(FORMATS)} 중 하나를 쓰세요.")
+        return declared
+    suffix = Path(filename or "").suffix.lower()
+    for fmt, suffixes in FORMATS.items():
+        if suffix in suffixes:
+            return fmt
+    _fail("Unknown file type: send GeoJSON, KML, GPX, CSV, a zipped Shapefile or a GeoPackage.",
+          "지원하지 않는 파일입니다: GeoJSON, KML, GPX, CSV, 압축한 Shapefile, GeoPackage를 올려 주세요.")
+
+
+# --- receiving the file ------------------------------------------------------------------------------
+def import_receive(*, upload, fmt: str, srid: int | None = None) -> ImportSource:
+    """Copy the upload into a private directory and check that its content is what it claims to be."""
+    if upload.size > IMPORT_MAX_BYTES:
+        _fail(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB.",
+              f"파일이 {IMPORT_MAX_BYTES // (1024 * 1024)}MB보다 큽니다.", "too_large")
+    if srid is not None and not srid_is_known(srid):
+        _fail(f"Unknown EPSG code {srid}.", f"알 수 없는 EPSG 코드입니다: {srid}.")
+    directory = _private_dir()
+    try:
+        path = directory / f"upload.{'zip' if fmt == 'shp' else fmt}"
+        with open(path, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        source = ImportSource(fmt=fmt, path=path, directory=directory, srid=srid)
+        _sniff(source, head)
+        if fmt == "shp":
+            source.path = _unzip_shapefile(path, directory)
+        return source
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+
+
+def _sniff(source: ImportSource, head: bytes) -> None:
+    fmt = source.fmt
+    text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if fmt == "geojson" and not text_head.startswith(b"{"):
+        _fail("The file is not GeoJSON (it does not start with a JSON object).", "GeoJSON 파일이 아닙니다.")
+    if fmt in ("kml", "gpx"):
+        root = b"<kml" if fmt == "kml" else b"<gpx"
+        if not text_head.startswith(b"<") or root not in head:
+            _fail(f"The file is not {fmt.upper()} (no <{fmt}> element).", f"{fmt.upper()} 파일이 아닙니다.")
+        with open(source.path, "rb") as fh:
+            content = fh.read()
+        if b"<!DOCTYPE" in content.upper() or b"<!ENTITY" in content.upper():
+            _fail("XML with DOCTYPE or entity declarations is not accepted.", "DOCTYPE이나 엔티티 선언이 있는 XML은 받을 수 없습니다.")
+    if fmt == "shp" and not head.startswith(b"PK\x03\x04"):
+        _fail("The file is not a zip archive; zip the .shp, .shx, .dbf and .prj together.",
+              "zip 파일이 아닙니다. .shp, .shx, .dbf, .prj를 함께 압축해 올려 주세요.")
+    if fmt == "gpkg" and not head.startswith(b"SQLite format 3\x00"):
+        _fail("The file is not a GeoPackage (not an SQLite database).", "GeoPackage 파일이 아닙니다.")
+    if fmt == "csv" and (b"\x00" in head or head.startswith((b"PK\x03\x04", b"SQLite format", b"\x89PNG", b"\xff\xd8"))):
+        _fail("The file is not a text CSV file.", "CSV 텍스트 파일이 아닙니다.")
+
+
+def _unzip_shapefile(path: Path, directory: Path) -> Path:
+    """Extract shapefile parts flat into `directory/shp`, refusing bombs, paths and links."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        _fail("The zip archive is damaged.", "손상된 zip 파일입니다.")
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > ZIP_MAX_MEMBERS:
+            _fail(f"The zip holds {len(members)} files; at most {ZIP_MAX_MEMBERS} are accepted.",
+                  f"zip 안의 파일이 너무 많습니다 (최대 {ZIP_MAX_MEMBERS}개).")
+        declared = sum(m.file_size for m in members)
+        if declared > ZIP_MAX_TOTAL:
+            _fail("The zip would unpack to more than 200 MB.", "압축을 풀면 200MB를 넘습니다.")
+        for m in members:
+            name = m.filename
+            if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name or "\\" in name:
+                _fail(f"The zip contains an unsafe path: {name[:80]!r}.", "zip 안에 안전하지 않은 경로가 있습니다.")
+            if stat.S_ISLNK(m.external_attr >> 16):
+                _fail("The zip contains a symbolic link.", "zip 안에 심볼릭 링크가 있습니다.")
+            if m.compress_size and m.file_size / m.compress_size > ZIP_MAX_RATIO:
+                _fail("The zip is compressed suspiciously well (a zip bomb?).", "압축률이 비정상적입니다 (zip 폭탄?).")
+        stems = {}
+        for m in members:
+            p = Path(m.filename)
+            if p.name.startswith(".") or "__MACOSX" in p.parts:
+                continue
+            if p.suffix.lower() in SHAPEFILE_PARTS:
+                stems.setdefault(p.stem, {})[p.suffix.lower()] = m
+        complete = {stem: parts for stem, parts in stems.items() if {".shp", ".shx", ".dbf"} <= parts.keys()}
+        if len(complete) != 1:
+            _fail("The zip must hold exactly one shapefile (.shp, .shx and .dbf with the same name).",
+                  "zip 안에 Shapefile 하나(.shp, .shx, .dbf)가 있어야 합니다.")
+        (parts,) = complete.values()
+        out_dir = directory / "shp"
+        out_dir.mkdir(mode=0o700)
+        total = 0
+        for suffix, member in parts.items():
+            with archive.open(member) as src, open(out_dir / f"layer{suffix}", "wb") as dst:
+                while chunk := src.read(1024 * 1024):
+                    total += len(chunk)
+                    if total > ZIP_MAX_TOTAL:
+                        _fail("The zip would unpack to more than 200 MB.", "압축을 풀면 200MB를 넘습니다.")
+                    dst.write(chunk)
+        return out_dir / "layer.shp"
+
+
+# --- reading features ------------------------------------------------------------------------------
+def _to_4326(geom: GEOSGeometry, srid: int | None) -> GEOSGeometry:
+    if geom.hasz:
+        ogr = geom.ogr
+        ogr.set_3d(False)
+        geom = ogr.geos
+    geom.srid = srid or 4326
+    if geom.geom_type not in ALLOWED_TYPES:
+        raise ValidationError(f"{geom.geom_type} is not accepted; use points, lines or polygons. / 받을 수 없는 도형 유형입니다.")
+    if geom.srid != 4326:
+        geom = geom.transform(4326, clone=True)
+    xmin, ymin, xmax, ymax = geom.extent
+    if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
+        raise ValidationError("Coordinates out of range (longitude -180..180, latitude -90..90); "
+                              "is the coordinate system right? / 좌표 범위를 벗어났습니다. 좌표계를 확인해 주세요.")
+    return geometry_check(geom)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return f"Geometry could not be read: {str(exc)[:200]}. / 도형을 읽을 수 없습니다."
+
+
+def _epsg_from_crs_member(crs) -> int | None:
+    if not crs:
+        return None
+    name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+    if re.search(r"CRS84$", name):
+        return 4326
+    match = re.search(r"EPSG:{1,2}(\d{4,6})$", name)
+    if not match:
+        _fail("The GeoJSON 'crs' is not an EPSG code.", "GeoJSON의 crs가 EPSG 코드가 아닙니다.")
+    return int(match.group(1))
+
+
+def _read_geojson(source: ImportSource):
+    try:
+        with open(source.path, "rb") as fh:
+            data = json.loads(fh.read().decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        _fail("The file is not valid GeoJSON (JSON could not be parsed).", "올바른 GeoJSON이 아닙니다 (JSON 오류).")
+    if not isinstance(data, dict):
+        _fail("GeoJSON must be a FeatureCollection or a Feature.", "GeoJSON은 FeatureCollection 또는 Feature여야 합니다.")
+    if data.get("type") == "Feature":
+        features = [data]
+    elif data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
+        features = data["features"]
+    else:
+        _fail("GeoJSON must be a FeatureCollection or a Feature.", "GeoJSON은 FeatureCollection 또는 Feature여야 합니다.")
+    srid = _epsg_from_crs_member(data.get("crs")) or source.srid or 4326
+    if srid != 4326 and not srid_is_known(srid):
+        _fail(f"Unknown EPSG code {srid}.", f"알 수 없는 EPSG 코드입니다: {srid}.")
+
+    def rows():
+        for i, item in enumerate(features, 1):
+            if not isinstance(item, dict) or not isinstance(item.get("geometry"), dict):
+                yield ParsedFeature(i, error="Not a GeoJSON Feature with a geometry. / 도형이 있는 GeoJSON Feature가 아닙니다.")
+                continue
+            props = item.get("properties") if isinstance(item.get("properties"), dict) else {}
+            try:
+                if srid == 4326:
+                    geom = _to_4326(geometry_from_geojson(item["geometry"]), 4326)
+                else:
+                    geom = _to_4326(GEOSGeometry(json.dumps(item["geometry"])), srid)
+                yield ParsedFeature(i, props, geom)
+            except (ValidationError, GEOSException, GDALException, ValueError, TypeError) as exc:
+                yield ParsedFeature(i, props, error=_reason(exc))
+
+    return len(features), rows()
+
+
+def _ogr_value(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _layer_srid(layer, fmt: str) -> int:
+    if fmt in ("kml", "gpx"):
+        return 4326
+    srs = layer.srs
+    if srs is None:
+        return 4326
+    code = srs.srid
+    if code is None:
+        try:
+            srs.identify_epsg()
+            code = srs.srid
+        except GDALException:
+            code = None
+    if code is None:
+        _fail("The file's coordinate system has no EPSG code; save it with one (e.g. EPSG:5186).",
+              "파일의 좌표계에 EPSG 코드가 없습니다. EPSG 코드가 있는 좌표계로 저장해 주세요 (예: EPSG:5186).")
+    if not srid_is_known(int(code)):
+        _fail(f"Unknown EPSG code {code}.", f"알 수 없는 EPSG 코드입니다: {code}.")
+    return int(code)
+
+
+def _read_ogr(source: ImportSource):
+    try:
+        ds = DataSource(str(source.path), encoding="utf-8")
+    except GDALException:
+        _fail(f"The file could not be read as {source.fmt.upper()}.", f"{source.fmt.upper()} 파일로 읽을 수 없습니다.")
+    layers = [layer for layer in ds if source.fmt != "gpx" or layer.name in ("waypoints", "routes", "tracks")]
+    plan = []
+    for layer in layers:
+        srid = source.srid if source.srid and layer.srs is None else _layer_srid(layer, source.fmt)
+        plan.append((layer, srid))
+    total = sum(len(layer) for layer, _ in plan)
+
+    def rows():
+        i = 0
+        for layer, srid in plan:
+            names = layer.fields
+            for feat in layer:
+                i += 1
+                try:
+                    props = {name: _ogr_value(feat.get(name)) for name in names}
+                except (GDALException, UnicodeDecodeError, ValueError):
+                    props = {}
+                try:
+                    ogr_geom = feat.geom
+                    if ogr_geom is None:
+                        raise ValidationError("The feature has no geometry. / 도형이 없습니다.")
+                    yield ParsedFeature(i, props, _to_4326(_ogr_to_geos(ogr_geom), srid))
+                except (ValidationError, GEOSException, GDALException, ValueError, TypeError) as exc:
+                    yield ParsedFeature(i, props, error=_reason(exc))
+
+    return total, rows(), ds
+
+
+def _ogr_to_geos(ogr_geom: OGRGeometry) -> GEOSGeometry:
+    ogr_geom.set_3d(False)
+    geom = GEOSGeometry(bytes(ogr_geom.wkb))
+    return geom
+
+
+def _decode_text(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    _fail("The CSV is neither UTF-8 nor CP949 text.", "CSV가 UTF-8 또는 CP949 텍스트가 아닙니다.")
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"\s+", "", (header or "").strip().lower())
+
+
+def _number(text):
+    try:
+        value = float(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _read_csv(source: ImportSource):
+    with open(source.path, "rb") as fh:
+        text = _decode_text(fh.read())
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows_all = list(csv.reader(io.StringIO(text), dialect))
+    if len(rows_all) < 2:
+        _fail("The CSV needs a header row and at least one row.", "CSV에는 제목 행과 데이터 행이 필요합니다.")
+    header = rows_all[0]
+    normed = [_norm(h) for h in header]
+    wkt_col = next((i for i, h in enumerate(normed) if h in WKT_KEYS), None)
+    lon_col = next((i for i, h in enumerate(normed) if h in LON_KEYS), None)
+    lat_col = next((i for i, h in enumerate(normed) if h in LAT_KEYS), None)
+    if wkt_col is None and (lon_col is None or lat_col is None):
+        _fail("The CSV needs lon and lat columns (or 경도/위도, x/y) or a WKT column.",
+              "CSV에 경도·위도(lon/lat, x/y) 열이나 WKT 열이 필요합니다.")
+    data = rows_all[1:]
+    srid = source.srid or 4326
+    swap = False
+    if wkt_col is None and srid == 4326:
+        swap = _axes_swapped([(_number(r[lon_col]) if lon_col < len(r) else None,
+                               _number(r[lat_col]) if lat_col < len(r) else None) for r in data])
+        if swap:
+            source.notes.append(f"The columns {header[lon_col]!r} and {header[lat_col]!r} hold latitude and "
+                                f"longitude the other way round; they were swapped. / 경도와 위도 열이 서로 바뀌어 있어 바로잡았습니다.")
+    geometry_cols = {c for c in (wkt_col, lon_col, lat_col) if c is not None}
+
+    def rows():
+        for i, row in enumerate(data, 1):
+            props = {header[c]: (row[c] if c < len(row) else None) for c in range(len(header)) if c not in geometry_cols}
+            try:
+                if len(row) != len(header):
+                    raise ValidationError(f"Row has {len(row)} cells, the header {len(header)}. / 열 개수가 제목 행과 다릅니다.")
+                if wkt_col is not None:
+                    geom = GEOSGeometry(row[wkt_col])
+                else:
+                    x, y = _number(row[lon_col]), _number(row[lat_col])
+                    if x is None or y is None:
+                        raise ValidationError("Longitude or latitude is not a number. / 경도나 위도가 숫자가 아닙니다.")
+                    if swap:
+                        x, y = y, x
+                    geom = Point(x, y)
+                yield ParsedFeature(i, props, _to_4326(geom, srid))
+            except (ValidationError, GEOSException, GDALException, ValueError, TypeError) as exc:
+                yield ParsedFeature(i, props, error=_reason(exc))
+
+    return len(data), rows()
+
+
+def _axes_swapped(pairs) -> bool:
+    """True when the 'longitude' column holds latitudes and vice versa (as in Seoul's toilet CSV).
+
+    Decided for the whole file: either the latitude column is out of ±90 while the longitude column
+    is not, or the values only make sense swapped for Korea (latitude 33–39, longitude 124–132).
+    """
+    pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
+    if not pairs:
+        return False
+    n = len(pairs)
+    lat_out = sum(1 for x, y in pairs if abs(y) > 90 and abs(x) <= 90)
+    if lat_out > n / 2:
+        return True
+    korea_swapped = sum(1 for x, y in pairs if 33 <= x <= 39 and 124 <= y <= 132)
+    return korea_swapped > n / 2
+
+
+def import_read(source: ImportSource):
+    """(total, iterator of ParsedFeature, keep-alive handle)."""
+    if source.fmt == "geojson":
+        total, rows = _read_geojson(source)
+        return total, rows, None
+    if source.fmt == "csv":
+        total, rows = _read_csv(source)
+        return total, rows, None
+    return _read_ogr(source)
+
+
+# --- writing features -----------------------------------------------------------------------------
+def _clean_properties(props: dict, categories: set[str]) -> tuple[str, str, str, dict]:
+    props = {str(k)[:80]: v for k, v in props.items() if v not in (None, "")}
+    name = next((str(props.pop(k)) for k in NAME_KEYS if k in props and isinstance(props[k], (str, int))), "")
+    description = next((str(props.pop(k)) for k in DESCRIPTION_KEYS if k in props), "")
+    category = ""
+    if isinstance(props.get("category"), str) and props["category"] in categories:
+        category = props.pop("category")
+    clean = {k: (plain_text(v) if isinstance(v, str) else v) for k, v in props.items()}
+    if len(json.dumps(clean, ensure_ascii=False).encode()) > PROPERTIES_MAX_BYTES:
+        raise ValidationError(f"Properties exceed {PROPERTIES_MAX_BYTES} bytes. / 속성이 너무 큽니다.")
+    return plain_text(name)[:200], description[:10_000], category, clean
+
+
+def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None) -> dict:
+    """Write every valid feature in one transaction; report each rejected one with its reason."""
+    from .services import feature_snapshot, _tiles_changed
+
+    total, rows, handle = import_read(source)
+    if total == 0:
+        _fail("The file has no features.", "파일에 피처가 없습니다.")
+    if total > MAX_FEATURES:
+        _fail(f"The file has {total} features; at most {MAX_FEATURES} can be imported at once.",
+              f"피처가 너무 많습니다 (최대 {MAX_FEATURES}개).")
+    categories = map_obj.category_keys()
+    accepted, rejected, rejected_count = [], [], 0
+    for done, parsed in enumerate(rows, 1):
+        if not parsed.error:
+            try:
+                name, description, category, props = _clean_properties(parsed.properties, categories)
+                accepted.append(Feature(map=map_obj, geom=parsed.geom, name=name, description=description,
+                                        description_html=markdown_to_safe_html(description), category=category,
+                                        properties=props, author=actor if actor and actor.is_authenticated else None,
+                                        status=FeatureStatus.PUBLISHED))
+            except ValidationError as exc:
+                parsed.error = _reason(exc)
+        if parsed.error:
+            rejected_count += 1
+            if len(rejected) < REJECTED_REPORTED:
+                rejected.append({"index": parsed.index, "reason": parsed.error})
+        if reporter:
+            reporter(done)
+    del handle
+    with transaction.atomic():
+        created = Feature.objects.bulk_create(accepted, batch_size=1000)
+        FeatureVersion.objects.bulk_create(
+            [FeatureVersion(map=map_obj, feature_id=f.pk, version=1, action=FeatureAction.IMPORT,
+                            actor=f.author, before=None, after=feature_snapshot(f)) for f in created],
+            batch_size=1000)
+        if created:
+            extents = [f.geom.extent for f in created]
+            box = Polygon.from_bbox((min(e[0] for e in extents), min(e[1] for e in extents),
+                                     max(e[2] for e in extents), max(e[3] for e in extents)))
+            box.srid = 4326
+            _tiles_changed(map_obj, box)
+    return {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
+            "rejected": rejected, "notes": source.notes}

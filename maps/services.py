@@ -1,0 +1,435 @@
+"""Writes on maps: keyword-only, validated with full_clean(), in transactions; tile-cache work after commit."""
+import json
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from geoplatform.geometry import geometry_check
+from geoplatform.images import image_sanitise
+from geoplatform.text import markdown_to_safe_html, plain_text
+from tilesets.services import layer_version_bump, tile_cache_invalidate
+
+from .models import (CollaboratorRole, ContributionMode, Feature, FeatureAction, FeaturePhoto, FeatureStatus,
+                     FeatureVersion, Map, MapCollaborator, MapTemplate, Visibility, _new_key)
+
+PHOTOS_PER_FEATURE = 10
+
+
+class FeatureConflict(Exception):
+    """A write based on a version that is no longer current; carries the current feature."""
+
+    def __init__(self, feature: Feature):
+        super().__init__(f"feature {feature.pk} is at version {feature.version}")
+        self.feature = feature
+
+
+def _deny(en: str, ko: str):
+    raise PermissionDenied(f"{en} / {ko}")
+
+
+def actor_check_may_create(actor) -> None:
+    """Banned accounts cannot create content."""
+    if actor is not None and getattr(actor, "is_authenticated", False) and actor.is_banned:
+        _deny("Your account is banned from adding content.", "차단된 계정은 콘텐츠를 추가할 수 없습니다.")
+
+
+def _user_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def geometry_2d(geom: GEOSGeometry) -> GEOSGeometry:
+    """Drop Z/M values (GPX elevations, 3D GeoJSON): features are stored in 2D."""
+    if geom.hasz:
+        ogr = geom.ogr
+        ogr.set_3d(False)
+        geom = ogr.geos
+        geom.srid = 4326
+    return geom
+
+
+def feature_snapshot(feature: Feature) -> dict:
+    """The feature as a GeoJSON Feature, for history."""
+    return {
+        "type": "Feature",
+        "id": feature.pk,
+        "geometry": json.loads(feature.geom.geojson) if feature.geom is not None else None,
+        "properties": {
+            "name": feature.name, "description": feature.description, "category": feature.category,
+            "properties": feature.properties, "status": feature.status, "version": feature.version,
+        },
+    }
+
+
+def _record(*, feature: Feature, action: str, actor, before: dict | None, after: dict | None) -> FeatureVersion:
+    return FeatureVersion.objects.create(map_id=feature.map_id, feature_id=feature.pk, version=feature.version,
+                                         action=action, actor=_user_or_none(actor), before=before, after=after)
+
+
+def _tiles_changed(map_obj: Map, *geometries) -> None:
+    tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[g for g in geometries if g is not None])
+
+
+# --- maps -------------------------------------------------------------------------------------
+@transaction.atomic
+def map_create(*, owner, title: str, description: str = "", theme: str | None = None,
+               visibility: str = Visibility.PUBLIC, contribution_mode: str = ContributionMode.OWNER,
+               license: str = "CC-BY-4.0", template: MapTemplate | None = None, categories: list | None = None,
+               suggested_fields: list | None = None, center: GEOSGeometry | None = None, zoom: int = 12) -> Map:
+    """A new map, optionally starting from a template (its theme, categories and fields are copied)."""
+    actor_check_may_create(owner)
+    map_obj = Map(
+        owner=owner, title=plain_text(title), description=description or "",
+        description_html=markdown_to_safe_html(description or ""),
+        theme=theme or (template.theme if template else "other"), visibility=visibility,
+        contribution_mode=contribution_mode, license=license, template=template,
+        categories=categories if categories is not None else (list(template.categories) if template else []),
+        suggested_fields=suggested_fields if suggested_fields is not None else (
+            list(template.suggested_fields) if template else []),
+        center=center, zoom=zoom,
+    )
+    if not map_obj.title:
+        raise ValidationError({"title": "A map needs a title. / 지도 제목이 필요합니다."})
+    map_obj.full_clean()
+    map_obj.save()
+    return map_obj
+
+
+MAP_EDITABLE = ("title", "description", "theme", "visibility", "contribution_mode", "license", "categories",
+                "suggested_fields", "center", "zoom")
+
+
+@transaction.atomic
+def map_update(*, map_obj: Map, actor, **changes) -> Map:
+    if not map_obj.can_manage(actor):
+        _deny("Only the map's owner can change its settings.", "지도 설정은 소유자만 바꿀 수 있습니다.")
+    map_obj = Map.objects.select_for_update().get(pk=map_obj.pk)
+    style_changed = False
+    for key, value in changes.items():
+        if key not in MAP_EDITABLE:
+            raise ValidationError({key: "This field cannot be changed. / 바꿀 수 없는 항목입니다."})
+        if key == "title":
+            value = plain_text(value)
+            if not value:
+                raise ValidationError({"title": "A map needs a title. / 지도 제목이 필요합니다."})
+        if key == "description":
+            map_obj.description_html = markdown_to_safe_html(value or "")
+        style_changed |= key in ("categories", "visibility", "contribution_mode")
+        setattr(map_obj, key, value)
+    map_obj.full_clean()
+    map_obj.save()
+    if style_changed:
+        layer_version_bump(layer_name=map_obj.layer_name)
+    return map_obj
+
+
+@transaction.atomic
+def map_delete(*, map_obj: Map, actor) -> None:
+    if not map_obj.can_manage(actor):
+        _deny("Only the map's owner can delete it.", "지도는 소유자만 삭제할 수 있습니다.")
+    layer_name = map_obj.layer_name
+    photos = list(FeaturePhoto.objects.filter(feature__map=map_obj))
+    map_obj.delete()
+    layer_version_bump(layer_name=layer_name)
+    transaction.on_commit(lambda: [_photo_files_delete(p) for p in photos])
+
+
+def _secret_link_set(*, map_obj: Map, actor, kind: str, value: str) -> Map:
+    if not map_obj.can_manage(actor):
+        _deny("Only the map's owner can change its secret links.", "비밀 링크는 소유자만 바꿀 수 있습니다.")
+    if kind not in ("view", "edit"):
+        raise ValidationError({"kind": "kind must be view or edit. / kind는 view 또는 edit이어야 합니다."})
+    with transaction.atomic():
+        map_obj = Map.objects.select_for_update().get(pk=map_obj.pk)
+        setattr(map_obj, f"{kind}_key", value)
+        map_obj.save(update_fields=[f"{kind}_key", "updated_at"])
+        layer_version_bump(layer_name=map_obj.layer_name)
+    return map_obj
+
+
+def secret_link_rotate(*, map_obj: Map, actor, kind: str) -> Map:
+    """A fresh view or edit key; the old one stops working at once."""
+    return _secret_link_set(map_obj=map_obj, actor=actor, kind=kind, value=_new_key())
+
+
+def secret_link_revoke(*, map_obj: Map, actor, kind: str) -> Map:
+    """Switch a secret link off (an empty key matches nothing)."""
+    return _secret_link_set(map_obj=map_obj, actor=actor, kind=kind, value="")
+
+
+# --- collaborators -------------------------------------------------------------------------------
+@transaction.atomic
+def collaborator_set(*, map_obj: Map, actor, user, role: str) -> MapCollaborator:
+    if not map_obj.can_manage(actor):
+        _deny("Only the map's owner can invite collaborators.", "협업자는 소유자만 초대할 수 있습니다.")
+    if role not in CollaboratorRole.values:
+        raise ValidationError({"role": "role must be editor or viewer. / role은 editor 또는 viewer여야 합니다."})
+    if user.pk == map_obj.owner_id:
+        raise ValidationError({"user": "The owner is already on the map. / 소유자는 초대할 필요가 없습니다."})
+    if not user.is_active:
+        raise ValidationError({"user": "This account is not active. / 사용할 수 없는 계정입니다."})
+    collaborator, _ = MapCollaborator.objects.update_or_create(
+        map=map_obj, user=user, defaults={"role": role, "invited_by": actor})
+    collaborator.full_clean()
+    layer_version_bump(layer_name=map_obj.layer_name)
+    return collaborator
+
+
+@transaction.atomic
+def collaborator_remove(*, map_obj: Map, actor, user) -> None:
+    if not map_obj.can_manage(actor):
+        _deny("Only the map's owner can remove collaborators.", "협업자는 소유자만 제외할 수 있습니다.")
+    deleted, _ = MapCollaborator.objects.filter(map=map_obj, user=user).delete()
+    if not deleted:
+        raise ValidationError({"user": "This person is not a collaborator. / 협업자가 아닙니다."})
+    layer_version_bump(layer_name=map_obj.layer_name)
+
+
+# --- features -------------------------------------------------------------------------------------
+def _feature_fill(feature: Feature, *, geom=None, name=None, description=None, category=None, properties=None):
+    if geom is not None:
+        feature.geom = geometry_2d(geometry_check(geom))
+    if name is not None:
+        feature.name = plain_text(name)[:200]
+    if description is not None:
+        feature.description = description
+        feature.description_html = markdown_to_safe_html(description)
+    if category is not None:
+        feature.category = category
+    if properties is not None:
+        feature.properties = properties
+
+
+@transaction.atomic
+def feature_create(*, map_obj: Map, actor, geom: GEOSGeometry, secret: str = "", name: str = "",
+                   description: str = "", category: str = "", properties: dict | None = None) -> Feature:
+    """Add a feature: published for contributors, pending for suggesters, refused otherwise."""
+    actor_check_may_create(actor)
+    if map_obj.can_contribute(actor, secret):
+        status, action = FeatureStatus.PUBLISHED, FeatureAction.CREATE
+    elif map_obj.can_suggest(actor, secret):
+        status, action = FeatureStatus.PENDING, FeatureAction.SUGGEST
+    else:
+        _deny("You cannot add features to this map.", "이 지도에 장소를 추가할 수 없습니다.")
+    feature = Feature(map=map_obj, author=_user_or_none(actor), status=status)
+    _feature_fill(feature, geom=geom, name=name, description=description, category=category,
+                  properties=properties or {})
+    feature.full_clean()
+    feature.save()
+    _record(feature=feature, action=action, actor=actor, before=None, after=feature_snapshot(feature))
+    if status == FeatureStatus.PUBLISHED:
+        _tiles_changed(map_obj, feature.geom)
+    return feature
+
+
+def _lock_feature(map_obj: Map, feature_id: int) -> Feature:
+    feature = Feature.objects.select_for_update().filter(pk=feature_id, map=map_obj).first()
+    if feature is None:
+        raise Feature.DoesNotExist
+    feature.map = map_obj
+    return feature
+
+
+@transaction.atomic
+def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: int, secret: str = "",
+                   geom: GEOSGeometry | None = None, name: str | None = None, description: str | None = None,
+                   category: str | None = None, properties: dict | None = None) -> Feature:
+    """Change a feature if it is still at `expected_version`; otherwise FeatureConflict (no lost update)."""
+    feature = _lock_feature(map_obj, feature_id)
+    if not feature.can_change(actor, secret):
+        _deny("You cannot edit this feature.", "이 장소를 수정할 수 없습니다.")
+    if feature.version != expected_version:
+        raise FeatureConflict(feature)
+    before, old_geom = feature_snapshot(feature), feature.geom
+    _feature_fill(feature, geom=geom, name=name, description=description, category=category, properties=properties)
+    feature.version += 1
+    feature.full_clean()
+    feature.save()
+    _record(feature=feature, action=FeatureAction.UPDATE, actor=actor, before=before, after=feature_snapshot(feature))
+    if feature.status == FeatureStatus.PUBLISHED:
+        _tiles_changed(map_obj, old_geom, feature.geom)
+    return feature
+
+
+@transaction.atomic
+def feature_delete(*, map_obj: Map, feature_id: int, actor, secret: str = "",
+                   expected_version: int | None = None) -> None:
+    feature = _lock_feature(map_obj, feature_id)
+    if not feature.can_change(actor, secret):
+        _deny("You cannot delete this feature.", "이 장소를 삭제할 수 없습니다.")
+    if expected_version is not None and feature.version != expected_version:
+        raise FeatureConflict(feature)
+    before = feature_snapshot(feature)
+    photos = list(feature.photos.all())
+    feature.version += 1
+    _record(feature=feature, action=FeatureAction.DELETE, actor=actor, before=before, after=None)
+    geom, was_published = feature.geom, feature.status == FeatureStatus.PUBLISHED
+    feature.delete()
+    if was_published:
+        _tiles_changed(map_obj, geom)
+    transaction.on_commit(lambda: [_photo_files_delete(p) for p in photos])
+
+
+@transaction.atomic
+def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note: str = "",
+                   secret: str = "") -> Feature:
+    """Approve (publish) or reject a pending suggestion."""
+    if not map_obj.can_moderate(actor, secret):
+        _deny("Only the map's owner and editors can review suggestions.", "제안은 지도 소유자와 편집자만 검토할 수 있습니다.")
+    if decision not in ("approve", "reject"):
+        raise ValidationError({"decision": "decision must be approve or reject. / decision은 approve 또는 reject여야 합니다."})
+    feature = _lock_feature(map_obj, feature_id)
+    if feature.status != FeatureStatus.PENDING:
+        raise ValidationError({"status": f"This feature is {feature.status}, not pending. / 승인 대기 중인 제안이 아닙니다."})
+    before = feature_snapshot(feature)
+    feature.status = FeatureStatus.PUBLISHED if decision == "approve" else FeatureStatus.REJECTED
+    feature.review_note = plain_text(note)[:500]
+    feature.version += 1
+    feature.full_clean()
+    feature.save()
+    action = FeatureAction.APPROVE if decision == "approve" else FeatureAction.REJECT
+    _record(feature=feature, action=action, actor=actor, before=before, after=feature_snapshot(feature))
+    if feature.status == FeatureStatus.PUBLISHED:
+        _tiles_changed(map_obj, feature.geom)
+    return feature
+
+
+@transaction.atomic
+def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, secret: str = "") -> Feature:
+    """Bring a feature back to how it was after `to_version`, as a new version (a deleted one is restored)."""
+    if not map_obj.can_edit(actor, secret):
+        _deny("Only the map's owner and editors can revert features.", "되돌리기는 지도 소유자와 편집자만 할 수 있습니다.")
+    target = (FeatureVersion.objects.filter(map=map_obj, feature_id=feature_id, version=to_version)
+              .exclude(after=None).order_by("-pk").first())
+    if target is None:
+        raise ValidationError({"version": f"Feature {feature_id} has no version {to_version} to return to. / 되돌릴 버전이 없습니다."})
+    state = target.after
+    geom = GEOSGeometry(json.dumps(state["geometry"]), srid=4326)
+    props = state["properties"]
+    feature = Feature.objects.select_for_update().filter(pk=feature_id, map=map_obj).first()
+    if feature is None:
+        last = FeatureVersion.objects.filter(map=map_obj, feature_id=feature_id).aggregate(v=Max("version"))["v"] or 0
+        feature = Feature(pk=feature_id, map=map_obj, author=_user_or_none(actor), version=last,
+                          status=FeatureStatus.PUBLISHED)
+        before, old_geom = None, None
+    else:
+        feature.map = map_obj
+        before, old_geom = feature_snapshot(feature), feature.geom
+    _feature_fill(feature, geom=geom, name=props["name"], description=props["description"],
+                  category=props["category"], properties=props["properties"])
+    if feature.status == FeatureStatus.REJECTED or props["status"] == FeatureStatus.PUBLISHED:
+        feature.status = props["status"]
+    feature.version += 1
+    feature.full_clean(validate_unique=False)
+    feature.save()
+    _record(feature=feature, action=FeatureAction.REVERT, actor=actor, before=before, after=feature_snapshot(feature))
+    _tiles_changed(map_obj, old_geom, feature.geom)
+    return feature
+
+
+# --- photos -----------------------------------------------------------------------------------------
+def _photo_files_delete(photo: FeaturePhoto) -> None:
+    for field in (photo.image, photo.thumbnail):
+        if field and field.name:
+            field.storage.delete(field.name)
+
+
+@transaction.atomic
+def photo_add(*, feature: Feature, actor, upload, secret: str = "", caption: str = "") -> FeaturePhoto:
+    """Attach a photo: checked by content, re-encoded without EXIF (GPS), thumbnail made."""
+    actor_check_may_create(actor)
+    if not feature.can_change(actor, secret):
+        _deny("You cannot add photos to this feature.", "이 장소에 사진을 올릴 수 없습니다.")
+    if feature.photos.count() >= PHOTOS_PER_FEATURE:
+        raise ValidationError({"image": f"A feature can have at most {PHOTOS_PER_FEATURE} photos. / 사진은 {PHOTOS_PER_FEATURE}장까지 올릴 수 있습니다."})
+    clean = image_sanitise(upload)
+    photo = FeaturePhoto(feature=feature, uploaded_by=_user_or_none(actor), caption=plain_text(caption)[:300],
+                         content_type=clean.content_type)
+    photo.image.save(clean.image.name, clean.image, save=False)
+    photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+    try:
+        photo.full_clean()
+        photo.save()
+    except Exception:
+        _photo_files_delete(photo)
+        raise
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: FeaturePhoto, actor, secret: str = "") -> None:
+    feature = photo.feature
+    is_uploader = bool(actor and actor.is_authenticated and actor.pk == photo.uploaded_by_id)
+    if not (feature.map.can_edit(actor, secret) or is_uploader):
+        _deny("You cannot delete this photo.", "이 사진을 삭제할 수 없습니다.")
+    photo.delete()
+    transaction.on_commit(lambda: _photo_files_delete(photo))
+
+
+# --- templates ----------------------------------------------------------------------------------------
+TEMPLATE_EDITABLE = ("slug", "theme", "title_ko", "title_en", "description_ko", "description_en", "categories",
+                     "suggested_fields", "is_active")
+
+
+@transaction.atomic
+def template_save(*, actor, template: MapTemplate | None = None, **values) -> MapTemplate:
+    """Create or change a template (city staff only)."""
+    if not MapTemplate.can_change(actor):
+        _deny("Only city staff can edit templates.", "템플릿은 서울시 담당자만 편집할 수 있습니다.")
+    template = template or MapTemplate(created_by=actor)
+    for key, value in values.items():
+        if key not in TEMPLATE_EDITABLE:
+            raise ValidationError({key: "This field cannot be changed. / 바꿀 수 없는 항목입니다."})
+        if key in ("title_ko", "title_en"):
+            value = plain_text(value)
+        setattr(template, key, value)
+    template.full_clean()
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:
+        raise ValidationError({"slug": "A template with this slug exists. / 같은 slug의 템플릿이 있습니다."})
+    return template
+
+
+# --- accounts ---------------------------------------------------------------------------------------------
+def account_scrub(*, user) -> None:
+    """A deleted account: contributions stay, attributed to nobody; collaborations end."""
+    Feature.objects.filter(author=user).update(author=None)
+    FeaturePhoto.objects.filter(uploaded_by=user).update(uploaded_by=None)
+    FeatureVersion.objects.filter(actor=user).update(actor=None)
+    MapCollaborator.objects.filter(user=user).delete()
+
+
+# --- import -------------------------------------------------------------------------------------------
+def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None = None, secret: str = ""):
+    """Import a file into a map. Small files: the result at once. Large ones: a Job run in the background.
+
+    Returns ("done", result) or ("job", job).
+    """
+    from jobs.services import job_create
+
+    from .imports import SYNC_LIMIT, import_format, import_read, import_receive, import_run
+    from .tasks import map_import_task
+
+    actor_check_may_create(actor)
+    if not map_obj.can_edit(actor, secret):
+        _deny("Only the map's owner and editors can import files.", "파일 가져오기는 지도 소유자와 편집자만 할 수 있습니다.")
+    source = import_receive(upload=upload, fmt=import_format(upload.name, fmt), srid=srid)
+    try:
+        total, _rows, handle = import_read(source)
+        del _rows, handle
+        if total <= SYNC_LIMIT:
+            result = import_run(map_obj=map_obj, actor=actor, source=source)
+            source.cleanup()
+            return "done", result
+    except BaseException:
+        source.cleanup()
+        raise
+    job = job_create(kind="map_import", created_by=_user_or_none(actor), total=total,
+                     message=f"Importing {total} features into map {map_obj.pk}. / 피처 {total}개를 가져오는 중입니다.")
+    map_import_task.enqueue(job_id=str(job.pk), map_id=map_obj.pk, user_id=getattr(_user_or_none(actor), "pk", None),
+                            path=str(source.path), directory=str(source.directory), fmt=source.fmt, srid=srid)
+    job.refresh_from_db()
+    return "job", job

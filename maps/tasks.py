@@ -1,0 +1,37 @@
+"""Background work: large imports run in the django-tasks worker and report progress through a Job."""
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django_tasks import task
+
+from jobs.models import Job
+from jobs.services import JobReporter, job_finish
+
+from .imports import ImportSource, import_run
+from .models import Map
+
+
+@task()
+def map_import_task(*, job_id: str, map_id: int, user_id: int | None, path: str, directory: str, fmt: str,
+                    srid: int | None = None) -> dict:
+    job = Job.objects.get(pk=job_id)
+    source = ImportSource(fmt=fmt, path=Path(path), directory=Path(directory), srid=srid)
+    try:
+        map_obj = Map.objects.filter(pk=map_id).first()
+        if map_obj is None:
+            job_finish(job=job, error="The map was deleted before the import ran. / 가져오기 전에 지도가 삭제되었습니다.")
+            return {}
+        actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        reporter = JobReporter(job, total=job.total, every=250)
+        result = import_run(map_obj=map_obj, actor=actor, source=source, reporter=reporter)
+        job_finish(job=job, result=result)
+        return result
+    except ValidationError as exc:
+        job_finish(job=job, error=" ".join(exc.messages))
+        return {}
+    except Exception:
+        job_finish(job=job, error="The import failed unexpectedly. / 가져오기 중 오류가 발생했습니다.")
+        raise
+    finally:
+        source.cleanup()
