@@ -1,2 +1,9 @@
 """Web pages of this app (mounted at the site root)."""
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("meetings/", views.meeting_list_page, name="meetings-page"),
+    path("meetings/<int:pk>/", views.meeting_page, name="meeting-page"),
+]
