@@ -1,1 +1,19 @@
-urlpatterns = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("proposals/", api.ProposalListApi.as_view(), name="proposal-list"),
+    path("proposals/<int:pk>/", api.ProposalDetailApi.as_view(), name="proposal-detail"),
+    path("proposals/<int:pk>/vote/", api.ProposalVoteApi.as_view(), name="proposal-vote"),
+    path("proposals/<int:pk>/comments/", api.ProposalCommentListApi.as_view(), name="proposal-comments"),
+    path("proposals/<int:pk>/answer/", api.ProposalAnswerApi.as_view(), name="proposal-answer"),
+    path("rounds/", api.RoundListApi.as_view(), name="round-list"),
+    path("rounds/<int:pk>/", api.RoundDetailApi.as_view(), name="round-detail"),
+    path("rounds/<int:pk>/close/", api.RoundCloseApi.as_view(), name="round-close"),
+    path("feedback/", api.FeedbackListApi.as_view(), name="feedback-list"),
+    path("feedback/<int:pk>/", api.FeedbackDetailApi.as_view(), name="feedback-detail"),
+    path("feedback/<int:pk>/triage/", api.FeedbackTriageApi.as_view(), name="feedback-triage"),
+    path("feedback/<int:pk>/support/", api.FeedbackSupportApi.as_view(), name="feedback-support"),
+    path("roadmap/", api.RoadmapApi.as_view(), name="roadmap"),
+]

@@ -1,0 +1,274 @@
+"""Thin views: parse input, call a selector or a service, serialize the answer."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from moderation.permissions import NotBanned
+from moderation.throttles import CreationRateThrottle
+
+from . import selectors, services
+from .permissions import CanTriageFeedback, IsCityStaff, ReadOrCityStaff
+from .serializers import (
+    AnswerInputSerializer,
+    CommentInputSerializer,
+    CommentSerializer,
+    FeedbackInputSerializer,
+    FeedbackListQuerySerializer,
+    FeedbackSerializer,
+    ProposalInputSerializer,
+    ProposalListQuerySerializer,
+    ProposalSerializer,
+    RoadmapSerializer,
+    RoundDetailSerializer,
+    RoundInputSerializer,
+    RoundSerializer,
+    TriageInputSerializer,
+    VoteResultSerializer,
+)
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict. / 충돌이 발생했습니다."
+    default_code = "conflict"
+
+
+def _query(serializer_class, request) -> dict:
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+# --- proposals ---------------------------------------------------------------------------------
+
+@extend_schema(parameters=[ProposalListQuerySerializer])
+class ProposalListApi(generics.ListCreateAPIView):
+    """Topic proposals, most supported first (`?ordering=new` for the newest). Signed-in citizens propose."""
+
+    serializer_class = ProposalSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "proposals"
+
+    def get_queryset(self):
+        query = _query(ProposalListQuerySerializer, self.request)
+        return selectors.proposal_list(user=self.request.user, round_id=query.get("round"), state=query.get("state"),
+                                       district=query.get("district"), order=query.get("ordering", "votes"))
+
+    @extend_schema(request=ProposalInputSerializer, responses={201: ProposalSerializer})
+    def post(self, request):
+        data = _validated(ProposalInputSerializer, request)
+        proposal = services.proposal_create(
+            proposer=request.user, title=data["title"], why=data["why"], area_scope=data["area_scope"],
+            district_codes=data["districts"], categories=data["categories"], round_id=data.get("round"))
+        return _proposal_response(request, proposal.pk, status.HTTP_201_CREATED)
+
+
+def _validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _proposal_response(request, proposal_id, code=status.HTTP_200_OK):
+    proposal = selectors.proposal_get(proposal_id=proposal_id, user=request.user)
+    return Response(ProposalSerializer(proposal, context={"request": request}).data, status=code)
+
+
+class ProposalDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ProposalSerializer)
+    def get(self, request, pk: int):
+        return _proposal_response(request, pk)
+
+
+class ProposalVoteApi(APIView):
+    """POST: support the proposal (one vote per citizen). DELETE: withdraw it. Only while its round is open."""
+
+    permission_classes = [IsAuthenticated, NotBanned]
+
+    def _result(self, request, pk, code):
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        data = {"proposal": proposal.pk, "votes": proposal.vote_count, "my_vote": proposal.my_vote}
+        return Response(VoteResultSerializer(data).data, status=code)
+
+    @extend_schema(request=None, responses={201: VoteResultSerializer})
+    def post(self, request, pk: int):
+        selectors.proposal_get(proposal_id=pk)
+        try:
+            services.vote_cast(proposal_id=pk, voter=request.user)
+        except services.AlreadyVoted as exc:
+            raise Conflict(exc.message_dict["vote"][0])
+        return self._result(request, pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: VoteResultSerializer})
+    def delete(self, request, pk: int):
+        selectors.proposal_get(proposal_id=pk)
+        services.vote_withdraw(proposal_id=pk, voter=request.user)
+        return self._result(request, pk, status.HTTP_200_OK)
+
+
+class ProposalCommentListApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "proposal_comments"
+
+    @extend_schema(responses=CommentSerializer(many=True))
+    def get(self, request, pk: int):
+        proposal = selectors.proposal_get(proposal_id=pk)
+        comments = selectors.proposal_comments(proposal=proposal)
+        return Response(CommentSerializer(comments, many=True, context={"request": request}).data)
+
+    @extend_schema(request=CommentInputSerializer, responses={201: CommentSerializer})
+    def post(self, request, pk: int):
+        proposal = selectors.proposal_get(proposal_id=pk)
+        data = _validated(CommentInputSerializer, request)
+        comment = services.comment_create(proposal=proposal, author=request.user, text=data["text"])
+        return Response(CommentSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalAnswerApi(APIView):
+    """City staff's public answer: selected, merged (into another proposal) or declined with a reason."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=AnswerInputSerializer, responses=ProposalSerializer)
+    def post(self, request, pk: int):
+        selectors.proposal_get(proposal_id=pk)
+        data = _validated(AnswerInputSerializer, request)
+        services.proposal_answer(proposal_id=pk, actor=request.user, state=data["state"], answer=data["answer"],
+                                 merged_into_id=data.get("merged_into"))
+        return _proposal_response(request, pk)
+
+
+# --- rounds -------------------------------------------------------------------------------------
+
+class RoundListApi(generics.ListCreateAPIView):
+    """Voting rounds. City staff open them with a start and an end; at the end the ranking is frozen."""
+
+    serializer_class = RoundSerializer
+    permission_classes = [ReadOrCityStaff]
+
+    def get_queryset(self):
+        return selectors.round_list()
+
+    def list(self, request, *args, **kwargs):
+        services.rounds_close_due()  # publish rankings that are due even if the scheduled task has not run yet
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=RoundInputSerializer, responses={201: RoundDetailSerializer})
+    def post(self, request):
+        data = _validated(RoundInputSerializer, request)
+        round_ = services.round_create(actor=request.user, **data)
+        return Response(RoundDetailSerializer(selectors.round_get(round_id=round_.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class RoundDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=RoundDetailSerializer)
+    def get(self, request, pk: int):
+        round_ = selectors.round_get(round_id=pk)
+        if round_.status == "ended":
+            services.round_close(round_id=round_.pk)
+            round_ = selectors.round_get(round_id=pk)
+        return Response(RoundDetailSerializer(round_).data)
+
+
+class RoundCloseApi(APIView):
+    """Close the round now (ending it early if it still runs) and publish its frozen ranking. Idempotent."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=None, responses=RoundDetailSerializer)
+    def post(self, request, pk: int):
+        selectors.round_get(round_id=pk)
+        services.round_close(round_id=pk, actor=request.user)
+        return Response(RoundDetailSerializer(selectors.round_get(round_id=pk)).data)
+
+
+# --- feedback ------------------------------------------------------------------------------------
+
+@extend_schema(parameters=[FeedbackListQuerySerializer])
+class FeedbackListApi(generics.ListCreateAPIView):
+    """Feedback on the platform, public with its answers; who sent it is never shown."""
+
+    serializer_class = FeedbackSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "feedback"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        query = _query(FeedbackListQuerySerializer, self.request)
+        return selectors.feedback_list(user=self.request.user, state=query.get("state"), kind=query.get("kind"))
+
+    @extend_schema(request={"application/json": FeedbackInputSerializer, "multipart/form-data": FeedbackInputSerializer},
+                   responses={201: FeedbackSerializer})
+    def post(self, request):
+        data = _validated(FeedbackInputSerializer, request)
+        feedback = services.feedback_create(author=request.user, kind=data["kind"], text=data["text"],
+                                            page_url=data["page_url"], screenshot=data.get("screenshot"))
+        feedback = selectors.feedback_get(feedback_id=feedback.pk, user=request.user)
+        return Response(FeedbackSerializer(feedback, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class FeedbackDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=FeedbackSerializer)
+    def get(self, request, pk: int):
+        feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
+        return Response(FeedbackSerializer(feedback, context={"request": request}).data)
+
+
+class FeedbackTriageApi(APIView):
+    """City staff decide in public: planned, done, or declined with a reason."""
+
+    permission_classes = [CanTriageFeedback]
+
+    @extend_schema(request=TriageInputSerializer, responses=FeedbackSerializer)
+    def post(self, request, pk: int):
+        selectors.feedback_get(feedback_id=pk)
+        data = _validated(TriageInputSerializer, request)
+        services.feedback_triage(feedback_id=pk, actor=request.user, state=data["state"], answer=data["answer"])
+        feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
+        return Response(FeedbackSerializer(feedback, context={"request": request}).data)
+
+
+class FeedbackSupportApi(APIView):
+    """POST: "me too" (counted on the roadmap, never named). DELETE: take it back."""
+
+    permission_classes = [IsAuthenticated, NotBanned]
+
+    def _answer(self, request, pk, code):
+        feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
+        return Response(FeedbackSerializer(feedback, context={"request": request}).data, status=code)
+
+    @extend_schema(request=None, responses=FeedbackSerializer)
+    def post(self, request, pk: int):
+        feedback = selectors.feedback_get(feedback_id=pk)
+        added = services.feedback_support(feedback=feedback, user=request.user)
+        return self._answer(request, pk, status.HTTP_201_CREATED if added else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses=FeedbackSerializer)
+    def delete(self, request, pk: int):
+        feedback = selectors.feedback_get(feedback_id=pk)
+        services.feedback_unsupport(feedback=feedback, user=request.user)
+        return self._answer(request, pk, status.HTTP_200_OK)
+
+
+class RoadmapApi(APIView):
+    """What the platform plans and has done because people asked: how many people, never who."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=RoadmapSerializer)
+    def get(self, request):
+        return Response(RoadmapSerializer(selectors.roadmap()).data)

@@ -1,0 +1,72 @@
+from django.contrib.gis.db import models
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
+def _count_of(queryset, field: str):
+    """A correlated COUNT subquery: counts stay right however many other joins the outer query has."""
+    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class RoundQuerySet(models.QuerySet):
+    def open_now(self):
+        now = timezone.now()
+        return self.filter(closed_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+
+    def accepting_proposals(self):
+        return self.filter(closed_at__isnull=True, ends_at__gt=timezone.now())
+
+    def due(self):
+        """Rounds whose end has passed but whose ranking is not frozen yet."""
+        return self.filter(closed_at__isnull=True, ends_at__lte=timezone.now())
+
+
+class ProposalQuerySet(models.QuerySet):
+    def with_votes(self):
+        from .models import Vote
+
+        return self.annotate(vote_count=_count_of(Vote.objects.all(), "proposal"))
+
+    def with_comment_count(self):
+        from .models import ProposalComment
+
+        return self.annotate(comment_count=_count_of(ProposalComment.objects.all(), "proposal"))
+
+    def open(self):
+        return self.filter(state="open")
+
+    def in_round(self, round_id: int):
+        return self.filter(round_id=round_id)
+
+    def with_area(self):
+        return self.filter(area__isnull=False)
+
+    def in_district(self, code: str):
+        return self.filter(Q(area_scope="seoul") | Q(districts__code=code)).distinct()
+
+    def waiting_for_round(self):
+        return self.filter(state="open", round__isnull=True)
+
+
+class CampaignQuerySet(models.QuerySet):
+    def with_area(self):
+        return self.filter(area__isnull=False)
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def with_people(self):
+        """How many people asked for it (the author and everyone who said "me too")."""
+        from .models import FeedbackSupport
+
+        return self.annotate(people=_count_of(FeedbackSupport.objects.all(), "feedback"))
+
+    def on_roadmap(self):
+        return self.filter(state__in=("planned", "done"))
+
+    def in_state(self, state: str):
+        return self.filter(state=state)
+
+    def of_kind(self, kind: str):
+        return self.filter(kind=kind)

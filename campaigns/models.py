@@ -1,0 +1,215 @@
+"""Topic proposals, voting rounds, campaigns and platform feedback.
+
+Citizens propose what the city should map next and vote in rounds that city
+staff open; when a round ends its ranking is frozen (stored, not recomputed) and
+every proposal gets a public answer. A selected proposal becomes a campaign: a
+crowdsourced map in the maps app. Feedback on the platform itself is triaged in
+public and the roadmap counts how many people asked, never who.
+"""
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .managers import CampaignQuerySet, FeedbackQuerySet, ProposalQuerySet, RoundQuerySet
+
+
+def _is_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_city_staff)
+
+
+class Round(models.Model):
+    """A voting period opened by city staff. Votes count only between `starts_at` and `ends_at`."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=4000)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When the ranking was frozen."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="campaigns_round_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["closed_at", "ends_at"], name="campaigns_round_due_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def status(self) -> str:
+        """`scheduled`, `open` (votes accepted), `ended` (waiting to be closed) or `closed` (ranking frozen)."""
+        if self.closed_at:
+            return "closed"
+        now = timezone.now()
+        if now < self.starts_at:
+            return "scheduled"
+        return "open" if now < self.ends_at else "ended"
+
+    def accepts_votes(self) -> bool:
+        return self.status == "open"
+
+    def accepts_proposals(self) -> bool:
+        return self.status in ("scheduled", "open")
+
+    @staticmethod
+    def can_manage(user) -> bool:
+        return _is_staff(user)
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", _("Open")
+    SELECTED = "selected", _("Selected")
+    MERGED = "merged", _("Merged with another proposal")
+    DECLINED = "declined", _("Declined")
+
+
+class AreaScope(models.TextChoices):
+    SEOUL = "seoul", _("All of Seoul")
+    DISTRICTS = "districts", _("Chosen districts")
+
+
+class Proposal(models.Model):
+    """A topic a citizen proposes for a crowdsourced map."""
+
+    title = models.CharField(max_length=200)
+    why = models.TextField(max_length=4000, help_text=_("Why it matters (Markdown source, tags stripped)."))
+    why_html = models.TextField(blank=True, help_text=_("`why` rendered to safe HTML."))
+    area_scope = models.CharField(max_length=16, choices=AreaScope.choices, default=AreaScope.SEOUL)
+    districts = models.ManyToManyField("districts.District", blank=True, related_name="proposals")
+    area = models.MultiPolygonField(srid=4326, null=True, blank=True, spatial_index=False,
+                                    help_text=_("Union of the chosen districts; empty for all of Seoul."))
+    categories = ArrayField(models.CharField(max_length=60), size=12, default=list, blank=True)
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
+    round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals")
+    state = models.CharField(max_length=16, choices=ProposalState.choices, default=ProposalState.OPEN)
+    answer = models.TextField(blank=True, max_length=4000, help_text=_("The city's public answer and reason."))
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "round"], name="campaigns_proposal_state_idx"),
+            models.Index(fields=["proposer", "created_at"], name="campaigns_proposal_author_idx"),
+            GistIndex(fields=["area"], name="campaigns_proposal_area_gist"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="merged") | models.Q(merged_into__isnull=False),
+                name="campaigns_proposal_merged_has_target",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def can_answer(self, user) -> bool:
+        return _is_staff(user)
+
+
+class ProposalComment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["proposal", "created_at"], name="campaigns_comment_prop_idx")]
+
+
+class Vote(models.Model):
+    """One citizen's support for one proposal. The database, not the view, keeps it to one."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proposal", "voter"], name="campaigns_vote_one_per_citizen")]
+
+
+class RankingEntry(models.Model):
+    """A round's frozen result: written once when the round closes, never recomputed."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ranking")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveIntegerField()
+    votes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["rank", "proposal_id"]
+        constraints = [models.UniqueConstraint(fields=["round", "proposal"], name="campaigns_ranking_once")]
+
+
+class FeedbackKind(models.TextChoices):
+    BUG = "bug", _("Something is broken")
+    WISH = "wish", _("A wish")
+    CONFUSING = "confusing", _("A confusing page")
+
+
+class FeedbackState(models.TextChoices):
+    NEW = "new", _("New")
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    DECLINED = "declined", _("Declined")
+
+
+class Feedback(models.Model):
+    """Feedback on the platform itself. Public, but its author never is."""
+
+    kind = models.CharField(max_length=16, choices=FeedbackKind.choices)
+    text = models.TextField(max_length=4000)
+    page_url = models.CharField(max_length=500, blank=True, help_text=_("Path of the page it came from (no query)."))
+    screenshot = models.ImageField(upload_to="feedback/%Y/%m/", blank=True)
+    screenshot_thumbnail = models.ImageField(upload_to="feedback/%Y/%m/", blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback")
+    state = models.CharField(max_length=16, choices=FeedbackState.choices, default=FeedbackState.NEW)
+    answer = models.TextField(blank=True, max_length=4000, help_text=_("Staff's public answer or reason."))
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "answered_at"], name="campaigns_feedback_state_idx"),
+            models.Index(fields=["author", "created_at"], name="campaigns_feedback_author_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:40]}"
+
+    def can_see_private_parts(self, user) -> bool:
+        """The screenshot and page are for the author and staff: a screenshot can show private things."""
+        return bool(user and user.is_authenticated and (user.pk == self.author_id or user.is_city_staff))
+
+    @staticmethod
+    def can_triage(user) -> bool:
+        return _is_staff(user)
+
+
+class FeedbackSupport(models.Model):
+    """"Me too": one row per person who asked for this (the author included). Counted, never listed."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["feedback", "user"], name="campaigns_feedback_support_once")]

@@ -1,0 +1,132 @@
+"""Reads: what the public and each person see of proposals, rounds, campaigns and feedback."""
+from __future__ import annotations
+
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, QuerySet, Value
+from django.http import Http404
+
+from districts.models import District
+
+from .models import Feedback, FeedbackSupport, Proposal, RankingEntry, Round, Vote
+
+
+def _user_or_none(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def proposal_list(*, user=None, round_id: int | None = None, state: str | None = None,
+                  district: str | None = None, order: str = "votes") -> QuerySet[Proposal]:
+    proposals = (Proposal.objects.with_votes().with_comment_count()
+                 .select_related("round", "merged_into").prefetch_related("districts"))
+    viewer = _user_or_none(user)
+    if viewer is not None:
+        proposals = proposals.annotate(my_vote=Exists(Vote.objects.filter(proposal=OuterRef("pk"), voter=viewer)))
+    else:
+        proposals = proposals.annotate(my_vote=Value(False, output_field=BooleanField()))
+    if round_id is not None:
+        proposals = proposals.in_round(round_id)
+    if state:
+        proposals = proposals.filter(state=state)
+    if district:
+        proposals = proposals.in_district(district)
+    if order == "new":
+        return proposals.order_by("-created_at", "-pk")
+    return proposals.order_by("-vote_count", "-created_at", "-pk")
+
+
+def proposal_get(*, proposal_id, user=None) -> Proposal:
+    """Every proposal is public; a missing one (or a malformed id) is a 404."""
+    try:
+        return proposal_list(user=user).get(pk=int(proposal_id))
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such proposal. / 없는 제안입니다.")
+
+
+def proposal_comments(*, proposal: Proposal):
+    return proposal.comments.all()
+
+
+def round_list() -> QuerySet[Round]:
+    return Round.objects.annotate(proposal_count=Count("proposals")).order_by("-starts_at", "-pk")
+
+
+def round_get(*, round_id) -> Round:
+    try:
+        return round_list().prefetch_related(
+            Prefetch("ranking", queryset=RankingEntry.objects.select_related("proposal"))).get(pk=int(round_id))
+    except (Round.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such round. / 없는 회차입니다.")
+
+
+def round_current() -> Round | None:
+    return Round.objects.open_now().order_by("starts_at").first()
+
+
+def feedback_list(*, user=None, state: str | None = None, kind: str | None = None) -> QuerySet[Feedback]:
+    feedback = Feedback.objects.with_people()
+    viewer = _user_or_none(user)
+    if viewer is not None:
+        feedback = feedback.annotate(i_asked=Exists(FeedbackSupport.objects.filter(feedback=OuterRef("pk"), user=viewer)))
+    else:
+        feedback = feedback.annotate(i_asked=Value(False, output_field=BooleanField()))
+    if state:
+        feedback = feedback.in_state(state)
+    if kind:
+        feedback = feedback.of_kind(kind)
+    return feedback
+
+
+def feedback_get(*, feedback_id, user=None) -> Feedback:
+    try:
+        return feedback_list(user=user).get(pk=int(feedback_id))
+    except (Feedback.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such feedback. / 없는 의견입니다.")
+
+
+def roadmap() -> dict:
+    """Planned and done items with how many people asked for each: counts, never names."""
+    items = Feedback.objects.on_roadmap().with_people()
+    planned = items.filter(state="planned").order_by("-people", "-answered_at", "-pk")
+    done = items.filter(state="done").order_by("-answered_at", "-pk")
+    people = FeedbackSupport.objects.filter(feedback__state__in=("planned", "done")).values("user").distinct().count()
+    return {"planned": planned, "done": done, "people": people}
+
+
+def campaign_list():
+    from .models import Campaign
+
+    return Campaign.objects.select_related("proposal", "map").prefetch_related("target_districts")
+
+
+def campaign_get(*, campaign_id):
+    from .models import Campaign
+
+    try:
+        return campaign_list().get(pk=int(campaign_id))
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such campaign. / 없는 캠페인입니다.")
+
+
+def campaign_progress(*, campaign) -> dict:
+    """Live progress from the campaign map's features: what the public sees (published, not hidden)."""
+    from django.db.models import IntegerField, Subquery
+    from django.db.models.functions import Coalesce
+
+    from maps.models import Feature
+
+    features = Feature.objects.filter(map_id=campaign.map_id).published()
+    totals = features.aggregate(features=Count("pk"), contributors=Count("author", distinct=True))
+    targets = list(campaign.target_districts.all())
+    districts = District.objects.filter(pk__in=[d.pk for d in targets]) if targets else District.objects.all()
+    inside = (features.filter(geom__intersects=OuterRef("geom")).order_by().values("map_id")
+              .annotate(n=Count("pk")).values("n"))
+    coverage = districts.annotate(features=Coalesce(Subquery(inside, output_field=IntegerField()), Value(0)))
+    rows = [{"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en, "features": d.features}
+            for d in coverage.order_by("code")]
+    covered = sum(1 for row in rows if row["features"])
+    return {
+        "features": totals["features"],
+        "contributors": totals["contributors"],
+        "districts_covered": covered,
+        "districts_total": len(rows),
+        "coverage": rows,
+    }

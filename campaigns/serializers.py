@@ -1,0 +1,257 @@
+"""Input and output shapes. Output never names a citizen: proposals, votes and feedback show counts."""
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from rest_framework import serializers
+
+from .models import AreaScope, Feedback, FeedbackKind, FeedbackState, Proposal, ProposalComment, ProposalState, Round
+
+
+def _bilingual(en: str, ko: str) -> str:
+    return f"{en} / {ko}"
+
+
+_MESSAGES = {
+    "required": _bilingual("This field is required.", "필수 항목입니다."),
+    "blank": _bilingual("This cannot be empty.", "내용을 입력하세요."),
+    "null": _bilingual("This cannot be empty.", "값을 입력하세요."),
+    "invalid": _bilingual("This value is not valid.", "올바른 값이 아닙니다."),
+    "invalid_choice": _bilingual('"{input}" is not one of the choices.', '"{input}"은(는) 고를 수 있는 값이 아닙니다.'),
+    "min_value": _bilingual("Give at least {min_value}.", "{min_value} 이상이어야 합니다."),
+    "max_value": _bilingual("Give at most {max_value}.", "{max_value} 이하여야 합니다."),
+    "max_string_length": _bilingual("The number is too large.", "숫자가 너무 큽니다."),
+    "not_a_list": _bilingual("Give a list.", "목록으로 주세요."),
+    "empty": _bilingual("The list cannot be empty.", "목록이 비어 있습니다."),
+}
+_TYPED_MESSAGES = {
+    serializers.CharField: {"max_length": _bilingual("Keep it under {max_length} characters.", "{max_length}자 이내로 써 주세요.")},
+    serializers.ListField: {"max_length": _bilingual("Give at most {max_length} items.", "{max_length}개까지 줄 수 있습니다.")},
+    serializers.IntegerField: {"invalid": _bilingual("Give a whole number.", "정수를 입력하세요.")},
+    serializers.DateTimeField: {"invalid": _bilingual("Give a date and time such as 2026-11-27T09:00:00+09:00.",
+                                                      "2026-11-27T09:00:00+09:00 같은 날짜와 시각을 주세요."),
+                                "date": _bilingual("Give a date and time, not only a date.", "날짜와 시각을 함께 주세요.")},
+    serializers.FileField: {"invalid": _bilingual("Send the file as a multipart upload.", "파일은 multipart로 보내 주세요."),
+                            "empty": _bilingual("The file is empty.", "빈 파일입니다.")},
+}
+
+
+def _bilingual_validator(validator, messages):
+    """Length and range validators carry their message from the field's construction: rebuild them."""
+    for cls, key in ((MaxLengthValidator, "max_length"), (MinValueValidator, "min_value"),
+                     (MaxValueValidator, "max_value")):
+        if type(validator) is cls and key in messages:
+            return cls(validator.limit_value, message=messages[key].format(**{key: validator.limit_value}))
+    return validator
+
+
+class BilingualInput(serializers.Serializer):
+    """Input serializers whose field errors read in English and Korean, like the services' errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            for inner in (field, getattr(field, "child", None)):
+                if inner is None:
+                    continue
+                explicit = (getattr(inner, "_kwargs", {}) or {}).get("error_messages", {})
+                messages = {key: value for key, value in _MESSAGES.items() if key in inner.error_messages}
+                for cls, typed in _TYPED_MESSAGES.items():
+                    if isinstance(inner, cls):
+                        messages.update({k: v for k, v in typed.items() if k in inner.error_messages})
+                messages = {k: v for k, v in messages.items() if k not in explicit}
+                inner.error_messages.update(messages)
+                inner.validators = [_bilingual_validator(v, inner.error_messages) for v in inner.validators]
+
+
+class DistrictRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_ko = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+# --- proposals ---------------------------------------------------------------------------------
+
+class ProposalInputSerializer(BilingualInput):
+    title = serializers.CharField(max_length=200)
+    why = serializers.CharField(max_length=4000)
+    area_scope = serializers.ChoiceField(choices=AreaScope.choices, default=AreaScope.SEOUL, error_messages={
+        "invalid_choice": _bilingual("Choose 'seoul' or 'districts'.", "'seoul' 또는 'districts'를 고르세요.")})
+    districts = serializers.ListField(child=serializers.CharField(max_length=5), required=False, default=list,
+                                      max_length=25)
+    categories = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list,
+                                       max_length=12)
+    round = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class ProposalListQuerySerializer(BilingualInput):
+    round = serializers.IntegerField(required=False, min_value=1)
+    state = serializers.ChoiceField(choices=ProposalState.choices, required=False)
+    district = serializers.RegexField(r"^\d{5}$", required=False, error_messages={
+        "invalid": _bilingual("A district is a 5-digit code such as 11290.", "자치구는 11290 같은 5자리 코드입니다.")})
+    ordering = serializers.ChoiceField(choices=[("votes", "votes"), ("new", "new")], required=False, default="votes")
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    districts = DistrictRefSerializer(many=True, read_only=True)
+    round = serializers.IntegerField(source="round_id", read_only=True)
+    round_status = serializers.SerializerMethodField()
+    votes = serializers.IntegerField(source="vote_count", read_only=True)
+    comments = serializers.IntegerField(source="comment_count", read_only=True)
+    my_vote = serializers.BooleanField(read_only=True)
+    is_mine = serializers.SerializerMethodField()
+    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = ("id", "title", "why", "why_html", "area_scope", "districts", "categories", "round", "round_status",
+                  "state", "answer", "answered_at", "merged_into", "votes", "comments", "my_vote", "is_mine",
+                  "created_at")
+
+    def get_round_status(self, obj) -> str | None:
+        return obj.round.status if obj.round_id else None
+
+    def get_is_mine(self, obj) -> bool:
+        request = self.context.get("request")
+        return bool(request and request.user.is_authenticated and request.user.pk == obj.proposer_id)
+
+
+
+class CommentInputSerializer(BilingualInput):
+    text = serializers.CharField(max_length=2000)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    is_mine = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProposalComment
+        fields = ("id", "text", "is_mine", "created_at")
+
+    def get_is_mine(self, obj) -> bool:
+        request = self.context.get("request")
+        return bool(request and request.user.is_authenticated and request.user.pk == obj.author_id)
+
+
+class AnswerInputSerializer(BilingualInput):
+    state = serializers.ChoiceField(choices=[ProposalState.SELECTED, ProposalState.MERGED, ProposalState.DECLINED],
+                                    error_messages={"invalid_choice": _bilingual(
+                                        "Answer with 'selected', 'merged' or 'declined'.",
+                                        "'selected', 'merged', 'declined' 중 하나로 답하세요.")})
+    answer = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    merged_into = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class VoteResultSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField()
+    votes = serializers.IntegerField()
+    my_vote = serializers.BooleanField()
+
+
+# --- rounds -----------------------------------------------------------------------------------------
+
+class RoundInputSerializer(BilingualInput):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class RankingEntrySerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    votes = serializers.IntegerField()
+    proposal = serializers.IntegerField(source="proposal_id")
+    title = serializers.CharField(source="proposal.title")
+    state = serializers.CharField(source="proposal.state")
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    proposals = serializers.IntegerField(source="proposal_count", read_only=True)
+
+    class Meta:
+        model = Round
+        fields = ("id", "title", "description", "starts_at", "ends_at", "closed_at", "status", "proposals")
+
+
+class RoundDetailSerializer(RoundSerializer):
+    ranking = serializers.SerializerMethodField()
+
+    class Meta(RoundSerializer.Meta):
+        fields = RoundSerializer.Meta.fields + ("ranking",)
+
+    def get_ranking(self, obj) -> list[dict] | None:
+        """The frozen ranking once the round has closed; null while it runs."""
+        if not obj.closed_at:
+            return None
+        return RankingEntrySerializer(obj.ranking.all(), many=True).data
+
+
+# --- feedback ---------------------------------------------------------------------------------------
+
+class FeedbackInputSerializer(BilingualInput):
+    kind = serializers.ChoiceField(choices=FeedbackKind.choices, error_messages={"invalid_choice": _bilingual(
+        "Choose 'bug', 'wish' or 'confusing'.", "'bug', 'wish', 'confusing' 중 하나를 고르세요.")})
+    text = serializers.CharField(max_length=4000)
+    page_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    screenshot = serializers.FileField(required=False, allow_null=True)
+
+
+class FeedbackListQuerySerializer(BilingualInput):
+    state = serializers.ChoiceField(choices=FeedbackState.choices, required=False)
+    kind = serializers.ChoiceField(choices=FeedbackKind.choices, required=False)
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    people = serializers.IntegerField(read_only=True)
+    i_asked = serializers.BooleanField(read_only=True)
+    is_mine = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    screenshot = serializers.SerializerMethodField()
+    screenshot_thumbnail = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Feedback
+        fields = ("id", "kind", "text", "state", "answer", "answered_at", "people", "i_asked", "is_mine", "page_url",
+                  "screenshot", "screenshot_thumbnail", "created_at")
+
+    def _private_ok(self, obj) -> bool:
+        request = self.context.get("request")
+        return bool(request and obj.can_see_private_parts(request.user))
+
+    def _file_url(self, obj, file) -> str | None:
+        if not file or not self._private_ok(obj):
+            return None
+        return self.context["request"].build_absolute_uri(file.url)
+
+    def get_is_mine(self, obj) -> bool:
+        request = self.context.get("request")
+        return bool(request and request.user.is_authenticated and request.user.pk == obj.author_id)
+
+    def get_page_url(self, obj) -> str | None:
+        return obj.page_url if self._private_ok(obj) else None
+
+    def get_screenshot(self, obj) -> str | None:
+        return self._file_url(obj, obj.screenshot)
+
+    def get_screenshot_thumbnail(self, obj) -> str | None:
+        return self._file_url(obj, obj.screenshot_thumbnail)
+
+
+class TriageInputSerializer(BilingualInput):
+    state = serializers.ChoiceField(choices=[FeedbackState.PLANNED, FeedbackState.DONE, FeedbackState.DECLINED],
+                                    error_messages={"invalid_choice": _bilingual(
+                                        "Choose 'planned', 'done' or 'declined'.",
+                                        "'planned', 'done', 'declined' 중 하나를 고르세요.")})
+    answer = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class RoadmapItemSerializer(serializers.ModelSerializer):
+    people = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Feedback
+        fields = ("id", "kind", "text", "state", "answer", "answered_at", "people")
+
+
+class RoadmapSerializer(serializers.Serializer):
+    planned = RoadmapItemSerializer(many=True)
+    done = RoadmapItemSerializer(many=True)
+    people = serializers.IntegerField(help_text="Distinct people behind the planned and done items.")

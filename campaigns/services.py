@@ -1,0 +1,413 @@
+"""Writes: proposals, votes, rounds and their frozen rankings, answers, campaigns and feedback.
+
+Every function takes keyword-only arguments, validates with `full_clean()` and
+runs in one transaction; tile-cache invalidation waits for the commit. Errors
+are Django `ValidationError`s with an English / Korean message (the API turns
+them into 400s); `PermissionDenied` becomes 403.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.contrib.gis.db.models import Union
+from django.contrib.gis.geos import MultiPolygon
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from districts.models import District
+from geoplatform.images import image_sanitise
+from geoplatform.text import markdown_to_safe_html, plain_text
+from moderation.services import audit_record
+
+from .models import (
+    AreaScope,
+    Feedback,
+    FeedbackState,
+    FeedbackSupport,
+    Proposal,
+    ProposalComment,
+    ProposalState,
+    RankingEntry,
+    Round,
+    Vote,
+)
+
+MAX_CATEGORIES = 12
+FEEDBACK_TRANSITIONS = {
+    FeedbackState.NEW: {FeedbackState.PLANNED, FeedbackState.DONE, FeedbackState.DECLINED},
+    FeedbackState.PLANNED: {FeedbackState.PLANNED, FeedbackState.DONE, FeedbackState.DECLINED},
+    FeedbackState.DECLINED: {FeedbackState.PLANNED, FeedbackState.DECLINED},
+    FeedbackState.DONE: {FeedbackState.DONE},
+}
+
+
+class AlreadyVoted(ValidationError):
+    """The database refused a second vote by the same citizen on the same proposal."""
+
+
+def _error(field: str, en: str, ko: str, code: str = "invalid"):
+    return ValidationError({field: ValidationError(f"{en} / {ko}", code=code)})
+
+
+def _require_creator(user) -> None:
+    if not user or not user.is_authenticated:
+        raise PermissionDenied("Sign in first. / 먼저 로그인하세요.")
+    if getattr(user, "is_banned", False):
+        raise PermissionDenied("Your account may not create content. / 이 계정은 글을 쓸 수 없습니다.")
+
+
+def _require_staff(user) -> None:
+    if not (user and user.is_authenticated and user.is_city_staff):
+        raise PermissionDenied("Only city staff may do this. / 서울시 담당자만 할 수 있습니다.")
+
+
+def _clean_text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
+    text = plain_text(value)
+    if required and not text:
+        raise _error(field, "This cannot be empty.", "내용을 입력하세요.", "required")
+    if len(text) > max_length:
+        raise _error(field, f"Keep it under {max_length} characters.", f"{max_length}자 이내로 써 주세요.", "max_length")
+    return text
+
+
+def _invalidate(layer_name: str, *geometries) -> None:
+    from tilesets.services import tile_cache_invalidate
+
+    tile_cache_invalidate(layer_name=layer_name, geometries=[g for g in geometries if g is not None])
+
+
+def districts_union(districts) -> MultiPolygon | None:
+    """One MultiPolygon covering the districts (computed by PostGIS)."""
+    ids = [d.pk for d in districts]
+    if not ids:
+        return None
+    geom = District.objects.filter(pk__in=ids).aggregate(u=Union("geom"))["u"]
+    if geom is None:
+        return None
+    return geom if geom.geom_type == "MultiPolygon" else MultiPolygon(geom, srid=4326)
+
+
+def districts_from_codes(field: str, codes) -> list[District]:
+    codes = list(dict.fromkeys(str(c) for c in (codes or [])))
+    districts = list(District.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {d.code for d in districts})
+    if unknown:
+        raise _error(field, f"Unknown district code(s): {', '.join(unknown)}.",
+                     f"알 수 없는 자치구 코드입니다: {', '.join(unknown)}.")
+    return districts
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+def _categories_clean(categories) -> list[str]:
+    if categories is None:
+        return []
+    if not isinstance(categories, (list, tuple)):
+        raise _error("categories", "Give categories as a list of words.", "분류는 목록으로 주세요.")
+    cleaned = []
+    for value in categories:
+        if not isinstance(value, str):
+            raise _error("categories", "Each category is a short text.", "분류는 짧은 글이어야 합니다.")
+        text = _clean_text("categories", value, max_length=60)
+        if text not in cleaned:
+            cleaned.append(text)
+    if len(cleaned) > MAX_CATEGORIES:
+        raise _error("categories", f"At most {MAX_CATEGORIES} categories.", f"분류는 {MAX_CATEGORIES}개까지입니다.")
+    return cleaned
+
+
+def _round_for_new_proposal(round_id: int | None) -> Round | None:
+    """The round a new proposal joins: the one asked for, else the running one, else the next one."""
+    if round_id is not None:
+        round_ = Round.objects.filter(pk=round_id).first()
+        if round_ is None or not round_.accepts_proposals():
+            raise _error("round", "That round does not take proposals (it is over or does not exist).",
+                         "이 회차에는 제안할 수 없습니다 (끝났거나 없는 회차입니다).")
+        return round_
+    return Round.objects.accepting_proposals().order_by("starts_at", "pk").first()
+
+
+@transaction.atomic
+def proposal_create(*, proposer, title: str, why: str, area_scope: str = AreaScope.SEOUL,
+                    district_codes: list[str] | None = None, categories: list[str] | None = None,
+                    round_id: int | None = None) -> Proposal:
+    _require_creator(proposer)
+    title = _clean_text("title", title, max_length=200)
+    why = _clean_text("why", why, max_length=4000)
+    if area_scope not in AreaScope.values:
+        raise _error("area_scope", "Choose 'seoul' or 'districts'.", "'seoul' 또는 'districts'를 고르세요.")
+    districts = districts_from_codes("districts", district_codes)
+    if area_scope == AreaScope.DISTRICTS and not districts:
+        raise _error("districts", "Choose at least one district.", "자치구를 하나 이상 고르세요.")
+    if area_scope == AreaScope.SEOUL and districts:
+        raise _error("districts", "A proposal for all of Seoul takes no districts.",
+                     "서울 전체 제안에는 자치구를 고르지 않습니다.")
+    proposal = Proposal(
+        title=title, why=why, why_html=markdown_to_safe_html(why), area_scope=area_scope,
+        area=districts_union(districts), categories=_categories_clean(categories), proposer=proposer,
+        round=_round_for_new_proposal(round_id),
+    )
+    proposal.full_clean()
+    proposal.save()
+    proposal.districts.set(districts)
+    _invalidate("proposals", proposal.area)
+    return proposal
+
+
+@transaction.atomic
+def comment_create(*, proposal: Proposal, author, text: str) -> ProposalComment:
+    _require_creator(author)
+    comment = ProposalComment(proposal=proposal, author=author, text=_clean_text("text", text, max_length=2000))
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+def _proposal_for_voting(proposal_id: int) -> Proposal:
+    """The proposal, with its round share-locked so that closing waits for votes in flight."""
+    proposal = Proposal.objects.select_related("round").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise _error("proposal", "No such proposal.", "없는 제안입니다.", "not_found")
+    if proposal.state != ProposalState.OPEN:
+        raise _error("proposal", "This proposal has been answered; voting on it is over.",
+                     "이미 답변이 끝난 제안이라 공감할 수 없습니다.", "answered")
+    if proposal.round_id is None:
+        raise _error("proposal", "Voting on this proposal starts with the next round.",
+                     "이 제안은 다음 회차가 시작되면 공감할 수 있습니다.", "no_round")
+    table = Round._meta.db_table
+    round_ = next(iter(Round.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [proposal.round_id])))
+    status = round_.status
+    if status == "scheduled":
+        raise _error("round", f"Voting opens on {timezone.localtime(round_.starts_at):%Y-%m-%d %H:%M}.",
+                     f"공감은 {timezone.localtime(round_.starts_at):%Y-%m-%d %H:%M}부터 할 수 있습니다.", "not_started")
+    if status != "open":
+        raise _error("round", "This round has ended; votes can no longer change.",
+                     "이 회차는 끝났습니다. 공감을 더하거나 거둘 수 없습니다.", "ended")
+    proposal.round = round_
+    return proposal
+
+
+@transaction.atomic
+def vote_cast(*, proposal_id: int, voter) -> Vote:
+    _require_creator(voter)
+    proposal = _proposal_for_voting(proposal_id)
+    try:
+        with transaction.atomic():
+            vote = Vote.objects.create(proposal=proposal, voter=voter)
+    except IntegrityError:
+        raise AlreadyVoted({"vote": ValidationError(
+            "You already support this proposal. / 이미 공감한 제안입니다.", code="duplicate")})
+    _invalidate("proposals", proposal.area)
+    return vote
+
+
+@transaction.atomic
+def vote_withdraw(*, proposal_id: int, voter) -> None:
+    if not voter or not voter.is_authenticated:
+        raise PermissionDenied("Sign in first. / 먼저 로그인하세요.")
+    proposal = _proposal_for_voting(proposal_id)
+    deleted, _ = Vote.objects.filter(proposal=proposal, voter=voter).delete()
+    if not deleted:
+        raise _error("vote", "You have not supported this proposal.", "공감하지 않은 제안입니다.", "no_vote")
+    _invalidate("proposals", proposal.area)
+
+
+@transaction.atomic
+def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
+                    merged_into_id: int | None = None) -> Proposal:
+    """The city's public answer: selected, merged with another proposal, or declined with a reason."""
+    _require_staff(actor)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("round").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise _error("proposal", "No such proposal.", "없는 제안입니다.", "not_found")
+    if proposal.state != ProposalState.OPEN:
+        raise _error("state", "This proposal already has an answer.", "이미 답변한 제안입니다.", "answered")
+    if state not in (ProposalState.SELECTED, ProposalState.MERGED, ProposalState.DECLINED):
+        raise _error("state", "Answer with 'selected', 'merged' or 'declined'.",
+                     "'selected', 'merged', 'declined' 중 하나로 답하세요.")
+    answer = _clean_text("answer", answer, max_length=4000, required=state != ProposalState.SELECTED)
+    if state == ProposalState.SELECTED and not (proposal.round and proposal.round.closed_at):
+        raise _error("state", "Select a proposal once its round has closed and the ranking is published.",
+                     "회차가 끝나 순위가 발표된 뒤에 선정할 수 있습니다.", "round_not_closed")
+    merged_into = None
+    if state == ProposalState.MERGED:
+        merged_into = Proposal.objects.filter(pk=merged_into_id).first() if merged_into_id else None
+        if merged_into is None or merged_into.pk == proposal.pk:
+            raise _error("merged_into", "Name another existing proposal to merge into.",
+                         "합칠 다른 제안을 지정하세요.")
+        if merged_into.state not in (ProposalState.OPEN, ProposalState.SELECTED):
+            raise _error("merged_into", "Merge only into an open or selected proposal.",
+                         "진행 중이거나 선정된 제안에만 합칠 수 있습니다.")
+    elif merged_into_id:
+        raise _error("merged_into", "Only a merge names another proposal.", "합치기에만 다른 제안을 지정합니다.")
+    if state == ProposalState.SELECTED and not answer:
+        answer = "Selected: it becomes a campaign map. / 선정되어 캠페인 지도로 만들어집니다."
+    proposal.state = state
+    proposal.answer = answer
+    proposal.merged_into = merged_into
+    proposal.answered_at = timezone.now()
+    proposal.answered_by = actor
+    proposal.full_clean()
+    proposal.save()
+    audit_record(actor=actor, action="proposal.answer", target=proposal, before={"state": ProposalState.OPEN},
+                 after={"state": state, "answer": answer, "merged_into": merged_into_id})
+    _invalidate("proposals", proposal.area)
+    return proposal
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+@transaction.atomic
+def round_create(*, actor, title: str, starts_at, ends_at, description: str = "") -> Round:
+    _require_staff(actor)
+    title = _clean_text("title", title, max_length=200)
+    description = _clean_text("description", description, max_length=4000, required=False)
+    if ends_at <= starts_at:
+        raise _error("ends_at", "A round ends after it starts.", "회차는 시작 뒤에 끝나야 합니다.")
+    if ends_at <= timezone.now():
+        raise _error("ends_at", "A new round must end in the future.", "새 회차의 종료 시각은 미래여야 합니다.")
+    overlapping = Round.objects.select_for_update().filter(starts_at__lt=ends_at, ends_at__gt=starts_at,
+                                                           closed_at__isnull=True)
+    if overlapping.exists():
+        raise _error("starts_at", "Another round runs in that period.", "그 기간에 다른 회차가 있습니다.", "overlap")
+    round_ = Round(title=title, description=description, starts_at=starts_at, ends_at=ends_at, created_by=actor)
+    round_.full_clean()
+    round_.save()
+    # Proposals made while no round took them wait for this one.
+    Proposal.objects.waiting_for_round().update(round=round_)
+    transaction.on_commit(lambda: _schedule_close(round_))
+    return round_
+
+
+def _schedule_close(round_: Round) -> None:
+    """With a backend that can defer (the database worker), close the round when it ends."""
+    from .tasks import rounds_close_due_task
+
+    if rounds_close_due_task.get_backend().supports_defer:
+        rounds_close_due_task.using(run_after=round_.ends_at).enqueue()
+
+
+@transaction.atomic
+def round_close(*, round_id: int, actor=None) -> Round:
+    """Freeze and publish the ranking. Idempotent: a closed round is returned unchanged.
+
+    Without an actor (the scheduled task) only a round past its end is closed; city staff
+    may close a running round early, which ends it now.
+    """
+    if actor is not None:
+        _require_staff(actor)
+    round_ = Round.objects.select_for_update().filter(pk=round_id).first()
+    if round_ is None:
+        raise _error("round", "No such round.", "없는 회차입니다.", "not_found")
+    if round_.closed_at:
+        return round_
+    now = timezone.now()
+    if now < round_.starts_at:
+        raise _error("round", "This round has not started yet.", "아직 시작하지 않은 회차입니다.", "not_started")
+    if now < round_.ends_at:
+        if actor is None:
+            return round_
+        round_.ends_at = now
+    proposals = (Proposal.objects.filter(round=round_).exclude(state=ProposalState.DECLINED).with_votes()
+                 .order_by("-vote_count", "created_at", "pk"))
+    entries, previous, rank = [], None, 0
+    for position, proposal in enumerate(proposals, start=1):
+        if proposal.vote_count != previous:  # ties share a rank: 1, 2, 2, 4
+            rank, previous = position, proposal.vote_count
+        entries.append(RankingEntry(round=round_, proposal=proposal, rank=rank, votes=proposal.vote_count))
+    RankingEntry.objects.bulk_create(entries)
+    round_.closed_at = now
+    round_.full_clean()
+    round_.save()
+    if actor is not None:
+        audit_record(actor=actor, action="round.close", target=round_, before=None,
+                     after={"ranking": [[e.proposal_id, e.rank, e.votes] for e in entries]})
+    return round_
+
+
+def rounds_close_due() -> list[int]:
+    """Close every round whose end has passed (the periodic task and `manage.py close_rounds`)."""
+    closed = []
+    for round_id in Round.objects.due().values_list("pk", flat=True):
+        round_close(round_id=round_id)
+        closed.append(round_id)
+    return closed
+
+
+# --- feedback ----------------------------------------------------------------------------------
+
+def page_path_clean(value: str) -> str:
+    """Keep only the path of the page feedback came from: queries carry secret-link keys and tokens."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
+        raise _error("page_url", "Give the address of a page of this site.", "이 사이트의 페이지 주소를 주세요.")
+    path = plain_text(parts.path)
+    if len(path) > 500:
+        raise _error("page_url", "The page address is too long.", "페이지 주소가 너무 깁니다.")
+    return path
+
+
+@transaction.atomic
+def feedback_create(*, author, kind: str, text: str, page_url: str = "", screenshot=None) -> Feedback:
+    _require_creator(author)
+    feedback = Feedback(kind=kind, text=_clean_text("text", text, max_length=4000),
+                        page_url=page_path_clean(page_url), author=author)
+    if screenshot is not None:
+        try:
+            clean = image_sanitise(screenshot)
+        except ValidationError as exc:
+            raise ValidationError({"screenshot": exc.messages})
+        feedback.screenshot = clean.image
+        feedback.screenshot_thumbnail = clean.thumbnail
+    feedback.full_clean()
+    feedback.save()
+    FeedbackSupport.objects.create(feedback=feedback, user=author)
+    return feedback
+
+
+@transaction.atomic
+def feedback_support(*, feedback: Feedback, user) -> bool:
+    """Say "me too". Returns False when this person had already asked."""
+    _require_creator(user)
+    try:
+        with transaction.atomic():
+            FeedbackSupport.objects.create(feedback=feedback, user=user)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def feedback_unsupport(*, feedback: Feedback, user) -> None:
+    if feedback.author_id == user.pk:
+        raise _error("support", "You sent this feedback; you cannot take back asking for it.",
+                     "직접 보낸 의견은 공감을 거둘 수 없습니다.")
+    FeedbackSupport.objects.filter(feedback=feedback, user=user).delete()
+
+
+@transaction.atomic
+def feedback_triage(*, feedback_id: int, actor, state: str, answer: str = "") -> Feedback:
+    """Staff's public decision: planned, done, or declined with a reason."""
+    _require_staff(actor)
+    feedback = Feedback.objects.select_for_update().filter(pk=feedback_id).first()
+    if feedback is None:
+        raise _error("feedback", "No such feedback.", "없는 의견입니다.", "not_found")
+    if state not in FeedbackState.values or state == FeedbackState.NEW:
+        raise _error("state", "Choose 'planned', 'done' or 'declined'.", "'planned', 'done', 'declined' 중 하나를 고르세요.")
+    if state not in FEEDBACK_TRANSITIONS[feedback.state]:
+        raise _error("state", f"Feedback that is {feedback.state} cannot become {state}.",
+                     f"'{feedback.state}' 상태의 의견은 '{state}'(으)로 바꿀 수 없습니다.", "transition")
+    answer = _clean_text("answer", answer, max_length=4000, required=state == FeedbackState.DECLINED)
+    before = {"state": feedback.state, "answer": feedback.answer}
+    feedback.state = state
+    feedback.answer = answer
+    feedback.answered_at = timezone.now()
+    feedback.full_clean()
+    feedback.save()
+    audit_record(actor=actor, action="feedback.triage", target=feedback, before=before,
+                 after={"state": state, "answer": answer})
+    return feedback
