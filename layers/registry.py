@@ -116,6 +116,10 @@ class LayerRegistry:
         self._layers[layer.name] = layer
         return layer
 
+    def unregister(self, name: str) -> None:
+        """Remove a fixed layer (tests register short-lived layers)."""
+        self._layers.pop(name, None)
+
     def register_family(self, prefix: str, resolver: Callable[[str], Layer | None],
                         lister: Callable[[Viewer], list[Layer]] | None = None) -> None:
         """`resolver(key)` gives the layer `prefix-key` (or None); `lister(viewer)` the ones to list in catalogues."""
