@@ -1,5 +1,6 @@
 """Fixtures for reports and moderation: categories, real Seoul places, reports made through services."""
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,15 @@ STATIONS = Path(settings.BASE_DIR) / "data" / "seoul" / "seoul_subway_stations.g
 GANGNAM, SEOCHO, MAPO, GWANGJIN, SONGPA = "11680", "11650", "11440", "11215", "11710"
 
 
+@lru_cache(maxsize=1)
+def _stations() -> dict[str, str]:
+    features = json.loads(STATIONS.read_text(encoding="utf-8"))["features"]
+    return {f["properties"]["역사_ID"]: json.dumps(f["geometry"]) for f in features}
+
+
 def station(station_id: str) -> Point:
     """A real station point from the Seoul station master list, by its 역사_ID."""
-    for feature in json.loads(STATIONS.read_text(encoding="utf-8"))["features"]:
-        if feature["properties"]["역사_ID"] == station_id:
-            return GEOSGeometry(json.dumps(feature["geometry"]), srid=4326)
-    raise LookupError(station_id)
+    return GEOSGeometry(_stations()[station_id], srid=4326)
 
 
 @pytest.fixture(autouse=True)
@@ -28,9 +32,13 @@ def _fresh_rate_limits():
     cache.clear()
 
 
-@pytest.fixture
-def places(seoul):
-    """Real places: stations (Seoul Open Data Plaza) and a stretch of the real Gangnam/Seocho border."""
+_BORDER = {}
+
+
+def gangnam_seocho_border() -> GEOSGeometry:
+    """The middle 40 % of the longest stretch of the real Gangnam/Seocho border (away from triple points)."""
+    if "wkt" in _BORDER:
+        return GEOSGeometry(_BORDER["wkt"], srid=4326)
     with connection.cursor() as cur:
         cur.execute(
             """WITH border AS (
@@ -40,7 +48,13 @@ def places(seoul):
                SELECT ST_AsText(ST_LineSubstring(line, 0.3, 0.7)) FROM longest""",
             [GANGNAM, SEOCHO],
         )
-        border = GEOSGeometry(cur.fetchone()[0], srid=4326)
+        _BORDER["wkt"] = cur.fetchone()[0]
+    return GEOSGeometry(_BORDER["wkt"], srid=4326)
+
+
+@pytest.fixture
+def places(seoul):
+    """Real places: stations (Seoul Open Data Plaza) and a stretch of the real Gangnam/Seocho border."""
     return {
         "seolleung": station("220"),  # 선릉 (Line 2), Gangnam-gu
         "samseong": station("219"),  # 삼성(무역센터) (Line 2), Gangnam-gu
@@ -50,7 +64,7 @@ def places(seoul):
         "incheon_city_hall": station("3124"),  # 인천시청 (Incheon Line 1): outside Seoul
         "gangbyeon": station("214"),  # 강변 (Line 2), Gwangjin-gu, north bank of the Han
         "jamsillaru": station("215"),  # 잠실나루 (Line 2), Songpa-gu, south bank
-        "gangnam_seocho_border": border,
+        "gangnam_seocho_border": gangnam_seocho_border(),
     }
 
 
