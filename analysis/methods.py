@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 
@@ -102,7 +101,7 @@ def units_create(unit: str, hex_size: int) -> None:
 def _assigned(source: Source, where: str = "TRUE") -> str:
     """Each record counted once: in the first unit (by key) whose closed area holds it."""
     return f"""
-        SELECT DISTINCT ON (s.id) s.id, u.key, s.at
+        SELECT DISTINCT ON (s.id) s.id, u.key, s.day
         FROM {source.table} s JOIN {UNITS_TABLE} u ON ST_Intersects(u.g, s.g)
         WHERE {where}
         ORDER BY s.id, u.key
@@ -377,14 +376,13 @@ def comparison(params: dict, sources: list[Source]) -> list[Result]:
     applied = not source.is_open_data
     unit = params["unit"]
     units_create(unit, params["hex_size_m"])
-    local_date = f"(a.at AT TIME ZONE '{settings.TIME_ZONE}')::date"
-    period = f"{local_date} BETWEEN %s::date AND %s::date"
+    period = "a.day BETWEEN %s::date AND %s::date"
     having = "HAVING count(a.id) > 0" if unit == "hex" else ""
     before, after = params["before"], params["after"]
     fetched = _fetch(f"""
         SELECT u.key, u.label, ST_AsEWKB(u.geom),
                count(a.id) FILTER (WHERE {period}), count(a.id) FILTER (WHERE {period})
-        FROM {UNITS_TABLE} u LEFT JOIN ({_assigned(source, 's.at IS NOT NULL')}) a ON a.key = u.key
+        FROM {UNITS_TABLE} u LEFT JOIN ({_assigned(source, 's.day IS NOT NULL')}) a ON a.key = u.key
         GROUP BY u.key, u.label, u.geom {having}
         ORDER BY u.key
     """, [before["start"], before["end"], after["start"], after["end"]])

@@ -1,5 +1,6 @@
 """Parameters of each method, validated before anything is stored or run."""
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from .models import Method
 
@@ -9,7 +10,8 @@ UNITS = ("district", "dong", "hex")
 class _Base(serializers.Serializer):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise serializers.ValidationError("Parameters must be an object / 매개변수는 객체여야 합니다")
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: ["Parameters must be an object / 매개변수는 객체여야 합니다"]})
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError(

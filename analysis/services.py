@@ -34,18 +34,18 @@ def _check_sources(*, method: str, parameters: dict, user) -> list[str]:
     try:
         layer = source_layer(parameters["source"], viewer=_viewer(user), need_time=method == Method.COMPARISON)
     except SourceError as exc:
-        raise ValidationError({"parameters": {"source": str(exc)}})
+        raise DRFValidationError({"parameters": {"source": [str(exc)]}})
     return [layer.name]
 
 
 def _validated(method: str, parameters) -> dict:
     if method not in Method.values:
-        raise ValidationError({"method": f"Unknown method; choose one of {', '.join(Method.values)} / "
+        raise DRFValidationError({"method": f"Unknown method; choose one of {', '.join(Method.values)} / "
                                          f"알 수 없는 분석 방법입니다"})
     try:
         return parameters_clean(method, parameters)
     except DRFValidationError as exc:
-        raise ValidationError({"parameters": exc.detail})
+        raise DRFValidationError({"parameters": exc.detail})
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 A source is read through the layer's own `queryset_factory(viewer)`, so a private map
 never enters an analysis run by someone who may not see it, and hidden or pending content
-stays out. Only the geometry (and, for comparisons, the layer's date) is taken: no
+stays out. Only the geometry (and, for comparisons, the local day of the layer's date) is taken: no
 attribute of a record (reporter, photos, text) can reach an output.
 
 The records are staged in a temporary table in EPSG:5186 (Korea 2000 / Central Belt
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
+from django.db.models import DateTimeField, F
 
 from layers.registry import Layer, Viewer, registry
 
@@ -30,7 +30,7 @@ class SourceError(ValueError):
 @dataclass
 class Source:
     layer: Layer
-    table: str  # temporary table: id, g (5186 point), p (4326 point), at (timestamptz or null)
+    table: str  # temporary table: id, g (5186 point), p (4326 point), day (local date or null)
     count: int
     digest: str
 
@@ -78,16 +78,21 @@ def source_stage(layer: Layer, *, viewer: Viewer, table: str, with_time: bool = 
     columns = {"_ag": F(layer.geom_field)}
     if with_time:
         columns["_at"] = F(layer.datetime_field)
-    inner, params = queryset.annotate(**columns).values(*columns).query.sql_with_params()
-    time_sql = "_at" if with_time else "NULL::timestamptz"
+    queryset = queryset.annotate(**columns).values(*columns)
+    day_sql = "NULL::date"
+    if with_time:
+        # only the local day is used: a date stays a date, a timestamp becomes the day in Seoul
+        is_datetime = isinstance(queryset.query.annotations["_at"].output_field, DateTimeField)
+        day_sql = f"(_at AT TIME ZONE '{settings.TIME_ZONE}')::date" if is_datetime else "_at::date"
+    inner, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(
             f"""
             CREATE TEMP TABLE {table} AS
-            SELECT row_number() OVER (ORDER BY ST_AsEWKB(p), at) AS id, ST_Transform(p, {METRIC_SRID}) AS g, p, at
+            SELECT row_number() OVER (ORDER BY ST_AsEWKB(p), day) AS id, ST_Transform(p, {METRIC_SRID}) AS g, p, day
             FROM (
-                SELECT ST_PointOnSurface(ST_Force2D(_ag::geometry)) AS p, {time_sql} AS at
+                SELECT ST_PointOnSurface(ST_Force2D(_ag::geometry)) AS p, {day_sql} AS day
                 FROM ({inner}) AS src
                 WHERE _ag IS NOT NULL AND NOT ST_IsEmpty(_ag::geometry)
             ) AS points
@@ -97,7 +102,7 @@ def source_stage(layer: Layer, *, viewer: Viewer, table: str, with_time: bool = 
         cursor.execute(f"CREATE INDEX ON {table} USING gist (g)")
         cursor.execute(f"ANALYZE {table}")
         cursor.execute(
-            f"SELECT count(*), coalesce(md5(string_agg(encode(ST_AsEWKB(p), 'hex') || coalesce(at::text, ''), ',' "
+            f"SELECT count(*), coalesce(md5(string_agg(encode(ST_AsEWKB(p), 'hex') || coalesce(day::text, ''), ',' "
             f"ORDER BY id)), '') FROM {table}"
         )
         count, digest = cursor.fetchone()
