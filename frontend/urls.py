@@ -1,7 +1,15 @@
 from django.urls import path
+from django.views.i18n import set_language
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("review/", views.review, name="review"),
+    path("moderation/", views.moderation, name="moderation"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.logout, name="logout"),
+    path("accounts/", views.account, name="account"),
+    path("i18n/setlang/", set_language, name="set_language"),
 ]

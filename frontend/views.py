@@ -1,5 +1,97 @@
-from django.shortcuts import render
+"""The web app's pages. Each renders a template extending `frontend/base.html`; the page's script
+reads what it needs from the API (the page hands ids and options through `page_config`)."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from .forms import SignupForm
+from .templatetags.ui import t
+
+
+def _safe_next(request, default="/"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
 
 
 def home(request):
-    return render(request, "frontend/home.html")
+    return render(request, "frontend/home.html", {"page_config": {}})
+
+
+@login_required
+def map_new(request):
+    return render(request, "frontend/map_new.html", {"page_config": {}})
+
+
+def map_detail(request, map_id: int):
+    return render(request, "frontend/map_detail.html",
+                  {"page_config": {"mapId": map_id, "key": request.GET.get("key", "")[:100]}})
+
+
+def map_edit(request, map_id: int):
+    key = request.GET.get("key", "")[:100]
+    if not request.user.is_authenticated and not key:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    return render(request, "frontend/map_edit.html", {"page_config": {"mapId": map_id, "key": key}})
+
+
+def report_new(request):
+    return render(request, "frontend/report_new.html", {"page_config": {}})
+
+
+def report_detail(request, report_id: int):
+    return render(request, "frontend/report_detail.html", {"page_config": {"reportId": report_id}})
+
+
+@login_required
+def review(request):
+    if not request.user.is_district_officer:
+        return render(request, "frontend/forbidden.html", status=403)
+    return render(request, "frontend/review.html", {"page_config": {}})
+
+
+@login_required
+def moderation(request):
+    if not request.user.is_city_staff:
+        return render(request, "frontend/forbidden.html", status=403)
+    return render(request, "frontend/moderation.html", {"page_config": {}})
+
+
+@login_required
+def account(request):
+    return render(request, "frontend/accounts/account.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        if user is not None:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, t("가입을 환영합니다!", "Welcome! Your account is ready."))
+            return redirect(_safe_next(request))
+    return render(request, "frontend/accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "frontend/accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def logout(request):
+    if request.method == "POST":
+        auth_logout(request)
+        messages.info(request, t("로그아웃했습니다.", "You are signed out."))
+        return redirect(_safe_next(request))
+    return render(request, "frontend/accounts/logout.html")

@@ -1,0 +1,31 @@
+// Runs on every page: the phone menu toggle and the unread notifications badge.
+import { config } from "./config.js";
+import { request, listOf } from "./api/request.js";
+
+const toggle = document.querySelector(".nav-toggle");
+const nav = document.getElementById("site-nav");
+if (toggle && nav) {
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  });
+}
+
+async function unreadNotifications() {
+  const badge = document.getElementById("notif-badge");
+  if (!badge || !config.user || !config.apis?.notifications) return;
+  try {
+    const data = await request("/api/notifications/?unread=1");
+    const unread = listOf(data).filter((n) => !n.read_at && !n.is_read && !n.read).length;
+    const count = typeof data?.unread === "number" ? data.unread : unread;
+    if (count > 0) {
+      badge.textContent = String(count);
+      badge.title = config.lang === "en" ? `${count} unread notifications` : `읽지 않은 알림 ${count}건`;
+      badge.hidden = false;
+    }
+  } catch {
+    // notifications are optional decoration of the header
+  }
+}
+unreadNotifications();

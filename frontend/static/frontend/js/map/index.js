@@ -1,0 +1,128 @@
+/**
+ * Maps for every page of the platform.
+ *
+ *   import { createMap, addPlatformLayer } from "geoplatform/map/index.js";
+ *   const map = await createMap(document.getElementById("map"), { zoom: 11 });
+ *   const layer = await addPlatformLayer(map, "reports");          // any name from /api/layers/
+ *   layer.setVisible(false); layer.layerIds;                         // MapLibre layer ids
+ *   enablePopups(map, layer.layerIds, (feature) => h("p", {}, feature.properties.name));
+ *
+ * createMap(container, options) resolves with a maplibre-gl Map once its style has loaded. The base
+ * is the city's districts (fills, outlines and names from /tiles/districts/…), drawn over the raster
+ * base map configured in BASEMAP_TILE_URL when there is one; with none (offline) the districts are
+ * the base and nothing is fetched from anywhere but this server. Text is drawn with the browser's
+ * own fonts (no glyph server). Options:
+ *   center [lon, lat], zoom, bounds [[w, s], [e, n]] — the first view (a deep link wins over them);
+ *   hash (default true) — keep the view in the address as #zoom/lat/lon, so links share the view;
+ *   dongs (default false) — add the 424 dong outlines to the base from zoom 12;
+ *   controls (default true) — zoom/compass and scale; interactive (default true).
+ * Every map is also on `window.geoplatformMaps` (and the last one on `window.gpMap`) for tests.
+ */
+import * as maplibregl from "maplibre-gl";
+import { config } from "../config.js";
+import { lang, t } from "../i18n/index.js";
+import { addPlatformLayer, absoluteUrl } from "./layers.js";
+
+export { addPlatformLayer } from "./layers.js";
+export { enablePopups } from "./popup.js";
+
+export const SEOUL = { center: [126.9895, 37.5512], zoom: 10.2, bounds: [[126.764, 37.413], [127.184, 37.715]] };
+const BASE_COLORS = { land: "#f3f1ea", fill: "#ffffff", outline: "#5b6b82", dong: "#b8c3d3", label: "#2d3a4d" };
+
+function baseStyle() {
+  const style = {
+    version: 8,
+    sources: {},
+    layers: [{ id: "background", type: "background", paint: { "background-color": BASE_COLORS.land } }],
+  };
+  const basemap = config.basemap || {};
+  if (basemap.url) {
+    style.sources.basemap = { type: "raster", tiles: [basemap.url], tileSize: 256, attribution: basemap.attribution || "" };
+    style.layers.push({ id: "basemap", type: "raster", source: "basemap" });
+  }
+  return style;
+}
+
+function districtBaseLayers(source, sourceLayer, withBasemap) {
+  const name = lang === "en" ? ["coalesce", ["get", "name_en"], ["get", "name_ko"]] : ["get", "name_ko"];
+  return [
+    {
+      id: "base-districts-fill", type: "fill", source, "source-layer": sourceLayer,
+      paint: { "fill-color": BASE_COLORS.fill, "fill-opacity": withBasemap ? 0.05 : 0.9 },
+    },
+    {
+      id: "base-districts-line", type: "line", source, "source-layer": sourceLayer,
+      paint: { "line-color": BASE_COLORS.outline, "line-width": ["interpolate", ["linear"], ["zoom"], 9, 0.8, 14, 2.2] },
+    },
+    {
+      id: "base-districts-label", type: "symbol", source, "source-layer": sourceLayer, maxzoom: 14,
+      layout: {
+        "text-field": name, "text-font": ["sans-serif"], "text-size": ["interpolate", ["linear"], ["zoom"], 9, 11, 13, 15],
+        "symbol-placement": "point", "text-max-width": 6, "text-padding": 4,
+      },
+      paint: { "text-color": BASE_COLORS.label, "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
+    },
+  ];
+}
+
+/** Add the districts (and optionally dongs) as the base of a map whose style has loaded. */
+async function addDistrictBase(map, { dongs }) {
+  const districts = await addPlatformLayer(map, "districts", { style: false, register: false });
+  const withBasemap = Boolean(config.basemap && config.basemap.url);
+  for (const layer of districtBaseLayers(districts.sourceId, districts.sourceLayer, withBasemap)) map.addLayer(layer);
+  if (dongs) {
+    const dongLayer = await addPlatformLayer(map, "dongs", { style: false, register: false });
+    map.addLayer({
+      id: "base-dongs-line", type: "line", source: dongLayer.sourceId, "source-layer": dongLayer.sourceLayer, minzoom: 12,
+      paint: { "line-color": BASE_COLORS.dong, "line-width": 0.8, "line-dasharray": [3, 2] },
+    }, "base-districts-line");
+  }
+}
+
+export async function createMap(container, options = {}) {
+  const { center = SEOUL.center, zoom = SEOUL.zoom, bounds, hash = true, dongs = false, controls = true,
+    interactive = true, ...rest } = options;
+  const map = new maplibregl.Map({
+    container,
+    style: baseStyle(),
+    center,
+    zoom,
+    bounds,
+    hash,
+    interactive,
+    attributionControl: { compact: true },
+    maxZoom: 20,
+    minZoom: 8,
+    dragRotate: false,
+    pitchWithRotate: false,
+    cooperativeGestures: false,
+    transformRequest: (url) => ({ url: absoluteUrl(url), credentials: "same-origin" }),
+    locale: lang === "ko" ? {
+      "NavigationControl.ZoomIn": "확대", "NavigationControl.ZoomOut": "축소", "NavigationControl.ResetBearing": "북쪽으로",
+      "GeolocateControl.FindMyLocation": t("locateMe"), "AttributionControl.ToggleAttribution": "출처 보기",
+      "Map.Title": "지도", "Popup.Close": t("close"), "ScaleControl.Meters": "m", "ScaleControl.Kilometers": "km",
+    } : undefined,
+    ...rest,
+  });
+  container.classList.add("gp-map");
+  if (!container.hasAttribute("aria-label")) container.setAttribute("aria-label", lang === "en" ? "Map of Seoul" : "서울 지도");
+  if (controls && interactive) {
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  }
+  window.geoplatformMaps = [...(window.geoplatformMaps || []), map];
+  window.gpMap = map;
+  await new Promise((resolve) => (map.loaded() && map.isStyleLoaded() ? resolve() : map.once("load", resolve)));
+  await addDistrictBase(map, { dongs });
+  return map;
+}
+
+/** Resolve when the map has drawn everything it has asked for (sources loaded, no transitions). */
+export function mapIdle(map) {
+  return new Promise((resolve) => {
+    if (map.loaded() && map.areTilesLoaded()) resolve();
+    else map.once("idle", resolve);
+  });
+}
+
+export { maplibregl };

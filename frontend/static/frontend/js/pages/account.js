@@ -1,0 +1,36 @@
+// My account: notifications about my reports, and deleting the account (DELETE /api/auth/me/).
+import { config } from "../config.js";
+import { request, listOf } from "../api/request.js";
+import { h, clear, showError } from "../ui/dom.js";
+import { lang, formatDate } from "../i18n/index.js";
+
+const list = document.getElementById("notifications");
+
+async function loadNotifications() {
+  if (!config.apis?.notifications) return clear(list);
+  try {
+    const items = listOf(await request("/api/notifications/"));
+    if (!items.length) return clear(list, h("li", { class: "muted" }, lang === "en" ? "No notifications." : "알림이 없습니다."));
+    clear(list, items.map((n) => {
+      const link = n.report_id || n.report ? `/reports/${n.report_id || n.report}/` : n.url || null;
+      const text = n.message || n.text || n.body || "";
+      return h("li", { class: n.read_at ? "" : "unread" },
+        h("time", { datetime: n.created_at }, formatDate(n.created_at)), " ",
+        link ? h("a", { href: link }, text) : text);
+    }));
+  } catch (error) {
+    clear(list, h("li", { class: "muted" }, error.message));
+  }
+}
+loadNotifications();
+
+document.getElementById("delete-account").addEventListener("click", async () => {
+  const question = lang === "en" ? "Delete your account? This cannot be undone." : "계정을 삭제할까요? 되돌릴 수 없습니다.";
+  if (!window.confirm(question)) return;
+  try {
+    await request("/api/auth/me/", { method: "DELETE" });
+    window.location.assign("/");
+  } catch (error) {
+    showError(document.getElementById("account-error"), error);
+  }
+});

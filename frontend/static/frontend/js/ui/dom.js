@@ -1,0 +1,82 @@
+// Building DOM safely: user text always goes in as text nodes (never innerHTML).
+import { t } from "../i18n/index.js";
+
+/**
+ * h("a", {href: "/x", class: "btn", onclick: fn, dataset: {id: 3}}, "text", child…)
+ * Attributes starting with "on" become listeners; `null`/`false` attributes are skipped;
+ * strings among the children become text nodes.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") node.addEventListener(name.slice(2), value);
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else if (value === true) node.setAttribute(name, "");
+    else node.setAttribute(name, String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function clear(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
+/** A short message in the page's live region (`role=status`, or `alert` for errors). */
+export function toast(message, kind = "info") {
+  let region = document.getElementById("toasts");
+  if (!region) {
+    region = h("div", { id: "toasts", class: "toasts", "aria-live": "polite" });
+    document.body.append(region);
+  }
+  const item = h("p", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" }, message);
+  region.append(item);
+  setTimeout(() => item.remove(), kind === "error" ? 9000 : 4500);
+  return item;
+}
+
+/** Show an error (an ApiError carries the server's own message) in a form's error box. */
+export function showError(box, error) {
+  const message = error instanceof TypeError ? t("networkError") : error?.message || String(error);
+  box.textContent = message;
+  box.hidden = false;
+  box.setAttribute("role", "alert");
+  return message;
+}
+
+export function hideError(box) {
+  box.textContent = "";
+  box.hidden = true;
+}
+
+/** A modal dialog (native <dialog>), closed by Escape or its close button; resolves on close. */
+export function dialog(title, ...body) {
+  const closeButton = h("button", { type: "button", class: "dialog-close", "aria-label": t("close") }, "×");
+  const node = h("dialog", { class: "dialog", "aria-labelledby": "dialog-title" },
+    h("div", { class: "dialog-head" }, h("h2", { id: "dialog-title" }, title), closeButton),
+    h("div", { class: "dialog-body" }, ...body));
+  document.body.append(node);
+  closeButton.addEventListener("click", () => node.close());
+  node.addEventListener("close", () => node.remove());
+  node.showModal();
+  return node;
+}
+
+/** The stored photo URLs of an API photo object, whatever the field names. */
+export function photoUrls(photo) {
+  const full = photo.image || photo.url || photo.file || photo.original || "";
+  const thumb = photo.thumbnail || photo.thumb || photo.thumbnail_url || full;
+  return { full, thumb };
+}

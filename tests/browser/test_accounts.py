@@ -1,0 +1,68 @@
+"""Sign-up, sign-in, sign-out and the language switch, through the real pages in Chromium."""
+import pytest
+from django.contrib.auth import get_user_model
+
+pytestmark = pytest.mark.browser
+
+
+def test_citizen_signs_up_and_is_signed_in_as_a_citizen(page):
+    page.goto("/accounts/signup/?next=/accounts/")
+    page.get_by_label("아이디").fill("seoyeon")
+    page.get_by_label("이메일").fill("seoyeon@example.org")
+    page.get_by_label("비밀번호", exact=True).fill("hangang-night-walk-77")
+    page.get_by_label("비밀번호 확인").fill("hangang-night-walk-77")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/accounts/")
+    assert page.locator(".account-link").inner_text() == "seoyeon"
+    assert page.get_by_text("가입을 환영합니다!").is_visible()
+    user = get_user_model().objects.get(username="seoyeon")
+    assert user.role == "citizen" and user.email == "seoyeon@example.org"
+
+
+def test_signup_shows_the_password_rules_the_server_applies(page, citizen):
+    page.goto("/accounts/signup/")
+    page.get_by_label("아이디").fill(citizen.username)
+    page.get_by_label("이메일").fill("x@example.org")
+    page.get_by_label("비밀번호", exact=True).fill("12345678")
+    page.get_by_label("비밀번호 확인").fill("12345678")
+    page.click("button[type=submit]")
+    errors = page.locator(".field-error").all_inner_texts()
+    assert any("이미 사용 중인 아이디" in e for e in errors), errors
+    assert any("숫자" in e or "numeric" in e.lower() for e in errors), errors
+    assert get_user_model().objects.count() == 1
+
+
+def test_sign_in_with_a_wrong_password_says_so_and_sign_out_works(page, citizen, login):
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", citizen.username)
+    page.fill("input[name=password]", "not-the-password")
+    page.click("button[type=submit]")
+    assert page.locator(".form-error").is_visible()
+    login(page, citizen)
+    assert page.locator(".account-link").inner_text() == citizen.username
+    page.get_by_test_id("sign-out").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".account-link").count() == 0
+    assert page.get_by_role("link", name="로그인").is_visible()
+
+
+def test_language_switch_turns_the_interface_to_english_and_back(page):
+    page.goto("/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+    page.get_by_role("button", name="한국어").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="로그인").is_visible()
+
+
+def test_review_and_moderation_pages_are_refused_to_citizens(page, citizen, login):
+    login(page, citizen)
+    assert page.get_by_role("link", name="검토").count() == 0
+    assert page.get_by_role("link", name="관리").count() == 0
+    for path in ("/review/", "/moderation/"):
+        response = page.request.get(path)
+        assert response.status == 403
+        assert "이 페이지를 볼 권한이 없습니다" in response.text()
