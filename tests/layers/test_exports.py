@@ -1,0 +1,94 @@
+"""Layer exports: every format opens with GDAL with the right count; private rows stay private."""
+import csv
+import io
+import json
+import subprocess
+import zipfile
+
+import pytest
+from django.contrib.gis.geos import GEOSGeometry
+
+from layers.exports import export_layer_response
+from layers.models import DatasetFeature
+from layers.registry import Viewer, registry
+
+pytestmark = pytest.mark.django_db
+STATIONS = "dataset-seoul_subway_stations"
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def ogr_count(path) -> int:
+    out = subprocess.run(["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True, text=True, check=True)
+    return sum(int(line.split(":")[1]) for line in out.stdout.splitlines() if line.startswith("Feature Count:"))
+
+
+@pytest.mark.parametrize("fmt,suffix", [("geojson", "geojson"), ("gpkg", "gpkg"), ("kml", "kml"),
+                                        ("shp", "zip"), ("csv", "csv")])
+def test_each_format_opens_with_gdal_with_every_station(client_for, analyst, datasets, tmp_path, fmt, suffix):
+    expected = DatasetFeature.objects.filter(dataset__slug="seoul_subway_stations").count()
+    response = client_for(analyst).get(f"/api/layers/{STATIONS}/export.{fmt}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{STATIONS}.{suffix}"'
+    path = tmp_path / f"stations.{suffix}"
+    path.write_bytes(body(response))
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        assert len(rows) == expected
+        seoul_station = next(r for r in rows if r["name"] == "서울역")
+        assert GEOSGeometry(seoul_station["wkt"]).geom_type == "Point"
+        assert set(rows[0]) == {"id", "name", "line", "station_id", "wkt"}
+        return
+    source = f"/vsizip/{path}" if fmt == "shp" else path
+    assert ogr_count(source) == expected
+    if fmt == "shp":
+        assert {n.rsplit(".", 1)[1] for n in zipfile.ZipFile(path).namelist()} >= {"shp", "shx", "dbf", "prj", "cpg"}
+    if fmt == "geojson":
+        doc = json.loads(path.read_text())
+        station = next(f for f in doc["features"] if f["properties"]["name"] == "서울역")
+        assert station["geometry"]["type"] == "Point"
+        lon, lat = station["geometry"]["coordinates"]
+        assert 126.96 < lon < 126.98 and 37.55 < lat < 37.56
+
+
+def test_geojson_streams_in_chunks_from_a_cursor(datasets):
+    layer = registry.get("dataset-seoul_public_toilets")
+    response = export_layer_response(layer=layer, viewer=Viewer.anonymous(), fmt="geojson", filename="toilets")
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 5  # many bounded chunks rather than one document in memory
+    assert max(len(c) for c in chunks) < 200_000
+    assert len(json.loads(b"".join(chunks))["features"]) == 4585
+
+
+def test_mixed_geometries_go_to_one_shapefile_per_kind(register_layer, spots, tmp_path):
+    from django.contrib.gis.geos import LineString
+
+    from layers.registry import Layer
+
+    DatasetFeature.objects.create(dataset=spots, name="Cheonggyecheon walk",
+                                  geom=LineString((126.9784, 37.5696), (126.9890, 37.5690), srid=4326))
+    layer = register_layer(Layer(name="testmixed", title_ko="혼합", title_en="Mixed", geometry_type="mixed",
+                                 fields=("name",),
+                                 queryset_factory=lambda viewer: DatasetFeature.objects.filter(dataset=spots)))
+    response = export_layer_response(layer=layer, viewer=Viewer.anonymous(), fmt="shp", filename="mixed spots")
+    path = tmp_path / "mixed.zip"
+    path.write_bytes(body(response))
+    names = sorted(zipfile.ZipFile(path).namelist())
+    assert "mixed_spots_points.shp" in names and "mixed_spots_lines.shp" in names
+    assert ogr_count(f"/vsizip/{path}") == 4
+
+
+def test_exports_need_a_signed_in_user_and_a_known_format(client, client_for, citizen, datasets):
+    assert client.get(f"/api/layers/{STATIONS}/export.geojson").status_code in (401, 403)
+    bad = client_for(citizen).get(f"/api/layers/{STATIONS}/export.exe")
+    assert bad.status_code == 400 and "geojson" in bad.json()["detail"]
+
+
+def test_private_layer_export_is_404_for_others_and_whole_for_its_owner(client_for, private_layer, citizen,
+                                                                          citizen2):
+    assert client_for(citizen2).get("/api/layers/testprivate/export.geojson").status_code == 404
+    response = client_for(citizen).get("/api/layers/testprivate/export.geojson")
+    assert len(json.loads(body(response))["features"]) == 3
