@@ -1,0 +1,42 @@
+// The map of an analysis page: one output layer at a time, with a pop-up for vector cells.
+import { pageConfig } from "geoplatform/config.js";
+import { lang } from "geoplatform/i18n/index.js";
+import { addPlatformLayer, createMap, enablePopups } from "geoplatform/map/index.js";
+import { h } from "geoplatform/ui/dom.js";
+
+const page = pageConfig();
+const container = document.getElementById("analysis-map");
+
+function describe(properties) {
+  const en = lang === "en";
+  if (properties.suppressed === true || properties.suppressed === "true") {
+    return h("p", {}, en ? "Suppressed: fewer than k records" : "비공개: 기록 k건 미만");
+  }
+  const rows = [];
+  if (properties.label) rows.push(h("p", {}, properties.label));
+  if (properties.value !== undefined && properties.value !== null) rows.push(h("p", {}, `${en ? "value" : "값"}: ${properties.value}`));
+  if (properties.count !== undefined && properties.count !== null) rows.push(h("p", {}, `${en ? "records" : "건수"}: ${properties.count}`));
+  if (properties.count_before !== undefined && properties.count_before !== null) {
+    rows.push(h("p", {}, `${en ? "first period" : "첫 기간"}: ${properties.count_before}`));
+  }
+  if (properties.p_value !== undefined && properties.p_value !== null) rows.push(h("p", {}, `p = ${properties.p_value}`));
+  return h("div", { class: "popup" }, ...rows);
+}
+
+async function start() {
+  if (!container || !(page.outputs || []).length) return;
+  const map = await createMap(container, { hash: false });
+  const shown = {};
+  for (const output of page.outputs) {
+    const layer = await addPlatformLayer(map, output.layer, { visible: output === page.outputs[0] });
+    shown[output.layer] = layer;
+    if (output.kind === "vector") enablePopups(map, layer.layerIds, (feature) => describe(feature.properties));
+  }
+  for (const input of document.querySelectorAll("#output-switch input[name=output]")) {
+    input.addEventListener("change", () => {
+      for (const [name, layer] of Object.entries(shown)) layer.setVisible(name === input.value);
+    });
+  }
+}
+
+start();

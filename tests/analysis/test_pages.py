@@ -1,0 +1,75 @@
+"""The analysis pages: the list with a form for analysts, and one analysis with method, sources, caveats and map."""
+import re
+
+import pytest
+from django.test import Client
+
+from analysis.models import Analysis
+from analysis.services import analysis_publish
+
+
+@pytest.fixture
+def browser_for():
+    def make(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def coverage(toilets, analyst, run_analysis):
+    return run_analysis(analyst, "coverage", {"source": "dataset-seoul_public_toilets", "hex_size_m": 2000},
+                        name="화장실 접근성 (toilet coverage)")
+
+
+def test_list_shows_published_analyses_and_hides_drafts_from_the_public(coverage, analyst, browser_for):
+    anonymous = browser_for(None).get("/analysis/").content.decode()
+    assert coverage.name not in anonymous and "analysis-form" not in anonymous
+    analysis_publish(analysis=coverage, user=analyst)
+    anonymous = browser_for(None).get("/analysis/").content.decode()
+    assert coverage.name in anonymous and f"/analysis/{coverage.pk}/" in anonymous
+
+
+def test_detail_page_shows_method_parameters_sources_caveats_and_outputs(coverage, analyst, browser_for):
+    assert browser_for(None).get(f"/analysis/{coverage.pk}/").status_code == 404  # a draft
+    analysis_publish(analysis=coverage, user=analyst)
+    page = browser_for(None).get(f"/analysis/{coverage.pk}/").content.decode()
+    for expected in ("data-testid=\"method\"", "hex_size_m", "threshold_m", "dataset-seoul_public_toilets",
+                     "data-testid=\"caveats\"", "analysis-map", "analysis/analysis.js", "export.csv",
+                     "공중화장실"):
+        assert expected in page, expected
+    assert re.search(r'name="action" value="run"', page) is None  # the public cannot act
+
+
+def test_analyst_runs_an_analysis_from_the_form(toilets, analyst, browser_for):
+    client = browser_for(analyst)
+    form = client.get("/analysis/").content.decode()
+    assert "analysis-form" in form and "dataset-seoul_public_toilets" in form
+    response = client.post("/analysis/", {"name": "Toilets per dong", "method": "aggregation",
+                                          "source": "dataset-seoul_public_toilets",
+                                          "parameters": '{"unit": "dong", "measure": "per_km2"}'})
+    analysis = Analysis.objects.get(name="Toilets per dong")
+    assert response.status_code == 302 and response["Location"] == f"/analysis/{analysis.pk}/"
+    assert analysis.status == "succeeded" and analysis.parameters["unit"] == "dong"
+    page = client.get(f"/analysis/{analysis.pk}/").content.decode()
+    assert 'value="publish"' in page
+    client.post(f"/analysis/{analysis.pk}/", {"action": "publish"})
+    analysis.refresh_from_db()
+    assert analysis.is_published
+
+
+def test_form_errors_are_shown_and_nothing_is_stored(toilets, analyst, citizen, browser_for):
+    response = browser_for(analyst).post("/analysis/", {"name": "x", "method": "coverage",
+                                                         "source": "dataset-seoul_public_toilets",
+                                                         "parameters": '{"hex_size_m": 5}'})
+    assert response.status_code == 400 and "100" in response.content.decode()
+    response = browser_for(analyst).post("/analysis/", {"name": "x", "method": "coverage",
+                                                         "source": "dataset-seoul_public_toilets",
+                                                         "parameters": "[1, 2"})
+    assert response.status_code == 400 and "JSON" in response.content.decode()
+    assert browser_for(citizen).post("/analysis/", {"name": "x", "method": "coverage",
+                                                     "source": "dataset-seoul_public_toilets"}).status_code == 403
+    assert not Analysis.objects.exists()
