@@ -14,6 +14,8 @@ from . import selectors, services
 from .permissions import CanTriageFeedback, IsCityStaff, ReadOrCityStaff
 from .serializers import (
     AnswerInputSerializer,
+    CampaignInputSerializer,
+    CampaignSerializer,
     CommentInputSerializer,
     CommentSerializer,
     FeedbackInputSerializer,
@@ -191,6 +193,37 @@ class RoundCloseApi(APIView):
         selectors.round_get(round_id=pk)
         services.round_close(round_id=pk, actor=request.user)
         return Response(RoundDetailSerializer(selectors.round_get(round_id=pk)).data)
+
+
+# --- campaigns -------------------------------------------------------------------------------------
+
+class CampaignListApi(generics.ListCreateAPIView):
+    """Campaigns with live progress and their map (id, page, TileJSON). City staff create them from selected proposals."""
+
+    serializer_class = CampaignSerializer
+    permission_classes = [ReadOrCityStaff]
+
+    def get_queryset(self):
+        return selectors.campaign_list()
+
+    @extend_schema(request=CampaignInputSerializer, responses={201: CampaignSerializer})
+    def post(self, request):
+        data = _validated(CampaignInputSerializer, request)
+        campaign = services.campaign_create(
+            actor=request.user, proposal_id=data["proposal"], template_slug=data["template"], goal=data["goal"],
+            title=data["title"], contribution_mode=data["contribution_mode"],
+            target_district_codes=data["target_districts"])
+        campaign = selectors.campaign_get(campaign_id=campaign.pk)
+        return Response(CampaignSerializer(campaign, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=CampaignSerializer)
+    def get(self, request, pk: int):
+        campaign = selectors.campaign_get(campaign_id=pk)
+        return Response(CampaignSerializer(campaign, context={"request": request}).data)
 
 
 # --- feedback ------------------------------------------------------------------------------------

@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class CampaignsConfig(AppConfig):
     name = "campaigns"
+    verbose_name = "Topic proposals, voting rounds, campaigns and platform feedback"
+
+    def ready(self):
+        from . import layers  # noqa: F401  (registers the proposals and campaigns layers)

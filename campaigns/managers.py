@@ -34,6 +34,11 @@ class ProposalQuerySet(models.QuerySet):
 
         return self.annotate(comment_count=_count_of(ProposalComment.objects.all(), "proposal"))
 
+    def with_campaign_id(self):
+        from .models import Campaign
+
+        return self.annotate(campaign_id=Subquery(Campaign.objects.filter(proposal=OuterRef("pk")).values("pk")[:1]))
+
     def open(self):
         return self.filter(state="open")
 

@@ -155,6 +155,40 @@ class RankingEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["round", "proposal"], name="campaigns_ranking_once")]
 
 
+class ContributionMode(models.TextChoices):
+    OPEN = "open", _("Open: every signed-in citizen adds directly")
+    MODERATED = "moderated", _("Moderated: suggestions are approved first")
+
+
+class Campaign(models.Model):
+    """A selected proposal turned into a crowdsourced map with a goal and live progress."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="campaign")
+    # The map's owner may still delete it; the campaign (and its history) stays, without a map.
+    map = models.OneToOneField("maps.Map", null=True, blank=True, on_delete=models.SET_NULL, related_name="campaign")
+    title = models.CharField(max_length=200)
+    goal = models.TextField(max_length=2000)
+    contribution_mode = models.CharField(max_length=16, choices=ContributionMode.choices, default=ContributionMode.OPEN)
+    target_districts = models.ManyToManyField("districts.District", blank=True, related_name="campaigns")
+    area = models.MultiPolygonField(srid=4326, null=True, blank=True, spatial_index=False,
+                                    help_text=_("Union of the target districts; empty for all of Seoul."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [GistIndex(fields=["area"], name="campaigns_campaign_area_gist")]
+
+    def __str__(self):
+        return self.title
+
+    @staticmethod
+    def can_create(user) -> bool:
+        return _is_staff(user)
+
+
 class FeedbackKind(models.TextChoices):
     BUG = "bug", _("Something is broken")
     WISH = "wish", _("A wish")

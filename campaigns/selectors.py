@@ -1,12 +1,14 @@
 """Reads: what the public and each person see of proposals, rounds, campaigns and feedback."""
 from __future__ import annotations
 
-from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from districts.models import District
+from maps.models import Feature
 
-from .models import Feedback, FeedbackSupport, Proposal, RankingEntry, Round, Vote
+from .models import Campaign, Feedback, FeedbackSupport, Proposal, RankingEntry, Round, Vote
 
 
 def _user_or_none(user):
@@ -15,7 +17,7 @@ def _user_or_none(user):
 
 def proposal_list(*, user=None, round_id: int | None = None, state: str | None = None,
                   district: str | None = None, order: str = "votes") -> QuerySet[Proposal]:
-    proposals = (Proposal.objects.with_votes().with_comment_count()
+    proposals = (Proposal.objects.with_votes().with_comment_count().with_campaign_id()
                  .select_related("round", "merged_into").prefetch_related("districts"))
     viewer = _user_or_none(user)
     if viewer is not None:
@@ -92,14 +94,10 @@ def roadmap() -> dict:
 
 
 def campaign_list():
-    from .models import Campaign
-
     return Campaign.objects.select_related("proposal", "map").prefetch_related("target_districts")
 
 
 def campaign_get(*, campaign_id):
-    from .models import Campaign
-
     try:
         return campaign_list().get(pk=int(campaign_id))
     except (Campaign.DoesNotExist, ValueError, TypeError):
@@ -108,11 +106,6 @@ def campaign_get(*, campaign_id):
 
 def campaign_progress(*, campaign) -> dict:
     """Live progress from the campaign map's features: what the public sees (published, not hidden)."""
-    from django.db.models import IntegerField, Subquery
-    from django.db.models.functions import Coalesce
-
-    from maps.models import Feature
-
     features = Feature.objects.filter(map_id=campaign.map_id).published()
     totals = features.aggregate(features=Count("pk"), contributors=Count("author", distinct=True))
     targets = list(campaign.target_districts.all())

@@ -1,8 +1,9 @@
 """Input and output shapes. Output never names a citizen: proposals, votes and feedback show counts."""
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import AreaScope, Feedback, FeedbackKind, FeedbackState, Proposal, ProposalComment, ProposalState, Round
+from .models import Campaign, ContributionMode, AreaScope, Feedback, FeedbackKind, FeedbackState, Proposal, ProposalComment, ProposalState, Round
 
 
 def _bilingual(en: str, ko: str) -> str:
@@ -98,12 +99,13 @@ class ProposalSerializer(serializers.ModelSerializer):
     my_vote = serializers.BooleanField(read_only=True)
     is_mine = serializers.SerializerMethodField()
     merged_into = serializers.IntegerField(source="merged_into_id", read_only=True)
+    campaign = serializers.IntegerField(source="campaign_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Proposal
         fields = ("id", "title", "why", "why_html", "area_scope", "districts", "categories", "round", "round_status",
                   "state", "answer", "answered_at", "merged_into", "votes", "comments", "my_vote", "is_mine",
-                  "created_at")
+                  "campaign", "created_at")
 
     def get_round_status(self, obj) -> str | None:
         return obj.round.status if obj.round_id else None
@@ -182,6 +184,62 @@ class RoundDetailSerializer(RoundSerializer):
         if not obj.closed_at:
             return None
         return RankingEntrySerializer(obj.ranking.all(), many=True).data
+
+
+# --- campaigns --------------------------------------------------------------------------------------
+
+class CampaignInputSerializer(BilingualInput):
+    proposal = serializers.IntegerField(min_value=1)
+    template = serializers.SlugField(max_length=60, help_text="A map template's slug (safety, neighbourhood, …)")
+    goal = serializers.CharField(max_length=2000)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    contribution_mode = serializers.ChoiceField(choices=ContributionMode.choices, default=ContributionMode.OPEN)
+    target_districts = serializers.ListField(child=serializers.CharField(max_length=5), required=False,
+                                             allow_null=True, default=None, max_length=25,
+                                             help_text="District codes; by default the proposal's districts")
+
+
+class CoverageSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_ko = serializers.CharField()
+    name_en = serializers.CharField()
+    features = serializers.IntegerField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    features = serializers.IntegerField(help_text="Published features on the campaign's map")
+    contributors = serializers.IntegerField(help_text="Distinct people who contributed them")
+    districts_covered = serializers.IntegerField()
+    districts_total = serializers.IntegerField()
+    coverage = CoverageSerializer(many=True, help_text="Features per target district (all 25 for Seoul-wide)")
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    proposal = serializers.IntegerField(source="proposal_id", read_only=True)
+    map = serializers.IntegerField(source="map_id", read_only=True, allow_null=True)
+    map_url = serializers.SerializerMethodField()
+    tilejson = serializers.SerializerMethodField()
+    target_districts = DistrictRefSerializer(many=True, read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = ("id", "title", "goal", "proposal", "map", "map_url", "tilejson", "contribution_mode",
+                  "target_districts", "progress", "created_at")
+
+    def get_map_url(self, obj) -> str | None:
+        return f"/maps/{obj.map_id}/" if obj.map_id else None
+
+    def get_tilejson(self, obj) -> str | None:
+        from layers.urls_util import tilejson_url
+
+        return tilejson_url(self.context.get("request"), obj.map.layer_name) if obj.map_id else None
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, obj) -> dict:
+        from .selectors import campaign_progress
+
+        return campaign_progress(campaign=obj)
 
 
 # --- feedback ---------------------------------------------------------------------------------------

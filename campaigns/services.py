@@ -335,6 +335,72 @@ def rounds_close_due() -> list[int]:
     return closed
 
 
+# --- campaigns -------------------------------------------------------------------------------
+
+CATEGORY_COLORS = ("#e4572e", "#3d5a80", "#2a9d8f", "#e9c46a", "#8d5fd3", "#f4a261", "#6c757d", "#d62828")
+
+
+def _map_categories(template, suggested: list[str]) -> list[dict]:
+    """The template's categories, then the proposer's suggested ones (as `topic_N` keys)."""
+    categories = [dict(c) for c in (template.categories or [])]
+    known = {c["label_ko"] for c in categories} | {c["label_en"] for c in categories}
+    for index, label in enumerate(suggested, start=1):
+        if label in known:
+            continue
+        categories.append({"key": f"topic_{index}", "label_ko": label[:80], "label_en": label[:80],
+                           "color": CATEGORY_COLORS[index % len(CATEGORY_COLORS)], "icon": "marker"})
+    return categories[:40]
+
+
+@transaction.atomic
+def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, title: str = "",
+                    contribution_mode: str = "open", target_district_codes: list[str] | None = None):
+    """Turn a selected proposal into a campaign: a public crowdsourced map made by the maps app."""
+    from maps.models import MapTemplate, Visibility
+    from maps.services import map_create
+
+    from .models import Campaign, ContributionMode
+
+    _require_staff(actor)
+    proposal = Proposal.objects.select_for_update().filter(pk=proposal_id).first()
+    if proposal is None:
+        raise _error("proposal", "No such proposal.", "없는 제안입니다.", "not_found")
+    if proposal.state != ProposalState.SELECTED:
+        raise _error("proposal", "Only a selected proposal becomes a campaign.",
+                     "선정된 제안만 캠페인이 될 수 있습니다.", "not_selected")
+    if Campaign.objects.filter(proposal=proposal).exists():
+        raise _error("proposal", "This proposal already has its campaign.", "이미 캠페인이 있는 제안입니다.", "exists")
+    if contribution_mode not in ContributionMode.values:
+        raise _error("contribution_mode", "Choose 'open' or 'moderated'.", "'open' 또는 'moderated'를 고르세요.")
+    template = MapTemplate.objects.filter(slug=template_slug or "", is_active=True).first()
+    if template is None:
+        slugs = ", ".join(MapTemplate.objects.filter(is_active=True).values_list("slug", flat=True))
+        raise _error("template", f"Choose a map template: {slugs}.", f"지도 틀을 고르세요: {slugs}.")
+    title = _clean_text("title", title or proposal.title, max_length=200)
+    goal = _clean_text("goal", goal, max_length=2000)
+    if target_district_codes is None:
+        districts = list(proposal.districts.all())
+    else:
+        districts = districts_from_codes("target_districts", target_district_codes)
+    area = districts_union(districts)
+    description = (f"{goal}\n\n시민 제안 「{proposal.title}」에서 시작된 캠페인 지도입니다. "
+                   f"/ A campaign map from the citizens' proposal \"{proposal.title}\".")
+    map_obj = map_create(
+        owner=actor, title=title, description=description, template=template, visibility=Visibility.PUBLIC,
+        contribution_mode=contribution_mode, categories=_map_categories(template, proposal.categories),
+        center=area.point_on_surface if area is not None else None, zoom=13 if area is not None else 11,
+    )
+    campaign = Campaign(proposal=proposal, map=map_obj, title=title, goal=goal, contribution_mode=contribution_mode,
+                        area=area, created_by=actor)
+    campaign.full_clean()
+    campaign.save()
+    campaign.target_districts.set(districts)
+    audit_record(actor=actor, action="campaign.create", target=campaign, before=None,
+                 after={"proposal": proposal.pk, "map": map_obj.pk, "template": template.slug})
+    _invalidate("campaigns", area)
+    return campaign
+
+
 # --- feedback ----------------------------------------------------------------------------------
 
 def page_path_clean(value: str) -> str:
