@@ -55,6 +55,12 @@ class Indicator(models.Model):
     classification = models.CharField(max_length=10, choices=Classification.choices, default=Classification.QUANTILE)
     class_count = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(2), MaxValueValidator(7)])
     breaks = models.JSONField(default=list, blank=True, help_text="upper bounds of all classes but the last (fixed breaks)")
+    class Aggregate(models.TextChoices):
+        SUM = "sum", "서울 합계 / Seoul total"
+        MEAN = "mean", "자치구 평균 / district average"
+
+    aggregate = models.CharField(max_length=4, choices=Aggregate.choices, default=Aggregate.MEAN,
+                                 help_text="how the city-wide figure is made from the district values")
     higher_is_better = models.BooleanField(default=True)
     is_published = models.BooleanField(default=True)
     last_updated_at = models.DateTimeField(null=True, blank=True)

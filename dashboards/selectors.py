@@ -132,3 +132,33 @@ def feedback_get(*, indicator: Indicator, pk) -> IndicatorFeedback:
         return indicator.feedback.public().get(pk=pk)
     except (IndicatorFeedback.DoesNotExist, ValueError, TypeError):
         raise Http404("No such feedback. / 그런 의견이 없습니다.")
+
+
+def _aggregate(values: list[float], how: str) -> float | None:
+    if not values:
+        return None
+    total = sum(values)
+    return round(total if how == Indicator.Aggregate.SUM else total / len(values), 2)
+
+
+def indicator_summary(indicator: Indicator) -> dict:
+    """What a dashboard card shows: the city-wide figure, the district ranking of the latest
+    period, the city-wide series over periods and the legend (one query for the values)."""
+    by_period: dict[str, list] = {}
+    for value in indicator_values(indicator=indicator):
+        by_period.setdefault(value.period, []).append(value)
+    periods = sorted(by_period)
+    latest = periods[-1] if periods else None
+    ranking = sorted(by_period.get(latest, []), key=lambda v: (-v.value, v.district.code))
+    classes = indicator_classes(indicator=indicator, period=latest)
+    return {
+        "id": indicator.pk, "slug": indicator.slug, "theme": indicator.theme, "layer": indicator.layer_name,
+        "name_ko": indicator.name_ko, "name_en": indicator.name_en, "unit_ko": indicator.unit_ko,
+        "unit_en": indicator.unit_en, "aggregate": indicator.aggregate, "latest_period": latest,
+        "figure": _aggregate([v.value for v in ranking], indicator.aggregate),
+        "ranking": [{"code": v.district.code, "name_ko": v.district.name_ko, "name_en": v.district.name_en,
+                     "value": v.value, "class": class_of(v.value, classes["breaks"])} for v in ranking],
+        "series": [{"period": p, "value": _aggregate([v.value for v in by_period[p]], indicator.aggregate)}
+                   for p in periods],
+        "legend": classes["legend"],
+    }

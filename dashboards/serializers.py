@@ -60,7 +60,7 @@ class IndicatorDetailSerializer(IndicatorSerializer):
     versions = serializers.SerializerMethodField()
 
     class Meta(IndicatorSerializer.Meta):
-        fields = IndicatorSerializer.Meta.fields + ("class_count", "breaks", "higher_is_better", "periods",
+        fields = IndicatorSerializer.Meta.fields + ("class_count", "breaks", "higher_is_better", "aggregate", "periods",
                                                     "districts", "legend", "versions")
 
     def _table(self, obj):
@@ -99,6 +99,7 @@ class IndicatorCreateSerializer(serializers.Serializer):
     class_count = serializers.IntegerField(min_value=2, max_value=7, required=False)
     breaks = serializers.ListField(child=serializers.FloatField(), max_length=6, required=False)
     higher_is_better = serializers.BooleanField(required=False)
+    aggregate = serializers.ChoiceField(choices=Indicator.Aggregate.choices, required=False)
 
     def validate_slug(self, value):
         if Indicator.objects.filter(slug=value).exists():

@@ -88,14 +88,15 @@ def indicator_import(*, indicator: Indicator, user, upload, period: str | None =
 def indicator_create(*, user, slug: str, name_ko: str, name_en: str, theme: str, unit_ko: str = "",
                      unit_en: str = "", source_department: str = "", update_frequency: str = "monthly",
                      definition_ko: str = "", definition_en: str = "", classification: str = "quantile",
-                     class_count: int = 5, breaks: list | None = None, higher_is_better: bool = True) -> Indicator:
+                     class_count: int = 5, breaks: list | None = None, higher_is_better: bool = True,
+                     aggregate: str = "mean") -> Indicator:
     _require_staff(user)
     indicator = Indicator(
         slug=slug, name_ko=plain_text(name_ko), name_en=plain_text(name_en), theme=theme, unit_ko=plain_text(unit_ko),
         unit_en=plain_text(unit_en), source_department=plain_text(source_department),
         update_frequency=update_frequency, definition_ko=plain_text(definition_ko),
         definition_en=plain_text(definition_en), kind=Indicator.Kind.IMPORTED, classification=classification,
-        class_count=class_count, breaks=breaks or [], higher_is_better=higher_is_better,
+        class_count=class_count, breaks=breaks or [], higher_is_better=higher_is_better, aggregate=aggregate,
     )
     indicator.full_clean()
     indicator.save()
@@ -112,10 +113,11 @@ def indicator_refresh(*, indicator: Indicator, user=None) -> IndicatorImport | N
         _require_staff(user)
     if indicator.kind != Indicator.Kind.COMPUTED:
         raise ValidationError("Only computed indicators can be refreshed. / 계산 지표만 새로 고칠 수 있습니다.")
-    values = COMPUTATIONS[indicator.computation].compute()
+    computation = COMPUTATIONS[indicator.computation]
+    values = computation.compute()
     if values is None:
         return None
-    period = current_period()
+    period = computation.period or current_period()
     districts = District.objects.in_bulk(list(values))
     rows = [(districts[pk], None, period, float(value)) for pk, value in sorted(values.items())]
     with transaction.atomic():
@@ -137,7 +139,7 @@ def computed_indicators_ensure() -> list[Indicator]:
             name_ko=c.name_ko, name_en=c.name_en, theme=c.theme, unit_ko=c.unit_ko, unit_en=c.unit_en,
             source_department=c.source_department, update_frequency=c.update_frequency,
             definition_ko=c.definition_ko, definition_en=c.definition_en, kind=Indicator.Kind.COMPUTED,
-            computation=key, higher_is_better=c.higher_is_better,
+            computation=key, higher_is_better=c.higher_is_better, aggregate=c.aggregate,
         ))
         indicators.append(indicator)
     return indicators

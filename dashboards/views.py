@@ -1,30 +1,48 @@
 """HTML pages: /dashboards/ (indicators by theme) and /dashboards/<slug>/ (one indicator)."""
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.urls import reverse
 
 from . import selectors
 from .models import Theme
 
 
+def _theme_labels(value: str) -> tuple[str, str]:
+    label_ko, label_en = dict(Theme.choices)[value].split(" / ")
+    return label_ko, label_en
+
+
 def dashboard(request):
     indicators = list(selectors.indicator_list(user=request.user))
+    summaries = {i.pk: selectors.indicator_summary(i) for i in indicators}
     themes = []
-    for value, label in Theme.choices:
-        members = [i for i in indicators if i.theme == value]
+    for value, _ in Theme.choices:
+        members = [(i, summaries[i.pk]) for i in indicators if i.theme == value]
         if members:
-            label_ko, label_en = label.split(" / ")
+            label_ko, label_en = _theme_labels(value)
             themes.append({"key": value, "label_ko": label_ko, "label_en": label_en, "indicators": members})
     return render(request, "dashboards/dashboard.html", {
-        "themes": themes, "english": (get_language() or "ko").startswith("en"),
-        "config": {"indicators": [{"id": i.pk, "slug": i.slug} for i in indicators]},
+        "themes": themes,
+        "page_config": {"indicators": list(summaries.values()), "detail": False},
     })
 
 
 def indicator_page(request, slug):
     indicator = selectors.indicator_get(user=request.user, slug=slug)
+    summary = selectors.indicator_summary(indicator)
+    label_ko, label_en = _theme_labels(indicator.theme)
+    table = selectors.indicator_table(indicator=indicator)
+    for row in table["districts"]:
+        row["cells"] = [row["values"].get(period) for period in table["periods"]]
     return render(request, "dashboards/indicator.html", {
-        "indicator": indicator, "english": (get_language() or "ko").startswith("en"),
+        "indicator": indicator, "summary": summary, "theme_ko": label_ko, "theme_en": label_en,
+        "table": table,
+        "versions": indicator.imports.order_by("-version")[:10],
         "can_manage": indicator.can_manage(request.user),
-        "config": {"indicators": [{"id": indicator.pk, "slug": indicator.slug}], "detail": True,
-                   "signed_in": request.user.is_authenticated},
+        "csv_url": reverse("indicator-data-csv", args=[indicator.pk]),
+        "page_config": {"indicators": [summary], "detail": True, "signed_in": request.user.is_authenticated,
+                        "can_manage": indicator.can_manage(request.user),
+                        "feedback_url": reverse("indicator-feedback", args=[indicator.pk]),
+                        "import_url": reverse("indicator-import", args=[indicator.pk]),
+                        "refresh_url": reverse("indicator-refresh", args=[indicator.pk]),
+                        "kind": indicator.kind},
     })

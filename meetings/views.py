@@ -38,3 +38,16 @@ def meeting_page(request, pk):
         "page_config": {"meeting": meeting.pk,
                         "location": [meeting.location.x, meeting.location.y] if meeting.location else None},
     })
+
+
+def committees_page(request):
+    return render(request, "meetings/committees.html", {"committees": selectors.committee_list()})
+
+
+def stats_page(request):
+    stats = selectors.disclosure_stats(meetings=selectors.meeting_list(), interval="year")
+    return render(request, "meetings/stats.html", {"stats": stats, "tables": [
+        ("연도별", "By year", stats["over_time"], "period"),
+        ("부서별", "By department", stats["by_department"], "department"),
+        ("위원회별", "By committee", stats["by_committee"], "committee"),
+    ]})

@@ -5,12 +5,23 @@ from layers.models import Dataset
 from layers.opendata import SEOUL_DATASETS, opendata_load
 
 
-@pytest.fixture
-def open_data(db, seoul):
-    """The real Seoul open datasets (toilets, libraries, stations), loaded when missing."""
+def _load_missing():
     for slug in SEOUL_DATASETS:
         if not Dataset.objects.filter(slug=slug).exists():
             opendata_load(slug)
+
+
+@pytest.fixture(scope="session")
+def _open_data_once(django_db_setup, django_db_blocker):
+    """Load the datasets once, outside the tests' rolled-back transactions."""
+    with django_db_blocker.unblock():
+        _load_missing()
+
+
+@pytest.fixture
+def open_data(_open_data_once, db, seoul):
+    """The real Seoul open datasets (toilets, libraries, stations); reloaded if a transactional test flushed them."""
+    _load_missing()
     return SEOUL_DATASETS
 
 

@@ -50,7 +50,9 @@ def test_the_background_task_refreshes_every_computed_indicator(open_data):
     computed_indicators_ensure()
     result = computed_indicators_refresh_task.enqueue()
     assert set(COMPUTATIONS) <= set(result.return_value)
-    assert Indicator.objects.computed().filter(imports__isnull=True).count() == 0
+    # without any report, the medians and the resolved share have no value anywhere: no version yet
+    empty = set(Indicator.objects.computed().filter(imports__isnull=True).values_list("slug", flat=True))
+    assert empty == {"reports-days-to-acknowledge", "reports-days-to-resolve", "reports-resolved-share"}
 
 
 def test_staff_refresh_on_demand_and_citizens_cannot(open_data, client_for, staff, citizen):

@@ -1,0 +1,31 @@
+// Meeting pages: the `meetings` layer (upcoming and past meeting places) on a MapLibre map, with
+// pop-ups linking to each meeting; on a meeting's own page the map is centred on its place.
+import { createMap, addPlatformLayer, enablePopups } from "geoplatform/map/index.js";
+import { pageConfig } from "geoplatform/config.js";
+import { h } from "geoplatform/ui/dom.js";
+import { lang } from "geoplatform/i18n/index.js";
+
+const page = pageConfig();
+const en = lang === "en";
+
+async function setup() {
+  const container = document.getElementById("meeting-map") || document.getElementById("meetings-map");
+  if (!container) return;
+  const options = { hash: false };
+  if (page.location) Object.assign(options, { center: page.location, zoom: 15 });
+  const map = await createMap(container, options);
+  const layer = await addPlatformLayer(map, "meetings");
+  enablePopups(map, layer.layerIds, (feature) => {
+    const p = feature.properties;
+    if (!p.id) return null;
+    const when = p.start ? new Date(p.start).toLocaleString(en ? "en-GB" : "ko-KR", { dateStyle: "medium", timeStyle: "short" }) : "";
+    return h("div", { class: "popup" },
+      h("h3", {}, h("a", { href: `/meetings/${p.id}/` }, (en && p.title_en) || p.title)),
+      h("p", {}, (en && p.committee_name_en) || p.committee_name || ""),
+      h("p", { class: "muted" }, `${when} · ${p.status === "upcoming" ? (en ? "upcoming" : "예정") : (en ? "past" : "지난 회의")}`));
+  });
+  window.gpMeetingsLayer = layer.name;
+}
+
+await setup();
+window.gpMeetingsReady = true;
