@@ -5,7 +5,7 @@ their coarsened location (`Report.public_geom`); reports hidden by moderation ar
 everyone, so the tiles are the same for every viewer and can be shared in caches.
 """
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, F, Max, OuterRef, Subquery
+from django.db.models import CharField, F, OuterRef, Subquery
 
 from layers.registry import Layer, registry
 
@@ -35,7 +35,7 @@ FIELDS = ("category_code", "category_name_ko", "category_name_en", "status", "cr
 
 def _district_names(language: str) -> Subquery:
     names = (ReportDistrict.objects.filter(report=OuterRef("pk")).order_by().values("report")
-             .annotate(names=StringAgg(f"district__name_{language}", ", ", ordering="district__code"))
+             .annotate(names=StringAgg(f"district__name_{language}", ", ", order_by="district__code"))
              .values("names"))
     return Subquery(names, output_field=CharField())
 
@@ -52,11 +52,6 @@ def reports_public_queryset(viewer=None):
     )
 
 
-def _version() -> str:
-    latest = Report.objects.aggregate(latest=Max("updated_at"))["latest"]
-    return latest.isoformat() if latest else "0"
-
-
 registry.register(
     Layer(
         name="reports",
@@ -70,7 +65,6 @@ registry.register(
         geom_field="public_geom",
         datetime_field="created_on",
         queryset_factory=reports_public_queryset,
-        version_factory=_version,
         style={"property": "status", "color": "#e4572e", "radius": 6, "line_width": 4, "fill_opacity": 0.3},
         legend=[{"value": str(s), "label_ko": STATUS_LABELS[s][0], "label_en": STATUS_LABELS[s][1],
                  "color": c} for s, c in STATUS_COLORS.items()],
