@@ -43,6 +43,7 @@ def unused_tcp_port():
 
 def test_check_deploy_passes_with_debug_off_and_a_real_key():
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 20 + "Q9!x" * 10, "DJANGO_SETTINGS_MODULE": "geoplatform.settings.base"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the test settings for Playwright, never in deployment
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
