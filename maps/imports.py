@@ -56,6 +56,8 @@ NAME_KEYS = ("name", "title", "이름", "명칭", "건물명", "도서관명", "
 DESCRIPTION_KEYS = ("description", "desc", "설명")
 LON_KEYS = ("lon", "lng", "long", "longitude", "x", "경도", "경도(x)", "x좌표")
 LAT_KEYS = ("lat", "latitude", "y", "위도", "위도(y)", "y좌표")
+KML_HOUSEKEEPING = {"altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon", "begin", "end",
+                    "timestamp", "snippet"}
 WKT_KEYS = ("wkt", "geometry", "geom", "the_geom", "도형")
 
 
@@ -314,7 +316,7 @@ def _read_ogr(source: ImportSource):
     def rows():
         i = 0
         for layer, srid in plan:
-            names = layer.fields
+            names = [n for n in layer.fields if not (source.fmt == "kml" and n in KML_HOUSEKEEPING)]
             for feat in layer:
                 i += 1
                 try:
@@ -334,8 +336,7 @@ def _read_ogr(source: ImportSource):
 
 def _ogr_to_geos(ogr_geom: OGRGeometry) -> GEOSGeometry:
     ogr_geom.set_3d(False)
-    geom = GEOSGeometry(bytes(ogr_geom.wkb))
-    return geom
+    return GEOSGeometry(memoryview(bytes(ogr_geom.wkb)))
 
 
 def _decode_text(raw: bytes) -> str:
@@ -441,8 +442,11 @@ def import_read(source: ImportSource):
 # --- writing features -----------------------------------------------------------------------------
 def _clean_properties(props: dict, categories: set[str]) -> tuple[str, str, str, dict]:
     props = {str(k)[:80]: v for k, v in props.items() if v not in (None, "")}
-    name = next((str(props.pop(k)) for k in NAME_KEYS if k in props and isinstance(props[k], (str, int))), "")
-    description = next((str(props.pop(k)) for k in DESCRIPTION_KEYS if k in props), "")
+    lowered = {k.lower(): k for k in props}
+    name_key = next((lowered[k] for k in NAME_KEYS if k in lowered and isinstance(props[lowered[k]], (str, int))), None)
+    name = str(props.pop(name_key)) if name_key else ""
+    description_key = next((lowered[k] for k in DESCRIPTION_KEYS if k in lowered), None)
+    description = str(props.pop(description_key)) if description_key else ""
     category = ""
     if isinstance(props.get("category"), str) and props["category"] in categories:
         category = props.pop("category")
