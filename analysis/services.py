@@ -81,8 +81,8 @@ def analysis_update(*, analysis: Analysis, user, **fields) -> Analysis:
     return analysis
 
 
-def analysis_run(*, analysis: Analysis, user) -> Analysis:
-    """Queue a run in the background worker; its progress is on `analysis.job`."""
+def analysis_run(*, analysis: Analysis, user, inline: bool = False) -> Analysis:
+    """Queue a run in the background worker (or run it here with `inline`); progress is on `analysis.job`."""
     from .tasks import analysis_run_task
 
     with transaction.atomic():
@@ -93,7 +93,10 @@ def analysis_run(*, analysis: Analysis, user) -> Analysis:
                                   message="queued / 대기 중")
         analysis.status, analysis.error = Analysis.Status.QUEUED, ""
         analysis.save(update_fields=["job", "status", "error"])
-        analysis_run_task.enqueue(analysis.pk)
+        if not inline:
+            analysis_run_task.enqueue(analysis.pk)
+    if inline:
+        analysis_execute(analysis_id=analysis.pk)
     analysis.refresh_from_db()
     return analysis
 

@@ -16,21 +16,30 @@ COEX = (127.05890, 37.51180)  # well inside Gangnam-gu
 CONTRIBUTED_LAYER = "test_contributed"
 
 
+OPEN_DATA = ("seoul_public_toilets", "seoul_public_libraries")
+
+
+def _open_data_ensure():
+    for slug in OPEN_DATA:
+        if not Dataset.objects.filter(slug=slug).exists():
+            opendata_load(slug)
+
+
 @pytest.fixture(scope="session")
 def _opendata_loaded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        for slug in ("seoul_public_toilets", "seoul_public_libraries"):
-            if not Dataset.objects.filter(slug=slug).exists():
-                opendata_load(slug)
+        _open_data_ensure()
 
 
 @pytest.fixture
 def toilets(_opendata_loaded, seoul):
+    _open_data_ensure()  # again when a transactional test flushed the database
     return Dataset.objects.get(slug="seoul_public_toilets")
 
 
 @pytest.fixture
 def libraries(_opendata_loaded, seoul):
+    _open_data_ensure()
     return Dataset.objects.get(slug="seoul_public_libraries")
 
 

@@ -73,3 +73,20 @@ def test_form_errors_are_shown_and_nothing_is_stored(toilets, analyst, citizen, 
     assert browser_for(citizen).post("/analysis/", {"name": "x", "method": "coverage",
                                                      "source": "dataset-seoul_public_toilets"}).status_code == 403
     assert not Analysis.objects.exists()
+
+
+def test_demo_loads_published_analyses_over_the_real_layers_once(toilets, libraries, make_user, capsys):
+    import sys
+
+    from analysis.demo import DEMO_ANALYSES, load_demo
+
+    make_user("analyst", role="analyst")
+    load_demo(sys.stdout)
+    first = {a.name: (a.pk, a.fingerprint) for a in Analysis.objects.all()}
+    assert len(first) == len(DEMO_ANALYSES)
+    assert all(a.is_published and a.status == "succeeded" for a in Analysis.objects.all())
+    hotspot = Analysis.objects.get(method="hotspot")
+    assert {o.key for o in hotspot.outputs.all()} == {"density", "classes", "gistar"}
+    load_demo(sys.stdout)
+    assert {a.name: (a.pk, a.fingerprint) for a in Analysis.objects.all()} == first
+    assert "analyses:" in capsys.readouterr().out
