@@ -59,3 +59,46 @@ def test_banned_user_cannot_create_and_is_told_why(citizen):
     response = _post(citizen)
     assert response.status_code == 403
     assert "banned" in str(response.data["detail"]) and "금지" in str(response.data["detail"])
+
+
+def _report(geom):
+    import json
+
+    return {"type": "Feature", "geometry": json.loads(geom.geojson),
+            "properties": {"category": "road_damage", "description": "파손 (sample)"}}
+
+
+def test_the_31st_report_in_a_minute_gets_429_with_retry_after(client_for, citizen, categories, places):
+    from moderation.models import Report
+
+    client = client_for(citizen)
+    for i in range(30):
+        response = client.post("/api/reports/", _report(places["seolleung"]), format="json")
+        assert response.status_code == 201, (i, response.content)
+    refused = client.post("/api/reports/", _report(places["seolleung"]), format="json")
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert "다시 시도" in refused.json()["detail"]
+    assert Report.objects.count() == 30
+    assert client.get("/api/reports/").status_code == 200  # reading is still fine
+
+
+def test_banned_user_cannot_report(client_for, citizen, categories, places):
+    citizen.is_banned = True
+    citizen.save()
+    response = client_for(citizen).post("/api/reports/", _report(places["seolleung"]), format="json")
+    assert response.status_code == 403 and "banned" in response.json()["detail"]
+
+
+def test_staff_ban_a_user_through_the_api_and_it_is_audited(client_for, staff, citizen, categories, places):
+    from moderation.models import AuditLog
+
+    response = client_for(staff).post("/api/moderation/bans/", {"user": citizen.pk, "banned": True,
+                                                                "reason": "광고 도배 / spam"}, format="json")
+    assert response.json() == {"user": citizen.pk, "banned": True}
+    assert client_for(citizen).post("/api/reports/", _report(places["seolleung"]), format="json").status_code == 403
+    entry = AuditLog.objects.get(action="user.ban")
+    assert (entry.actor, entry.target_id, entry.before, entry.after["is_banned"]) == (
+        staff, str(citizen.pk), {"is_banned": False}, True)
+    assert client_for(citizen).post("/api/moderation/bans/", {"user": staff.pk, "banned": True, "reason": "x"},
+                                    format="json").status_code == 403
