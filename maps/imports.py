@@ -450,7 +450,7 @@ def _clean_properties(props: dict, categories: set[str]) -> tuple[str, str, str,
     category = ""
     if isinstance(props.get("category"), str) and props["category"] in categories:
         category = props.pop("category")
-    clean = {k: (plain_text(v) if isinstance(v, str) else v) for k, v in props.items()}
+    clean = {k: (plain_text(v) if isinstance(v, str) and ("<" in v or "&" in v) else v) for k, v in props.items()}
     if len(json.dumps(clean, ensure_ascii=False).encode()) > PROPERTIES_MAX_BYTES:
         raise ValidationError(f"Properties exceed {PROPERTIES_MAX_BYTES} bytes. / 속성이 너무 큽니다.")
     return plain_text(name)[:200], description[:10_000], category, clean
@@ -473,7 +473,7 @@ def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None) -> d
             try:
                 name, description, category, props = _clean_properties(parsed.properties, categories)
                 accepted.append(Feature(map=map_obj, geom=parsed.geom, name=name, description=description,
-                                        description_html=markdown_to_safe_html(description), category=category,
+                                        description_html=markdown_to_safe_html(description) if description else "", category=category,
                                         properties=props, author=actor if actor and actor.is_authenticated else None,
                                         status=FeatureStatus.PUBLISHED))
             except ValidationError as exc:
