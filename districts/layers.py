@@ -25,6 +25,7 @@ registry.register(
         id_field="code",
         attribution=ATTRIBUTION,
         queryset_factory=_districts,
+        static_queryset=True,
         style={"color": "#3d5a80", "fill_opacity": 0.05},
     )
 )
@@ -39,6 +40,7 @@ registry.register(
         minzoom=9,
         attribution=ATTRIBUTION,
         queryset_factory=_dongs,
+        static_queryset=True,
         style={"color": "#98c1d9", "fill_opacity": 0.05},
     )
 )

@@ -78,6 +78,9 @@ class Layer:
     # Viewer-dependent layers (public=False): the part of the viewer that decides what they see.
     # Tiles are cached per value; the default is one entry per user (and secret link key).
     permission_key_rule: Callable[..., str] | None = None
+    # True when queryset_factory's SQL depends on nothing but the layer itself (no viewer, no clock):
+    # the tile statement is then compiled once per zoom class and reused (see layers/tiles.py).
+    static_queryset: bool = False
 
     def get_queryset(self, viewer: Viewer) -> QuerySet:
         if self.queryset_factory is None:

@@ -32,7 +32,7 @@ import logging
 from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import Transform
 from django.db import connections
-from django.db.models import Avg, Count, F, Field, FloatField, Func, IntegerField, Value
+from django.db.models import Avg, Count, Expression, F, Field, FloatField, Func, IntegerField, Value
 from django.db.models.functions import Floor
 
 from tilesets.tiles import TILE_BUFFER, TILE_EXTENT, tile_bounds
@@ -49,15 +49,58 @@ GEOM_COLUMN = "mvtgeom"
 ID_COLUMN = "mvt_id"
 
 
+# --- tile arguments -----------------------------------------------------------------------
+class _Slot:
+    """A parameter whose value is the tile's (z, x, y, its bounds…), filled in when the statement runs."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class TileArg(Expression):
+    """`%s` bound to one tile argument: the compiled statement is the same for every tile of a layer."""
+
+    def __init__(self, name: str, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return "%s", [_Slot(self.name)]
+
+    def get_group_by_cols(self):
+        return []
+
+
+def tile_args(z: int, x: int, y: int) -> dict:
+    west, south, east, north = tile_bounds(z, x, y)
+    cells = TILE_EXTENT // CLUSTER_CELL
+    return {"z": z, "x": x, "y": y, "west": west, "north": north,
+            "cell_lon": (east - west) / cells, "cell_lat": (north - south) / cells,
+            "tolerance": (east - west) / TILE_EXTENT}
+
+
+def _int(name):
+    return TileArg(name, IntegerField())
+
+
+def _float(name):
+    return TileArg(name, FloatField())
+
+
 # --- PostGIS functions used in tiles (named after the ST_ function without its prefix) ------
 class TileEnvelope(Func):
-    """ST_TileEnvelope(z, x, y, margin => m) in EPSG:3857."""
+    """ST_TileEnvelope(z, x, y, margin => m) in EPSG:3857, for the tile being drawn."""
 
     function = "ST_TileEnvelope"
     output_field = GeometryField(srid=3857)
 
-    def __init__(self, z: int, x: int, y: int, margin: float = 0.0):
-        super().__init__(Value(int(z)), Value(int(x)), Value(int(y)), Value(float(margin)))
+    def __init__(self, margin: float = 0.0):
+        super().__init__(_int("z"), _int("x"), _int("y"), Value(float(margin)))
+
+    def get_group_by_cols(self):
+        return []  # the same for every row of a tile
 
     def as_sql(self, compiler, connection, **extra):
         parts, params = [], []
@@ -90,9 +133,6 @@ class Simplify(Func):
     function = "ST_Simplify"
     output_field = GeometryField(srid=4326)
 
-    def __init__(self, geometry, tolerance: float):
-        super().__init__(geometry, Value(float(tolerance)))
-
 
 class X(Func):
     function = "ST_X"
@@ -121,50 +161,53 @@ class BoxArea(Func):
 
 
 # --- the feature query ------------------------------------------------------------------
-def _envelope_4326(z: int, x: int, y: int, margin: float):
-    return Transform(TileEnvelope(z, x, y, margin), 4326)
+def _envelope_4326(margin: float):
+    return Transform(TileEnvelope(margin), 4326)
 
 
 def clustered(layer: Layer, z: int) -> bool:
     return layer.geometry_type == "point" and z <= layer.cluster_maxzoom
 
 
-def tile_queryset(layer: Layer, viewer: Viewer, z: int, x: int, y: int, cap: int | None = None):
-    """The rows of one tile: an `mvtgeom` column (tile coordinates) and the layer's fields."""
-    return _tile_queryset(layer, viewer, z, x, y, cap)[0]
+def generalised(layer: Layer, z: int) -> bool:
+    return layer.geometry_type in ("line", "polygon", "mixed") and z < SIMPLIFY_BELOW
 
 
-def _tile_queryset(layer: Layer, viewer: Viewer, z: int, x: int, y: int, cap: int | None):
+def tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None = None):
+    """The rows of a tile at zoom z: an `mvtgeom` column (tile coordinates) and the layer's fields.
+
+    The tile itself (z, x, y and its bounds) enters as parameters (`TileArg`), so one compiled
+    statement serves every tile of the same zoom class.
+    """
+    return _tile_queryset(layer, viewer, z, cap)[0]
+
+
+def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None):
     cap = cap or layer.tile_feature_cap or TILE_FEATURE_CAP
     geom = layer.geom_field
     qs = layer.get_queryset(viewer).order_by()
     if clustered(layer, z):
         # each point counted in exactly one tile: no buffer for the grid
-        qs = qs.filter(**{f"{geom}__bboverlaps": _envelope_4326(z, x, y, 0.0)})
-        west, south, east, north = tile_bounds(z, x, y)
-        cells = TILE_EXTENT // CLUSTER_CELL
-        qs = (qs.annotate(_cx=Floor((X(geom) - west) / ((east - west) / cells), output_field=IntegerField()),
-                          _cy=Floor((north - Y(geom)) / ((north - south) / cells), output_field=IntegerField()))
+        qs = qs.filter(**{f"{geom}__bboverlaps": _envelope_4326(0.0)})
+        qs = (qs.annotate(_cx=Floor((X(geom) - _float("west")) / _float("cell_lon"), output_field=IntegerField()),
+                          _cy=Floor((_float("north") - Y(geom)) / _float("cell_lat"), output_field=IntegerField()))
               .values("_cx", "_cy")
               .annotate(count=Count("*"), _lon=Avg(X(geom)), _lat=Avg(Y(geom)))
               .annotate(point_count=F("count"),
-                        **{GEOM_COLUMN: AsMVTGeom(Transform(MakePoint(F("_lon"), F("_lat")), 3857),
-                                                  TileEnvelope(z, x, y))})
+                        **{GEOM_COLUMN: AsMVTGeom(Transform(MakePoint(F("_lon"), F("_lat")), 3857), TileEnvelope())})
               .values(GEOM_COLUMN, "count", "point_count"))
         return qs[:cap], False
-    qs = qs.filter(**{f"{geom}__bboverlaps": _envelope_4326(z, x, y, TILE_BUFFER / TILE_EXTENT)})
+    qs = qs.filter(**{f"{geom}__bboverlaps": _envelope_4326(TILE_BUFFER / TILE_EXTENT)})
     source = F(geom)
-    generalise = layer.geometry_type in ("line", "polygon", "mixed") and z < SIMPLIFY_BELOW
-    if generalise:
-        west, _, east, _ = tile_bounds(z, x, y)
-        source = Simplify(source, (east - west) / TILE_EXTENT)
-    annotations = {GEOM_COLUMN: AsMVTGeom(Transform(source, 3857), TileEnvelope(z, x, y))}
+    if generalised(layer, z):
+        source = Simplify(source, _float("tolerance"))
+    annotations = {GEOM_COLUMN: AsMVTGeom(Transform(source, 3857), TileEnvelope())}
     id_column = _integer_id(layer, qs)
     if id_column:
         annotations[ID_COLUMN] = F(id_column)
     fields = [f for f in layer.fields if f not in (GEOM_COLUMN, ID_COLUMN)]
     qs = qs.annotate(**annotations)
-    if generalise:
+    if generalised(layer, z):
         qs = qs.order_by(BoxArea(geom).desc())
     return qs.values(GEOM_COLUMN, *([ID_COLUMN] if id_column else []), *fields)[:cap], bool(id_column)
 
@@ -181,13 +224,37 @@ def _integer_id(layer: Layer, qs) -> str | None:
     return None
 
 
-def tile_sql(layer: Layer, viewer: Viewer, z: int, x: int, y: int, cap: int | None = None) -> tuple[str, list]:
-    """The complete statement of one tile and its parameters (used by the view, the tests and the bench)."""
-    qs, has_id = _tile_queryset(layer, viewer, z, x, y, cap)
+# Compiled statements of layers that say their queryset depends on nothing but the tile
+# (`Layer.static_queryset`), by layer, version and zoom class.
+_statements: dict[tuple, tuple[str, list]] = {}
+_STATEMENTS_MAX = 512
+
+
+def _statement(layer: Layer, viewer: Viewer, z: int, cap: int) -> tuple[str, list]:
+    key = None
+    if layer.static_queryset and layer.public:
+        key = (layer.name, layer.version(), layer.fields, layer.geometry_type, clustered(layer, z),
+               generalised(layer, z), cap)
+        found = _statements.get(key)
+        if found is not None:
+            return found
+    qs, has_id = _tile_queryset(layer, viewer, z, cap)
     inner, params = qs.query.sql_with_params()
     sql = (f"SELECT ST_AsMVT(t, %s, {TILE_EXTENT}, '{GEOM_COLUMN}'{', %s' if has_id else ''}) "
            f"FROM ({inner}) AS t")
-    return sql, [layer.name, *([ID_COLUMN] if has_id else []), *params]
+    statement = (sql, [layer.name, *([ID_COLUMN] if has_id else []), *params])
+    if key is not None:
+        if len(_statements) >= _STATEMENTS_MAX:
+            _statements.clear()
+        _statements[key] = statement
+    return statement
+
+
+def tile_sql(layer: Layer, viewer: Viewer, z: int, x: int, y: int, cap: int | None = None) -> tuple[str, list]:
+    """The complete statement of one tile and its parameters (used by the view, the tests and the bench)."""
+    sql, template = _statement(layer, viewer, z, cap or layer.tile_feature_cap or TILE_FEATURE_CAP)
+    args = tile_args(z, x, y)
+    return sql, [args[p.name] if isinstance(p, _Slot) else p for p in template]
 
 
 SERIAL_PLAN = "SET LOCAL max_parallel_workers_per_gather = 0; "

@@ -1,4 +1,4 @@
-"""Rendered-tile cache: the file system by default, Redis when `TILES_CACHE_BACKEND=redis`.
+"""Rendered-tile cache: the file system by default, Redis when `TILES_CACHE_BACKEND=redis`, none with `none`.
 
 An entry is addressed by layer, tile (z, x, y) and a *variant*: a digest of the layer's
 version, the permission key of a viewer-dependent layer and the tile format. A new layer
@@ -203,6 +203,25 @@ class RedisTileCache:
             self.redis.delete(key)
 
 
+class NullTileCache:
+    """`TILES_CACHE_BACKEND=none`: every tile rendered on request (behind a CDN, or to measure)."""
+
+    def get(self, layer, z, x, y, variant):
+        return None
+
+    def set(self, layer, z, x, y, variant, data, started) -> bool:
+        return False
+
+    def invalidate(self, layer, ranges) -> int:
+        return 0
+
+    def drop_layer(self, layer) -> None:
+        return None
+
+    def clear(self) -> None:
+        return None
+
+
 _lock = threading.Lock()
 _caches: dict[tuple, object] = {}
 
@@ -214,13 +233,16 @@ def tile_cache():
         config = ("redis", settings.TILES_REDIS_URL)
     elif backend == "filesystem":
         config = ("filesystem", str(settings.TILES_CACHE_DIR))
+    elif backend == "none":
+        config = ("none", "")
     else:
-        raise ValueError(f"TILES_CACHE_BACKEND must be 'filesystem' or 'redis', not {backend!r}")
+        raise ValueError(f"TILES_CACHE_BACKEND must be 'filesystem', 'redis' or 'none', not {backend!r}")
     cache = _caches.get(config)
     if cache is None:
         with _lock:
             cache = _caches.get(config)
             if cache is None:
-                cache = RedisTileCache(config[1]) if config[0] == "redis" else FilesystemTileCache(config[1])
+                cache = {"redis": RedisTileCache, "filesystem": FilesystemTileCache,
+                         "none": lambda _: NullTileCache()}[config[0]](config[1])
                 _caches[config] = cache
     return cache

@@ -228,3 +228,18 @@ def test_gdal_mvt_driver_reads_a_tile(client, seoul, tmp_path):
     assert "Layer name: districts" in out
     assert f"Feature Count: {expected}" in out
     assert expected >= 5
+
+
+def test_compiled_statements_are_reused_only_for_layers_that_allow_it(seoul, private_layer, citizen):
+    from layers import tiles
+
+    viewer = Viewer.anonymous()
+    districts = registry.get("districts")
+    first = tiles._statement(districts, viewer, 14, TILE_FEATURE_CAP)
+    assert tiles._statement(districts, viewer, 14, TILE_FEATURE_CAP) is first  # one compile per zoom class
+    sql_a, params_a = tile_sql(districts, viewer, *tile_of(CITY_HALL, 14))
+    sql_b, params_b = tile_sql(districts, viewer, *tile_of(GANGNAM_STATION, 14))
+    assert sql_a == sql_b and params_a != params_b  # the tile enters as parameters
+    owner = Viewer(user=citizen)
+    assert tiles._statement(private_layer, owner, 14, TILE_FEATURE_CAP) is not \
+        tiles._statement(private_layer, owner, 14, TILE_FEATURE_CAP)  # viewer-dependent: compiled each time
