@@ -212,7 +212,7 @@ class CampaignListApi(generics.ListCreateAPIView):
         campaign = services.campaign_create(
             actor=request.user, proposal_id=data["proposal"], template_slug=data["template"], goal=data["goal"],
             title=data["title"], contribution_mode=data["contribution_mode"],
-            target_district_codes=data["target_districts"])
+            target_district_codes=data["target_districts"], target_features=data["target_features"])
         campaign = selectors.campaign_get(campaign_id=campaign.pk)
         return Response(CampaignSerializer(campaign, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

@@ -168,6 +168,8 @@ class Campaign(models.Model):
     map = models.OneToOneField("maps.Map", null=True, blank=True, on_delete=models.SET_NULL, related_name="campaign")
     title = models.CharField(max_length=200)
     goal = models.TextField(max_length=2000)
+    target_features = models.PositiveIntegerField(null=True, blank=True,
+                                                  help_text=_("How many features would reach the goal, if it is countable."))
     contribution_mode = models.CharField(max_length=16, choices=ContributionMode.choices, default=ContributionMode.OPEN)
     target_districts = models.ManyToManyField("districts.District", blank=True, related_name="campaigns")
     area = models.MultiPolygonField(srid=4326, null=True, blank=True, spatial_index=False,

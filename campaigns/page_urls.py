@@ -1,2 +1,10 @@
 """Web pages of this app (mounted at the site root)."""
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("proposals/", views.proposals_page, name="proposals-page"),
+    path("campaigns/", views.campaigns_page, name="campaigns-page"),
+    path("roadmap/", views.roadmap_page, name="roadmap-page"),
+]

@@ -116,8 +116,11 @@ def campaign_progress(*, campaign) -> dict:
     rows = [{"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en, "features": d.features}
             for d in coverage.order_by("code")]
     covered = sum(1 for row in rows if row["features"])
+    goal = campaign.target_features
     return {
         "features": totals["features"],
+        "goal": goal,
+        "percent": min(100, totals["features"] * 100 // goal) if goal else None,
         "contributors": totals["contributors"],
         "districts_covered": covered,
         "districts_total": len(rows),

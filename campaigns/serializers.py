@@ -193,6 +193,8 @@ class CampaignInputSerializer(BilingualInput):
     template = serializers.SlugField(max_length=60, help_text="A map template's slug (safety, neighbourhood, …)")
     goal = serializers.CharField(max_length=2000)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    target_features = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                               max_value=1_000_000, help_text="Features that reach the goal")
     contribution_mode = serializers.ChoiceField(choices=ContributionMode.choices, default=ContributionMode.OPEN)
     target_districts = serializers.ListField(child=serializers.CharField(max_length=5), required=False,
                                              allow_null=True, default=None, max_length=25,
@@ -208,6 +210,8 @@ class CoverageSerializer(serializers.Serializer):
 
 class ProgressSerializer(serializers.Serializer):
     features = serializers.IntegerField(help_text="Published features on the campaign's map")
+    goal = serializers.IntegerField(allow_null=True, help_text="The campaign's target number of features, if any")
+    percent = serializers.IntegerField(allow_null=True, help_text="features / goal, in percent (capped at 100)")
     contributors = serializers.IntegerField(help_text="Distinct people who contributed them")
     districts_covered = serializers.IntegerField()
     districts_total = serializers.IntegerField()
@@ -224,7 +228,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ("id", "title", "goal", "proposal", "map", "map_url", "tilejson", "contribution_mode",
+        fields = ("id", "title", "goal", "target_features", "proposal", "map", "map_url", "tilejson", "contribution_mode",
                   "target_districts", "progress", "created_at")
 
     def get_map_url(self, obj) -> str | None:

@@ -354,7 +354,8 @@ def _map_categories(template, suggested: list[str]) -> list[dict]:
 
 @transaction.atomic
 def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, title: str = "",
-                    contribution_mode: str = "open", target_district_codes: list[str] | None = None):
+                    contribution_mode: str = "open", target_district_codes: list[str] | None = None,
+                    target_features: int | None = None):
     """Turn a selected proposal into a campaign: a public crowdsourced map made by the maps app."""
     from maps.models import MapTemplate, Visibility
     from maps.services import map_create
@@ -391,7 +392,7 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
         center=area.point_on_surface if area is not None else None, zoom=13 if area is not None else 11,
     )
     campaign = Campaign(proposal=proposal, map=map_obj, title=title, goal=goal, contribution_mode=contribution_mode,
-                        area=area, created_by=actor)
+                        target_features=target_features, area=area, created_by=actor)
     campaign.full_clean()
     campaign.save()
     campaign.target_districts.set(districts)

@@ -48,13 +48,13 @@ def _tile(api, layer, lonlat, z=12):
 
 def test_the_selected_proposal_becomes_a_campaign_map_whose_progress_counts_new_contributions(
         selected, staff, citizen2, voters, client_for, api):
-    started = _start(client_for(staff), selected)
+    started = _start(client_for(staff), selected, target_features=200)
     assert started.status_code == 201, started.json()
     campaign = started.json()
     map_id = campaign["map"]
     assert campaign["tilejson"].endswith(f"/tiles/map-{map_id}.json")
     assert campaign["map_url"] == f"/maps/{map_id}/"
-    assert campaign["progress"] == {"features": 0, "contributors": 0, "districts_covered": 0, "districts_total": 1,
+    assert campaign["progress"] == {"features": 0, "goal": 200, "percent": 0, "contributors": 0, "districts_covered": 0, "districts_total": 1,
                                     "coverage": [{"code": "11290", "name_ko": "성북구", "name_en": "Seongbuk-gu",
                                                   "features": 0}]}
     made = Map.objects.get(pk=map_id)
@@ -70,6 +70,7 @@ def test_the_selected_proposal_becomes_a_campaign_map_whose_progress_counts_new_
     assert _point(client_for(citizen2), map_id, (127.0201, 37.5920), "두 번째 골목").status_code == 201
     listed = api.get("/api/campaigns/").json()["results"][0]["progress"]
     assert (listed["features"], listed["contributors"], listed["districts_covered"]) == (3, 2, 1)
+    assert (listed["goal"], listed["percent"]) == (200, 1)
     assert listed["coverage"][0]["features"] == 2  # the Gangnam point is outside the target district
 
     tile = _tile(api, "campaigns", SEONGBUK_OFFICE)
@@ -119,6 +120,7 @@ def test_bad_campaign_requests_are_refused_and_create_no_map(selected, citizen, 
         _start(staff_api, selected, target_districts=["00000"]),
         _start(staff_api, selected, contribution_mode="owner"),
         _start(staff_api, selected, goal="<script></script>"),
+        _start(staff_api, selected, target_features=0),
     ):
         assert answer.status_code == 400, answer.json()
         assert " / " in str(answer.json())

@@ -1,0 +1,46 @@
+"""Web pages: topic proposals and rounds, campaigns with their progress, the public roadmap.
+
+Pages render what the public may see on the server (readable without JavaScript); the page
+scripts add voting, proposing, feedback and staff triage through the API.
+"""
+from django.shortcuts import render
+
+from districts.models import District
+
+from . import selectors
+from .models import FeedbackKind, Round
+
+
+def _districts():
+    return [{"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}
+            for d in District.objects.order_by("name_ko").only("code", "name_ko", "name_en")]
+
+
+def proposals_page(request):
+    current = Round.objects.accepting_proposals().order_by("starts_at", "pk").first()
+    proposals = list(selectors.proposal_list(user=request.user)[:200])
+    closed_rounds = list(selectors.round_list().filter(closed_at__isnull=False).prefetch_related("ranking__proposal")[:5])
+    return render(request, "campaigns/proposals.html", {
+        "current_round": current,
+        "open_proposals": [p for p in proposals if p.state == "open"],
+        "answered_proposals": [p for p in proposals if p.state != "open"],
+        "closed_rounds": closed_rounds,
+        "page_config": {"districts": _districts(), "signedIn": request.user.is_authenticated,
+                        "isStaff": bool(request.user.is_authenticated and request.user.is_city_staff)},
+    })
+
+
+def campaigns_page(request):
+    campaigns = [(c, selectors.campaign_progress(campaign=c)) for c in selectors.campaign_list()[:50]]
+    return render(request, "campaigns/campaigns.html", {"campaigns": campaigns, "page_config": {}})
+
+
+def roadmap_page(request):
+    roadmap = selectors.roadmap()
+    recent = list(selectors.feedback_list(user=request.user).order_by("-created_at", "-pk")[:50])
+    return render(request, "campaigns/roadmap.html", {
+        "planned": list(roadmap["planned"]), "done": list(roadmap["done"]), "people": roadmap["people"],
+        "recent": recent, "kinds": FeedbackKind.choices,
+        "page_config": {"signedIn": request.user.is_authenticated,
+                        "isStaff": bool(request.user.is_authenticated and request.user.is_city_staff)},
+    })

@@ -1,0 +1,70 @@
+"""The /proposals/, /campaigns/ and /roadmap/ pages: server-rendered content in Korean and English, and a real browser."""
+import pytest
+from django.test import Client
+
+from campaigns import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story(citizen, citizen2, voters, staff, open_round):
+    """A closed round with a selected proposal turned campaign, a declined one, and triaged feedback."""
+    alleys = services.proposal_create(proposer=citizen, title="성북구 어두운 골목 지도", why="**밤길** 안전",
+                                      area_scope="districts", district_codes=["11290"])
+    cafes = services.proposal_create(proposer=citizen2, title="마포구 카공 카페 지도", why="공부하기 좋은 곳")
+    for voter in voters[:3]:
+        services.vote_cast(proposal_id=alleys.pk, voter=voter)
+    services.vote_cast(proposal_id=cafes.pk, voter=voters[4])
+    services.round_close(round_id=open_round.pk, actor=staff)
+    services.proposal_answer(proposal_id=alleys.pk, actor=staff, state="selected")
+    services.proposal_answer(proposal_id=cafes.pk, actor=staff, state="declined",
+                             answer="상업 시설 홍보가 될 수 있어 선정하지 않았습니다.")
+    campaign = services.campaign_create(actor=staff, proposal_id=alleys.pk, template_slug="safety",
+                                        goal="성북구 어두운 골목 200곳 찾기", target_features=200)
+    wish = services.feedback_create(author=citizen, kind="wish", text="캠페인 알림을 받고 싶어요")
+    services.feedback_support(feedback=wish, user=citizen2)
+    services.feedback_triage(feedback_id=wish.pk, actor=staff, state="planned", answer="1월에 만듭니다.")
+    services.feedback_create(author=citizen2, kind="bug", text="지도 검색이 느려요")
+    return {"alleys": alleys, "cafes": cafes, "campaign": campaign, "wish": wish}
+
+
+def _get(path, language="ko", user=None):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_proposals_page_shows_answers_and_the_frozen_ranking_in_both_languages(story):
+    korean = _get("/proposals/")
+    assert "서울시의 답변" in korean and "확정된 순위" in korean
+    assert "상업 시설 홍보가 될 수 있어" in korean and "<strong>밤길</strong>" in korean
+    english = _get("/proposals/", "en")
+    assert "The city's answers" in english and "Published rankings" in english and "Declined" in english
+    assert "minji" not in korean and "jihoon" not in korean
+
+
+def test_campaigns_page_shows_progress_and_links_to_the_map(story):
+    page = _get("/campaigns/")
+    assert "성북구 어두운 골목 200곳 찾기" in page
+    assert f'href="/maps/{story["campaign"].map_id}/"' in page
+    assert "0</strong> / 200" in page
+    assert "Coverage per district" in _get("/campaigns/", "en")
+
+
+def test_roadmap_page_counts_people_and_never_names_them(story, staff):
+    page = _get("/roadmap/")
+    assert "캠페인 알림을 받고 싶어요" in page and "1월에 만듭니다." in page
+    assert '<strong data-people>2</strong>명이 요청했습니다' in page
+    assert "minji" not in page and "jihoon" not in page
+    assert "data-triage" not in page
+    assert "data-triage" in _get("/roadmap/", user=staff)
+
+
+def test_script_in_titles_never_reaches_the_page_as_markup(citizen, open_round):
+    services.proposal_create(proposer=citizen, title="<b>굵게</b> \"><svg onload=alert(1)>", why="<script>x</script>위험")
+    page = _get("/proposals/")
+    assert "<svg" not in page and "onload=alert" not in page.replace("&quot;", "")
