@@ -1,27 +1,18 @@
 """Fixtures for reports and moderation: categories, real Seoul places, reports made through services."""
-import json
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, LineString, Point
 from django.core.cache import cache
-from django.db import connection
 
-STATIONS = Path(settings.BASE_DIR) / "data" / "seoul" / "seoul_subway_stations.geojson"
+from moderation.demo import shared_border, station_point
+
 GANGNAM, SEOCHO, MAPO, GWANGJIN, SONGPA = "11680", "11650", "11440", "11215", "11710"
-
-
-@lru_cache(maxsize=1)
-def _stations() -> dict[str, str]:
-    features = json.loads(STATIONS.read_text(encoding="utf-8"))["features"]
-    return {f["properties"]["역사_ID"]: json.dumps(f["geometry"]) for f in features}
 
 
 def station(station_id: str) -> Point:
     """A real station point from the Seoul station master list, by its 역사_ID."""
-    return GEOSGeometry(_stations()[station_id], srid=4326)
+    return station_point(station_id)
 
 
 @pytest.fixture(autouse=True)
@@ -32,24 +23,14 @@ def _fresh_rate_limits():
     cache.clear()
 
 
-_BORDER = {}
+@lru_cache(maxsize=1)
+def _gangnam_seocho_border_wkt() -> str:
+    return shared_border(GANGNAM, SEOCHO).wkt
 
 
 def gangnam_seocho_border() -> GEOSGeometry:
     """The middle 40 % of the longest stretch of the real Gangnam/Seocho border (away from triple points)."""
-    if "wkt" in _BORDER:
-        return GEOSGeometry(_BORDER["wkt"], srid=4326)
-    with connection.cursor() as cur:
-        cur.execute(
-            """WITH border AS (
-                 SELECT (ST_Dump(ST_LineMerge(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 2)))).geom AS line
-                 FROM districts_district a, districts_district b WHERE a.code=%s AND b.code=%s),
-               longest AS (SELECT line FROM border ORDER BY ST_Length(line) DESC LIMIT 1)
-               SELECT ST_AsText(ST_LineSubstring(line, 0.3, 0.7)) FROM longest""",
-            [GANGNAM, SEOCHO],
-        )
-        _BORDER["wkt"] = cur.fetchone()[0]
-    return GEOSGeometry(_BORDER["wkt"], srid=4326)
+    return GEOSGeometry(_gangnam_seocho_border_wkt(), srid=4326)
 
 
 @pytest.fixture
