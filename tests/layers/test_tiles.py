@@ -243,3 +243,45 @@ def test_compiled_statements_are_reused_only_for_layers_that_allow_it(seoul, pri
     owner = Viewer(user=citizen)
     assert tiles._statement(private_layer, owner, 14, TILE_FEATURE_CAP) is not \
         tiles._statement(private_layer, owner, 14, TILE_FEATURE_CAP)  # viewer-dependent: compiled each time
+
+
+def test_raster_layer_serves_png_tiles_and_is_not_a_vector_layer(client, register_layer):
+    import io
+
+    from PIL import Image
+
+    calls = []
+
+    def raster_tile(z, x, y):
+        calls.append((z, x, y))
+        cz, cx, cy = tile_of(CITY_HALL, z)
+        if (x, y) != (cx, cy):
+            return None
+        out = io.BytesIO()
+        Image.new("RGBA", (256, 256), (228, 87, 46, 128)).save(out, format="PNG")
+        return out.getvalue()
+
+    register_layer(Layer(name="testheat", title_ko="밀도", title_en="Density", geometry_type="polygon",
+                         kind="raster", raster_tile=raster_tile))
+    z, x, y = tile_of(CITY_HALL, 13)
+    response = client.get(url("testheat", z, x, y, "png"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(response.content)).size == (256, 256)
+    assert client.get(url("testheat", z, x, y, "png"))["X-Tile-Cache"] == "hit" and len(calls) == 1
+    assert client.get(url("testheat", z, x + 3, y, "png")).status_code == 204
+    assert client.get(url("testheat", z, x, y, "mvt")).status_code == 404
+    doc = client.get("/tiles/testheat.json").json()
+    assert doc["tiles"][0].endswith("/tiles/testheat/{z}/{x}/{y}.png") and "vector_layers" not in doc
+
+
+def test_an_oversized_tile_is_rendered_again_with_fewer_features(datasets, monkeypatch):
+    from layers import tiles
+
+    layer = registry.get(TOILETS)
+    z, x, y = tile_of(CITY_HALL, 14)
+    full = render_vector_tile(layer, Viewer.anonymous(), z, x, y)
+    monkeypatch.setattr(tiles, "TILE_MAX_BYTES", len(full) // 3)
+    smaller = render_vector_tile(layer, Viewer.anonymous(), z, x, y)
+    assert 0 < len(smaller) <= len(full) // 3
+    kept = mapbox_vector_tile.decode(smaller)[TOILETS]["features"]
+    assert 0 < len(kept) < len(mapbox_vector_tile.decode(full)[TOILETS]["features"])
