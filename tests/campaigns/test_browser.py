@@ -1,0 +1,78 @@
+"""In Chromium: a citizen votes, withdraws and proposes; sends feedback; staff answer it on the roadmap."""
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from campaigns import services
+from campaigns.models import Feedback, Proposal, Vote
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def running_round(make_user):
+    staff = make_user("round-staff", role="city_staff")
+    now = timezone.now()
+    round_ = services.round_create(actor=staff, title="2026 겨울 지도 주제", starts_at=now - datetime.timedelta(hours=1),
+                                   ends_at=now + datetime.timedelta(days=7))
+    return staff, round_
+
+
+def test_a_citizen_votes_withdraws_and_proposes_on_the_proposals_page(page, login, make_user, running_round):
+    proposer, voter = make_user("proposer"), make_user("browser-voter")
+    proposal = services.proposal_create(proposer=proposer, title="성북구 어두운 골목 지도", why="밤길이 어둡습니다.",
+                                        area_scope="districts", district_codes=["11290"])
+    login(page, voter)
+    page.goto("/proposals/")
+    card = page.locator(f"#proposal-{proposal.pk}")
+    assert card.locator("h3").inner_text() == "성북구 어두운 골목 지도"
+    card.get_by_role("button", name="공감하기").click()
+    card.get_by_role("button", name="공감 취소").wait_for()
+    assert card.locator("[data-votes]").inner_text() == "1"
+    assert Vote.objects.filter(proposal=proposal, voter=voter).count() == 1
+    card.get_by_role("button", name="공감 취소").click()
+    card.get_by_role("button", name="공감하기").wait_for()
+    assert card.locator("[data-votes]").inner_text() == "0" and not Vote.objects.exists()
+
+    page.locator(".propose-card summary").click()
+    page.fill("#p-title", "마포구 경사로 지도")
+    page.fill("#p-why", "휠체어와 유모차가 다니기 힘든 **경사로**를 찾습니다.")
+    page.check("input[name=area_scope][value=districts]")
+    page.select_option("#p-districts", ["11440"])
+    page.fill("#p-categories", "급경사, 계단만 있음")
+    page.get_by_role("button", name="제안하기").click()
+    page.wait_for_url("**/proposals/?proposed=*")
+    created = Proposal.objects.get(title="마포구 경사로 지도")
+    assert [d.code for d in created.districts.all()] == ["11440"] and created.categories == ["급경사", "계단만 있음"]
+    assert page.locator(f"#proposal-{created.pk} .proposal-why strong").inner_text() == "경사로"
+
+
+def test_feedback_sent_in_the_browser_is_triaged_by_staff_and_reaches_the_roadmap(page, login, make_user,
+                                                                                  running_round):
+    staff, _ = running_round
+    citizen = make_user("feedback-citizen")
+    login(page, citizen)
+    page.goto("/roadmap/")
+    page.locator("#feedback-box summary").click()
+    page.check("input[name=kind][value=wish]")
+    page.fill("#f-text", "캠페인 지도에 내가 기여한 곳만 보는 필터가 있으면 좋겠어요")
+    page.fill("#f-page", "/campaigns/")
+    page.get_by_role("button", name="보내기").click()
+    page.wait_for_url("**/roadmap/?sent=*")
+    feedback = Feedback.objects.get()
+    assert (feedback.kind, feedback.page_url, feedback.state) == ("wish", "/campaigns/", "new")
+    assert page.locator(f"li.feedback[data-id='{feedback.pk}'] .badge").inner_text() == "접수"
+
+    page.get_by_test_id("sign-out").click()
+    page.wait_for_load_state("networkidle")
+    login(page, staff)
+    page.goto("/roadmap/")
+    item = page.locator(f"li.feedback[data-id='{feedback.pk}']")
+    item.locator("select[name=state]").select_option("planned")
+    item.locator("input[name=answer]").fill("다음 달 업데이트에 넣겠습니다.")
+    item.get_by_role("button", name="답변하기").click()
+    page.locator("[data-testid=planned]").wait_for()
+    assert "다음 달 업데이트에 넣겠습니다." in page.locator("[data-testid=planned]").inner_text()
+    assert page.locator("[data-testid=planned] [data-people]").inner_text() == "1"
+    assert "feedback-citizen" not in page.locator("main").inner_text()
