@@ -47,6 +47,7 @@ def committees_page(request):
 def stats_page(request):
     stats = selectors.disclosure_stats(meetings=selectors.meeting_list(), interval="year")
     return render(request, "meetings/stats.html", {"stats": stats, "tables": [
+        ("전체", "Overall", [stats["overall"]], "overall"),
         ("연도별", "By year", stats["over_time"], "period"),
         ("부서별", "By department", stats["by_department"], "department"),
         ("위원회별", "By committee", stats["by_committee"], "committee"),

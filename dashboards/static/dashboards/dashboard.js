@@ -10,6 +10,9 @@ import { h, clear } from "geoplatform/ui/dom.js";
 import { lang, loc, formatNumber, formatDate } from "geoplatform/i18n/index.js";
 
 const page = pageConfig();
+// Charts draw with the page's own (Korean-capable) fonts, not Chart.js's Helvetica default.
+Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+Chart.defaults.color = "#1b2430";
 const en = lang === "en";
 const T = (ko, english) => (en ? english : ko);
 const indicators = page.indicators || [];

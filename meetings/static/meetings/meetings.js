@@ -15,6 +15,14 @@ async function setup() {
   if (page.location) Object.assign(options, { center: page.location, zoom: 15 });
   const map = await createMap(container, options);
   const layer = await addPlatformLayer(map, "meetings");
+  if (page.meeting) {
+    // a meeting's own page shows its place only (others may meet at the same address)
+    for (const id of layer.layerIds) {
+      const own = ["==", ["get", "id"], page.meeting];
+      const current = map.getFilter(id);
+      map.setFilter(id, current ? ["all", current, own] : own);
+    }
+  }
   enablePopups(map, layer.layerIds, (feature) => {
     const p = feature.properties;
     if (!p.id) return null;
