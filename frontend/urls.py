@@ -5,8 +5,9 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("review/", views.review, name="review"),
-    path("moderation/", views.moderation, name="moderation"),
+    path("maps/new/", views.map_new, name="map-new"),
+    path("maps/<int:map_id>/", views.map_detail, name="map-page"),
+    path("maps/<int:map_id>/edit/", views.map_edit, name="map-edit-page"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.logout, name="logout"),

@@ -54,7 +54,7 @@ OPTIONAL_APIS = {
     "campaigns": "/api/campaigns/",
     "layers": "/api/layers/",
     "flags": "/api/moderation/flags/",
-    "templates": "/api/maps/templates/",
+    "templates": "/api/templates/",
 }
 
 

@@ -10,9 +10,10 @@
  * createMap(container, options) resolves with a maplibre-gl Map once its style has loaded. The base
  * is the city's districts (fills, outlines and names from /tiles/districts/…), drawn over the raster
  * base map configured in BASEMAP_TILE_URL when there is one; with none (offline) the districts are
- * the base and nothing is fetched from anywhere but this server. Text is drawn with the browser's
- * own fonts (no glyph server). Options:
- *   center [lon, lat], zoom, bounds [[w, s], [e, n]] — the first view (a deep link wins over them);
+ * the base and nothing is fetched from anywhere but this server. Labels are drawn in the browser with
+ * Noto Sans KR served from here (no glyph server). Options:
+ *   center [lon, lat], zoom, bounds [[w, s], [e, n]] — the first view (default: all of Seoul; a deep
+ *     link #zoom/lat/lon wins over them);
  *   hash (default true) — keep the view in the address as #zoom/lat/lon, so links share the view;
  *   dongs (default false) — add the 424 dong outlines to the base from zoom 12;
  *   controls (default true) — zoom/compass and scale; interactive (default true).
@@ -21,7 +22,8 @@
 import * as maplibregl from "maplibre-gl";
 import { config } from "../config.js";
 import { lang, t } from "../i18n/index.js";
-import { addPlatformLayer, absoluteUrl } from "./layers.js";
+import { fontFaces } from "../../vendor/map-font-faces.js";
+import { addPlatformLayer, absoluteUrl, fetchTileJSON, MAP_FONT } from "./layers.js";
 
 export { addPlatformLayer } from "./layers.js";
 export { enablePopups } from "./popup.js";
@@ -32,6 +34,7 @@ const BASE_COLORS = { land: "#f3f1ea", fill: "#ffffff", outline: "#5b6b82", dong
 function baseStyle() {
   const style = {
     version: 8,
+    "font-faces": fontFaces,
     sources: {},
     layers: [{ id: "background", type: "background", paint: { "background-color": BASE_COLORS.land } }],
   };
@@ -57,7 +60,7 @@ function districtBaseLayers(source, sourceLayer, withBasemap) {
     {
       id: "base-districts-label", type: "symbol", source, "source-layer": sourceLayer, maxzoom: 14,
       layout: {
-        "text-field": name, "text-font": ["sans-serif"], "text-size": ["interpolate", ["linear"], ["zoom"], 9, 11, 13, 15],
+        "text-field": name, "text-font": MAP_FONT, "text-size": ["interpolate", ["linear"], ["zoom"], 9, 11, 13, 15],
         "symbol-placement": "point", "text-max-width": 6, "text-padding": 4,
       },
       paint: { "text-color": BASE_COLORS.label, "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
@@ -66,12 +69,12 @@ function districtBaseLayers(source, sourceLayer, withBasemap) {
 }
 
 /** Add the districts (and optionally dongs) as the base of a map whose style has loaded. */
-async function addDistrictBase(map, { dongs }) {
-  const districts = await addPlatformLayer(map, "districts", { style: false, register: false });
+async function addDistrictBase(map, { dongs, prefetched }) {
+  const districts = await addPlatformLayer(map, "districts", { style: false, register: false, tilejson: prefetched.districts });
   const withBasemap = Boolean(config.basemap && config.basemap.url);
   for (const layer of districtBaseLayers(districts.sourceId, districts.sourceLayer, withBasemap)) map.addLayer(layer);
   if (dongs) {
-    const dongLayer = await addPlatformLayer(map, "dongs", { style: false, register: false });
+    const dongLayer = await addPlatformLayer(map, "dongs", { style: false, register: false, tilejson: prefetched.dongs });
     map.addLayer({
       id: "base-dongs-line", type: "line", source: dongLayer.sourceId, "source-layer": dongLayer.sourceLayer, minzoom: 12,
       paint: { "line-color": BASE_COLORS.dong, "line-width": 0.8, "line-dasharray": [3, 2] },
@@ -80,14 +83,17 @@ async function addDistrictBase(map, { dongs }) {
 }
 
 export async function createMap(container, options = {}) {
-  const { center = SEOUL.center, zoom = SEOUL.zoom, bounds, hash = true, dongs = false, controls = true,
+  const { center, zoom, bounds = center ? undefined : SEOUL.bounds, hash = true, dongs = false, controls = true,
     interactive = true, ...rest } = options;
+  // The base's TileJSON is fetched while MapLibre starts.
+  const prefetched = { districts: fetchTileJSON("districts"), dongs: dongs ? fetchTileJSON("dongs") : null };
   const map = new maplibregl.Map({
     container,
     style: baseStyle(),
-    center,
-    zoom,
+    center: center || SEOUL.center,
+    zoom: zoom ?? SEOUL.zoom,
     bounds,
+    fitBoundsOptions: { padding: 8 },
     hash,
     interactive,
     attributionControl: { compact: true },
@@ -110,10 +116,12 @@ export async function createMap(container, options = {}) {
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   }
+  // The compact attribution starts folded (the (i) button opens it), so it never covers a phone map.
+  map.once("idle", () => container.querySelector(".maplibregl-compact-show")?.classList.remove("maplibregl-compact-show"));
   window.geoplatformMaps = [...(window.geoplatformMaps || []), map];
   window.gpMap = map;
   await new Promise((resolve) => (map.loaded() && map.isStyleLoaded() ? resolve() : map.once("load", resolve)));
-  await addDistrictBase(map, { dongs });
+  await addDistrictBase(map, { dongs, prefetched });
   return map;
 }
 

@@ -3,10 +3,14 @@
 // has no style of its own. Points aggregated by the server at low zooms carry a count.
 import { request } from "../api/request.js";
 
+/** An absolute URL (map workers need them), leaving `{z}/{x}/{y}` templates unescaped. */
 export function absoluteUrl(url) {
-  return new URL(url, window.location.origin).href;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
+  return url.startsWith("/") ? `${window.location.origin}${url}` : new URL(url, window.location.href).href;
 }
 
+/** The font of map labels: Noto Sans KR from this server (see map-font-faces.js), no glyph server. */
+export const MAP_FONT = ["Noto Sans KR"];
 const GEOMETRY = { point: "Point", line: "LineString", polygon: "Polygon" };
 const COUNT = ["coalesce", ["get", "count"], ["get", "point_count"], ["get", "n"], 1];
 
@@ -35,7 +39,7 @@ export function defaultLayers(id, sourceId, sourceLayer, { geometryType = "mixed
     layers.push({
       id: `${id}-count`, type: "symbol", ...src,
       filter: geometryType === "mixed" ? ["all", ["==", ["geometry-type"], "Point"], [">", COUNT, 1]] : [">", COUNT, 1],
-      layout: { "text-field": ["to-string", COUNT], "text-font": ["sans-serif"], "text-size": 11, "text-allow-overlap": true },
+      layout: { "text-field": ["to-string", COUNT], "text-font": MAP_FONT, "text-size": 11, "text-allow-overlap": true },
       paint: { "text-color": "#ffffff" },
     });
   }
@@ -51,33 +55,61 @@ function sourceFromTileJSON(tilejson) {
   return source;
 }
 
+/** Counts on the server's aggregated points (features that carry `count` at low zooms). */
+function countLabels(id, sourceId, sourceLayer) {
+  const count = ["get", "count"];
+  return {
+    id: `${id}::counts`, type: "symbol", source: sourceId, "source-layer": sourceLayer,
+    filter: ["all", ["has", "count"], [">", count, 1]],
+    layout: {
+      "text-field": ["case", [">=", count, 10000], ["concat", ["to-string", ["round", ["/", count, 1000]]], "k"],
+        [">=", count, 1000], ["concat", ["to-string", ["/", ["round", ["/", count, 100]], 10]], "k"], ["to-string", count]],
+      "text-font": MAP_FONT, "text-size": 11, "text-allow-overlap": true, "text-ignore-placement": true,
+    },
+    paint: { "text-color": "#ffffff", "text-halo-color": "rgba(0,0,0,0.35)", "text-halo-width": 1 },
+  };
+}
+
 /** The server's style for a layer, re-pointed at our source; without glyph or sprite servers. */
-function layersFromStyle(style, id, sourceId, sourceLayer) {
-  const sources = Object.keys(style.sources || {});
-  return (style.layers || [])
-    .filter((layer) => layer.type !== "background" && (!layer.source || sources.includes(layer.source) || layer.source === sourceId))
+function layersFromStyle(style, name, sourceId, sourceLayer) {
+  const own = Object.keys(style.sources || {}).filter((key) => key === name || !key.startsWith("base-"));
+  const layers = (style.layers || [])
+    .filter((layer) => layer.type !== "background" && layer.source && own.includes(layer.source))
     .filter((layer) => !(layer.type === "symbol" && layer.layout && layer.layout["icon-image"] && !layer.layout["text-field"]))
     .map((layer) => {
       const copy = structuredClone(layer);
-      copy.id = `${id}::${layer.id}`;
+      copy.id = `${sourceId}::${layer.id}`;
       copy.source = sourceId;
       if (copy.type !== "raster") copy["source-layer"] = layer["source-layer"] || sourceLayer;
       if (copy.layout) {
         delete copy.layout["icon-image"];
-        if (copy.layout["text-field"]) copy.layout["text-font"] = ["sans-serif"];
+        if (copy.layout["text-field"]) copy.layout["text-font"] = MAP_FONT;
       }
       return copy;
     });
+  const aggregated = layers.some((layer) => layer.type === "circle" && JSON.stringify(layer.filter || []).includes('"count"'));
+  if (aggregated) layers.push(countLabels(sourceId, sourceId, sourceLayer));
+  return layers;
+}
+
+/** A layer's TileJSON (start it early and hand the promise to addPlatformLayer as `tilejson`). */
+export function fetchTileJSON(name, query = "") {
+  return request(`/tiles/${encodeURIComponent(name)}.json${query}`);
 }
 
 /**
- * Add the platform layer `name` to a map. Options: style (default true: the server's style),
+ * Add the platform layer `name` to a map. Options: style (default true: the server's style; false:
+ * only the source), layers((sourceId, sourceLayer) => [MapLibre layers]) to draw it your own way,
  * query (e.g. "?key=…" for an unlisted map), beforeId, visible, geometryType/color (default drawing).
  * Returns {name, sourceId, sourceLayer, layerIds, tilejson, legend, setVisible(bool), remove()}.
  */
 export async function addPlatformLayer(map, name, options = {}) {
   const { style = true, query = "", beforeId, visible = true, register = true } = options;
-  const tilejson = await request(`/tiles/${encodeURIComponent(name)}.json${query}`);
+  const wantStyle = style && !options.layers;
+  const [tilejson, serverStyle] = await Promise.all([
+    options.tilejson || fetchTileJSON(name, query),
+    wantStyle ? request(`/styles/${encodeURIComponent(name)}.json${query}`).catch(() => null) : null,
+  ]);
   const sourceId = `gp-${name}`;
   const source = sourceFromTileJSON(tilejson);
   if (!map.getSource(sourceId)) map.addSource(sourceId, source);
@@ -85,16 +117,12 @@ export async function addPlatformLayer(map, name, options = {}) {
   let layers = [];
   if (source.type === "raster") {
     layers = [{ id: `${sourceId}-raster`, type: "raster", source: sourceId, paint: { "raster-opacity": 0.75 } }];
+  } else if (options.layers) {
+    layers = options.layers(sourceId, sourceLayer);
   } else if (style) {
-    let serverStyle = null;
-    try {
-      serverStyle = await request(`/styles/${encodeURIComponent(name)}.json${query}`);
-    } catch {
-      serverStyle = null;
-    }
-    layers = serverStyle ? layersFromStyle(serverStyle, sourceId, sourceId, sourceLayer) : [];
+    layers = serverStyle ? layersFromStyle(serverStyle, name, sourceId, sourceLayer) : [];
     if (!layers.length) {
-      const geometryType = options.geometryType || tilejson.geometry_type || tilejson.vector_layers?.[0]?.geometry_type || "mixed";
+      const geometryType = options.geometryType || tilejson.geometry_type || "mixed";
       layers = defaultLayers(sourceId, sourceId, sourceLayer, { geometryType, color: options.color });
     }
   }
@@ -128,10 +156,10 @@ export async function addPlatformLayer(map, name, options = {}) {
 export function refreshLayer(map, name) {
   const source = map.getSource(`gp-${name}`);
   if (!source) return;
+  const stamp = `v=${Date.now()}`;
   const tiles = (source.tiles || []).map((url) => {
-    const u = new URL(url);
-    u.searchParams.set("v", String(Date.now()));
-    return u.href;
+    const bare = url.replace(/([?&])v=\d+&?/, "$1").replace(/[?&]$/, "");
+    return `${bare}${bare.includes("?") ? "&" : "?"}${stamp}`;
   });
   if (typeof source.setTiles === "function") source.setTiles(tiles);
 }

@@ -1,0 +1,163 @@
+// An editing session on one map: every change goes to the API at once (with the version it was based
+// on, so a stale edit answers 409), and undo/redo replay the inverse through the API as well.
+import { requestWithResponse, request, ApiError } from "../api/request.js";
+
+export class Conflict extends Error {
+  constructor(current, attempted) {
+    super("conflict");
+    this.current = current;
+    this.attempted = attempted;
+  }
+}
+
+const EDITABLE = ["name", "description", "category", "properties"];
+
+export function snapshotOf(feature) {
+  const p = feature.properties || {};
+  return { geometry: feature.geometry, name: p.name || "", description: p.description || "", category: p.category || "",
+    properties: p.properties || {} };
+}
+
+export class EditSession {
+  /** `features` maps a draw id to the server's feature (GeoJSON with properties.version). */
+  constructor(mapId, { key = "", onChange = () => {} } = {}) {
+    this.mapId = mapId;
+    this.query = key ? `?key=${encodeURIComponent(key)}` : "";
+    this.features = new Map();
+    this.undoStack = [];
+    this.redoStack = [];
+    this.onChange = onChange;
+  }
+
+  url(fid = null, suffix = "") {
+    return `/api/maps/${this.mapId}/features/${fid ? `${fid}/` : ""}${suffix}${this.query}`;
+  }
+
+  track(drawId, feature) {
+    this.features.set(drawId, feature);
+  }
+
+  serverFeature(drawId) {
+    return this.features.get(drawId);
+  }
+
+  async create(drawId, snapshot, { record = true } = {}) {
+    const feature = await request(this.url(), { method: "POST", json: { type: "Feature", geometry: snapshot.geometry,
+      properties: { name: snapshot.name, description: snapshot.description, category: snapshot.category, properties: snapshot.properties } } });
+    this.features.set(drawId, feature);
+    if (record) this.push({ kind: "create", drawId, after: snapshotOf(feature) });
+    return feature;
+  }
+
+  /** PATCH the fields in `changes` (geometry and/or EDITABLE ones) based on the version we hold. */
+  async update(drawId, changes, { record = true, version } = {}) {
+    const feature = this.features.get(drawId);
+    if (!feature) throw new Error("unknown feature");
+    const before = snapshotOf(feature);
+    const base = version ?? feature.properties.version;
+    const body = {};
+    if (changes.geometry) body.geometry = changes.geometry;
+    for (const field of EDITABLE) if (changes[field] !== undefined) body[field] = changes[field];
+    let answer;
+    try {
+      answer = await requestWithResponse(this.url(feature.id), { method: "PATCH", json: body,
+        headers: { "If-Match": `"f${feature.id}-v${base}"` } });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && error.data?.current) throw new Conflict(error.data.current, body);
+      throw error;
+    }
+    // A photo added while this edit was on its way is kept (the answer was made before it existed).
+    const known = new Set((answer.data.properties.photos || []).map((photo) => photo.id));
+    const added = (this.features.get(drawId)?.properties.photos || []).filter((photo) => !known.has(photo.id));
+    answer.data.properties.photos = [...(answer.data.properties.photos || []), ...added];
+    this.features.set(drawId, answer.data);
+    if (record) this.push({ kind: "update", drawId, before: pick(before, body), after: pick(snapshotOf(answer.data), body) });
+    return answer.data;
+  }
+
+  async remove(drawId, { record = true } = {}) {
+    const feature = this.features.get(drawId);
+    if (!feature) return;
+    try {
+      await request(this.url(feature.id), { method: "DELETE", headers: { "If-Match": `"f${feature.id}-v${feature.properties.version}"` } });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && error.data?.current) throw new Conflict(error.data.current, { deleted: true });
+      throw error;
+    }
+    this.features.delete(drawId);
+    if (record) this.push({ kind: "delete", drawId, before: snapshotOf(feature) });
+  }
+
+  async addPhoto(drawId, file) {
+    const feature = this.features.get(drawId);
+    const form = new FormData();
+    form.append("image", file);
+    const photo = await request(this.url(feature.id, "photos/"), { method: "POST", form });
+    const current = this.features.get(drawId);
+    current.properties.photos = [...(current.properties.photos || []), photo];
+    return photo;
+  }
+
+  push(entry) {
+    this.undoStack.push(entry);
+    this.redoStack = [];
+    this.onChange();
+  }
+
+  canUndo() { return this.undoStack.length > 0; }
+
+  canRedo() { return this.redoStack.length > 0; }
+
+  /** Undo the last change on the server; `apply(kind, drawId, snapshot|null)` mirrors it in the drawing. */
+  async undo(apply) {
+    const entry = this.undoStack.pop();
+    if (!entry) return;
+    try {
+      await this.replay(entry, "undo", apply);
+      this.redoStack.push(entry);
+    } catch (error) {
+      this.undoStack.push(entry);
+      throw error;
+    } finally {
+      this.onChange();
+    }
+  }
+
+  async redo(apply) {
+    const entry = this.redoStack.pop();
+    if (!entry) return;
+    try {
+      await this.replay(entry, "redo", apply);
+      this.undoStack.push(entry);
+    } catch (error) {
+      this.redoStack.push(entry);
+      throw error;
+    } finally {
+      this.onChange();
+    }
+  }
+
+  async replay(entry, direction, apply) {
+    const { kind, drawId } = entry;
+    const removing = (kind === "create" && direction === "undo") || (kind === "delete" && direction === "redo");
+    const adding = (kind === "delete" && direction === "undo") || (kind === "create" && direction === "redo");
+    if (removing) {
+      await this.remove(drawId, { record: false });
+      apply("remove", drawId, null);
+    } else if (adding) {
+      const snapshot = kind === "delete" ? entry.before : entry.after;
+      const feature = await this.create(drawId, snapshot, { record: false });
+      apply("add", drawId, feature);
+    } else {
+      const target = direction === "undo" ? entry.before : entry.after;
+      const feature = await this.update(drawId, target, { record: false });
+      apply("update", drawId, feature);
+    }
+  }
+}
+
+function pick(snapshot, body) {
+  const out = {};
+  for (const key of Object.keys(body)) out[key] = snapshot[key];
+  return out;
+}

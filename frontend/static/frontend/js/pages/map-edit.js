@@ -1,0 +1,348 @@
+// Editing a citizens' map: draw points, lines and areas with terra-draw, edit vertices, delete,
+// undo/redo; the template's fields and photos per feature; visibility, contribution mode,
+// collaborators and secret links for the owner. A stale edit (409) shows what changed.
+import { pageConfig } from "../config.js";
+import { request, requestAll } from "../api/request.js";
+import { createMap } from "../map/index.js";
+import { createDraw, isDrawable } from "../editing/draw.js";
+import { EditSession, Conflict, snapshotOf } from "../editing/session.js";
+import { h, clear, toast, showError, hideError, dialog, photoUrls } from "../ui/dom.js";
+import { t, loc } from "../i18n/index.js";
+
+const { mapId, key } = pageConfig();
+const query = key ? `?key=${encodeURIComponent(key)}` : "";
+const $ = (id) => document.getElementById(id);
+const GEOMETRY_EDITS = new Set(["dragFeature", "dragCoordinate", "insertMidpoint", "deleteCoordinate", "edit", "dragCoordinateResize"]);
+
+let mapObj;
+let drawing;
+let selected = null;
+const session = new EditSession(mapId, { key, onChange: () => refreshUndo() });
+
+function colorOf(feature) {
+  const category = feature?.properties?.category;
+  return (mapObj.categories || []).find((c) => c.key === category)?.color || mapObj.categories?.[0]?.color || "#e4572e";
+}
+
+function fail(error, box = $("edit-error")) {
+  showError(box, error);
+  toast(box.textContent, "error");
+}
+
+function refreshUndo() {
+  $("undo").disabled = !session.canUndo();
+  $("redo").disabled = !session.canRedo();
+}
+
+function setMode(mode) {
+  drawing.setMode(mode);
+  for (const button of document.querySelectorAll(".edit-tools [data-mode]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.mode === mode));
+  }
+}
+
+// --- the feature form --------------------------------------------------------------------------
+function fieldInput(field, value) {
+  const id = `f-prop-${field.key}`;
+  const label = h("label", { for: id }, loc(field, "label"));
+  let input;
+  if (field.type === "boolean") {
+    input = h("input", { type: "checkbox", id, dataset: { key: field.key, type: field.type }, checked: value === true });
+    return h("div", { class: "field" }, h("label", { for: id }, input, " ", loc(field, "label")));
+  }
+  if (field.type === "choice") {
+    input = h("select", { id, dataset: { key: field.key, type: field.type } }, h("option", { value: "" }, "—"),
+      (field.choices || []).map((choice) => h("option", { value: choice, selected: value === choice }, choice)));
+  } else {
+    input = h("input", { type: field.type === "number" ? "number" : "text", id, dataset: { key: field.key, type: field.type },
+      value: value ?? "", step: field.type === "number" ? "any" : null });
+  }
+  return h("div", { class: "field" }, label, input);
+}
+
+function showForm(drawId) {
+  if (selected !== drawId) delete $("feature-form").dataset.saved;
+  selected = drawId;
+  const feature = session.serverFeature(drawId);
+  $("feature-empty").hidden = Boolean(feature);
+  $("feature-form").hidden = !feature;
+  hideError($("feature-error"));
+  if (!feature) return;
+  const p = feature.properties;
+  $("f-name").value = p.name || "";
+  $("f-description").value = p.description || "";
+  clear($("f-category"), h("option", { value: "" }, "—"), (mapObj.categories || []).map((c) =>
+    h("option", { value: c.key, selected: c.key === p.category }, loc(c, "label"))));
+  clear($("f-fields"), (mapObj.suggested_fields || []).map((field) => fieldInput(field, p.properties?.[field.key])));
+  renderPhotos(feature);
+}
+
+function renderPhotos(feature) {
+  clear($("f-photos"), (feature.properties.photos || []).map((photo) => {
+    const { thumb } = photoUrls(photo);
+    return h("li", {}, h("img", { src: thumb, alt: photo.caption || feature.properties.name || t("photos") }));
+  }));
+}
+
+function formValues() {
+  const properties = { ...(session.serverFeature(selected)?.properties.properties || {}) };
+  for (const input of $("f-fields").querySelectorAll("[data-key]")) {
+    const { key: field, type } = input.dataset;
+    if (type === "boolean") properties[field] = input.checked;
+    else if (type === "number") properties[field] = input.value === "" ? null : Number(input.value);
+    else properties[field] = input.value;
+  }
+  return { name: $("f-name").value.trim(), description: $("f-description").value, category: $("f-category").value, properties };
+}
+
+// --- applying server state to the drawing ------------------------------------------------------------
+function applyToDrawing(kind, drawId, feature) {
+  const { draw } = drawing;
+  if (kind === "remove") {
+    if (draw.hasFeature(drawId)) draw.removeFeatures([drawId]);
+    if (selected === drawId) showForm(null);
+    return;
+  }
+  if (draw.hasFeature(drawId)) {
+    draw.updateFeatureGeometry(drawId, feature.geometry);
+    draw.updateFeatureProperties(drawId, { category: feature.properties.category || "" });
+  } else {
+    drawing.addServerFeature(feature, drawId);
+  }
+  if (selected === drawId) showForm(drawId);
+}
+
+// --- conflicts (409) -------------------------------------------------------------------------------------
+function conflictDialog(conflict, drawId, changes) {
+  const current = conflict.current;
+  const mine = changes;
+  const theirs = snapshotOf(current);
+  const rows = ["name", "category", "description", "properties", "geometry"].filter((field) => field in mine || field === "geometry");
+  const show = (field, value) => {
+    if (field === "geometry") return value ? value.type : "";
+    if (field === "properties") return JSON.stringify(value || {});
+    if (field === "category") return (mapObj.categories || []).find((c) => c.key === value) ? loc(mapObj.categories.find((c) => c.key === value), "label") : value || "";
+    return value ?? "";
+  };
+  const changed = (field) => JSON.stringify(theirs[field] ?? "") !== JSON.stringify(session.serverFeature(drawId) ? snapshotOf(session.serverFeature(drawId))[field] ?? "" : "");
+  const table = h("table", {},
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("field")), h("th", { scope: "col" }, t("theirs")), h("th", { scope: "col" }, t("mine")))),
+    h("tbody", {}, rows.map((field) => h("tr", { class: changed(field) ? "changed" : "" },
+      h("th", { scope: "row" }, field === "geometry" ? (t("map")) : field), h("td", {}, String(show(field, theirs[field]))),
+      h("td", {}, field in mine ? String(show(field, mine[field])) : "—")))));
+  const reload = h("button", { type: "button", class: "button" }, t("conflictReload"));
+  const overwrite = h("button", { type: "button", class: "button primary" }, t("conflictOverwrite"));
+  const node = dialog(t("conflictTitle"), h("div", { class: "conflict" },
+    h("p", {}, t("conflictText")), h("p", { class: "muted" }, `${current.properties.author ? t("mapBy", { name: current.properties.author }) : ""} · v${current.properties.version}`),
+    table, h("p", { class: "toolbar" }, reload, overwrite)));
+  node.dataset.testid = "conflict-dialog";
+  reload.addEventListener("click", () => {
+    session.track(drawId, current);
+    applyToDrawing("update", drawId, current);
+    node.close();
+  });
+  overwrite.addEventListener("click", async () => {
+    node.close();
+    try {
+      if (mine.deleted) {
+        session.track(drawId, current);
+        await session.remove(drawId);
+        applyToDrawing("remove", drawId, null);
+      } else {
+        const feature = await session.update(drawId, mine, { version: current.properties.version });
+        applyToDrawing("update", drawId, feature);
+      }
+      toast(t("saved"), "ok");
+    } catch (error) {
+      handle(error, drawId, mine);
+    }
+  });
+}
+
+function handle(error, drawId, changes) {
+  if (error instanceof Conflict) conflictDialog(error, drawId, changes);
+  else fail(error);
+}
+
+// --- drawing events ----------------------------------------------------------------------------------------
+async function onFinish(drawId, context) {
+  const { draw } = drawing;
+  const drawn = draw.getSnapshotFeature(drawId);
+  if (!drawn) return;
+  if (context.action === "draw") {
+    const category = mapObj.categories?.[0]?.key || "";
+    try {
+      const feature = await session.create(drawId, { geometry: drawn.geometry, name: "", description: "", category, properties: {} });
+      draw.updateFeatureProperties(drawId, { category: feature.properties.category || "" });
+      setMode("select");
+      draw.selectFeature(drawId);
+      showForm(drawId);
+      $("f-name").focus();
+      toast(feature.properties.status === "pending" ? t("status_pending") : t("saved"), "ok");
+    } catch (error) {
+      draw.removeFeatures([drawId]);
+      fail(error);
+    }
+  } else if (GEOMETRY_EDITS.has(context.action) && session.serverFeature(drawId)) {
+    try {
+      await session.update(drawId, { geometry: drawn.geometry });
+    } catch (error) {
+      handle(error, drawId, { geometry: drawn.geometry });
+    }
+  }
+}
+
+// --- settings, collaborators, secret links (owner) ----------------------------------------------------------------
+async function loadCollaborators() {
+  const people = await request(`/api/maps/${mapId}/collaborators/`);
+  clear($("collaborators"), (Array.isArray(people) ? people : people.results || []).map((person) => h("li", {},
+    `${person.name || person.username} (${t(`role_${person.role}`)}) `,
+    h("button", { type: "button", class: "button small danger", "aria-label": `${t("delete")} ${person.username}`,
+      onclick: async () => {
+        try {
+          await request(`/api/maps/${mapId}/collaborators/${person.user_id}/`, { method: "DELETE" });
+          await loadCollaborators();
+        } catch (error) {
+          showError($("invite-error"), error);
+        }
+      } }, t("delete")))));
+}
+
+async function loadSecretLinks() {
+  const links = await request(`/api/maps/${mapId}/secret-links/`);
+  const row = (kind, label, url) => {
+    const id = `link-${kind}`;
+    const input = h("input", { type: "url", id, readonly: true, value: url || "" });
+    return h("div", { class: "field" }, h("label", { for: id }, label), input,
+      h("div", { class: "toolbar" },
+        h("button", { type: "button", class: "button small", onclick: async () => {
+          input.select();
+          try { await navigator.clipboard.writeText(input.value); toast(t("copied"), "ok"); } catch { document.execCommand("copy"); }
+        } }, "⧉"),
+        h("button", { type: "button", class: "button small danger", dataset: { rotate: kind }, onclick: async () => {
+          try {
+            await request(`/api/maps/${mapId}/secret-links/rotate/`, { method: "POST", json: { kind } });
+            await loadSecretLinks();
+            toast(t("saved"), "ok");
+          } catch (error) {
+            fail(error);
+          }
+        } }, t("rotate"))));
+  };
+  clear($("secret-links"), row("view", t("viewLink"), links.view_url), row("edit", t("editLink"), links.edit_url));
+}
+
+function settings() {
+  $("settings-panel").hidden = false;
+  $("s-visibility").value = mapObj.visibility;
+  $("s-contribution").value = mapObj.contribution_mode;
+  $("settings-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    hideError($("settings-error"));
+    try {
+      mapObj = { ...mapObj, ...(await request(`/api/maps/${mapId}/`, { method: "PATCH",
+        json: { visibility: $("s-visibility").value, contribution_mode: $("s-contribution").value } })) };
+      toast(t("saved"), "ok");
+    } catch (error) {
+      showError($("settings-error"), error);
+    }
+  });
+  $("invite-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    hideError($("invite-error"));
+    try {
+      await request(`/api/maps/${mapId}/collaborators/`, { method: "POST", json: { username: $("i-username").value.trim(), role: $("i-role").value } });
+      $("i-username").value = "";
+      await loadCollaborators();
+    } catch (error) {
+      showError($("invite-error"), error);
+    }
+  });
+  loadCollaborators().catch((error) => showError($("invite-error"), error));
+  loadSecretLinks().catch((error) => fail(error));
+}
+
+// --- start ----------------------------------------------------------------------------------------------------------
+async function main() {
+  try {
+    mapObj = await request(`/api/maps/${mapId}/${query}`);
+  } catch (error) {
+    $("map-title").textContent = error.message;
+    return;
+  }
+  document.title = `${t("editMap")}: ${mapObj.title} · geoplatform`;
+  $("map-title").textContent = mapObj.title;
+  $("view-link").href = `/maps/${mapId}/${query}`;
+  const center = mapObj.center?.coordinates;
+  const map = await createMap($("map"), { ...(center ? { center, zoom: mapObj.zoom } : {}), dongs: true });
+  drawing = createDraw(map, { colorOf });
+  const features = await requestAll(`/api/maps/${mapId}/features/${query}${query ? "&" : "?"}limit=1000`, { max: 5000 });
+  for (const feature of features.filter(isDrawable)) {
+    const drawId = drawing.addServerFeature(feature);
+    if (drawId) session.track(drawId, feature);
+  }
+  drawing.draw.on("finish", onFinish);
+  drawing.draw.on("select", (drawId) => showForm(drawId));
+  drawing.draw.on("deselect", () => showForm(null));
+
+  for (const button of document.querySelectorAll(".edit-tools [data-mode]")) {
+    button.addEventListener("click", () => setMode(button.dataset.mode));
+  }
+  $("undo").addEventListener("click", () => session.undo(applyToDrawing).catch((error) => fail(error)));
+  $("redo").addEventListener("click", () => session.redo(applyToDrawing).catch((error) => fail(error)));
+  document.addEventListener("keydown", (event) => {
+    if (!(event.ctrlKey || event.metaKey) || event.target.closest("input, textarea, select")) return;
+    if (event.key === "z" && !event.shiftKey) { event.preventDefault(); $("undo").click(); }
+    if (event.key === "y" || (event.key === "z" && event.shiftKey)) { event.preventDefault(); $("redo").click(); }
+  });
+  $("feature-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!selected) return;
+    const changes = formValues();
+    const form = event.target;
+    hideError($("feature-error"));
+    form.setAttribute("aria-busy", "true");
+    delete form.dataset.saved;
+    try {
+      const feature = await session.update(selected, changes);
+      applyToDrawing("update", selected, feature);
+      form.dataset.saved = String(feature.properties.version);
+      toast(t("saved"), "ok");
+    } catch (error) {
+      if (error instanceof Conflict) conflictDialog(error, selected, changes);
+      else showError($("feature-error"), error);
+    } finally {
+      form.setAttribute("aria-busy", "false");
+    }
+  });
+  $("f-delete").addEventListener("click", async () => {
+    const drawId = selected;
+    if (!drawId) return;
+    try {
+      await session.remove(drawId);
+      applyToDrawing("remove", drawId, null);
+      toast(t("saved"), "ok");
+    } catch (error) {
+      handle(error, drawId, { deleted: true });
+    }
+  });
+  $("f-photo").addEventListener("change", async (event) => {
+    const file = event.target.files?.[0];
+    if (!file || !selected) return;
+    hideError($("feature-error"));
+    try {
+      await session.addPhoto(selected, file);
+      renderPhotos(session.serverFeature(selected));
+      toast(t("saved"), "ok");
+    } catch (error) {
+      showError($("feature-error"), error);
+    } finally {
+      event.target.value = "";
+    }
+  });
+  if (mapObj.permissions?.manage) settings();
+  window.gpDraw = drawing.draw;
+  document.body.dataset.editorReady = "true";
+}
+
+main();

@@ -1,0 +1,46 @@
+// A citizens' map: its features from vector tiles (map-<id>), legend, pop-ups with photos, and the
+// layer switcher for the platform's other layers. The view is kept in the address (#zoom/lat/lon).
+import { pageConfig } from "../config.js";
+import { request } from "../api/request.js";
+import { createMap, addPlatformLayer, enablePopups } from "../map/index.js";
+import { layerSwitcher } from "../map/switcher.js";
+import { mapFeatureLayers, legendList, featurePopup } from "../map/features.js";
+import { h, clear } from "../ui/dom.js";
+import { t, formatDate } from "../i18n/index.js";
+
+const { mapId, key } = pageConfig();
+const query = key ? `?key=${encodeURIComponent(key)}` : "";
+
+async function main() {
+  let mapObj;
+  try {
+    mapObj = await request(`/api/maps/${mapId}/${query}`);
+  } catch (error) {
+    document.getElementById("map-title").textContent = error.message;
+    await createMap(document.getElementById("map"));
+    return;
+  }
+  document.title = `${mapObj.title} · geoplatform`;
+  document.getElementById("map-title").textContent = mapObj.title;
+  document.getElementById("map-meta").textContent = [t(`theme_${mapObj.theme}`), mapObj.owner ? t("mapBy", { name: mapObj.owner }) : "",
+    t("featuresCount", { n: mapObj.feature_count }), formatDate(mapObj.updated_at, { time: false }), mapObj.license].filter(Boolean).join(" · ");
+  // description_html is Markdown the server rendered and sanitised.
+  document.getElementById("map-description").innerHTML = mapObj.description_html || "";
+  const perms = mapObj.permissions || {};
+  const actions = document.getElementById("map-actions");
+  if (perms.edit || perms.contribute || perms.suggest) {
+    actions.append(h("a", { class: "button primary", href: `/maps/${mapObj.id}/edit/${query}` }, t("editMap")));
+  }
+  clear(document.getElementById("map-legend"), legendList(mapObj.categories));
+  clear(document.getElementById("map-exports"), ["geojson", "gpkg", "kml", "csv", "shp"].map((fmt) =>
+    h("a", { class: "button small", href: `/api/maps/${mapObj.id}/export.${fmt}${query}`, download: "" }, fmt.toUpperCase())));
+
+  const center = mapObj.center?.coordinates;
+  const map = await createMap(document.getElementById("map"), center ? { center, zoom: mapObj.zoom } : {});
+  const own = await addPlatformLayer(map, mapObj.layer, { query, layers: mapFeatureLayers(mapObj.categories), beforeId: "base-districts-label" });
+  enablePopups(map, own.layerIds, (feature) => featurePopup(mapObj, feature, { key }));
+  await layerSwitcher(map, { own: { [mapObj.layer]: own }, legendBox: document.getElementById("extra-legend"), exclude: ["districts"] });
+  document.body.dataset.mapReady = "true";
+}
+
+main();
