@@ -58,6 +58,7 @@ class ReportListApi(APIView):
             OpenApiParameter("bbox", str, description="minLon,minLat,maxLon,maxLat"),
         ],
         responses=OpenApiTypes.OBJECT,
+        operation_id="reports_list",
     )
     def get(self, request):
         query = ReportQuerySerializer(data=request.query_params)
@@ -320,6 +321,8 @@ class FlagDecideApi(APIView):
     def post(self, request, target_type, target_id):
         data = FlagDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if target_id >= selectors.MAX_ID:
+            raise NotFound("No open flags on that content. / 처리할 신고가 없습니다.")
         closed = services.flag_decide(actor=request.user, target_type=target_type, target_id=target_id,
                                       **data.validated_data)
         return Response({"decision": data.validated_data["decision"], "flags_closed": closed})
@@ -352,7 +355,7 @@ class AuditLogListApi(APIView):
     def get(self, request):
         params = request.query_params
         actor = params.get("actor")
-        if actor and not actor.isdigit():
+        if actor and not (actor.isdigit() and len(actor) <= 18):
             raise ValidationError({"actor": "actor is a user id. / actor는 사용자 번호입니다."})
         entries = selectors.audit_list(action=params.get("action", ""), target_type=params.get("target_type", ""),
                                        target_id=params.get("target_id", ""), actor_id=actor)

@@ -68,7 +68,7 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(public_geom__intersects=Polygon.from_bbox(bbox))
 
     def with_related(self):
-        return self.select_related("category").prefetch_related("report_districts__district", "photos")
+        return self.select_related("category", "reporter").prefetch_related("report_districts__district", "photos")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -168,7 +168,9 @@ class Report(models.Model):
         """Codes of this report's districts that the user answers for."""
         if not (user and user.is_authenticated):
             return set()
-        mine = user.officer_district_codes()
+        mine = getattr(user, "_moderation_district_codes", None)
+        if mine is None:  # asked once per request user, not once per report in a list
+            mine = user._moderation_district_codes = frozenset(user.officer_district_codes())
         return {rd.district.code for rd in self.report_districts.all() if rd.district.code in mine}
 
     def can_view(self, user) -> bool:

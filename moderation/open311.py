@@ -149,10 +149,13 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 
 def _instant(value: str, name: str) -> datetime.datetime:
-    moment = parse_datetime(value)
-    if moment is None and parse_date(value):
-        moment = datetime.datetime.combine(parse_date(value), datetime.time.min)
-    if moment is None:
+    try:
+        moment = parse_datetime(value)
+        if moment is None and parse_date(value):
+            moment = datetime.datetime.combine(parse_date(value), datetime.time.min)
+    except ValueError:
+        moment = None
+    if moment is None or not 2000 <= moment.year <= 2999:
         raise Open311Error(400, f"{name} must be a W3C date-time such as 2026-11-01T00:00:00Z. / "
                                 f"{name}은(는) 2026-11-01T00:00:00Z 형식이어야 합니다.")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
@@ -171,6 +174,7 @@ def _float(value, name: str, low: float, high: float) -> float:
 class Open311View(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [AllowAny]
+    schema = None  # documented by the GeoReport v2 spec, not in the /api/ OpenAPI schema
 
     def get_exception_handler(self):
         return open311_exception_handler
@@ -213,7 +217,8 @@ class RequestListView(Open311View):
         params = request.query_params
         reports = Report.objects.public().with_related()
         if params.get("service_request_id"):
-            ids = [i for i in params["service_request_id"].split(",") if i.strip().isdigit()]
+            ids = [i.strip() for i in params["service_request_id"].split(",")[:MAX_RESULTS]
+                   if i.strip().isdigit() and len(i.strip()) <= 18]
             reports = reports.filter(pk__in=ids)
         else:
             end = _instant(params["end_date"], "end_date") if params.get("end_date") else timezone.now()

@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from .models import AuditLog, Flag, Notification, Report, ReportCategory, ReportEvent
 
 NOT_FOUND = "No such report. / 해당 신고가 없습니다."
+MAX_ID = 2**63  # bigint: larger ids cannot exist (and must not reach SQL)
 
 
 def report_access(*, user, report_id, need: str = "view", lock: bool = False) -> Report:
@@ -17,6 +18,8 @@ def report_access(*, user, report_id, need: str = "view", lock: bool = False) ->
     try:
         report_id = int(report_id)
     except (TypeError, ValueError):
+        raise NotFound(NOT_FOUND)
+    if not 0 < report_id < MAX_ID:
         raise NotFound(NOT_FOUND)
     reports = Report.objects.all()
     if lock:

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from geoplatform.geometry import geometry_from_geojson
 
 from .models import AuditLog, ContactPreference, Flag, Notification, Report, ReportCategory, Status
-from .selectors import report_is_overdue
+from .selectors import MAX_ID, report_is_overdue
 
 GEOJSON_PRECISION = 6
 
@@ -99,7 +99,7 @@ class StatusChangeSerializer(serializers.Serializer):
         "invalid_choice": f"Unknown status; use one of {', '.join(Status.values)}. / 알 수 없는 상태입니다."})
     message = serializers.CharField(max_length=2000, allow_blank=True)
     districts = serializers.ListField(child=serializers.CharField(max_length=5), required=False, allow_empty=False)
-    duplicate_of = serializers.IntegerField(required=False, min_value=1)
+    duplicate_of = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID - 1)
     responsible_body = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -114,7 +114,8 @@ class NoteSerializer(serializers.Serializer):
 
 
 class BulkAcknowledgeSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=200)
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID - 1), min_length=1,
+                                max_length=200)
     message = serializers.CharField(max_length=2000, allow_blank=True)
 
 
@@ -248,7 +249,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID - 1), required=False,
+                                max_length=500)
     all = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
@@ -259,7 +261,7 @@ class NotificationReadSerializer(serializers.Serializer):
 
 class FlagCreateSerializer(serializers.Serializer):
     target_type = serializers.ChoiceField(choices=Flag.TargetType.values)
-    target_id = serializers.IntegerField(min_value=1)
+    target_id = serializers.IntegerField(min_value=1, max_value=MAX_ID - 1)
     reason = serializers.ChoiceField(choices=Flag.Reason.values)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
@@ -277,7 +279,7 @@ class FlagDecisionSerializer(serializers.Serializer):
 
 
 class BanSerializer(serializers.Serializer):
-    user = serializers.IntegerField(min_value=1)
+    user = serializers.IntegerField(min_value=1, max_value=MAX_ID - 1)
     banned = serializers.BooleanField()
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 

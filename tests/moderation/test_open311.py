@@ -99,6 +99,8 @@ def test_bad_posts_answer_in_the_spec_error_format_and_store_nothing(api, catego
     ("/open311/v2/services/potholes.json", 404),
     ("/open311/v2/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z", 400),
     ("/open311/v2/requests.json?start_date=yesterday", 400),
+    ("/open311/v2/requests.json?start_date=2026-13-45T00:00:00Z", 400),
+    ("/open311/v2/requests.json?end_date=9999-12-31T23:59:59Z", 400),
     ("/open311/v2/requests.json?status=lost", 400),
     ("/open311/v2/requests.json?bbox=1,2", 400),
     ("/open311/v2/services.json?jurisdiction_id=chicago.il.us", 404),
@@ -107,6 +109,11 @@ def test_bad_reads_answer_in_the_spec_error_format(api, categories, url, status)
     response = api.get(url)
     assert response.status_code == status
     _errors(response)
+
+
+def test_ids_too_large_for_the_database_are_simply_not_found(api, categories):
+    assert api.get("/open311/v2/requests.json", {"service_request_id": "9" * 30}).json() == []
+    assert api.get("/api/reports/" + "9" * 30 + "/").status_code == 404
 
 
 def test_errors_in_xml_follow_the_spec(api, categories):
