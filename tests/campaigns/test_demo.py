@@ -1,0 +1,27 @@
+"""The demo loader builds a believable, consistent sample through the services, once."""
+import io
+
+from campaigns.demo import MARK, load_demo
+from campaigns.models import Campaign, Feedback, Proposal, RankingEntry, Round
+from geoplatform.demo import demo_users_load
+
+
+def test_demo_loads_a_closed_round_a_campaign_and_feedback_in_every_state_and_is_idempotent(seoul):
+    out = io.StringIO()
+    demo_users_load(out)
+    load_demo(out)
+    closed, running = Round.objects.order_by("starts_at")
+    assert (closed.status, running.status) == ("closed", "open")
+    ranking = list(RankingEntry.objects.filter(round=closed).values_list("rank", "votes"))
+    assert ranking == [(1, 5), (2, 3), (3, 2), (4, 1)]
+    assert set(Proposal.objects.values_list("state", flat=True)) == {"open", "selected", "declined", "merged"}
+    assert all(p.title.startswith(MARK) for p in Proposal.objects.all())
+    assert all(p.answer for p in Proposal.objects.exclude(state="open"))
+    campaign = Campaign.objects.get()
+    assert campaign.proposal.title.endswith("Dark alleys of Seongbuk-gu")
+    assert campaign.map.features.published().count() == 3
+    assert set(Feedback.objects.values_list("state", flat=True)) == {"new", "planned", "done", "declined"}
+
+    load_demo(out)
+    assert Round.objects.count() == 2 and Proposal.objects.count() == 6 and Feedback.objects.count() == 4
+    assert "already loaded" in out.getvalue()
