@@ -20,6 +20,7 @@ from pathlib import Path
 from django.contrib.gis.db.models.functions import AsGeoJSON, AsWKT
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, JsonResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 from .registry import Layer, Viewer
 
@@ -199,6 +200,6 @@ def export_layer_response(*, layer: Layer, viewer: Viewer, fmt: str, filename: s
     else:
         path = _ogr_export(layer, viewer, fmt, stem)
         response = _TempFileResponse(path, path.parent, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{download}"'
+    response["Content-Disposition"] = content_disposition_header(True, download)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -39,6 +39,7 @@ GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
+MAX_OFFSET = 1_000_000_000
 ITEM_PARAMS = {"limit", "offset", "bbox", "bbox-crs", "datetime", "f", "key"}
 _encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -181,8 +182,9 @@ def _parse_offset(value: str | None) -> int:
         offset = int(value or 0)
     except ValueError:
         offset = -1
-    if offset < 0:
-        raise OGCError(400, "InvalidParameterValue", "offset must be a whole number. / offset은 0 이상의 정수여야 합니다.")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise OGCError(400, "InvalidParameterValue",
+                       f"offset must be a whole number up to {MAX_OFFSET}. / offset은 0에서 {MAX_OFFSET} 사이의 정수입니다.")
     return offset
 
 
@@ -311,7 +313,7 @@ def item(request, layer, feature_id):
     id_name = _id_name(layer_obj)
     id_field = qs.model._meta.pk if id_name == "pk" else None
     if id_field is not None and id_field.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField"):
-        if not feature_id.isdigit():
+        if not feature_id.isdigit() or len(feature_id) > 18:
             raise OGCError(404, "NotFound", "No such feature. / 피처가 없습니다.")
     found = _features(layer_obj, qs.filter(**{id_name: feature_id})[:1])
     if not found:

@@ -75,6 +75,11 @@ def color_expression(layer: Layer):
     style, legend = layer.style or {}, layer.legend or []
     color = style.get("color", DEFAULT_COLOR)
     prop = style.get("property")
+    if style.get("category_field") and style.get("category_colors"):  # {"category": "#hex"} as maps give it
+        expression = ["match", ["to-string", ["get", style["category_field"]]]]
+        for value, value_color in style["category_colors"].items():
+            expression += [str(value), value_color]
+        return expression + [color]
     if prop and legend and all("value" in item for item in legend):
         expression = ["match", ["to-string", ["get", prop]]]
         for item in legend:

@@ -13,11 +13,13 @@ Generalisation per zoom keeps every tile small whatever the layer holds:
   CLUSTER_CELL tile units (32 × 32 cells per tile): one point per non-empty cell at the
   mean position of its points, with the property `count` (`point_count` too, as MapLibre's
   clusters name it). Above that zoom points are drawn one by one with their fields;
-- lines and polygons below zoom SIMPLIFY_BELOW are simplified by a tolerance of one tile
-  unit before clipping, and ones that collapse to nothing at that zoom are left out;
-- a tile holds at most `layer.tile_feature_cap` features (default TILE_FEATURE_CAP).
-  Lines and polygons below zoom SIMPLIFY_BELOW keep the largest first (by bounding-box
-  area); otherwise the first ones the index yields are kept;
+- lines and polygons below zoom SIMPLIFY_BELOW are simplified by SIMPLIFY_UNITS tile units
+  (half a pixel of a 512-px tile) before clipping; ones whose bounding box is smaller than
+  that (width + height) are left out, as are ones that collapse;
+- a tile holds at most `layer.tile_feature_cap` features (default TILE_FEATURE_CAP), and
+  lines and polygons below zoom 12 at most LOW_ZOOM_SHAPE_CAP. Lines and polygons below
+  zoom SIMPLIFY_BELOW keep the largest first (by bounding-box area); otherwise the first
+  ones the index yields are kept;
 - a tile that still comes out larger than TILE_MAX_BYTES is rendered again with a quarter
   of the cap, until it fits.
 
@@ -45,6 +47,8 @@ TILE_FEATURE_CAP = 20_000
 TILE_MAX_BYTES = 500_000
 CLUSTER_CELL = 128  # tile units (of 4096) per cluster cell: 32 × 32 cells a tile
 SIMPLIFY_BELOW = 15
+SIMPLIFY_UNITS = 4  # of 4096: half a pixel when the tile is drawn 512 px wide
+LOW_ZOOM_SHAPE_CAP = 8_000  # lines and polygons below zoom 12 (50,000 polygons: z10 tiles stay < 500 KB)
 GEOM_COLUMN = "mvtgeom"
 ID_COLUMN = "mvt_id"
 
@@ -78,7 +82,7 @@ def tile_args(z: int, x: int, y: int) -> dict:
     cells = TILE_EXTENT // CLUSTER_CELL
     return {"z": z, "x": x, "y": y, "west": west, "north": north,
             "cell_lon": (east - west) / cells, "cell_lat": (north - south) / cells,
-            "tolerance": (east - west) / TILE_EXTENT}
+            "tolerance": SIMPLIFY_UNITS * (east - west) / TILE_EXTENT}
 
 
 def _int(name):
@@ -152,6 +156,15 @@ class MakePoint(Func):
     output_field = PointField(srid=4326)
 
 
+class BoxSize(Func):
+    """Width + height of the bounding box, in degrees."""
+
+    function = "Box2D"
+    template = ("(ST_XMax(%(function)s(%(expressions)s)) - ST_XMin(%(function)s(%(expressions)s)) + "
+                "ST_YMax(%(function)s(%(expressions)s)) - ST_YMin(%(function)s(%(expressions)s)))")
+    output_field = FloatField()
+
+
 class BoxArea(Func):
     """Area of the bounding box (cheap ordering key for the largest features)."""
 
@@ -201,6 +214,10 @@ def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None):
     source = F(geom)
     if generalised(layer, z):
         source = Simplify(source, _float("tolerance"))
+        if layer.geometry_type != "mixed":  # a point's box has no size
+            qs = qs.alias(_box_size=BoxSize(geom)).filter(_box_size__gte=_float("tolerance"))
+        if z < 12:
+            cap = min(cap, LOW_ZOOM_SHAPE_CAP)
     annotations = {GEOM_COLUMN: AsMVTGeom(Transform(source, 3857), TileEnvelope())}
     id_column = _integer_id(layer, qs)
     if id_column:
@@ -234,7 +251,7 @@ def _statement(layer: Layer, viewer: Viewer, z: int, cap: int) -> tuple[str, lis
     key = None
     if layer.static_queryset and layer.public:
         key = (layer.name, layer.version(), layer.fields, layer.geometry_type, clustered(layer, z),
-               generalised(layer, z), cap)
+               generalised(layer, z), generalised(layer, z) and z < 12, cap)
         found = _statements.get(key)
         if found is not None:
             return found

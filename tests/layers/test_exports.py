@@ -55,8 +55,9 @@ def test_each_format_opens_with_gdal_with_every_station(client_for, analyst, dat
 
 def test_geojson_streams_in_chunks_from_a_cursor(datasets):
     layer = registry.get("dataset-seoul_public_toilets")
-    response = export_layer_response(layer=layer, viewer=Viewer.anonymous(), fmt="geojson", filename="toilets")
+    response = export_layer_response(layer=layer, viewer=Viewer.anonymous(), fmt="geojson", filename="서울 화장실")
     assert response.streaming
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%EC%84%9C%EC%9A%B8_%ED%99%94%EC%9E%A5%EC%8B%A4.geojson"
     chunks = list(response.streaming_content)
     assert len(chunks) > 5  # many bounded chunks rather than one document in memory
     assert max(len(c) for c in chunks) < 200_000

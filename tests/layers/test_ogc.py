@@ -66,6 +66,8 @@ def test_every_resource_validates_against_the_standard_schemas(client, datasets,
     missing = client.get("/ogc/collections/districts/items/99999")
     assert missing.status_code == 404
     assert_valid(missing.json(), "exception.yaml")
+    huge = client.get("/ogc/collections/dataset-seoul_public_toilets/items/" + "9" * 40)
+    assert huge.status_code == 404 and huge.json()["code"] == "NotFound"
     api = client.get("/ogc/api")
     assert api["Content-Type"].startswith("application/vnd.oai.openapi+json")
     assert "/collections/{collectionId}/items" in api.json()["paths"]
@@ -109,7 +111,7 @@ def test_items_datetime_instant_interval_and_open_ends(client, dated_layer):
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", [
     {"limit": "0"}, {"limit": "10001"}, {"limit": "ten"}, {"bbox": "1,2,3"}, {"bbox": "200,0,201,1"},
-    {"datetime": "yesterday"}, {"offset": "-1"}, {"colour": "red"},
+    {"datetime": "yesterday"}, {"offset": "-1"}, {"offset": "1" + "0" * 30}, {"colour": "red"},
 ])
 def test_bad_query_parameters_are_400_in_the_exception_format(client, seoul, query):
     response = client.get("/ogc/collections/districts/items", query)
