@@ -1,5 +1,5 @@
 """Thin views: parse input, call a selector or a service, serialize the answer."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -47,7 +47,7 @@ def _query(serializer_class, request) -> dict:
 
 # --- proposals ---------------------------------------------------------------------------------
 
-@extend_schema(parameters=[ProposalListQuerySerializer])
+@extend_schema_view(get=extend_schema(parameters=[ProposalListQuerySerializer]))
 class ProposalListApi(generics.ListCreateAPIView):
     """Topic proposals, most supported first (`?ordering=new` for the newest). Signed-in citizens propose."""
 
@@ -228,7 +228,7 @@ class CampaignDetailApi(APIView):
 
 # --- feedback ------------------------------------------------------------------------------------
 
-@extend_schema(parameters=[FeedbackListQuerySerializer])
+@extend_schema_view(get=extend_schema(parameters=[FeedbackListQuerySerializer]))
 class FeedbackListApi(generics.ListCreateAPIView):
     """Feedback on the platform, public with its answers; who sent it is never shown."""
 

@@ -11,6 +11,20 @@ from maps.models import Feature
 from .models import Campaign, Feedback, FeedbackSupport, Proposal, RankingEntry, Round, Vote
 
 
+MAX_ID = 2**63 - 1
+
+
+def _pk(value, message: str) -> int:
+    """A path id as a database id: anything else (too large, not a number) is the same 404 as a missing row."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise Http404(message)
+    if not 0 < pk <= MAX_ID:
+        raise Http404(message)
+    return pk
+
+
 def _user_or_none(user):
     return user if user is not None and user.is_authenticated else None
 
@@ -38,7 +52,7 @@ def proposal_list(*, user=None, round_id: int | None = None, state: str | None =
 def proposal_get(*, proposal_id, user=None) -> Proposal:
     """Every proposal is public; a missing one (or a malformed id) is a 404."""
     try:
-        return proposal_list(user=user).get(pk=int(proposal_id))
+        return proposal_list(user=user).get(pk=_pk(proposal_id, "No such proposal. / 없는 제안입니다."))
     except (Proposal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such proposal. / 없는 제안입니다.")
 
@@ -53,8 +67,8 @@ def round_list() -> QuerySet[Round]:
 
 def round_get(*, round_id) -> Round:
     try:
-        return round_list().prefetch_related(
-            Prefetch("ranking", queryset=RankingEntry.objects.select_related("proposal"))).get(pk=int(round_id))
+        ranking = Prefetch("ranking", queryset=RankingEntry.objects.select_related("proposal"))
+        return round_list().prefetch_related(ranking).get(pk=_pk(round_id, "No such round. / 없는 회차입니다."))
     except (Round.DoesNotExist, ValueError, TypeError):
         raise Http404("No such round. / 없는 회차입니다.")
 
@@ -79,7 +93,7 @@ def feedback_list(*, user=None, state: str | None = None, kind: str | None = Non
 
 def feedback_get(*, feedback_id, user=None) -> Feedback:
     try:
-        return feedback_list(user=user).get(pk=int(feedback_id))
+        return feedback_list(user=user).get(pk=_pk(feedback_id, "No such feedback. / 없는 의견입니다."))
     except (Feedback.DoesNotExist, ValueError, TypeError):
         raise Http404("No such feedback. / 없는 의견입니다.")
 
@@ -99,7 +113,7 @@ def campaign_list():
 
 def campaign_get(*, campaign_id):
     try:
-        return campaign_list().get(pk=int(campaign_id))
+        return campaign_list().get(pk=_pk(campaign_id, "No such campaign. / 없는 캠페인입니다."))
     except (Campaign.DoesNotExist, ValueError, TypeError):
         raise Http404("No such campaign. / 없는 캠페인입니다.")
 

@@ -1,5 +1,10 @@
 """Input and output shapes. Output never names a citizen: proposals, votes and feedback show counts."""
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,7 +26,10 @@ _MESSAGES = {
     "max_string_length": _bilingual("The number is too large.", "숫자가 너무 큽니다."),
     "not_a_list": _bilingual("Give a list.", "목록으로 주세요."),
     "empty": _bilingual("The list cannot be empty.", "목록이 비어 있습니다."),
+    "overflow": _bilingual("The date is out of range.", "날짜가 범위를 벗어났습니다."),
 }
+NULL_CHARACTERS = _bilingual("Text may not contain NUL characters.", "글에 NUL 문자를 넣을 수 없습니다.")
+MAX_ID = 2**63 - 1
 _TYPED_MESSAGES = {
     serializers.CharField: {"max_length": _bilingual("Keep it under {max_length} characters.", "{max_length}자 이내로 써 주세요.")},
     serializers.ListField: {"max_length": _bilingual("Give at most {max_length} items.", "{max_length}개까지 줄 수 있습니다.")},
@@ -40,6 +48,8 @@ def _bilingual_validator(validator, messages):
                      (MaxValueValidator, "max_value")):
         if type(validator) is cls and key in messages:
             return cls(validator.limit_value, message=messages[key].format(**{key: validator.limit_value}))
+    if type(validator) is ProhibitNullCharactersValidator:
+        return ProhibitNullCharactersValidator(message=NULL_CHARACTERS)
     return validator
 
 
@@ -79,11 +89,11 @@ class ProposalInputSerializer(BilingualInput):
                                       max_length=25)
     categories = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list,
                                        max_length=12)
-    round = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    round = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
 
 
 class ProposalListQuerySerializer(BilingualInput):
-    round = serializers.IntegerField(required=False, min_value=1)
+    round = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     state = serializers.ChoiceField(choices=ProposalState.choices, required=False)
     district = serializers.RegexField(r"^\d{5}$", required=False, error_messages={
         "invalid": _bilingual("A district is a 5-digit code such as 11290.", "자치구는 11290 같은 5자리 코드입니다.")})
@@ -138,7 +148,7 @@ class AnswerInputSerializer(BilingualInput):
                                         "Answer with 'selected', 'merged' or 'declined'.",
                                         "'selected', 'merged', 'declined' 중 하나로 답하세요.")})
     answer = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    merged_into = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    merged_into = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
 
 
 class VoteResultSerializer(serializers.Serializer):
@@ -189,7 +199,7 @@ class RoundDetailSerializer(RoundSerializer):
 # --- campaigns --------------------------------------------------------------------------------------
 
 class CampaignInputSerializer(BilingualInput):
-    proposal = serializers.IntegerField(min_value=1)
+    proposal = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     template = serializers.SlugField(max_length=60, help_text="A map template's slug (safety, neighbourhood, …)")
     goal = serializers.CharField(max_length=2000)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -437,6 +437,19 @@ def feedback_create(*, author, kind: str, text: str, page_url: str = "", screens
 
 
 @transaction.atomic
+def feedback_private_parts_erase(*, author) -> int:
+    """Remove the screenshots and page addresses a person attached to their feedback (account erasure)."""
+    items = list(Feedback.objects.select_for_update().filter(author=author))
+    files = []
+    for feedback in items:
+        files += [f for f in (feedback.screenshot, feedback.screenshot_thumbnail) if f]
+        Feedback.objects.filter(pk=feedback.pk).update(screenshot="", screenshot_thumbnail="", page_url="")
+    names = [(f.storage, f.name) for f in files]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    return len(items)
+
+
+@transaction.atomic
 def feedback_support(*, feedback: Feedback, user) -> bool:
     """Say "me too". Returns False when this person had already asked."""
     _require_creator(user)

@@ -1,5 +1,6 @@
 """Platform feedback: public states with reasons, private screenshots, a roadmap that counts people."""
 import io
+import os
 
 from PIL import Image
 
@@ -138,3 +139,33 @@ def test_sending_feedback_too_fast_is_throttled(citizen, client_for):
             break
     assert statuses[-1] == 429
     assert Feedback.objects.count() == statuses.count(201)
+
+
+def test_erasing_an_account_removes_its_screenshots_but_keeps_the_answered_feedback(
+        citizen, staff, client_for, django_capture_on_commit_callbacks):
+    from accounts.services import user_delete_account
+
+    body = _send(client_for(citizen), kind="bug", text="화면이 깨져요", screenshot=_jpeg_with_gps()).json()
+    stored = Feedback.objects.get(pk=body["id"])
+    path = stored.screenshot.path
+    with django_capture_on_commit_callbacks(execute=True):
+        user_delete_account(user=citizen)
+    stored.refresh_from_db()
+    assert (stored.text, stored.screenshot.name, stored.page_url) == ("화면이 깨져요", "", "")
+    assert not os.path.exists(path)
+    assert client_for(staff).get(f"/api/feedback/{stored.pk}/").json()["screenshot"] is None
+
+
+def test_huge_or_nul_input_is_a_400_or_404_never_a_500(citizen, staff, client_for, api, open_round):
+    huge = 2**70
+    assert api.get(f"/api/proposals/{huge}/").status_code == 404
+    assert api.get(f"/api/feedback/{huge}/").status_code == 404
+    assert api.get(f"/api/rounds/{huge}/").status_code == 404
+    assert api.get("/api/proposals/", {"round": huge}).status_code == 400
+    nul = _send(client_for(citizen), text="a\x00b")
+    assert nul.status_code == 400 and " / " in str(nul.json())
+    far = client_for(staff).post("/api/rounds/", {"title": "x", "starts_at": "2027-01-01T00:00:00+09:00",
+                                                  "ends_at": "9999-12-31T23:59:59-14:00"}, format="json")
+    assert far.status_code == 400
+    assert client_for(staff).post("/api/campaigns/", {"proposal": huge, "template": "safety", "goal": "g"},
+                                  format="json").status_code == 400
