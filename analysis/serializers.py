@@ -1,17 +1,11 @@
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from layers.urls_util import tilejson_url
+
 from .models import Analysis, AnalysisOutput, Method
 
 EXPORT_FORMATS = {"vector": ("csv", "gpkg", "geojson"), "raster": ("tif",)}
-
-
-def tilejson_for(request, layer_name: str) -> str:
-    try:
-        from layers.urls_util import tilejson_url
-    except ImportError:
-        return request.build_absolute_uri(f"/tiles/{layer_name}.json")
-    return tilejson_url(request, layer_name)
 
 
 class AnalysisOutputSerializer(serializers.ModelSerializer):
@@ -27,7 +21,7 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
 
     def get_tilejson(self, output) -> str | None:
         request = self.context["request"]
-        return tilejson_for(request, output.layer_name)
+        return tilejson_url(request, output.layer_name)
 
     def get_tiles(self, output) -> str | None:
         if output.kind != AnalysisOutput.Kind.RASTER:

@@ -71,6 +71,10 @@ def analysis_update(*, analysis: Analysis, user, **fields) -> Analysis:
     if "method" in fields or "parameters" in fields:
         method = fields.pop("method", analysis.method)
         clean = _validated(method, fields.pop("parameters", analysis.parameters))
+        if (method, clean) != (analysis.method, analysis.parameters):
+            # the old outputs no longer describe this analysis: back to a draft without results
+            _outputs_clear(analysis)
+            analysis.status, analysis.fingerprint, analysis.ran_at = Analysis.Status.DRAFT, "", None
         analysis.method, analysis.parameters = method, clean
         analysis.sources = _check_sources(method=method, parameters=clean, user=user)
     for name in ("name", "description", "caveats"):
@@ -180,8 +184,14 @@ def analysis_publish(*, analysis: Analysis, user, published: bool = True) -> Ana
     return analysis
 
 
+def _outputs_clear(analysis: Analysis) -> None:
+    """Delete the outputs, and their rasters once the transaction commits."""
+    paths = [o.raster_path for o in analysis.outputs.all() if o.raster_path]
+    analysis.outputs.all().delete()
+    transaction.on_commit(lambda: [(Path(settings.MEDIA_ROOT) / p).unlink(missing_ok=True) for p in paths])
+
+
 @transaction.atomic
 def analysis_delete(*, analysis: Analysis) -> None:
-    paths = [o.raster_path for o in analysis.outputs.all() if o.raster_path]
+    _outputs_clear(analysis)
     analysis.delete()
-    transaction.on_commit(lambda: [(Path(settings.MEDIA_ROOT) / p).unlink(missing_ok=True) for p in paths])

@@ -58,3 +58,43 @@ def test_rerunning_after_the_data_changed_changes_the_fingerprint(contributed, a
     analysis = analysis_run(analysis=analysis, user=analyst)
     assert analysis.fingerprint != before
     assert AnalysisCell.objects.get(output__analysis=analysis).count == 6
+
+
+def test_comparison_of_real_reports_uses_their_public_day(seoul, make_user, analyst, run_analysis):
+    from django.contrib.gis.geos import Point
+
+    from moderation.models import Report
+    from moderation.services import category_create, report_create
+
+    road = category_create(code="road_damage", name_ko="도로 파손", name_en="Damaged road",
+                           responsible_body_ko="도로관리과", responsible_body_en="Road management")
+    citizen = make_user("reporter")
+    made = [report_create(reporter=citizen, category=road, description="파손 (sample)",
+                          geom=Point(COEX[0] + i * 0.0001, COEX[1], srid=4326)) for i in range(12)]
+    Report.objects.filter(pk__in=[r.pk for r in made[:5]]).update(created_on="2026-01-31")
+    Report.objects.filter(pk__in=[r.pk for r in made[5:]]).update(created_on="2026-02-01")
+    analysis = run_analysis(analyst, "comparison", {"source": "reports", "unit": "district", **PERIODS})
+    gangnam = AnalysisCell.objects.get(output__analysis=analysis, key="11680")
+    assert (gangnam.count_before, gangnam.count, gangnam.value) == (5, 7, 2.0)
+
+
+def test_changing_parameters_drops_the_old_outputs(toilets, analyst, run_analysis, client_for):
+    analysis = run_analysis(analyst, "coverage", {"source": "dataset-seoul_public_toilets", "hex_size_m": 3000})
+    client = client_for(analyst)
+    same = client.patch(f"/api/analyses/{analysis.pk}/", {"name": "renamed"}, format="json").json()
+    assert same["status"] == "succeeded" and len(same["outputs"]) == 1
+    changed = client.patch(f"/api/analyses/{analysis.pk}/",
+                           {"parameters": {"source": "dataset-seoul_public_toilets", "hex_size_m": 4000}},
+                           format="json").json()
+    assert changed["status"] == "draft" and changed["outputs"] == [] and changed["fingerprint"] == ""
+    assert client.post(f"/api/analyses/{analysis.pk}/publish/").status_code == 400
+
+
+def test_a_run_over_an_empty_layer_fails_with_a_message_and_stores_nothing(contributed, analyst):
+    from analysis.services import analysis_create
+
+    analysis = analysis_create(user=analyst, name="empty", method="hotspot", parameters={"source": CONTRIBUTED_LAYER})
+    analysis = analysis_run(analysis=analysis, user=analyst)
+    assert analysis.status == Analysis.Status.FAILED
+    assert "no features" in analysis.error and "피처" in analysis.error
+    assert not analysis.outputs.exists() and analysis.job.state == "failed"
