@@ -181,3 +181,16 @@ def test_raster_export_is_a_geotiff_and_other_formats_are_refused(contributed, a
     assert wrong.status_code == 400 and "GeoTIFF" in wrong.json()["detail"]
     unknown = analyst_api.get(outputs["gistar"]["exports"]["csv"].replace("export.csv", "export.exe"))
     assert unknown.status_code == 400
+
+
+def test_output_style_colours_cells_by_class_with_the_legend_colours(toilets, analyst_api, api):
+    analysis = _create(analyst_api, "aggregation", {"source": TOILETS, "unit": "district", "measure": "per_km2"}).json()
+    analyst_api.post(f"/api/analyses/{analysis['id']}/run/")
+    analyst_api.post(f"/api/analyses/{analysis['id']}/publish/")
+    output = api.get(f"/api/analyses/{analysis['id']}/").json()["outputs"][0]
+    assert [entry["value"] for entry in output["legend"]] == [1, 2, 3, 4, 5]
+    style = api.get(f"/styles/{output['layer']}.json").json()
+    fill = next(layer for layer in style["layers"] if layer.get("source") == output["layer"] and layer["type"] == "fill")
+    expression = fill["paint"]["fill-color"]
+    assert expression[0] == "match" and expression[1] == ["to-string", ["get", "klass"]]
+    assert expression[2:4] == ["1", output["legend"][0]["color"]]
