@@ -6,6 +6,7 @@ scripts add voting, proposing, feedback and staff triage through the API.
 from django.shortcuts import render
 
 from districts.models import District
+from maps.selectors import template_list
 
 from . import selectors
 from .models import FeedbackKind, Round
@@ -20,13 +21,19 @@ def proposals_page(request):
     current = Round.objects.accepting_proposals().order_by("starts_at", "pk").first()
     proposals = list(selectors.proposal_list(user=request.user)[:200])
     closed_rounds = list(selectors.round_list().filter(closed_at__isnull=False).prefetch_related("ranking__proposal")[:5])
+    is_staff = Round.can_manage(request.user)
+    config = {"districts": _districts(), "signedIn": request.user.is_authenticated, "isStaff": is_staff}
+    if is_staff:
+        config["mergeTargets"] = [{"id": p.pk, "title": p.title} for p in proposals if p.state in ("open", "selected")]
+        config["templates"] = [{"slug": t.slug, "title_ko": t.title_ko, "title_en": t.title_en}
+                               for t in template_list(user=request.user) if t.is_active]
     return render(request, "campaigns/proposals.html", {
         "current_round": current,
         "open_proposals": [p for p in proposals if p.state == "open"],
         "answered_proposals": [p for p in proposals if p.state != "open"],
         "closed_rounds": closed_rounds,
-        "page_config": {"districts": _districts(), "signedIn": request.user.is_authenticated,
-                        "isStaff": bool(request.user.is_authenticated and request.user.is_city_staff)},
+        "is_staff": is_staff,
+        "page_config": config,
     })
 
 

@@ -76,3 +76,56 @@ def test_feedback_sent_in_the_browser_is_triaged_by_staff_and_reaches_the_roadma
     assert "다음 달 업데이트에 넣겠습니다." in page.locator("[data-testid=planned]").inner_text()
     assert page.locator("[data-testid=planned] [data-people]").inner_text() == "1"
     assert "feedback-citizen" not in page.locator("main").inner_text()
+
+
+def test_staff_close_the_round_answer_and_start_a_campaign_that_shows_on_the_home_page(
+        page, login, make_user, running_round):
+    staff, round_ = running_round
+    citizen, voter = make_user("proposer"), make_user("voter")
+    alleys = services.proposal_create(proposer=citizen, title="성북구 어두운 골목 지도", why="밤길",
+                                      area_scope="districts", district_codes=["11290"])
+    cafes = services.proposal_create(proposer=voter, title="카페 홍보 지도", why="우리 가게")
+    services.vote_cast(proposal_id=alleys.pk, voter=voter)
+
+    login(page, voter)
+    page.goto("/proposals/")
+    card = page.locator(f"#proposal-{alleys.pk}")
+    card.locator("[data-comments] summary").click()
+    card.locator("[data-comment-form] input[name=text]").fill("우리 골목도 어두워요")
+    card.get_by_role("button", name="남기기").click()
+    card.locator("[data-comment-list] li").wait_for()
+    assert "우리 골목도 어두워요" in card.locator("[data-comment-list]").inner_text()
+    assert card.locator("[data-comment-count]").inner_text() == "1"
+    page.get_by_test_id("sign-out").click()
+    page.wait_for_load_state("networkidle")
+
+    login(page, staff)
+    page.goto("/proposals/")
+    page.get_by_role("button", name="지금 마감하고 순위 확정").click()
+    page.wait_for_url("**/proposals/?closed=*")
+    ranking = page.locator(f".ranking[data-round='{round_.pk}'] tbody tr")
+    assert ranking.count() == 2 and ranking.first.inner_text().startswith("1")
+
+    cafe_card = page.locator(f"#proposal-{cafes.pk}")
+    cafe_card.locator("select[name=state]").select_option("declined")
+    cafe_card.locator("input[name=answer]").fill("상업 홍보는 받지 않습니다.")
+    cafe_card.get_by_role("button", name="공개 답변").click()
+    page.wait_for_url(f"**/proposals/?answered={cafes.pk}*")
+    assert "상업 홍보는 받지 않습니다." in page.locator(f"#proposal-{cafes.pk} [data-testid=answer]").inner_text()
+
+    page.locator(f"#proposal-{alleys.pk} select[name=state]").select_option("selected")
+    page.locator(f"#proposal-{alleys.pk}").get_by_role("button", name="공개 답변").click()
+    page.wait_for_url(f"**/proposals/?answered={alleys.pk}*")
+    form = page.locator(f"#proposal-{alleys.pk} [data-campaign]")
+    form.locator("select[name=template]").select_option("safety")
+    form.locator("input[name=goal]").fill("성북구 어두운 골목 100곳 찾기")
+    form.locator("input[name=target_features]").fill("100")
+    form.get_by_role("button", name="캠페인 지도 만들기").click()
+    page.wait_for_url("**/campaigns/#campaign-*")
+    campaign = page.get_by_test_id("campaign")
+    assert "성북구 어두운 골목 100곳 찾기" in campaign.inner_text()
+    assert campaign.get_by_test_id("features").inner_text() == "0"
+
+    page.goto("/")
+    page.locator("#campaigns li").first.wait_for()
+    assert "성북구 어두운 골목 지도" in page.locator("#campaigns").inner_text()

@@ -1,6 +1,7 @@
-// Proposals page: propose a topic, vote and withdraw while the round is open.
+// Proposals page: propose a topic, vote and withdraw while the round is open, comment;
+// city staff open and close rounds, answer proposals in public and start campaign maps.
 import { request } from "geoplatform/api/request.js";
-import { lang } from "geoplatform/i18n/index.js";
+import { formatDate, lang } from "geoplatform/i18n/index.js";
 import { h } from "geoplatform/ui/dom.js";
 import { act, pageConfig, text } from "./common.js";
 
@@ -46,6 +47,97 @@ function voteButton(item) {
   });
 }
 
+function comments(item) {
+  const box = item.querySelector("[data-comments]");
+  const list = box.querySelector("[data-comment-list]");
+  const show = (items) => list.replaceChildren(...items.map((c) =>
+    h("li", {}, h("time", { datetime: c.created_at, class: "muted" }, formatDate(c.created_at)), " ", c.text)));
+  box.addEventListener("toggle", async () => {
+    if (!box.open || box.dataset.loaded) return;
+    const items = await request(`/api/proposals/${item.dataset.id}/comments/`).catch(() => null);
+    if (items) {
+      box.dataset.loaded = "true";
+      show(items);
+    }
+  });
+  const form = box.querySelector("[data-comment-form]");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const posted = await act(form.querySelector("button"), item.querySelector("[data-error]"),
+      () => request(`/api/proposals/${item.dataset.id}/comments/`, { method: "POST", json: { text: form.text.value } }));
+    if (!posted) return;
+    form.reset();
+    const all = await request(`/api/proposals/${item.dataset.id}/comments/`);
+    show(all);
+    item.querySelector("[data-comment-count]").textContent = String(all.length);
+  });
+}
+
+function staffAnswer(item) {
+  const form = item.querySelector("[data-answer]");
+  if (!form) return;
+  const targets = form.querySelector("[data-merge-targets]");
+  targets.append(h("option", { value: "" }, "—"));
+  for (const target of pageConfig.mergeTargets || []) {
+    if (String(target.id) !== targets.dataset.self) targets.append(h("option", { value: target.id }, target.title));
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { state: form.state.value, answer: form.answer.value };
+    if (body.state === "merged") body.merged_into = Number(form.merged_into.value) || null;
+    const done = await act(form.querySelector("button"), item.querySelector("[data-error]"),
+      () => request(`/api/proposals/${item.dataset.id}/answer/`, { method: "POST", json: body }));
+    if (done) window.location.assign(`/proposals/?answered=${done.id}#proposal-${done.id}`);
+  });
+}
+
+function staffCampaign(item) {
+  const form = item.querySelector("[data-campaign]");
+  if (!form) return;
+  for (const template of pageConfig.templates || []) {
+    form.template.append(h("option", { value: template.slug }, lang === "en" ? template.title_en : template.title_ko));
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { proposal: Number(item.dataset.id), template: form.template.value, goal: form.goal.value,
+                   contribution_mode: form.contribution_mode.value,
+                   target_features: form.target_features.value ? Number(form.target_features.value) : null };
+    const campaign = await act(form.querySelector("button"), item.querySelector("[data-error]"),
+      () => request("/api/campaigns/", { method: "POST", json: body }));
+    if (campaign) window.location.assign(`/campaigns/#campaign-${campaign.id}`);
+  });
+}
+
+function staffRound() {
+  const errorBox = document.getElementById("round-error");
+  const close = document.querySelector("[data-close-round]");
+  if (close) {
+    close.addEventListener("click", async () => {
+      const closed = await act(close, errorBox,
+        () => request(`/api/rounds/${close.dataset.closeRound}/close/`, { method: "POST" }));
+      if (closed) window.location.assign(`/proposals/?closed=${closed.id}#results-title`);
+    });
+  }
+  const form = document.getElementById("round-form");
+  if (form) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const when = (value) => (value ? new Date(value).toISOString() : value);
+      const body = { title: form.title.value, starts_at: when(form.starts_at.value), ends_at: when(form.ends_at.value) };
+      const created = await act(form.querySelector("button"), errorBox,
+        () => request("/api/rounds/", { method: "POST", json: body }));
+      if (created) window.location.assign(`/proposals/?round=${created.id}`);
+    });
+  }
+}
+
 const form = document.getElementById("propose-form");
 if (form) proposeForm(form);
-document.querySelectorAll("li.proposal").forEach(voteButton);
+document.querySelectorAll("li.proposal").forEach((item) => {
+  voteButton(item);
+  comments(item);
+  staffAnswer(item);
+  staffCampaign(item);
+});
+staffRound();
