@@ -8,10 +8,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from moderation.throttles import CreationRateThrottle
+
 from . import selectors, services
 from .models import Theme
 from .permissions import IsCityStaff, IsCityStaffOrReadOnly
-from .serializers import (FeedbackInputSerializer, FeedbackSerializer, ImportInputSerializer,
+from .serializers import (IndicatorFeedbackInputSerializer, IndicatorFeedbackSerializer, IndicatorImportInputSerializer,
                           IndicatorCreateSerializer, IndicatorDetailSerializer, IndicatorSerializer,
                           IndicatorVersionSerializer, ReplyInputSerializer)
 
@@ -92,10 +94,10 @@ class IndicatorImportApi(APIView):
         indicator = selectors.indicator_get(user=request.user, pk=pk)
         return Response(IndicatorVersionSerializer(indicator.imports.order_by("-version"), many=True).data)
 
-    @extend_schema(request={"multipart/form-data": ImportInputSerializer}, responses=IndicatorVersionSerializer)
+    @extend_schema(request={"multipart/form-data": IndicatorImportInputSerializer}, responses=IndicatorVersionSerializer)
     def post(self, request, pk):
         indicator = selectors.indicator_get(user=request.user, pk=pk)
-        data = ImportInputSerializer(data=request.data)
+        data = IndicatorImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             version = services.indicator_import(indicator=indicator, user=request.user,
@@ -124,17 +126,19 @@ class FeedbackListApi(generics.GenericAPIView):
     """Citizens' comments and ratings on an indicator, with staff replies; signed-in users add their own."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    serializer_class = FeedbackSerializer
+    serializer_class = IndicatorFeedbackSerializer
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "indicator_feedback"  # 30 a minute per user and per IP unless configured
 
     def get(self, request, pk):
         indicator = selectors.indicator_get(user=request.user, pk=pk)
         page = self.paginate_queryset(selectors.feedback_list(indicator=indicator))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=FeedbackInputSerializer, responses=FeedbackSerializer)
+    @extend_schema(request=IndicatorFeedbackInputSerializer, responses=IndicatorFeedbackSerializer)
     def post(self, request, pk):
         indicator = selectors.indicator_get(user=request.user, pk=pk)
-        data = FeedbackInputSerializer(data=request.data)
+        data = IndicatorFeedbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = services.feedback_create(indicator=indicator, user=request.user, **data.validated_data)
         return Response(self.get_serializer(feedback).data, status=status.HTTP_201_CREATED)
@@ -143,11 +147,11 @@ class FeedbackListApi(generics.GenericAPIView):
 class FeedbackReplyApi(APIView):
     permission_classes = [IsCityStaff]
 
-    @extend_schema(request=ReplyInputSerializer, responses=FeedbackSerializer)
+    @extend_schema(request=ReplyInputSerializer, responses=IndicatorFeedbackSerializer)
     def post(self, request, pk, feedback_id):
         indicator = selectors.indicator_get(user=request.user, pk=pk)
         feedback = selectors.feedback_get(indicator=indicator, pk=feedback_id)
         data = ReplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = services.feedback_reply(feedback=feedback, user=request.user, reply=data.validated_data["reply"])
-        return Response(FeedbackSerializer(feedback, context={"request": request}).data)
+        return Response(IndicatorFeedbackSerializer(feedback, context={"request": request}).data)

@@ -107,12 +107,12 @@ class IndicatorCreateSerializer(serializers.Serializer):
         return value
 
 
-class ImportInputSerializer(serializers.Serializer):
+class IndicatorImportInputSerializer(serializers.Serializer):
     file = serializers.FileField(error_messages={"required": "Attach a CSV or XLSX file. / CSV나 XLSX 파일을 첨부하세요."})
     period = serializers.CharField(max_length=10, required=False, allow_blank=True)
 
 
-class FeedbackSerializer(serializers.ModelSerializer):
+class IndicatorFeedbackSerializer(serializers.ModelSerializer):
     """Public feedback: never the author's identity, only whether it is the viewer's own."""
 
     district_code = serializers.CharField(source="district.code", default=None, read_only=True)
@@ -130,7 +130,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
         return bool(user.is_authenticated and obj.author_id == user.pk)
 
 
-class FeedbackInputSerializer(serializers.Serializer):
+class IndicatorFeedbackInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     district = serializers.SlugRelatedField(slug_field="code", queryset=District.objects.all(), required=False,

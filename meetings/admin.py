@@ -1,5 +1,6 @@
 """City staff manage committees, members, meetings, documents and the list of disclosure reasons here."""
 from django.contrib.gis import admin
+from django.db import models
 
 from .models import Committee, CommitteeMember, DisclosureReason, Meeting, MeetingDocument
 
@@ -31,6 +32,7 @@ class DocumentInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.GISModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title_ko", "committee", "starts_at", "disclosure", "minutes_publish_at")
     list_filter = ("disclosure", "committee")
     search_fields = ("title_ko", "title_en", "agenda")

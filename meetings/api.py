@@ -1,4 +1,5 @@
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import PermissionDenied
@@ -22,7 +23,6 @@ FILTER_PARAMETERS = [
 class CommitteeListApi(generics.ListAPIView):
     serializer_class = CommitteeSerializer
     permission_classes = [AllowAny]
-    queryset = selectors.committee_list()
 
     def get_queryset(self):
         return selectors.committee_list()
@@ -79,7 +79,8 @@ class MeetingStatsApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=FILTER_PARAMETERS + [OpenApiParameter("interval", str, enum=["year", "month"])])
+    @extend_schema(parameters=FILTER_PARAMETERS + [OpenApiParameter("interval", str, enum=["year", "month"])],
+                   responses=OpenApiTypes.OBJECT)
     def get(self, request):
         filters = MeetingFilterSerializer.parse(request.query_params)
         query = StatsQuerySerializer(data=request.query_params)

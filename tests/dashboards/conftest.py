@@ -1,8 +1,17 @@
 import pytest
+from django.core.cache import cache
 
 from dashboards.services import indicator_create
 from layers.models import Dataset
 from layers.opendata import SEOUL_DATASETS, opendata_load
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache; every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _load_missing():

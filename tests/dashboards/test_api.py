@@ -128,3 +128,29 @@ def test_citizens_give_feedback_staff_reply_publicly_and_counts_show(client_for,
     detail = api.get(f"/api/indicators/{indicator.pk}/").json()
     assert detail["feedback_count"] == 1 and detail["feedback_replied"] == 1
     assert IndicatorFeedback.objects.get().author == citizen
+
+
+def test_the_indicator_layer_is_an_ogc_collection_with_values(client_for, staff, indicator, api):
+    _load(client_for(staff), indicator)
+    items = api.get(f"/ogc/collections/indicator-{indicator.pk}/items", {"f": "json", "limit": 50})
+    assert items.status_code == 200, items.content
+    features = {f["properties"]["district_code"]: f["properties"] for f in items.json()["features"]}
+    assert len(features) == 25
+    assert features["11680"]["value"] == 120 and features["11110"]["value"] == 10
+    assert features["11500"]["value"] is None  # Gangseo-gu: no value, no class
+
+
+def test_feedback_stays_without_its_author_when_the_account_is_anonymised(client_for, citizen, indicator):
+    from accounts.signals import account_anonymised
+
+    client_for(citizen).post(f"/api/indicators/{indicator.pk}/feedback/", {"body": "숫자가 이상해요"}, format="json")
+    account_anonymised.send(sender=type(citizen), user=citizen)
+    feedback = IndicatorFeedback.objects.get()
+    assert feedback.author is None and feedback.body == "숫자가 이상해요"
+
+
+def test_feedback_floods_get_429(client_for, citizen, indicator):
+    client = client_for(citizen)
+    url = f"/api/indicators/{indicator.pk}/feedback/"
+    codes = [client.post(url, {"rating": 3}, format="json").status_code for _ in range(31)]
+    assert codes[:30] == [201] * 30 and codes[30] == 429

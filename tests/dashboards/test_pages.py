@@ -37,7 +37,7 @@ def test_indicator_page_in_english(client, filled):
 
 
 @pytest.mark.browser
-def test_dashboard_renders_charts_and_the_choropleth_in_the_browser(page, filled):
+def test_dashboard_renders_charts_and_choropleth_and_takes_feedback_in_the_browser(page, login, citizen, filled):
     page.goto("/dashboards/")
     page.wait_for_function("window.gpDashboardReady === true", timeout=20_000)
     assert page.locator("[data-testid=indicator-card]").count() >= 2
@@ -49,10 +49,7 @@ def test_dashboard_renders_charts_and_the_choropleth_in_the_browser(page, filled
         f"window.gpMap.querySourceFeatures('gp-indicator-{filled.pk}', {{sourceLayer: 'indicator-{filled.pk}'}})"
         f".some(f => f.properties.district_code === '11680' && f.properties.value === 120)", timeout=20_000)
     assert "≤" in page.locator("#dash-legend").inner_text()
-
-
-@pytest.mark.browser
-def test_a_citizen_leaves_feedback_on_the_indicator_page(page, login, citizen, filled):
+    # a signed-in citizen leaves feedback on the indicator's own page
     login(page, citizen)
     page.goto(f"/dashboards/{filled.slug}/")
     page.wait_for_function("window.gpDashboardReady === true", timeout=20_000)

@@ -34,7 +34,7 @@ def test_committee_and_stats_pages(client, meetings):
 
 
 @pytest.mark.browser
-def test_meetings_page_lists_searches_and_maps_meetings_in_the_browser(page, meetings):
+def test_meetings_pages_list_search_map_and_withhold_minutes_in_the_browser(page, meetings):
     page.goto("/meetings/")
     page.wait_for_function("window.gpMeetingsReady === true", timeout=20_000)
     assert page.locator("[data-testid=meeting-item]").count() == 7
@@ -48,10 +48,7 @@ def test_meetings_page_lists_searches_and_maps_meetings_in_the_browser(page, mee
     page.click("[data-testid=meeting-item] a")
     page.wait_for_function("window.gpMeetingsReady === true", timeout=20_000)
     assert "공영주차장" in page.locator("[data-testid=minutes]").inner_text()
-
-
-@pytest.mark.browser
-def test_undisclosed_meeting_page_in_the_browser(page, meetings):
+    # an undisclosed meeting: its reason and the request guide, never its minutes
     page.goto(f"/meetings/{meetings['secret'].pk}/")
     page.wait_for_function("window.gpMeetingsReady === true", timeout=20_000)
     assert "제5호" in page.locator("[data-testid=disclosure-reason]").inner_text()
