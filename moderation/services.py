@@ -402,8 +402,11 @@ def report_note_add(*, report: Report, actor, note: str) -> ReportEvent:
     note = _clean_message(note, field="note")
     mine = sorted(report.answering_codes(actor))
     district = District.objects.filter(code=mine[0]).first() if mine else None
-    return ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.NOTE, actor=actor, district=district,
-                                      message=note)
+    event = ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.NOTE, actor=actor, district=district,
+                                       message=note)
+    # the note's text stays in the timeline; the audit log records only that one was written
+    audit_record(actor=actor, action="report.note", target=report, before=None, after={"event": event.pk})
+    return event
 
 
 # --- flags -----------------------------------------------------------------------------------------------

@@ -186,3 +186,15 @@ def test_ogc_datetime_filter_works_on_the_day(scene, api):
     day = scene["road"].created_on.isoformat()
     assert len(api.get("/ogc/collections/reports/items", {"datetime": f"{day}/{day}"}).json()["features"]) == 2
     assert api.get("/ogc/collections/reports/items", {"datetime": "2020-01-01/2020-01-02"}).json()["features"] == []
+
+
+def test_reports_layer_style_colours_features_by_status(api):
+    style = api.get("/styles/reports.json").json()
+    colours = [layer["paint"].get("circle-color") for layer in style["layers"] if layer["id"] == "reports-points"]
+    assert colours and colours[0][0] == "match" and colours[0][1] == ["to-string", ["get", "status"]]
+    assert "resolved" in colours[0] and "#3b9c5a" in colours[0]
+    legend = style["metadata"]["geoplatform:legend"]["reports"]
+    assert {item["value"] for item in legend} >= {"submitted", "acknowledged", "in_progress", "resolved"}
+    tilejson = api.get("/tiles/reports.json").json()
+    assert set(tilejson["vector_layers"][0]["fields"]) >= {"status", "category_code", "created_on"}
+    assert "reporter" not in tilejson["vector_layers"][0]["fields"]
