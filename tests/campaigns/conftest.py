@@ -49,3 +49,16 @@ def end_round_now(round_):
                                               starts_at=timezone.now() - datetime.timedelta(days=1))
     round_.refresh_from_db()
     return round_
+
+
+@pytest.fixture
+def map_templates(db):
+    """The maps app's shipped templates (a data migration; transactional tests flush them, so put them back)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from maps.models import MapTemplate
+
+    if not MapTemplate.objects.filter(slug="safety").exists():
+        import_module("maps.migrations.0002_shipped_templates").templates_create(apps, None)

@@ -79,7 +79,7 @@ def test_feedback_sent_in_the_browser_is_triaged_by_staff_and_reaches_the_roadma
 
 
 def test_staff_close_the_round_answer_and_start_a_campaign_that_shows_on_the_home_page(
-        page, login, make_user, running_round):
+        page, login, make_user, running_round, map_templates):
     staff, round_ = running_round
     citizen, voter = make_user("proposer"), make_user("voter")
     alleys = services.proposal_create(proposer=citizen, title="성북구 어두운 골목 지도", why="밤길",
