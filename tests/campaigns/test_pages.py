@@ -68,3 +68,16 @@ def test_script_in_titles_never_reaches_the_page_as_markup(citizen, open_round):
     services.proposal_create(proposer=citizen, title="<b>굵게</b> \"><svg onload=alert(1)>", why="<script>x</script>위험")
     page = _get("/proposals/")
     assert "<svg" not in page and "onload=alert" not in page.replace("&quot;", "")
+
+
+def test_the_admin_shows_rounds_proposals_campaigns_and_feedback_read_only(story, make_user):
+    admin = make_user("boss", role="admin")
+    client = Client()
+    client.force_login(admin)
+    for path in ("/admin/campaigns/round/", "/admin/campaigns/proposal/", "/admin/campaigns/campaign/",
+                 "/admin/campaigns/feedback/", f"/admin/campaigns/round/{story['alleys'].round_id}/change/",
+                 f"/admin/campaigns/campaign/{story['campaign'].pk}/change/"):
+        assert client.get(path).status_code == 200, path
+    feedback_page = client.get(f"/admin/campaigns/feedback/{story['wish'].pk}/change/").content.decode()
+    assert "캠페인 알림을 받고 싶어요" in feedback_page and "minji" not in feedback_page
+    assert client.get("/admin/campaigns/proposal/add/").status_code == 403

@@ -1,0 +1,48 @@
+"""Read-mostly admin: staff act through the API and pages (services keep the rules and the audit log)."""
+from django.contrib.gis import admin
+
+from .models import Campaign, Feedback, Proposal, RankingEntry, Round
+
+
+class ReadOnlyAdmin(admin.GISModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RankingInline(admin.TabularInline):
+    model = RankingEntry
+    fields = ("rank", "proposal", "votes")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+
+@admin.register(Round)
+class RoundAdmin(ReadOnlyAdmin):
+    list_display = ("title", "starts_at", "ends_at", "closed_at")
+    inlines = [RankingInline]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    list_display = ("title", "round", "state", "area_scope", "created_at")
+    list_filter = ("state", "round")
+    search_fields = ("title",)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
+    list_display = ("title", "proposal", "map", "contribution_mode", "created_at")
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "state", "created_at", "answered_at")
+    list_filter = ("kind", "state")
+    exclude = ("author",)
