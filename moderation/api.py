@@ -11,8 +11,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from layers.urls_util import tilejson_url
+
 from . import selectors, services
 from .models import Report, ReportCategory
+from .layers import REPORT_LAYER
 from .permissions import IsCityStaff, IsDistrictOfficer, NotBanned
 from .serializers import (
     AuditLogSerializer, BanSerializer, BulkAcknowledgeSerializer, FlagCreateSerializer, FlagDecisionSerializer,
@@ -24,13 +27,14 @@ from .throttles import CreationRateThrottle
 
 
 class FeatureCollectionPagination(LimitOffsetPagination):
-    """limit/offset paging whose page is a GeoJSON FeatureCollection."""
+    """limit/offset paging whose page is a GeoJSON FeatureCollection, with the `reports` layer's TileJSON."""
 
     max_limit = 1000
 
     def get_paginated_response(self, data):
         return Response({"type": "FeatureCollection", "count": self.count, "next": self.get_next_link(),
-                         "previous": self.get_previous_link(), "features": data})
+                         "previous": self.get_previous_link(),
+                         "tilejson": tilejson_url(self.request, REPORT_LAYER), "features": data})
 
 
 def _report_response(request, report: Report, *, code=http.HTTP_200_OK) -> Response:

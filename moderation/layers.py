@@ -11,6 +11,7 @@ from layers.registry import Layer, registry
 
 from .models import Report, ReportDistrict, Status
 
+REPORT_LAYER = "reports"
 STATUS_COLORS = {
     Status.SUBMITTED: "#e4572e",
     Status.ACKNOWLEDGED: "#f3a712",
@@ -54,7 +55,7 @@ def reports_public_queryset(viewer=None):
 
 registry.register(
     Layer(
-        name="reports",
+        name=REPORT_LAYER,
         title_ko="위험 신고",
         title_en="Hazard reports",
         description_ko="시민 위험 신고와 처리 상태. 신고자는 공개하지 않으며, 민감한 분류는 200m 격자 중심으로 표시합니다.",

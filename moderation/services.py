@@ -24,6 +24,7 @@ from geoplatform.images import image_sanitise
 from geoplatform.text import plain_text
 from tilesets.services import layer_version_bump, tile_cache_invalidate
 
+from .layers import REPORT_LAYER
 from .models import (
     CLOSED_STATUSES, OPEN_STATUSES, AuditLog, ContactPreference, Flag, Notification, Report, ReportCategory,
     ReportDistrict, ReportEvent, ReportPhoto, Status, overall_status,
@@ -33,7 +34,6 @@ from .workdays import add_working_days
 
 logger = logging.getLogger(__name__)
 
-REPORT_LAYER = "reports"
 MAX_PHOTOS_PER_REPORT = 5
 MESSAGE_MAX = 2000
 

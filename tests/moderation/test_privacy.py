@@ -54,6 +54,7 @@ def test_public_list_and_detail_never_show_reporter_notes_times_or_exact_sensiti
     client = {"anonymous": api, "citizen2": client_for(citizen2), "mapo_officer": client_for(mapo_officer)}[who]
     listing = client.get("/api/reports/")
     assert listing.status_code == 200
+    assert listing.json()["tilejson"].endswith("/tiles/reports.json")
     text = listing.content.decode()
     _assert_clean(text, scene)
     assert _exact(places["samseong"]) not in text
