@@ -417,8 +417,9 @@ def render(rows: list[Row], config: Config, started: str, loads: list[float]) ->
         f"{config.workers} workers; client, servers and PostgreSQL share the machine.",
         "",
         f"Machine: {machine()}.",
-        f"Load average (1 min) before / during / after the measurements: "
-        f"{' / '.join(f'{v:.1f}' for v in loads)} (anything above 0 is other work sharing the two cores).",
+        f"Load average (1 min) before and after each tile list: {', '.join(f'{v:.1f}' for v in loads)} "
+        f"(the servers, PostgreSQL and wrk account for about {config.connections // 2 + 2}; "
+        f"more is other work sharing the two cores).",
         "",
         "raw = the exact tile statement through pgbench (the PostGIS limit); ours = /tiles/… uncached; "
         "cached = tile-cache hits; tipg = tipg on the same tables. Latencies in ms; bytes are per tile "
@@ -503,37 +504,36 @@ def main(argv=None) -> int:
     biggest = max(rows, key=lambda r: r.raw_max)
     log(f"largest tile: {biggest.raw_max:,} bytes raw ({biggest.layer} {biggest.label})")
 
-    loads = [os.getloadavg()[0]]
+    loads = [os.getloadavg()[0]]  # before, after each tile list
     workdir = Path(tempfile.mkdtemp(prefix="geoplatform-bench-"))
+    shutil.rmtree(VAR / "tilecache", ignore_errors=True)
+    servers = {}
     try:
-        for row in rows:
-            log(f"raw SQL {row.layer} {row.label}")
-            row.results["raw"] = run_pgbench(row, url, config, workdir)
-        loads.append(os.getloadavg()[0])
-        for cache, target in (("none", "ours"), ("filesystem", "cached")):
-            shutil.rmtree(VAR / "tilecache", ignore_errors=True)
-            server = gunicorn(url, config, cache)
-            try:
-                for row in rows:
-                    paths = our_paths(row)
-                    if target == "cached":
-                        for path in paths:  # warm the cache
-                            urllib.request.urlopen(server.base + path, timeout=60).read()
-                    log(f"{target} {row.layer} {row.label}")
-                    row.results[target] = run_wrk(server.base, paths, config, workdir, f"{target}-{row.layer}")
-            finally:
-                server.stop()
+        # All servers up at once, and the four targets of a tile list measured back to back, so that
+        # other work on the machine weighs on them alike.
+        servers["ours"] = gunicorn(url, config, "none")
+        servers["cached"] = gunicorn(url, config, "filesystem")
         if config.tipg:
-            server = tipg_server(url, config)
-            try:
-                for row in rows:
-                    paths = tipg_paths(row)
+            servers["tipg"] = tipg_server(url, config)
+        for row in rows:
+            log(f"{row.layer} {row.label}: raw SQL")
+            row.results["raw"] = run_pgbench(row, url, config, workdir)
+            for target in ("ours", "cached", "tipg"):
+                server = servers.get(target)
+                if server is None:
+                    continue
+                paths = tipg_paths(row) if target == "tipg" else our_paths(row)
+                if target == "cached":
+                    for path in paths:  # warm the cache
+                        urllib.request.urlopen(server.base + path, timeout=60).read()
+                if target == "tipg":
                     row.tipg_raw_mean, row.tipg_gz_mean = fetch_sizes(server.base, paths)
-                    log(f"tipg {row.layer} {row.label}")
-                    row.results["tipg"] = run_wrk(server.base, paths, config, workdir, f"tipg-{row.layer}")
-            finally:
-                server.stop()
+                log(f"{row.layer} {row.label}: {target}")
+                row.results[target] = run_wrk(server.base, paths, config, workdir, f"{target}-{row.layer}")
+            loads.append(os.getloadavg()[0])
     finally:
+        for server in servers.values():
+            server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
     loads.append(os.getloadavg()[0])

@@ -33,7 +33,7 @@ import logging
 
 from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import Transform
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 from django.db.models import Avg, Count, Expression, F, Field, FloatField, Func, IntegerField, Value
 from django.db.models.functions import Floor
 
@@ -277,14 +277,36 @@ def tile_sql(layer: Layer, viewer: Viewer, z: int, x: int, y: int, cap: int | No
 SERIAL_PLAN = "SET LOCAL max_parallel_workers_per_gather = 0; "
 
 
+def _fetch_tile(sql: str, params: list, using: str):
+    """Run the tile statement: one round trip.
+
+    Django's per-request connection health check (CONN_HEALTH_CHECKS) would add a `SELECT 1`
+    before it; a tile instead runs straight away and, if a persistent connection turns out to
+    be dead, reconnects and runs once more — the same safety without the extra query.
+    """
+    connection = connections[using]
+    retry = connection.connection is not None and not connection.in_atomic_block
+    if retry:
+        connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(SERIAL_PLAN + sql, params)
+            return cursor.fetchone()
+    except (OperationalError, InterfaceError):
+        if not retry:
+            raise
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(SERIAL_PLAN + sql, params)
+            return cursor.fetchone()
+
+
 def render_vector_tile(layer: Layer, viewer: Viewer, z: int, x: int, y: int, using: str = "default") -> bytes:
     """The MVT bytes of one tile (b"" when empty), under TILE_MAX_BYTES."""
     cap = layer.tile_feature_cap or TILE_FEATURE_CAP
     while True:
         sql, params = tile_sql(layer, viewer, z, x, y, cap)
-        with connections[using].cursor() as cursor:
-            cursor.execute(SERIAL_PLAN + sql, params)
-            row = cursor.fetchone()
+        row = _fetch_tile(sql, params, using)
         data = bytes(row[0]) if row and row[0] is not None else b""
         if len(data) <= TILE_MAX_BYTES or cap <= 1:
             return data

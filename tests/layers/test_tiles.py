@@ -285,3 +285,29 @@ def test_an_oversized_tile_is_rendered_again_with_fewer_features(datasets, monke
     assert 0 < len(smaller) <= len(full) // 3
     kept = mapbox_vector_tile.decode(smaller)[TOILETS]["features"]
     assert 0 < len(kept) < len(mapbox_vector_tile.decode(full)[TOILETS]["features"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tile_runs_one_query_and_survives_a_dropped_connection(live_seoul):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    layer = registry.get("districts")
+    z, x, y = tile_of(CITY_HALL, 14)
+    expected = render_vector_tile(layer, Viewer.anonymous(), z, x, y)
+    connection.health_check_done = False  # as at the start of a request
+    with CaptureQueriesContext(connection) as queries:
+        assert render_vector_tile(layer, Viewer.anonymous(), z, x, y) == expected
+    assert len(queries) == 1 and "ST_AsMVT" in queries[0]["sql"]  # no health-check SELECT 1
+    pid = connection.connection.get_backend_pid()
+    import psycopg2
+
+    settings_dict = connection.settings_dict
+    killer = psycopg2.connect(dbname=settings_dict["NAME"], user=settings_dict["USER"],
+                              password=settings_dict["PASSWORD"], host=settings_dict["HOST"],
+                              port=settings_dict["PORT"])
+    killer.autocommit = True
+    killer.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
+    killer.close()
+    assert render_vector_tile(layer, Viewer.anonymous(), z, x, y) == expected
+    assert connection.connection.get_backend_pid() != pid
