@@ -1,9 +1,9 @@
 """Reads on maps: the one access helper, lists, feature pages and history."""
 from django.contrib.gis.geos import Polygon
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from .models import Feature, FeatureVersion, Map, MapTemplate
+from .models import Feature, FeatureVersion, Map, MapCollaborator, MapTemplate
 
 
 def map_get_for(*, user, pk, secret: str = "", for_update: bool = False) -> Map:
@@ -40,10 +40,15 @@ def feature_get_for(*, map_obj: Map, user, fid, secret: str = "", for_update: bo
 
 
 def map_list(*, user, q: str = "", theme: str = "", owner: str = "", bbox: Polygon | None = None) -> QuerySet[Map]:
-    return (Map.objects.listed_for(user).search(q).with_theme(theme).owned_by(owner).in_bbox(bbox)
+    """Maps for lists and search, with their published feature count and the viewer's collaborator role."""
+    maps = (Map.objects.listed_for(user).search(q).with_theme(theme).owned_by(owner).in_bbox(bbox)
             .select_related("owner", "template")
             .annotate(feature_count=Count("features", filter=Q(features__status="published",
                                                                  features__is_hidden=False), distinct=True)))
+    if user is not None and user.is_authenticated:
+        role = MapCollaborator.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1]
+        maps = maps.annotate(viewer_role=Subquery(role))
+    return maps
 
 
 def feature_list(*, map_obj: Map, user, secret: str = "", bbox: Polygon | None = None,
