@@ -61,6 +61,9 @@ KML_HOUSEKEEPING = {"altitudeMode", "tessellate", "extrude", "visibility", "draw
 WKT_KEYS = ("wkt", "geometry", "geom", "the_geom", "도형")
 
 
+WKT_RE = re.compile(r"^\s*(MULTI)?(POINT|LINESTRING|POLYGON)\s*(\(|EMPTY)", re.IGNORECASE)
+
+
 def _fail(en: str, ko: str, code: str = "invalid_file"):
     raise ValidationError(f"{en} / {ko}", code=code)
 
@@ -265,8 +268,10 @@ def _read_geojson(source: ImportSource):
             try:
                 if srid == 4326:
                     geom = _to_4326(geometry_from_geojson(item["geometry"]), 4326)
-                else:
-                    geom = _to_4326(GEOSGeometry(json.dumps(item["geometry"])), srid)
+                else:  # only type and coordinates reach GEOS: a nested "crs" is never handed to GDAL
+                    geometry = item["geometry"]
+                    geom = _to_4326(GEOSGeometry(json.dumps({"type": geometry.get("type"),
+                                                             "coordinates": geometry.get("coordinates")})), srid)
                 yield ParsedFeature(i, props, geom)
             except (ValidationError, GEOSException, GDALException, ValueError, TypeError) as exc:
                 yield ParsedFeature(i, props, error=_reason(exc))
@@ -396,6 +401,9 @@ def _read_csv(source: ImportSource):
                 if len(row) != len(header):
                     raise ValidationError(f"Row has {len(row)} cells, the header {len(header)}. / 열 개수가 제목 행과 다릅니다.")
                 if wkt_col is not None:
+                    if not WKT_RE.match(row[wkt_col]) or len(row[wkt_col]) > 1_000_000:
+                        raise ValidationError("The geometry column must hold WKT, e.g. POINT (127.0276 37.4979). "
+                                              "/ 도형 열에는 WKT가 있어야 합니다.")
                     geom = GEOSGeometry(row[wkt_col])
                 else:
                     x, y = _number(row[lon_col]), _number(row[lat_col])

@@ -173,3 +173,17 @@ def test_deleted_account_keeps_its_features_attributed_to_nobody(client_for, cit
     history = client_for(None).get(f"/api/maps/{m.pk}/features/{feature.pk}/history/").json()
     assert history[0]["actor"] == "" and "jihoon" not in json.dumps(history)
     assert not m.collaborators.exists()
+
+
+def test_a_geojson_feature_can_be_posted_and_etag_answers_304(client_for, citizen, make_map, seoul):
+    m = make_map(citizen)
+    client = client_for(citizen)
+    body = {"type": "Feature", "geometry": toilet(GANGNAM_TOILET)["geometry"],
+            "properties": {"name": "강남역 지하상가", "description": "*계단* 많음", "floor": "B1"}}
+    created = client.post(f"/api/maps/{m.pk}/features/", body, format="json")
+    assert created.status_code == 201
+    props = created.json()["properties"]
+    assert props["name"] == "강남역 지하상가" and props["properties"] == {"floor": "B1"}
+    assert props["description_html"] == "<p><em>계단</em> 많음</p>"
+    url = f"/api/maps/{m.pk}/features/{created.json()['id']}/"
+    assert client.get(url, HTTP_IF_NONE_MATCH=created["ETag"]).status_code == 304

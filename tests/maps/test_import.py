@@ -209,3 +209,29 @@ def test_csv_in_a_projected_crs_is_reprojected_from_the_given_epsg_code(owned):
     response = _import(client, m, data, "gangnam.csv", srid=5186)
     assert response.status_code == 200 and response.json()["imported"] == 1
     assert Feature.objects.get(map=m).geom.distance(gangnam) < 1e-6
+
+
+def test_geojson_with_an_epsg_crs_member_is_reprojected_and_geometry_crs_is_ignored(owned):
+    m, client = owned
+    gangnam = Point(*station("강남")["geometry"]["coordinates"], srid=4326)
+    projected = gangnam.transform(5186, clone=True)
+    data = json.dumps({"type": "FeatureCollection",
+                       "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::5186"}},
+                       "features": [{"type": "Feature", "properties": {"name": "강남역"},
+                                     "geometry": {"type": "Point", "coordinates": [projected.x, projected.y],
+                                                  "crs": {"type": "name", "properties": {"name": "EPSG:3857"}}}}]})
+    response = _import(client, m, data.encode(), "gangnam.geojson")
+    assert response.status_code == 200 and response.json()["imported"] == 1
+    assert Feature.objects.get(map=m).geom.distance(gangnam) < 1e-6
+    bad = json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "+proj=merc"}},
+                      "features": []})
+    assert _import(client, m, bad.encode(), "x.geojson").status_code == 400
+
+
+def test_csv_geometry_column_accepts_wkt_only(owned):
+    m, client = owned
+    sneaky = '{"type": "Point", "coordinates": [127.03, 37.5], "crs": {"type": "name", "properties": {"name": "EPSG:5186"}}}'
+    out = io.StringIO()
+    csv.writer(out).writerows([["name", "wkt"], ["geojson in disguise", sneaky]])
+    result = _import(client, m, out.getvalue().encode(), "sneaky.csv").json()
+    assert result["imported"] == 0 and "WKT" in result["rejected"][0]["reason"]
