@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from districts.models import District
+
 from .forms import SignupForm
 from .templatetags.ui import t
 
@@ -54,7 +56,9 @@ def report_detail(request, report_id: int):
 def review(request):
     if not request.user.is_district_officer:
         return render(request, "frontend/forbidden.html", status=403)
-    return render(request, "frontend/review.html", {"page_config": {}})
+    districts = list(District.objects.order_by("name_ko").values("code", "name_ko", "name_en"))
+    return render(request, "frontend/review.html", {"page_config": {
+        "districts": districts, "mine": sorted(request.user.officer_district_codes())}})
 
 
 @login_required

@@ -7,8 +7,12 @@ from PIL import Image
 
 def expect_http_errors(page, *statuses):
     """Forget the console lines Chromium writes for answers the test provokes on purpose (e.g. 409)."""
-    page.console_errors[:] = [e for e in page.console_errors
-                              if not any(f"status of {status}" in e for status in statuses)]
+    expect_console_errors(page, *(f"status of {status}" for status in statuses))
+
+
+def expect_console_errors(page, *fragments):
+    """Forget console errors the test provokes on purpose (a 4xx answer, a fetch while offline)."""
+    page.console_errors[:] = [e for e in page.console_errors if not any(fragment in e for fragment in fragments)]
 
 
 def wait_for_map(page, attribute="mapReady"):
@@ -43,3 +47,30 @@ def jpeg_file(tmp_path):
     image.save(buffer, "JPEG", exif=exif)
     path.write_bytes(buffer.getvalue())
     return path
+
+
+@pytest.fixture
+def report_categories(db):
+    """The city's hazard categories as `make run` ships them (moderation.demo)."""
+    from moderation.demo import CATEGORIES
+    from moderation.models import ReportCategory
+    from moderation.services import category_create
+
+    for position, (code, ko, en, body_ko, body_en, sensitive, ack, resolve) in enumerate(CATEGORIES):
+        if not ReportCategory.objects.filter(code=code).exists():
+            category_create(code=code, name_ko=ko, name_en=en, responsible_body_ko=body_ko, responsible_body_en=body_en,
+                            is_sensitive=sensitive, acknowledge_days=ack, resolve_days=resolve, position=position)
+    return {c.code: c for c in ReportCategory.objects.all()}
+
+
+@pytest.fixture
+def map_templates(db):
+    """The shipped map templates (a data migration; transactional browser tests flush it away)."""
+    from importlib import import_module
+
+    from maps.models import MapTemplate
+
+    shipped = import_module("maps.migrations.0002_shipped_templates").TEMPLATES
+    for template in shipped:
+        MapTemplate.objects.get_or_create(slug=template["slug"], defaults=template)
+    return {t.slug: t for t in MapTemplate.objects.all()}

@@ -58,7 +58,7 @@ def test_language_switch_turns_the_interface_to_english_and_back(page):
     assert page.get_by_role("heading", name="로그인").is_visible()
 
 
-def _test_review_and_moderation_pages_are_refused_to_citizens(page, citizen, login):
+def test_review_and_moderation_pages_are_refused_to_citizens(page, citizen, login):
     login(page, citizen)
     assert page.get_by_role("link", name="검토").count() == 0
     assert page.get_by_role("link", name="관리").count() == 0

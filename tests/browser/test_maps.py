@@ -15,7 +15,7 @@ def click_map(page, x, y):
     page.mouse.click(box["x"] + x, box["y"] + y)
 
 
-def test_citizen_signs_up_makes_a_safety_map_draws_and_sees_it_from_tiles(page, jpeg_file):
+def test_citizen_signs_up_makes_a_safety_map_draws_and_sees_it_from_tiles(page, jpeg_file, map_templates):
     page.goto("/maps/new/")
     assert "/accounts/login/" in page.url
     page.get_by_role("link", name="가입하기").last.click()

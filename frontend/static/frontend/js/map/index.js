@@ -117,7 +117,13 @@ export async function createMap(container, options = {}) {
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   }
   // The compact attribution starts folded (the (i) button opens it), so it never covers a phone map.
-  map.once("idle", () => container.querySelector(".maplibregl-compact-show")?.classList.remove("maplibregl-compact-show"));
+  const fold = () => {
+    const attribution = container.querySelector(".maplibregl-ctrl-attrib.maplibregl-compact");
+    if (!attribution) return;
+    attribution.classList.remove("maplibregl-compact-show");
+    map.off("sourcedata", fold);
+  };
+  map.on("sourcedata", fold);
   window.geoplatformMaps = [...(window.geoplatformMaps || []), map];
   window.gpMap = map;
   await new Promise((resolve) => (map.loaded() && map.isStyleLoaded() ? resolve() : map.once("load", resolve)));

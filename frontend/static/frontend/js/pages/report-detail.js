@@ -1,0 +1,32 @@
+// A report's public page: status, description, districts with their answers, photos and timeline.
+import { pageConfig } from "../config.js";
+import { request } from "../api/request.js";
+import { createMap } from "../map/index.js";
+import { clear } from "../ui/dom.js";
+import { statusBadge, timelineItems, reportFacts, reportPhotos, showReportOnMap } from "../ui/reports.js";
+import { loc } from "../i18n/index.js";
+
+const { reportId } = pageConfig();
+const $ = (id) => document.getElementById(id);
+
+async function main() {
+  const mapReady = createMap($("map"), { hash: false, dongs: true });
+  let report;
+  try {
+    report = await request(`/api/reports/${reportId}/`);
+  } catch (error) {
+    $("report-description").textContent = error.message;
+    return;
+  }
+  const p = report.properties;
+  $("report-title").textContent = `${loc({ name_ko: p.category_name_ko, name_en: p.category_name_en }, "name")} #${report.id}`;
+  clear($("report-status"), statusBadge(p.status), p.overdue ? " " : null);
+  $("report-description").textContent = p.description;
+  clear($("report-facts"), reportFacts(p));
+  clear($("report-photos"), reportPhotos(p));
+  clear($("timeline"), timelineItems(p.timeline));
+  showReportOnMap(await mapReady, report);
+  document.body.dataset.mapReady = "true";
+}
+
+main();

@@ -1,0 +1,125 @@
+// Report a hazard, phone first: locate me (geolocation) or tap the map, a category, a description,
+// photos, send. Without a connection the report is kept on the device and sent when back online.
+import { config } from "../config.js";
+import { request, listOf } from "../api/request.js";
+import { reportSend } from "../api/reports.js";
+import { draftSave, draftList, draftsFlush } from "../offline/drafts.js";
+import { createMap, maplibregl } from "../map/index.js";
+import { h, clear, toast, showError, hideError } from "../ui/dom.js";
+import { t, loc } from "../i18n/index.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { lngLat: null, photos: [] };
+let map;
+let marker;
+
+function place(lngLat, { fly = false } = {}) {
+  state.lngLat = lngLat;
+  if (!marker) {
+    marker = new maplibregl.Marker({ color: "#c0392b", draggable: true }).setLngLat(lngLat).addTo(map);
+    marker.on("dragend", () => place(marker.getLngLat()));
+  } else {
+    marker.setLngLat(lngLat);
+  }
+  if (fly) map.jumpTo({ center: lngLat, zoom: Math.max(map.getZoom(), 16) });
+  $("location-status").textContent = t("locationChosen", { lat: lngLat.lat.toFixed(5), lon: lngLat.lng.toFixed(5) });
+  document.body.dataset.located = "true";
+}
+
+function locate() {
+  if (!navigator.geolocation) {
+    $("location-status").textContent = t("locationDenied");
+    return;
+  }
+  $("location-status").textContent = t("locating");
+  navigator.geolocation.getCurrentPosition(
+    (position) => place({ lng: position.coords.longitude, lat: position.coords.latitude }, { fly: true }),
+    () => ($("location-status").textContent = t("locationDenied")),
+    { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 },
+  );
+}
+
+async function loadCategories() {
+  try {
+    const categories = listOf(await request("/api/reports/categories/")).filter((c) => c.is_active !== false);
+    clear($("categories"), categories.map((c) => h("label", { class: "choice" },
+      h("input", { type: "radio", name: "category", value: c.code, required: true }),
+      h("span", {}, loc(c, "name")))));
+  } catch (error) {
+    showError($("report-error"), error);
+  }
+}
+
+function previews() {
+  clear($("photo-previews"), state.photos.map((file) => h("li", {}, h("img", { src: URL.createObjectURL(file), alt: file.name }))));
+}
+
+async function showDrafts() {
+  const drafts = await draftList().catch(() => []);
+  const banner = $("drafts-banner");
+  banner.hidden = drafts.length === 0;
+  if (drafts.length) clear(banner, t("draftsPending", { n: drafts.length }));
+  return drafts.length;
+}
+
+async function flushDrafts() {
+  if (!config.user || !navigator.onLine) return;
+  try {
+    const sent = await draftsFlush(reportSend);
+    if (sent) toast(t("draftsSent", { n: sent }), "ok");
+  } catch (error) {
+    showError($("report-error"), error);
+  }
+  await showDrafts();
+}
+
+async function submit(event) {
+  event.preventDefault();
+  hideError($("report-error"));
+  const category = new FormData(event.target).get("category");
+  const description = $("description").value.trim();
+  if (!state.lngLat) return showError($("report-error"), new Error(t("pickLocationFirst")));
+  if (!category) return showError($("report-error"), new Error(t("pickCategory")));
+  const feature = { type: "Feature", geometry: { type: "Point", coordinates: [Number(state.lngLat.lng.toFixed(7)), Number(state.lngLat.lat.toFixed(7))] },
+    properties: { category, description } };
+  const draft = { feature, photos: state.photos };
+  const button = $("send");
+  button.disabled = true;
+  try {
+    if (!navigator.onLine) throw new TypeError("offline");
+    const report = await reportSend(draft);
+    toast(t("reportSent"), "ok");
+    window.location.assign(`/reports/${report.id}/`);
+  } catch (error) {
+    if (error instanceof TypeError) {
+      await draftSave(draft);
+      toast(t("draftSaved"));
+      event.target.reset();
+      state.photos = [];
+      previews();
+      await showDrafts();
+    } else {
+      showError($("report-error"), error);
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function main() {
+  loadCategories();
+  showDrafts().then((n) => n && flushDrafts());
+  window.addEventListener("online", flushDrafts);
+  map = await createMap($("map"), { hash: false, dongs: true });
+  map.on("click", (event) => place(event.lngLat));
+  $("locate").addEventListener("click", locate);
+  $("photos").addEventListener("change", (event) => {
+    state.photos = [...event.target.files];
+    previews();
+  });
+  $("report-form").addEventListener("submit", submit);
+  if (!config.user) $("send").disabled = true;
+  document.body.dataset.mapReady = "true";
+}
+
+main();
