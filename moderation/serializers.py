@@ -116,7 +116,7 @@ class NoteSerializer(serializers.Serializer):
 class BulkAcknowledgeSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID - 1), min_length=1,
                                 max_length=200)
-    message = serializers.CharField(max_length=2000, allow_blank=True)
+    message = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
 class PhotoUploadSerializer(serializers.Serializer):

@@ -332,10 +332,17 @@ def report_status_change(*, report: Report, actor, status: str, message: str, di
     return report
 
 
+BULK_ACKNOWLEDGE_MESSAGE = ("Your report has been received and is being reviewed. / "
+                            "신고가 접수되어 담당 부서에서 검토하고 있습니다.")
+
+
 @transaction.atomic
-def report_bulk_acknowledge(*, actor, reports: list[Report], message: str) -> list[Report]:
-    """Acknowledge many reports of the officer's districts at once: all of them, or none if one cannot be."""
-    message = _clean_message(message)
+def report_bulk_acknowledge(*, actor, reports: list[Report], message: str = "") -> list[Report]:
+    """Acknowledge many reports of the officer's districts at once: all of them, or none if one cannot be.
+
+    Without a message of their own, reporters get the standard acknowledgement text.
+    """
+    message = _clean_message(message, required=False) or BULK_ACKNOWLEDGE_MESSAGE
     problems = []
     for report in reports:
         try:

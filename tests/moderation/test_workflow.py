@@ -231,6 +231,23 @@ def test_bulk_acknowledge_is_all_or_nothing(client_for, gangnam_officer, make_re
     assert done.status_code == 200 and sorted(done.json()["acknowledged"]) == sorted([first.pk, second.pk])
     assert set(Report.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {"acknowledged"}
     assert AuditLog.objects.filter(action="report.status.acknowledged").count() == 2
+    third = make_report(citizen, places["seolleung"])
+    assert officer.post("/api/reports/acknowledge/", {"ids": [third.pk], "message": ""},
+                        format="json").status_code == 200
+    third.refresh_from_db()
+    assert "검토" in third.report_districts.get().answer  # the standard acknowledgement, in both languages
+
+
+def test_a_border_report_transferred_to_the_other_district_stays_once_in_its_queue(
+        client_for, gangnam_officer, seocho_officer, make_report, citizen, places):
+    report = make_report(citizen, places["gangnam_seocho_border"])
+    response = client_for(gangnam_officer).post(f"/api/reports/{report.pk}/transfer/",
+                                                {"to_district": SEOCHO, "reason": "서초구 도로 / Seocho's road"},
+                                                format="json")
+    assert response.status_code == 200
+    assert [d["code"] for d in response.json()["properties"]["districts"]] == [SEOCHO]
+    assert [f["id"] for f in client_for(seocho_officer).get("/api/reports/", {"queue": "mine"}).json()["features"]] == [
+        report.pk]
 
 
 def test_queue_filters_status_category_overdue_and_bbox(client_for, gangnam_officer, make_report, citizen, places):
