@@ -24,7 +24,8 @@ class ReportQuerySet(models.QuerySet):
         if user.is_city_staff:
             return self.all()
         codes = user.officer_district_codes()
-        return self.filter(Q(is_hidden=False) | Q(reporter=user) | Q(report_districts__district__code__in=codes)).distinct()
+        involved = Q(reporter=user) | Q(report_districts__district__code__in=codes)
+        return self.filter(Q(is_hidden=False) | involved).distinct()
 
     def of_reporter(self, user):
         return self.filter(reporter=user) if user and user.is_authenticated else self.none()
@@ -54,9 +55,8 @@ class ReportQuerySet(models.QuerySet):
 
         open_statuses = _open_statuses()
         if codes is None:
-            return self.filter(
-                Q(status=Status.SUBMITTED, acknowledge_due__lt=today) | Q(status__in=open_statuses, resolve_due__lt=today)
-            )
+            late_ack = Q(status=Status.SUBMITTED, acknowledge_due__lt=today)
+            return self.filter(late_ack | Q(status__in=open_statuses, resolve_due__lt=today))
         late_ack = Exists(self._district_rows(codes, status=Status.SUBMITTED).filter(report__acknowledge_due__lt=today))
         late_close = Exists(self._district_rows(codes, status__in=open_statuses).filter(report__resolve_due__lt=today))
         return self.filter(late_ack | late_close)

@@ -23,7 +23,7 @@ COARSE_SRID = 5179  # Korea 2000 / Unified CS: metres, the national grid
 
 
 def coarsened_point(geom: GEOSGeometry, *, cell: int = COARSE_GRID_METRES) -> Point:
-    """The centre of the `cell` × `cell` metre square of the national grid that holds the geometry's point on surface."""
+    """The centre of the `cell` × `cell` metre square of the national grid holding the geometry's point on surface."""
     point = geom.point_on_surface if geom.geom_type != "Point" else geom.clone()
     point.srid = point.srid or 4326
     metric = point.transform(COARSE_SRID, clone=True)

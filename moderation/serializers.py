@@ -215,7 +215,8 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
                 out["acknowledged_at"] = rd.acknowledged_at.isoformat() if rd.acknowledged_at else None
                 out["closed_at"] = rd.closed_at.isoformat() if rd.closed_at else None
         if report.is_reporter(user) or (user is not None and user.is_authenticated and user.is_city_staff):
-            props["reporter"] = {"id": report.reporter_id, "name": report.reporter.public_name} if report.reporter else None
+            reporter = report.reporter
+            props["reporter"] = {"id": reporter.pk, "name": reporter.public_name} if reporter else None
             props["contact_preference"] = report.contact_preference
         if self.context.get("detail"):
             props["timeline"] = [self._event(e, user, report) for e in self.context["timeline"]]

@@ -31,7 +31,8 @@ def test_a_report_made_by_a_georeport_client_round_trips_over_http(live_seoul, c
     assert posted.status_code == 201, posted.text
     request_id = posted.json()[0]["service_request_id"]
     stored = Report.objects.get(pk=request_id)
-    assert (stored.reporter, stored.channel, [d.code for d in stored.districts.all()]) == (citizen, "open311", [GANGNAM])
+    districts = [d.code for d in stored.districts.all()]
+    assert (stored.reporter, stored.channel, districts) == (citizen, "open311", [GANGNAM])
 
     fetched = client.get_service_request(request_id)
     assert fetched["service_code"] == "road_damage" and fetched["status"] == "open"
@@ -74,7 +75,8 @@ def _errors(response):
 
 
 @pytest.mark.parametrize("data,status,fragment", [
-    ({"api_key": "wrong", "service_code": "road_damage", "lat": 37.5, "long": 127.05, "description": "x"}, 403, "api_key"),
+    ({"api_key": "wrong", "service_code": "road_damage", "lat": 37.5, "long": 127.05, "description": "x"}, 403,
+     "api_key"),
     ({"service_code": "road_damage", "lat": 37.5, "long": 127.05, "description": "x"}, 400, "api_key"),
     ({"service_code": "potholes", "lat": 37.5, "long": 127.05, "description": "x"}, 400, "service_code"),
     ({"service_code": "road_damage", "lat": "north", "long": 127.05, "description": "x"}, 400, "lat"),

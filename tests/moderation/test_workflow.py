@@ -28,8 +28,12 @@ def change(client, report, status, message="확인했습니다. / We have seen i
                        format="json")
 
 
-@pytest.mark.parametrize("path", ["submitted>acknowledged>in_progress>resolved", "submitted>rejected",
-                                  "submitted>acknowledged>not_our_responsibility", "submitted>acknowledged>in_progress>resolved>in_progress"])
+@pytest.mark.parametrize("path", [
+    "submitted>acknowledged>in_progress>resolved",
+    "submitted>rejected",
+    "submitted>acknowledged>not_our_responsibility",
+    "submitted>acknowledged>in_progress>resolved>in_progress",
+])
 def test_every_transition_makes_a_timeline_entry_an_audit_row_a_notification_and_an_email(
         client_for, gangnam_officer, gangnam_report, citizen, path, django_capture_on_commit_callbacks):
     officer = client_for(gangnam_officer)
