@@ -87,7 +87,8 @@ def notification_create(*, user, kind: str, title: str, body: str, report: Repor
     """Store a notification for the user and, after commit, e-mail it when they have an address."""
     if user is None or not user.is_active:
         return None
-    notification = Notification(user=user, report=report, kind=kind, title=title[:200], body=body)
+    title = " ".join(title.split())[:200]  # one line: it is also the e-mail subject
+    notification = Notification(user=user, report=report, kind=kind, title=title, body=body)
     notification.full_clean()
     notification.save()
     if email and user.email:
