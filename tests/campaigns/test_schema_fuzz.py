@@ -1,0 +1,41 @@
+"""schemathesis against the campaigns endpoints of /api/schema/: no input makes a server error (bounded in time)."""
+import json
+from urllib.parse import urlencode
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from schemathesis.core import NotSet
+
+from campaigns import services
+
+# Writes and list queries carry the input worth fuzzing; reads by id are covered by the 404 tests.
+schema = (schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+          .include(path_regex="^/api/(proposals|rounds|campaigns|feedback|roadmap)")
+          .exclude(method="GET", path_regex=r"\{id\}"))
+
+
+@pytest.fixture
+def staff_token(staff, citizen, open_round):
+    proposal = services.proposal_create(proposer=citizen, title="종로구 역사 골목", why="옛 골목 이야기",
+                                        area_scope="districts", district_codes=["11110"])
+    services.vote_cast(proposal_id=proposal.pk, voter=citizen)
+    services.feedback_create(author=citizen, kind="wish", text="지도 인쇄 기능")
+    return Token.objects.get_or_create(user=staff)[0].key
+
+
+@schema.parametrize()
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_input_makes_a_server_error(case, staff_token):
+    # Django's test client, not the bare WSGI app: the test database connection must stay open.
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {staff_token}")
+    body = case.body if not isinstance(case.body, NotSet) else None
+    path = case.formatted_path + ("?" + urlencode(case.query or {}, doseq=True) if case.query else "")
+    kwargs = ({"data": json.dumps(body, default=lambda value: value.decode("latin-1")),
+               "content_type": "application/json"} if body is not None else {})
+    response = client.generic(case.method, path, **kwargs)
+    assert response.status_code < 500, (case.method, path, body)
