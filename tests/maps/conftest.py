@@ -2,6 +2,7 @@
 import io
 import json
 from functools import lru_cache
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,15 @@ def dong_polygon(name, gu, tolerance=0.0005):
     geom = GEOSGeometry(json.dumps(dong(name, gu)["geometry"]))
     largest = max(geom, key=lambda p: p.area) if geom.geom_type == "MultiPolygon" else geom
     return json.loads(largest.simplify(tolerance, preserve_topology=True).geojson)
+
+
+@pytest.fixture(autouse=True)
+def shipped_templates(db):
+    """The templates the data migration ships; put back when a transactional test (browser, live server) flushed them."""
+    if not MapTemplate.objects.filter(slug="safety").exists():
+        from django.apps import apps
+
+        import_module("maps.migrations.0002_shipped_templates").templates_create(apps, None)
 
 
 @pytest.fixture(autouse=True)

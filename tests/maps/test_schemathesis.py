@@ -23,7 +23,7 @@ from maps.services import collaborator_set, feature_create, map_create, photo_ad
 
 from .conftest import GANGNAM_TOILET, jpeg_with_gps, toilet
 
-EXAMPLES = 4
+EXAMPLES = 3
 
 
 @pytest.fixture
