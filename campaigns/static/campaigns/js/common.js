@@ -1,9 +1,9 @@
 // Shared by the campaign pages: the page's own config, UI text in both languages, error display.
+import { pageConfig as readPageConfig } from "geoplatform/config.js";
 import { lang } from "geoplatform/i18n/index.js";
 import { showError, hideError } from "geoplatform/ui/dom.js";
 
-const node = document.getElementById("campaigns-config");
-export const pageConfig = node ? JSON.parse(node.textContent) : {};
+export const pageConfig = readPageConfig();
 
 const TEXT = {
   ko: { vote: "공감하기", unvote: "공감 취소", meToo: "나도 원해요", takeBack: "요청 취소", sent: "보냈습니다. 고맙습니다!",
