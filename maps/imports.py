@@ -372,7 +372,10 @@ def _read_csv(source: ImportSource):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows_all = list(csv.reader(io.StringIO(text), dialect))
+    try:
+        rows_all = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:
+        _fail(f"The CSV could not be read: {str(exc)[:120]}.", "CSV 파일을 읽을 수 없습니다.")
     if len(rows_all) < 2:
         _fail("The CSV needs a header row and at least one row.", "CSV에는 제목 행과 데이터 행이 필요합니다.")
     header = rows_all[0]
@@ -464,6 +467,24 @@ def _clean_properties(props: dict, categories: set[str]) -> tuple[str, str, str,
     return plain_text(name)[:200], description[:10_000], category, clean
 
 
+def _accept(parsed: ParsedFeature, accepted: list, rejected: list, *, map_obj, actor, categories) -> int:
+    """Turn a parsed feature into an unsaved Feature, or note why not; 1 when it was rejected."""
+    if not parsed.error:
+        try:
+            name, description, category, props = _clean_properties(parsed.properties, categories)
+            accepted.append(Feature(map=map_obj, geom=parsed.geom, name=name, description=description,
+                                    description_html=markdown_to_safe_html(description) if description else "",
+                                    category=category, properties=props,
+                                    author=actor if actor and actor.is_authenticated else None,
+                                    status=FeatureStatus.PUBLISHED))
+            return 0
+        except ValidationError as exc:
+            parsed.error = _reason(exc)
+    if len(rejected) < REJECTED_REPORTED:
+        rejected.append({"index": parsed.index, "reason": parsed.error})
+    return 1
+
+
 def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None) -> dict:
     """Write every valid feature in one transaction; report each rejected one with its reason."""
     from .services import feature_snapshot, _tiles_changed
@@ -476,22 +497,14 @@ def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None) -> d
               f"피처가 너무 많습니다 (최대 {MAX_FEATURES}개).")
     categories = map_obj.category_keys()
     accepted, rejected, rejected_count = [], [], 0
-    for done, parsed in enumerate(rows, 1):
-        if not parsed.error:
-            try:
-                name, description, category, props = _clean_properties(parsed.properties, categories)
-                accepted.append(Feature(map=map_obj, geom=parsed.geom, name=name, description=description,
-                                        description_html=markdown_to_safe_html(description) if description else "", category=category,
-                                        properties=props, author=actor if actor and actor.is_authenticated else None,
-                                        status=FeatureStatus.PUBLISHED))
-            except ValidationError as exc:
-                parsed.error = _reason(exc)
-        if parsed.error:
-            rejected_count += 1
-            if len(rejected) < REJECTED_REPORTED:
-                rejected.append({"index": parsed.index, "reason": parsed.error})
-        if reporter:
-            reporter(done)
+    try:
+        for done, parsed in enumerate(rows, 1):
+            rejected_count += _accept(parsed, accepted, rejected, map_obj=map_obj, actor=actor, categories=categories)
+            if reporter:
+                reporter(done)
+    except (GDALException, OSError, UnicodeDecodeError) as exc:
+        _fail(f"The file is damaged and could not be read to the end ({str(exc)[:120]}).",
+              "파일이 손상되어 끝까지 읽을 수 없습니다.")
     del handle
     with transaction.atomic():
         created = Feature.objects.bulk_create(accepted, batch_size=1000)

@@ -235,3 +235,19 @@ def test_csv_geometry_column_accepts_wkt_only(owned):
     csv.writer(out).writerows([["name", "wkt"], ["geojson in disguise", sneaky]])
     result = _import(client, m, out.getvalue().encode(), "sneaky.csv").json()
     assert result["imported"] == 0 and "WKT" in result["rejected"][0]["reason"]
+
+
+def test_truncated_geopackage_and_giant_csv_cells_are_refused_not_crashing(owned, tmp_path):
+    m, client = owned
+    source, _ = _libraries_geojson(tmp_path)
+    out = tmp_path / "libraries.gpkg"
+    _ogr2ogr("-f", "GPKG", str(out), str(source))
+    data = out.read_bytes()
+    for cut in (1024, len(data) // 2):
+        response = _import(client, m, data[:cut], "cut.gpkg")
+        assert response.status_code in (200, 400), response.content
+        if response.status_code == 200:
+            assert response.json()["imported"] < len(gangnam_libraries())
+    giant = ("name,lon,lat\n" + "x" * 200_000 + ",127.03,37.5\n").encode()
+    response = _import(client, m, giant, "giant.csv")
+    assert response.status_code == 400 and " / " in json.dumps(response.json(), ensure_ascii=False)
