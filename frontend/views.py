@@ -6,11 +6,14 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.views.decorators.cache import cache_control
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from districts.models import District
+from layers.registry import Viewer, registry
 
 from .forms import SignupForm
 from .templatetags.ui import t
@@ -42,6 +45,27 @@ def map_edit(request, map_id: int):
     if not request.user.is_authenticated and not key:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     return render(request, "frontend/map_edit.html", {"page_config": {"mapId": map_id, "key": key}})
+
+
+@cache_control(public=True, max_age=3600)
+def district_labels(request):
+    """One label point per district (inside its polygon): vector tiles would repeat a name per tile."""
+    from django.contrib.gis.db.models.functions import PointOnSurface
+
+    features = [
+        {"type": "Feature", "id": d.code, "geometry": {"type": "Point", "coordinates": [round(d.label.x, 6), round(d.label.y, 6)]},
+         "properties": {"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}}
+        for d in District.objects.annotate(label=PointOnSurface("geom")).only("code", "name_ko", "name_en")
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def layer_page(request, name: str):
+    """Any layer of the catalogue on a map of its own (the layer switcher links here)."""
+    layer = registry.get(name)
+    if layer is None or not layer.can_view(Viewer.from_request(request)):
+        raise Http404("No such layer. / 레이어가 없습니다.")
+    return render(request, "frontend/layer.html", {"layer": layer, "page_config": {"layer": layer.name}})
 
 
 def report_new(request):

@@ -25,7 +25,7 @@ import { lang, t } from "../i18n/index.js";
 import { fontFaces } from "../../vendor/map-font-faces.js";
 import { addPlatformLayer, absoluteUrl, fetchTileJSON, MAP_FONT } from "./layers.js";
 
-export { addPlatformLayer } from "./layers.js";
+export { addPlatformLayer, prefetchLayer } from "./layers.js";
 export { enablePopups } from "./popup.js";
 
 export const SEOUL = { center: [126.9895, 37.5512], zoom: 10.2, bounds: [[126.764, 37.413], [127.184, 37.715]] };
@@ -58,7 +58,7 @@ function districtBaseLayers(source, sourceLayer, withBasemap) {
       paint: { "line-color": BASE_COLORS.outline, "line-width": ["interpolate", ["linear"], ["zoom"], 9, 0.8, 14, 2.2] },
     },
     {
-      id: "base-districts-label", type: "symbol", source, "source-layer": sourceLayer, maxzoom: 14,
+      id: "base-districts-label", type: "symbol", source: "base-district-labels", maxzoom: 14,
       layout: {
         "text-field": name, "text-font": MAP_FONT, "text-size": ["interpolate", ["linear"], ["zoom"], 9, 11, 13, 15],
         "symbol-placement": "point", "text-max-width": 6, "text-padding": 4,
@@ -72,6 +72,7 @@ function districtBaseLayers(source, sourceLayer, withBasemap) {
 async function addDistrictBase(map, { dongs, prefetched }) {
   const districts = await addPlatformLayer(map, "districts", { style: false, register: false, tilejson: prefetched.districts });
   const withBasemap = Boolean(config.basemap && config.basemap.url);
+  map.addSource("base-district-labels", { type: "geojson", data: absoluteUrl("/frontend/district-labels.json") });
   for (const layer of districtBaseLayers(districts.sourceId, districts.sourceLayer, withBasemap)) map.addLayer(layer);
   if (dongs) {
     const dongLayer = await addPlatformLayer(map, "dongs", { style: false, register: false, tilejson: prefetched.dongs });

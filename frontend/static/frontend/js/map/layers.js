@@ -97,6 +97,16 @@ export function fetchTileJSON(name, query = "") {
   return request(`/tiles/${encodeURIComponent(name)}.json${query}`);
 }
 
+/** A layer's own style, or null when it has none. */
+export function fetchStyle(name, query = "") {
+  return request(`/styles/${encodeURIComponent(name)}.json${query}`).catch(() => null);
+}
+
+/** Start fetching what addPlatformLayer needs before the map is ready: spread it into its options. */
+export function prefetchLayer(name, query = "") {
+  return { tilejson: fetchTileJSON(name, query), serverStyle: fetchStyle(name, query) };
+}
+
 /**
  * Add the platform layer `name` to a map. Options: style (default true: the server's style; false:
  * only the source), layers((sourceId, sourceLayer) => [MapLibre layers]) to draw it your own way,
@@ -108,7 +118,7 @@ export async function addPlatformLayer(map, name, options = {}) {
   const wantStyle = style && !options.layers;
   const [tilejson, serverStyle] = await Promise.all([
     options.tilejson || fetchTileJSON(name, query),
-    wantStyle ? request(`/styles/${encodeURIComponent(name)}.json${query}`).catch(() => null) : null,
+    wantStyle ? options.serverStyle || fetchStyle(name, query) : null,
   ]);
   const sourceId = `gp-${name}`;
   const source = sourceFromTileJSON(tilejson);

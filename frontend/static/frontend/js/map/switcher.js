@@ -22,44 +22,51 @@ const GROUPS = [
 export async function layerSwitcher(map, { own = {}, legendBox = null, exclude = [] } = {}) {
   const handles = { ...own };
   const list = h("ul", {});
-  const box = h("details", { class: "layer-switcher", open: window.innerWidth >= 768 },
+  const box = h("details", { class: "layer-switcher" },
     h("summary", {}, t("layers")), list);
   map.getContainer().append(box);
-  let layers = [];
-  try {
-    layers = listOf(await request("/api/layers/?limit=500"));
-  } catch {
-    layers = [];
-  }
+  // The catalogue is fetched when the switcher is first opened, so it never slows the first map.
+  let filled = null;
+  const fill = () => (filled ??= fillList());
+  box.addEventListener("toggle", () => box.open && fill());
   const legends = {};
   const renderLegend = () => {
     if (!legendBox) return;
     legendBox.replaceChildren(...Object.entries(legends).map(([name, node]) => h("div", { dataset: { layer: name } }, node)));
   };
-  for (const [group, test, ko, en] of GROUPS) {
-    const members = layers.filter((layer) => test(layer.name) && !exclude.includes(layer.name));
-    if (!members.length) continue;
-    list.append(h("li", { class: "muted", role: "presentation" }, lang === "en" ? en : ko));
-    for (const layer of members) {
-      const id = `layer-toggle-${layer.name}`;
-      const checkbox = h("input", { type: "checkbox", id, checked: Boolean(handles[layer.name]), dataset: { layer: layer.name } });
-      checkbox.addEventListener("change", async () => {
-        checkbox.disabled = true;
-        try {
-          if (!handles[layer.name]) handles[layer.name] = await addPlatformLayer(map, layer.name, { beforeId: "base-districts-label" });
-          handles[layer.name].setVisible(checkbox.checked);
-          if (checkbox.checked && layer.legend?.length) legends[layer.name] = h("div", {}, h("h3", {}, loc(layer, "title")), legendList(layer.legend));
-          else delete legends[layer.name];
-          renderLegend();
-        } catch (error) {
-          checkbox.checked = false;
-          box.append(h("p", { class: "field-error", role: "alert" }, error.message));
-        } finally {
-          checkbox.disabled = false;
-        }
-      });
-      list.append(h("li", {}, h("label", { for: id }, checkbox, loc(layer, "title") || layer.title || layer.name)));
+  async function fillList() {
+    let layers = [];
+    try {
+      layers = listOf(await request("/api/layers/?limit=500"));
+    } catch (error) {
+      list.append(h("li", { class: "field-error", role: "alert" }, error.message));
     }
+    for (const [group, test, ko, en] of GROUPS) {
+      const members = layers.filter((layer) => test(layer.name) && !exclude.includes(layer.name));
+      if (!members.length) continue;
+      list.append(h("li", { class: "muted", role: "presentation" }, lang === "en" ? en : ko));
+      for (const layer of members) {
+        const id = `layer-toggle-${layer.name}`;
+        const checkbox = h("input", { type: "checkbox", id, checked: Boolean(handles[layer.name]), dataset: { layer: layer.name } });
+        checkbox.addEventListener("change", async () => {
+          checkbox.disabled = true;
+          try {
+            if (!handles[layer.name]) handles[layer.name] = await addPlatformLayer(map, layer.name, { beforeId: "base-districts-label" });
+            handles[layer.name].setVisible(checkbox.checked);
+            if (checkbox.checked && layer.legend?.length) legends[layer.name] = h("div", {}, h("h3", {}, loc(layer, "title")), legendList(layer.legend));
+            else delete legends[layer.name];
+            renderLegend();
+          } catch (error) {
+            checkbox.checked = false;
+            box.append(h("p", { class: "field-error", role: "alert" }, error.message));
+          } finally {
+            checkbox.disabled = false;
+          }
+        });
+        list.append(h("li", {}, h("label", { for: id }, checkbox, loc(layer, "title") || layer.title || layer.name)));
+      }
+    }
+    box.dataset.loaded = "true";
   }
-  return { element: box, handles };
+  return { element: box, handles, load: fill };
 }
