@@ -31,10 +31,10 @@ def map_layer(map_obj: Map) -> Layer:
         public=(map_obj.visibility == Visibility.PUBLIC and not map_obj.is_hidden
                 and map_obj.contribution_mode != ContributionMode.MODERATED),
         attribution=f"{map_obj.owner.public_name or 'geoplatform'} · {map_obj.license}",
-        style={"color": categories[0]["color"] if categories else DEFAULT_COLOR, "category_field": "category",
+        style={"color": DEFAULT_COLOR, "property": "category", "category_field": "category",
                "category_colors": colors, "category_icons": {c["key"]: c["icon"] for c in categories},
                "status_field": "status"},
-        legend=[{"key": c["key"], "label_ko": c["label_ko"], "label_en": c["label_en"], "color": c["color"],
+        legend=[{"key": c["key"], "value": c["key"], "label_ko": c["label_ko"], "label_en": c["label_en"], "color": c["color"],
                  "icon": c["icon"]} for c in categories],
         queryset_factory=queryset,
         can_view_rule=can_view,

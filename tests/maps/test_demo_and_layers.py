@@ -1,5 +1,6 @@
 """The demo loader over real data, and the `map-<id>` layer family as other apps see it."""
 import io
+import json
 
 from django.contrib.auth.models import AnonymousUser
 
@@ -56,3 +57,11 @@ def test_map_list_filters_by_theme_and_owner(client_for, make_map, citizen, citi
     assert [r["id"] for r in anonymous.get("/api/maps/?theme=food").json()["results"]] == [food.pk]
     assert [r["id"] for r in anonymous.get("/api/maps/?owner=minji").json()["results"]] == [safety.pk]
     assert anonymous.get("/api/maps/?theme=spaceships").status_code == 400
+
+
+def test_the_maplibre_style_of_a_map_colours_features_by_template_category(client_for, make_map, citizen,
+                                                                          safety_template):
+    m = make_map(citizen, template=safety_template)
+    style = client_for(None).get(f"/styles/map-{m.pk}.json").json()
+    colours = json.dumps([layer.get("paint") for layer in style["layers"]])
+    assert '"dark_alley", "#3d405b"' in colours and '"emergency_bell", "#c1121f"' in colours
