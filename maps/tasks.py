@@ -17,6 +17,10 @@ def map_import_task(*, job_id: str, map_id: int, user_id: int | None, path: str,
                     srid: int | None = None) -> dict:
     job = Job.objects.get(pk=job_id)
     source = ImportSource(fmt=fmt, path=Path(path), directory=Path(directory), srid=srid)
+    if not source.path.exists():
+        job_finish(job=job, error="The uploaded file is not reachable from the worker (MAPS_IMPORT_DIR must be shared "
+                                  "by the web server and the workers). / 작업자가 올린 파일을 찾을 수 없습니다.")
+        return {}
     try:
         map_obj = Map.objects.filter(pk=map_id).first()
         if map_obj is None:
