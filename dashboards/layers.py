@@ -52,7 +52,10 @@ def indicator_layer(indicator: Indicator, period: str | None = None) -> Layer:
         public=indicator.is_published,
         queryset_factory=_queryset_factory(indicator.pk, period, classes["breaks"]),
         can_view_rule=lambda viewer: indicator.can_view(viewer.user),
-        version_factory=lambda: str(getattr(indicator_current_version(indicator), "pk", 0)),
+        # a new version of the values, or new classes, makes new tiles
+        version_factory=lambda: "{}:{}:{}:{}".format(getattr(indicator_current_version(indicator), "pk", 0),
+                                                     indicator.classification, indicator.class_count,
+                                                     ",".join(map(str, indicator.breaks))),
         # the legend's `value` is the class index; features without a value fall back to `color`
         style={"property": "class", "color": NO_DATA_COLOR, "fill_opacity": 0.75, "line_color": "#ffffff"},
         legend=classes["legend"],

@@ -86,6 +86,9 @@ def disclosure_stats(*, meetings: QuerySet[Meeting], interval: str = "year") -> 
     trunc, fmt = (TruncMonth, "%Y-%m") if interval == "month" else (TruncYear, "%Y")
     over_time = _counts(held.annotate(bucket=trunc("starts_at")).values("bucket").annotate(**_AGGREGATES)
                         .order_by("bucket"))
+    per_department = _counts(held.annotate(bucket=trunc("starts_at"))
+                             .values("committee__department_ko", "committee__department_en", "bucket")
+                             .annotate(**_AGGREGATES).order_by("committee__department_ko", "bucket"))
     return {
         "definition": "disclosure_rate = (disclosed + partially_disclosed) / meetings held; "
                       "full_disclosure_rate = disclosed / meetings held. / 공개율 = (공개 + 부분공개) ÷ 개최 회의 수; "
@@ -97,4 +100,7 @@ def disclosure_stats(*, meetings: QuerySet[Meeting], interval: str = "year") -> 
         "by_committee": [{"committee": r.pop("committee_id"), "name_ko": r.pop("committee__name_ko"),
                           "name_en": r.pop("committee__name_en"), **r} for r in committees],
         "over_time": [{"period": r.pop("bucket").strftime(fmt), **r} for r in over_time],
+        "by_department_over_time": [{"department_ko": r.pop("committee__department_ko"),
+                                     "department_en": r.pop("committee__department_en"),
+                                     "period": r.pop("bucket").strftime(fmt), **r} for r in per_department],
     }

@@ -117,6 +117,9 @@ def test_disclosure_rates_per_department_committee_and_year_match_the_fixture(ap
     assert set(years) == {"2024", "2025"}
     assert years["2024"]["disclosure_rate"] == 1.0 and years["2024"]["full_disclosure_rate"] == 0.5
     assert years["2025"]["meetings"] == 4 and years["2025"]["disclosure_rate"] == 0.75
+    transport_by_year = {(r["department_ko"], r["period"]): r for r in stats["by_department_over_time"]}
+    assert transport_by_year[("교통정책과", "2025")]["disclosure_rate"] == round(2 / 3, 4)
+    assert transport_by_year[("복지정책과", "2024")]["meetings"] == 2
     months = {m["period"]: m for m in api.get("/api/meetings/stats/", {"interval": "month"}).json()["over_time"]}
     assert months["2025-02"]["disclosure_rate"] == 0.0 and months["2025-09"]["disclosure_rate"] == 1.0
     assert api.get("/api/meetings/stats/", {"interval": "week"}).status_code == 400
