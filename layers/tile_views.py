@@ -21,7 +21,7 @@ from .access import layer_for_viewer, request_viewer
 from .styles import map_style, tilejson
 from .tiles import render_vector_tile
 
-GZIP_LEVEL = 4
+GZIP_LEVEL = 1  # level 4 costs twice the CPU for 4% fewer bytes on a 180 KB tile; uncached tiles are CPU-bound
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 
 
