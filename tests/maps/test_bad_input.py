@@ -205,3 +205,13 @@ def test_bad_template_categories_are_refused_and_only_staff_edit_templates(clien
     assert good.status_code == 201
     duplicate = client_for(staff).post("/api/templates/", body, format="json")
     assert duplicate.status_code == 400
+
+
+def test_three_dimensional_positions_are_stored_flat(owned):
+    m, client = owned
+    lon, lat = toilet(GANGNAM_TOILET)["geometry"]["coordinates"]
+    response = client.post(f"/api/maps/{m.pk}/features/", {"geometry": {"type": "Point", "coordinates": [lon, lat, 31.5]}},
+                           format="json")
+    assert response.status_code == 201
+    stored = Feature.objects.get(map=m)
+    assert not stored.geom.hasz and (stored.geom.x, stored.geom.y) == (lon, lat)
