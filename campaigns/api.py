@@ -18,6 +18,7 @@ from .serializers import (
     CampaignSerializer,
     CommentInputSerializer,
     CommentSerializer,
+    HideInputSerializer,
     FeedbackInputSerializer,
     FeedbackListQuerySerializer,
     FeedbackSerializer,
@@ -122,8 +123,8 @@ class ProposalCommentListApi(APIView):
 
     @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request, pk: int):
-        proposal = selectors.proposal_get(proposal_id=pk)
-        comments = selectors.proposal_comments(proposal=proposal)
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        comments = selectors.proposal_comments(proposal=proposal, user=request.user)
         return Response(CommentSerializer(comments, many=True, context={"request": request}).data)
 
     @extend_schema(request=CommentInputSerializer, responses={201: CommentSerializer})
@@ -134,6 +135,46 @@ class ProposalCommentListApi(APIView):
         return Response(CommentSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+class ProposalCommentDetailApi(APIView):
+    """DELETE: the author takes a comment back, or city staff remove it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int, cid: int):
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        comment = selectors.comment_get(proposal=proposal, comment_id=cid, user=request.user)
+        services.comment_delete(comment=comment, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProposalModerateApi(APIView):
+    """City staff hide an abusive proposal from the public (or show it again), with a reason."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=HideInputSerializer, responses=ProposalSerializer)
+    def post(self, request, pk: int):
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        data = _validated(HideInputSerializer, request)
+        services.content_hide(target=proposal, actor=request.user, hidden=data["hidden"], reason=data["reason"])
+        return _proposal_response(request, pk)
+
+
+class CommentModerateApi(APIView):
+    """City staff hide an abusive comment from the public (or show it again), with a reason."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=HideInputSerializer, responses=CommentSerializer)
+    def post(self, request, pk: int, cid: int):
+        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        comment = selectors.comment_get(proposal=proposal, comment_id=cid, user=request.user)
+        data = _validated(HideInputSerializer, request)
+        services.content_hide(target=comment, actor=request.user, hidden=data["hidden"], reason=data["reason"])
+        return Response(CommentSerializer(comment, context={"request": request}).data)
+
+
 class ProposalAnswerApi(APIView):
     """City staff's public answer: selected, merged (into another proposal) or declined with a reason."""
 
@@ -141,7 +182,7 @@ class ProposalAnswerApi(APIView):
 
     @extend_schema(request=AnswerInputSerializer, responses=ProposalSerializer)
     def post(self, request, pk: int):
-        selectors.proposal_get(proposal_id=pk)
+        selectors.proposal_get(proposal_id=pk, user=request.user)
         data = _validated(AnswerInputSerializer, request)
         services.proposal_answer(proposal_id=pk, actor=request.user, state=data["state"], answer=data["answer"],
                                  merged_into_id=data.get("merged_into"))

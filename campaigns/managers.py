@@ -24,6 +24,12 @@ class RoundQuerySet(models.QuerySet):
 
 
 class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Everything for city staff; the public never sees proposals hidden by moderation."""
+        if user is not None and user.is_authenticated and user.is_city_staff:
+            return self
+        return self.filter(is_hidden=False)
+
     def with_votes(self):
         from .models import Vote
 
@@ -32,7 +38,7 @@ class ProposalQuerySet(models.QuerySet):
     def with_comment_count(self):
         from .models import ProposalComment
 
-        return self.annotate(comment_count=_count_of(ProposalComment.objects.all(), "proposal"))
+        return self.annotate(comment_count=_count_of(ProposalComment.objects.filter(is_hidden=False), "proposal"))
 
     def with_campaign_id(self):
         from .models import Campaign
@@ -46,7 +52,7 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(round_id=round_id)
 
     def with_area(self):
-        return self.filter(area__isnull=False)
+        return self.filter(area__isnull=False, is_hidden=False)
 
     def in_district(self, code: str):
         return self.filter(Q(area_scope="seoul") | Q(districts__code=code)).distinct()

@@ -95,6 +95,7 @@ class Proposal(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
+    is_hidden = models.BooleanField(default=False, help_text=_("Hidden by moderation: out of every public list and layer."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProposalQuerySet.as_manager()
@@ -119,16 +120,30 @@ class Proposal(models.Model):
     def can_answer(self, user) -> bool:
         return _is_staff(user)
 
+    def can_view(self, user) -> bool:
+        return not self.is_hidden or _is_staff(user)
+
+    @staticmethod
+    def can_moderate(user) -> bool:
+        return _is_staff(user)
+
 
 class ProposalComment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=2000)
+    is_hidden = models.BooleanField(default=False, help_text=_("Hidden by moderation."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["proposal", "created_at"], name="campaigns_comment_prop_idx")]
+
+    def can_view(self, user) -> bool:
+        return not self.is_hidden or _is_staff(user)
+
+    def can_delete(self, user) -> bool:
+        return bool(user and user.is_authenticated and (user.pk == self.author_id or user.is_city_staff))
 
 
 class Vote(models.Model):

@@ -8,7 +8,7 @@ from django.http import Http404
 from districts.models import District
 from maps.models import Feature
 
-from .models import Campaign, Feedback, FeedbackSupport, Proposal, RankingEntry, Round, Vote
+from .models import Campaign, Feedback, FeedbackSupport, Proposal, ProposalComment, RankingEntry, Round, Vote
 
 
 MAX_ID = 2**63 - 1
@@ -31,7 +31,7 @@ def _user_or_none(user):
 
 def proposal_list(*, user=None, round_id: int | None = None, state: str | None = None,
                   district: str | None = None, order: str = "votes") -> QuerySet[Proposal]:
-    proposals = (Proposal.objects.with_votes().with_comment_count().with_campaign_id()
+    proposals = (Proposal.objects.visible_to(user).with_votes().with_comment_count().with_campaign_id()
                  .select_related("round", "merged_into").prefetch_related("districts"))
     viewer = _user_or_none(user)
     if viewer is not None:
@@ -57,8 +57,20 @@ def proposal_get(*, proposal_id, user=None) -> Proposal:
         raise Http404("No such proposal. / 없는 제안입니다.")
 
 
-def proposal_comments(*, proposal: Proposal):
-    return proposal.comments.all()
+def proposal_comments(*, proposal: Proposal, user=None):
+    comments = proposal.comments.all()
+    viewer = _user_or_none(user)
+    if viewer is None or not viewer.is_city_staff:
+        comments = comments.filter(is_hidden=False)
+    return comments
+
+
+def comment_get(*, proposal: Proposal, comment_id, user=None):
+    try:
+        return proposal_comments(proposal=proposal, user=user).get(
+            pk=_pk(comment_id, "No such comment. / 없는 댓글입니다."))
+    except ProposalComment.DoesNotExist:
+        raise Http404("No such comment. / 없는 댓글입니다.")
 
 
 def round_list() -> QuerySet[Round]:

@@ -130,6 +130,11 @@ class CommentInputSerializer(BilingualInput):
     text = serializers.CharField(max_length=2000)
 
 
+class HideInputSerializer(BilingualInput):
+    hidden = serializers.BooleanField()
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class CommentSerializer(serializers.ModelSerializer):
     is_mine = serializers.SerializerMethodField()
 
@@ -170,8 +175,12 @@ class RankingEntrySerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     votes = serializers.IntegerField()
     proposal = serializers.IntegerField(source="proposal_id")
-    title = serializers.CharField(source="proposal.title")
+    title = serializers.SerializerMethodField()
     state = serializers.CharField(source="proposal.state")
+
+    def get_title(self, obj) -> str:
+        """A proposal hidden by moderation keeps its rank and votes but not its words."""
+        return "" if obj.proposal.is_hidden else obj.proposal.title
 
 
 class RoundSerializer(serializers.ModelSerializer):

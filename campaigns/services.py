@@ -164,9 +164,34 @@ def comment_create(*, proposal: Proposal, author, text: str) -> ProposalComment:
     return comment
 
 
+@transaction.atomic
+def comment_delete(*, comment: ProposalComment, actor) -> None:
+    """The author takes their comment back, or city staff remove it (recorded in the audit log)."""
+    if not comment.can_delete(actor):
+        raise PermissionDenied("Only its author or city staff may delete a comment. / 댓글은 작성자나 서울시 담당자만 지울 수 있습니다.")
+    if actor.pk != comment.author_id:
+        audit_record(actor=actor, action="proposal_comment.delete", target=comment, before={"text": comment.text},
+                     after=None)
+    comment.delete()
+
+
+@transaction.atomic
+def content_hide(*, target: Proposal | ProposalComment, actor, hidden: bool, reason: str = "") -> None:
+    """City staff hide abusive proposals or comments from the public (or show them again), with a reason."""
+    _require_staff(actor)
+    reason = _clean_text("reason", reason, max_length=500, required=hidden)
+    before = target.is_hidden
+    type(target).objects.filter(pk=target.pk).update(is_hidden=hidden)
+    target.is_hidden = hidden
+    audit_record(actor=actor, action=f"{target._meta.model_name}.{'hide' if hidden else 'show'}", target=target,
+                 before={"is_hidden": before}, after={"is_hidden": hidden, "reason": reason})
+    if isinstance(target, Proposal):
+        _invalidate("proposals", target.area)
+
+
 def _proposal_for_voting(proposal_id: int) -> Proposal:
     """The proposal, with its round share-locked so that closing waits for votes in flight."""
-    proposal = Proposal.objects.select_related("round").filter(pk=proposal_id).first()
+    proposal = Proposal.objects.select_related("round").filter(pk=proposal_id, is_hidden=False).first()
     if proposal is None:
         raise _error("proposal", "No such proposal.", "없는 제안입니다.", "not_found")
     if proposal.state != ProposalState.OPEN:
@@ -309,7 +334,7 @@ def round_close(*, round_id: int, actor=None) -> Round:
         if actor is None:
             return round_
         round_.ends_at = now
-    proposals = (Proposal.objects.filter(round=round_).exclude(state=ProposalState.DECLINED).with_votes()
+    proposals = (Proposal.objects.filter(round=round_, is_hidden=False).exclude(state=ProposalState.DECLINED).with_votes()
                  .order_by("-vote_count", "created_at", "pk"))
     entries, previous, rank = [], None, 0
     for position, proposal in enumerate(proposals, start=1):

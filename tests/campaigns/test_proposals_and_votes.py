@@ -2,6 +2,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from campaigns import services
@@ -251,3 +252,45 @@ def test_a_proposal_of_an_unknown_id_is_404_everywhere(citizen, staff, client_fo
                                   format="json").status_code == 404
     assert api.get("/api/rounds/987654/").status_code == 404
     assert RankingEntry.objects.count() == 0
+
+
+def test_staff_hide_an_abusive_proposal_everywhere_the_public_looks(citizen, citizen2, voters, staff, open_round,
+                                                                   propose, client_for, api):
+    abusive = propose(citizen2, "성북구 ○○○ 집 주소 지도", districts=("11290",)).json()
+    fine = propose(citizen).json()
+    client_for(voters[0]).post(f"/api/proposals/{abusive['id']}/vote/")
+    assert client_for(citizen).post(f"/api/proposals/{abusive['id']}/moderate/", {"hidden": True, "reason": "x"},
+                                    format="json").status_code == 403
+    no_reason = client_for(staff).post(f"/api/proposals/{abusive['id']}/moderate/", {"hidden": True}, format="json")
+    assert no_reason.status_code == 400 and " / " in str(no_reason.json())
+    hidden = client_for(staff).post(f"/api/proposals/{abusive['id']}/moderate/",
+                                    {"hidden": True, "reason": "개인정보 노출"}, format="json")
+    assert hidden.status_code == 200
+    assert [p["id"] for p in api.get("/api/proposals/").json()["results"]] == [fine["id"]]
+    assert api.get(f"/api/proposals/{abusive['id']}/").status_code == 404
+    assert client_for(voters[1]).post(f"/api/proposals/{abusive['id']}/vote/").status_code == 404
+    assert api.get(f"/api/proposals/{abusive['id']}/comments/").status_code == 404
+    assert abusive["id"] in [p["id"] for p in client_for(staff).get("/api/proposals/").json()["results"]]
+    assert "○○○" not in api.get("/ogc/collections/proposals/items").content.decode()
+    closed = client_for(staff).post(f"/api/rounds/{open_round.pk}/close/").json()
+    assert [r["proposal"] for r in closed["ranking"]] == [fine["id"]]
+    assert "○○○" not in Client().get("/proposals/").content.decode()
+    assert AuditLog.objects.filter(action="proposal.hide").count() == 1
+
+
+def test_comments_can_be_taken_back_by_their_author_and_hidden_by_staff(citizen, citizen2, staff, open_round,
+                                                                       propose, client_for, api):
+    proposal = propose(citizen).json()
+    url = f"/api/proposals/{proposal['id']}/comments/"
+    mine = client_for(citizen2).post(url, {"text": "좋아요"}, format="json").json()
+    rude = client_for(citizen2).post(url, {"text": "욕설"}, format="json").json()
+    assert client_for(citizen).delete(f"{url}{mine['id']}/").status_code == 403
+    assert client_for(citizen2).delete(f"{url}{mine['id']}/").status_code == 204
+    assert client_for(staff).post(f"{url}{rude['id']}/moderate/", {"hidden": True, "reason": "욕설"},
+                                  format="json").status_code == 200
+    assert api.get(url).json() == []
+    assert api.get(f"/api/proposals/{proposal['id']}/").json()["comments"] == 0
+    assert [c["id"] for c in client_for(staff).get(url).json()] == [rude["id"]]
+    assert client_for(staff).post(f"{url}{rude['id']}/moderate/", {"hidden": False}, format="json").status_code == 200
+    assert [c["text"] for c in api.get(url).json()] == ["욕설"]
+    assert client_for(citizen2).delete(f"{url}999999/").status_code == 404
