@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from maps.models import Feature, Map
 
-from .conftest import rendered, wait_for_map
+from .conftest import expect_http_errors, rendered, wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -84,3 +84,56 @@ def test_citizen_signs_up_makes_a_safety_map_draws_and_sees_it_from_tiles(page, 
     photo = popup.locator(".photos img")
     photo.wait_for()
     assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
+
+
+def test_stale_edit_shows_what_changed_and_overwrite_then_undo_and_redo_go_through_the_api(
+        page, citizen, client_for, login, map_templates):
+    owner_api = client_for(citizen)
+    map_id = owner_api.post("/api/maps/", {"title": "망원동 안전 지도", "template": "safety"}, format="json").json()["id"]
+    created = owner_api.post(f"/api/maps/{map_id}/features/", {"type": "Feature", "properties": {
+        "name": "망원시장 뒤 골목", "category": "dark_alley"},
+        "geometry": {"type": "Point", "coordinates": [126.9063, 37.5560]}}, format="json").json()
+    fid = created["id"]
+    login(page, citizen)
+    page.goto(f"/maps/{map_id}/edit/#17/37.5560/126.9063")
+    page.wait_for_function("document.body.dataset.editorReady === 'true'", timeout=20000)
+    wait_for_map(page, "editorReady")
+    page.get_by_role("button", name="✥ 선택·편집").click()
+    box = page.locator("#map canvas.maplibregl-canvas").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#feature-form:not([hidden])")
+    assert page.get_by_label("이름").input_value() == "망원시장 뒤 골목"
+
+    # Someone else saves first (the API from another device); our save is stale: 409.
+    response = owner_api.patch(f"/api/maps/{map_id}/features/{fid}/", {"name": "망원시장 뒷골목 (가로등 고장)"},
+                               format="json", HTTP_IF_MATCH=f'"f{fid}-v1"')
+    assert response.status_code == 200
+    page.get_by_label("이름").fill("망원시장 북쪽 골목")
+    page.get_by_role("button", name="저장", exact=True).click()
+    conflict = page.locator("dialog[data-testid=conflict-dialog]")
+    conflict.wait_for()
+    text = conflict.inner_text()
+    assert "망원시장 뒷골목 (가로등 고장)" in text and "망원시장 북쪽 골목" in text
+    expect_http_errors(page, 409)
+    conflict.get_by_role("button", name="내 내용으로 덮어쓰기").click()
+    page.wait_for_selector("#feature-form[data-saved]")
+    feature = Feature.objects.get(pk=fid)
+    assert (feature.name, feature.version) == ("망원시장 북쪽 골목", 3)
+
+    # Undo goes back to their version, redo to ours, both on the server.
+    page.get_by_role("button", name="되돌리기").click()
+    page.wait_for_function("document.getElementById('f-name').value === '망원시장 뒷골목 (가로등 고장)'")
+    assert Feature.objects.get(pk=fid).name == "망원시장 뒷골목 (가로등 고장)"
+    page.get_by_role("button", name="다시 하기").click()
+    page.wait_for_function("document.getElementById('f-name').value === '망원시장 북쪽 골목'")
+    assert Feature.objects.get(pk=fid).name == "망원시장 북쪽 골목"
+
+    # Delete, then undo brings the feature back (as a new row with the same content).
+    page.get_by_role("button", name="항목 삭제").click()
+    page.wait_for_selector("#feature-form", state="hidden")
+    assert not Feature.objects.filter(map_id=map_id).exists()
+    page.get_by_role("button", name="되돌리기").click()
+    page.wait_for_function(f"() => window.gpDraw.getSnapshot().length === 1")
+    page.wait_for_function("!document.getElementById('undo').disabled")
+    restored = Feature.objects.get(map_id=map_id)
+    assert restored.name == "망원시장 북쪽 골목" and restored.category == "dark_alley"

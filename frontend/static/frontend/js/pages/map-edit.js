@@ -149,8 +149,11 @@ function conflictDialog(conflict, drawId, changes) {
         await session.remove(drawId);
         applyToDrawing("remove", drawId, null);
       } else {
-        const feature = await session.update(drawId, mine, { version: current.properties.version });
+        // Based on their version now: undo then goes back to what they had saved.
+        session.track(drawId, current);
+        const feature = await session.update(drawId, mine);
         applyToDrawing("update", drawId, feature);
+        if (selected === drawId) $("feature-form").dataset.saved = String(feature.properties.version);
       }
       toast(t("saved"), "ok");
     } catch (error) {
