@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -173,6 +174,16 @@ class Meeting(models.Model):
         return self.disclosure != Disclosure.DISCLOSED
 
 
+DOCUMENT_EXTENSIONS = ["pdf", "hwp", "hwpx", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "csv",
+                       "txt", "zip", "png", "jpg", "jpeg"]
+DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
+
+
+def document_size_check(upload) -> None:
+    if upload.size > DOCUMENT_MAX_BYTES:
+        raise ValidationError("The file is larger than 30 MB. / 파일이 30MB보다 큽니다.")
+
+
 def document_path(instance, filename: str) -> str:
     """Unguessable names: a withheld document's file must not be reachable by its URL."""
     extension = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
@@ -182,7 +193,10 @@ def document_path(instance, filename: str) -> str:
 class MeetingDocument(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=300)
-    file = models.FileField(upload_to=document_path, max_length=200)
+    file = models.FileField(upload_to=document_path, max_length=200, validators=[
+        FileExtensionValidator(DOCUMENT_EXTENSIONS, message="Use a document file (PDF, HWP, Office, CSV, TXT, ZIP, image). / "
+                                                            "문서 파일(PDF, HWP, 오피스, CSV, TXT, ZIP, 이미지)만 올릴 수 있습니다."),
+        document_size_check])
     disclosure = models.CharField(max_length=20, choices=Disclosure.choices, default=Disclosure.DISCLOSED)
     disclosure_reason = models.ForeignKey(DisclosureReason, null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="+")

@@ -154,3 +154,13 @@ def test_feedback_floods_get_429(client_for, citizen, indicator):
     url = f"/api/indicators/{indicator.pk}/feedback/"
     codes = [client.post(url, {"rating": 3}, format="json").status_code for _ in range(31)]
     assert codes[:30] == [201] * 30 and codes[30] == 429
+
+
+def test_fixed_breaks_classify_districts_and_make_the_legend(client_for, staff, indicator, api):
+    Indicator.objects.filter(pk=indicator.pk).update(classification="fixed", breaks=[50, 100])
+    _load(client_for(staff), indicator)
+    items = api.get(f"/ogc/collections/indicator-{indicator.pk}/items", {"f": "json", "limit": 50}).json()
+    classes = {f["properties"]["district_code"]: f["properties"]["class"] for f in items["features"]}
+    assert (classes["11110"], classes["11440"], classes["11650"], classes["11680"]) == (0, 1, 1, 2)
+    legend = api.get(f"/api/indicators/{indicator.pk}/").json()["legend"]
+    assert [entry["label_en"] for entry in legend] == ["≤ 50", "50 – 100", "> 100", "no data"]

@@ -164,3 +164,9 @@ def test_committees_list_with_members_and_meeting_counts(api, meetings):
     assert api.get(f"/api/committees/{transport['id']}/").json()["department_ko"] == "교통정책과"
     assert api.get("/api/committees/999999/").status_code == 404
     assert api.get("/api/meetings/999999/").status_code == 404
+
+
+def test_a_document_that_is_not_a_document_file_is_refused(meetings):
+    with pytest.raises(ValidationError, match="문서 파일"):
+        document_add(meeting=meetings["parking"], title="x", file=SimpleUploadedFile("x.html", b"<script>1</script>"))
+    assert not meetings["parking"].documents.exists()
