@@ -113,3 +113,27 @@ def test_citizen_journey_from_template_to_geopackage_export(client_for, citizen,
     listed = minji.get(f"/api/maps/{map_id}/features/").json()
     assert listed["count"] == 4
     assert "Feature Count: 4" in info
+
+
+def test_every_export_format_holds_the_maps_features(client_for, citizen, make_map, seoul, tmp_path):
+    import json as _json
+
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from maps.services import feature_create
+
+    m = make_map(citizen, title="테헤란로 내보내기")
+    for geometry, name in ((toilet(GANGNAM_TOILET)["geometry"], "지하상가"), (street("강남", "역삼"), "테헤란로"),
+                           (dong_polygon("역삼1동", "강남구"), "역삼1동")):
+        feature_create(map_obj=m, actor=citizen, geom=GEOSGeometry(_json.dumps(geometry)), name=name)
+    client = client_for(None)
+    for fmt, ext in (("geojson", "geojson"), ("csv", "csv"), ("kml", "kml"), ("shp", "zip"), ("gpkg", "gpkg")):
+        response = client.get(f"/api/maps/{m.pk}/export.{fmt}")
+        assert response.status_code == 200, fmt
+        path = tmp_path / f"map.{ext}"
+        path.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)
+        source = f"/vsizip/{path}" if ext == "zip" else str(path)
+        info = subprocess.run(["ogrinfo", "-ro", "-al", "-so", source], capture_output=True, text=True).stdout
+        counts = [int(line.split(":")[1]) for line in info.splitlines() if line.startswith("Feature Count")]
+        assert sum(counts) == 3, (fmt, info[:500])
+    assert client.get(f"/api/maps/{m.pk}/export.exe").status_code == 400

@@ -194,3 +194,14 @@ def test_pending_suggestions_are_seen_by_their_author_and_the_editors_only(clien
     assert client_for(None).get(f"/tiles/map-{m.pk}/14/{x}/{y}.mvt").status_code == 204
     exported = json.loads(b"".join(client_for(None).get(f"/api/maps/{m.pk}/export.geojson").streaming_content))
     assert exported["features"] == []
+
+
+def test_search_uses_the_trigram_indexes(world):
+    from django.db import connection
+
+    from maps.models import Map
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Map.objects.search("도서관").explain()
+    assert "maps_map_title_trgm" in plan and "maps_map_description_trgm" in plan
