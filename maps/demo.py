@@ -41,6 +41,15 @@ def _new_map(owner, title, template_slug, **kwargs):
     return map_create(owner=owner, title=title, template=template, **kwargs)
 
 
+def _add_points(m, owner, rows, *, name: str, category: str, fields: dict) -> int:
+    """One feature per real point, its name and a few source columns (renamed to English keys) kept."""
+    for f in rows:
+        p = f["properties"]
+        feature_create(map_obj=m, actor=owner, geom=_point(f), name=p[name] or "", category=category,
+                       properties={key: p[column] for key, column in fields.items() if p.get(column)})
+    return len(rows)
+
+
 def _accessible_toilets(owner):
     m = _new_map(owner, "마포구 장애인 화장실 지도", "accessibility", contribution_mode="open",
                  description="마포구의 공중화장실 가운데 장애인 화장실이 있는 곳입니다. 다녀온 곳의 상태를 알려 주세요." + SAMPLE,
@@ -50,13 +59,8 @@ def _accessible_toilets(owner):
     rows = [f for f in _features("seoul_public_toilets.geojson")
             if f["properties"]["구 명칭"] == "마포구" and f["properties"]["장애인화장실 현황"]
             and "삭제" not in (f["properties"]["건물명"] or "")]
-    for f in rows:
-        p = f["properties"]
-        feature_create(map_obj=m, actor=owner, geom=_point(f), name=p["건물명"] or "", category="accessible_toilet",
-                       properties={k: v for k, v in {"address": p["도로명주소"] or p["지번주소"],
-                                                      "opening_hours": p["개방시간"],
-                                                      "accessible_toilets": p["장애인화장실 현황"]}.items() if v})
-    return len(rows)
+    return _add_points(m, owner, rows, name="건물명", category="accessible_toilet",
+                       fields={"address": "도로명주소", "opening_hours": "개방시간", "accessible_toilets": "장애인화장실 현황"})
 
 
 def _jongno_libraries(owner):
@@ -66,12 +70,8 @@ def _jongno_libraries(owner):
     if m is None:
         return 0
     rows = [f for f in _features("seoul_public_libraries.geojson") if f["properties"]["구명"] == "종로구"]
-    for f in rows:
-        p = f["properties"]
-        feature_create(map_obj=m, actor=owner, geom=_point(f), name=p["도서관명"], category="library",
-                       properties={k: v for k, v in {"address": p["주소"], "opening_hours": p["운영시간"],
-                                                      "closed": p["정기 휴관일"]}.items() if v})
-    return len(rows)
+    return _add_points(m, owner, rows, name="도서관명", category="library",
+                       fields={"address": "주소", "opening_hours": "운영시간", "closed": "정기 휴관일"})
 
 
 def _teheran_ro_safety(owner):
