@@ -253,8 +253,16 @@ def report_photo_add(*, report: Report, actor, upload) -> ReportPhoto:
         _fail("image", f"A report has at most {MAX_PHOTOS_PER_REPORT} photos.",
               f"신고 하나에 사진은 {MAX_PHOTOS_PER_REPORT}장까지입니다.")
     clean = image_sanitise(upload)
-    photo = ReportPhoto(report=report, image=clean.image, thumbnail=clean.thumbnail, content_type=clean.content_type)
-    photo.save()
+    photo = ReportPhoto(report=report, content_type=clean.content_type)
+    photo.image.save(clean.image.name, clean.image, save=False)
+    photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+    try:
+        photo.full_clean()
+        photo.save()
+    except Exception:  # nothing half-stored: no files without their row
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
+        raise
     return photo
 
 
