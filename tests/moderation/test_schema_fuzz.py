@@ -15,7 +15,7 @@ from schemathesis.generation import GenerationMode
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 3
+EXAMPLES = 2
 PATHS = r"^/api/(reports|notifications|flags|moderation|audit)/"
 
 
