@@ -61,7 +61,7 @@ function districtBaseLayers(source, sourceLayer, withBasemap) {
       id: "base-districts-label", type: "symbol", source: "base-district-labels", maxzoom: 14,
       layout: {
         "text-field": name, "text-font": MAP_FONT, "text-size": ["interpolate", ["linear"], ["zoom"], 9, 11, 13, 15],
-        "symbol-placement": "point", "text-max-width": 6, "text-padding": 4,
+        "symbol-placement": "point", "text-max-width": 10, "text-padding": 4,
       },
       paint: { "text-color": BASE_COLORS.label, "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
     },

@@ -93,4 +93,4 @@ document.getElementById("map-search").addEventListener("submit", (event) => {
 themeChips();
 loadMaps();
 loadCampaigns();
-homeMap();
+homeMap().finally(() => (document.body.dataset.mapReady = "true"));

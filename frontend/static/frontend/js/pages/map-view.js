@@ -36,7 +36,7 @@ async function main() {
     h("a", { class: "button small", href: `/api/maps/${mapObj.id}/export.${fmt}${query}`, download: "" }, fmt.toUpperCase())));
 
   const center = mapObj.center?.coordinates;
-  const map = await createMap(document.getElementById("map"), center ? { center, zoom: mapObj.zoom } : {});
+  const map = await createMap(document.getElementById("map"), { ...(center ? { center, zoom: mapObj.zoom } : {}), dongs: true });
   const own = await addPlatformLayer(map, mapObj.layer, { query, layers: mapFeatureLayers(mapObj.categories), beforeId: "base-districts-label" });
   enablePopups(map, own.layerIds, (feature) => featurePopup(mapObj, feature, { key }));
   await layerSwitcher(map, { own: { [mapObj.layer]: own }, legendBox: document.getElementById("extra-legend"), exclude: ["districts"] });

@@ -1,0 +1,141 @@
+"""Screenshots of the web app's main pages for docs/screenshots/ (real rendered maps of Seoul).
+
+    .venv/bin/python -m bench.ui.screenshots [--url http://127.0.0.1:8000] [--out docs/screenshots]
+
+Needs the demo data (`manage.py load_demo`: demo users with password seoul-demo-2026, maps, reports).
+Without --url it serves the project with gunicorn on a free port, as bench.ui.uibench does.
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from .uibench import CHROMIUM_ARGS, ROOT, free_port, prepare_data, serve
+
+PASSWORD = "seoul-demo-2026"
+DESKTOP = {"viewport": {"width": 1440, "height": 900}}
+PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+def _largest_public_map(page) -> int:
+    maps = page.evaluate("fetch('/api/maps/?limit=100').then(r => r.json()).then(d => d.results)")
+    return max(maps, key=lambda m: m["feature_count"])["id"]
+
+
+def _ready(page, attribute="mapReady"):
+    page.wait_for_function(f"document.body.dataset.{attribute} === 'true'", timeout=30000)
+    page.wait_for_function("!window.gpMap || (window.gpMap.loaded() && window.gpMap.areTilesLoaded())", timeout=30000)
+    page.wait_for_timeout(600)
+
+
+def shoot(browser, base: str, out: Path) -> list[Path]:
+    saved = []
+
+    def context(user=None, lang="ko", **options):
+        ctx = browser.new_context(base_url=base, locale="ko-KR" if lang == "ko" else "en-GB", **options)
+        page = ctx.new_page()
+        if lang == "en":
+            ctx.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+        if user:
+            page.goto("/accounts/login/")
+            page.fill("input[name=username]", user)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+        return ctx, page
+
+    def save(page, name):
+        path = out / f"{name}.png"
+        page.screenshot(path=str(path))
+        saved.append(path)
+
+    ctx, page = context(**DESKTOP)
+    page.goto("/")
+    _ready(page)
+    page.wait_for_selector(".map-card")
+    save(page, "home-desktop")
+    map_id = _largest_public_map(page)
+    page.goto(f"/maps/{map_id}/")
+    _ready(page)
+    save(page, "map-desktop")
+    page.goto("/layers/dataset-seoul_public_toilets/")
+    _ready(page)
+    save(page, "layer-public-toilets-desktop")
+    ctx.close()
+
+    ctx, page = context(user="citizen", **DESKTOP)
+    own = page.evaluate("fetch('/api/maps/?owner=citizen&limit=50').then(r => r.json()).then(d => d.results)")
+    editable = max(own, key=lambda m: m["feature_count"])["id"] if own else map_id
+    page.goto(f"/maps/{editable}/edit/")
+    _ready(page, "editorReady")
+    save(page, "map-edit-desktop")
+    ctx.close()
+
+    ctx, page = context(user="citizen", **PHONE)
+    page.goto("/report/")
+    _ready(page)
+    page.evaluate("window.gpMap.jumpTo({center: [127.04895, 37.504503], zoom: 15})")
+    _ready(page)
+    box = page.locator("#map canvas.maplibregl-canvas").bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    save(page, "report-phone")
+    page.goto("/reports/1/")
+    _ready(page)
+    page.screenshot(path=str(out / "report-timeline-phone.png"), full_page=True)
+    saved.append(out / "report-timeline-phone.png")
+    ctx.close()
+
+    ctx, page = context(user="officer-gangnam", **DESKTOP)
+    page.goto("/review/")
+    _ready(page)
+    page.locator(".queue-item").first.click()
+    page.wait_for_function("document.body.dataset.selectedReport")
+    _ready(page)
+    save(page, "review-officer-desktop")
+    ctx.close()
+
+    ctx, page = context(user="staff", **DESKTOP)
+    page.goto("/moderation/")
+    page.wait_for_load_state("networkidle")
+    save(page, "moderation-staff-desktop")
+    ctx.close()
+
+    ctx, page = context(lang="en", **PHONE)
+    page.goto("/")
+    _ready(page)
+    save(page, "home-phone-english")
+    ctx.close()
+    return saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    server = None
+    base = args.url
+    if not base:
+        sys.path.insert(0, str(ROOT))
+        prepare_data()
+        port = free_port()
+        server = serve(port, tempfile.mkdtemp(prefix="screenshots-tiles-"))
+        base = f"http://127.0.0.1:{port}"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+            for path in shoot(browser, base, out):
+                print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+            browser.close()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
