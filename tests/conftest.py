@@ -17,6 +17,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seoul_load()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached answers live in the cache: each test starts with an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def seoul(db):
     """The districts, reloaded when a transactional test flushed them."""
