@@ -81,7 +81,7 @@ def test_maps_endpoints_never_answer_5xx(schema, citizen, citizen2, safety_templ
                 assert mode == GenerationMode.NEGATIVE, operation.label
     assert server_errors == []
     print(sorted(Counter(statuses).items()))
-    assert len(statuses) > 200 and sum(200 <= s < 300 for s in statuses) > 30  # the runs reached real work
+    assert len(statuses) > 120 and sum(200 <= s < 300 for s in statuses) > 30  # the runs reached real work
 
 
 class _Upload:
