@@ -115,6 +115,8 @@ class MapListApi(APIView):
     """Public maps plus your own and those you collaborate on; `q` searches titles and descriptions."""
 
     permission_classes = [SignedInToWrite]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "maps"
 
     @extend_schema(parameters=[MapListQuerySerializer], responses=MapOutputSerializer(many=True))
     def get(self, request):
@@ -474,6 +476,8 @@ class MapImportApi(APIView):
 
     permission_classes = [SecretLinkOrSignedIn]
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "imports"
 
     @extend_schema(parameters=[KEY_PARAM], request=ImportInputSerializer,
                    responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
