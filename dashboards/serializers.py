@@ -1,10 +1,25 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from districts.models import District
 
 from .models import Indicator, IndicatorFeedback, IndicatorImport, Theme
 from .selectors import indicator_classes, indicator_latest_period, indicator_table
+
+
+@extend_schema_field({"type": "string", "enum": Theme.values}, component_name="IndicatorThemeEnum")
+class IndicatorThemeField(serializers.ChoiceField):
+    """The indicator's theme, named in the schema apart from the maps' themes."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Theme.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": Indicator.Kind.values}, component_name="IndicatorKindEnum")
+class IndicatorKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Indicator.Kind.choices, **kwargs)
 
 
 def _tilejson(request, name):
@@ -14,6 +29,8 @@ def _tilejson(request, name):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    theme = IndicatorThemeField(read_only=True)
+    kind = IndicatorKindField(read_only=True)
     layer = serializers.CharField(source="layer_name", read_only=True)
     tilejson = serializers.SerializerMethodField()
     style = serializers.SerializerMethodField()
@@ -88,7 +105,7 @@ class IndicatorCreateSerializer(serializers.Serializer):
     slug = serializers.SlugField(max_length=80)
     name_ko = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200)
-    theme = serializers.ChoiceField(choices=Theme.choices)
+    theme = IndicatorThemeField()
     unit_ko = serializers.CharField(max_length=40, required=False, allow_blank=True)
     unit_en = serializers.CharField(max_length=40, required=False, allow_blank=True)
     source_department = serializers.CharField(max_length=200, required=False, allow_blank=True)
