@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from django.utils import timezone
 from districts.models import District
 from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text
-from moderation.services import audit_record
+from moderation.services import audit_record, notification_create
 
 from .models import (
     AreaScope,
@@ -277,6 +278,12 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
     proposal.save()
     audit_record(actor=actor, action="proposal.answer", target=proposal, before={"state": ProposalState.OPEN},
                  after={"state": state, "answer": answer, "merged_into": merged_into_id})
+    labels = {ProposalState.SELECTED: ("선정", "selected"), ProposalState.MERGED: ("통합", "merged"),
+              ProposalState.DECLINED: ("미선정", "declined")}
+    ko, en = labels[state]
+    notification_create(user=proposal.proposer, kind="proposal_answered",
+                        title=f"서울시가 제안에 답했습니다 ({ko}) / The city answered your proposal ({en})",
+                        body=f"{proposal.title}\n\n{answer}\n\n/proposals/#proposal-{proposal.pk}")
     _invalidate("proposals", proposal.area)
     return proposal
 
@@ -423,6 +430,11 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
     campaign.target_districts.set(districts)
     audit_record(actor=actor, action="campaign.create", target=campaign, before=None,
                  after={"proposal": proposal.pk, "map": map_obj.pk, "template": template.slug})
+    supporters = {proposal.proposer_id, *Vote.objects.filter(proposal=proposal).values_list("voter_id", flat=True)}
+    for user in get_user_model().objects.filter(pk__in=supporters):
+        notification_create(user=user, kind="campaign_started",
+                            title=f"함께 고른 지도가 열렸습니다 / The map you chose is open: {title}",
+                            body=f"{goal}\n\n/maps/{map_obj.pk}/")
     _invalidate("campaigns", area)
     return campaign
 
@@ -515,4 +527,12 @@ def feedback_triage(*, feedback_id: int, actor, state: str, answer: str = "") ->
     feedback.save()
     audit_record(actor=actor, action="feedback.triage", target=feedback, before=before,
                  after={"state": state, "answer": answer})
+    labels = {FeedbackState.PLANNED: ("반영 예정", "planned"), FeedbackState.DONE: ("반영 완료", "done"),
+              FeedbackState.DECLINED: ("반영 안 함", "declined")}
+    ko, en = labels[state]
+    askers = FeedbackSupport.objects.filter(feedback=feedback).values_list("user_id", flat=True)
+    for user in get_user_model().objects.filter(pk__in=askers):
+        notification_create(user=user, kind="feedback_answered",
+                            title=f"요청하신 의견에 답했습니다 ({ko}) / Your feedback was answered ({en})",
+                            body=f"{feedback.text[:300]}\n\n{answer}\n\n/roadmap/")
     return feedback

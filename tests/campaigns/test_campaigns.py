@@ -130,3 +130,22 @@ def test_bad_campaign_requests_are_refused_and_create_no_map(selected, citizen, 
     again = _start(staff_api, selected)
     assert again.status_code == 400 and Campaign.objects.count() == 1
     assert client_for(staff).get("/api/campaigns/31337/").status_code == 404
+
+
+def test_proposer_and_voters_are_told_when_their_proposal_is_answered_and_its_map_opens(
+        selected, citizen, voters, staff, client_for, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from moderation.models import Notification
+
+    answered = Notification.objects.get(user=citizen, kind="proposal_answered")
+    assert "선정" in answered.title and "selected" in answered.title
+    with django_capture_on_commit_callbacks(execute=True):
+        _start(client_for(staff), selected)
+    started = Notification.objects.filter(kind="campaign_started")
+    assert set(started.values_list("user__username", flat=True)) == {citizen.username,
+                                                                      *(v.username for v in voters[:3])}
+    assert voters[4].username not in set(started.values_list("user__username", flat=True))
+    assert all(f"/maps/{Campaign.objects.get().map_id}/" in n.body for n in started)
+    assert sorted(m.to[0] for m in mail.outbox if "The map you chose is open" in m.subject) == sorted(
+        f"{u.username}@example.org" for u in (citizen, *voters[:3]))

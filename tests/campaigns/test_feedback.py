@@ -169,3 +169,15 @@ def test_huge_or_nul_input_is_a_400_or_404_never_a_500(citizen, staff, client_fo
     assert far.status_code == 400
     assert client_for(staff).post("/api/campaigns/", {"proposal": huge, "template": "safety", "goal": "g"},
                                   format="json").status_code == 400
+
+
+def test_everyone_who_asked_is_told_when_feedback_is_answered(citizen, citizen2, voters, staff, client_for):
+    from moderation.models import Notification
+
+    item = _send(client_for(citizen)).json()
+    client_for(citizen2).post(f"/api/feedback/{item['id']}/support/")
+    client_for(staff).post(f"/api/feedback/{item['id']}/triage/", {"state": "planned", "answer": "곧 합니다."},
+                           format="json")
+    told = Notification.objects.filter(kind="feedback_answered")
+    assert set(told.values_list("user_id", flat=True)) == {citizen.pk, citizen2.pk}
+    assert all("곧 합니다." in n.body and "planned" in n.title for n in told)
