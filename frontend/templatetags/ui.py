@@ -88,3 +88,13 @@ def nav_current(context, *prefixes: str) -> str:
     path = getattr(request, "path", "")
     current = any(path == "/" if prefix == "/" else path.startswith(prefix) for prefix in prefixes)
     return format_html('aria-current="page"') if current else ""
+
+
+MAP_MODULES = ("config", "api/request", "i18n/index", "i18n/messages", "ui/dom", "map/index", "map/layers", "map/popup",
+               "map/features", "map/switcher")
+
+
+@register.simple_tag
+def map_modules() -> list[str]:
+    """The app modules every map page imports (preloaded side by side by includes/map_preload.html)."""
+    return [f"{settings.STATIC_URL}frontend/js/{name}.js" for name in MAP_MODULES]

@@ -15,6 +15,15 @@ def expect_console_errors(page, *fragments):
     page.console_errors[:] = [e for e in page.console_errors if not any(fragment in e for fragment in fragments)]
 
 
+def sign_up(page, username, password, email=None):
+    """Fill the sign-up form (already open) the way a person does, and send it."""
+    page.get_by_label("아이디").fill(username)
+    page.get_by_label("이메일").fill(email or f"{username}@example.org")
+    page.get_by_label("비밀번호", exact=True).fill(password)
+    page.get_by_label("비밀번호 확인").fill(password)
+    page.click("button[type=submit]")
+
+
 def wait_for_map(page, attribute="mapReady"):
     page.wait_for_function(f"document.body.dataset.{attribute} === 'true'", timeout=20000)
     page.wait_for_function("window.gpMap && window.gpMap.loaded() && window.gpMap.areTilesLoaded()", timeout=20000)

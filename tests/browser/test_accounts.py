@@ -2,16 +2,14 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from .conftest import sign_up
+
 pytestmark = pytest.mark.browser
 
 
 def test_citizen_signs_up_and_is_signed_in_as_a_citizen(page):
     page.goto("/accounts/signup/?next=/accounts/")
-    page.get_by_label("아이디").fill("seoyeon")
-    page.get_by_label("이메일").fill("seoyeon@example.org")
-    page.get_by_label("비밀번호", exact=True).fill("hangang-night-walk-77")
-    page.get_by_label("비밀번호 확인").fill("hangang-night-walk-77")
-    page.click("button[type=submit]")
+    sign_up(page, "seoyeon", "hangang-night-walk-77")
     page.wait_for_url("**/accounts/")
     assert page.locator(".account-link").inner_text() == "seoyeon"
     assert page.get_by_text("가입을 환영합니다!").is_visible()

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from maps.models import Feature, Map
 
-from .conftest import expect_http_errors, rendered, wait_for_map
+from .conftest import expect_http_errors, rendered, sign_up, wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +19,7 @@ def test_citizen_signs_up_makes_a_safety_map_draws_and_sees_it_from_tiles(page, 
     page.goto("/maps/new/")
     assert "/accounts/login/" in page.url
     page.get_by_role("link", name="가입하기").last.click()
-    page.get_by_label("아이디").fill("haneul")
-    page.get_by_label("이메일").fill("haneul@example.org")
-    page.get_by_label("비밀번호", exact=True).fill("gangnam-night-walk-5")
-    page.get_by_label("비밀번호 확인").fill("gangnam-night-walk-5")
-    page.click("button[type=submit]")
+    sign_up(page, "haneul", "gangnam-night-walk-5")
     page.wait_for_url("**/maps/new/")
 
     safety = page.locator("input[name=template][value=safety]")

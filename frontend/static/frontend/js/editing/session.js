@@ -109,28 +109,22 @@ export class EditSession {
   canRedo() { return this.redoStack.length > 0; }
 
   /** Undo the last change on the server; `apply(kind, drawId, snapshot|null)` mirrors it in the drawing. */
-  async undo(apply) {
-    const entry = this.undoStack.pop();
-    if (!entry) return;
-    try {
-      await this.replay(entry, "undo", apply);
-      this.redoStack.push(entry);
-    } catch (error) {
-      this.undoStack.push(entry);
-      throw error;
-    } finally {
-      this.onChange();
-    }
+  undo(apply) {
+    return this.step(this.undoStack, this.redoStack, "undo", apply);
   }
 
-  async redo(apply) {
-    const entry = this.redoStack.pop();
+  redo(apply) {
+    return this.step(this.redoStack, this.undoStack, "redo", apply);
+  }
+
+  async step(from, to, direction, apply) {
+    const entry = from.pop();
     if (!entry) return;
     try {
-      await this.replay(entry, "redo", apply);
-      this.undoStack.push(entry);
+      await this.replay(entry, direction, apply);
+      to.push(entry);
     } catch (error) {
-      this.redoStack.push(entry);
+      from.push(entry);
       throw error;
     } finally {
       this.onChange();

@@ -6,7 +6,7 @@ import { request, requestAll } from "../api/request.js";
 import { createMap } from "../map/index.js";
 import { createDraw, isDrawable } from "../editing/draw.js";
 import { EditSession, Conflict, snapshotOf } from "../editing/session.js";
-import { h, clear, toast, showError, hideError, dialog, photoUrls } from "../ui/dom.js";
+import { h, clear, toast, showError, hideError, dialog, photoUrls, onSubmit } from "../ui/dom.js";
 import { t, loc } from "../i18n/index.js";
 
 const { mapId, key } = pageConfig();
@@ -239,27 +239,15 @@ function settings() {
   $("settings-panel").hidden = false;
   $("s-visibility").value = mapObj.visibility;
   $("s-contribution").value = mapObj.contribution_mode;
-  $("settings-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    hideError($("settings-error"));
-    try {
-      mapObj = { ...mapObj, ...(await request(`/api/maps/${mapId}/`, { method: "PATCH",
-        json: { visibility: $("s-visibility").value, contribution_mode: $("s-contribution").value } })) };
-      toast(t("saved"), "ok");
-    } catch (error) {
-      showError($("settings-error"), error);
-    }
+  onSubmit($("settings-form"), $("settings-error"), async () => {
+    mapObj = { ...mapObj, ...(await request(`/api/maps/${mapId}/`, { method: "PATCH",
+      json: { visibility: $("s-visibility").value, contribution_mode: $("s-contribution").value } })) };
+    toast(t("saved"), "ok");
   });
-  $("invite-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    hideError($("invite-error"));
-    try {
-      await request(`/api/maps/${mapId}/collaborators/`, { method: "POST", json: { username: $("i-username").value.trim(), role: $("i-role").value } });
-      $("i-username").value = "";
-      await loadCollaborators();
-    } catch (error) {
-      showError($("invite-error"), error);
-    }
+  onSubmit($("invite-form"), $("invite-error"), async () => {
+    await request(`/api/maps/${mapId}/collaborators/`, { method: "POST", json: { username: $("i-username").value.trim(), role: $("i-role").value } });
+    $("i-username").value = "";
+    await loadCollaborators();
   });
   loadCollaborators().catch((error) => showError($("invite-error"), error));
   loadSecretLinks().catch((error) => fail(error));

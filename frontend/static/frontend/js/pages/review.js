@@ -4,7 +4,7 @@ import { pageConfig } from "../config.js";
 import { request, listOf } from "../api/request.js";
 import { REPORT_STATUSES } from "../api/reports.js";
 import { createMap } from "../map/index.js";
-import { h, clear, toast, showError, hideError } from "../ui/dom.js";
+import { h, clear, toast, showError, hideError, onSubmit } from "../ui/dom.js";
 import { statusBadge, timelineItems, reportFacts, reportPhotos, showReportOnMap } from "../ui/reports.js";
 import { t, loc, formatDate } from "../i18n/index.js";
 
@@ -113,45 +113,27 @@ function wireForms() {
     $("s-duplicate-field").hidden = $("s-status").value !== "duplicate";
     $("s-body-field").hidden = $("s-status").value !== "not_our_responsibility";
   });
-  $("status-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    hideError($("status-error"));
+  onSubmit($("status-form"), $("status-error"), async () => {
     const body = { status: $("s-status").value, message: $("s-message").value.trim() };
     if (body.status === "duplicate" && $("s-duplicate").value) body.duplicate_of = Number($("s-duplicate").value);
     if (body.status === "not_our_responsibility") body.responsible_body = $("s-body").value.trim();
-    try {
-      await request(`/api/reports/${state.selected}/status/`, { method: "POST", json: body });
-      $("s-message").value = "";
-      toast(t("saved"), "ok");
-      await Promise.all([select(state.selected), loadQueue()]);
-    } catch (error) {
-      showError($("status-error"), error);
-    }
+    await request(`/api/reports/${state.selected}/status/`, { method: "POST", json: body });
+    $("s-message").value = "";
+    toast(t("saved"), "ok");
+    await Promise.all([select(state.selected), loadQueue()]);
   });
-  $("note-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    hideError($("note-error"));
-    try {
-      await request(`/api/reports/${state.selected}/notes/`, { method: "POST", json: { note: $("n-note").value.trim() } });
-      $("n-note").value = "";
-      await loadNotes(state.selected);
-    } catch (error) {
-      showError($("note-error"), error);
-    }
+  onSubmit($("note-form"), $("note-error"), async () => {
+    await request(`/api/reports/${state.selected}/notes/`, { method: "POST", json: { note: $("n-note").value.trim() } });
+    $("n-note").value = "";
+    await loadNotes(state.selected);
   });
-  $("transfer-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    hideError($("transfer-error"));
-    try {
-      await request(`/api/reports/${state.selected}/transfer/`, { method: "POST",
-        json: { to_district: $("t-district").value, reason: $("t-reason").value.trim() } });
-      $("t-reason").value = "";
-      toast(t("saved"), "ok");
-      await loadQueue();
-      await select(state.selected);
-    } catch (error) {
-      showError($("transfer-error"), error);
-    }
+  onSubmit($("transfer-form"), $("transfer-error"), async () => {
+    await request(`/api/reports/${state.selected}/transfer/`, { method: "POST",
+      json: { to_district: $("t-district").value, reason: $("t-reason").value.trim() } });
+    $("t-reason").value = "";
+    toast(t("saved"), "ok");
+    await loadQueue();
+    await select(state.selected);
   });
   $("bulk-ack").addEventListener("click", async () => {
     try {

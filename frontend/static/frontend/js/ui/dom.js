@@ -61,6 +61,19 @@ export function hideError(box) {
   box.hidden = true;
 }
 
+/** Run `action(event)` on a form's submit; its error (the server's message) goes to `errorBox`. */
+export function onSubmit(form, errorBox, action) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    hideError(errorBox);
+    try {
+      await action(event);
+    } catch (error) {
+      showError(errorBox, error);
+    }
+  });
+}
+
 /** A modal dialog (native <dialog>), closed by Escape or its close button; resolves on close. */
 export function dialog(title, ...body) {
   const closeButton = h("button", { type: "button", class: "dialog-close", "aria-label": t("close") }, "×");
