@@ -45,7 +45,9 @@ def image_sanitise(upload) -> CleanImage:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
             width, height = probe.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        _fail("The image has too many pixels.", "이미지 픽셀 수가 너무 많습니다.", "too_many_pixels")
+    except (UnidentifiedImageError, OSError):
         _fail("The file is not a JPEG, PNG or WebP image.", "JPEG, PNG, WebP 이미지 파일이 아닙니다.")
     if fmt not in FORMATS:
         _fail(f"{fmt} images are not accepted; use JPEG, PNG or WebP.", "JPEG, PNG, WebP 이미지만 올릴 수 있습니다.")
@@ -55,6 +57,8 @@ def image_sanitise(upload) -> CleanImage:
         with Image.open(io.BytesIO(data)) as img:
             img.load()
             img = ImageOps.exif_transpose(img)  # keep the visible orientation, then forget EXIF
+            # Pillow carries JPEG comments, ICC profiles, XMP and EXIF over in .info: keep only transparency.
+            img.info = {k: v for k, v in img.info.items() if k == "transparency"}
             if fmt == "JPEG" and img.mode not in ("RGB", "L"):
                 img = img.convert("RGB")
             elif fmt != "JPEG" and img.mode not in ("RGB", "RGBA", "L", "LA"):

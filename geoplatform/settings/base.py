@@ -198,6 +198,7 @@ BASEMAP_ATTRIBUTION = env.str("BASEMAP_ATTRIBUTION", default="")
 TILES_CACHE_DIR = env.path("TILES_CACHE_DIR", default=BASE_DIR / "var" / "tilecache")
 TILES_CACHE_BACKEND = env.str("TILES_CACHE_BACKEND", default="filesystem")  # or "redis"
 TILES_REDIS_URL = env.str("TILES_REDIS_URL", default="")
+MAPS_IMPORT_DIR = env.path("MAPS_IMPORT_DIR", default=BASE_DIR / "var" / "imports")  # shared by web and worker
 TILESETS_DIR = env.path("TILESETS_DIR", default=BASE_DIR / "var" / "tilesets")
 MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)
 ANALYSIS_K_ANONYMITY = env.int("ANALYSIS_K_ANONYMITY", default=5)
