@@ -8,7 +8,7 @@ from django.shortcuts import render
 from districts.models import District
 from maps.selectors import template_list
 
-from . import selectors
+from . import selectors, services
 from .models import FeedbackKind, Round
 
 
@@ -17,7 +17,12 @@ def _districts():
             for d in District.objects.order_by("name_ko").only("code", "name_ko", "name_en")]
 
 
+def _voting(proposal) -> bool:
+    return proposal.round is None or proposal.round.status in ("scheduled", "open")
+
+
 def proposals_page(request):
+    services.rounds_close_due()  # a round that has ended shows its frozen ranking at once
     current = Round.objects.accepting_proposals().order_by("starts_at", "pk").first()
     proposals = list(selectors.proposal_list(user=request.user)[:200])
     closed_rounds = list(selectors.round_list().filter(closed_at__isnull=False).prefetch_related("ranking__proposal")[:5])
@@ -29,7 +34,8 @@ def proposals_page(request):
                                for t in template_list(user=request.user) if t.is_active]
     return render(request, "campaigns/proposals.html", {
         "current_round": current,
-        "open_proposals": [p for p in proposals if p.state == "open"],
+        "open_proposals": [p for p in proposals if p.state == "open" and _voting(p)],
+        "awaiting_proposals": [p for p in proposals if p.state == "open" and not _voting(p)],
         "answered_proposals": [p for p in proposals if p.state != "open"],
         "closed_rounds": closed_rounds,
         "is_staff": is_staff,

@@ -81,3 +81,15 @@ def test_the_admin_shows_rounds_proposals_campaigns_and_feedback_read_only(story
     feedback_page = client.get(f"/admin/campaigns/feedback/{story['wish'].pk}/change/").content.decode()
     assert "캠페인 알림을 받고 싶어요" in feedback_page and "minji" not in feedback_page
     assert client.get("/admin/campaigns/proposal/add/").status_code == 403
+
+
+def test_a_round_that_ended_shows_its_frozen_ranking_and_what_awaits_an_answer(citizen, voters, open_round):
+    from .conftest import end_round_now
+
+    proposal = services.proposal_create(proposer=citizen, title="광진구 자전거 보관소 지도", why="자전거")
+    services.vote_cast(proposal_id=proposal.pk, voter=voters[0])
+    end_round_now(open_round)
+    page = _get("/proposals/")
+    assert "서울시 답변을 기다리는 제안" in page and "확정된 순위" in page
+    open_round.refresh_from_db()
+    assert open_round.closed_at is not None and open_round.ranking.get().votes == 1
