@@ -29,6 +29,7 @@ async function loadMaps() {
   try {
     const maps = listOf(await request(`/api/maps/?${params}`));
     clear(list, maps.map(mapCard));
+    list.dataset.query = params.toString();
     status.textContent = maps.length ? "" : t("noResults");
   } catch (error) {
     status.textContent = error.message;
