@@ -14,7 +14,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from geoplatform.geometry import geometry_from_geojson
 from layers.urls_util import tilejson_url
 
-from .models import (ContributionMode, Feature, FeaturePhoto, FeatureVersion, Map, MapCollaborator, MapTemplate,
+from .models import (CollaboratorRole, ContributionMode, Feature, FeaturePhoto, FeatureVersion, Map, MapCollaborator, MapTemplate,
                      Theme, Visibility)
 
 
@@ -181,7 +181,7 @@ class CollaboratorSerializer(serializers.ModelSerializer):
 
 class CollaboratorInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    role = serializers.ChoiceField(choices=[("editor", "editor"), ("viewer", "viewer")], default="editor")
+    role = serializers.ChoiceField(choices=CollaboratorRole.choices, default=CollaboratorRole.EDITOR)
 
     def validate_username(self, value):
         user = get_user_model().objects.filter(username=value, is_active=True).first()
@@ -191,7 +191,7 @@ class CollaboratorInputSerializer(serializers.Serializer):
 
 
 class CollaboratorRoleSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=[("editor", "editor"), ("viewer", "viewer")])
+    role = serializers.ChoiceField(choices=CollaboratorRole.choices)
 
 
 # --- features ----------------------------------------------------------------------------------------------

@@ -180,6 +180,23 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "accounts.models.Role",
+        "CollaboratorRoleEnum": "maps.models.CollaboratorRole",
+        "MapContributionModeEnum": "maps.models.ContributionMode",
+        "CampaignContributionModeEnum": "campaigns.models.ContributionMode",
+        "JobStateEnum": "jobs.models.Job.State",
+        "ProposalStateEnum": "campaigns.models.ProposalState",
+        "FeedbackStateEnum": "campaigns.models.FeedbackState",
+        "FlagStateEnum": "moderation.models.Flag.State",
+        "FeedbackKindEnum": "campaigns.models.FeedbackKind",
+        "ReportEventKindEnum": "moderation.models.ReportEvent.Kind",
+        "AnalysisOutputKindEnum": "analysis.models.AnalysisOutput.Kind",
+        "IndicatorKindEnum": "dashboards.models.Indicator.Kind",
+        "AnalysisStatusEnum": "analysis.models.Analysis.Status",
+        "ReportStatusEnum": "moderation.models.Status",
+    },
 }
 
 # --- background jobs (django-tasks; the database backend needs no extra server) ----------
