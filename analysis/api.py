@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import LimitOffsetPagination
+from geoplatform.pagination import BoundedLimitOffsetPagination
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,14 +30,8 @@ def _call(service, **kwargs):
         raise PermissionDenied(str(exc))
 
 
-class AnalysisPagination(LimitOffsetPagination):
-    """`limit` up to 200; an offset past any real list is simply empty (never a database error)."""
-
+class AnalysisPagination(BoundedLimitOffsetPagination):
     max_limit = 200
-    max_offset = 10**9
-
-    def get_offset(self, request):
-        return min(super().get_offset(request), self.max_offset)
 
 
 class AnalysisListApi(generics.ListCreateAPIView):

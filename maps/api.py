@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
-from rest_framework.pagination import LimitOffsetPagination
+from geoplatform.pagination import BoundedLimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -123,7 +123,7 @@ class MapListApi(APIView):
         query = _valid(MapListQuerySerializer, request.query_params)
         maps = selectors.map_list(user=request.user, q=query.get("q", ""), theme=query.get("theme", ""),
                                   owner=query.get("owner", ""), bbox=bbox_parse(query.get("bbox")))
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(maps, request, view=self)
         return paginator.get_paginated_response(MapOutputSerializer(page, many=True, context={"request": request}).data)
 
@@ -301,7 +301,7 @@ class MapHistoryApi(APIView):
     def get(self, request, pk):
         map_obj = _map_for(request, pk)
         versions = selectors.history_for_map(map_obj=map_obj, user=request.user, secret=_secret(request))
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(versions, request, view=self)
         return paginator.get_paginated_response(VersionSerializer(page, many=True).data)
 

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
+from geoplatform.pagination import BoundedLimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -26,7 +26,7 @@ from .serializers import (
 from .throttles import CreationRateThrottle
 
 
-class FeatureCollectionPagination(LimitOffsetPagination):
+class FeatureCollectionPagination(BoundedLimitOffsetPagination):
     """limit/offset paging whose page is a GeoJSON FeatureCollection, with the `reports` layer's TileJSON."""
 
     max_limit = 1000
@@ -253,7 +253,7 @@ class NotificationListApi(APIView):
     def get(self, request):
         unread = request.query_params.get("unread") in ("1", "true", "True")
         notifications = selectors.notification_list(user=request.user, unread=unread)
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(notifications, request, view=self)
         response = paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
         response.data["unread"] = selectors.notification_list(user=request.user, unread=True).count()
@@ -363,6 +363,6 @@ class AuditLogListApi(APIView):
             raise ValidationError({"actor": "actor is a user id. / actor는 사용자 번호입니다."})
         entries = selectors.audit_list(action=params.get("action", ""), target_type=params.get("target_type", ""),
                                        target_id=params.get("target_id", ""), actor_id=actor)
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(AuditLogSerializer(page, many=True).data)
