@@ -82,6 +82,9 @@ function staffAnswer(item) {
   for (const target of pageConfig.mergeTargets || []) {
     if (String(target.id) !== targets.dataset.self) targets.append(h("option", { value: target.id }, target.title));
   }
+  const showTargets = () => { targets.hidden = form.state.value !== "merged"; };
+  form.state.addEventListener("change", showTargets);
+  showTargets();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = { state: form.state.value, answer: form.answer.value };
