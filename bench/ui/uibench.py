@@ -2,14 +2,15 @@
 
     .venv/bin/python -m bench.ui.uibench [--runs 5] [--url http://127.0.0.1:8000]
 
-Without --url it serves the project itself with gunicorn (2 workers, DEBUG=1 for static files) on a
-free port with an empty tile cache, against DATABASE_URL (or the local cluster), after loading the
+Without --url it serves the project itself as in production (gunicorn, 2 workers × 4 threads, DEBUG
+off, collected static files compressed by WhiteNoise) on a free port with an empty tile cache, against DATABASE_URL (or the local cluster), after loading the
 districts and the real 4,585 public toilets of Seoul (layers.opendata.opendata_load) if missing.
 Each run is a fresh browser context (no HTTP cache). The first run meets a cold tile cache; the
 others a warm one. It prints a Markdown table with uMap's figures from issue 6 beside ours.
 """
 import argparse
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -33,6 +34,8 @@ PROBE = """
   const watch = () => {
     const map = window.gpMap;
     if (!map) return requestAnimationFrame(watch);
+    window.__bench.mapCreated = performance.now();
+    map.once("load", () => { window.__bench.mapLoad = performance.now(); });
     const ids = () => (map.getLayersOrder ? map.getLayersOrder() : []).filter((id) => map.getLayer(id)?.source === source);
     map.on("render", () => {
       if (window.__bench.firstShow) return;
@@ -108,9 +111,15 @@ def prepare_data() -> None:
 
 
 def serve(port: int, cache_dir: str) -> subprocess.Popen:
-    env = {**os.environ, "DEBUG": "1", "TILES_CACHE_DIR": cache_dir, "TILES_CACHE_BACKEND": "filesystem"}
+    """gunicorn as in production: DEBUG off, collected and compressed static files (WhiteNoise)."""
+    static_root = tempfile.mkdtemp(prefix="uibench-static-")
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40), "STATIC_ROOT": static_root,
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0",
+           "CSRF_COOKIE_SECURE": "0", "TILES_CACHE_DIR": cache_dir, "TILES_CACHE_BACKEND": "filesystem",
+           "DJANGO_SETTINGS_MODULE": "geoplatform.settings.base"}
     if "DATABASE_URL" not in env:
         env["DATABASE_URL"] = subprocess.check_output([str(ROOT / "bin" / "pg"), "url"], text=True).strip()
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "geoplatform.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4",
          "--log-level", "warning"], cwd=ROOT, env=env)
@@ -143,6 +152,9 @@ def run(base: str, runs: int) -> dict:
         for index in range(runs):
             viewport = {"width": 1440, "height": 900}
             times, page, context = measure_page(browser, base, f"/layers/{TOILETS}/", f"gp-{TOILETS}", viewport)
+            nav = page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
+            print(f"  html {nav['responseEnd']:.0f} ms, DOMContentLoaded {nav['domContentLoadedEventEnd']:.0f} ms, "
+                  f"map created {times['mapCreated']:.0f} ms, style loaded {times.get('mapLoad', 0):.0f} ms", file=sys.stderr)
             rows["first"].append(times["firstShow"])
             rows["complete"].append(times["complete"])
             city = page.evaluate(f"({CITY_VIEW})({('gp-' + TOILETS)!r})")

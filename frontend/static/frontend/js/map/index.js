@@ -28,6 +28,12 @@ import { addPlatformLayer, absoluteUrl, fetchTileJSON, MAP_FONT } from "./layers
 export { addPlatformLayer, prefetchLayer } from "./layers.js";
 export { enablePopups } from "./popup.js";
 
+// Start MapLibre's workers, and fetch the label font's Latin slice (the digits of counts on aggregated
+// points), while the page is still setting up: the first tiles need both.
+maplibregl.prewarm();
+const digits = fontFaces["Noto Sans KR"].find((face) => face.url.includes("-latin-700-"));
+if (digits) fetch(digits.url).catch(() => {});
+
 export const SEOUL = { center: [126.9895, 37.5512], zoom: 10.2, bounds: [[126.764, 37.413], [127.184, 37.715]] };
 const BASE_COLORS = { land: "#f3f1ea", fill: "#ffffff", outline: "#5b6b82", dong: "#b8c3d3", label: "#2d3a4d" };
 
