@@ -121,3 +121,28 @@ def test_a_report_outside_seoul_shows_the_servers_message(page, citizen, login, 
     assert "서울" in error.inner_text() or "Seoul" in error.inner_text()
     assert Report.objects.count() == 0
     expect_http_errors(page, 400)
+
+
+def test_a_report_drawn_along_the_gangnam_seocho_boundary_goes_to_both_districts(page, citizen, login, report_categories):
+    login(page, citizen)
+    page.goto("/report/")
+    wait_for_map(page)
+    page.evaluate("window.gpMap.jumpTo({center: [127.0285, 37.4990], zoom: 15})")
+    wait_for_map(page)
+    page.get_by_role("button", name="╱ 길 따라 (선)").click()
+    box = page.locator("#map canvas.maplibregl-canvas").bounding_box()
+    west, east = (page.evaluate("([lon, lat]) => { const p = window.gpMap.project([lon, lat]); return [p.x, p.y]; }", point)
+                  for point in ([127.0240, 37.4990], [127.0330, 37.4990]))
+    for x, y in (west, east, east):
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(200)
+    page.wait_for_function("document.body.dataset.located === 'true'")
+    page.get_by_role("radio", name="위험한 횡단보도").check()
+    page.get_by_label("무엇이 문제인가요?").fill("강남대로를 건너는 횡단보도 신호가 너무 짧습니다.")
+    page.get_by_role("button", name="신고 보내기").click()
+    page.wait_for_url("**/reports/*/")
+    report = Report.objects.get()
+    assert report.geom.geom_type == "LineString"
+    assert sorted(d.code for d in report.districts.all()) == ["11650", "11680"]
+    page.wait_for_selector("#report-facts dd")
+    assert "강남구" in page.locator("#report-facts").inner_text() and "서초구" in page.locator("#report-facts").inner_text()

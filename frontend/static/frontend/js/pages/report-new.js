@@ -5,16 +5,19 @@ import { request, listOf } from "../api/request.js";
 import { reportSend } from "../api/reports.js";
 import { draftSave, draftList, draftsFlush } from "../offline/drafts.js";
 import { createMap, maplibregl } from "../map/index.js";
+import { createDraw } from "../editing/draw.js";
 import { h, clear, toast, showError, hideError } from "../ui/dom.js";
 import { t, loc } from "../i18n/index.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { lngLat: null, photos: [] };
+const state = { lngLat: null, geometry: null, shape: "point", photos: [] };
 let map;
 let marker;
 
 function place(lngLat, { fly = false } = {}) {
+  if (state.shape !== "point") return;
   state.lngLat = lngLat;
+  state.geometry = { type: "Point", coordinates: [Number(lngLat.lng.toFixed(7)), Number(lngLat.lat.toFixed(7))] };
   if (!marker) {
     marker = new maplibregl.Marker({ color: "#c0392b", draggable: true }).setLngLat(lngLat).addTo(map);
     marker.on("dragend", () => place(marker.getLngLat()));
@@ -78,10 +81,9 @@ async function submit(event) {
   hideError($("report-error"));
   const category = new FormData(event.target).get("category");
   const description = $("description").value.trim();
-  if (!state.lngLat) return showError($("report-error"), new Error(t("pickLocationFirst")));
+  if (!state.geometry) return showError($("report-error"), new Error(t("pickLocationFirst")));
   if (!category) return showError($("report-error"), new Error(t("pickCategory")));
-  const feature = { type: "Feature", geometry: { type: "Point", coordinates: [Number(state.lngLat.lng.toFixed(7)), Number(state.lngLat.lat.toFixed(7))] },
-    properties: { category, description } };
+  const feature = { type: "Feature", geometry: state.geometry, properties: { category, description } };
   const draft = { feature, photos: state.photos };
   const button = $("send");
   button.disabled = true;
@@ -106,13 +108,43 @@ async function submit(event) {
   }
 }
 
+// A report may be a line (a whole street) or an area, not only a spot: drawn with terra-draw.
+let drawing = null;
+function setShape(shape) {
+  state.shape = shape;
+  for (const button of document.querySelectorAll("[data-shape]")) button.setAttribute("aria-pressed", String(button.dataset.shape === shape));
+  if (!drawing) {
+    drawing = createDraw(map, { colorOf: () => "#c0392b" });
+    drawing.draw.on("finish", (id) => {
+      const drawn = drawing.draw.getSnapshotFeature(id);
+      if (!drawn) return;
+      for (const other of drawing.draw.getSnapshot()) if (other.id !== id) drawing.draw.removeFeatures([other.id]);
+      state.geometry = drawn.geometry;
+      const count = drawn.geometry.type === "Polygon" ? drawn.geometry.coordinates[0].length - 1 : drawn.geometry.coordinates.length;
+      $("location-status").textContent = `${state.shape === "polygon" ? "⬠" : "╱"} ${t("count", { n: count })}`;
+      document.body.dataset.located = "true";
+    });
+  }
+  drawing.draw.clear();
+  state.geometry = null;
+  marker?.remove();
+  marker = null;
+  delete document.body.dataset.located;
+  drawing.setMode(shape === "point" ? "static" : shape);
+  $("location-status").textContent = shape === "point" ? t("tapMap") : t("drawShapeHint");
+}
+
 async function main() {
   loadCategories();
   showDrafts().then((n) => n && flushDrafts());
   window.addEventListener("online", flushDrafts);
   map = await createMap($("map"), { hash: false, dongs: true });
   map.on("click", (event) => place(event.lngLat));
-  $("locate").addEventListener("click", locate);
+  $("locate").addEventListener("click", () => {
+    if (state.shape !== "point") setShape("point");
+    locate();
+  });
+  for (const button of document.querySelectorAll("[data-shape]")) button.addEventListener("click", () => setShape(button.dataset.shape));
   $("photos").addEventListener("change", (event) => {
     state.photos = [...event.target.files];
     previews();
