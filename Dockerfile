@@ -10,4 +10,4 @@ RUN pip install --no-cache-dir -e '.[s3]' \
     && if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && node build.mjs; fi
 RUN DEBUG=1 python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "geoplatform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60"]
+CMD ["gunicorn", "geoplatform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30", "--timeout", "60"]

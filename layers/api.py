@@ -12,18 +12,14 @@ from .registry import Viewer, registry
 from .serializers import layer_summary
 
 
-def _viewer(request) -> Viewer:
-    return Viewer(user=request.user, secret=request.query_params.get("key", "")[:100])
-
-
 class LayerListApi(APIView):
     """Every layer the viewer may see, with its TileJSON, style, OGC and export URLs."""
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="layers_list", responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        layers = sorted(registry.listed(_viewer(request)), key=lambda layer: layer.name)
+        layers = sorted(registry.listed(Viewer.from_request(request)), key=lambda layer: layer.name)
         kind = request.query_params.get("kind")
         if kind:
             layers = [layer for layer in layers if layer.kind == kind]
@@ -35,7 +31,7 @@ class LayerDetailApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, layer):
-        return Response(layer_summary(request, layer_for_viewer(layer, _viewer(request))))
+        return Response(layer_summary(request, layer_for_viewer(layer, Viewer.from_request(request))))
 
 
 class LayerExportApi(APIView):
@@ -50,6 +46,6 @@ class LayerExportApi(APIView):
     def get(self, request, layer, fmt):
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to export layers. / 레이어를 내려받으려면 로그인하세요.")
-        layer_obj = layer_for_viewer(layer, _viewer(request), kind="vector")
-        return export_layer_response(layer=layer_obj, viewer=_viewer(request), fmt=fmt, filename=layer_obj.name)
+        layer_obj = layer_for_viewer(layer, Viewer.from_request(request), kind="vector")
+        return export_layer_response(layer=layer_obj, viewer=Viewer.from_request(request), fmt=fmt, filename=layer_obj.name)
 
