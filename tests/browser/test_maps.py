@@ -133,3 +133,26 @@ def test_stale_edit_shows_what_changed_and_overwrite_then_undo_and_redo_go_throu
     page.wait_for_function("!document.getElementById('undo').disabled")
     restored = Feature.objects.get(map_id=map_id)
     assert restored.name == "망원시장 북쪽 골목" and restored.category == "dark_alley"
+
+
+def test_owner_invites_a_collaborator_and_rotates_the_view_link(page, citizen, citizen2, client_for, login, map_templates):
+    api = client_for(citizen)
+    map_id = api.post("/api/maps/", {"title": "성수동 동네 지도", "template": "safety", "visibility": "unlisted"},
+                      format="json").json()["id"]
+    old_key = Map.objects.get(pk=map_id).view_key
+    login(page, citizen)
+    page.goto(f"/maps/{map_id}/edit/")
+    page.wait_for_function("document.body.dataset.editorReady === 'true'", timeout=20000)
+    assert page.get_by_label("공개 범위").input_value() == "unlisted"
+    page.get_by_label("초대할 아이디").fill(citizen2.username)
+    page.get_by_role("button", name="초대", exact=True).click()
+    page.wait_for_selector(f"#collaborators li:has-text('{citizen2.username}')")
+    assert Map.objects.get(pk=map_id).collaborators.filter(user=citizen2, role="editor").exists()
+
+    view_link = page.get_by_label("보기 링크")
+    page.wait_for_function("document.getElementById('link-view').value.includes('key=')")
+    assert old_key in view_link.input_value()
+    page.locator("[data-rotate=view]").click()
+    page.wait_for_function("(old) => !document.getElementById('link-view').value.includes(old)", arg=old_key)
+    new_key = Map.objects.get(pk=map_id).view_key
+    assert new_key != old_key and new_key in view_link.input_value()
