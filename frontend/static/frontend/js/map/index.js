@@ -28,11 +28,29 @@ import { addPlatformLayer, absoluteUrl, fetchTileJSON, MAP_FONT } from "./layers
 export { addPlatformLayer, prefetchLayer } from "./layers.js";
 export { enablePopups } from "./popup.js";
 
-// Start MapLibre's workers, and fetch the label font's Latin slice (the digits of counts on aggregated
-// points), while the page is still setting up: the first tiles need both.
+// While the page is still setting up: start MapLibre's workers, and fetch the font slices the first
+// labels need (digits of counts on aggregated points, the district names), so that MapLibre finds
+// them in the HTTP cache instead of waiting for each in turn.
 maplibregl.prewarm();
-const digits = fontFaces["Noto Sans KR"].find((face) => face.url.includes("-latin-700-"));
-if (digits) fetch(digits.url).catch(() => {});
+const fetched = new Set();
+function prefetchGlyphs(text) {
+  for (const char of new Set(text)) {
+    const code = char.codePointAt(0);
+    const face = fontFaces["Noto Sans KR"].find((f) => f["unicode-range"].some((range) => {
+      const [from, to = from] = range.replace(/^U\+/i, "").split("-").map((hex) => parseInt(hex, 16));
+      return code >= from && code <= to;
+    }));
+    if (face && !fetched.has(face.url)) {
+      fetched.add(face.url);
+      fetch(face.url).catch(() => {});
+    }
+  }
+}
+prefetchGlyphs("0123456789k");
+const districtLabels = fetch("/frontend/district-labels.json").then((r) => r.json()).then((data) => {
+  prefetchGlyphs(data.features.map((f) => (lang === "en" ? f.properties.name_en : f.properties.name_ko)).join(""));
+  return data;
+}).catch(() => null);
 
 export const SEOUL = { center: [126.9895, 37.5512], zoom: 10.2, bounds: [[126.764, 37.413], [127.184, 37.715]] };
 const BASE_COLORS = { land: "#f3f1ea", fill: "#ffffff", outline: "#5b6b82", dong: "#b8c3d3", label: "#2d3a4d" };
@@ -78,7 +96,7 @@ function districtBaseLayers(source, sourceLayer, withBasemap) {
 async function addDistrictBase(map, { dongs, prefetched }) {
   const districts = await addPlatformLayer(map, "districts", { style: false, register: false, tilejson: prefetched.districts });
   const withBasemap = Boolean(config.basemap && config.basemap.url);
-  map.addSource("base-district-labels", { type: "geojson", data: absoluteUrl("/frontend/district-labels.json") });
+  map.addSource("base-district-labels", { type: "geojson", data: (await districtLabels) || absoluteUrl("/frontend/district-labels.json") });
   for (const layer of districtBaseLayers(districts.sourceId, districts.sourceLayer, withBasemap)) map.addLayer(layer);
   if (dongs) {
     const dongLayer = await addPlatformLayer(map, "dongs", { style: false, register: false, tilejson: prefetched.dongs });
