@@ -68,6 +68,12 @@ def test_citizen_reports_on_a_phone_and_reads_the_gangnam_officers_answer(
     timeline = phone.locator("#timeline").inner_text()
     assert "이번 주 안에 보도블록을 교체하겠습니다" in timeline
     assert "김 주무관" not in timeline
+    # …and is told in the app: the header's badge leads to the notifications, which link to the report.
+    phone.wait_for_selector(".nav-toggle.has-unread")
+    phone.get_by_role("button", name="메뉴").tap()
+    phone.locator("#notif-badge").tap()
+    phone.wait_for_url("**/accounts/*")
+    phone.locator(f"#notifications a[href='/reports/{report.pk}/']").first.wait_for()
 
     # The Mapo officer does not have it in the queue.
     page.get_by_test_id("sign-out").click()

@@ -17,12 +17,13 @@ async function unreadNotifications() {
   if (!badge || !config.user || !config.apis?.notifications) return;
   try {
     const data = await request("/api/notifications/?unread=1");
-    const unread = listOf(data).filter((n) => !n.read_at && !n.is_read && !n.read).length;
+    const unread = listOf(data).filter((n) => !n.is_read).length;
     const count = typeof data?.unread === "number" ? data.unread : unread;
     if (count > 0) {
       badge.textContent = String(count);
       badge.title = config.lang === "en" ? `${count} unread notifications` : `읽지 않은 알림 ${count}건`;
       badge.hidden = false;
+      toggle?.classList.add("has-unread"); // a dot on the phone menu button
     }
   } catch {
     // notifications are optional decoration of the header

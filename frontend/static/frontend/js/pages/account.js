@@ -12,12 +12,13 @@ async function loadNotifications() {
     const items = listOf(await request("/api/notifications/"));
     if (!items.length) return clear(list, h("li", { class: "muted" }, lang === "en" ? "No notifications." : "알림이 없습니다."));
     clear(list, items.map((n) => {
-      const link = n.report_id || n.report ? `/reports/${n.report_id || n.report}/` : n.url || null;
-      const text = n.message || n.text || n.body || "";
-      return h("li", { class: n.read_at ? "" : "unread" },
+      const link = n.report ? `/reports/${n.report}/` : null;
+      const text = [n.title, n.body].filter(Boolean).join(" — ");
+      return h("li", { class: n.is_read ? "" : "unread" },
         h("time", { datetime: n.created_at }, formatDate(n.created_at)), " ",
         link ? h("a", { href: link }, text) : text);
     }));
+    if (items.some((n) => !n.is_read)) await request("/api/notifications/read/", { method: "POST", json: { all: true } });
   } catch (error) {
     clear(list, h("li", { class: "muted" }, error.message));
   }
