@@ -94,7 +94,7 @@ async function select(id) {
   clear($("d-facts"), reportFacts(p));
   clear($("d-photos"), reportPhotos(p));
   clear($("d-timeline"), timelineItems(p.timeline));
-  if (map) showReportOnMap(map, report, { id: "selected" });
+  if (map) showReportOnMap(map, report, { id: "selected", maxZoom: 13 });
   loadNotes(id);
   document.body.dataset.selectedReport = String(id);
 }

@@ -47,7 +47,7 @@ export function reportPhotos(props) {
 }
 
 /** Show one report's geometry on a map (a GeoJSON source: one feature needs no tiles) and frame it. */
-export function showReportOnMap(map, feature, { id = "report" } = {}) {
+export function showReportOnMap(map, feature, { id = "report", maxZoom = 16 } = {}) {
   const data = { type: "FeatureCollection", features: feature ? [feature] : [] };
   const source = map.getSource(id);
   if (source) {
@@ -63,5 +63,5 @@ export function showReportOnMap(map, feature, { id = "report" } = {}) {
   const coords = JSON.stringify(feature.geometry.coordinates).match(/-?\d+(\.\d+)?/g).map(Number);
   const xs = coords.filter((_, i) => i % 2 === 0);
   const ys = coords.filter((_, i) => i % 2 === 1);
-  map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { maxZoom: 16, padding: 40, duration: 0 });
+  map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { maxZoom, padding: 40, duration: 0 });
 }
