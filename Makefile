@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. See README.md.
-.PHONY: run test setup bench bench-ui db-start db-stop clean
+.PHONY: run test setup bench bench-tiles bench-ui screenshots db-start db-stop clean
 
 run:
 	bin/run
@@ -10,8 +10,16 @@ test:
 setup:
 	bin/setup
 
-bench:
+bench: bench-tiles bench-ui
+
+bench-tiles:
 	bin/bench
+
+bench-ui: setup
+	.venv/bin/python -m bench.ui.uibench
+
+screenshots: setup
+	.venv/bin/python -m bench.ui.screenshots
 
 db-start:
 	bin/pg start
