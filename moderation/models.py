@@ -282,6 +282,8 @@ class Flag(models.Model):
         FEATURE = "feature"
         PHOTO = "photo"
         REPORT = "report"
+        PROPOSAL = "proposal"  # campaigns: topic proposals
+        COMMENT = "comment"  # campaigns: comments on proposals
 
     class Reason(models.TextChoices):
         SPAM = "spam", "spam / 스팸"

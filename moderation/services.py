@@ -431,6 +431,8 @@ FLAG_TARGETS = {
     Flag.TargetType.MAP: ("maps", "Map"),
     Flag.TargetType.FEATURE: ("maps", "Feature"),
     Flag.TargetType.PHOTO: ("maps", "FeaturePhoto"),
+    Flag.TargetType.PROPOSAL: ("campaigns", "Proposal"),
+    Flag.TargetType.COMMENT: ("campaigns", "ProposalComment"),
 }
 
 
@@ -458,6 +460,8 @@ def _target_changed(target) -> None:
         tile_cache_invalidate(layer_name=f"map-{target.map_id}", geometries=[target.geom])
     elif target._meta.model_name == "map":
         layer_version_bump(layer_name=f"map-{target.pk}")
+    elif target._meta.model_name == "proposal":
+        layer_version_bump(layer_name="proposals")
 
 
 @transaction.atomic
