@@ -127,7 +127,7 @@ def test_private_content_cannot_be_flagged_or_probed(client_for, citizen, make_u
 
 
 @pytest.mark.parametrize("body", [
-    {"target_type": "comment", "target_id": 1, "reason": "spam"},
+    {"target_type": "user", "target_id": 1, "reason": "spam"},
     {"target_type": "report", "target_id": 1, "reason": "boring"},
     {"target_type": "report", "target_id": "one", "reason": "spam"},
 ])
