@@ -491,7 +491,27 @@ def flag_create(*, user, target_type: str, target_id: int, reason: str, comment:
         audit_record(actor=None, action="flag.hide", target=target, before={"is_hidden": False},
                      after={"is_hidden": True, "flaggers": flaggers})
         _target_changed(target)
+        _notify_content_owner_hidden(target, target_type)
     return flag
+
+
+# Who answers for each kind of flaggable content (the first of these fields the model has).
+CONTENT_OWNER_FIELDS = ("reporter", "owner", "author", "proposer", "uploaded_by")
+
+
+def _notify_content_owner_hidden(target, target_type: str) -> None:
+    """Tell the person whose content was hidden why, and that a moderator will review it (no flagger named)."""
+    field = next((name for name in CONTENT_OWNER_FIELDS if hasattr(target, f"{name}_id")), None)
+    owner = getattr(target, field, None) if field else None
+    if owner is None:
+        return
+    notification_create(
+        user=owner, kind="content_hidden", report=target if isinstance(target, Report) else None,
+        title="Your content is hidden pending review / 회원님의 콘텐츠가 검토를 위해 숨겨졌습니다",
+        body=(f"Several people flagged your {target_type} \"{str(target)[:80]}\". It is hidden until a moderator "
+              "reviews it; you will see the decision here.\n"
+              f"여러 사람이 회원님의 콘텐츠({target_type})를 신고하여 검토 전까지 숨겨졌습니다. 검토 결과를 이곳에서 알려 드립니다."),
+    )
 
 
 @transaction.atomic

@@ -152,3 +152,23 @@ def test_only_city_staff_see_the_queue_and_decide(client_for, citizen, gangnam_o
         assert client_for(user).post(f"/api/moderation/flags/report/{report.pk}/", {"decision": "remove"},
                                      format="json").status_code == 403
     assert Report.objects.get(pk=report.pk).is_hidden is False
+
+
+def test_the_owner_of_hidden_content_is_told_without_naming_who_flagged(client_for, make_user, seoul):
+    from maps.services import feature_create, map_create
+    from moderation.models import Notification
+
+    owner = make_user("mapmaker")
+    flaggers = [make_user(f"flagger{i}") for i in range(3)]
+    m = map_create(owner=owner, title="골목 지도 (sample)")
+    from django.contrib.gis.geos import Point
+
+    feature = feature_create(map_obj=m, actor=owner, geom=Point(126.9780, 37.5665, srid=4326))  # Seoul City Hall
+    for user in flaggers:
+        client_for(user).post("/api/flags/", {"target_type": "feature", "target_id": feature.pk, "reason": "spam"},
+                              format="json")
+    notes = list(Notification.objects.filter(user=owner, kind="content_hidden"))
+    assert len(notes) == 1
+    assert "hidden" in notes[0].title and "숨겨졌습니다" in notes[0].title
+    assert not any(u.username in notes[0].body for u in flaggers)
+    assert not Notification.objects.filter(user__in=flaggers, kind="content_hidden").exists()
