@@ -53,7 +53,7 @@ export function createDraw(map, { colorOf }) {
     const mode = MODE_OF[geometry?.type];
     if (!mode) return null;
     const result = draw.addFeatures([{ id: drawId, type: "Feature", geometry,
-      properties: { mode, category: feature.properties?.category || "" } }]);
+      properties: { mode, category: feature.properties?.category || "", pending: feature.properties?.status === "pending" } }]);
     return result[0]?.valid ? drawId : null;
   }
 

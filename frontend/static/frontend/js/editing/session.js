@@ -41,6 +41,12 @@ export class EditSession {
     return this.features.get(drawId);
   }
 
+  /** The drawing's id of the server's feature `fid`, or null. */
+  drawIdOf(fid) {
+    for (const [drawId, feature] of this.features) if (feature.id === fid) return drawId;
+    return null;
+  }
+
   async create(drawId, snapshot, { record = true } = {}) {
     const feature = await request(this.url(), { method: "POST", json: { type: "Feature", geometry: snapshot.geometry,
       properties: { name: snapshot.name, description: snapshot.description, category: snapshot.category, properties: snapshot.properties } } });

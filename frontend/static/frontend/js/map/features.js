@@ -1,7 +1,9 @@
 // Drawing a citizens' map (layer `map-<id>`): colours by the map's categories, aggregated points with
-// counts at low zooms, pending suggestions dashed. Also the legend and the feature pop-up.
+// counts at low zooms, pending suggestions dashed. Also the legend and the feature pop-up (with a
+// "report content" control when asked).
 import { request } from "../api/request.js";
 import { h, photoUrls } from "../ui/dom.js";
+import { flagControl } from "../ui/flag.js";
 import { t, loc } from "../i18n/index.js";
 import { MAP_FONT } from "./layers.js";
 
@@ -53,7 +55,7 @@ export function categoryLabel(categories, key) {
 }
 
 /** A pop-up for one feature of a map: its details and photos, fetched from the API. */
-export async function featurePopup(mapObj, tileFeature, { key = "" } = {}) {
+export async function featurePopup(mapObj, tileFeature, { key = "", flag = null } = {}) {
   const id = tileFeature.properties.id;
   if (tileFeature.properties.count) return h("p", {}, t("featuresCount", { n: tileFeature.properties.count }));
   const query = key ? `?key=${encodeURIComponent(key)}` : "";
@@ -86,5 +88,6 @@ export async function featurePopup(mapObj, tileFeature, { key = "" } = {}) {
     })));
   }
   if (p.author) box.append(h("p", { class: "muted" }, t("mapBy", { name: p.author })));
+  if (flag) box.append(h("p", { class: "popup-flag" }, flagControl({ targetType: "feature", targetId: feature.id, onFlagged: flag.onFlagged })));
   return box;
 }

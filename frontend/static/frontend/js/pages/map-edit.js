@@ -1,11 +1,13 @@
 // Editing a citizens' map: draw points, lines and areas with terra-draw, edit vertices, delete,
 // undo/redo; the template's fields and photos per feature; visibility, contribution mode,
-// collaborators and secret links for the owner. A stale edit (409) shows what changed.
+// collaborators and secret links for the owner; the suggestions to approve or reject on a moderated
+// map (owner and editors; pending ones drawn grey). A stale edit (409) shows what changed.
 import { pageConfig } from "../config.js";
 import { request, requestAll } from "../api/request.js";
 import { createMap } from "../map/index.js";
 import { createDraw, isDrawable } from "../editing/draw.js";
 import { EditSession, Conflict, snapshotOf } from "../editing/session.js";
+import { suggestionsPanel } from "../editing/suggestions.js";
 import { h, clear, toast, showError, hideError, dialog, photoUrls, onSubmit } from "../ui/dom.js";
 import { t, loc } from "../i18n/index.js";
 
@@ -19,7 +21,10 @@ let drawing;
 let selected = null;
 const session = new EditSession(mapId, { key, onChange: () => refreshUndo() });
 
+const PENDING_COLOR = "#8d99ae";
+
 function colorOf(feature) {
+  if (feature?.properties?.pending) return PENDING_COLOR;
   const category = feature?.properties?.category;
   return (mapObj.categories || []).find((c) => c.key === category)?.color || mapObj.categories?.[0]?.color || "#e4572e";
 }
@@ -105,7 +110,7 @@ function applyToDrawing(kind, drawId, feature) {
   }
   if (draw.hasFeature(drawId)) {
     draw.updateFeatureGeometry(drawId, feature.geometry);
-    draw.updateFeatureProperties(drawId, { category: feature.properties.category || "" });
+    draw.updateFeatureProperties(drawId, { category: feature.properties.category || "", pending: feature.properties.status === "pending" });
   } else {
     drawing.addServerFeature(feature, drawId);
   }
@@ -176,7 +181,7 @@ async function onFinish(drawId, context) {
     const category = mapObj.categories?.[0]?.key || "";
     try {
       const feature = await session.create(drawId, { geometry: drawn.geometry, name: "", description: "", category, properties: {} });
-      draw.updateFeatureProperties(drawId, { category: feature.properties.category || "" });
+      draw.updateFeatureProperties(drawId, { category: feature.properties.category || "", pending: feature.properties.status === "pending" });
       setMode("select");
       draw.selectFeature(drawId);
       showForm(drawId);
@@ -332,6 +337,14 @@ async function main() {
     }
   });
   if (mapObj.permissions?.manage) settings();
+  if (mapObj.permissions?.moderate) {
+    suggestionsPanel({ mapObj, map, query, onReviewed: (feature) => {
+      const drawId = session.drawIdOf(feature.id);
+      if (!drawId) return;
+      session.track(drawId, feature);
+      applyToDrawing(feature.properties.status === "published" ? "update" : "remove", drawId, feature);
+    } });
+  }
   window.gpDraw = drawing.draw;
   document.body.dataset.editorReady = "true";
 }

@@ -1,9 +1,11 @@
 // A citizens' map: its features from vector tiles (map-<id>), legend, pop-ups with photos, and the
-// layer switcher for the platform's other layers. The view is kept in the address (#zoom/lat/lon).
+// layer switcher for the platform's other layers; signed-in people can flag a feature from its pop-up.
+// The view is kept in the address (#zoom/lat/lon).
 import { pageConfig } from "../config.js";
 import { request } from "../api/request.js";
 import { createMap, addPlatformLayer, enablePopups } from "../map/index.js";
 import { layerSwitcher } from "../map/switcher.js";
+import { refreshLayer } from "../map/layers.js";
 import { mapFeatureLayers, legendList, featurePopup } from "../map/features.js";
 import { h, clear } from "../ui/dom.js";
 import { t, formatDate } from "../i18n/index.js";
@@ -38,7 +40,9 @@ async function main() {
   const center = mapObj.center?.coordinates;
   const map = await createMap(document.getElementById("map"), { ...(center ? { center, zoom: mapObj.zoom } : {}), dongs: true });
   const own = await addPlatformLayer(map, mapObj.layer, { query, layers: mapFeatureLayers(mapObj.categories), beforeId: "base-districts-label" });
-  enablePopups(map, own.layerIds, (feature) => featurePopup(mapObj, feature, { key }));
+  // A flagged feature may now be hidden (enough people flagged it): fetch the tiles again.
+  const flag = { onFlagged: () => refreshLayer(map, mapObj.layer) };
+  enablePopups(map, own.layerIds, (feature) => featurePopup(mapObj, feature, { key, flag }));
   await layerSwitcher(map, { own: { [mapObj.layer]: own }, legendBox: document.getElementById("extra-legend"), exclude: ["districts"] });
   document.body.dataset.mapReady = "true";
 }

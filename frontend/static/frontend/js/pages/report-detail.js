@@ -1,8 +1,10 @@
-// A report's public page: status, description, districts with their answers, photos and timeline.
+// A report's public page: status, description, districts with their answers, photos and timeline;
+// others than the reporter can flag it.
 import { pageConfig } from "../config.js";
 import { request } from "../api/request.js";
 import { createMap } from "../map/index.js";
 import { clear } from "../ui/dom.js";
+import { flagControl } from "../ui/flag.js";
 import { statusBadge, timelineItems, reportFacts, reportPhotos, showReportOnMap } from "../ui/reports.js";
 import { loc } from "../i18n/index.js";
 
@@ -25,6 +27,8 @@ async function main() {
   clear($("report-facts"), reportFacts(p));
   clear($("report-photos"), reportPhotos(p));
   clear($("timeline"), timelineItems(p.timeline));
+  // Anyone but the reporter may flag a report (anonymous visitors get a sign-in link).
+  if (!p.mine) clear($("report-flag"), flagControl({ targetType: "report", targetId: report.id }));
   showReportOnMap(await mapReady, report);
   document.body.dataset.mapReady = "true";
 }
