@@ -9,16 +9,13 @@ import json
 from collections import Counter
 
 import pytest
-import schemathesis
 from django.contrib.gis.geos import GEOSGeometry
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis.generation import GenerationMode
 
+from tests.schema_fuzz import wsgi_schema
 from maps.services import collaborator_set, feature_create, map_create, photo_add
 
 from .conftest import GANGNAM_TOILET, jpeg_with_gps, toilet
@@ -28,17 +25,8 @@ EXAMPLES = 3
 
 @pytest.fixture
 def schema(db):
-    # The test's transaction lives on the connection: keep Django from closing it after each WSGI request,
-    # as Django's own test client does.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        app = get_wsgi_application()
-        loaded = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+    with wsgi_schema() as loaded:
         yield loaded.include(path_regex=r"^/api/(maps|templates)/")
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 def test_maps_endpoints_never_answer_5xx(schema, citizen, citizen2, safety_template, seoul):

@@ -4,14 +4,12 @@ Bounded (a few positive and negative examples per operation). The caller is an a
 every power (officer of all districts and city staff), so the generated requests reach the writes.
 """
 import pytest
-import schemathesis
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.generation import GenerationMode
+
+from tests.schema_fuzz import wsgi_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +19,8 @@ PATHS = r"^/api/(reports|notifications|flags|moderation|audit)/"
 
 @pytest.fixture
 def operations(db):
-    # keep the test's transaction on its connection across WSGI requests, as Django's test client does
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    with wsgi_schema() as schema:
         yield [result.ok() for result in schema.include(path_regex=PATHS).get_all_operations()]
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 def test_moderation_endpoints_never_answer_5xx(operations, make_user, make_report, citizen, places):
