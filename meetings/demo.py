@@ -76,32 +76,32 @@ def load_demo(stdout):
         legal_basis="[예시] 도서관법 제30조",
         members=[("[예시] 윤책방", "위원장", "Chair"), ("[예시] 서열람", "위원", "Member")])
 
-    _meeting("[예시] 2025년 제3차 주차정책위원회", title_en="[Sample] Parking Policy Committee, 3rd meeting of 2025",
+    _meeting("[예시] 제3차 주차정책위원회", title_en="[Sample] Parking Policy Committee, 3rd meeting",
              committee=parking, starts_at=_at(-60), ends_at=_at(-60, 16), **CITY_HALL,
              agenda="1. 공영주차장 확충 계획\n2. 거주자우선주차 배정 기준 개정",
              minutes="## 회의록 [예시]\n\n- 마포구·강남구 **공영주차장** 확충 후보지 4곳을 검토하였다.\n"
                      "- 거주자우선주차 배정 기준을 원안대로 의결하였다.",
              attendance="위원장 외 9명 출석 [예시]", attendance_present=10, attendance_total=12,
              decisions="안건 1 원안 가결, 안건 2 수정 가결 [예시]")
-    partial = _meeting("[예시] 2025년 제2차 보행안전위원회", title_en="[Sample] Pedestrian Safety Committee, 2nd meeting",
+    partial = _meeting("[예시] 제2차 보행안전위원회", title_en="[Sample] Pedestrian Safety Committee, 2nd meeting",
                        committee=walking, starts_at=_at(-40), **_library("서울특별시교육청정독도서관"),
                        agenda="어린이 보호구역 보도 정비 사업 대상지 선정",
                        minutes="어린이 보호구역 42곳의 보도 정비 우선순위를 논의하였다. 일부 민원인 관련 발언은 가렸다. [예시]",
                        decisions="우선순위 원안 의결 [예시]", disclosure="partially_disclosed",
                        disclosure_reason=reasons["art9-1-6"],
                        disclosure_note="민원인의 성명과 주소가 담긴 발언은 가렸습니다. [예시]")
-    undisclosed = _meeting("[예시] 2025년 제1차 보행안전위원회", title_en="[Sample] Pedestrian Safety Committee, 1st meeting",
+    undisclosed = _meeting("[예시] 제1차 보행안전위원회", title_en="[Sample] Pedestrian Safety Committee, 1st meeting",
                            committee=walking, starts_at=_at(-90), **CITY_HALL,
                            agenda="보행 안전시설 설치 용역 입찰 심사",
                            minutes="[예시] 입찰 참가 업체의 기술 평가 내용 (비공개)", disclosure="not_disclosed",
                            disclosure_reason=reasons["art9-1-5"],
                            disclosure_note="입찰 심사 중인 사항으로 계약 체결 후 공개 여부를 다시 검토합니다. [예시]")
-    _meeting("[예시] 2025년 제4차 공공도서관 운영위원회", title_en="[Sample] Public Libraries Committee, 4th meeting",
+    _meeting("[예시] 제4차 공공도서관 운영위원회", title_en="[Sample] Public Libraries Committee, 4th meeting",
              committee=library, starts_at=_at(-3), **_library("서울특별시교육청남산도서관"),
              agenda="야간 개관 시범 운영 결과 보고",
              minutes="야간 개관 시범 운영 결과, 이용자가 늘어 연장 운영을 권고하였다. [예시]",
              minutes_publish_at=_at(14, 9))
-    _meeting("[예시] 2026년 제1차 주차정책위원회", title_en="[Sample] Parking Policy Committee, next meeting",
+    _meeting("[예시] 제4차 주차정책위원회", title_en="[Sample] Parking Policy Committee, 4th meeting (upcoming)",
              committee=parking, starts_at=_at(21), **_library("마포중앙도서관"),
              agenda="공영주차장 요금 체계 개편안")
     _meeting("[예시] 공공도서관 운영위원회 온라인 간담회", title_en="[Sample] Public Libraries Committee online session",

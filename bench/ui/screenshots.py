@@ -105,6 +105,16 @@ def shoot(browser, base: str, out: Path) -> list[Path]:
     _ready(page)
     save(page, "home-phone-english")
     ctx.close()
+
+    # The other commitments of the action plan, as a visitor sees them.
+    ctx, page = context(**DESKTOP)
+    for path, name in [("/dashboards/", "dashboards-desktop"), ("/meetings/", "meetings-desktop"),
+                       ("/analysis/", "analysis-desktop"), ("/campaigns/", "campaigns-desktop")]:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1500)  # charts and map tiles settle
+        save(page, name)
+    ctx.close()
     return saved
 
 
