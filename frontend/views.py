@@ -13,7 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from districts.models import District
-from layers.registry import Viewer, registry
+from layers.access import request_viewer
+from layers.registry import registry
 
 from .forms import SignupForm
 from .templatetags.ui import t
@@ -63,7 +64,7 @@ def district_labels(request):
 def layer_page(request, name: str):
     """Any layer of the catalogue on a map of its own (the layer switcher links here)."""
     layer = registry.get(name)
-    if layer is None or not layer.can_view(Viewer.from_request(request)):
+    if layer is None or not layer.can_view(request_viewer(request)):
         raise Http404("No such layer. / 레이어가 없습니다.")
     return render(request, "frontend/layer.html", {"layer": layer, "page_config": {"layer": layer.name}})
 

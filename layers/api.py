@@ -6,9 +6,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .access import layer_for_viewer
+from .access import layer_for_viewer, request_viewer
 from .exports import export_layer_response
-from .registry import Viewer, registry
+from .registry import registry
 from .serializers import layer_summary
 
 
@@ -19,7 +19,7 @@ class LayerListApi(APIView):
 
     @extend_schema(operation_id="layers_list", responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        layers = sorted(registry.listed(Viewer.from_request(request)), key=lambda layer: layer.name)
+        layers = sorted(registry.listed(request_viewer(request)), key=lambda layer: layer.name)
         kind = request.query_params.get("kind")
         if kind:
             layers = [layer for layer in layers if layer.kind == kind]
@@ -31,7 +31,7 @@ class LayerDetailApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, layer):
-        return Response(layer_summary(request, layer_for_viewer(layer, Viewer.from_request(request))))
+        return Response(layer_summary(request, layer_for_viewer(layer, request_viewer(request))))
 
 
 class LayerExportApi(APIView):
@@ -46,6 +46,7 @@ class LayerExportApi(APIView):
     def get(self, request, layer, fmt):
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to export layers. / 레이어를 내려받으려면 로그인하세요.")
-        layer_obj = layer_for_viewer(layer, Viewer.from_request(request), kind="vector")
-        return export_layer_response(layer=layer_obj, viewer=Viewer.from_request(request), fmt=fmt, filename=layer_obj.name)
+        viewer = request_viewer(request)
+        layer_obj = layer_for_viewer(layer, viewer, kind="vector")
+        return export_layer_response(layer=layer_obj, viewer=viewer, fmt=fmt, filename=layer_obj.name)
 

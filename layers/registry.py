@@ -24,14 +24,13 @@ LAYER_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(-[A-Za-z0-9_]+)?$")
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is looking at a layer: the user, and a map's secret link key when one was given."""
+    """Who is looking at a layer: the user, and a map's secret link key when one was given.
+
+    Built from a request by `layers.access.request_viewer` (the one door: session or API token).
+    """
 
     user: object
     secret: str = ""
-
-    @classmethod
-    def from_request(cls, request) -> "Viewer":
-        return cls(user=request.user, secret=request.GET.get("key", "")[:100])
 
     @classmethod
     def anonymous(cls) -> "Viewer":
