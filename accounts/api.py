@@ -1,30 +1,85 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import logout
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from .serializers import MeSerializer, SignupInputSerializer, TokenInputSerializer, TokenOutputSerializer
-from .services import user_delete_account, user_signup
+from .lockout import lockout_message
+from .serializers import (DetailSerializer, EmailInputSerializer, MeSerializer, SignupInputSerializer, TokenInputSerializer,
+                          TokenOutputSerializer, VerifyInputSerializer)
+from .services import email_change_request, email_verify, user_delete_account, user_signup
+
+
+def _check_email_message() -> str:
+    return _("Check your e-mail: we sent a link to finish. Nothing happens until you open it.")
+
+
+def _as_drf(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
 class SignupApi(APIView):
+    """Register: always 202 "check your e-mail" (whether the username is taken is never said here)."""
+
     permission_classes = [AllowAny]
+    authentication_classes = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=SignupInputSerializer, responses={201: MeSerializer})
+    @extend_schema(request=SignupInputSerializer, responses={202: DetailSerializer})
     def post(self, request):
         data = SignupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_signup(**data.validated_data)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({**MeSerializer(user).data, "token": token.key}, status=status.HTTP_201_CREATED)
+        try:
+            user_signup(**data.validated_data, request=request)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc)
+        return Response({"detail": _check_email_message()}, status=status.HTTP_202_ACCEPTED)
+
+
+class VerifyEmailApi(APIView):
+    """Follow an e-mail verification link's token: the address becomes the account's, verified."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=VerifyInputSerializer, responses={200: MeSerializer})
+    def post(self, request):
+        data = VerifyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            user = email_verify(token=data.validated_data["token"])
+        except DjangoValidationError as exc:
+            raise _as_drf(exc)
+        return Response(MeSerializer(user).data)
+
+
+class EmailChangeApi(APIView):
+    """Ask to change the signed-in user's e-mail: a link goes to the new address, which counts once followed."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=EmailInputSerializer, responses={202: DetailSerializer})
+    def post(self, request):
+        data = EmailInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            email_change_request(user=request.user, email=data.validated_data["email"], request=request)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc)
+        return Response({"detail": _check_email_message()}, status=status.HTTP_202_ACCEPTED)
 
 
 class TokenApi(APIView):
@@ -39,10 +94,13 @@ class TokenApi(APIView):
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
+        # The plain HttpRequest: django-axes marks a lock-out on it (per account, shared through the cache).
+        user = authenticate(request._request, **data.validated_data)
+        if getattr(request._request, "axes_locked_out", False):
+            raise Throttled(wait=settings.AXES_COOLOFF_TIME.total_seconds(), detail=lockout_message())
         if user is None:
-            raise ValidationError({"detail": "Wrong username or password. / 아이디 또는 비밀번호가 틀렸습니다."})
-        token, _ = Token.objects.get_or_create(user=user)
+            raise ValidationError({"detail": _("Wrong username or password.")})
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 

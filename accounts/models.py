@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .names import validate_not_reserved
+
 
 class Role(models.TextChoices):
     CITIZEN = "citizen", _("Citizen")
@@ -21,10 +23,13 @@ class User(AbstractUser):
         related_name="officers",
         help_text=_("Districts a district officer answers for."),
     )
-    display_name = models.CharField(max_length=80, blank=True)
+    display_name = models.CharField(max_length=80, blank=True, validators=[validate_not_reserved],
+                                    help_text=_("Names of the city's official accounts are reserved."))
     preferred_language = models.CharField(max_length=8, default="ko", choices=[("ko", "한국어"), ("en", "English")])
     is_banned = models.BooleanField(default=False, help_text=_("Banned users cannot create content."))
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    email_verified_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the owner proved the current e-mail address is theirs (signed link)."))
 
     class Meta:
         db_table = "accounts_user"
@@ -59,6 +64,16 @@ class User(AbstractUser):
         if self.role != Role.DISTRICT_OFFICER:
             return set()
         return set(self.districts.values_list("code", flat=True))
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None and bool(self.email)
+
+    @property
+    def is_official(self) -> bool:
+        """Speaks for the city or a district office: shown with an official badge (by role, never by name)."""
+        return self.is_active and not self.anonymised_at and (
+            self.is_superuser or self.role in (Role.DISTRICT_OFFICER, Role.CITY_STAFF, Role.ADMIN))
 
     @property
     def public_name(self) -> str:

@@ -10,10 +10,7 @@ class SignupInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, max_length=256, style={"input_type": "password"})
 
-    def validate_username(self, value):
-        if User.objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError("This username is taken. / 이미 사용 중인 아이디입니다.")
-        return value
+    # Whether the username is taken is not checked here: accounts.services.user_signup answers the same either way.
 
 
 class TokenInputSerializer(serializers.Serializer):
@@ -25,10 +22,27 @@ class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class VerifyInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500)
+
+
+class EmailInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
 class MeSerializer(serializers.ModelSerializer):
+    """The signed-in user. The e-mail changes only through POST /api/auth/email/ and the link it sends."""
+
     districts = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    email_verified = serializers.BooleanField(read_only=True)
+    is_official = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = User
-        fields = ("id", "username", "email", "display_name", "role", "districts", "preferred_language")
-        read_only_fields = ("id", "username", "role", "districts")
+        fields = ("id", "username", "email", "email_verified", "display_name", "role", "is_official", "districts",
+                  "preferred_language")
+        read_only_fields = ("id", "username", "email", "role", "districts")

@@ -23,11 +23,7 @@ class SignupForm(forms.Form):
         attrs={"autocomplete": "new-password", "aria-describedby": "id_password-help"}))
     password2 = forms.CharField(max_length=256, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise ValidationError(_bi("이미 사용 중인 아이디입니다.", "This username is taken."))
-        return username
+    # Whether the username is taken is never said on this form (no enumeration): user_signup e-mails it.
 
     def clean(self):
         data = super().clean()
@@ -43,11 +39,17 @@ class SignupForm(forms.Form):
                 self.add_error("password", exc.messages)
         return data
 
-    def save(self):
+    def save(self, request=None) -> bool:
+        """Register (the account is active once its e-mail link is followed); False with errors on the form."""
         data = self.cleaned_data
         try:
-            return user_signup(username=data["username"], email=data["email"], password=data["password"])
+            user_signup(username=data["username"], email=data["email"], password=data["password"], request=request)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 self.add_error(field if field in self.fields else None, messages)
-            return None
+            return False
+        return True
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))

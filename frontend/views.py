@@ -2,21 +2,23 @@
 reads what it needs from the API (the page hands ids and options through `page_config`)."""
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.services import email_change_request, email_verify
 from districts.models import District
 from layers.access import request_viewer
 from layers.registry import registry
 
-from .forms import SignupForm
+from .forms import EmailChangeForm, SignupForm
 from .templatetags.ui import t
 
 
@@ -95,7 +97,24 @@ def moderation(request):
 
 @login_required
 def account(request):
-    return render(request, "frontend/accounts/account.html")
+    return render(request, "frontend/accounts/account.html", {"email_form": EmailChangeForm()})
+
+
+@login_required
+@require_http_methods(["POST"])
+def account_email(request):
+    """Change the e-mail: a link goes to the new address; the old address stays until it is followed."""
+    form = EmailChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            email_change_request(user=request.user, email=form.cleaned_data["email"], request=request)
+        except ValidationError as exc:
+            form.add_error("email", exc.messages)
+    if form.errors:
+        return render(request, "frontend/accounts/account.html", {"email_form": form}, status=400)
+    messages.info(request, _("We sent a link to %(email)s. Your address changes when you open it.")
+                  % {"email": form.cleaned_data["email"]})
+    return redirect("account")
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,13 +122,19 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        if user is not None:
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, t("가입을 환영합니다!", "Welcome! Your account is ready."))
-            return redirect(_safe_next(request))
+    if request.method == "POST" and form.is_valid() and form.save(request=request):
+        # The same page whether the username was free or taken: the e-mail says which.
+        return render(request, "frontend/accounts/signup_done.html", {"email": form.cleaned_data["email"]})
     return render(request, "frontend/accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
+
+
+def email_verify_page(request, token: str):
+    """Where the e-mailed link lands: the address is confirmed (a new account can then sign in)."""
+    try:
+        user = email_verify(token=token)
+    except ValidationError as exc:
+        return render(request, "frontend/accounts/verify.html", {"error": " ".join(exc.messages)}, status=400)
+    return render(request, "frontend/accounts/verify.html", {"verified_user": user})
 
 
 class LoginView(auth_views.LoginView):

@@ -22,12 +22,15 @@ DEMO_USERS = [
 def demo_users_load(stdout) -> dict:
     from django.contrib.auth import get_user_model
 
+    from django.utils import timezone
+
     from accounts.services import role_grant
 
     User = get_user_model()
     users = {}
     for username, role, codes in DEMO_USERS:
-        user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org"})
+        user, created = User.objects.get_or_create(username=username, defaults={
+            "email": f"{username}@example.org", "email_verified_at": timezone.now()})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -22,6 +22,11 @@ def _name(user) -> str:
     return user.public_name if user is not None else ""
 
 
+def _official(user) -> bool:
+    """The official badge: by role (accounts.User.is_official), never by the name someone chose."""
+    return bool(user is not None and user.is_official)
+
+
 class GeoJSONGeometryField(serializers.Field):
     """A GeoJSON geometry in, checked by the shared policy; a GEOSGeometry out to the service."""
 
@@ -66,6 +71,7 @@ class TemplateSerializer(serializers.ModelSerializer):
 # --- maps ----------------------------------------------------------------------------------------------
 class MapOutputSerializer(serializers.ModelSerializer):
     owner = serializers.SerializerMethodField()
+    owner_official = serializers.SerializerMethodField()
     center = serializers.SerializerMethodField()
     layer = serializers.CharField(source="layer_name", read_only=True)
     tilejson = serializers.SerializerMethodField()
@@ -79,7 +85,7 @@ class MapOutputSerializer(serializers.ModelSerializer):
         model = Map
         fields = ("id", "url", "title", "description", "description_html", "theme", "owner", "visibility",
                   "contribution_mode", "license", "template", "categories", "suggested_fields", "center", "zoom",
-                  "layer", "tilejson", "features_url", "feature_count", "permissions", "created_at", "updated_at")
+                  "owner_official", "layer", "tilejson", "features_url", "feature_count", "permissions", "created_at", "updated_at")
 
     def _request(self):
         return self.context.get("request")
@@ -90,6 +96,9 @@ class MapOutputSerializer(serializers.ModelSerializer):
 
     def get_owner(self, obj) -> str:
         return _name(obj.owner)
+
+    def get_owner_official(self, obj) -> bool:
+        return _official(obj.owner)
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_center(self, obj):
@@ -225,16 +234,20 @@ class PhotoSerializer(serializers.ModelSerializer):
 class FeatureOutputSerializer(GeoFeatureModelSerializer):
     geom = GeometryField(precision=7)
     author = serializers.SerializerMethodField()
+    author_official = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
 
     class Meta:
         model = Feature
         geo_field = "geom"
         fields = ("id", "name", "description", "description_html", "category", "properties", "status",
-                  "review_note", "version", "author", "photos", "created_at", "updated_at")
+                  "review_note", "version", "author", "author_official", "photos", "created_at", "updated_at")
 
     def get_author(self, obj) -> str:
         return _name(obj.author)
+
+    def get_author_official(self, obj) -> bool:
+        return _official(obj.author)
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, obj):

@@ -341,9 +341,16 @@ def photo_add(*, feature: Feature, actor, upload, secret: str = "", caption: str
     actor_check_may_create(actor)
     if not feature.can_change(actor, secret):
         _deny("You cannot add photos to this feature.", "이 장소에 사진을 올릴 수 없습니다.")
+    def full():
+        return ValidationError({"image": f"A feature can have at most {PHOTOS_PER_FEATURE} photos. / 사진은 {PHOTOS_PER_FEATURE}장까지 올릴 수 있습니다."})
+
     if feature.photos.count() >= PHOTOS_PER_FEATURE:
-        raise ValidationError({"image": f"A feature can have at most {PHOTOS_PER_FEATURE} photos. / 사진은 {PHOTOS_PER_FEATURE}장까지 올릴 수 있습니다."})
-    clean = image_sanitise(upload)
+        raise full()
+    clean = image_sanitise(upload)  # slow (decode, re-encode): before the lock, so uploads wait only for the count
+    # Parallel uploads: the feature row is the lock, so the count and the insert are one step per feature.
+    Feature.objects.select_for_update().only("pk").get(pk=feature.pk)
+    if FeaturePhoto.objects.filter(feature_id=feature.pk).count() >= PHOTOS_PER_FEATURE:
+        raise full()
     photo = FeaturePhoto(feature=feature, uploaded_by=_user_or_none(actor), caption=plain_text(caption)[:300],
                          content_type=clean.content_type)
     photo.image.save(clean.image.name, clean.image, save=False)

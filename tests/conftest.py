@@ -1,6 +1,7 @@
 """Shared fixtures: real PostGIS, the real Seoul districts, users per role, API clients."""
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -46,6 +47,8 @@ def make_user(db):
         counter["n"] += 1
         username = username or f"user{counter['n']}"
         extra.setdefault("email", f"{username}@example.org")
+        # Established by default: tests of trust and verification make unverified users explicitly.
+        extra.setdefault("email_verified_at", timezone.now())
         user = User.objects.create_user(username=username, password=PASSWORD, **extra)
         if role != "citizen" or districts:
             role_grant(user=user, role=role, district_codes=list(districts))
@@ -82,6 +85,17 @@ def staff(make_user):
 @pytest.fixture
 def analyst(make_user):
     return make_user("analyst", role="analyst")
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a call and then its after-commit side effects (e-mails), as a real request's commit would."""
+
+    def run(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return run
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Defaults are the safe production ones: DEBUG is off, cookies are secure and
 `manage.py check --deploy` passes once SECRET_KEY is set. `make run` sets
 DEBUG=1 and a generated key for local use.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "geoplatform",
     "accounts",
     "districts",
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.AuthRateLimitMiddleware",
+    # last: turns a lock-out flagged during authentication into a 429 (accounts.lockout.lockout_response)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "geoplatform.urls"
@@ -144,6 +149,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Lock-out per account (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, every
+# sign-in as that username (web, admin, API token) is refused for AXES_COOLOFF_MINUTES, and each further
+# attempt during the lock-out starts the wait again. Counters live in the cache (CACHE_URL), so they hold
+# across processes when the cache is shared (Redis in docker-compose). The per-address limit is the
+# "auth" throttle rate below, shared by the API token endpoint and the web and admin forms.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# E-mail verification links (sign-up, e-mail change) stay valid this long.
+ACCOUNTS_VERIFY_MAX_AGE_DAYS = env.int("ACCOUNTS_VERIFY_MAX_AGE_DAYS", default=3)
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -239,3 +259,10 @@ LOGGING = {
 # references (gis.W001). Imports never hand GDAL a user-controlled SRS string:
 # they read with our own parsers or pass only EPSG codes, so the check is silenced.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+# axes.W006: the lock-out is per account on purpose; the per-address limit is the "auth" throttle
+# (accounts.middleware), so a shared address (an office, a campus) is not locked out by one person's typos.
+SILENCED_SYSTEM_CHECKS += ["axes.W006"]
+# axes.W001: the default local-memory cache counts per process; it is correct for one process
+# (`make run`) and README says to set CACHE_URL to a shared cache (Redis) for several.
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    SILENCED_SYSTEM_CHECKS += ["axes.W001"]

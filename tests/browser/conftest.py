@@ -24,6 +24,21 @@ def sign_up(page, username, password, email=None):
     page.click("button[type=submit]")
 
 
+def confirm_email_and_sign_in(page, username, password, next_path="/"):
+    """After sign-up: open the link the e-mail carries, then sign in through the form."""
+    import re
+
+    from django.core import mail
+
+    link = re.search(r"(/accounts/verify/[^\s]+/)", mail.outbox[-1].body).group(1)
+    page.goto(link)
+    page.wait_for_selector("#email-verified")
+    page.goto(f"/accounts/login/?next={next_path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
 def wait_for_map(page, attribute="mapReady"):
     page.wait_for_function(f"document.body.dataset.{attribute} === 'true'", timeout=20000)
     page.wait_for_function("window.gpMap && window.gpMap.loaded() && window.gpMap.areTilesLoaded()", timeout=20000)

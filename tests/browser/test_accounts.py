@@ -1,4 +1,6 @@
 """Sign-up, sign-in, sign-out and the language switch, through the real pages in Chromium."""
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -7,14 +9,19 @@ from .conftest import sign_up
 pytestmark = pytest.mark.browser
 
 
-def test_citizen_signs_up_and_is_signed_in_as_a_citizen(page):
+def test_citizen_signs_up_confirms_the_email_and_signs_in_as_a_citizen(page, login):
+    from django.core import mail
+
     page.goto("/accounts/signup/?next=/accounts/")
     sign_up(page, "seoyeon", "hangang-night-walk-77")
-    page.wait_for_url("**/accounts/")
-    assert page.locator(".account-link").inner_text() == "seoyeon"
-    assert page.get_by_text("가입을 환영합니다!").is_visible()
+    assert page.locator("#signup-done").is_visible()
+    link = re.search(r"(/accounts/verify/[^\s]+/)", mail.outbox[-1].body).group(1)
+    page.goto(link)
+    assert page.locator("#email-verified").is_visible()
     user = get_user_model().objects.get(username="seoyeon")
-    assert user.role == "citizen" and user.email == "seoyeon@example.org"
+    assert user.role == "citizen" and user.email == "seoyeon@example.org" and user.email_verified
+    login(page, user, "hangang-night-walk-77")
+    assert page.locator(".account-link").inner_text() == "seoyeon"
 
 
 def test_signup_shows_the_password_rules_the_server_applies(page, citizen):
@@ -25,7 +32,7 @@ def test_signup_shows_the_password_rules_the_server_applies(page, citizen):
     page.get_by_label("비밀번호 확인").fill("12345678")
     page.click("button[type=submit]")
     errors = page.locator(".field-error").all_inner_texts()
-    assert any("이미 사용 중인 아이디" in e for e in errors), errors
+    assert not any("사용 중" in e for e in errors), errors  # a taken name is never said (no enumeration)
     assert any("숫자" in e or "numeric" in e.lower() for e in errors), errors
     assert get_user_model().objects.count() == 1
 

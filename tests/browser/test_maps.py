@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from maps.models import Feature, Map
 
-from .conftest import expect_http_errors, rendered, sign_up, wait_for_map
+from .conftest import confirm_email_and_sign_in, expect_http_errors, rendered, sign_up, wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,7 @@ def test_citizen_signs_up_makes_a_safety_map_draws_and_sees_it_from_tiles(page, 
     assert "/accounts/login/" in page.url
     page.get_by_role("link", name="가입하기").last.click()
     sign_up(page, "haneul", "gangnam-night-walk-5")
+    confirm_email_and_sign_in(page, "haneul", "gangnam-night-walk-5", "/maps/new/")
     page.wait_for_url("**/maps/new/")
 
     safety = page.locator("input[name=template][value=safety]")

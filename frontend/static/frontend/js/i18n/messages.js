@@ -29,6 +29,7 @@ export const messages = {
     allThemes: "모든 주제",
     // maps
     mapBy: "만든 사람: {name}",
+    officialBadge: "✔ 공식",
     featuresCount: "항목 {n}개",
     editMap: "지도 편집",
     viewMap: "지도 보기",
@@ -177,6 +178,7 @@ export const messages = {
     theme_other: "Other",
     allThemes: "All themes",
     mapBy: "By {name}",
+    officialBadge: "✔ official",
     featuresCount: "{n} features",
     editMap: "Edit map",
     viewMap: "View map",

@@ -87,7 +87,8 @@ export async function featurePopup(mapObj, tileFeature, { key = "", flag = null 
       return h("a", { href: full, target: "_blank", rel: "noopener" }, h("img", { src: thumb, alt: photo.caption || p.name || t("photos"), loading: "lazy" }));
     })));
   }
-  if (p.author) box.append(h("p", { class: "muted" }, t("mapBy", { name: p.author })));
+  if (p.author) box.append(h("p", { class: "muted" }, t("mapBy", { name: p.author }),
+    p.author_official ? h("span", { class: "badge official" }, ` ${t("officialBadge")}`) : ""));
   if (flag) box.append(h("p", { class: "popup-flag" }, flagControl({ targetType: "feature", targetId: feature.id, onFlagged: flag.onFlagged })));
   return box;
 }

@@ -24,7 +24,7 @@ async function main() {
   }
   document.title = `${mapObj.title} · geoplatform`;
   document.getElementById("map-title").textContent = mapObj.title;
-  document.getElementById("map-meta").textContent = [t(`theme_${mapObj.theme}`), mapObj.owner ? t("mapBy", { name: mapObj.owner }) : "",
+  document.getElementById("map-meta").textContent = [t(`theme_${mapObj.theme}`), mapObj.owner ? t("mapBy", { name: mapObj.owner }) + (mapObj.owner_official ? ` ${t("officialBadge")}` : "") : "",
     t("featuresCount", { n: mapObj.feature_count }), formatDate(mapObj.updated_at, { time: false }), mapObj.license].filter(Boolean).join(" · ");
   // description_html is Markdown the server rendered and sanitised.
   document.getElementById("map-description").innerHTML = mapObj.description_html || "";
