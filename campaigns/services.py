@@ -15,6 +15,7 @@ from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from districts.models import District
 from geoplatform.images import image_sanitise
@@ -217,6 +218,9 @@ def _proposal_for_voting(proposal_id: int) -> Proposal:
 @transaction.atomic
 def vote_cast(*, proposal_id: int, voter) -> Vote:
     _require_creator(voter)
+    if not voter.email_verified:
+        # One vote per person: an account counts once its e-mail is confirmed (accounts: signed link).
+        raise PermissionDenied(gettext("Confirm your e-mail address before voting."))
     proposal = _proposal_for_voting(proposal_id)
     try:
         with transaction.atomic():
