@@ -1,5 +1,6 @@
 """Text that people write: Markdown rendered to safe HTML, plain text cleaned of markup."""
 import html
+import re
 
 import markdown
 import nh3
@@ -15,10 +16,21 @@ def markdown_to_safe_html(text: str) -> str:
                      link_rel="noopener noreferrer nofollow")
 
 
+# Characters XML 1.0 cannot carry (https://www.w3.org/TR/xml/#charsets): C0 controls other than tab,
+# line feed and carriage return, lone surrogates, U+FFFE and U+FFFF. One in a stored text would make
+# every XML answer that includes it (Open311 requests.xml) malformed for all its readers.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop the characters XML 1.0 cannot carry; everything else is kept as it is."""
+    return XML_INVALID.sub("", text or "")
+
+
 def plain_text(text: str) -> str:
-    """Strip every tag from a short text field (names, titles, messages).
+    """Strip every tag from a short text field (names, titles, messages), and characters XML cannot carry.
 
     The result is plain text, not HTML: "a < b" stays "a < b". Every output path
     escapes it (templates autoescape, the web app sets textContent).
     """
-    return html.unescape(nh3.clean(text or "", tags=set())).strip()
+    return html.unescape(nh3.clean(xml_safe(text), tags=set())).strip()

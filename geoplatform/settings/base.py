@@ -250,9 +250,20 @@ ANALYSIS_K_ANONYMITY = env.int("ANALYSIS_K_ANONYMITY", default=5)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No secret in a log line: keys in query strings (Open311 api_key, secret map links) are scrubbed.
+    "filters": {"scrub_secrets": {"()": "geoplatform.logs.ScrubSecrets"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
+                                     "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["scrub_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # the development server's access log (runserver); gunicorn's is geoplatform.logs.GunicornLogger
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial

@@ -1,0 +1,48 @@
+"""No secret in an access log: query parameters that carry keys are replaced before a line is written.
+
+Secrets that can appear in a URL: `api_key` (Open311 clients that put it in the query string are
+refused with a 400, but the request line is logged all the same), `key` (a private map's secret link)
+and `token`. The gunicorn access log (`GunicornLogger`, set in gunicorn.conf.py) and the development
+server's log (`ScrubSecrets` on the `django.server` logger) both go through `scrub_secrets`; headers that
+carry credentials are blanked if an access-log format names them.
+"""
+import logging
+import re
+
+from gunicorn.glogging import Logger
+
+SECRET_PARAMETERS = ("api_key", "apikey", "key", "token", "access_token")
+_SECRET_IN_QUERY = re.compile(
+    r"(?i)((?:^|[?&;]|%3F|%26)(?:" + "|".join(SECRET_PARAMETERS) + r")(?:=|%3D))[^&;\s\"']*")
+SECRET_HEADERS = ("authorization", "x-api-key", "cookie")
+SCRUBBED = "[scrubbed]"
+
+
+def scrub_secrets(text: str) -> str:
+    return _SECRET_IN_QUERY.sub(lambda m: m.group(1) + SCRUBBED, text) if text else text
+
+
+class ScrubSecrets(logging.Filter):
+    """A logging filter: the record's message is formatted, scrubbed and frozen."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = scrub_secrets(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+class GunicornLogger(Logger):
+    """gunicorn's logger with secrets removed from every access-log atom (request line, query, referer)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name, value in atoms.items():
+            if isinstance(value, str):
+                lowered = name.lower()
+                if any(lowered == "{%s}i" % header for header in SECRET_HEADERS):
+                    atoms[name] = SCRUBBED
+                else:
+                    atoms[name] = scrub_secrets(value)
+        return atoms
