@@ -19,7 +19,6 @@ api_patterns = [
     path("", include("moderation.urls")),
     path("", include("audit.urls")),
     path("", include("notifications.urls")),
-    path("", include("tilesets.urls")),
     path("", include("dashboards.urls")),
     path("", include("meetings.urls")),
     path("", include("analysis.urls")),

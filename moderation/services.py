@@ -12,8 +12,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from audit.services import audit_record
 from geoplatform.text import plain_text
+from layers.services import layer_version_bump, tile_cache_invalidate
 from notifications.services import notification_create
-from tilesets.services import layer_version_bump, tile_cache_invalidate
 
 from .models import Flag
 from .permissions import ensure_not_banned

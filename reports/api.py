@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsCityStaff, IsDistrictOfficer
 from geoplatform.pagination import BoundedLimitOffsetPagination
-from layers.urls_util import tilejson_url
+from layers.links import tilejson_url
 from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 

@@ -17,9 +17,9 @@ from districts.selectors import districts_for_geometry
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.text import plain_text
+from layers.services import layer_version_bump, tile_cache_invalidate
 from moderation.permissions import ensure_not_banned
 from notifications.services import notification_create
-from tilesets.services import layer_version_bump, tile_cache_invalidate
 
 from .layers import REPORT_LAYER
 from .models import (

@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "notifications",
     "moderation",
     "reports",
-    "tilesets",
     "dashboards",
     "meetings",
     "analysis",
