@@ -17,10 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from audit.services import audit_record
 from districts.models import District
 from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text
-from moderation.services import audit_record, notification_create
+from notifications.services import notification_create
 
 from .models import (
     AreaScope,
@@ -74,7 +75,7 @@ def _clean_text(field: str, value: str, *, max_length: int, required: bool = Tru
 
 
 def _invalidate(layer_name: str, *geometries) -> None:
-    from tilesets.services import tile_cache_invalidate
+    from layers.services import tile_cache_invalidate
 
     tile_cache_invalidate(layer_name=layer_name, geometries=[g for g in geometries if g is not None])
 

@@ -7,7 +7,7 @@ import pytest
 from campaigns import services
 from campaigns.models import Campaign
 from maps.models import Map
-from tilesets.tiles import lonlat_to_tile_fraction
+from layers.tilegrid import lonlat_to_tile_fraction
 
 SEONGBUK_OFFICE = (127.0167, 37.5894)  # 성북구청
 GANGNAM_STATION = (127.0276, 37.4979)  # 강남역
@@ -136,7 +136,7 @@ def test_proposer_and_voters_are_told_when_their_proposal_is_answered_and_its_ma
         selected, citizen, voters, staff, client_for, django_capture_on_commit_callbacks):
     from django.core import mail
 
-    from moderation.models import Notification
+    from notifications.models import Notification
 
     answered = Notification.objects.get(user=citizen, kind="proposal_answered")
     assert "선정" in answered.title and "selected" in answered.title

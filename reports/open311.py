@@ -1,0 +1,291 @@
+"""Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2), mounted at /open311/v2/.
+
+Services are the report categories (`service_code` = category code). Requests are reports, with
+public fields only: never the reporter; dates to the day; the location of sensitive categories
+coarsened (the same rules as the public API and the `reports` layer). POST creates a report for the
+user whose API token is `api_key`; identity fields a client sends (email, names, phone, device_id)
+are not stored. Errors follow the spec: a list of `{"code", "description"}` with the HTTP status.
+
+Extensions: `bbox=minLon,minLat,maxLon,maxLat` on GET requests; the POST answer carries both
+`service_request_id` and `token`.
+"""
+import datetime
+import json
+import uuid
+import xml.etree.ElementTree as ET
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView, exception_handler as drf_exception_handler
+
+from moderation.permissions import NotBanned
+from moderation.throttles import CreationRateThrottle
+
+from .models import CLOSED_STATUSES, Report, ReportCategory
+from .serializers import ReportQuerySerializer
+from .services import report_create
+
+JURISDICTION = getattr(settings, "OPEN311_JURISDICTION", "seoul.go.kr")
+MAX_SPAN_DAYS = 90
+MAX_RESULTS = 1000
+
+
+class Open311Error(exceptions.APIException):
+    def __init__(self, status_code: int, description: str):
+        super().__init__(description)
+        self.status_code = status_code
+
+
+# --- output -------------------------------------------------------------------------------------------
+def _xml(root: str, item: str, rows: list[dict]) -> bytes:
+    top = ET.Element(root)
+    for row in rows:
+        element = ET.SubElement(top, item)
+        for key, value in row.items():
+            child = ET.SubElement(element, key)
+            if value is not None:
+                child.text = str(value).lower() if isinstance(value, bool) else str(value)
+    return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8", xml_declaration=False)
+
+
+def respond(fmt: str, rows: list[dict], *, root: str, item: str, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        return HttpResponse(_xml(root, item, rows), status=status, content_type="text/xml; charset=utf-8")
+    return HttpResponse(json.dumps(rows, ensure_ascii=False), status=status,
+                        content_type="application/json; charset=utf-8")
+
+
+def _messages(detail) -> list[str]:
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            out += [m if key in ("detail", "non_field_errors") else f"{key}: {m}" for m in _messages(value)]
+        return out
+    if isinstance(detail, (list, tuple)):
+        return [m for value in detail for m in _messages(value)]
+    return [str(detail)]
+
+
+def open311_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        exc = exceptions.ValidationError(detail)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    errors = [{"code": response.status_code, "description": m} for m in _messages(response.data)]
+    out = respond(context["kwargs"].get("fmt", "json"), errors, root="errors", item="error",
+                  status=response.status_code)
+    if response.get("Retry-After"):
+        out["Retry-After"] = response["Retry-After"]
+    return out
+
+
+def _local_day(value) -> str:
+    """Public times are given to the day: local midnight (Asia/Seoul) of the date."""
+    day = timezone.localdate(value) if isinstance(value, datetime.datetime) else value
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)).isoformat()
+
+
+def _service(category: ReportCategory) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": f"{category.name_en} / {category.name_ko}",
+        "description": " / ".join(t for t in (category.description_en, category.description_ko) if t),
+        "metadata": False,
+        "type": "realtime",
+        "keywords": category.code.replace("_", ","),
+        "group": category.responsible_body_en or category.responsible_body_ko,
+    }
+
+
+def _request(report: Report, base_url: str) -> dict:
+    point = report.public_geom if report.public_geom.geom_type == "Point" else report.public_geom.point_on_surface
+    rows = list(report.report_districts.all())
+    answers = [rd.answer for rd in sorted(rows, key=lambda rd: rd.updated_at) if rd.answer]
+    agency = " · ".join(f"{rd.district.name_en} / {rd.district.name_ko}" for rd in rows)
+    photos = [] if report.category.is_sensitive else list(report.photos.all())
+    return {
+        "service_request_id": str(report.pk),
+        "status": "closed" if report.status in CLOSED_STATUSES else "open",
+        "status_notes": answers[-1] if answers else "",
+        "service_name": f"{report.category.name_en} / {report.category.name_ko}",
+        "service_code": report.category.code,
+        "description": report.description,
+        "agency_responsible": report.responsible_body or agency,
+        "service_notice": "",
+        "requested_datetime": _local_day(report.created_on),
+        "updated_datetime": _local_day(report.updated_at),
+        "expected_datetime": _local_day(report.resolve_due),
+        "address": ", ".join(rd.district.name_ko for rd in rows),
+        "address_id": "",
+        "zipcode": "",
+        "lat": round(point.y, 6),
+        "long": round(point.x, 6),
+        "media_url": base_url + photos[0].image.url if photos else "",
+    }
+
+
+# --- input --------------------------------------------------------------------------------------------------
+class ApiKeyAuthentication(BaseAuthentication):
+    """Open311 sends the user's API token as the `api_key` parameter."""
+
+    def authenticate(self, request):
+        key = request.query_params.get("api_key") or (
+            request.data.get("api_key") if request.method == "POST" and hasattr(request.data, "get") else None)
+        if not key:
+            return None
+        token = Token.objects.select_related("user").filter(key=str(key)[:40]).first()
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("api_key is not valid. / api_key가 올바르지 않습니다.")
+        return token.user, token  # no authenticate_header: a bad key is a 403, as the spec says
+
+
+def _instant(value: str, name: str) -> datetime.datetime:
+    try:
+        moment = parse_datetime(value)
+        if moment is None and parse_date(value):
+            moment = datetime.datetime.combine(parse_date(value), datetime.time.min)
+    except ValueError:
+        moment = None
+    if moment is None or not 2000 <= moment.year <= 2999:
+        raise Open311Error(400, f"{name} must be a W3C date-time such as 2026-11-01T00:00:00Z. / "
+                                f"{name}은(는) 2026-11-01T00:00:00Z 형식이어야 합니다.")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _float(value, name: str, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Open311Error(400, f"{name} is required and must be a number. / {name} 값(숫자)이 필요합니다.")
+    if not low <= number <= high:
+        raise Open311Error(400, f"{name} must be between {low} and {high}. / {name} 값의 범위를 벗어났습니다.")
+    return number
+
+
+class Open311View(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [AllowAny]
+    schema = None  # documented by the GeoReport v2 spec, not in the /api/ OpenAPI schema
+
+    def get_exception_handler(self):
+        return open311_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        jurisdiction = request.query_params.get("jurisdiction_id") or (
+            request.data.get("jurisdiction_id") if request.method == "POST" and hasattr(request.data, "get") else None)
+        if jurisdiction and jurisdiction != JURISDICTION:
+            raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} is not served here; use {JURISDICTION!r}. / "
+                                    "이 서버가 담당하지 않는 관할입니다.")
+        super().initial(request, *args, **kwargs)
+
+    def base_url(self, request) -> str:
+        return request.build_absolute_uri("/").rstrip("/")
+
+
+class ServiceListView(Open311View):
+    def get(self, request, fmt):
+        services = [_service(c) for c in ReportCategory.objects.filter(is_active=True)]
+        return respond(fmt, services, root="services", item="service")
+
+
+class ServiceDefinitionView(Open311View):
+    def get(self, request, code, fmt):
+        category = ReportCategory.objects.filter(code=code, is_active=True).first()
+        if category is None:
+            raise Open311Error(404, f"service_code {code!r} not found. / 해당 서비스가 없습니다.")
+        definition = {"service_code": category.code, "attributes": []}
+        if fmt == "xml":
+            return respond(fmt, [{"service_code": category.code}], root="service_definition", item="service")
+        return HttpResponse(json.dumps(definition), content_type="application/json")
+
+
+class RequestListView(Open311View):
+    permission_classes = [AllowAny, NotBanned]
+    throttle_classes = [CreationRateThrottle]
+    throttle_scope = "reports"
+
+    def get(self, request, fmt):
+        params = request.query_params
+        reports = Report.objects.public().with_related()
+        if params.get("service_request_id"):
+            ids = [i.strip() for i in params["service_request_id"].split(",")[:MAX_RESULTS]
+                   if i.strip().isdigit() and len(i.strip()) <= 18]
+            reports = reports.filter(pk__in=ids)
+        else:
+            end = _instant(params["end_date"], "end_date") if params.get("end_date") else timezone.now()
+            start = (_instant(params["start_date"], "start_date") if params.get("start_date")
+                     else end - datetime.timedelta(days=MAX_SPAN_DAYS))
+            if start > end:
+                raise Open311Error(400, "start_date is after end_date. / 시작일이 종료일보다 늦습니다.")
+            if end - start > datetime.timedelta(days=MAX_SPAN_DAYS):
+                raise Open311Error(400, f"The date range may not span more than {MAX_SPAN_DAYS} days. / "
+                                        f"기간은 {MAX_SPAN_DAYS}일을 넘을 수 없습니다.")
+            reports = reports.filter(created_on__gte=timezone.localdate(start), created_on__lte=timezone.localdate(end))
+            if params.get("service_code"):
+                reports = reports.filter(category__code__in=params["service_code"].split(","))
+            if params.get("status"):
+                wanted = set(params["status"].split(","))
+                if not wanted <= {"open", "closed"}:
+                    raise Open311Error(400, "status is open or closed. / status는 open 또는 closed입니다.")
+                if wanted == {"open"}:
+                    reports = reports.exclude(status__in=CLOSED_STATUSES)
+                elif wanted == {"closed"}:
+                    reports = reports.filter(status__in=CLOSED_STATUSES)
+            if params.get("bbox"):
+                box = ReportQuerySerializer(data={"bbox": params["bbox"]})
+                if not box.is_valid():
+                    raise Open311Error(400, _messages(box.errors)[0])
+                reports = reports.in_bbox(box.validated_data["bbox"])
+        base = self.base_url(request)
+        rows = [_request(r, base) for r in reports.order_by("-created_at", "-id")[:MAX_RESULTS]]
+        return respond(fmt, rows, root="service_requests", item="request")
+
+    def post(self, request, fmt):
+        data = request.data
+        if not getattr(request, "auth", None):
+            raise Open311Error(400, "api_key is required: the API token of your account (POST /api/auth/token/). / "
+                                    "api_key(계정의 API 토큰)가 필요합니다.")
+        code = data.get("service_code")
+        category = ReportCategory.objects.filter(code=code, is_active=True).first() if code else None
+        if category is None:
+            raise Open311Error(400, f"service_code {code!r} not found; see services.{fmt}. / 해당 서비스가 없습니다.")
+        if data.get("lat") in (None, "") and data.get("address_string"):
+            raise Open311Error(400, "Give lat and long; addresses are not geocoded here. / 위도와 경도를 주세요.")
+        point = Point(_float(data.get("long"), "long", -180, 180), _float(data.get("lat"), "lat", -90, 90), srid=4326)
+        report = report_create(reporter=request.user, category=category, geom=point,
+                               description=str(data.get("description") or "")[:2000], channel="open311")
+        notice = "Sent to " + ", ".join(d.name_en for d in report.districts.all()) + " / 접수되었습니다."
+        return respond(fmt, [{"service_request_id": str(report.pk), "token": str(report.token),
+                              "service_notice": notice, "account_id": None}],
+                       root="service_requests", item="request", status=201)
+
+
+class RequestDetailView(Open311View):
+    def get(self, request, pk, fmt):
+        report = Report.objects.public().with_related().filter(pk=pk).first()
+        if report is None:
+            raise Open311Error(404, f"service_request_id {pk} not found. / 해당 요청이 없습니다.")
+        return respond(fmt, [_request(report, self.base_url(request))], root="service_requests", item="request")
+
+
+class TokenView(Open311View):
+    def get(self, request, token, fmt):
+        try:
+            token = uuid.UUID(token)
+        except ValueError:
+            raise Open311Error(404, "token not found. / 해당 토큰이 없습니다.")
+        report = Report.objects.public().filter(token=token).first()
+        if report is None:
+            raise Open311Error(404, "token not found. / 해당 토큰이 없습니다.")
+        return respond(fmt, [{"service_request_id": str(report.pk), "token": str(report.token)}],
+                       root="service_requests", item="request")
