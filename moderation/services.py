@@ -1,4 +1,4 @@
-"""Writes of the moderation app: flags (hide after enough distinct flaggers), moderators' decisions, bans.
+"""Writes of the moderation app: flags (hide once they weigh enough, moderation/trust.py), moderators' decisions, bans.
 
 Every function takes keyword-only arguments, validates before saving, runs in one transaction
 and leaves side effects (tile-cache invalidation, e-mail) to `transaction.on_commit`.
@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, PermissionDenied
+from django.utils.translation import gettext
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 
 from audit.services import audit_record
 from geoplatform.text import plain_text
@@ -17,6 +18,7 @@ from notifications.services import notification_create
 
 from .models import Flag
 from .permissions import ensure_not_banned
+from .trust import author_is_established, content_owner, flags_weight, target_flag_wait
 
 REASON_MAX = 2000
 
@@ -70,7 +72,11 @@ def _target_changed(target) -> None:
 
 @transaction.atomic
 def flag_create(*, user, target_type: str, target_id: int, reason: str, comment: str = "") -> Flag:
-    """Flag content; once `MODERATION_FLAGS_TO_HIDE` distinct people flagged it, it is hidden pending review."""
+    """Flag content; once the open flags weigh `MODERATION_FLAGS_TO_HIDE` it is hidden pending review.
+
+    Flags weigh by their authors' trust (moderation/trust.py); content of official bodies and established
+    accounts is never hidden by flags alone; a target takes at most `MODERATION_FLAGS_PER_TARGET_PER_HOUR`.
+    """
     ensure_not_banned(user)
     model = flag_target_model(target_type)
     target = model.objects.select_for_update().filter(pk=target_id).first()
@@ -78,6 +84,10 @@ def flag_create(*, user, target_type: str, target_id: int, reason: str, comment:
         raise NotFound("No such content. / 해당 콘텐츠가 없습니다.")
     if reason not in Flag.Reason.values:
         _fail("reason", f"Unknown reason {reason!r}; use one of {', '.join(Flag.Reason.values)}.", "알 수 없는 사유입니다.")
+    wait = target_flag_wait(target_type, target.pk)
+    if wait is not None:
+        raise Throttled(wait=wait, detail=gettext("This content has been flagged many times in the last hour; "
+                                                  "moderators are reviewing it."))
     flag = Flag(user=user, target_type=target_type, target_id=target.pk, reason=reason,
                 comment=plain_text(comment or "")[:500])
     flag.full_clean(validate_constraints=False)
@@ -88,25 +98,24 @@ def flag_create(*, user, target_type: str, target_id: int, reason: str, comment:
         _fail("target_id", "You have already flagged this.", "이미 신고한 콘텐츠입니다.")
     audit_record(actor=user, action="flag.create", target=target, before=None,
                  after={"reason": reason, "target_type": target_type})
-    flaggers = Flag.objects.open().on(target_type, target.pk).values("user").distinct().count()
-    if flaggers >= settings.MODERATION_FLAGS_TO_HIDE and not target.is_hidden:
+    # Weighed, not counted (moderation/trust.py): fresh and unconfirmed accounts weigh little or nothing,
+    # and content by official bodies and established accounts waits for a moderator instead of hiding.
+    open_flags = Flag.objects.open().on(target_type, target.pk)
+    weight = flags_weight(open_flags)
+    if (weight >= settings.MODERATION_FLAGS_TO_HIDE and not target.is_hidden
+            and not author_is_established(content_owner(target))):
         target.is_hidden = True
         target.save(update_fields=["is_hidden"])
         audit_record(actor=None, action="flag.hide", target=target, before={"is_hidden": False},
-                     after={"is_hidden": True, "flaggers": flaggers})
+                     after={"is_hidden": True, "flaggers": open_flags.count(), "weight": weight})
         _target_changed(target)
         _notify_content_owner_hidden(target, target_type)
     return flag
 
 
-# Who answers for each kind of flaggable content (the first of these fields the model has).
-CONTENT_OWNER_FIELDS = ("reporter", "owner", "author", "proposer", "uploaded_by")
-
-
 def _notify_content_owner_hidden(target, target_type: str) -> None:
     """Tell the person whose content was hidden why, and that a moderator will review it (no flagger named)."""
-    field = next((name for name in CONTENT_OWNER_FIELDS if hasattr(target, f"{name}_id")), None)
-    owner = getattr(target, field, None) if field else None
+    owner = content_owner(target)
     if owner is None:
         return
     notification_create(

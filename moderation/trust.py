@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+# Who answers for each kind of flaggable content (the first of these fields the model has).
 CONTENT_OWNER_FIELDS = ("reporter", "owner", "author", "proposer", "uploaded_by")
 
 

@@ -1,4 +1,6 @@
 """Shared fixtures: real PostGIS, the real Seoul districts, users per role, API clients."""
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -43,10 +45,13 @@ def make_user(db):
     User = get_user_model()
     counter = {"n": 0}
 
-    def make(username=None, role="citizen", districts=(), **extra):
+    def make(username=None, role="citizen", districts=(), established=False, **extra):
+        """A user with a confirmed e-mail; `established=True`: also a long-standing account (flags weigh fully)."""
         counter["n"] += 1
         username = username or f"user{counter['n']}"
         extra.setdefault("email", f"{username}@example.org")
+        if established:
+            extra.setdefault("date_joined", timezone.now() - datetime.timedelta(days=365))
         # Established by default: tests of trust and verification make unverified users explicitly.
         extra.setdefault("email_verified_at", timezone.now())
         user = User.objects.create_user(username=username, password=PASSWORD, **extra)

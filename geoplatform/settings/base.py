@@ -246,7 +246,10 @@ TILES_CACHE_BACKEND = env.str("TILES_CACHE_BACKEND", default="filesystem")  # or
 TILES_REDIS_URL = env.str("TILES_REDIS_URL", default="")
 MAPS_IMPORT_DIR = env.path("MAPS_IMPORT_DIR", default=BASE_DIR / "var" / "imports")  # shared by web and worker
 TILESETS_DIR = env.path("TILESETS_DIR", default=BASE_DIR / "var" / "tilesets")
-MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)
+MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)  # summed flag weight (moderation/trust.py)
+MODERATION_TRUST_NEW_DAYS = env.int("MODERATION_TRUST_NEW_DAYS", default=7)  # younger confirmed accounts' flags weigh 0.5
+MODERATION_ESTABLISHED_DAYS = env.int("MODERATION_ESTABLISHED_DAYS", default=30)  # older authors' content waits for review
+MODERATION_FLAGS_PER_TARGET_PER_HOUR = env.int("MODERATION_FLAGS_PER_TARGET_PER_HOUR", default=10)
 ANALYSIS_K_ANONYMITY = env.int("ANALYSIS_K_ANONYMITY", default=5)
 
 LOGGING = {

@@ -54,7 +54,7 @@ def test_layer_switcher_adds_the_hazard_reports_layer_from_tiles(page, citizen, 
 def test_city_staff_restore_a_map_hidden_by_flags(page, staff, citizen, make_user, client_for, login, map_templates):
     map_id = _map(client_for(citizen), "신고가 몰린 지도", "safety")
     for name in ("flagger1", "flagger2", "flagger3"):
-        response = client_for(make_user(name)).post("/api/flags/", {"target_type": "map", "target_id": map_id,
+        response = client_for(make_user(name, established=True)).post("/api/flags/", {"target_type": "map", "target_id": map_id,
                                                                    "reason": "spam"}, format="json")
         assert response.status_code in (200, 201)
     assert Map.objects.get(pk=map_id).is_hidden

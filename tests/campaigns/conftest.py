@@ -18,7 +18,7 @@ def _fresh_rate_limits():
 
 @pytest.fixture
 def voters(make_user):
-    return [make_user(f"voter{i}") for i in range(1, 6)]
+    return [make_user(f"voter{i}", established=True) for i in range(1, 6)]
 
 
 @pytest.fixture

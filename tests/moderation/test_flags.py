@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def flaggers(make_user):
-    return [make_user(f"flagger{i}") for i in range(3)]
+    return [make_user(f"flagger{i}", established=True) for i in range(3)]
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_three_distinct_flags_hide_a_feature_and_staff_can_restore_it(client_for
         assert feature.is_hidden is (i == 2)
     assert feature_ids(api, map_obj) == []
     hide = AuditLog.objects.get(action="flag.hide", target_type="maps.feature", target_id=str(feature.pk))
-    assert hide.after == {"is_hidden": True, "flaggers": 3}
+    assert hide.after == {"is_hidden": True, "flaggers": 3, "weight": 3.0}
     assert AuditLog.objects.filter(action="flag.create", target_type="maps.feature").count() == 3
 
     queue = client_for(staff).get("/api/moderation/flags/").json()
@@ -161,7 +161,7 @@ def test_the_owner_of_hidden_content_is_told_without_naming_who_flagged(client_f
     from notifications.models import Notification
 
     owner = make_user("mapmaker")
-    flaggers = [make_user(f"flagger{i}") for i in range(3)]
+    flaggers = [make_user(f"flagger{i}", established=True) for i in range(3)]
     m = map_create(owner=owner, title="골목 지도 (sample)")
     from django.contrib.gis.geos import Point
 
