@@ -17,9 +17,10 @@ from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .layers import REPORT_LAYER
-from .models import Report, ReportCategory
+from .models import Open311Key, Report, ReportCategory
 from .serializers import (
-    BulkAcknowledgeSerializer, NoteSerializer, PhotoUploadSerializer, ReportCategorySerializer,
+    BulkAcknowledgeSerializer, NoteSerializer, Open311KeyInputSerializer, Open311KeyIssuedSerializer,
+    Open311KeySerializer, PhotoUploadSerializer, ReportCategorySerializer,
     ReportCreateSerializer, ReportFeatureSerializer, ReportQuerySerializer, StatusChangeSerializer,
     TransferSerializer,
 )
@@ -241,3 +242,30 @@ class ReportCategoryDetailApi(APIView):
         data.is_valid(raise_exception=True)
         category = services.category_update(category=category, actor=request.user, **data.validated_data)
         return Response(ReportCategorySerializer(category).data)
+
+
+class Open311KeyListApi(APIView):
+    """Keys for Open311 clients (`api_key`). They open only /open311/v2/; the key is shown once, when issued."""
+
+    permission_classes = [IsAuthenticated, NotBanned]
+
+    @extend_schema(responses=Open311KeySerializer(many=True))
+    def get(self, request):
+        keys = Open311Key.objects.filter(user=request.user, revoked_at__isnull=True)
+        return Response(Open311KeySerializer(keys, many=True).data)
+
+    @extend_schema(request=Open311KeyInputSerializer, responses={201: Open311KeyIssuedSerializer})
+    def post(self, request):
+        data = Open311KeyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record, key = services.open311_key_issue(user=request.user, label=data.validated_data["label"])
+        return Response({**Open311KeySerializer(record).data, "key": key}, status=http.HTTP_201_CREATED)
+
+
+class Open311KeyDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.open311_key_revoke(user=request.user, key_id=pk)
+        return Response(status=http.HTTP_204_NO_CONTENT)

@@ -112,7 +112,7 @@ def load_demo(stdout) -> None:
             continue
         with transaction.atomic():
             report = report_create(reporter=reporter, category=categories[code], geom=geom, description=description,
-                                   contact_preference=ContactPreference.APP)
+                                   contact_preference=ContactPreference.APP, description_public=True)
             for officer, status, message in steps:
                 report_status_change(report=report, actor=officer, status=status, message=message)
         made += 1

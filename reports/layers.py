@@ -1,11 +1,11 @@
 """The `reports` layer: hazard reports with public fields only, styled by status.
 
 No reporter, no description, no exact time (the day only); sensitive categories are drawn at
-their coarsened location (`Report.public_geom`); reports hidden by moderation are left out for
+their coarsened location (`Report.public_geom`) and named by its district (`Report.public_district`); reports hidden by moderation are left out for
 everyone, so the tiles are the same for every viewer and can be shared in caches.
 """
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models import Case, CharField, F, OuterRef, Subquery, When
 
 from layers.registry import Layer, registry
 
@@ -34,11 +34,14 @@ FIELDS = ("category_code", "category_name_ko", "category_name_en", "status", "cr
           "districts_en", "coarsened")
 
 
-def _district_names(language: str) -> Subquery:
+def _district_names(language: str) -> Case:
+    """The routing districts; for a sensitive category the district of the coarsened point instead
+    (the routing districts would tell on which side of a boundary the exact place lies)."""
     names = (ReportDistrict.objects.filter(report=OuterRef("pk")).order_by().values("report")
              .annotate(names=StringAgg(f"district__name_{language}", ", ", order_by="district__code"))
              .values("names"))
-    return Subquery(names, output_field=CharField())
+    return Case(When(category__is_sensitive=True, then=F(f"public_district__name_{language}")),
+                default=Subquery(names, output_field=CharField()), output_field=CharField())
 
 
 def reports_public_queryset(viewer=None):

@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
@@ -117,6 +118,11 @@ class Report(models.Model):
     geom = models.GeometryField(srid=4326, spatial_index=False)
     public_geom = models.GeometryField(srid=4326, spatial_index=False, editable=False)
     description = models.TextField(max_length=2000)
+    description_public = models.BooleanField(
+        default=False, help_text="the reporter chose to publish the description (never for sensitive categories)")
+    public_district = models.ForeignKey(
+        "districts.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        help_text="sensitive categories: the district of the coarsened location, shown instead of the routing districts")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="reports")
     contact_preference = models.CharField(max_length=8, choices=ContactPreference.choices,
@@ -157,8 +163,39 @@ class Report(models.Model):
         return self.status in OPEN_STATUSES
 
     def coarsen(self) -> None:
-        """Set what the public sees of the location (see the module docstring)."""
-        self.public_geom = coarsened_point(self.geom) if self.category.is_sensitive else self.geom
+        """Set what the public sees of the location (see the module docstring).
+
+        For a sensitive category the public also sees one district: the one holding the coarsened point
+        (or the nearest), never the routing districts, which would tell on which side of a boundary the
+        exact place lies. Its description is never public.
+        """
+        from districts.models import District
+
+        if not self.category.is_sensitive:
+            self.public_geom, self.public_district = self.geom, None
+            return
+        self.public_geom = coarsened_point(self.geom)
+        self.public_district = (District.objects.filter(geom__intersects=self.public_geom).order_by("code").first()
+                                or District.objects.annotate(d=Distance("geom", self.public_geom)).order_by("d").first())
+        self.description_public = False
+
+    @property
+    def is_coarsened(self) -> bool:
+        return self.category.is_sensitive
+
+    def shows_description(self, user) -> bool:
+        """The description is public only if the reporter chose so (never for sensitive categories)."""
+        return self.can_view_full(user) or (self.description_public and not self.category.is_sensitive)
+
+    def public_districts(self, user=None) -> list[dict]:
+        """Districts as `user` may see them: the routing ones with their answers, or for a coarsened report
+        seen by the public, the coarse location's district with the report's status and latest answer."""
+        rows = list(self.report_districts.all())
+        if not self.category.is_sensitive or self.can_view_full(user):
+            return [{"district": rd.district, "status": rd.status, "answer": rd.answer, "row": rd} for rd in rows]
+        answered = [rd for rd in sorted(rows, key=lambda rd: rd.updated_at) if rd.answer]
+        return [{"district": self.public_district, "status": self.status,
+                 "answer": answered[-1].answer if answered else "", "row": None}] if self.public_district else []
 
     # --- permission rules: one place, many doors ---------------------------------------------
     def is_reporter(self, user) -> bool:
@@ -257,3 +294,32 @@ class ReportPhoto(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class Open311Key(models.Model):
+    """A key for Open311 clients (`api_key`): it opens only /open311/v2/, unlike the account's API token.
+
+    Only a SHA-256 hash is stored; the key itself is shown once, when it is issued. It is sent in the
+    request body or the `X-Api-Key` header, never in a URL (URLs end up in access logs).
+    """
+
+    PREFIX = "o311_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="open311_keys")
+    label = models.CharField(max_length=80, blank=True)
+    hint = models.CharField(max_length=12, help_text="the key's first characters, to tell keys apart")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.hint}… ({self.user})"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()

@@ -3,8 +3,10 @@
 Services are the report categories (`service_code` = category code). Requests are reports, with
 public fields only: never the reporter; dates to the day; the location of sensitive categories
 coarsened (the same rules as the public API and the `reports` layer). POST creates a report for the
-user whose API token is `api_key`; identity fields a client sends (email, names, phone, device_id)
-are not stored. Errors follow the spec: a list of `{"code", "description"}` with the HTTP status.
+user whose Open311 key is `api_key`; identity fields a client sends (email, names, phone, device_id)
+are not stored. POST needs an Open311 key (`POST /api/open311/keys/`, not the account's API token) as
+`api_key` in the body or the `X-Api-Key` header; a key in the query string is refused (URLs are logged).
+Errors follow the spec: a list of `{"code", "description"}` with the HTTP status.
 
 Extensions: `bbox=minLon,minLat,maxLon,maxLat` on GET requests; the POST answer carries both
 `service_request_id` and `token`.
@@ -20,16 +22,18 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
 from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 
-from .models import CLOSED_STATUSES, Report, ReportCategory
+from geoplatform.text import xml_safe
+
+from .models import CLOSED_STATUSES, Open311Key, Report, ReportCategory
 from .serializers import ReportQuerySerializer
 from .services import report_create
 
@@ -52,7 +56,8 @@ def _xml(root: str, item: str, rows: list[dict]) -> bytes:
         for key, value in row.items():
             child = ET.SubElement(element, key)
             if value is not None:
-                child.text = str(value).lower() if isinstance(value, bool) else str(value)
+                # xml_safe: text stored before input was cleaned may still hold characters XML 1.0 cannot carry
+                child.text = str(value).lower() if isinstance(value, bool) else xml_safe(str(value))
     return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8", xml_declaration=False)
 
 
@@ -109,9 +114,10 @@ def _service(category: ReportCategory) -> dict:
 
 def _request(report: Report, base_url: str) -> dict:
     point = report.public_geom if report.public_geom.geom_type == "Point" else report.public_geom.point_on_surface
-    rows = list(report.report_districts.all())
-    answers = [rd.answer for rd in sorted(rows, key=lambda rd: rd.updated_at) if rd.answer]
-    agency = " · ".join(f"{rd.district.name_en} / {rd.district.name_ko}" for rd in rows)
+    rows = report.public_districts(None)  # the public's view: a coarsened report names its coarse district only
+    answers = [row["answer"] for row in sorted(rows, key=lambda r: r["row"].updated_at if r["row"] else 0)
+               if row["answer"]]
+    agency = " · ".join(f"{row['district'].name_en} / {row['district'].name_ko}" for row in rows)
     photos = [] if report.category.is_sensitive else list(report.photos.all())
     return {
         "service_request_id": str(report.pk),
@@ -119,13 +125,13 @@ def _request(report: Report, base_url: str) -> dict:
         "status_notes": answers[-1] if answers else "",
         "service_name": f"{report.category.name_en} / {report.category.name_ko}",
         "service_code": report.category.code,
-        "description": report.description,
+        "description": report.description if report.shows_description(None) else "",
         "agency_responsible": report.responsible_body or agency,
         "service_notice": "",
         "requested_datetime": _local_day(report.created_on),
         "updated_datetime": _local_day(report.updated_at),
         "expected_datetime": _local_day(report.resolve_due),
-        "address": ", ".join(rd.district.name_ko for rd in rows),
+        "address": ", ".join(row["district"].name_ko for row in rows),
         "address_id": "",
         "zipcode": "",
         "lat": round(point.y, 6),
@@ -136,17 +142,28 @@ def _request(report: Report, base_url: str) -> dict:
 
 # --- input --------------------------------------------------------------------------------------------------
 class ApiKeyAuthentication(BaseAuthentication):
-    """Open311 sends the user's API token as the `api_key` parameter."""
+    """An Open311 key (POST /api/open311/keys/) as `api_key` in the request body or the `X-Api-Key` header.
+
+    Never in the query string: URLs are written to access logs, so such a request is refused with a 400
+    that points to the header (the log scrubs the key as well: geoplatform/logs.py). The account's API
+    token is not an Open311 key: it would open the whole API.
+    """
 
     def authenticate(self, request):
-        key = request.query_params.get("api_key") or (
+        if "api_key" in request.query_params:
+            raise Open311Error(400, gettext(
+                "Do not put api_key in the URL: URLs are logged. Send it in the X-Api-Key header or in the "
+                "request body, and issue a new key (POST /api/open311/keys/), since this one may be exposed."))
+        key = request.META.get("HTTP_X_API_KEY") or (
             request.data.get("api_key") if request.method == "POST" and hasattr(request.data, "get") else None)
         if not key:
             return None
-        token = Token.objects.select_related("user").filter(key=str(key)[:40]).first()
-        if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("api_key is not valid. / api_key가 올바르지 않습니다.")
-        return token.user, token  # no authenticate_header: a bad key is a 403, as the spec says
+        record = (Open311Key.objects.select_related("user")
+                  .filter(key_hash=Open311Key.hash(str(key)[:200]), revoked_at__isnull=True).first())
+        if record is None or not record.user.is_active:
+            raise exceptions.AuthenticationFailed(gettext(
+                "api_key is not a valid Open311 key. Issue one at POST /api/open311/keys/ (the API token is not one)."))
+        return record.user, record  # no authenticate_header: a bad key is a 403, as the spec says
 
 
 def _instant(value: str, name: str) -> datetime.datetime:
@@ -253,8 +270,8 @@ class RequestListView(Open311View):
     def post(self, request, fmt):
         data = request.data
         if not getattr(request, "auth", None):
-            raise Open311Error(400, "api_key is required: the API token of your account (POST /api/auth/token/). / "
-                                    "api_key(계정의 API 토큰)가 필요합니다.")
+            raise Open311Error(400, gettext("api_key is required: an Open311 key (POST /api/open311/keys/), in the "
+                                            "X-Api-Key header or the request body."))
         code = data.get("service_code")
         category = ReportCategory.objects.filter(code=code, is_active=True).first() if code else None
         if category is None:

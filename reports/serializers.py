@@ -8,7 +8,7 @@ from rest_framework import serializers
 from geoplatform.geometry import geometry_from_geojson
 from geoplatform.ids import MAX_ID
 
-from .models import ContactPreference, Report, ReportCategory, Status
+from .models import ContactPreference, Open311Key, Report, ReportCategory, ReportEvent, Status
 from .selectors import report_is_overdue
 
 GEOJSON_PRECISION = 6
@@ -71,6 +71,7 @@ class ReportCreateSerializer(serializers.Serializer):
     category = serializers.CharField(required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     contact_preference = serializers.ChoiceField(choices=ContactPreference.values, required=False)
+    description_public = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
         props = attrs.get("properties") or {}
@@ -92,6 +93,8 @@ class ReportCreateSerializer(serializers.Serializer):
             "geom": parse_geometry(attrs["geometry"]),
             "description": description,
             "contact_preference": contact,
+            # Private unless the reporter chooses to publish it; never public in sensitive categories.
+            "description_public": bool(props.get("description_public", attrs.get("description_public", False)) is True),
         }
 
 
@@ -170,8 +173,11 @@ def _district(d) -> dict | None:
 class ReportFeatureSerializer(serializers.BaseSerializer):
     """A report as a GeoJSON Feature, shaped for who is looking.
 
-    Everybody: public fields (category, description, status, the day it was made, districts with their
-    answers) and the public geometry (coarsened for sensitive categories); never the reporter.
+    Everybody: public fields (category, status, the day it was made, districts with their answers, the
+    description only if its reporter published it) and the public geometry; never the reporter. For a
+    sensitive category the geometry is coarsened, `districts` is the coarse point's district (never the
+    routing districts: they would tell the side of a boundary) and the timeline names no district.
+    docs/privacy.md lists these fields per path; tests/reports/test_privacy_doc.py checks the two agree.
     The reporter, its officers and city staff: also the exact geometry, times, due dates and photos of
     sensitive reports. City staff and the reporter: who reported (staff need it for bans).
     With `detail=True` in the context: the timeline (internal notes for officers and staff only).
@@ -185,13 +191,10 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
             "category": report.category.code,
             "category_name_ko": report.category.name_ko,
             "category_name_en": report.category.name_en,
-            "description": report.description,
             "status": report.status,
             "created_on": report.created_on.isoformat(),
-            "districts": [
-                {**_district(rd.district), "status": rd.status, "answer": rd.answer}
-                for rd in report.report_districts.all()
-            ],
+            "districts": [{**_district(d["district"]), "status": d["status"], "answer": d["answer"]}
+                          for d in report.public_districts(user)],
             "duplicate_of": report.duplicate_of_id,
             "responsible_body": report.responsible_body,
             "coarsened": report.category.is_sensitive,
@@ -200,6 +203,8 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
             "photos": [_photo(request, p) for p in report.photos.all()]
             if full or not report.category.is_sensitive else [],
         }
+        if report.shows_description(user):
+            props["description"] = report.description
         geometry = report.public_geom
         if full:
             geometry = report.geom
@@ -211,6 +216,7 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
                 "resolve_due": report.resolve_due.isoformat(),
                 "is_hidden": report.is_hidden,
                 "channel": report.channel,
+                "description_public": report.description_public,
             })
             for rd, out in zip(report.report_districts.all(), props["districts"]):
                 out["acknowledged_at"] = rd.acknowledged_at.isoformat() if rd.acknowledged_at else None
@@ -234,9 +240,35 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
             "to_district": _district(event.to_district),
             "date": timezone.localdate(event.created_at).isoformat(),
         }
+        if report.category.is_sensitive and not report.can_view_full(user):
+            # The routing districts are what coarsening hides: no district names, and the created event's
+            # generated text ("Sent to …") gives way to the coarse district the public sees.
+            out["district"] = out["to_district"] = None
+            if event.kind == ReportEvent.Kind.CREATED:
+                out["message"] = ""
         if report.can_see_internal(user):
             out["created_at"] = event.created_at.isoformat()
             out["actor"] = event.actor.public_name if event.actor else None
         elif report.can_view_full(user):
             out["created_at"] = event.created_at.isoformat()
         return out
+
+
+# --- Open311 keys ----------------------------------------------------------------------------------------
+class Open311KeyInputSerializer(serializers.Serializer):
+    label = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
+
+
+class Open311KeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Open311Key
+        fields = ("id", "label", "hint", "created_at", "revoked_at")
+        read_only_fields = fields
+
+
+class Open311KeyIssuedSerializer(Open311KeySerializer):
+    key = serializers.CharField(read_only=True, help_text="shown this once; send it as X-Api-Key or api_key in the body")
+
+    class Meta(Open311KeySerializer.Meta):
+        fields = ("id", "label", "hint", "created_at", "revoked_at", "key")
+        read_only_fields = fields

@@ -9,7 +9,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 
 from audit.services import audit_record
 from districts.models import District
@@ -23,8 +23,8 @@ from notifications.services import notification_create
 
 from .layers import REPORT_LAYER
 from .models import (
-    CLOSED_STATUSES, OPEN_STATUSES, ContactPreference, Report, ReportCategory, ReportDistrict, ReportEvent,
-    ReportPhoto, Status, overall_status,
+    CLOSED_STATUSES, OPEN_STATUSES, ContactPreference, Open311Key, Report, ReportCategory, ReportDistrict,
+    ReportEvent, ReportPhoto, Status, overall_status,
 )
 from .workdays import add_working_days
 
@@ -92,9 +92,9 @@ def category_update(*, category: ReportCategory, actor, **changes) -> ReportCate
     category.full_clean()
     category.save()
     if before["is_sensitive"] != category.is_sensitive:
-        for report in category.reports.select_related("category").only("id", "geom", "public_geom", "category"):
+        for report in category.reports.select_related("category").only("id", "geom", "public_geom", "public_district", "description_public", "category"):
             report.coarsen()
-            report.save(update_fields=["public_geom"])
+            report.save(update_fields=["public_geom", "public_district", "description_public"])
         layer_version_bump(layer_name=REPORT_LAYER)
     audit_record(actor=actor, action="category.update", target=category, before=before,
                  after=_category_state(category))
@@ -127,7 +127,8 @@ def _tiles_changed(*geometries: GEOSGeometry) -> None:
 
 @transaction.atomic
 def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, description: str,
-                  contact_preference: str = ContactPreference.EMAIL, channel: str = "api") -> Report:
+                  contact_preference: str = ContactPreference.EMAIL, channel: str = "api",
+                  description_public: bool = False) -> Report:
     """A citizen's report, routed to every district its geometry touches (ST_Intersects).
 
     A report wholly outside Seoul is refused. A point in the Han river goes to the gu whose
@@ -147,6 +148,7 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
     today = timezone.localdate()
     report = Report(
         reporter=reporter, category=category, geom=geom, description=description,
+        description_public=bool(description_public) and not category.is_sensitive,
         contact_preference=contact_preference, channel=channel, created_on=today,
         acknowledge_due=add_working_days(today, category.acknowledge_days),
         resolve_due=add_working_days(today, category.resolve_days),
@@ -355,3 +357,34 @@ def report_note_add(*, report: Report, actor, note: str) -> ReportEvent:
 def reporter_anonymise(*, user) -> None:
     """Account deletion: reports stay (without a name) and contact by e-mail stops."""
     Report.objects.filter(reporter=user).update(contact_preference=ContactPreference.APP)
+
+
+# --- Open311 keys ---------------------------------------------------------------------------------------
+OPEN311_KEYS_PER_USER = 10
+
+
+@transaction.atomic
+def open311_key_issue(*, user, label: str = "") -> tuple[Open311Key, str]:
+    """A new Open311 key for the user: the model keeps its hash; the key is returned once, to show once."""
+    import secrets
+
+    ensure_not_banned(user)
+    if Open311Key.objects.filter(user=user, revoked_at__isnull=True).count() >= OPEN311_KEYS_PER_USER:
+        _fail("label", f"You have {OPEN311_KEYS_PER_USER} keys already; revoke one first.",
+              f"키는 {OPEN311_KEYS_PER_USER}개까지입니다. 먼저 하나를 폐기하세요.")
+    key = Open311Key.PREFIX + secrets.token_urlsafe(30)
+    record = Open311Key(user=user, label=plain_text(label or "")[:80], hint=key[:10], key_hash=Open311Key.hash(key))
+    record.full_clean()
+    record.save()
+    audit_record(actor=user, action="open311_key.issue", target=record, before=None, after={"hint": record.hint})
+    return record, key
+
+
+@transaction.atomic
+def open311_key_revoke(*, user, key_id: int) -> None:
+    record = Open311Key.objects.select_for_update().filter(pk=key_id, user=user, revoked_at__isnull=True).first()
+    if record is None:
+        raise NotFound("No such key. / 해당 키가 없습니다.")
+    record.revoked_at = timezone.now()
+    record.save(update_fields=["revoked_at"])
+    audit_record(actor=user, action="open311_key.revoke", target=record, before=None, after={"hint": record.hint})

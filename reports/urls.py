@@ -12,4 +12,6 @@ urlpatterns = [
     path("reports/<int:pk>/transfer/", api.ReportTransferApi.as_view(), name="report-transfer"),
     path("reports/<int:pk>/notes/", api.ReportNotesApi.as_view(), name="report-notes"),
     path("reports/<int:pk>/photos/", api.ReportPhotosApi.as_view(), name="report-photos"),
+    path("open311/keys/", api.Open311KeyListApi.as_view(), name="open311-key-list"),
+    path("open311/keys/<int:pk>/", api.Open311KeyDetailApi.as_view(), name="open311-key-detail"),
 ]

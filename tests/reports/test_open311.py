@@ -5,9 +5,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 from georeport import GeoReport
-from rest_framework.authtoken.models import Token
-
 from reports.models import Report
+from reports.services import open311_key_issue
 
 from .conftest import GANGNAM
 
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_a_report_made_by_a_georeport_client_round_trips_over_http(live_seoul, categories, citizen, gangnam_officer,
                                                                    client_for, places):
     root = f"{live_seoul.url}/open311/v2"
-    token = Token.objects.create(user=citizen).key
+    token = open311_key_issue(user=citizen)[1]
     client = GeoReport(root, api_key=token)
     services = {s["service_code"]: s for s in client.get_service_list()}
     assert set(services) == {"road_damage", "dark_alley"}
@@ -36,7 +35,8 @@ def test_a_report_made_by_a_georeport_client_round_trips_over_http(live_seoul, c
 
     fetched = client.get_service_request(request_id)
     assert fetched["service_code"] == "road_damage" and fetched["status"] == "open"
-    assert fetched["description"] == "선릉역 1번 출구 앞 보도블록 파손 (sample)"
+    assert fetched["description"] == ""  # private unless the reporter publishes it (Open311 has no way to)
+    assert stored.description == "선릉역 1번 출구 앞 보도블록 파손 (sample)"
     assert (fetched["lat"], fetched["long"]) == (round(seolleung.y, 6), round(seolleung.x, 6))
     assert fetched["requested_datetime"].endswith("T00:00:00+09:00")  # to the day
     assert "강남구" in fetched["address"]
@@ -64,7 +64,7 @@ def test_a_report_made_by_a_georeport_client_round_trips_over_http(live_seoul, c
 
 @pytest.fixture
 def token(citizen):
-    return Token.objects.create(user=citizen).key
+    return open311_key_issue(user=citizen)[1]
 
 
 def _errors(response):

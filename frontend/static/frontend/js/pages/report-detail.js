@@ -6,7 +6,7 @@ import { createMap } from "../map/index.js";
 import { clear } from "../ui/dom.js";
 import { flagControl } from "../ui/flag.js";
 import { statusBadge, timelineItems, reportFacts, reportPhotos, showReportOnMap } from "../ui/reports.js";
-import { loc } from "../i18n/index.js";
+import { loc, t } from "../i18n/index.js";
 
 const { reportId } = pageConfig();
 const $ = (id) => document.getElementById(id);
@@ -23,7 +23,8 @@ async function main() {
   const p = report.properties;
   $("report-title").textContent = `${loc({ name_ko: p.category_name_ko, name_en: p.category_name_en }, "name")} #${report.id}`;
   clear($("report-status"), statusBadge(p.status), p.overdue ? " " : null);
-  $("report-description").textContent = p.description;
+  // The description is public only when its reporter chose so (never in sensitive categories).
+  $("report-description").textContent = p.description ?? t("descriptionPrivate");
   clear($("report-facts"), reportFacts(p));
   clear($("report-photos"), reportPhotos(p));
   clear($("timeline"), timelineItems(p.timeline));

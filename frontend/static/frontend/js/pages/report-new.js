@@ -46,11 +46,19 @@ async function loadCategories() {
   try {
     const categories = listOf(await request("/api/reports/categories/")).filter((c) => c.is_active !== false);
     clear($("categories"), categories.map((c) => h("label", { class: "choice" },
-      h("input", { type: "radio", name: "category", value: c.code, required: true }),
+      h("input", { type: "radio", name: "category", value: c.code, required: true,
+        "data-sensitive": c.is_sensitive ? "true" : null, onchange: descriptionChoice }),
       h("span", {}, loc(c, "name")))));
   } catch (error) {
     showError($("report-error"), error);
   }
+}
+
+// A description can be public only outside sensitive categories (the server enforces it too).
+function descriptionChoice(event) {
+  const box = $("description_public");
+  box.disabled = event.target.dataset.sensitive === "true";
+  if (box.disabled) box.checked = false;
 }
 
 function previews() {
@@ -83,7 +91,9 @@ async function submit(event) {
   const description = $("description").value.trim();
   if (!state.geometry) return showError($("report-error"), new Error(t("pickLocationFirst")));
   if (!category) return showError($("report-error"), new Error(t("pickCategory")));
-  const feature = { type: "Feature", geometry: state.geometry, properties: { category, description } };
+  const descriptionPublic = $("description_public").checked && !$("description_public").disabled;
+  const feature = { type: "Feature", geometry: state.geometry,
+    properties: { category, description, description_public: descriptionPublic } };
   const draft = { feature, photos: state.photos };
   const button = $("send");
   button.disabled = true;

@@ -1,0 +1,128 @@
+"""docs/privacy.md states exactly what each public path shows; this test reads its table and compares it
+with the fields the real answers carry, as the public gets them (#16, "Done when")."""
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import mapbox_vector_tile
+import pytest
+
+from layers.cache import tile_cache
+from layers.tilegrid import lonlat_to_tile_fraction
+
+from .test_photos import jpeg_with_gps, upload
+
+pytestmark = pytest.mark.django_db
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"
+
+
+def documented() -> dict[tuple[str, str], tuple[set[str], set[str]]]:
+    """(path, object) → (fields always shown, fields shown only under their condition) from the doc's table."""
+    text = DOC.read_text()
+    section = text.split("## What each public path shows", 1)[1].split("\n## ", 1)[0]
+    table = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[0].startswith("`/"):
+            continue
+        path, obj = cells[0].strip("`"), cells[1]
+        fields = re.findall(r"`([a-z_0-9]+)`(\*?)", cells[2])
+        table[(path, obj)] = ({f for f, star in fields if not star}, {f for f, star in fields if star})
+    return table
+
+
+@pytest.fixture
+def world(make_report, make_user, citizen, gangnam_officer, places, client_for, django_capture_on_commit_callbacks):
+    """A published road report, a private-description road report, a sensitive report (answered, with a
+    photo where allowed) and a public map with a feature."""
+    from maps.services import feature_create, map_create
+
+    tile_cache().drop_layer("reports")
+    with django_capture_on_commit_callbacks(execute=True):
+        published = make_report(citizen, places["seolleung"], description="보도 파손 (sample)", description_public=True)
+        private = make_report(citizen, places["mangwon"], description="우리 가게 앞 (sample)")
+        dark = make_report(citizen, places["samseong"], category="dark", description="우리 집 앞 (sample)",
+                           description_public=True)
+    for report in (published, dark):
+        photo = upload(client_for(citizen), report.pk, jpeg_with_gps())
+        assert photo.status_code == 201, photo.content
+        client_for(gangnam_officer).post(f"/api/reports/{report.pk}/status/",
+                                         {"status": "acknowledged", "message": "확인 / seen"}, format="json")
+    owner = make_user("mapper")
+    map_obj = map_create(owner=owner, title="공개 지도 (sample)", visibility="public")
+    feature_create(map_obj=map_obj, actor=owner, geom=places["city_hall"], name="시청 (sample)")
+    return {"published": published, "private": private, "dark": dark, "map": map_obj}
+
+
+def observed(api, world, client_for, citizen2) -> dict[tuple[str, str], list[tuple[str, set[str]]]]:
+    """(path, object) → [(which report or row, its keys)] as the public gets them."""
+    out: dict[tuple[str, str], list] = {}
+
+    def add(path, obj, label, keys):
+        out.setdefault((path, obj), []).append((label, set(keys)))
+
+    reports = {name: world[name] for name in ("published", "private", "dark")}
+    for name, report in reports.items():
+        detail = api.get(f"/api/reports/{report.pk}/").json()
+        add("/api/reports/{id}/", "feature", name, detail)
+        add("/api/reports/{id}/", "properties", name, detail["properties"])
+        for row in detail["properties"]["districts"]:
+            add("/api/reports/{id}/", "districts", name, row)
+        for event in detail["properties"]["timeline"]:
+            add("/api/reports/{id}/", "timeline", name, event)
+        for photo in detail["properties"]["photos"]:
+            add("/api/reports/{id}/", "photos", name, photo)
+    for feature in api.get("/api/reports/").json()["features"]:
+        label = next(n for n, r in reports.items() if r.pk == feature["id"])
+        add("/api/reports/", "feature", label, feature)
+        add("/api/reports/", "properties", label, feature["properties"])
+    for row in api.get("/open311/v2/requests.json").json():
+        add("/open311/v2/requests.json", "request", row["service_request_id"], row)
+    root = ET.fromstring(api.get("/open311/v2/requests.xml").content)
+    for request in root.findall("request"):
+        add("/open311/v2/requests.xml", "request", request.findtext("service_request_id"),
+            [child.tag for child in request])
+    for name, report in reports.items():
+        point = report.public_geom
+        fx, fy = lonlat_to_tile_fraction(point.x, point.y, 16)
+        tile = api.get(f"/tiles/reports/16/{int(fx)}/{int(fy)}.mvt")
+        for feature in mapbox_vector_tile.decode(tile.content)["reports"]["features"]:
+            add("/tiles/reports/{z}/{x}/{y}.mvt", "properties", name, feature["properties"])
+    for feature in api.get("/ogc/collections/reports/items", {"limit": 100}).json()["features"]:
+        add("/ogc/collections/reports/items", "properties", feature["id"], feature["properties"])
+    export = client_for(citizen2).get("/api/layers/reports/export.geojson")
+    for feature in json.loads(b"".join(export.streaming_content))["features"]:
+        add("/api/layers/reports/export.geojson", "properties", feature.get("id"), feature["properties"])
+    map_obj = world["map"]
+    add("/api/maps/{id}/", "map", "map", api.get(f"/api/maps/{map_obj.pk}/").json())
+    for feature in api.get(f"/api/maps/{map_obj.pk}/features/").json()["features"]:
+        add("/api/maps/{id}/features/", "properties", feature["id"], feature["properties"])
+    return out
+
+
+def test_every_public_path_shows_exactly_the_fields_docs_privacy_md_lists(world, api, client_for, citizen2):
+    doc = documented()
+    seen = observed(api, world, client_for, citizen2)
+    assert set(seen) == set(doc), "paths in the doc and paths tested differ"
+    for key, rows in seen.items():
+        always, conditional = doc[key]
+        for label, keys in rows:
+            assert always <= keys, f"{key} {label}: the doc lists {sorted(always - keys)}, not shown"
+            assert keys <= always | conditional, f"{key} {label}: shows {sorted(keys - always - conditional)}, not in the doc"
+
+
+def test_the_conditional_description_appears_exactly_when_published(world, api):
+    def props(name):
+        return api.get(f"/api/reports/{world[name].pk}/").json()["properties"]
+
+    assert "description" in props("published")
+    assert "description" not in props("private")
+    assert "description" not in props("dark")  # published by its reporter, but in a sensitive category
+
+
+def test_the_doc_table_is_parsed(world):
+    doc = documented()
+    assert len(doc) == 14
+    assert doc[("/api/reports/{id}/", "properties")][1] == {"description"}
