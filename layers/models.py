@@ -48,3 +48,18 @@ class DatasetFeature(models.Model):
     class Meta:
         indexes = [models.Index(fields=["dataset"], name="datasetfeature_dataset_idx")]
         # the GiST index is created with an explicit name in the migration
+
+
+class LayerVersion(models.Model):
+    """How many committed changes a layer has had: part of its tile URLs (see layers/selectors.py).
+
+    Bumped by the invalidation door (layers/services.py) after every commit that changes what a layer
+    shows, so a public tile URL names one state of the layer and an edge cache may keep it.
+    """
+
+    name = models.CharField(max_length=140, primary_key=True)
+    counter = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} v{self.counter}"

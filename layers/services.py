@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from .cache import tile_cache
-from .models import Dataset, DatasetFeature
+from .models import Dataset, DatasetFeature, LayerVersion
 from .tilegrid import MAX_ZOOM, tile_range
 
 
@@ -59,9 +59,32 @@ def tile_cache_invalidate(*, layer_name: str, geometries: list[GEOSGeometry]) ->
     geometries = [g for g in geometries if g is not None]
     if not geometries:
         return
-    transaction.on_commit(lambda: tile_cache().invalidate(layer_name, tile_ranges_for(geometries)))
+
+    def changed():
+        _counter_bump(layer_name)
+        tile_cache().invalidate(layer_name, tile_ranges_for(geometries))
+
+    transaction.on_commit(changed)
 
 
 def layer_version_bump(*, layer_name: str) -> None:
     """The layer changed as a whole (style, fields, visibility): drop all its cached tiles after commit."""
-    transaction.on_commit(lambda: tile_cache().drop_layer(layer_name))
+
+    def changed():
+        _counter_bump(layer_name)
+        tile_cache().drop_layer(layer_name)
+
+    transaction.on_commit(changed)
+
+
+def _counter_bump(layer_name: str) -> None:
+    """One more committed change of the layer: its tile URLs change (`layers.selectors.layer_tile_version`).
+
+    An upsert in one statement (autocommit, after the change's own commit): no row lock is held
+    across the editing transaction, and concurrent edits each add one.
+    """
+    with connections[router.db_for_write(LayerVersion)].cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO layers_layerversion (name, counter, changed_at) VALUES (%s, 1, now()) "
+            "ON CONFLICT (name) DO UPDATE SET counter = layers_layerversion.counter + 1, changed_at = now()",
+            [layer_name[:140]])
