@@ -21,3 +21,11 @@ def layer_tile_version(layer: Layer) -> str:
     """
     text = f"{layer.version()}\x1f{layer_counter(layer.name)}"
     return str(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=6).digest(), "big"))
+
+
+def aggregates_ready(layer: Layer, using: str = "default") -> bool:
+    """True when the layer's low zooms may be drawn from its TileCluster rows (built for this version)."""
+    from .models import TileAggregateState
+
+    return (layer.aggregated and layer.geometry_type == "point"
+            and TileAggregateState.objects.using(using).filter(layer=layer.name, version=layer.version()[:300]).exists())

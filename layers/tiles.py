@@ -30,6 +30,7 @@ parallel plan per tile costs far more than it saves.
 from __future__ import annotations
 
 import logging
+import re
 
 from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import Transform
@@ -153,6 +154,46 @@ class MakePoint(Func):
     function = "ST_MakePoint"
     template = "ST_SetSRID(%(function)s(%(expressions)s), 4326)"
     output_field = PointField(srid=4326)
+
+
+CELL_SHIFT = 5  # a tile of zoom z is drawn from 2^5 × 2^5 = 32 × 32 cluster cells: the tiles of zoom z + 5
+
+
+class _Cell(Expression):
+    """Column or row of the XYZ tile of zoom `level` that holds a point (`template` in {g} and {level})."""
+
+    template = ""
+
+    def __init__(self, geometry, level):
+        super().__init__(output_field=IntegerField())
+        self.geometry, self.level = geometry, level
+
+    def get_source_expressions(self):
+        return [self.geometry, self.level]
+
+    def set_source_expressions(self, exprs):
+        self.geometry, self.level = exprs
+
+    def as_sql(self, compiler, connection):
+        parts = {"g": compiler.compile(self.geometry), "level": compiler.compile(self.level)}
+        params = []
+        for name in re.findall(r"\{(g|level)\}", self.template):
+            params.extend(parts[name][1])
+        return self.template.format(g=parts["g"][0], level=parts["level"][0]), params
+
+
+class CellX(_Cell):
+    """floor((lon + 180) / 360 · 2^level)"""
+
+    template = "floor((ST_X({g}) + 180.0) / 360.0 * (2.0 ^ ({level})::integer))::integer"
+
+
+class CellY(_Cell):
+    """Web Mercator row, the latitude clamped to ±85.0511° as XYZ tiles are."""
+
+    template = ("floor((1.0 - ln(tan(radians(greatest(-85.0511287798066, least(85.0511287798066, ST_Y({g}))))) "
+                "+ 1.0 / cos(radians(greatest(-85.0511287798066, least(85.0511287798066, ST_Y({g})))))) / pi()) "
+                "/ 2.0 * (2.0 ^ ({level})::integer))::integer")
 
 
 class BoxSize(Func):
