@@ -124,6 +124,7 @@ def ensure_database(url: str, name: str) -> None:
 SEED_SQL = """
 SELECT setseed(0.4242);
 TRUNCATE bench_benchpoint, bench_benchpolygon RESTART IDENTITY;
+DELETE FROM layers_tileaggregatestate WHERE layer IN ('benchpoints', 'benchpolygons');
 DROP INDEX IF EXISTS bench_point_geom_gist;
 DROP INDEX IF EXISTS bench_polygon_geom_gist;
 INSERT INTO bench_benchpoint (name, category, value, geom)
@@ -162,6 +163,21 @@ def seed(url: str, config: Config) -> None:
         cur.execute("SELECT avg(ST_NPoints(geom)) FROM bench_benchpolygon")
         log(f"seeded in {time.time() - started:.0f} s; polygons have {cur.fetchone()[0]:.0f} vertices on average")
     db.close()
+
+
+def build_aggregates(config: Config) -> None:
+    """The pre-aggregated low zooms of the point layer (layers/aggregates.py), when not built for this data."""
+    from layers.aggregates import aggregates_rebuild
+    from layers.registry import registry
+    from layers.selectors import aggregates_ready
+
+    for name in config.layers:
+        layer = registry.get(name)
+        if layer is None or not layer.aggregated or aggregates_ready(layer):
+            continue
+        started = time.time()
+        aggregates_rebuild(layer=layer)
+        log(f"{name}: aggregates built in {time.time() - started:.1f} s")
 
 
 # --- tiles -------------------------------------------------------------------------------------
@@ -211,14 +227,17 @@ def run_pgbench(row: Row, url: str, config: Config, workdir: Path) -> Measure:
     from layers.registry import Viewer, registry
     from layers.tiles import tile_sql
 
+    from layers.selectors import aggregates_ready
+
     layer = registry.get(row.layer)
+    aggregates = aggregates_ready(layer)
     scripts = workdir / f"pgbench-{row.layer}-{row.label.replace(' ', '_')}"
     shutil.rmtree(scripts, ignore_errors=True)
     scripts.mkdir(parents=True)
     args = []
     with connection.cursor() as cursor:
         for i, (z, x, y) in enumerate(row.tiles[:120]):  # pgbench takes at most 128 scripts
-            sql, params = tile_sql(layer, Viewer.anonymous(), z, x, y)
+            sql, params = tile_sql(layer, Viewer.anonymous(), z, x, y, aggregates=aggregates)
             path = scripts / f"tile{i}.sql"
             path.write_text(cursor.mogrify(sql, params).decode().replace("\n", " ") + ";\n")
             args += ["-f", f"{path}@1"]
@@ -523,6 +542,7 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
+    build_aggregates(config)
     rows = [Row(layer=layer, label=label, tiles=tiles) for layer in config.layers
             for label, tiles in tile_lists(config)]
     for row in rows:

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connections, router, transaction
 
+from .aggregates import aggregates_rebuild, aggregates_refresh
 from .cache import tile_cache
 from .models import Dataset, DatasetFeature, LayerVersion
 from .tilegrid import MAX_ZOOM, tile_range
@@ -31,6 +32,9 @@ def dataset_load_geojson(*, slug: str, path: Path, progress=None, **fields) -> D
         if progress:
             progress(i)
     DatasetFeature.objects.bulk_create(rows, batch_size=2000)
+    from .datasets import dataset_layer
+
+    aggregates_rebuild(layer=dataset_layer(dataset))
     return dataset
 
 
@@ -61,6 +65,11 @@ def tile_cache_invalidate(*, layer_name: str, geometries: list[GEOSGeometry]) ->
         return
 
     def changed():
+        # aggregates first, then the version, then the cache: nothing can render (and keep) the old state
+        # under the new version or after the invalidation
+        layer = _aggregated_layer(layer_name)
+        if layer is not None:
+            aggregates_refresh(layer=layer, geometries=geometries)
         _counter_bump(layer_name)
         tile_cache().invalidate(layer_name, tile_ranges_for(geometries))
 
@@ -71,10 +80,20 @@ def layer_version_bump(*, layer_name: str) -> None:
     """The layer changed as a whole (style, fields, visibility): drop all its cached tiles after commit."""
 
     def changed():
+        layer = _aggregated_layer(layer_name)
+        if layer is not None:
+            aggregates_rebuild(layer=layer)
         _counter_bump(layer_name)
         tile_cache().drop_layer(layer_name)
 
     transaction.on_commit(changed)
+
+
+def _aggregated_layer(layer_name: str):
+    from .registry import registry
+
+    layer = registry.get(layer_name)
+    return layer if layer is not None and layer.aggregated else None
 
 
 def _counter_bump(layer_name: str) -> None:

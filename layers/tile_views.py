@@ -40,7 +40,7 @@ def _cache_control(layer, version: str | None) -> str:
     """
     if not layer.public:
         return "private, no-store"
-    if version is not None and version == layer_tile_version(layer):
+    if version is not None and version == layer_tile_version(layer, max_age=settings.TILES_VERSION_MEMO):
         return f"public, max-age={int(settings.TILES_IMMUTABLE_MAX_AGE)}, immutable"
     max_age = int(getattr(settings, "TILES_MAX_AGE", 0))
     return f"public, max-age={max_age}, must-revalidate" if max_age == 0 else f"public, max-age={max_age}"
