@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ class User(AbstractUser):
         related_name="officers",
         help_text=_("Districts a district officer answers for."),
     )
-    display_name = models.CharField(max_length=80, blank=True, validators=[validate_not_reserved],
+    display_name = models.CharField(max_length=80, blank=True,
                                     help_text=_("Names of the city's official accounts are reserved."))
     preferred_language = models.CharField(max_length=8, default="ko", choices=[("ko", "한국어"), ("en", "English")])
     is_banned = models.BooleanField(default=False, help_text=_("Banned users cannot create content."))
@@ -36,6 +37,18 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def clean(self):
+        super().clean()
+        self.display_name_check(self.display_name)
+
+    def display_name_check(self, name: str) -> None:
+        """Official-sounding names ("서울시청 공식", "Official", "구청"…) only for official accounts (by role)."""
+        if name and not self.is_official:
+            try:
+                validate_not_reserved(name)
+            except ValidationError as exc:
+                raise ValidationError({"display_name": exc.messages})
 
     # --- role rules: one place, many doors ---------------------------------
     def has_role(self, *roles: str) -> bool:

@@ -41,6 +41,15 @@ class MeSerializer(serializers.ModelSerializer):
     email_verified = serializers.BooleanField(read_only=True)
     is_official = serializers.BooleanField(read_only=True)
 
+    def validate_display_name(self, value):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        try:
+            self.instance.display_name_check(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["display_name"])
+        return value
+
     class Meta:
         model = User
         fields = ("id", "username", "email", "email_verified", "display_name", "role", "is_official", "districts",

@@ -25,6 +25,11 @@ def test_ordinary_display_names_are_accepted(client_for, citizen, name):
     assert response.status_code == 200 and response.json()["display_name"] == name
 
 
+def test_an_official_may_use_an_official_name(client_for, gangnam_officer):
+    response = client_for(gangnam_officer).patch("/api/auth/me/", {"display_name": "강남구청 안전총괄과"}, format="json")
+    assert response.status_code == 200 and response.json()["display_name"] == "강남구청 안전총괄과"
+
+
 def test_officials_are_badged_by_role_and_citizens_are_not(client_for, citizen, gangnam_officer, staff):
     assert client_for(citizen).get("/api/auth/me/").json()["is_official"] is False
     assert client_for(gangnam_officer).get("/api/auth/me/").json()["is_official"] is True

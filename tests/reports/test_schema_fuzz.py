@@ -13,7 +13,7 @@ from tests.schema_fuzz import wsgi_schema
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 2
+EXAMPLES = 3
 PATHS = r"^/api/(reports|notifications|flags|moderation|audit)/"
 
 
