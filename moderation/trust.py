@@ -20,10 +20,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-# Who answers for each kind of flaggable content (the first of these fields the model has).
-CONTENT_OWNER_FIELDS = ("reporter", "owner", "author", "proposer", "uploaded_by")
-
-
 def _setting(name: str, default):
     return getattr(settings, name, default)
 
@@ -52,11 +48,6 @@ def flags_weight(flags) -> float:
         total += flagger_weight(flag.user, upheld=past.filter(state=Flag.State.REMOVED).count(),
                                 rejected=past.filter(state=Flag.State.RESTORED).count())
     return total
-
-
-def content_owner(target):
-    field = next((name for name in CONTENT_OWNER_FIELDS if hasattr(target, f"{name}_id")), None)
-    return getattr(target, field, None) if field else None
 
 
 def author_is_established(user) -> bool:
