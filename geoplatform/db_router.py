@@ -181,7 +181,7 @@ class DatabaseRoutingMiddleware:
             response = self.get_response(request)
         finally:
             _use_replica.reset(token)
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and response.status_code != 503:
             pin_to_primary(response)
         return response
 
