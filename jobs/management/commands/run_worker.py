@@ -3,8 +3,12 @@
 Same options as db_worker. The default worker id names the host and process, so a restarted worker
 never inherits the identity (and the liveness lock) of the one it replaces. See jobs/recovery.py.
 """
+import logging
 import os
 import socket
+import time
+
+from django.db import InterfaceError, OperationalError, connections
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
@@ -24,6 +28,14 @@ class Command(DbWorkerCommand):
         if not guard.locked.wait(timeout=30):
             raise SystemExit("run_worker: could not take the worker's liveness lock (is the database up?)")
         try:
-            super().handle(*args, **options)
+            while True:
+                try:
+                    super().handle(*args, **options)
+                    return
+                except (OperationalError, InterfaceError) as exc:  # the primary is away: wait for it, do not exit
+                    logging.getLogger(__name__).warning("worker: database unavailable (%s); retrying",
+                                                        str(exc).splitlines()[0][:200] if str(exc) else exc)
+                    connections.close_all()
+                    time.sleep(2)
         finally:
             guard.stop()
