@@ -24,10 +24,12 @@ import contextvars
 import logging
 import random
 import re
+import sys
 import threading
 import time
 
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -169,8 +171,38 @@ def database_unavailable(request, *, write: bool) -> HttpResponse:
     return response
 
 
+def _remember_database_error(sender, request=None, **kwargs):
+    """Chains without exception middleware (layers/light.py) turn errors into 500s: note lost databases."""
+    exc = sys.exc_info()[1]
+    if request is not None and isinstance(exc, (OperationalError, InterfaceError)):
+        request._database_error = exc
+
+
+got_request_exception.connect(_remember_database_error, dispatch_uid="geoplatform.db_router")
+
+
+def _forget_failed_replicas() -> None:
+    for alias in replica_aliases():
+        replica = connections[alias]
+        if replica.connection is None or not replica.is_usable():
+            replica.close()
+            health.mark_down(alias)
+
+
+def _unavailable(request, exception) -> HttpResponse:
+    connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()
+    log.warning("database unavailable for %s %s: %s", request.method, request.path,
+                str(exception).splitlines()[0][:200] if str(exception) else type(exception).__name__)
+    return database_unavailable(request, write=request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
 class DatabaseRoutingMiddleware:
-    """Marks replica-eligible requests, pins writers to the primary, turns a lost database into a 503."""
+    """Marks replica-eligible requests, pins writers to the primary, turns a lost database into a 503.
+
+    A replica lost under a request: the request runs again on the primary (it is GET or HEAD). The
+    primary lost: 503 with Retry-After. Caught in `process_exception` on the full stack, and from
+    `got_request_exception` where the chain has no exception middleware (the light tile path).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -179,6 +211,14 @@ class DatabaseRoutingMiddleware:
         token = _use_replica.set(bool(replica_aliases()) and replica_eligible(request))
         try:
             response = self.get_response(request)
+            error = request.__dict__.pop("_database_error", None)
+            if error is not None and _use_replica.get():
+                _forget_failed_replicas()
+                _use_replica.set(False)
+                response = self.get_response(request)
+                error = request.__dict__.pop("_database_error", None)
+            if error is not None:
+                response = _unavailable(request, error)
         finally:
             _use_replica.reset(token)
         if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and response.status_code != 503:
@@ -189,19 +229,11 @@ class DatabaseRoutingMiddleware:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         if _use_replica.get():
-            # A replica failed under this (safe, read-only) request: forget it and run the view on the primary.
-            for alias in replica_aliases():
-                replica = connections[alias]
-                if replica.connection is None or not replica.is_usable():
-                    replica.close()
-                    health.mark_down(alias)
+            _forget_failed_replicas()
             _use_replica.set(False)
             match = request.resolver_match
             try:
                 return match.func(request, *match.args, **match.kwargs)
-            except (OperationalError, InterfaceError):
-                pass
-        connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()
-        log.warning("database unavailable for %s %s: %s", request.method, request.path,
-                    str(exception).splitlines()[0][:200] if str(exception) else type(exception).__name__)
-        return database_unavailable(request, write=request.method not in ("GET", "HEAD", "OPTIONS"))
+            except (OperationalError, InterfaceError) as again:
+                exception = again
+        return _unavailable(request, exception)

@@ -1,4 +1,5 @@
 """The database router, read-your-writes and the answers when the primary is down (no replica needed)."""
+import json
 import os
 import subprocess
 import sys
@@ -163,3 +164,20 @@ def test_replica_urls_become_replica_aliases():
     result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert result.stdout.strip() == "['default', 'replica_1', 'replica_2']", result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tile_on_the_light_path_while_the_database_is_down_is_a_503_not_a_500(primary_down):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from layers.light import tiles_first
+
+    environ = rf.get("/tiles/districts/12/3492/1586.mvt", HTTP_ACCEPT_LANGUAGE="en").environ
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer.update(status=int(status.split()[0]), headers=dict(headers))
+
+    body = b"".join(tiles_first(WSGIHandler())(environ, start_response))
+    assert answer["status"] == 503 and int(answer["headers"]["Retry-After"]) > 0
+    assert json.loads(body)["detail"] == "The database is unavailable right now. Try again in a minute."
