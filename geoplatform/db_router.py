@@ -30,7 +30,7 @@ import time
 
 from django.conf import settings
 from django.core.signals import got_request_exception
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -158,9 +158,14 @@ def replica_eligible(request) -> bool:
             and not pinned_to_primary(request))
 
 
-def database_unavailable(request, *, write: bool) -> HttpResponse:
-    message = (_("The database cannot take changes right now. Nothing was saved; try again in a minute.")
-               if write else _("The database is unavailable right now. Try again in a minute."))
+def database_unavailable(request, *, write: bool, saved: bool = False) -> HttpResponse:
+    if saved:  # the change committed, then the database went away before the answer was ready
+        message = _("Your change was saved, but the database went away before the answer was ready. "
+                    "Reload before you try again.")
+    elif write:
+        message = _("The database cannot take changes right now. Nothing was saved; try again in a minute.")
+    else:
+        message = _("The database is unavailable right now. Try again in a minute.")
     if "text/html" in request.META.get("HTTP_ACCEPT", ""):
         response = HttpResponse(f"<!doctype html><title>503</title><p>{message}</p>", status=503,
                                 content_type="text/html; charset=utf-8")
@@ -191,9 +196,33 @@ def _forget_failed_replicas() -> None:
 
 def _unavailable(request, exception) -> HttpResponse:
     connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()
-    log.warning("database unavailable for %s %s: %s", request.method, request.path,
+    saved = getattr(request, "_database_committed", False)
+    log.warning("database unavailable for %s %s (%s): %s", request.method, request.path,
+                "after a commit" if saved else "nothing committed",
                 str(exception).splitlines()[0][:200] if str(exception) else type(exception).__name__)
-    return database_unavailable(request, write=request.method not in ("GET", "HEAD", "OPTIONS"))
+    return database_unavailable(request, write=request.method not in ("GET", "HEAD", "OPTIONS"), saved=saved)
+
+
+WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE")
+
+
+class _CommitWatch:
+    """Notes on the request whether a write of it reached the primary for good (committed)."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def mark(self) -> None:
+        self.request._database_committed = True
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.lstrip()[:6].upper() in WRITE_STATEMENTS:
+            if context["connection"].in_atomic_block:
+                transaction.on_commit(self.mark, using=context["connection"].alias, robust=True)
+            else:
+                self.mark()  # autocommit: done
+        return result
 
 
 class DatabaseRoutingMiddleware:
@@ -209,8 +238,13 @@ class DatabaseRoutingMiddleware:
 
     def __call__(self, request):
         token = _use_replica.set(bool(replica_aliases()) and replica_eligible(request))
+        safe = request.method in ("GET", "HEAD", "OPTIONS", "TRACE")
         try:
-            response = self.get_response(request)
+            if safe:
+                response = self.get_response(request)
+            else:
+                with connections[DEFAULT_DB_ALIAS].execute_wrapper(_CommitWatch(request)):
+                    response = self.get_response(request)
             error = request.__dict__.pop("_database_error", None)
             if error is not None and _use_replica.get():
                 _forget_failed_replicas()
@@ -221,7 +255,7 @@ class DatabaseRoutingMiddleware:
                 response = _unavailable(request, error)
         finally:
             _use_replica.reset(token)
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and response.status_code != 503:
+        if not safe and (response.status_code != 503 or getattr(request, "_database_committed", False)):
             pin_to_primary(response)
         return response
 

@@ -202,13 +202,17 @@ class Writer:
     editor: Editor
     pause: float = 0.05
     answers: list = field(default_factory=list)  # (name, status or error)
+    saved_on_503: set = field(default_factory=set)  # 503s that said the change was saved
 
     def _run(self):
         i = 0
         while not self._stop.is_set():
             name = f"w-{uuid.uuid4().hex[:12]}"
             try:
-                status = self.editor.add_feature(name, lon=126.9779 + (i % 50) * 1e-4).status_code
+                response = self.editor.add_feature(name, lon=126.9779 + (i % 50) * 1e-4)
+                status = response.status_code
+                if status == 503 and response.json()["detail"].startswith("Your change was saved"):
+                    self.saved_on_503.add(name)
             except requests.RequestException as exc:
                 status = type(exc).__name__
             self.answers.append((name, status))

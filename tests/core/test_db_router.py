@@ -181,3 +181,33 @@ def test_a_tile_on_the_light_path_while_the_database_is_down_is_a_503_not_a_500(
     body = b"".join(tiles_first(WSGIHandler())(environ, start_response))
     assert answer["status"] == 503 and int(answer["headers"]["Retry-After"]) > 0
     assert json.loads(body)["detail"] == "The database is unavailable right now. Try again in a minute."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_committed_before_the_database_went_away_says_it_was_saved(client, citizen, monkeypatch):
+    """The primary stops between a write's commit and its answer: the 503 must not claim nothing was saved."""
+    from rest_framework.authtoken.models import Token
+
+    from maps import api as maps_api
+
+    from maps.models import Map
+
+    token = Token.objects.create(user=citizen)
+
+    def stop_the_primary_after_the_commit(*args, **kwargs):
+        connection.close()
+        connection.settings_dict["PORT"] = 1  # nothing listens there
+        Map.objects.exists()  # the answer needs the database once more
+
+    saved = connection.settings_dict["PORT"]
+    monkeypatch.setattr(maps_api, "MapOutputSerializer", stop_the_primary_after_the_commit)
+    try:
+        response = client.post("/api/maps/", {"title": "저장된 지도"}, content_type="application/json",
+                                HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = saved
+    assert response.status_code == 503
+    assert response.json()["detail"].startswith("Your change was saved")
+    assert PIN_COOKIE in response.cookies  # the writer reads their change from the primary
+    assert Map.objects.filter(title="저장된 지도").count() == 1
