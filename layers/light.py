@@ -57,6 +57,7 @@ class TileHandler(WSGIHandler):
             raise Http404("Not a tile.")
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it (DisallowedHost: 400)
         translation.activate(translation.get_language_from_request(request))
         try:
             response = tile(request, **match.groupdict())
