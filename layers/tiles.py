@@ -39,7 +39,7 @@ import re
 from django.conf import settings
 from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import Transform
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models import Avg, Count, Expression, F, Field, FloatField, Func, IntegerField, Value
 
 from .registry import Layer, Viewer
@@ -398,8 +398,9 @@ def _fetch_tile(sql: str, params: list, using: str):
             return cursor.fetchone()
 
 
-def render_vector_tile(layer: Layer, viewer: Viewer, z: int, x: int, y: int, using: str = "default") -> bytes:
-    """The MVT bytes of one tile (b"" when empty), under TILE_MAX_BYTES."""
+def render_vector_tile(layer: Layer, viewer: Viewer, z: int, x: int, y: int, using: str | None = None) -> bytes:
+    """The MVT bytes of one tile (b"" when empty), under TILE_MAX_BYTES. Read where the router says (a replica)."""
+    using = using or router.db_for_read(None)
     cap = layer.tile_feature_cap or TILE_FEATURE_CAP
     aggregates = (uses_aggregates(layer, z)
                   and aggregates_ready(layer, using, max_age=getattr(settings, "TILES_VERSION_MEMO", 0)))

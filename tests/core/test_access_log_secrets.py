@@ -63,3 +63,25 @@ def test_development_server_log_never_holds_a_key_from_the_query_string(tmp_path
     assert "api_key=[scrubbed]" in text, text
     for secret in SECRETS.values():
         assert secret not in text
+
+
+NGINX_CONFS = sorted((ROOT / "deploy" / "nginx").glob("*.conf"))
+QUERY_VARIABLES = ("$request ", '$request"', "$request_uri", "$args", "$query_string", "$http_referer", "$arg_")
+
+
+def test_nginx_access_logs_never_log_a_query_string():
+    import re
+
+    assert NGINX_CONFS, "no nginx configuration found"
+    formats, logs = {}, []
+    for conf in NGINX_CONFS:
+        text = conf.read_text()
+        for name, body in re.findall(r"log_format\s+(\w+)\s+((?:'[^']*'\s*)+);", text):
+            formats[name] = body
+        logs += [(conf.name, line.split()[2].rstrip(";") if len(line.split()) > 2 else "combined")
+                 for line in text.splitlines() if line.strip().startswith("access_log") and "off" not in line]
+    assert logs, "no access log configured"
+    for conf, fmt in logs:
+        assert fmt in formats, f"{conf}: access_log with nginx's default format, which logs the query string"
+        for variable in QUERY_VARIABLES:
+            assert variable not in formats[fmt], f"{conf}: log_format {fmt} logs {variable.strip()}"
