@@ -6,6 +6,7 @@ from django.contrib.gis.geos import Polygon
 from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -490,6 +491,9 @@ class MapImportApi(APIView):
         if outcome == "job":
             return Response({"job": str(value.pk), "state": value.state,
                              "url": request.build_absolute_uri(reverse("job-detail", args=[value.pk]))}, status=202)
+        if value["imported"] == 0:  # nothing could be imported: the request failed, each feature says why
+            return Response({"detail": _("No feature of the file could be imported; see the reasons under 'rejected'."),
+                             **value}, status=400)
         return Response(value)
 
 
