@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text, text_check_storable
-from tilesets.services import layer_version_bump, tile_cache_invalidate
+from layers.services import layer_version_bump, tile_cache_invalidate
 
 from .models import (PROPERTIES_MAX_BYTES, CollaboratorRole, ContributionMode, Feature, FeatureAction, FeaturePhoto, FeatureStatus,
                      FeatureVersion, Map, MapCollaborator, MapTemplate, Visibility, _new_key)
