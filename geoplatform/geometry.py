@@ -11,6 +11,7 @@ import math
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -26,21 +27,27 @@ def _fail(message_en: str, message_ko: str):
     raise ValidationError(f"{message_en} / {message_ko}", code="invalid_geometry")
 
 
-def _check_positions(coords, depth=0):
-    """Walk nested coordinate arrays; every position must be [lon, lat] numbers in range."""
+# How deep positions sit in each type's coordinates: a Point is a position, a MultiPolygon an array of
+# arrays of arrays of positions.
+POSITION_DEPTH = {"Point": 0, "LineString": 1, "MultiPoint": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3}
+
+
+def _check_positions(coords, depth: int):
+    """Walk nested coordinate arrays; positions ([lon, lat] numbers in range) sit exactly `depth` levels deep,
+    and no array on the way is empty."""
     if not isinstance(coords, (list, tuple)):
         _fail("Coordinates must be arrays of numbers.", "좌표는 숫자 배열이어야 합니다.")
-    if coords and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords):
-        if len(coords) < 2 or len(coords) > 3:
+    if depth == 0:
+        if not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords) or not 2 <= len(coords) <= 3:
             _fail("A position needs longitude and latitude.", "좌표에는 경도와 위도가 필요합니다.")
         lon, lat = coords[0], coords[1]
         if not (-180 <= lon <= 180) or not (-90 <= lat <= 90):
             _fail(f"Coordinates out of range: [{lon}, {lat}] (longitude -180..180, latitude -90..90).",
                   "좌표 범위를 벗어났습니다 (경도 -180~180, 위도 -90~90).")
         return 1
-    if depth > 4:
-        _fail("Coordinates are nested too deeply.", "좌표 배열이 너무 깊습니다.")
-    return sum(_check_positions(c, depth + 1) for c in coords)
+    if not coords:
+        _fail("Geometry has an empty part.", "도형에 빈 부분이 있습니다.")
+    return sum(_check_positions(c, depth - 1) for c in coords)
 
 
 def geometry_from_geojson(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry:
@@ -59,13 +66,13 @@ def geometry_from_geojson(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry
     coords = value.get("coordinates")
     if coords is None or coords == []:
         _fail("Geometry is empty.", "도형이 비어 있습니다.")
-    vertices = _check_positions(coords)
+    vertices = _check_positions(coords, POSITION_DEPTH[gtype])
     if vertices > MAX_VERTICES:
         _fail(f"Geometry has {vertices} vertices; the limit is {MAX_VERTICES}.",
               f"꼭짓점이 {vertices}개입니다. 최대 {MAX_VERTICES}개까지 가능합니다.")
     try:
         geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": coords}), srid=4326)
-    except (GEOSException, ValueError, TypeError) as exc:
+    except (GEOSException, GDALException, ValueError, TypeError) as exc:
         _fail(f"Geometry could not be read: {exc}.", "도형을 읽을 수 없습니다.")
     return geometry_check(geom)
 

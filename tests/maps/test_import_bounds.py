@@ -1,6 +1,5 @@
 """An import cannot keep a server busy: coordinates are range-checked in their own coordinate system
 before any transformation, and every import is bounded in time."""
-import io
 import json
 import subprocess
 import time
@@ -14,21 +13,7 @@ from maps import services
 from maps.models import Feature
 
 from .conftest import station
-
-
-def _upload(data: bytes, name: str):
-    f = io.BytesIO(data)
-    f.name = name
-    return f
-
-
-def _import(client, m, data, name, **extra):
-    return client.post(f"/api/maps/{m.pk}/import/", {"file": _upload(data, name), **extra}, format="multipart")
-
-
-@pytest.fixture
-def owned(client_for, citizen, make_map, seoul):
-    return make_map(citizen, title="강남역 주변"), client_for(citizen)
+from .test_import import _import, owned  # noqa: F401 (owned is a fixture)
 
 
 def _collection(epsg, *coordinates):
