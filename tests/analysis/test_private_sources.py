@@ -42,7 +42,8 @@ def coverage_of_private_map(private_map, analyst, client_for):
 
 def test_an_analysis_of_a_private_map_cannot_be_published(coverage_of_private_map, private_map, analyst, client_for,
                                                            api):
-    refused = client_for(analyst).post(f"/api/analyses/{coverage_of_private_map.pk}/publish/")
+    refused = client_for(analyst).post(f"/api/analyses/{coverage_of_private_map.pk}/publish/",
+                                       HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400 and "public" in json.dumps(refused.json())
     assert not Analysis.objects.get(pk=coverage_of_private_map.pk).is_published
     assert api.get(f"/api/analyses/{coverage_of_private_map.pk}/").status_code == 404

@@ -28,7 +28,7 @@ def _detail(response) -> str:
 
 def _post_raw(client, url, raw: str):
     """Send a JSON text as is (escapes such as \\u0000 and \\ud800 reach the server's parser)."""
-    return client.generic("POST", url, raw.encode(), content_type="application/json")
+    return client.generic("POST", url, raw.encode(), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.mark.parametrize("escape", ["\\u0000", "\\ud800", "\\udfff"])
@@ -74,7 +74,7 @@ def test_json_nested_100000_levels_deep_is_400(owned):
     for raw in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000):
         for url in (f"/api/maps/{m.pk}/features/", "/api/maps/", f"/api/maps/{m.pk}/"):
             response = _post_raw(client, url, raw) if url != f"/api/maps/{m.pk}/" else client.generic(
-                "PATCH", url, raw.encode(), content_type="application/json")
+                "PATCH", url, raw.encode(), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
             assert response.status_code == 400, (url, response.status_code)
             assert "nested" in _detail(response)
 

@@ -7,6 +7,7 @@ import time
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from geoplatform.geometry import crs_bounds
 from maps import services
@@ -90,9 +91,23 @@ def test_an_import_that_runs_past_its_time_limit_stops_with_a_reason_and_stores_
     data = _collection(4326, *[(127.0276 + i * 1e-4, 37.4979) for i in range(50)])
     source = services.import_receive(upload=SimpleUploadedFile("many.geojson", data), fmt="geojson")
     try:
-        with pytest.raises(services.ValidationError) as raised:
+        with pytest.raises(services.ValidationError) as raised, translation.override("en"):
             services.map_import_run(map_obj=m, actor=citizen, source=source, time_limit=0)
     finally:
         source.cleanup()
     assert "took longer than" in " ".join(raised.value.messages)
     assert not Feature.objects.filter(map=m).exists()
+
+
+def test_the_file_readers_touch_no_model_and_no_database():
+    """maps/readers.py is pure: models and the database belong to the import job in maps/services.py."""
+    import ast
+    from pathlib import Path
+
+    import maps.readers
+
+    tree = ast.parse(Path(maps.readers.__file__).read_text(encoding="utf-8"))
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert not {name for name in imported if name.endswith("models") or name.startswith(("django.db", "maps.services"))
+                or name in ("services", "tasks")}
