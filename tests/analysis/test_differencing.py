@@ -7,7 +7,7 @@ unknowns of a group of suppressed cells (or the records left outside) holding be
 records. Each test builds the case the outside review used (a cell of 5, a suppressed cell of 1 and
 `records_in_units: 6`) or its relatives, and checks that no combination succeeds.
 """
-from itertools import combinations, product
+from itertools import product
 
 from django.contrib.gis.geos import Point
 
