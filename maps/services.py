@@ -481,11 +481,16 @@ def _import_accept(parsed: ParsedFeature, accepted: list, rejected: list, *, map
     return 1
 
 
-def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, time_limit: float | None = None) -> dict:
+def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, time_limit: float | None = None,
+                   job=None) -> dict:
     """Write every valid feature in one transaction; report each rejected one with its reason.
 
     The reading stops with a ValidationError once `time_limit` seconds have passed (each feature's
-    work is bounded: vertex limit, coordinates range-checked before any transformation)."""
+    work is bounded: vertex limit, coordinates range-checked before any transformation).
+    With a `job`, the job is the import's idempotency key: its row is locked and finished in the same
+    transaction as the features, so a run retried after its worker died imports nothing twice.
+    """
+    from jobs.services import job_finish, job_lock_unfinished
     started = time.monotonic()
     time_limit = IMPORT_TIME_LIMIT_SYNC if time_limit is None else time_limit
     total, rows, handle = import_read(source)
@@ -510,6 +515,8 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
                     "파일이 손상되어 끝까지 읽을 수 없습니다.")
     del handle
     with transaction.atomic():
+        if job is not None and not job_lock_unfinished(job=job):
+            return job.result  # an earlier run of this job committed already
         created = Feature.objects.bulk_create(accepted, batch_size=1000)
         FeatureVersion.objects.bulk_create(
             [FeatureVersion(map=map_obj, feature_id=f.pk, version=1, action=FeatureAction.IMPORT,
@@ -521,5 +528,8 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
                                      max(e[2] for e in extents), max(e[3] for e in extents)))
             box.srid = 4326
             _tiles_changed(map_obj, box)
-    return {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
-            "rejected": rejected, "notes": source.notes}
+        result = {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
+                  "rejected": rejected, "notes": source.notes}
+        if job is not None:
+            job_finish(job=job, result=result)
+    return result
