@@ -6,8 +6,8 @@ through the rules the apps register (`media_register` in their AppConfig.ready),
 whether the requester may see it, and answers 404 otherwise (also for names no rule knows), so
 existence does not leak. The bytes then go out through `protected_file_response`:
 
-- with MEDIA_X_ACCEL_REDIRECT set (e.g. "/protected-media/", as behind nginx), an empty response
-  with `X-Accel-Redirect: /protected-media/<name>`; nginx serves the file from an `internal`
+- with MEDIA_X_ACCEL_REDIRECT set (e.g. "/internal-media/", as behind nginx), an empty response
+  with `X-Accel-Redirect: /internal-media/<name>`; nginx serves the file from an `internal`
   location (aliased to MEDIA_ROOT) that no client can request directly;
 - otherwise a FileResponse streamed by Django.
 """

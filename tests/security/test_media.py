@@ -72,17 +72,17 @@ def test_unknown_names_and_paths_outside_media_are_404(api, db):
         assert api.get(url).status_code == 404
 
 
-@override_settings(MEDIA_X_ACCEL_REDIRECT="/protected-media/")
+@override_settings(MEDIA_X_ACCEL_REDIRECT="/internal-media/")
 def test_behind_nginx_the_checked_file_goes_out_by_x_accel_redirect(citizen, citizen2, client_for, seoul):
     photo = _photo(citizen, "private")
     refused = client_for(citizen2).get(f"/media/{photo.image.name}")
     assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
     mine = client_for(citizen).get(f"/media/{photo.image.name}")
     assert mine.status_code == 200 and _body(mine) == b""
-    assert mine["X-Accel-Redirect"] == f"/protected-media/{photo.image.name}"
+    assert mine["X-Accel-Redirect"] == f"/internal-media/{photo.image.name}"
     assert mine["Content-Type"] == "image/jpeg"
     api_file = client_for(citizen).get(f"/api/maps/{photo.feature.map_id}/features/{photo.feature_id}/photos/{photo.pk}/file")
-    assert api_file.status_code == 200 and api_file["X-Accel-Redirect"] == f"/protected-media/{photo.image.name}"
+    assert api_file.status_code == 200 and api_file["X-Accel-Redirect"] == f"/internal-media/{photo.image.name}"
 
 
 def test_a_sensitive_reports_photo_is_404_for_the_public_and_served_to_its_reporter(make_user, client_for, api, seoul):
