@@ -27,6 +27,19 @@ def _safe_next(request, default="/"):
     return default
 
 
+def set_language(request):
+    """Django's language switch, and a signed-in reader's account remembers the choice."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    code = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        if request.user.preferred_language != code:
+            request.user.preferred_language = code
+            request.user.save(update_fields=["preferred_language"])
+    return response
+
+
 def home(request):
     return render(request, "frontend/home.html", {"page_config": {}})
 
