@@ -42,7 +42,7 @@ def test_the_same_place_in_english_has_no_hangul(api, stations):
 
 def test_a_report_at_gangnam_station_goes_where_the_report_service_sends_it(api, stations, citizen, client_for):
     """The receiving office(s) shown before sending are those the report is routed to after."""
-    from moderation.models import ReportCategory
+    from reports.models import ReportCategory
 
     lon, lat = GANGNAM_STATION
     shown = [d["code"] for d in where(api, lon=lon, lat=lat).json()["receiving"]]
@@ -53,7 +53,7 @@ def test_a_report_at_gangnam_station_goes_where_the_report_service_sends_it(api,
         "type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": {"category": category.code, "description": "보도블록이 깨졌습니다"}}, format="json")
     assert sent.status_code == 201, sent.json()
-    from moderation.models import Report
+    from reports.models import Report
 
     routed = sorted(Report.objects.get(pk=sent.json()["id"]).districts.values_list("code", flat=True))
     assert shown == routed == ["11680"]  # the 2호선 station point lies on the Gangnam side of Gangnam-daero
