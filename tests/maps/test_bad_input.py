@@ -13,17 +13,7 @@ from maps.models import Feature, FeaturePhoto, FeatureVersion, Map
 from .conftest import GANGNAM_TOILET, station, street, toilet
 
 
-@pytest.fixture(autouse=True)
-def _english_clients(monkeypatch):
-    from rest_framework.test import APIClient
-
-    original = APIClient.__init__
-
-    def init(self, *args, **kwargs):
-        kwargs.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(APIClient, "__init__", init)
+pytestmark = pytest.mark.usefixtures("english_clients")
 
 
 def english(response) -> str:
