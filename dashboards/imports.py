@@ -16,11 +16,11 @@ import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, gettext as _
 
 from districts.models import District, Dong
 
 from .models import PERIOD_RE
-from django.utils.translation import get_language, gettext_lazy as _
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -121,12 +121,29 @@ def _table_from_csv(data: bytes) -> list[list]:
     return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
 
 
+def _xlsx_refuse_doctype(data: bytes) -> None:
+    """An XLSX is a zip of XML parts; none of them may declare a DOCTYPE (entity expansion, external
+    entities). The prolog, where a DOCTYPE must stand, is in each part's first bytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                if member.filename.endswith((".xml", ".rels", ".vml")):
+                    with archive.open(member) as part:
+                        head = part.read(64 * 1024)
+                    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                        raise ValidationError(_("XML with DOCTYPE or entity declarations is not accepted."))
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+        raise ValidationError(_("The XLSX file cannot be read.")) from exc
+
+
 def _table_from_xlsx(data: bytes) -> list[list]:
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
 
-    try:
+    _xlsx_refuse_doctype(data)
+    try:  # openpyxl parses through defusedxml when it is installed (it is: pyproject.toml)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, DefusedXmlException) as exc:
         raise ValidationError(_("The XLSX file cannot be read.")) from exc
     try:
         sheet = workbook.worksheets[0]
@@ -137,6 +154,9 @@ def _table_from_xlsx(data: bytes) -> list[list]:
             if len(rows) > MAX_ROWS + 1:
                 break
         return rows
+    except (KeyError, ValueError, SyntaxError, DefusedXmlException, zipfile.BadZipFile) as exc:
+        # ParseError (a SyntaxError) or a defusedxml refusal while reading the sheet
+        raise ValidationError(_("The XLSX file cannot be read.")) from exc
     finally:
         workbook.close()
 

@@ -47,12 +47,13 @@ def image_sanitise(upload) -> CleanImage:
             width, height = probe.size
     except Image.DecompressionBombError:
         _fail(_("The image has too many pixels."), "too_many_pixels")
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        # ValueError: e.g. a PNG text chunk that decompresses past Pillow's limit (a zTXt bomb)
         _fail(_("The file is not a JPEG, PNG or WebP image."))
     if fmt not in FORMATS:
         _fail(_("%(format)s images are not accepted; use JPEG, PNG or WebP.") % {"format": fmt})
     if width * height > MAX_PIXELS:
-        _fail(_("The image has too many pixels (%(width)s by %(height)s).") % {"width": width, "height": height}, "too_many_pixels")
+        _fail(_("The image has too many pixels (%(width)s×%(height)s).") % {"width": width, "height": height}, "too_many_pixels")
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.load()
@@ -69,7 +70,7 @@ def image_sanitise(upload) -> CleanImage:
             thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
             thumb_bytes = _encode(thumb, fmt)
             size = img.size
-    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError, EOFError):
         _fail(_("The image is damaged and cannot be read."))
     ext, content_type = FORMATS[fmt]
     name = uuid.uuid4().hex

@@ -15,6 +15,8 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Upper
 
+from geoplatform.text import text_check_storable
+
 from .managers import FeatureQuerySet, MapQuerySet, PhotoQuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -61,10 +63,18 @@ def _key_matches(stored: str, given: str) -> bool:
     return bool(stored) and bool(given) and hmac.compare_digest(stored.encode(), given.encode())
 
 
+def _storable(value, field: str) -> None:
+    try:
+        text_check_storable(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages})
+
+
 def categories_validate(categories) -> None:
     """Categories are [{key, label_ko, label_en, color "#rrggbb", icon from ICONS}], keys unique."""
     if not isinstance(categories, list) or len(categories) > 40:
         raise ValidationError({"categories": _("Categories must be a list of at most 40 items.")})
+    _storable(categories, "categories")
     seen = set()
     for item in categories:
         if not isinstance(item, dict):
@@ -86,6 +96,7 @@ def fields_validate(fields) -> None:
     """Suggested fields are [{key, label_ko, label_en, type in text/number/boolean/choice, choices?}]."""
     if not isinstance(fields, list) or len(fields) > 30:
         raise ValidationError({"suggested_fields": _("Suggested fields must be a list of at most 30 items.")})
+    _storable(fields, "suggested_fields")
     seen = set()
     for item in fields:
         if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not KEY_RE.match(item["key"]) or item["key"] in seen:
@@ -280,6 +291,7 @@ class Feature(models.Model):
             raise ValidationError({"geom": (_("%(geom_type)s is not accepted.") % {"geom_type": self.geom.geom_type})})
         if not isinstance(self.properties, dict):
             raise ValidationError({"properties": _("Properties must be an object.")})
+        _storable(self.properties, "properties")
         size = len(json.dumps(self.properties, ensure_ascii=False).encode())
         if size > PROPERTIES_MAX_BYTES:
             raise ValidationError({"properties": (_("Properties are %(size)s bytes; the limit is %(PROPERTIES_MAX_BYTES)s.") % {"PROPERTIES_MAX_BYTES": PROPERTIES_MAX_BYTES, "size": size})})
