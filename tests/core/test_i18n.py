@@ -116,7 +116,7 @@ def test_every_english_msgid_in_the_code_has_its_korean():
         and "migrations" not in path.parts and "node_modules" not in path.parts
     )
     pot = subprocess.run(
-        ["xgettext", "--language=Python", "--from-code=UTF-8", "--no-location", "--omit-header",
+        ["xgettext", "--language=Python", "--from-code=UTF-8", "--no-location",
          "--keyword=gettext_noop", "--keyword=gettext_lazy", "--keyword=ngettext_lazy:1,2",
          "--keyword=pgettext:1c,2", "--keyword=pgettext_lazy:1c,2", "-o", "-", *files],
         cwd=ROOT, capture_output=True, text=True, check=True,
