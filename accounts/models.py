@@ -26,7 +26,9 @@ class User(AbstractUser):
     )
     display_name = models.CharField(max_length=80, blank=True,
                                     help_text=_("Names of the city's official accounts are reserved."))
-    preferred_language = models.CharField(max_length=8, default="ko", choices=[("ko", "한국어"), ("en", "English")])
+    # The account's language ("" = none chosen: the page's, then the browser's); see geoplatform/i18n.py.
+    preferred_language = models.CharField(max_length=8, blank=True, default="",
+                                          choices=[("ko", "한국어"), ("en", "English")])
     is_banned = models.BooleanField(default=False, help_text=_("Banned users cannot create content."))
     anonymised_at = models.DateTimeField(null=True, blank=True)
     email_verified_at = models.DateTimeField(

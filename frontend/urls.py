@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.i18n import set_language
 
 from . import views
 
@@ -20,5 +19,5 @@ urlpatterns = [
     path("accounts/", views.account, name="account"),
     path("accounts/email/", views.account_email, name="account-email"),
     path("accounts/verify/<str:token>/", views.email_verify_page, name="email-verify"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
 ]
