@@ -487,7 +487,7 @@ def _accept(parsed: ParsedFeature, accepted: list, rejected: list, *, map_obj, a
 
 def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None) -> dict:
     """Write every valid feature in one transaction; report each rejected one with its reason."""
-    from .services import feature_snapshot, _tiles_changed
+    from .services import _tiles_changed, _user_or_none, feature_snapshot, map_event_emit
 
     total, rows, handle = import_read(source)
     if total == 0:
@@ -518,5 +518,7 @@ def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None) -> d
                                      max(e[2] for e in extents), max(e[3] for e in extents)))
             box.srid = 4326
             _tiles_changed(map_obj, box)
+            map_event_emit(map_id=map_obj.pk, type="features.imported",
+                           payload={"count": len(created), "author": actor.public_name if _user_or_none(actor) else ""})
     return {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
             "rejected": rejected, "notes": source.notes}

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "channels",
     "geoplatform",
     "accounts",
     "districts",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "meetings",
     "analysis",
     "campaigns",
+    "live",
     "frontend",
 ]
 
@@ -69,6 +71,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "geoplatform.urls"
 WSGI_APPLICATION = "geoplatform.wsgi.application"
+ASGI_APPLICATION = "geoplatform.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -224,6 +227,17 @@ TILES_CACHE_BACKEND = env.str("TILES_CACHE_BACKEND", default="filesystem")  # or
 TILES_REDIS_URL = env.str("TILES_REDIS_URL", default="")
 MAPS_IMPORT_DIR = env.path("MAPS_IMPORT_DIR", default=BASE_DIR / "var" / "imports")  # shared by web and worker
 TILESETS_DIR = env.path("TILESETS_DIR", default=BASE_DIR / "var" / "tilesets")
+# --- live (WebSockets) ------------------------------------------------------------------
+# The channel layer every process (web nodes, the worker) publishes to and every web node listens on.
+# bin/run starts a project-local Redis (bin/redis) and sets it; without one, a single process's in-memory
+# layer (live updates then reach only sockets of the process that made the change).
+LIVE_REDIS_URL = env.str("CHANNEL_REDIS_URL", default="") or env.str("REDIS_URL", default="")
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [LIVE_REDIS_URL], "prefix": "geoplatform"}}
+    if LIVE_REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+}
+MAPS_EVENT_LOG_KEEP = env.int("MAPS_EVENT_LOG_KEEP", default=2000)
 MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)
 ANALYSIS_K_ANONYMITY = env.int("ANALYSIS_K_ANONYMITY", default=5)
 
