@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "layers",
     "maps",
     "moderation",
-    "tilesets",
     "dashboards",
     "meetings",
     "analysis",

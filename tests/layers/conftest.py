@@ -1,4 +1,5 @@
-"""Fixtures for the layer and tile tests: the real open datasets, test layers with controlled access."""
+"""Fixtures for the layer and tile tests: the real open datasets, test layers with controlled access, Redis."""
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.db.models import DateTimeField
@@ -18,6 +19,7 @@ def private_tile_cache(settings, tmp_path):
     """Each test its own tile cache: rows a test rolls back never reach another test's tiles."""
     settings.TILES_CACHE_BACKEND = "filesystem"
     settings.TILES_CACHE_DIR = str(tmp_path / "tilecache")
+    settings.TILESETS_DIR = str(tmp_path / "tilesets")
     return settings.TILES_CACHE_DIR
 
 
