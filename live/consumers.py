@@ -58,7 +58,8 @@ class MapConsumer(AsyncWebsocketConsumer):
         self.selected = None
         self.store = presence_store()
         await self._send({"type": "hello", "map": self.map_id, "revision": access["revision"],
-                          "permissions": access["permissions"], "you": access["name"]})
+                          "permissions": access["permissions"], "you": access["name"],
+                          "socket": self.channel_name[-8:]})
         since = (query.get("since") or [None])[0]
         if since is not None and since.lstrip("-").isdigit():
             await self._replay(int(since), access["revision"])
