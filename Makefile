@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. See README.md.
-.PHONY: run test setup bench bench-tiles bench-ui screenshots db-start db-stop clean
+.PHONY: run test setup bench bench-tiles bench-ui bench-live screenshots db-start db-stop clean
 
 run:
 	bin/run
@@ -14,6 +14,9 @@ bench: bench-tiles bench-ui
 
 bench-tiles:
 	bin/bench
+
+bench-live: setup
+	.venv/bin/python -m bench.livebench
 
 bench-ui: setup
 	.venv/bin/python -m bench.ui.uibench

@@ -13,7 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
-from .presence import BROADCAST_DELAY, PRESENCE_TTL, presence_list, presence_store
+from .presence import BROADCAST_DELAY, PRESENCE_TTL, presence_state, presence_store
 from .services import map_group, user_group
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ class MapConsumer(AsyncWebsocketConsumer):
         kind, ref = message.get("type"), message.get("ref")
         if kind == "ping":
             await self._send({"type": "pong", "ref": ref})
-            await self._presence_put()
+            await self._presence_put(announce=False)
         elif kind == "presence":
             selected = message.get("selected")
             self.selected = selected if isinstance(selected, int) else None
@@ -251,7 +251,7 @@ class MapConsumer(AsyncWebsocketConsumer):
         return {"id": feature.pk, "version": feature.version, "feature": services.feature_public(feature)}
 
     # --- presence ----------------------------------------------------------------------------------------
-    async def _presence_put(self):
+    async def _presence_put(self, announce=True):
         if not self.joined:
             return
         entry = {"name": self.access["name"], "editing": self.access["permissions"]["edit"]
@@ -259,7 +259,8 @@ class MapConsumer(AsyncWebsocketConsumer):
                  "expires": time.time() + PRESENCE_TTL}
         try:
             await self.store.put(self.map_id, self.channel_name, entry)
-            await self._presence_changed()
+            if announce:
+                await self._presence_changed()
         except Exception:  # noqa: BLE001
             log.warning("live: presence update failed", exc_info=True)
 
@@ -276,7 +277,7 @@ class MapConsumer(AsyncWebsocketConsumer):
         now = time.time()
         stale = [s for s, e in entries.items() if e.get("expires", 0) <= now]
         await store.drop(map_id, stale)
-        text = json.dumps({"type": "presence", "map": map_id, "people": presence_list(entries)}, ensure_ascii=False)
+        text = json.dumps({"type": "presence", "map": map_id, **presence_state(entries)}, ensure_ascii=False)
         await layer.group_send(map_group(map_id), {"type": "presence.state", "text": text})
 
     async def _tick(self):

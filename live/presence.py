@@ -3,7 +3,8 @@
 One hash per map: socket → {name, editing, selected, expires}. A socket refreshes its entry whenever its
 client speaks (the web app pings every 5 s); an entry not refreshed for PRESENCE_TTL seconds is swept away,
 so a dropped connection, or a web node that died, leaves presence within 15 seconds. Changes are announced
-to the map's sockets at most every BROADCAST_DELAY seconds (joins of many viewers coalesce).
+to the map's sockets at most every BROADCAST_DELAY seconds (joins of many viewers coalesce); a ping only
+refreshes the entry, it announces nothing.
 """
 import json
 import time
@@ -89,9 +90,11 @@ def presence_store():
     return store
 
 
-def presence_list(entries: dict) -> list[dict]:
-    """What clients see: display names only, never an account's e-mail or username; guests counted."""
+def presence_state(entries: dict) -> dict:
+    """What clients see: signed-in people by display name only (never an e-mail or user name), with what
+    they have selected; guests (no account) only counted."""
     now = time.time()
-    people = [{"id": socket[-8:], "name": e.get("name", ""), "editing": bool(e.get("editing")),
-               "selected": e.get("selected")} for socket, e in sorted(entries.items()) if e.get("expires", 0) > now]
-    return people
+    live = [(socket, e) for socket, e in sorted(entries.items()) if e.get("expires", 0) > now]
+    people = [{"id": socket[-8:], "name": e["name"], "editing": bool(e.get("editing")), "selected": e.get("selected")}
+              for socket, e in live if e.get("name")]
+    return {"people": people, "guests": sum(1 for _, e in live if not e.get("name"))}

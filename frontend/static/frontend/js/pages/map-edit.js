@@ -26,6 +26,7 @@ let selected = null;
 let formBase = null; // the server's feature the open form was filled from: a save is based on its version
 let live = null;
 let me = null; // this page's own presence id
+let meGuest = false;
 const session = new EditSession(mapId, { key, onChange: () => refreshUndo() });
 
 const PENDING_COLOR = "#8d99ae";
@@ -365,10 +366,10 @@ function anchorOf(geometry) {
   return Array.isArray(c) && c.length >= 2 ? c : null;
 }
 
-function showPresence(people, map) {
+function showPresence(people, guestCount, map) {
   const others = people.filter((p) => p.id !== me);
-  const named = others.filter((p) => p.name);
-  const guests = others.length - named.length;
+  const named = others;
+  const guests = guestCount - (meGuest ? 1 : 0);
   clear($("live-presence"), named.map((p) => h("li", { class: `chip${p.editing ? " editing" : ""}`, title: p.selected ? t("presenceEditing", { name: p.name }) : p.name }, p.name)),
     guests ? h("li", { class: "chip guests" }, t("presenceGuests", { n: guests })) : null);
   // A marker on each feature someone else has selected.
@@ -402,6 +403,7 @@ function startLive(map) {
     on: (message) => {
       if (message.type === "hello") {
         me = message.socket;
+        meGuest = !message.you;
         const current = selected ? session.serverFeature(selected)?.id : null;
         if (current) live.raw({ type: "presence", selected: current });
       } else if (message.type === "feature.created" || message.type === "feature.updated") {
@@ -411,7 +413,7 @@ function startLive(map) {
       } else if (message.type === "features.imported" || message.type === "refetch") {
         reloadFeatures().catch((error) => fail(error));
       } else if (message.type === "presence") {
-        showPresence(message.people, map);
+        showPresence(message.people, message.guests || 0, map);
       } else if (message.type === "permissions") {
         toast(t("livePermissions"), "info");
       } else if (message.type === "map.updated") {
