@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 from bench.tilebench import base_url, ensure_database, log, with_database
+from live.local_redis import redis_start
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -35,23 +35,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def start_redis() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
-                                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    return process, f"redis://127.0.0.1:{port}/0"
 
 
 def prepare(n_features: int) -> tuple[int, str, list[int]]:
@@ -230,7 +213,7 @@ def main(argv=None) -> int:
     cluster = base_url()
     ensure_database(cluster, config.database)
     url = with_database(cluster, config.database)
-    redis_process, redis_url = start_redis()
+    redis_process, redis_url = redis_start()
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings", "CHANNEL_REDIS_URL": redis_url,
            "TILES_CACHE_BACKEND": "none"}
     os.environ.update(env)

@@ -1,8 +1,6 @@
 """Shared fixtures: real PostGIS, the real Seoul districts, users per role, API clients."""
 import os
 import socket
-import subprocess
-import shutil
 import threading
 import time
 
@@ -118,23 +116,10 @@ def redis_url():
     if os.environ.get("CHANNEL_REDIS_URL"):
         yield os.environ["CHANNEL_REDIS_URL"]
         return
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--protected-mode", "yes"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
+    from live.local_redis import redis_start
 
-    client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
+    process, url = redis_start()
+    yield url
     process.terminate()
     process.wait(timeout=10)
 

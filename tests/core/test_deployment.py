@@ -17,12 +17,15 @@ def test_compose_file_is_valid_for_docker_compose():
     services = config["services"]
     assert set(services) == {"db", "redis", "web", "worker"}
     assert services["db"]["image"].startswith("postgis/postgis:")
-    assert "gunicorn" in " ".join(services["web"]["command"]) if isinstance(services["web"]["command"], list) \
-        else "gunicorn" in services["web"]["command"]
+    web_command = " ".join(services["web"]["command"]) if isinstance(services["web"]["command"], list) \
+        else services["web"]["command"]
+    assert "uvicorn geoplatform.asgi:application" in web_command  # HTTP and WebSockets from one service
     assert "migrate" in str(services["web"]["command"])
     assert "db_worker" in " ".join(services["worker"]["command"])
     assert services["web"]["environment"]["DEBUG"] == "0"
     assert services["web"]["environment"]["CACHE_URL"].startswith("rediscache://redis")
+    for service in ("web", "worker"):  # the worker's live events reach the web service's sockets
+        assert services[service]["environment"]["CHANNEL_REDIS_URL"].startswith("redis://redis:")
     assert {"pgdata", "media"} <= set(config["volumes"])
 
 
