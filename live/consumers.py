@@ -232,7 +232,7 @@ class MapConsumer(AsyncWebsocketConsumer):
             serializer.is_valid(raise_exception=True)
             feature = services.feature_create(map_obj=map_obj, actor=self.user, secret=self.secret,
                                               **serializer.validated_data)
-            return {"id": feature.pk, "version": feature.version, "feature": services.feature_public(feature)}
+            return {"id": feature.pk, "version": feature.version, "feature": self._shape(feature)}
         fid = message.get("id")
         base = message.get("base_version")
         if not isinstance(fid, int) or not isinstance(base, int):
@@ -248,7 +248,14 @@ class MapConsumer(AsyncWebsocketConsumer):
         data.pop("version", None)
         feature = services.feature_update(map_obj=map_obj, feature_id=fid, actor=self.user, secret=self.secret,
                                           expected_version=base, **data)
-        return {"id": feature.pk, "version": feature.version, "feature": services.feature_public(feature)}
+        return {"id": feature.pk, "version": feature.version, "feature": self._shape(feature)}
+
+    @staticmethod
+    def _shape(feature):
+        """The public shape the service already made for the event (no second serialisation)."""
+        from maps.services import feature_public
+
+        return getattr(feature, "public_shape", None) or feature_public(feature)
 
     # --- presence ----------------------------------------------------------------------------------------
     async def _presence_put(self, announce=True):

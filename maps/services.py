@@ -112,7 +112,7 @@ def _feature_event(feature: Feature, type: str, actor, *, deleted_id: int | None
     if deleted_id is not None:
         data = {"type": "Feature", "id": deleted_id, "geometry": None, "properties": {"version": feature.version}}
     else:
-        data = feature_public(feature)
+        data = feature.public_shape = feature_public(feature)
     pending = feature.status != FeatureStatus.PUBLISHED or feature.is_hidden
     map_event_emit(map_id=feature.map_id, type=type,
                    payload={"feature": data, "id": deleted_id or feature.pk, "version": feature.version,
@@ -301,7 +301,8 @@ def feature_create(*, map_obj: Map, actor, geom: GEOSGeometry, secret: str = "",
 
 
 def _lock_feature(map_obj: Map, feature_id: int) -> Feature:
-    feature = Feature.objects.select_for_update().filter(pk=feature_id, map=map_obj).first()
+    feature = (Feature.objects.select_for_update(of=("self",)).select_related("author")
+               .filter(pk=feature_id, map=map_obj).first())
     if feature is None:
         raise Feature.DoesNotExist
     feature.map = map_obj
