@@ -16,10 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import audit_record
 from districts.models import District
 from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text
-from moderation.services import audit_record, notification_create
+from notifications.services import notification_create
 
 from .models import (
     AreaScope,

@@ -5,7 +5,7 @@ import os
 from PIL import Image
 
 from campaigns.models import Feedback, FeedbackSupport
-from moderation.models import AuditLog
+from audit.models import AuditLog
 
 
 def _send(client, **extra):
@@ -172,7 +172,7 @@ def test_huge_or_nul_input_is_a_400_or_404_never_a_500(citizen, staff, client_fo
 
 
 def test_everyone_who_asked_is_told_when_feedback_is_answered(citizen, citizen2, voters, staff, client_for):
-    from moderation.models import Notification
+    from notifications.models import Notification
 
     item = _send(client_for(citizen)).json()
     client_for(citizen2).post(f"/api/feedback/{item['id']}/support/")
