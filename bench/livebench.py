@@ -8,7 +8,8 @@ public map, each pinging every 5 s as the web app does) and one editor (token; `
 its socket, round-robin over 50 features, each based on the version its last ack returned).
 
 Reported: broadcast latency from the editor's send to each viewer's receipt of the `feature.updated`
-event (p50/p95/p99/max over every delivery), edit round trip (send → ack), messages per second delivered,
+event (p50/p95/p99/max over every delivery), edit round trip (send → ack: the database write), fan-out
+after commit (viewer's receipt − editor's ack receipt), messages per second delivered,
 deliveries missing at the end, and the server's CPU. Clients run in this process (uvloop when present),
 so they share the machine's cores with the server, Redis and PostgreSQL.
 """
@@ -60,7 +61,9 @@ def prepare(n_features: int) -> tuple[int, str, list[int]]:
 class Stats:
     def __init__(self):
         self.sent: dict[str, float] = {}
+        self.acked: dict[str, float] = {}
         self.latencies: list[float] = []
+        self.received: list[tuple[str, float]] = []
         self.acks: list[float] = []
         self.delivered = 0
         self.other = 0
@@ -95,6 +98,7 @@ async def viewer(url: str, stats: Stats, stop: asyncio.Event, ready: asyncio.Que
                         sent = stats.sent.get(tag)
                         if sent is not None:
                             stats.latencies.append(now - sent)
+                            stats.received.append((tag, now))
                             stats.delivered += 1
                     else:
                         stats.other += 1
@@ -121,6 +125,7 @@ async def editor(url: str, token: str, ids: list[int], rate: float, duration: fl
                     ref = message.get("ref")
                     if ref in pending:
                         fid, t0 = pending.pop(ref)
+                        stats.acked[f"edit-{ref[1:]}"] = time.perf_counter()
                         if message["type"] == "ack":
                             versions[fid] = message["version"]
                             stats.acks.append(time.perf_counter() - t0)
@@ -246,12 +251,17 @@ def main(argv=None) -> int:
     stats = result["stats"]
     expected = result["sent"] * result["open"]
     lat = stats.latencies
+    # After commit: the ack and the broadcast leave the server at the same moment (on_commit), so a viewer's
+    # receipt minus the editor's ack receipt is the live path alone (channel layer, fan-out, sockets).
+    fanout = [max(0.0, at - stats.acked[tag]) for tag, at in stats.received if tag in stats.acked]
     rows = [
         ("sockets open", f"{result['open']} / {config.sockets} (connected in {result['connect_s']:.1f} s)"),
         ("edits sent", f"{result['sent']} at {config.rate:g}/s ({stats.errors} refused or conflicting)"),
         ("edit round trip (send → ack) p50 / p95", f"{pct(stats.acks, .5):.0f} / {pct(stats.acks, .95):.0f} ms"),
         ("broadcast latency p50 / p95 / p99 / max",
          f"{pct(lat, .5):.0f} / {pct(lat, .95):.0f} / {pct(lat, .99):.0f} / {pct(lat, 1):.0f} ms"),
+        ("fan-out after commit (viewer receipt − editor's ack) p50 / p95 / p99",
+         f"{pct(fanout, .5):.0f} / {pct(fanout, .95):.0f} / {pct(fanout, .99):.0f} ms"),
         ("events delivered", f"{stats.delivered:,} of {expected:,} ({100 * stats.delivered / max(1, expected):.2f} %)"),
         ("messages per second delivered", f"{stats.delivered / config.duration:,.0f}"),
         ("server CPU (uvicorn processes)", f"{cpu:.2f} cores"),

@@ -1,15 +1,16 @@
 """Who is on a map: kept in Redis so that every web node sees everyone (a process-local dict without Redis).
 
 One hash per map: socket → {name, editing, selected, expires}. A socket refreshes its entry whenever its
-client speaks (the web app pings every 5 s); an entry not refreshed for PRESENCE_TTL seconds is swept away,
-so a dropped connection, or a web node that died, leaves presence within 15 seconds. Changes are announced
+client speaks (the web app pings every 5 s); an entry not refreshed for PRESENCE_TTL (10) seconds is swept
+away by the next sweep (every 5 s), so a dropped connection, or a web node that died, leaves presence within
+15 seconds. Changes are announced
 to the map's sockets at most every BROADCAST_DELAY seconds (joins of many viewers coalesce); a ping only
 refreshes the entry, it announces nothing.
 """
 import json
 import time
 
-PRESENCE_TTL = 15.0
+PRESENCE_TTL = 10.0
 BROADCAST_DELAY = 0.25
 
 

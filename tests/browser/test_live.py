@@ -149,3 +149,58 @@ def test_a_signed_in_stranger_cannot_join_a_private_maps_socket(page, login, mak
         })""", f"/ws/maps/{m.pk}/")
     assert outcome == {"opened": False, "messages": 0, "code": 1006}
     expect_console_errors(page, "WebSocket")
+
+
+def gangnam_report(reporter, category, text="11번 출구 앞 보도블록이 깨졌습니다"):
+    from reports.services import report_create
+
+    return report_create(reporter=reporter, category=category, description=text,
+                         geom=GEOSGeometry(json.dumps({"type": "Point", "coordinates": [127.0276, 37.4979]}), srid=4326))
+
+
+def test_an_officer_queue_shows_a_new_report_in_their_district_without_a_reload(
+        page, login, gangnam_officer, citizen, report_categories):
+    login(page, gangnam_officer)
+    page.goto("/review/")
+    page.wait_for_function("document.body.dataset.mapReady === 'true' && document.body.dataset.liveMe === 'live'",
+                           timeout=20000)
+    assert page.locator(".queue-item").count() == 0
+    category = next(iter(report_categories.values()))
+    report = gangnam_report(citizen, category)
+    page.wait_for_selector(f".queue-item[data-report-id='{report.pk}']", timeout=3000)
+
+
+def test_the_reporter_sees_a_status_change_and_its_message_without_a_reload(
+        page, login, gangnam_officer, citizen, report_categories):
+    from reports.services import report_status_change
+
+    category = next(iter(report_categories.values()))
+    report = gangnam_report(citizen, category)
+    login(page, citizen)
+    page.goto(f"/reports/{report.pk}/")
+    page.wait_for_function("document.body.dataset.mapReady === 'true' && document.body.dataset.liveMe === 'live'",
+                           timeout=20000)
+    assert page.evaluate("document.body.dataset.reportStatus") == "submitted"
+    report_status_change(report=report, actor=gangnam_officer, status="acknowledged", message="내일 보수하겠습니다.")
+    page.wait_for_function("document.body.dataset.reportStatus === 'acknowledged'", timeout=3000)
+    assert "내일 보수하겠습니다." in page.locator("#timeline").inner_text()
+    page.wait_for_selector("#notif-badge:not([hidden])", timeout=3000)
+
+
+def test_a_viewer_of_a_public_map_sees_a_new_feature_appear_without_a_reload(page, make_user, seoul):
+    from .conftest import rendered, wait_for_map
+
+    owner = make_user("minji")
+    m = map_create(owner=owner, title="망원동 공개 지도")
+    feature_create(map_obj=m, actor=owner, geom=GEOSGeometry(json.dumps({"type": "Point", "coordinates": list(SPOT)})),
+                   name="첫 번째")
+    page.goto(f"/maps/{m.pk}/#15/{SPOT[1]}/{SPOT[0]}")
+    page.wait_for_function("document.body.dataset.mapReady === 'true' && document.body.dataset.live === 'live'",
+                           timeout=20000)
+    wait_for_map(page)
+    assert {f["name"] for f in rendered(page, f"gp-map-{m.pk}")} == {"첫 번째"}
+    feature_create(map_obj=m, actor=owner, name="두 번째",
+                   geom=GEOSGeometry(json.dumps({"type": "Point", "coordinates": [SPOT[0] + 0.001, SPOT[1]]})))
+    page.wait_for_function(
+        "(s) => new Set(window.gpMap.queryRenderedFeatures().filter(f => f.source === s).map(f => f.properties.name)).size === 2",
+        arg=f"gp-map-{m.pk}", timeout=3000)

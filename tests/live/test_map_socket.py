@@ -196,3 +196,25 @@ def test_presence_lists_display_names_and_the_selected_feature(ws, make_user):
     a.close()
     state = b.wait_for("presence", where=lambda msg: len(msg["people"]) == 1)
     assert state["people"][0]["name"] == editor.public_name
+
+
+def test_a_client_that_goes_silent_leaves_presence_within_15_seconds(ws, make_user):
+    import time
+
+    owner, editor = make_user("owner"), make_user("editor")
+    m = map_create(owner=owner, title="지도", contribution_mode="editors")
+    collaborator_set(map_obj=m, actor=owner, user=editor, role="editor")
+    watcher = ws(f"/ws/maps/{m.pk}/", token=token(owner))
+    silent = ws(f"/ws/maps/{m.pk}/", token=token(editor))  # never pings, as a phone that lost its network
+    silent.wait_for("hello")
+    watcher.wait_for("presence", where=lambda msg: len(msg["people"]) == 2)
+    started = time.monotonic()
+    while True:  # the watcher keeps talking, as the web app does
+        watcher.send({"type": "ping"})
+        try:
+            state = watcher.wait_for("presence", timeout=2.5, where=lambda msg: len(msg["people"]) == 1)
+            break
+        except TimeoutError:
+            assert time.monotonic() - started < 16, "the silent client is still present"
+    assert state["people"][0]["name"] == owner.public_name
+    assert time.monotonic() - started <= 15.5

@@ -1,6 +1,7 @@
 // Runs on every page: the phone menu toggle and the unread notifications badge.
 import { config } from "./config.js";
 import { request, listOf } from "./api/request.js";
+import { onMine } from "./live/me.js";
 
 const toggle = document.querySelector(".nav-toggle");
 const nav = document.getElementById("site-nav");
@@ -30,3 +31,5 @@ async function unreadNotifications() {
   }
 }
 unreadNotifications();
+// A new notification updates the badge at once (the person's own socket).
+onMine((message) => { if (message.type === "notification") unreadNotifications(); });

@@ -9,8 +9,9 @@ export class LiveSocket {
    * path: "/ws/maps/12/"; key: a secret link's key; on(message) for server events;
    * onState("connecting" | "live" | "reconnecting" | "closed", code) for the connection.
    */
-  constructor(path, { key = "", on = () => {}, onState = () => {} } = {}) {
+  constructor(path, { key = "", on = () => {}, onState = () => {}, stateAttribute = "live" } = {}) {
     this.path = path;
+    this.stateAttribute = stateAttribute;
     this.key = key;
     this.on = on;
     this.onState = onState;
@@ -33,7 +34,7 @@ export class LiveSocket {
 
   setState(state, code) {
     this.state = state;
-    document.body.dataset.live = state;
+    document.body.dataset[this.stateAttribute] = state;
     this.onState(state, code);
   }
 
@@ -49,7 +50,7 @@ export class LiveSocket {
       let message;
       try { message = JSON.parse(event.data); } catch { return; }
       if (message.type === "hello") {
-        if (this.revision === null) this.revision = message.revision;
+        if (this.revision === null) this.revision = message.revision ?? null;
         this.setState("live");
       }
       if (typeof message.revision === "number" && message.type !== "hello") {
