@@ -19,9 +19,9 @@ def notification_create(*, user, kind: str, title: str, body: str, report=None,
     notification = Notification(user=user, report=report, kind=kind, title=title, body=body)
     notification.full_clean()
     notification.save()
-    _live_badge(user.pk, notification.pk, kind)
     if email and user.email:
         transaction.on_commit(lambda: _notification_email(notification.pk))
+    _live_badge(user.pk, notification.pk, kind)
     return notification
 
 
