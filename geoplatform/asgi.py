@@ -20,7 +20,9 @@ from live.routing import websocket_urlpatterns  # noqa: E402
 def build_application(*, static_files: bool):
     """HTTP to Django, WebSockets to the live consumers; `static_files` serves the apps' static folders
     as runserver does (DEBUG, tests)."""
-    http = django_http
+    from layers.light import asgi_tiles_first
+
+    http = asgi_tiles_first(django_http)  # tile requests take the light path (layers/light.py)
     if static_files:
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
