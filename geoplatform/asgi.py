@@ -20,9 +20,10 @@ from live.routing import websocket_urlpatterns  # noqa: E402
 def build_application(*, static_files: bool):
     """HTTP to Django, WebSockets to the live consumers; `static_files` serves the apps' static folders
     as runserver does (DEBUG, tests)."""
-    from layers.light import asgi_tiles_first
-
-    http = asgi_tiles_first(django_http)  # tile requests take the light path (layers/light.py)
+    # Tiles go through Django's own ASGI handler here: layers.light.asgi_tiles_first (asgiref's WsgiToAsgi)
+    # failed under uvicorn with "CurrentThreadExecutor already quit or is broken" when a browser cancelled
+    # tile requests (tests/browser/test_live.py); the light path stays on the WSGI and tiles-only mounts.
+    http = django_http
     if static_files:
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 

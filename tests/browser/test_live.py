@@ -155,7 +155,7 @@ def gangnam_report(reporter, category, text="11번 출구 앞 보도블록이 �
     from reports.services import report_create
 
     return report_create(reporter=reporter, category=category, description=text,
-                         geom=GEOSGeometry(json.dumps({"type": "Point", "coordinates": [127.0276, 37.4979]}), srid=4326))
+                         geom=GEOSGeometry(json.dumps({"type": "Point", "coordinates": [127.048950, 37.504503]}), srid=4326))  # 선릉역, Gangnam-gu
 
 
 def test_an_officer_queue_shows_a_new_report_in_their_district_without_a_reload(
