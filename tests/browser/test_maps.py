@@ -79,7 +79,8 @@ def test_citizen_signs_up_makes_a_safety_map_draws_and_sees_it_from_tiles(page, 
     assert "11번 출구 뒤 어두운 골목" in popup.inner_text()
     photo = popup.locator(".photos img")
     photo.wait_for()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
+    # The thumbnail is a lazy image: it must finish loading (a real picture), however long the server takes.
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=photo.element_handle(), timeout=10000)
 
 
 def test_stale_edit_shows_what_changed_and_overwrite_then_undo_and_redo_go_through_the_api(
