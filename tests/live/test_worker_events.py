@@ -22,11 +22,11 @@ def database_url(settings):
 
 def test_an_import_finished_by_the_background_worker_reaches_the_sockets(ws, make_user, client_for, settings,
                                                                           monkeypatch, redis_url, tmp_path):
-    import maps.imports
+    import maps.services
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.MAPS_IMPORT_DIR = str(tmp_path / "imports")
-    monkeypatch.setattr(maps.imports, "SYNC_LIMIT", 5)
+    monkeypatch.setattr(maps.services, "IMPORT_SYNC_LIMIT", 5)
     owner = make_user("owner")
     m = map_create(owner=owner, title="가져오기 지도")
     token = Token.objects.get_or_create(user=owner)[0].key
