@@ -48,7 +48,9 @@ class RedisPresence:
     def __init__(self, url):
         import redis.asyncio
 
-        self.client = redis.asyncio.Redis.from_url(url)
+        # One small pool per process, waited on when busy (hundreds of sockets share it).
+        pool = redis.asyncio.BlockingConnectionPool.from_url(url, max_connections=20, timeout=10)
+        self.client = redis.asyncio.Redis(connection_pool=pool)
 
     @staticmethod
     def _key(map_id):
