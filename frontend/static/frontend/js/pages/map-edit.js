@@ -14,6 +14,7 @@ import { EditSession, Conflict, snapshotOf } from "../editing/session.js";
 import { suggestionsPanel } from "../editing/suggestions.js";
 import { h, clear, toast, showError, hideError, panelDialog, photoUrls, onSubmit } from "../ui/dom.js";
 import { t, loc } from "../i18n/index.js";
+import { placeLine } from "../ui/place.js";
 
 const { mapId, key } = pageConfig();
 const query = key ? `?key=${encodeURIComponent(key)}` : "";
@@ -27,6 +28,7 @@ let formBase = null; // the server's feature the open form was filled from: a sa
 let live = null;
 let me = null; // this page's own presence id
 let meGuest = false;
+let describe = () => {};
 const session = new EditSession(mapId, { key, onChange: () => refreshUndo() });
 
 const PENDING_COLOR = "#8d99ae";
@@ -82,6 +84,9 @@ function showForm(drawId) {
   $("feature-empty").hidden = Boolean(feature);
   $("feature-form").hidden = !feature;
   hideError($("feature-error"));
+  describe(feature?.geometry || null);
+  const sheet = document.querySelector(".map-panel")?.sheet;
+  if (feature) sheet?.open(); else sheet?.peek();
   if (!feature) return;
   const p = feature.properties;
   $("f-name").value = p.name || "";
@@ -224,6 +229,20 @@ function handle(error, drawId, changes) {
   else fail(error);
 }
 
+// Undo never discards saved work silently: removing a feature that already has a name, text, fields
+// or photos asks first (photos cannot come back with redo), and every undo says what it did.
+async function undoSafely() {
+  const entry = session.undoStack.at(-1);
+  if (!entry) return;
+  if (entry.kind === "create") {
+    const p = session.serverFeature(entry.drawId)?.properties || {};
+    const saved = p.name || p.description || (p.photos || []).length || Object.keys(p.properties || {}).length;
+    if (saved && !window.confirm(t("undoRemovesSaved", { name: p.name || t("thisFeature") }))) return;
+  }
+  await session.undo(applyToDrawing);
+  toast(t(entry.kind === "create" ? "undoneRemoved" : entry.kind === "delete" ? "undoneRestored" : "undoneChanged"), "ok");
+}
+
 // --- drawing events ----------------------------------------------------------------------------------------
 async function onFinish(drawId, context) {
   const { draw } = drawing;
@@ -244,6 +263,7 @@ async function onFinish(drawId, context) {
       fail(error);
     }
   } else if (GEOMETRY_EDITS.has(context.action) && session.serverFeature(drawId)) {
+    if (selected === drawId) describe(drawn.geometry);
     try {
       await session.update(drawId, { geometry: drawn.geometry });
     } catch (error) {
@@ -426,6 +446,7 @@ function startLive(map) {
 
 // --- start ----------------------------------------------------------------------------------------------------------
 async function main() {
+  describe = placeLine($("place-words"));
   try {
     mapObj = await request(`/api/maps/${mapId}/${query}`);
   } catch (error) {
@@ -451,7 +472,7 @@ async function main() {
   for (const button of document.querySelectorAll(".edit-tools [data-mode]")) {
     button.addEventListener("click", () => setMode(button.dataset.mode));
   }
-  $("undo").addEventListener("click", () => session.undo(applyToDrawing).catch((error) => fail(error)));
+  $("undo").addEventListener("click", () => undoSafely().catch((error) => fail(error)));
   $("redo").addEventListener("click", () => session.redo(applyToDrawing).catch((error) => fail(error)));
   document.addEventListener("keydown", (event) => {
     if (!(event.ctrlKey || event.metaKey) || event.target.closest("input, textarea, select")) return;
