@@ -21,7 +21,6 @@ from .styles import layer_bounds
 from .tiles import render_vector_tile
 
 from .tilegrid import tiles_in_bbox
-from django.utils.translation import gettext_lazy as _
 
 FORMATS = ("pmtiles", "mbtiles")
 
@@ -57,9 +56,9 @@ def build_tileset(*, layer: Layer, minzoom: int, maxzoom: int, fmt: str, output:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if layer.kind != "vector" or not layer.public:
-        raise ValueError(_("Only public vector layers can be built into tilesets."))
+        raise ValueError("Only public vector layers can be built into tilesets. / 공개 벡터 레이어만 타일셋으로 만들 수 있습니다.")
     if not 0 <= minzoom <= maxzoom <= 22:
-        raise ValueError(_("Zooms must satisfy 0 <= minzoom <= maxzoom <= 22."))
+        raise ValueError("Zooms must satisfy 0 <= minzoom <= maxzoom <= 22. / 줌 범위가 잘못되었습니다.")
     bbox = tuple(bbox or layer_bounds(layer))
     tiles = list(tiles_in_bbox(bbox, minzoom, maxzoom))
     output = Path(output)
@@ -87,7 +86,7 @@ def _write_pmtiles(layer, tiles, path, bbox, minzoom, maxzoom, progress) -> int:
             writer.write_tile(zxy_to_tileid(z, x, y), data)
             written += 1
         if not written:
-            raise ValueError(_("The layer has no features in that area and zoom range."))
+            raise ValueError("The layer has no features in that area and zoom range. / 해당 범위에 피처가 없습니다.")
         lon, lat, zoom = _center(bbox, minzoom, maxzoom)
         writer.finalize(
             {"tile_type": TileType.MVT, "tile_compression": Compression.GZIP,
