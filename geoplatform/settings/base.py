@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "channels",
     "geoplatform",
     "accounts",
     "districts",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "meetings",
     "analysis",
     "campaigns",
+    "live",
     "frontend",
 ]
 
@@ -79,6 +81,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "geoplatform.urls"
 WSGI_APPLICATION = "geoplatform.wsgi.application"
+ASGI_APPLICATION = "geoplatform.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -293,6 +296,17 @@ TILES_VERSION_MEMO = env.float("TILES_VERSION_MEMO", default=1.0)
 MAPS_IMPORT_DIR = env.path("MAPS_IMPORT_DIR", default=BASE_DIR / "var" / "imports")  # shared by web and worker
 TILESETS_DIR = env.path("TILESETS_DIR", default=BASE_DIR / "var" / "tilesets")
 JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)  # claims of one task by workers that died, then FAILED
+# --- live (WebSockets) ------------------------------------------------------------------
+# The channel layer every process (web nodes, the worker) publishes to and every web node listens on.
+# bin/run starts a project-local Redis (bin/redis) and sets it; without one, a single process's in-memory
+# layer (live updates then reach only sockets of the process that made the change).
+LIVE_REDIS_URL = env.str("CHANNEL_REDIS_URL", default="") or env.str("REDIS_URL", default="")
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [LIVE_REDIS_URL], "prefix": "geoplatform"}}
+    if LIVE_REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+}
+MAPS_EVENT_LOG_KEEP = env.int("MAPS_EVENT_LOG_KEEP", default=2000)
 MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)  # summed flag weight (moderation/trust.py)
 MODERATION_TRUST_NEW_DAYS = env.int("MODERATION_TRUST_NEW_DAYS", default=7)  # younger confirmed accounts' flags weigh 0.5
 MODERATION_ESTABLISHED_DAYS = env.int("MODERATION_ESTABLISHED_DAYS", default=30)  # older authors' content waits for review
