@@ -12,7 +12,6 @@ import requests
 from django.db import connection
 
 from tests.conftest import PASSWORD
-from tests.layers.conftest import redis_url  # noqa: F401  (a private redis-server for the session)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +29,7 @@ def _database_url() -> str:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_wrong_passwords_sent_to_two_processes_lock_the_account_in_both(make_user, redis_url, tmp_path):  # noqa: F811
+def test_wrong_passwords_sent_to_two_processes_lock_the_account_in_both(make_user, redis_url, tmp_path):
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
     user = make_user("minji")
