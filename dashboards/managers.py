@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.db import models
 from django.db.models import Count, Q
 
@@ -25,8 +26,7 @@ class IndicatorQuerySet(models.QuerySet):
 class IndicatorValueQuerySet(models.QuerySet):
     def current(self):
         """Values of each indicator's latest version (the current one)."""
-        from .models import IndicatorImport
-
+        IndicatorImport = apps.get_model("dashboards", "IndicatorImport")
         latest = (IndicatorImport.objects.filter(indicator=models.OuterRef("indicator"))
                   .order_by("-version").values("pk")[:1])
         return self.filter(version=models.Subquery(latest))
