@@ -32,6 +32,8 @@ def tile_variant(*, version: str, permission: str = "", fmt: str = "mvt") -> str
 class FilesystemTileCache:
     """`<root>/<layer>/<z>/<x>/<y>/<variant>`; writes are atomic (temp file + rename)."""
 
+    clock = staticmethod(time.time)  # when a render starts and an invalidation happens (tests set their own)
+
     def __init__(self, root):
         self.root = Path(root)
 
@@ -73,7 +75,7 @@ class FilesystemTileCache:
         marker = self._marker(layer)
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
-        now = time.time()
+        now = self.clock()
         os.utime(marker, (now, now))
 
     def invalidate(self, layer: str, ranges: dict[int, list[tuple[int, int, int, int]]]) -> int:
@@ -122,6 +124,7 @@ class RedisTileCache:
 
     # Ranges with at most this many tiles are deleted key by key; larger ones walk the zoom's index set.
     DIRECT_DELETE_LIMIT = 512
+    clock = staticmethod(time.time)  # when a render starts and an invalidation happens (tests set their own)
 
     def __init__(self, url: str):
         import redis
@@ -157,7 +160,7 @@ class RedisTileCache:
         return True
 
     def _touch_marker(self, layer):
-        self.redis.set(self._marker(layer), repr(time.time()))
+        self.redis.set(self._marker(layer), repr(self.clock()))
 
     def invalidate(self, layer, ranges) -> int:
         self._touch_marker(layer)
@@ -205,6 +208,8 @@ class RedisTileCache:
 
 class NullTileCache:
     """`TILES_CACHE_BACKEND=none`: every tile rendered on request (behind a CDN, or to measure)."""
+
+    clock = staticmethod(time.time)
 
     def get(self, layer, z, x, y, variant):
         return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import time
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -88,7 +87,7 @@ def tile(request, layer, z, x, y, fmt):
     headers["X-Tile-Cache"] = "hit"
     if data is None:
         headers["X-Tile-Cache"] = "miss"
-        started = time.time()
+        started = cache.clock()
         data = _render(layer_obj, viewer, z, x, y, fmt)
         cache.set(layer_obj.name, z, x, y, variant, data, started)
     if not data:

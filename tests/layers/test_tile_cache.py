@@ -1,12 +1,14 @@
-"""The tile cache, on the file system and on Redis: per-variant entries, targeted invalidation, no stale writes."""
-import time
+"""The tile cache, on the file system and on Redis: per-variant entries, targeted invalidation, no stale writes.
 
+Time is the cache's injected clock: a test moves it forward instead of sleeping past the invalidation slack.
+"""
 import pytest
 from django.contrib.gis.geos import Point, Polygon
 
-from layers.cache import FilesystemTileCache, RedisTileCache, tile_cache, tile_variant
+from layers.cache import INVALIDATION_SLACK, FilesystemTileCache, RedisTileCache, tile_cache, tile_variant
 from layers.services import layer_version_bump, tile_cache_invalidate, tile_ranges_for
 from layers.tilegrid import lonlat_to_tile_fraction, tile_range
+from tests.conftest import Clock
 
 CITY_HALL = (126.9779, 37.5663)
 JAMSIL = (127.1001, 37.5133)
@@ -24,7 +26,7 @@ def committed(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture(params=["filesystem", "redis"])
-def cache(request, settings, tmp_path):
+def cache(request, settings, tmp_path, monkeypatch):
     if request.param == "redis":
         settings.TILES_CACHE_BACKEND = "redis"
         settings.TILES_REDIS_URL = request.getfixturevalue("redis_url")
@@ -34,11 +36,12 @@ def cache(request, settings, tmp_path):
     else:
         backend = tile_cache()
         assert isinstance(backend, FilesystemTileCache)
+    monkeypatch.setattr(backend, "clock", Clock(1_900_000_000.0))
     return backend
 
 
 def fill(cache, layer, lonlat, zooms, variant="v1", started=None):
-    started = started or time.time()
+    started = started or cache.clock()
     for z in zooms:
         x, y = tile_of(lonlat, z)
         assert cache.set(layer, z, x, y, variant, f"{z}".encode(), started)
@@ -53,7 +56,7 @@ def test_variants_of_one_tile_are_kept_apart(cache):
     private_a = tile_variant(version="3", permission="u1:")
     private_b = tile_variant(version="3", permission="u2:")
     assert private_a != private_b != tile_variant(version="4", permission="u1:")
-    started = time.time()
+    started = cache.clock()
     cache.set("map-1", 14, 1, 2, private_a, b"only for user 1", started)
     assert cache.get("map-1", 14, 1, 2, private_a) == b"only for user 1"
     assert cache.get("map-1", 14, 1, 2, private_b) is None
@@ -65,7 +68,7 @@ def test_invalidation_drops_the_touched_tiles_at_every_zoom_and_keeps_the_rest(c
     fill(cache, "reports", CITY_HALL, zooms)
     fill(cache, "reports", JAMSIL, zooms)
     fill(cache, "districts", CITY_HALL, zooms)
-    time.sleep(0.06)
+    cache.clock.advance(1)
     with committed(execute=True):
         tile_cache_invalidate(layer_name="reports", geometries=[Point(*CITY_HALL, srid=4326)])
     for z in zooms:
@@ -79,7 +82,7 @@ def test_invalidation_drops_the_touched_tiles_at_every_zoom_and_keeps_the_rest(c
 @pytest.mark.django_db
 def test_invalidation_waits_for_the_commit(cache, committed):
     fill(cache, "reports", CITY_HALL, [16])
-    time.sleep(0.06)
+    cache.clock.advance(1)
     with committed(execute=False) as callbacks:
         tile_cache_invalidate(layer_name="reports", geometries=[Point(*CITY_HALL, srid=4326)])
         assert cached(cache, "reports", CITY_HALL, 16) is not None
@@ -90,22 +93,26 @@ def test_invalidation_waits_for_the_commit(cache, committed):
 
 @pytest.mark.django_db
 def test_a_render_begun_before_an_invalidation_is_not_stored(cache, committed):
-    began = time.time()
-    time.sleep(0.06)
+    began = cache.clock()
+    cache.clock.advance(1)
     with committed(execute=True):
         tile_cache_invalidate(layer_name="reports", geometries=[Point(*JAMSIL, srid=4326)])
     x, y = tile_of(CITY_HALL, 15)
     assert cache.set("reports", 15, x, y, "v1", b"maybe stale", began) is False
     assert cache.get("reports", 15, x, y, "v1") is None
-    time.sleep(0.06)
-    assert cache.set("reports", 15, x, y, "v1", b"fresh", time.time()) is True
+    # a render that began within the slack after the invalidation is refused too; one after it is stored
+    cache.clock.advance(INVALIDATION_SLACK / 2)
+    assert cache.set("reports", 15, x, y, "v1", b"too close", cache.clock()) is False
+    cache.clock.advance(INVALIDATION_SLACK)
+    assert cache.set("reports", 15, x, y, "v1", b"fresh", cache.clock()) is True
+    assert cache.get("reports", 15, x, y, "v1") == b"fresh"
 
 
 @pytest.mark.django_db
 def test_version_bump_drops_the_whole_layer(cache, committed):
     fill(cache, "map-7", CITY_HALL, range(5, 17))
     fill(cache, "map-8", CITY_HALL, [12])
-    time.sleep(0.06)
+    cache.clock.advance(1)
     with committed(execute=True):
         layer_version_bump(layer_name="map-7")
     assert all(cached(cache, "map-7", CITY_HALL, z) is None for z in range(5, 17))
