@@ -2,11 +2,16 @@
 from rest_framework.permissions import BasePermission
 
 
+def is_city_staff(user) -> bool:
+    """The one check of "is this person city staff", for anyone: anonymous visitors and None are not."""
+    return bool(user is not None and user.is_authenticated and user.is_city_staff)
+
+
 class IsCityStaff(BasePermission):
     message = "Only city staff may do this. / 서울시 담당자만 할 수 있습니다."
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_city_staff)
+        return is_city_staff(request.user)
 
 
 class IsDistrictOfficer(BasePermission):

@@ -4,6 +4,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.permissions import is_city_staff
+
 
 def _count_of(queryset, field: str):
     """A correlated COUNT subquery: counts stay right however many other joins the outer query has."""
@@ -27,7 +29,7 @@ class RoundQuerySet(models.QuerySet):
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Everything for city staff; the public never sees proposals hidden by moderation."""
-        if user is not None and user.is_authenticated and user.is_city_staff:
+        if is_city_staff(user):
             return self
         return self.filter(is_hidden=False)
 

@@ -2,13 +2,15 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Count, Q
 
+from accounts.permissions import is_city_staff
+
 
 class IndicatorQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
     def visible_to(self, user):
-        if user is not None and user.is_authenticated and user.is_city_staff:
+        if is_city_staff(user):
             return self
         return self.published()
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from districts.models import District
 from layers.access import request_viewer
+from layers.query import request_secret
 from layers.registry import registry
 
 from .forms import SignupForm
@@ -38,11 +39,11 @@ def map_new(request):
 
 def map_detail(request, map_id: int):
     return render(request, "frontend/map_detail.html",
-                  {"page_config": {"mapId": map_id, "key": request.GET.get("key", "")[:100]}})
+                  {"page_config": {"mapId": map_id, "key": request_secret(request)}})
 
 
 def map_edit(request, map_id: int):
-    key = request.GET.get("key", "")[:100]
+    key = request_secret(request)
     if not request.user.is_authenticated and not key:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     return render(request, "frontend/map_edit.html", {"page_config": {"mapId": map_id, "key": key}})

@@ -39,7 +39,13 @@ def _check_positions(coords, depth=0):
 
 
 def geometry_from_geojson(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry:
-    """A GEOSGeometry (SRID 4326) from a GeoJSON geometry dict or string, or ValidationError."""
+    """A checked GEOSGeometry (SRID 4326) from a GeoJSON geometry dict or string, or ValidationError."""
+    return geometry_check(geometry_parse(value, allowed_types=allowed_types))
+
+
+def geometry_parse(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry:
+    """Read a GeoJSON geometry (type, positions in range, vertex limit) without judging its validity:
+    for a service that runs `geometry_check` itself, so that a geometry is checked once on its path."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -62,7 +68,7 @@ def geometry_from_geojson(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry
         geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": coords}), srid=4326)
     except (GEOSException, ValueError, TypeError) as exc:
         _fail(f"Geometry could not be read: {exc}.", "도형을 읽을 수 없습니다.")
-    return geometry_check(geom)
+    return geom
 
 
 def geometry_check(geom: GEOSGeometry) -> GEOSGeometry:
@@ -92,3 +98,4 @@ def srid_is_known(srid: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
         return cursor.fetchone() is not None
+

@@ -15,6 +15,8 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Upper
 
+from accounts.permissions import is_city_staff
+
 from .managers import FeatureQuerySet, MapQuerySet, PhotoQuerySet
 
 PROPERTIES_MAX_BYTES = getattr(settings, "MAPS_FEATURE_PROPERTIES_MAX_BYTES", 16 * 1024)
@@ -126,7 +128,7 @@ class MapTemplate(models.Model):
 
     @staticmethod
     def can_change(user) -> bool:
-        return bool(user and user.is_authenticated and user.is_city_staff)
+        return is_city_staff(user)
 
 
 class Map(models.Model):
@@ -200,7 +202,7 @@ class Map(models.Model):
             return True
         if self.is_hidden:
             # Flagged content stays visible to moderators (city staff) unless it is private.
-            return self.visibility != Visibility.PRIVATE and bool(user and user.is_authenticated and user.is_city_staff)
+            return self.visibility != Visibility.PRIVATE and is_city_staff(user)
         if self.visibility == Visibility.PUBLIC:
             return True
         if self.visibility == Visibility.UNLISTED:

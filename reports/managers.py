@@ -61,8 +61,8 @@ class ReportQuerySet(models.QuerySet):
     def of_category(self, codes):
         return self.filter(category__code__in=list(codes))
 
-    def in_bbox(self, bbox: tuple[float, float, float, float]):
-        return self.filter(public_geom__intersects=Polygon.from_bbox(bbox))
+    def in_bbox(self, bbox: Polygon):
+        return self.filter(public_geom__intersects=bbox)
 
     def with_related(self):
         return self.select_related("category", "reporter").prefetch_related("report_districts__district", "photos")

@@ -121,10 +121,6 @@ def _clean_message(message: str, *, field: str = "message", required: bool = Tru
     return text
 
 
-def _tiles_changed(*geometries: GEOSGeometry) -> None:
-    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[g for g in geometries if g is not None])
-
-
 @transaction.atomic
 def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, description: str,
                   contact_preference: str = ContactPreference.EMAIL, channel: str = "api") -> Report:
@@ -136,7 +132,10 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
     ensure_not_banned(reporter)
     if not category.is_active:
         _fail("category", "This category is no longer in use.", "더 이상 사용하지 않는 분류입니다.")
-    geom = geometry_check(geom)
+    try:
+        geom = geometry_check(geom)
+    except ValidationError as exc:
+        raise ValidationError({"geometry": exc.messages})
     description = plain_text(description or "")
     if not description:
         _fail("description", "Describe the problem.", "문제를 설명해 주세요.")
@@ -166,7 +165,7 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
                      body=f"Your report was sent to {names_en}. / 신고가 {names_ko}에 접수되었습니다.")
     _notify_officers(report, districts, title=f"New report #{report.pk}: {category.name_en} / 새 신고 #{report.pk}: "
                                               f"{category.name_ko}")
-    _tiles_changed(report.public_geom)
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[report.public_geom])
     return report
 
 
@@ -264,7 +263,7 @@ def report_status_change(*, report: Report, actor, status: str, message: str, di
     label = Status(status).label
     _notify_reporter(report, kind="report_status", title=f"Report #{report.pk}: {label} / 신고 #{report.pk}: {label}",
                      body=message)
-    _tiles_changed(report.public_geom)
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[report.public_geom])
     return report
 
 
@@ -332,7 +331,7 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
                      title=f"Report #{report.pk} moved to {target.name_en} / 신고 #{report.pk}이(가) {target.name_ko}로 이관됨",
                      body=reason)
     _notify_officers(report, [target], title=f"Report #{report.pk} transferred to you / 신고 #{report.pk} 이관됨")
-    _tiles_changed(report.public_geom)
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[report.public_geom])
     return report
 
 

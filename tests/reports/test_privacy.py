@@ -157,9 +157,9 @@ def test_hidden_reports_leave_every_public_door(scene, api, client_for, citizen2
                                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         Report.objects.filter(pk=scene["road"].pk).update(is_hidden=True)
-        from reports.services import _tiles_changed
+        from layers.services import tile_cache_invalidate
 
-        _tiles_changed(scene["road"].public_geom)
+        tile_cache_invalidate(layer_name="reports", geometries=[scene["road"].public_geom])
     assert scene["road"].pk not in [f["id"] for f in api.get("/api/reports/").json()["features"]]
     assert api.get(f"/api/reports/{scene['road'].pk}/").status_code == 404
     z, x, y = _tile_for(places["seolleung"])
