@@ -23,6 +23,12 @@ from django.conf import settings
 
 # A render that began less than this before an invalidation is not stored either (clock slack).
 INVALIDATION_SLACK = 0.05
+_clock = time.time  # tests replace it (a clock they move) instead of sleeping past the slack
+
+
+def cache_clock() -> float:
+    """Now, in the seconds that invalidation markers and render start times are compared in."""
+    return _clock()
 
 
 def tile_variant(*, version: str, permission: str = "", fmt: str = "mvt") -> str:
@@ -31,8 +37,6 @@ def tile_variant(*, version: str, permission: str = "", fmt: str = "mvt") -> str
 
 class FilesystemTileCache:
     """`<root>/<layer>/<z>/<x>/<y>/<variant>`; writes are atomic (temp file + rename)."""
-
-    clock = staticmethod(time.time)  # when a render starts and an invalidation happens (tests set their own)
 
     def __init__(self, root):
         self.root = Path(root)
@@ -75,7 +79,7 @@ class FilesystemTileCache:
         marker = self._marker(layer)
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
-        now = self.clock()
+        now = cache_clock()
         os.utime(marker, (now, now))
 
     def invalidate(self, layer: str, ranges: dict[int, list[tuple[int, int, int, int]]]) -> int:
@@ -124,7 +128,6 @@ class RedisTileCache:
 
     # Ranges with at most this many tiles are deleted key by key; larger ones walk the zoom's index set.
     DIRECT_DELETE_LIMIT = 512
-    clock = staticmethod(time.time)  # when a render starts and an invalidation happens (tests set their own)
 
     def __init__(self, url: str):
         import redis
@@ -160,7 +163,7 @@ class RedisTileCache:
         return True
 
     def _touch_marker(self, layer):
-        self.redis.set(self._marker(layer), repr(self.clock()))
+        self.redis.set(self._marker(layer), repr(cache_clock()))
 
     def invalidate(self, layer, ranges) -> int:
         self._touch_marker(layer)
@@ -208,8 +211,6 @@ class RedisTileCache:
 
 class NullTileCache:
     """`TILES_CACHE_BACKEND=none`: every tile rendered on request (behind a CDN, or to measure)."""
-
-    clock = staticmethod(time.time)
 
     def get(self, layer, z, x, y, variant):
         return None

@@ -173,26 +173,14 @@ def login(live_seoul):
     return sign_in
 
 
-class Clock:
-    """A clock that moves only when told to (`advance`), for code that takes an injected clock."""
-
-    def __init__(self, now: float):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def tile_clock(monkeypatch):
-    """The tile cache's clock, an hour ahead of the real one (after every write a fixture made) and still."""
+    """The tile cache's clock (`layers.cache._clock`), an hour ahead of the real one and still: after every
+    invalidation a fixture's writes made, so a render starting now is stored."""
     import time
 
-    from layers.cache import tile_cache
+    from layers import cache
 
-    clock = Clock(time.time() + 3600)
-    monkeypatch.setattr(tile_cache(), "clock", clock)
-    return clock
+    now = time.time() + 3600
+    monkeypatch.setattr(cache, "_clock", lambda: now)
+    return now
