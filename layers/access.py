@@ -9,6 +9,7 @@ from django.http import Http404
 
 from .query import request_secret
 from .registry import Layer, Viewer, registry
+from django.utils.translation import gettext_lazy as _
 
 
 def request_user(request):
@@ -35,5 +36,5 @@ def layer_for_viewer(name: str, viewer: Viewer, kind: str | None = None) -> Laye
     """The layer, when it exists and the viewer may see it; Http404 otherwise."""
     layer = registry.get(name)
     if layer is None or (kind is not None and layer.kind != kind) or not layer.can_view(viewer):
-        raise Http404("No such layer. / 레이어가 없습니다.")
+        raise Http404(_("No such layer."))
     return layer

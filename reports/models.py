@@ -15,6 +15,7 @@ from django.contrib.gis.db import models
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .managers import ReportQuerySet
 from .workflow import CLOSED_STATUSES, OPEN_STATUSES, TRANSITIONS, Status, overall_status  # noqa: F401
@@ -60,13 +61,12 @@ class ReportCategory(models.Model):
 
     def clean(self):
         if self.resolve_days < self.acknowledge_days:
-            raise ValidationError({"resolve_days": "Resolving cannot be due before acknowledging. / "
-                                                   "처리 기한은 접수 확인 기한보다 빠를 수 없습니다."})
+            raise ValidationError({"resolve_days": _("Resolving cannot be due before acknowledging.")})
 
 
 class ContactPreference(models.TextChoices):
-    EMAIL = "email", "in the app and by e-mail / 앱과 이메일"
-    APP = "app", "in the app only / 앱에서만"
+    EMAIL = "email", _("in the app and by e-mail")
+    APP = "app", _("in the app only")
 
 
 class Report(models.Model):

@@ -1,15 +1,16 @@
 """The workflow of a report: its statuses, where each may go next, and the status a whole report shows."""
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", "submitted / 접수"
-    ACKNOWLEDGED = "acknowledged", "acknowledged / 확인"
-    IN_PROGRESS = "in_progress", "in progress / 처리 중"
-    RESOLVED = "resolved", "resolved / 처리 완료"
-    REJECTED = "rejected", "rejected / 반려"
-    DUPLICATE = "duplicate", "duplicate / 중복"
-    NOT_OUR_RESPONSIBILITY = "not_our_responsibility", "not our responsibility / 소관 아님"
+    SUBMITTED = "submitted", _("submitted")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+    REJECTED = "rejected", _("rejected")
+    DUPLICATE = "duplicate", _("duplicate")
+    NOT_OUR_RESPONSIBILITY = "not_our_responsibility", _("not our responsibility")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)

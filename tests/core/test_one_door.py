@@ -50,11 +50,10 @@ def test_bbox_parse_reads_wgs84_boxes(text, extent):
 
 @pytest.mark.parametrize("text", ["1,2,3", "a,b,c,d", "127.2,37.4,126.9,37.7", "-200,0,10,10", "127,37,nan,38",
                                   "127,37,inf,38"])
-def test_bbox_parse_refuses_anything_else_naming_the_field_in_both_languages(text):
+def test_bbox_parse_refuses_anything_else_naming_the_field(text):
     with pytest.raises(ValidationError) as refused:
         bbox_parse(text)
-    message = refused.value.message_dict["bbox"][0]
-    assert "minLon,minLat,maxLon,maxLat" in message and "최소경도" in message
+    assert refused.value.message_dict["bbox"][0].startswith("bbox ")
 
 
 def test_web_mercator_boxes_stop_at_85_degrees():
