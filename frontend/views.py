@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.services import email_change_request, email_verify
 from districts.models import District
 from layers.access import request_viewer
+from layers.query import request_secret
 from layers.registry import registry
 
 from .forms import EmailChangeForm, SignupForm
@@ -55,7 +56,7 @@ def map_detail(request, map_id: int):
     """A map's page; a map that does not exist (or is not the reader's to see) is a 404, as in the API."""
     from maps.selectors import map_get_for
 
-    key = request.GET.get("key", "")[:100]
+    key = request_secret(request)
     map_get_for(user=request.user, pk=map_id, secret=key)
     return render(request, "frontend/map_detail.html", {"page_config": {"mapId": map_id, "key": key}})
 
@@ -63,7 +64,7 @@ def map_detail(request, map_id: int):
 def map_edit(request, map_id: int):
     from maps.selectors import map_get_for
 
-    key = request.GET.get("key", "")[:100]
+    key = request_secret(request)
     if not request.user.is_authenticated and not key:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     map_get_for(user=request.user, pk=map_id, secret=key)

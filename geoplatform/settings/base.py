@@ -264,7 +264,7 @@ SPECTACULAR_SETTINGS = {
         "AnalysisOutputKindEnum": "analysis.models.AnalysisOutput.Kind",
         "IndicatorKindEnum": "dashboards.models.Indicator.Kind",
         "AnalysisStatusEnum": "analysis.models.Analysis.Status",
-        "ReportStatusEnum": "reports.models.Status",
+        "ReportStatusEnum": "reports.workflow.Status",
     },
 }
 
