@@ -44,9 +44,9 @@ def test_a_token_clients_account_language_wins_over_accept_language(citizen, cli
     assert HANGUL.search(response.json()["display_name"][0]), response.json()
     citizen.preferred_language = ""
     citizen.save()
-    response = client_for(citizen).patch("/api/auth/me/", {"email": "not-an-address"}, format="json",
+    response = client_for(citizen).patch("/api/auth/me/", {"display_name": "서울시청 공식"}, format="json",
                                          HTTP_ACCEPT_LANGUAGE="en")
-    assert response.json()["email"] == ["Enter a valid email address."]
+    assert response.json()["display_name"] == ["This name is reserved for the city's official accounts. Choose another."]
 
 
 @pytest.mark.django_db
