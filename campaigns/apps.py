@@ -3,8 +3,7 @@ from django.apps import AppConfig
 
 class CampaignsConfig(AppConfig):
     name = "campaigns"
-    verbose_name = "Topic proposals, voting rounds, campaigns and platform feedback"
+    verbose_name = "Topic proposals, voting rounds and campaigns"
 
     def ready(self):
         from . import layers  # noqa: F401  (registers the proposals and campaigns layers)
-        from . import receivers  # noqa: F401  (scrubs feedback attachments when an account is erased)

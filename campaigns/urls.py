@@ -17,9 +17,4 @@ urlpatterns = [
     path("rounds/<int:pk>/close/", api.RoundCloseApi.as_view(), name="round-close"),
     path("campaigns/", api.CampaignListApi.as_view(), name="campaign-list"),
     path("campaigns/<int:pk>/", api.CampaignDetailApi.as_view(), name="campaign-detail"),
-    path("feedback/", api.FeedbackListApi.as_view(), name="feedback-list"),
-    path("feedback/<int:pk>/", api.FeedbackDetailApi.as_view(), name="feedback-detail"),
-    path("feedback/<int:pk>/triage/", api.FeedbackTriageApi.as_view(), name="feedback-triage"),
-    path("feedback/<int:pk>/support/", api.FeedbackSupportApi.as_view(), name="feedback-support"),
-    path("roadmap/", api.RoadmapApi.as_view(), name="roadmap"),
 ]

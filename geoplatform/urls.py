@@ -21,6 +21,7 @@ api_patterns = [
     path("", include("meetings.urls")),
     path("", include("analysis.urls")),
     path("", include("campaigns.urls")),
+    path("", include("feedback.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("meetings.page_urls")),
     path("", include("analysis.page_urls")),
     path("", include("campaigns.page_urls")),
+    path("", include("feedback.page_urls")),
     path("", include("frontend.urls")),
 ]
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "meetings",
     "analysis",
     "campaigns",
+    "feedback",
     "frontend",
 ]
 
@@ -195,9 +196,9 @@ SPECTACULAR_SETTINGS = {
         "CampaignContributionModeEnum": "campaigns.models.ContributionMode",
         "JobStateEnum": "jobs.models.Job.State",
         "ProposalStateEnum": "campaigns.models.ProposalState",
-        "FeedbackStateEnum": "campaigns.models.FeedbackState",
+        "FeedbackStateEnum": "feedback.models.FeedbackState",
         "FlagStateEnum": "moderation.models.Flag.State",
-        "FeedbackKindEnum": "campaigns.models.FeedbackKind",
+        "FeedbackKindEnum": "feedback.models.FeedbackKind",
         "ReportEventKindEnum": "moderation.models.ReportEvent.Kind",
         "AnalysisOutputKindEnum": "analysis.models.AnalysisOutput.Kind",
         "IndicatorKindEnum": "dashboards.models.Indicator.Kind",
