@@ -18,7 +18,11 @@ from .serializers import (
     CommentInputSerializer,
     CommentSerializer,
     HideInputSerializer,
+    EvaluationSerializer,
+    EvaluatorStatusSerializer,
     ProposalInputSerializer,
+    ReviewInputSerializer,
+    ScoreInputSerializer,
     ProposalListQuerySerializer,
     ProposalSerializer,
     RoundDetailSerializer,
@@ -61,7 +65,8 @@ class ProposalListApi(generics.ListCreateAPIView):
         data = _validated(ProposalInputSerializer, request)
         proposal = services.proposal_create(
             proposer=request.user, title=data["title"], why=data["why"], area_scope=data["area_scope"],
-            district_codes=data["districts"], categories=data["categories"], round_id=data.get("round"))
+            district_codes=data["districts"], categories=data["categories"], round_id=data.get("round"),
+            kind=data["kind"], place=data["place"], budget_estimate=data["budget_estimate"])
         return _proposal_response(request, proposal.pk, status.HTTP_201_CREATED)
 
 
@@ -259,3 +264,64 @@ class CampaignDetailApi(APIView):
     def get(self, request, pk: int):
         campaign = selectors.campaign_get(campaign_id=pk)
         return Response(CampaignSerializer(campaign, context={"request": request}).data)
+
+
+# --- open evaluation ------------------------------------------------------------------------------
+
+class EvaluatorMeApi(APIView):
+    """GET: am I a volunteer evaluator? POST: volunteer for citizen evaluation groups. DELETE: stop."""
+
+    permission_classes = [IsAuthenticated, NotBanned]
+
+    @extend_schema(responses=EvaluatorStatusSerializer)
+    def get(self, request):
+        return Response(EvaluatorStatusSerializer(selectors.evaluator_status(user=request.user)).data)
+
+    @extend_schema(request=None, responses={201: EvaluatorStatusSerializer})
+    def post(self, request):
+        services.evaluator_join(user=request.user)
+        return Response(EvaluatorStatusSerializer(selectors.evaluator_status(user=request.user)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=EvaluatorStatusSerializer)
+    def delete(self, request):
+        services.evaluator_leave(user=request.user)
+        return Response(EvaluatorStatusSerializer(selectors.evaluator_status(user=request.user)).data)
+
+
+class EvaluationDetailApi(APIView):
+    """A proposal's evaluation in the open: the reproducible draw, each step's time, scores, the outcome."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=EvaluationSerializer)
+    def get(self, request, pk: int):
+        return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data)
+
+
+class EvaluationScoreApi(APIView):
+    """A drawn volunteer gives their one structured score and comment."""
+
+    permission_classes = [IsAuthenticated, NotBanned]
+
+    @extend_schema(request=ScoreInputSerializer, responses={201: EvaluationSerializer})
+    def post(self, request, pk: int):
+        selectors.proposal_get(proposal_id=pk)
+        data = _validated(ScoreInputSerializer, request)
+        services.seat_score(proposal_id=pk, user=request.user, **data)
+        return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class CommitteeReviewApi(APIView):
+    """A member of the city's committee (city staff) scores and comments."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=ReviewInputSerializer, responses={201: EvaluationSerializer})
+    def post(self, request, pk: int):
+        selectors.proposal_get(proposal_id=pk, user=request.user)
+        data = _validated(ReviewInputSerializer, request)
+        services.committee_review_add(proposal_id=pk, actor=request.user, **data)
+        return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
+                        status=status.HTTP_201_CREATED)

@@ -30,6 +30,9 @@ class Round(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When the ranking was frozen."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    budget_cap = models.BigIntegerField(
+        null=True, blank=True,
+        help_text=_("Participatory budget: the total cost (won) the winning set may not exceed. Empty: no cap."))
 
     objects = RoundQuerySet.as_manager()
 
@@ -66,9 +69,17 @@ class Round(models.Model):
 
 class ProposalState(models.TextChoices):
     OPEN = "open", _("Open")
+    EVALUATION = "evaluation", _("In evaluation")
+    ACCEPTED = "accepted", _("Accepted")
     SELECTED = "selected", _("Selected")
     MERGED = "merged", _("Merged with another proposal")
     DECLINED = "declined", _("Declined")
+
+
+class ProposalKind(models.TextChoices):
+    MAP_TOPIC = "map_topic", _("A topic for a crowdsourced map")
+    POLICY = "policy", _("A policy")
+    LOCAL_PROJECT = "local_project", _("A local project")
 
 
 class AreaScope(models.TextChoices):
@@ -80,6 +91,13 @@ class Proposal(models.Model):
     """A topic a citizen proposes for a crowdsourced map."""
 
     title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=ProposalKind.choices, default=ProposalKind.MAP_TOPIC,
+                            help_text=_("Policies and local projects are evaluated in the open once they "
+                                        "reach the support threshold; map topics are ranked in rounds."))
+    place = models.PointField(srid=4326, null=True, blank=True, spatial_index=False,
+                              help_text=_("An optional place on the map."))
+    budget_estimate = models.BigIntegerField(null=True, blank=True,
+                                             help_text=_("Estimated cost in won (participatory-budget rounds)."))
     why = models.TextField(max_length=4000, help_text=_("Why it matters (Markdown source, tags stripped)."))
     why_html = models.TextField(blank=True, help_text=_("`why` rendered to safe HTML."))
     area_scope = models.CharField(max_length=16, choices=AreaScope.choices, default=AreaScope.SEOUL)
@@ -164,6 +182,7 @@ class RankingEntry(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveIntegerField()
     votes = models.PositiveIntegerField()
+    funded = models.BooleanField(default=False, help_text=_("In the winning set of a round with a budget cap."))
 
     class Meta:
         ordering = ["rank", "proposal_id"]
@@ -204,3 +223,81 @@ class Campaign(models.Model):
     @staticmethod
     def can_create(user) -> bool:
         return _is_staff(user)
+
+
+class Evaluator(models.Model):
+    """A citizen who volunteered for citizen evaluation groups. Known to the public only by this number."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evaluator")
+    is_active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class Evaluation(models.Model):
+    """The open evaluation of a proposal that reached the support threshold.
+
+    The citizen group is drawn at random from the active volunteers: `pool` is the sorted list of
+    volunteer numbers at the draw and `seed` the random seed, so anyone can repeat the draw
+    (`random.Random(seed).sample(pool, group_size)`) and check `drawn`.
+    """
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="evaluation")
+    started_at = models.DateTimeField()
+    votes_at_start = models.PositiveIntegerField()
+    seed = models.CharField(max_length=64)
+    pool = ArrayField(models.BigIntegerField(), default=list)
+    drawn = ArrayField(models.BigIntegerField(), default=list)
+    group_size = models.PositiveSmallIntegerField()
+    citizen_due_at = models.DateTimeField()
+    citizen_done_at = models.DateTimeField(null=True, blank=True)
+    committee_due_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True, choices=[
+        ("accepted", _("Accepted")), ("merged", _("Merged")), ("declined", _("Declined"))])
+    feedback = models.TextField(max_length=4000, blank=True, help_text=_("The officials' public feedback."))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+
+class EvaluationSeat(models.Model):
+    """One drawn volunteer's single structured score (1–5 on three criteria) and comment."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="seats")
+    evaluator = models.ForeignKey(Evaluator, on_delete=models.PROTECT, related_name="seats")
+    need = models.PositiveSmallIntegerField(null=True, blank=True)
+    feasibility = models.PositiveSmallIntegerField(null=True, blank=True)
+    benefit = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(max_length=2000, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluator_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "evaluator"], name="campaigns_seat_once"),
+            models.CheckConstraint(condition=models.Q(scored_at__isnull=True) | (
+                models.Q(need__gte=1, need__lte=5) & models.Q(feasibility__gte=1, feasibility__lte=5)
+                & models.Q(benefit__gte=1, benefit__lte=5)), name="campaigns_seat_scores_1_to_5"),
+        ]
+
+
+class CommitteeReview(models.Model):
+    """A staff committee member's score (1–5) and comment on a proposal in evaluation."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="committee_reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "reviewer"], name="campaigns_committee_review_once"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="campaigns_committee_score"),
+        ]

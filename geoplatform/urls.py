@@ -22,6 +22,7 @@ api_patterns = [
     path("", include("analysis.urls")),
     path("", include("campaigns.urls")),
     path("", include("feedback.urls")),
+    path("", include("projects.urls")),
 ]
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include("analysis.page_urls")),
     path("", include("campaigns.page_urls")),
     path("", include("feedback.page_urls")),
+    path("", include("projects.page_urls")),
     path("", include("frontend.urls")),
 ]
 

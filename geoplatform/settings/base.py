@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "analysis",
     "campaigns",
     "feedback",
+    "projects",
     "frontend",
 ]
 
@@ -196,6 +197,7 @@ SPECTACULAR_SETTINGS = {
         "CampaignContributionModeEnum": "campaigns.models.ContributionMode",
         "JobStateEnum": "jobs.models.Job.State",
         "ProposalStateEnum": "campaigns.models.ProposalState",
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
         "FeedbackStateEnum": "feedback.models.FeedbackState",
         "FlagStateEnum": "moderation.models.Flag.State",
         "FeedbackKindEnum": "feedback.models.FeedbackKind",

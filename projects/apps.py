@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "projects"
+    verbose_name = "City projects: location, budget, progress, timeline and followers"
+
+    def ready(self):
+        from . import layers  # noqa: F401  (registers the `projects` layer)
