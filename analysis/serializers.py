@@ -1,7 +1,7 @@
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from layers.urls_util import tilejson_url
+from layers.links import tilejson_url
 
 from .models import Analysis, AnalysisOutput, Method
 

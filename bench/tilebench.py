@@ -166,7 +166,7 @@ def seed(url: str, config: Config) -> None:
 
 # --- tiles -------------------------------------------------------------------------------------
 def tile_lists(config: Config):
-    from tilesets.tiles import lonlat_to_tile_fraction, tile_range
+    from layers.tilegrid import lonlat_to_tile_fraction, tile_range
 
     rng = random.Random(20260101)
 

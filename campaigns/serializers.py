@@ -285,7 +285,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         return f"/maps/{obj.map_id}/" if obj.map_id else None
 
     def get_tilejson(self, obj) -> str | None:
-        from layers.urls_util import tilejson_url
+        from layers.links import tilejson_url
 
         return tilejson_url(self.context.get("request"), obj.map.layer_name) if obj.map_id else None
 

@@ -67,7 +67,7 @@ def _clean_text(field: str, value: str, *, max_length: int, required: bool = Tru
 
 
 def _invalidate(layer_name: str, *geometries) -> None:
-    from tilesets.services import tile_cache_invalidate
+    from layers.services import tile_cache_invalidate
 
     tile_cache_invalidate(layer_name=layer_name, geometries=[g for g in geometries if g is not None])
 

@@ -23,7 +23,7 @@ class IndicatorKindField(serializers.ChoiceField):
 
 
 def _tilejson(request, name):
-    from layers.urls_util import tilejson_url
+    from layers.links import tilejson_url
 
     return tilejson_url(request, name)
 

@@ -16,7 +16,6 @@ api_patterns = [
     path("", include("layers.urls")),
     path("", include("maps.urls")),
     path("", include("moderation.urls")),
-    path("", include("tilesets.urls")),
     path("", include("dashboards.urls")),
     path("", include("meetings.urls")),
     path("", include("analysis.urls")),

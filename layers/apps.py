@@ -6,4 +6,4 @@ class LayersConfig(AppConfig):
     verbose_name = "Layer registry, tiles, OGC API and exports"
 
     def ready(self):
-        from . import layers  # noqa: F401  (registers the dataset-<slug> family)
+        from . import datasets  # noqa: F401  (registers the dataset-<slug> family)

@@ -3,7 +3,7 @@ from django.urls import NoReverseMatch, reverse
 
 from .registry import Layer
 from .styles import tile_url_template
-from .urls_util import _absolute, style_url, tilejson_url
+from .links import _absolute, style_url, tilejson_url
 
 
 def layer_summary(request, layer: Layer) -> dict:

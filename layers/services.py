@@ -1,11 +1,16 @@
-"""Writes on the layer app's own data: open datasets."""
+"""Writes of the layer app: open datasets, and the one door by which every app tells the tile cache what changed."""
+from __future__ import annotations
+
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
+from .cache import tile_cache
 from .models import Dataset, DatasetFeature
+from .tilegrid import MAX_ZOOM, tile_range
 
 
 @transaction.atomic
@@ -27,3 +32,36 @@ def dataset_load_geojson(*, slug: str, path: Path, progress=None, **fields) -> D
             progress(i)
     DatasetFeature.objects.bulk_create(rows, batch_size=2000)
     return dataset
+
+
+# --- the tile cache: the one invalidation door for every app -------------------------------
+def _bbox_4326(geometry: GEOSGeometry) -> tuple[float, float, float, float] | None:
+    if geometry is None or geometry.empty:
+        return None
+    if geometry.srid and geometry.srid != 4326:
+        geometry = geometry.transform(4326, clone=True)
+    return geometry.extent
+
+
+def tile_ranges_for(geometries: Iterable[GEOSGeometry], maxzoom: int = MAX_ZOOM) -> dict[int, list[tuple]]:
+    """The tiles (with their buffers) that the geometries touch, per zoom."""
+    boxes = [b for b in (_bbox_4326(g) for g in geometries) if b is not None]
+    return {z: [tile_range(b, z) for b in boxes] for z in range(0, maxzoom + 1)} if boxes else {}
+
+
+def tile_cache_invalidate(*, layer_name: str, geometries: list[GEOSGeometry]) -> None:
+    """Drop the cached tiles the geometries touch, at every zoom, once the transaction commits.
+
+    Pass the old and the new geometry of a moved feature. Called inside an atomic block,
+    the work waits for the commit (a rolled-back write invalidates nothing); outside one it
+    runs at once.
+    """
+    geometries = [g for g in geometries if g is not None]
+    if not geometries:
+        return
+    transaction.on_commit(lambda: tile_cache().invalidate(layer_name, tile_ranges_for(geometries)))
+
+
+def layer_version_bump(*, layer_name: str) -> None:
+    """The layer changed as a whole (style, fields, visibility): drop all its cached tiles after commit."""
+    transaction.on_commit(lambda: tile_cache().drop_layer(layer_name))

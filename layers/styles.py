@@ -18,7 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from .registry import Layer
-from .urls_util import _absolute
+from .links import _absolute
 
 DEFAULT_COLOR = "#3d5a80"
 CITY_BOUNDS = [126.76, 37.41, 127.19, 37.72]  # Seoul, from the districts' extent
@@ -151,7 +151,7 @@ def style_layers(layer: Layer, source: str, *, as_base: bool = False) -> list[di
 
 
 def _source(request, layer: Layer) -> dict:
-    from .urls_util import tilejson_url
+    from .links import tilejson_url
 
     if layer.kind == "raster":
         return {"type": "raster", "tiles": [tile_url_template(request, layer)], "tileSize": 256,

@@ -14,11 +14,10 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from tilesets.cache import tile_cache, tile_variant
-from tilesets.tiles import MAX_ZOOM, tile_valid
-
 from .access import layer_for_viewer, request_viewer
+from .cache import tile_cache, tile_variant
 from .styles import map_style, tilejson
+from .tilegrid import MAX_ZOOM, tile_valid
 from .tiles import render_vector_tile
 
 GZIP_LEVEL = 1  # level 4 costs twice the CPU for 4% fewer bytes on a 180 KB tile; uncached tiles are CPU-bound

@@ -37,9 +37,8 @@ from django.db import InterfaceError, OperationalError, connections
 from django.db.models import Avg, Count, Expression, F, Field, FloatField, Func, IntegerField, Value
 from django.db.models.functions import Floor
 
-from tilesets.tiles import TILE_BUFFER, TILE_EXTENT, tile_bounds
-
 from .registry import Layer, Viewer
+from .tilegrid import TILE_BUFFER, TILE_EXTENT, tile_bounds
 
 log = logging.getLogger(__name__)
 

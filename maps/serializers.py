@@ -12,7 +12,7 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from geoplatform.geometry import geometry_from_geojson
-from layers.urls_util import tilejson_url
+from layers.links import tilejson_url
 
 from .models import (CollaboratorRole, ContributionMode, Feature, FeaturePhoto, FeatureVersion, Map, MapCollaborator, MapTemplate,
                      Theme, Visibility)

@@ -9,7 +9,7 @@ from django.db.models import Max
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text
-from tilesets.services import layer_version_bump, tile_cache_invalidate
+from layers.services import layer_version_bump, tile_cache_invalidate
 
 from .models import (CollaboratorRole, ContributionMode, Feature, FeatureAction, FeaturePhoto, FeatureStatus,
                      FeatureVersion, Map, MapCollaborator, MapTemplate, Visibility, _new_key)

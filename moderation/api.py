@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from layers.urls_util import tilejson_url
+from layers.links import tilejson_url
 
 from . import selectors, services
 from .models import Report, ReportCategory

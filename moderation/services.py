@@ -22,7 +22,7 @@ from districts.selectors import districts_for_geometry
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.text import plain_text
-from tilesets.services import layer_version_bump, tile_cache_invalidate
+from layers.services import layer_version_bump, tile_cache_invalidate
 
 from .layers import REPORT_LAYER
 from .models import (

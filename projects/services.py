@@ -114,7 +114,7 @@ def _links(project: Project, *, proposal_ids=None, meeting_ids=None) -> None:
 
 
 def _invalidate(*geometries) -> None:
-    from tilesets.services import tile_cache_invalidate
+    from layers.services import tile_cache_invalidate
 
     tile_cache_invalidate(layer_name=LAYER, geometries=[g for g in geometries if g is not None])
 

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "layers",
     "maps",
     "moderation",
-    "tilesets",
     "dashboards",
     "meetings",
     "analysis",

@@ -7,7 +7,7 @@ import pytest
 from campaigns import services
 from campaigns.models import Campaign
 from maps.models import Map
-from tilesets.tiles import lonlat_to_tile_fraction
+from layers.tilegrid import lonlat_to_tile_fraction
 
 SEONGBUK_OFFICE = (127.0167, 37.5894)  # 성북구청
 GANGNAM_STATION = (127.0276, 37.4979)  # 강남역

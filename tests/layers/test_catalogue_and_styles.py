@@ -92,7 +92,7 @@ def test_catalogue_lists_what_the_viewer_may_see_with_its_urls(client, client_fo
 
 
 def test_tilejson_url_carries_the_secret_link_key(rf):
-    from layers.urls_util import tilejson_url
+    from layers.links import tilejson_url
 
     request = rf.get("/api/maps/3/", {"key": "s3cret"})
     assert tilejson_url(request, "map-3") == "http://testserver/tiles/map-3.json?key=s3cret"

@@ -10,8 +10,8 @@ from django.db import connection
 from layers.models import DatasetFeature
 from layers.registry import Layer, Viewer, registry
 from layers.tiles import SERIAL_PLAN, TILE_FEATURE_CAP, render_vector_tile, tile_sql
-from tilesets.services import tile_cache_invalidate
-from tilesets.tiles import lonlat_to_tile_fraction, tile_bounds
+from layers.services import tile_cache_invalidate
+from layers.tilegrid import lonlat_to_tile_fraction, tile_bounds
 
 from .conftest import CITY_HALL, GANGNAM_STATION
 

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from moderation.models import COARSE_GRID_METRES, Report, coarsened_point
-from tilesets.cache import tile_cache
-from tilesets.tiles import lonlat_to_tile_fraction
+from layers.cache import tile_cache
+from layers.tilegrid import lonlat_to_tile_fraction
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_a_status_change_redraws_the_cached_tile(scene, api, client_for, gangnam
                                                  django_capture_on_commit_callbacks):
     import time
 
-    from tilesets.cache import INVALIDATION_SLACK
+    from layers.cache import INVALIDATION_SLACK
 
     z, x, y = _tile_for(places["seolleung"])
     url = f"/tiles/reports/{z}/{x}/{y}.mvt"

@@ -11,7 +11,7 @@ from pmtiles.reader import MmapSource, Reader
 from pmtiles.tile import Compression, TileType
 
 from jobs.models import Job
-from tilesets.tiles import lonlat_to_tile_fraction
+from layers.tilegrid import lonlat_to_tile_fraction
 
 pytestmark = pytest.mark.django_db
 CITY_HALL = (126.9779, 37.5663)

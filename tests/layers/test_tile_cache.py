@@ -4,9 +4,9 @@ import time
 import pytest
 from django.contrib.gis.geos import Point, Polygon
 
-from tilesets.cache import FilesystemTileCache, RedisTileCache, tile_cache, tile_variant
-from tilesets.services import layer_version_bump, tile_cache_invalidate, tile_ranges_for
-from tilesets.tiles import lonlat_to_tile_fraction, tile_range
+from layers.cache import FilesystemTileCache, RedisTileCache, tile_cache, tile_variant
+from layers.services import layer_version_bump, tile_cache_invalidate, tile_ranges_for
+from layers.tilegrid import lonlat_to_tile_fraction, tile_range
 
 CITY_HALL = (126.9779, 37.5663)
 JAMSIL = (127.1001, 37.5133)

@@ -16,11 +16,11 @@ from pathlib import Path
 from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 
-from layers.registry import Layer, Viewer
-from layers.styles import layer_bounds
-from layers.tiles import render_vector_tile
+from .registry import Layer, Viewer
+from .styles import layer_bounds
+from .tiles import render_vector_tile
 
-from .tiles import tiles_in_bbox
+from .tilegrid import tiles_in_bbox
 
 FORMATS = ("pmtiles", "mbtiles")
 

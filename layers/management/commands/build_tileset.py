@@ -7,9 +7,9 @@ from tqdm import tqdm
 
 from jobs.services import JobReporter, job_create, job_finish
 from layers.registry import registry
-from tilesets.builder import FORMATS, build_tileset
-from tilesets.tiles import count_tiles_in_bbox
 from layers.styles import layer_bounds
+from layers.tilegrid import count_tiles_in_bbox
+from layers.tilesets import FORMATS, build_tileset
 
 
 def _bbox(text: str):
