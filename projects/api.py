@@ -1,4 +1,5 @@
 """Thin views: parse input, call a selector or a service, serialize the answer."""
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -87,8 +88,9 @@ class ProjectDetailApi(APIView):
     @extend_schema(request=ProjectInputSerializer, responses=ProjectSerializer)
     def patch(self, request, pk: int):
         fields, related = _fields(_valid(ProjectInputSerializer, request.data, partial=True))
-        project = selectors.access_project(project_id=pk, user=request.user, write=True)
-        services.project_change(actor=request.user, project=project, changes=fields, **related)
+        with transaction.atomic():  # the lock taken by the access door holds until the change is stored
+            project = selectors.access_project(project_id=pk, user=request.user, write=True)
+            services.project_change(actor=request.user, project=project, changes=fields, **related)
         return _project_response(request, pk)
 
 
@@ -111,8 +113,9 @@ class ProjectUpdateListApi(APIView):
         if hasattr(data, "getlist"):  # multipart: several files under one name
             data = {**{k: data.get(k) for k in data.keys() if k != "photos"}, "photos": request.FILES.getlist("photos")}
         values = _valid(ProjectUpdateInputSerializer, data)
-        project = selectors.access_project(project_id=pk, user=request.user, write=True)
-        update = services.update_post(actor=request.user, project=project, **values)
+        with transaction.atomic():
+            project = selectors.access_project(project_id=pk, user=request.user, write=True)
+            update = services.update_post(actor=request.user, project=project, **values)
         update = selectors.project_updates(project=project).get(pk=update.pk)
         return Response(ProjectUpdateSerializer(update, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

@@ -83,16 +83,13 @@ def projects_for(*, proposal_id: int | None = None, meeting_id: int | None = Non
              "url": f"/projects/{p.pk}/"} for p in projects.order_by("pk")]
 
 
-def _rollup_row(aggregates: dict) -> dict:
+def _rollup_row(a: dict) -> dict:
     return {
-        "projects": aggregates["projects"] or 0,
-        "planned": aggregates["planned"] or 0,
-        "in_progress": aggregates["in_progress"] or 0,
-        "done": aggregates["done"] or 0,
-        "cancelled": aggregates["cancelled"] or 0,
-        "progress": round(aggregates["progress"]) if aggregates["progress"] is not None else None,
-        "budget_planned": aggregates["budget_planned"] or 0,
-        "budget_spent": aggregates["budget_spent"] or 0,
+        "projects": a["n_projects"] or 0,
+        **{s: a[f"n_{s}"] or 0 for s in ProjectStatus.values},
+        "progress": round(a["avg_progress"]) if a["avg_progress"] is not None else None,
+        "budget_planned": a["sum_budget_planned"] or 0,
+        "budget_spent": a["sum_budget_spent"] or 0,
     }
 
 
@@ -100,12 +97,12 @@ def _aggregates(prefix: str = "") -> dict:
     status = f"{prefix}status"
     live = ~Q(**{status: ProjectStatus.CANCELLED})
     return {
-        "projects": Count(f"{prefix}pk", distinct=True),
-        **{s: Count(f"{prefix}pk", filter=Q(**{status: s}), distinct=True) for s in ProjectStatus.values},
+        "n_projects": Count(f"{prefix}pk", distinct=True),
+        **{f"n_{s}": Count(f"{prefix}pk", filter=Q(**{status: s}), distinct=True) for s in ProjectStatus.values},
         # progress of the projects that go ahead: cancelled ones do not drag the average down
-        "progress": Avg(f"{prefix}progress", filter=live),
-        "budget_planned": Sum(f"{prefix}budget_planned", filter=live),
-        "budget_spent": Sum(f"{prefix}budget_spent", filter=live),
+        "avg_progress": Avg(f"{prefix}progress", filter=live),
+        "sum_budget_planned": Sum(f"{prefix}budget_planned", filter=live),
+        "sum_budget_spent": Sum(f"{prefix}budget_spent", filter=live),
     }
 
 

@@ -36,9 +36,8 @@ def test_staff_create_a_project_from_a_csv_row_with_a_district_and_a_line_and_it
     assert [d.code for d in project.districts.all()] == ["11680"]
     assert (project.status, project.progress, project.budget_planned) == ("in_progress", 25, 4_200_000_000)
 
-    catalogue = {layer["name"]: layer for layer in api.get("/api/layers/").json()["results"]} \
-        if isinstance(api.get("/api/layers/").json(), dict) else {l["name"]: l for l in api.get("/api/layers/").json()}
-    assert "projects" in catalogue
+    catalogue = {layer["name"]: layer for layer in api.get("/api/layers/").json()["results"]}
+    assert catalogue["projects"]["title_ko"] == "서울시 사업"
     legend = {entry["value"] for entry in api.get("/api/layers/projects/").json()["legend"]}
     assert legend == {"planned", "in_progress", "done", "cancelled"}
 
