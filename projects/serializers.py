@@ -19,7 +19,7 @@ class ProjectDistrictSerializer(serializers.Serializer):
     name_en = serializers.CharField()
 
 
-class ProjectLinkSerializer(serializers.Serializer):
+class CitedItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     title_en = serializers.CharField(allow_blank=True)
@@ -69,12 +69,12 @@ class ProjectSerializer(GeoFeatureModelSerializer):
                   "districts", "budget_planned", "budget_spent", "starts_on", "ends_on", "status", "cancel_reason",
                   "progress", "proposals", "meetings", "follower_count", "i_follow", "url", "created_at", "updated_at")
 
-    @extend_schema_field(ProjectLinkSerializer(many=True))
+    @extend_schema_field(CitedItemSerializer(many=True))
     def get_proposals(self, obj):
         return [{"id": p.pk, "title": p.title, "title_en": "", "url": f"/proposals/#proposal-{p.pk}"}
                 for p in obj.proposals.all()]
 
-    @extend_schema_field(ProjectLinkSerializer(many=True))
+    @extend_schema_field(CitedItemSerializer(many=True))
     def get_meetings(self, obj):
         return [{"id": m.pk, "title": m.title_ko, "title_en": m.title_en, "url": f"/meetings/{m.pk}/"}
                 for m in obj.meetings.all()]

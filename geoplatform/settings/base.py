@@ -197,6 +197,7 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "jobs.models.Job.State",
         "ProposalStateEnum": "campaigns.models.ProposalState",
         "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "ProposalKindEnum": "campaigns.models.ProposalKind",
         "FeedbackStateEnum": "feedback.models.FeedbackState",
         "FlagStateEnum": "moderation.models.Flag.State",
         "FeedbackKindEnum": "feedback.models.FeedbackKind",

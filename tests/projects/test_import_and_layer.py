@@ -1,12 +1,9 @@
 """Staff import projects from CSV/XLSX with per-row errors; a project is then on the `projects` layer:
 the catalogue, a decoded vector tile and OGC API Features."""
-import gzip
-import math
-
-import mapbox_vector_tile
 import pytest
 
 from projects.models import Project
+from tests.meetings.test_layer import _tile as tile_features
 
 from .conftest import csv_upload
 
@@ -16,13 +13,7 @@ HEADER = "사업명,title_en,담당부서,자치구,geometry,예산,집행액,�
 
 
 def _tile(api, lon, lat, z=15):
-    n = 2 ** z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    response = api.get(f"/tiles/projects/{z}/{x}/{y}.mvt")
-    assert response.status_code == 200, response.status_code
-    data = b"".join(response.streaming_content) if response.streaming else response.content
-    return mapbox_vector_tile.decode(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)["projects"]["features"]
+    return tile_features(api, "projects", lon, lat, z)["projects"]["features"]
 
 
 def test_staff_create_a_project_from_a_csv_row_with_a_district_and_a_line_and_it_is_on_the_layer(

@@ -177,6 +177,7 @@ def test_a_project_cites_proposals_and_meetings_and_each_shows_the_project_back(
     assert api.get(f"/api/proposals/{proposal.pk}/").json()["projects"][0]["id"] == project["id"]
     assert api.get(f"/api/meetings/{meeting.pk}/").json()["projects"][0]["id"] == project["id"]
     assert f'href="/projects/{project["id"]}/"' in api.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert f'href="/projects/{project["id"]}/"' in api.get("/proposals/").content.decode()
     assert api.get("/api/projects/", {"meeting": meeting.pk}).json()["count"] == 1
 
 
