@@ -79,7 +79,7 @@ def _record_rows(analysis: Analysis, viewer: Viewer, *, full: bool):
 def records_export_response(*, analysis: Analysis, request, full: bool):
     viewer = request_viewer(request) if full else Viewer(user=AnonymousUser())
     if full:
-        from moderation.services import audit_record
+        from audit.services import audit_record
 
         with transaction.atomic():
             audit_record(actor=request.user, action="analysis.records_export_full", target=analysis, before=None,

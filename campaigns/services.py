@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from audit.services import audit_record
 from districts.models import District
 from geoplatform.text import markdown_to_safe_html, plain_text
-from moderation.services import audit_record, notification_create
+from notifications.services import notification_create
 
 from .models import (
     AreaScope,

@@ -112,7 +112,7 @@ class Days(Func):
 
 def _report_links():
     """Each (report, responsible district) pair of reports the public may see (hidden ones left out)."""
-    from moderation.models import ReportDistrict
+    from reports.models import ReportDistrict
 
     return ReportDistrict.objects.filter(report__is_hidden=False)
 

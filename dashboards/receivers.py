@@ -56,7 +56,7 @@ def _connect(model_label: str, keys: tuple[str, ...], uid: str) -> None:
     post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
 
 
-_connect("moderation.ReportDistrict", REPORT_KEYS, "dashboards-reports")
-_connect("moderation.Report", REPORT_KEYS, "dashboards-report")
+_connect("reports.ReportDistrict", REPORT_KEYS, "dashboards-reports")
+_connect("reports.Report", REPORT_KEYS, "dashboards-report")
 _connect("maps.Feature", MAP_KEYS, "dashboards-features")
 _connect("maps.Map", MAP_KEYS, "dashboards-maps")

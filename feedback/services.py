@@ -15,7 +15,8 @@ from django.utils import timezone
 from campaigns.services import _clean_text, _error, _require_creator, _require_staff
 from geoplatform.images import image_sanitise
 from geoplatform.text import plain_text
-from moderation.services import audit_record, notification_create
+from audit.services import audit_record
+from notifications.services import notification_create
 
 from .models import Feedback, FeedbackState, FeedbackSupport
 

@@ -27,6 +27,7 @@ def dataset_layer(dataset: Dataset) -> Layer:
         attribution=dataset.attribution,
         queryset_factory=queryset,
         static_queryset=True,
+        aggregated=dataset.geometry_type == "point",
         style=DATASET_STYLE,
         legend=[{"label_ko": dataset.title_ko, "label_en": dataset.title_en, "color": DATASET_STYLE["color"]}],
         version_factory=lambda stamp=dataset.updated_at: stamp.isoformat() if stamp else "0",

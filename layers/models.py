@@ -48,3 +48,48 @@ class DatasetFeature(models.Model):
     class Meta:
         indexes = [models.Index(fields=["dataset"], name="datasetfeature_dataset_idx")]
         # the GiST index is created with an explicit name in the migration
+
+
+class LayerVersion(models.Model):
+    """How many committed changes a layer has had: part of its tile URLs (see layers/selectors.py).
+
+    Bumped by the invalidation door (layers/services.py) after every commit that changes what a layer
+    shows, so a public tile URL names one state of the layer and an edge cache may keep it.
+    """
+
+    name = models.CharField(max_length=140, primary_key=True)
+    counter = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} v{self.counter}"
+
+
+class TileCluster(models.Model):
+    """Pre-aggregated points of a layer (layers/aggregates.py): one row per non-empty grid cell.
+
+    The cells of level L are the XYZ tiles of zoom L, so a tile of zoom z is drawn from the
+    32 × 32 cells of level z + 5 whose parent tile (`tx`, `ty`) it is.
+    """
+
+    layer = models.CharField(max_length=140)
+    level = models.SmallIntegerField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    tx = models.IntegerField()
+    ty = models.IntegerField()
+    n = models.IntegerField()
+    sum_lon = models.FloatField()
+    sum_lat = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["layer", "level", "x", "y"], name="tilecluster_cell")]
+        indexes = [models.Index(fields=["layer", "level", "tx", "ty"], name="tilecluster_tile")]
+
+
+class TileAggregateState(models.Model):
+    """The layer version a layer's TileCluster rows were built for; none (or another) = not used."""
+
+    layer = models.CharField(max_length=140, primary_key=True)
+    version = models.CharField(max_length=300)
+    built_at = models.DateTimeField(auto_now=True)

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import transaction
+from django.db import connections, router, transaction
 
+from .aggregates import aggregates_rebuild, aggregates_refresh
 from .cache import tile_cache
-from .models import Dataset, DatasetFeature
+from .models import Dataset, DatasetFeature, LayerVersion
 from .tilegrid import MAX_ZOOM, tile_range
 
 
@@ -31,6 +32,9 @@ def dataset_load_geojson(*, slug: str, path: Path, progress=None, **fields) -> D
         if progress:
             progress(i)
     DatasetFeature.objects.bulk_create(rows, batch_size=2000)
+    from .datasets import dataset_layer
+
+    aggregates_rebuild(layer=dataset_layer(dataset))
     return dataset
 
 
@@ -59,9 +63,47 @@ def tile_cache_invalidate(*, layer_name: str, geometries: list[GEOSGeometry]) ->
     geometries = [g for g in geometries if g is not None]
     if not geometries:
         return
-    transaction.on_commit(lambda: tile_cache().invalidate(layer_name, tile_ranges_for(geometries)))
+
+    def changed():
+        # aggregates first, then the version, then the cache: nothing can render (and keep) the old state
+        # under the new version or after the invalidation
+        layer = _aggregated_layer(layer_name)
+        if layer is not None:
+            aggregates_refresh(layer=layer, geometries=geometries)
+        _counter_bump(layer_name)
+        tile_cache().invalidate(layer_name, tile_ranges_for(geometries))
+
+    transaction.on_commit(changed)
 
 
 def layer_version_bump(*, layer_name: str) -> None:
     """The layer changed as a whole (style, fields, visibility): drop all its cached tiles after commit."""
-    transaction.on_commit(lambda: tile_cache().drop_layer(layer_name))
+
+    def changed():
+        layer = _aggregated_layer(layer_name)
+        if layer is not None:
+            aggregates_rebuild(layer=layer)
+        _counter_bump(layer_name)
+        tile_cache().drop_layer(layer_name)
+
+    transaction.on_commit(changed)
+
+
+def _aggregated_layer(layer_name: str):
+    from .registry import registry
+
+    layer = registry.get(layer_name)
+    return layer if layer is not None and layer.aggregated else None
+
+
+def _counter_bump(layer_name: str) -> None:
+    """One more committed change of the layer: its tile URLs change (`layers.selectors.layer_tile_version`).
+
+    An upsert in one statement (autocommit, after the change's own commit): no row lock is held
+    across the editing transaction, and concurrent edits each add one.
+    """
+    with connections[router.db_for_write(LayerVersion)].cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO layers_layerversion (name, counter, changed_at) VALUES (%s, 1, now()) "
+            "ON CONFLICT (name) DO UPDATE SET counter = layers_layerversion.counter + 1, changed_at = now()",
+            [layer_name[:140]])

@@ -31,8 +31,13 @@ def layer_bounds(layer: Layer) -> list[float]:
 
 
 def tile_url_template(request, layer: Layer) -> str:
+    """`…/tiles/<layer>/{z}/{x}/{y}.mvt`; a public layer's carries `v=<layer_tile_version>` (edge-cacheable)."""
+    from .selectors import layer_tile_version
+
     tilejson = _absolute(request, reverse("tilejson", args=[layer.name]))
     base, _, query = tilejson.partition("?")
+    if layer.public:
+        query = "&".join(filter(None, [query, f"v={layer_tile_version(layer)}"]))
     extension = "png" if layer.kind == "raster" else "mvt"
     return base[: -len(".json")] + "/{z}/{x}/{y}." + extension + (f"?{query}" if query else "")
 

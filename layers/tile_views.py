@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from .access import layer_for_viewer, request_viewer
 from .cache import tile_cache, tile_variant
+from .selectors import layer_tile_version
 from .styles import map_style, tilejson
 from .tilegrid import MAX_ZOOM, tile_valid
 from .tiles import render_vector_tile
@@ -29,10 +30,20 @@ def _bad_request(message_en: str, message_ko: str) -> JsonResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
-def _cache_control(layer) -> str:
+def _cache_control(layer, version: str | None) -> str:
+    """What a browser or an edge cache may keep (docs/CONTRACTS.md, "Tile URLs and caching").
+
+    - a viewer-dependent layer: `private, no-store` (never kept by a shared cache);
+    - a public layer's tile asked with the layer's current `v`: that URL's content never changes,
+      `public, max-age=TILES_IMMUTABLE_MAX_AGE, immutable`;
+    - a public tile without `v`, or with another one: `public, max-age=TILES_MAX_AGE` (default 0, must-revalidate).
+    """
+    if not layer.public:
+        return "private, no-store"
+    if version is not None and version == layer_tile_version(layer, max_age=settings.TILES_VERSION_MEMO):
+        return f"public, max-age={int(settings.TILES_IMMUTABLE_MAX_AGE)}, immutable"
     max_age = int(getattr(settings, "TILES_MAX_AGE", 0))
-    scope = "public" if layer.public else "private"
-    return f"{scope}, max-age={max_age}, must-revalidate" if max_age == 0 else f"{scope}, max-age={max_age}"
+    return f"public, max-age={max_age}, must-revalidate" if max_age == 0 else f"public, max-age={max_age}"
 
 
 def _etag(data: bytes) -> str:
@@ -64,7 +75,7 @@ def tile(request, layer, z, x, y, fmt):
             f"{z}/{x}/{y} 타일은 없습니다: 줌은 0-{MAX_ZOOM}, x와 y는 0부터 2^줌-1까지입니다.")
     viewer = request_viewer(request)
     layer_obj = layer_for_viewer(layer, viewer, kind="raster" if fmt == "png" else "vector")
-    headers = {"Cache-Control": _cache_control(layer_obj), "Access-Control-Allow-Origin": "*"}
+    headers = {"Cache-Control": _cache_control(layer_obj, request.GET.get("v")), "Access-Control-Allow-Origin": "*"}
     if not layer_obj.public:
         headers["Vary"] = "Cookie, Authorization"
         del headers["Access-Control-Allow-Origin"]
@@ -97,7 +108,8 @@ def tile(request, layer, z, x, y, fmt):
 
 def _json(doc: dict, layer=None) -> JsonResponse:
     response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "private, no-cache" if layer is not None and not layer.public else "public, max-age=60"
+    # TileJSON and styles name the current tile URLs: never kept without asking again
+    response["Cache-Control"] = "private, no-store" if layer is not None and not layer.public else "public, no-cache"
     response["Access-Control-Allow-Origin"] = "*" if layer is None or layer.public else ""
     if not response["Access-Control-Allow-Origin"]:
         del response["Access-Control-Allow-Origin"]
@@ -132,7 +144,7 @@ def combined_style_view(request):
     layers = [layer_for_viewer(name.strip(), viewer) for name in dict.fromkeys(names)]
     response = _json(map_style(request, layers, "geoplatform"))
     if not all(layer.public for layer in layers):
-        response["Cache-Control"] = "private, no-cache"
+        response["Cache-Control"] = "private, no-store"
         if "Access-Control-Allow-Origin" in response:
             del response["Access-Control-Allow-Origin"]
     return response

@@ -10,9 +10,12 @@ reaches it as a parameter, never as text.
 Generalisation per zoom keeps every tile small whatever the layer holds:
 
 - point layers at zoom <= `layer.cluster_maxzoom` (default 13) are aggregated to a grid of
-  CLUSTER_CELL tile units (32 × 32 cells per tile): one point per non-empty cell at the
+  32 × 32 cells per tile (the tiles of zoom z + CELL_SHIFT): one point per non-empty cell at the
   mean position of its points, with the property `count` (`point_count` too, as MapLibre's
-  clusters name it). Above that zoom points are drawn one by one with their fields;
+  clusters name it). Layers marked `aggregated` read those cells from their pre-aggregated
+  TileCluster rows (layers/aggregates.py: at most 1,024 rows a tile, whatever the layer holds)
+  once they are built for the layer's version; others group their rows per request. Above
+  that zoom points are drawn one by one with their fields;
 - lines and polygons below zoom SIMPLIFY_BELOW are simplified by SIMPLIFY_UNITS tile units
   (half a pixel of a 512-px tile) before clipping; ones whose bounding box is smaller than
   that (width + height) are left out, as are ones that collapse;
@@ -30,21 +33,23 @@ parallel plan per tile costs far more than it saves.
 from __future__ import annotations
 
 import logging
+import re
 
+from django.conf import settings
 from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import Transform
 from django.db import InterfaceError, OperationalError, connections
 from django.db.models import Avg, Count, Expression, F, Field, FloatField, Func, IntegerField, Value
-from django.db.models.functions import Floor
 
 from .registry import Layer, Viewer
+from .selectors import aggregates_ready
 from .tilegrid import TILE_BUFFER, TILE_EXTENT, tile_bounds
 
 log = logging.getLogger(__name__)
 
 TILE_FEATURE_CAP = 20_000
 TILE_MAX_BYTES = 500_000
-CLUSTER_CELL = 128  # tile units (of 4096) per cluster cell: 32 × 32 cells a tile
+CELL_SHIFT = 5  # a tile of zoom z clusters points in 2^5 × 2^5 = 32 × 32 cells: the tiles of zoom z + 5
 SIMPLIFY_BELOW = 15
 SIMPLIFY_UNITS = 4  # of 4096: half a pixel when the tile is drawn 512 px wide
 LOW_ZOOM_SHAPE_CAP = 8_000  # lines and polygons below zoom 12 (50,000 polygons: z10 tiles stay < 500 KB)
@@ -78,9 +83,9 @@ class TileArg(Expression):
 
 def tile_args(z: int, x: int, y: int) -> dict:
     west, south, east, north = tile_bounds(z, x, y)
-    cells = TILE_EXTENT // CLUSTER_CELL
-    return {"z": z, "x": x, "y": y, "west": west, "north": north,
-            "cell_lon": (east - west) / cells, "cell_lat": (north - south) / cells,
+    side = 2 ** CELL_SHIFT
+    return {"z": z, "x": x, "y": y, "level": z + CELL_SHIFT,
+            "cell_x0": x * side, "cell_x1": x * side + side - 1, "cell_y0": y * side, "cell_y1": y * side + side - 1,
             "tolerance": SIMPLIFY_UNITS * (east - west) / TILE_EXTENT}
 
 
@@ -155,6 +160,43 @@ class MakePoint(Func):
     output_field = PointField(srid=4326)
 
 
+class _Cell(Expression):
+    """Column or row of the XYZ tile of zoom `level` that holds a point (`template` in {g} and {level})."""
+
+    template = ""
+
+    def __init__(self, geometry, level):
+        super().__init__(output_field=IntegerField())
+        self.geometry, self.level = geometry, level
+
+    def get_source_expressions(self):
+        return [self.geometry, self.level]
+
+    def set_source_expressions(self, exprs):
+        self.geometry, self.level = exprs
+
+    def as_sql(self, compiler, connection):
+        parts = {"g": compiler.compile(self.geometry), "level": compiler.compile(self.level)}
+        params = []
+        for name in re.findall(r"\{(g|level)\}", self.template):
+            params.extend(parts[name][1])
+        return self.template.format(g=parts["g"][0], level=parts["level"][0]), params
+
+
+class CellX(_Cell):
+    """floor((lon + 180) / 360 · 2^level)"""
+
+    template = "floor((ST_X({g}) + 180.0) / 360.0 * power(2.0::float8, ({level})::integer))::integer"
+
+
+class CellY(_Cell):
+    """Web Mercator row, the latitude clamped to ±85.0511° as XYZ tiles are."""
+
+    template = ("floor((1.0 - ln(tan(radians(greatest(-85.0511287798066, least(85.0511287798066, ST_Y({g}))))) "
+                "+ 1.0 / cos(radians(greatest(-85.0511287798066, least(85.0511287798066, ST_Y({g})))))) / pi()) "
+                "/ 2.0 * power(2.0::float8, ({level})::integer))::integer")
+
+
 class BoxSize(Func):
     """Width + height of the bounding box, in degrees."""
 
@@ -194,15 +236,30 @@ def tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None = None):
     return _tile_queryset(layer, viewer, z, cap)[0]
 
 
-def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None):
+def _aggregated_queryset(layer: Layer):
+    """A clustered tile from the layer's pre-aggregated cells: the 32 × 32 cells of level z + CELL_SHIFT."""
+    from .models import TileCluster
+
+    position = MakePoint(F("sum_lon") / F("n"), F("sum_lat") / F("n"))
+    return (TileCluster.objects.filter(layer=layer.name, level=_int("level"), tx=_int("x"), ty=_int("y"))
+            .annotate(**{GEOM_COLUMN: AsMVTGeom(Transform(position, 3857), TileEnvelope())},
+                      count=F("n"), point_count=F("n"))
+            .values(GEOM_COLUMN, "count", "point_count"))
+
+
+def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None, aggregates: bool = False):
+    if aggregates and clustered(layer, z):
+        return _aggregated_queryset(layer), False
     cap = cap or layer.tile_feature_cap or TILE_FEATURE_CAP
     geom = layer.geom_field
     qs = layer.get_queryset(viewer).order_by()
     if clustered(layer, z):
         # each point counted in exactly one tile: no buffer for the grid
+        # cells are the tiles of zoom z + CELL_SHIFT (as in the pre-aggregated TileCluster rows)
         qs = qs.filter(**{f"{geom}__bboverlaps": _envelope_4326(0.0)})
-        qs = (qs.annotate(_cx=Floor((X(geom) - _float("west")) / _float("cell_lon"), output_field=IntegerField()),
-                          _cy=Floor((_float("north") - Y(geom)) / _float("cell_lat"), output_field=IntegerField()))
+        qs = (qs.annotate(_cx=CellX(F(geom), _int("level")), _cy=CellY(F(geom), _int("level")))
+              .filter(_cx__gte=_int("cell_x0"), _cx__lte=_int("cell_x1"),
+                      _cy__gte=_int("cell_y0"), _cy__lte=_int("cell_y1"))
               .values("_cx", "_cy")
               .annotate(count=Count("*"), _lon=Avg(X(geom)), _lat=Avg(Y(geom)))
               .annotate(point_count=F("count"),
@@ -246,15 +303,16 @@ _statements: dict[tuple, tuple[str, list]] = {}
 _STATEMENTS_MAX = 512
 
 
-def _statement(layer: Layer, viewer: Viewer, z: int, cap: int) -> tuple[str, list]:
+def _statement(layer: Layer, viewer: Viewer, z: int, cap: int, aggregates: bool = False) -> tuple[str, list]:
     key = None
+    aggregates = aggregates and clustered(layer, z)
     if layer.static_queryset and layer.public:
         key = (layer.name, layer.version(), layer.fields, layer.geometry_type, clustered(layer, z),
-               generalised(layer, z), generalised(layer, z) and z < 12, cap)
+               generalised(layer, z), generalised(layer, z) and z < 12, cap, aggregates)
         found = _statements.get(key)
         if found is not None:
             return found
-    qs, has_id = _tile_queryset(layer, viewer, z, cap)
+    qs, has_id = _tile_queryset(layer, viewer, z, cap, aggregates)
     inner, params = qs.query.sql_with_params()
     sql = (f"SELECT ST_AsMVT(t, %s, {TILE_EXTENT}, '{GEOM_COLUMN}'{', %s' if has_id else ''}) "
            f"FROM ({inner}) AS t")
@@ -266,9 +324,13 @@ def _statement(layer: Layer, viewer: Viewer, z: int, cap: int) -> tuple[str, lis
     return statement
 
 
-def tile_sql(layer: Layer, viewer: Viewer, z: int, x: int, y: int, cap: int | None = None) -> tuple[str, list]:
-    """The complete statement of one tile and its parameters (used by the view, the tests and the bench)."""
-    sql, template = _statement(layer, viewer, z, cap or layer.tile_feature_cap or TILE_FEATURE_CAP)
+def tile_sql(layer: Layer, viewer: Viewer, z: int, x: int, y: int, cap: int | None = None,
+             aggregates: bool = False) -> tuple[str, list]:
+    """The complete statement of one tile and its parameters (used by the view, the tests and the bench).
+
+    `aggregates`: draw clustered zooms from the layer's TileCluster rows (the caller checked they are built).
+    """
+    sql, template = _statement(layer, viewer, z, cap or layer.tile_feature_cap or TILE_FEATURE_CAP, aggregates)
     args = tile_args(z, x, y)
     return sql, [args[p.name] if isinstance(p, _Slot) else p for p in template]
 
@@ -303,8 +365,10 @@ def _fetch_tile(sql: str, params: list, using: str):
 def render_vector_tile(layer: Layer, viewer: Viewer, z: int, x: int, y: int, using: str = "default") -> bytes:
     """The MVT bytes of one tile (b"" when empty), under TILE_MAX_BYTES."""
     cap = layer.tile_feature_cap or TILE_FEATURE_CAP
+    aggregates = (layer.aggregated and clustered(layer, z)
+                  and aggregates_ready(layer, using, max_age=getattr(settings, "TILES_VERSION_MEMO", 0)))
     while True:
-        sql, params = tile_sql(layer, viewer, z, x, y, cap)
+        sql, params = tile_sql(layer, viewer, z, x, y, cap, aggregates)
         row = _fetch_tile(sql, params, using)
         data = bytes(row[0]) if row and row[0] is not None else b""
         if len(data) <= TILE_MAX_BYTES or cap <= 1:

@@ -1,276 +1,20 @@
-"""Thin views: parse input, call a selector or a service, shape the output."""
+"""Thin views of moderation: flag content, the staff's flag queue and decisions, bans."""
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from geoplatform.pagination import BoundedLimitOffsetPagination
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from layers.links import tilejson_url
+from accounts.permissions import IsCityStaff
+from geoplatform.ids import id_from
 
 from . import selectors, services
-from .models import Report, ReportCategory
-from .layers import REPORT_LAYER
-from .permissions import IsCityStaff, IsDistrictOfficer, NotBanned
-from .serializers import (
-    AuditLogSerializer, BanSerializer, BulkAcknowledgeSerializer, FlagCreateSerializer, FlagDecisionSerializer,
-    FlagSerializer, NoteSerializer, NotificationReadSerializer, NotificationSerializer, PhotoUploadSerializer,
-    ReportCategorySerializer, ReportCreateSerializer, ReportFeatureSerializer, ReportQuerySerializer,
-    StatusChangeSerializer, TransferSerializer,
-)
+from .permissions import NotBanned
+from .serializers import BanSerializer, FlagCreateSerializer, FlagDecisionSerializer, FlagSerializer
 from .throttles import CreationRateThrottle
-
-
-class FeatureCollectionPagination(BoundedLimitOffsetPagination):
-    """limit/offset paging whose page is a GeoJSON FeatureCollection, with the `reports` layer's TileJSON."""
-
-    max_limit = 1000
-
-    def get_paginated_response(self, data):
-        return Response({"type": "FeatureCollection", "count": self.count, "next": self.get_next_link(),
-                         "previous": self.get_previous_link(),
-                         "tilejson": tilejson_url(self.request, REPORT_LAYER), "features": data})
-
-
-def _report_response(request, report: Report, *, code=http.HTTP_200_OK) -> Response:
-    report = Report.objects.with_related().get(pk=report.pk)
-    timeline = selectors.report_timeline(report=report, user=request.user)
-    data = ReportFeatureSerializer(report, context={"request": request, "detail": True, "timeline": timeline}).data
-    return Response(data, status=code)
-
-
-class ReportListApi(APIView):
-    """Reports as GeoJSON. Everybody sees public fields of all; `?mine=true` one's own in full;
-    `?queue=mine` an officer's districts' queue. POST a GeoJSON Feature to report a hazard."""
-
-    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
-    throttle_classes = [CreationRateThrottle]
-    throttle_scope = "reports"
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("queue", str, enum=["mine"], description="an officer's districts' queue"),
-            OpenApiParameter("mine", bool, description="only my own reports"),
-            OpenApiParameter("status", str, description="comma-separated statuses"),
-            OpenApiParameter("category", str, description="comma-separated category codes"),
-            OpenApiParameter("overdue", bool, description="past the category's service target"),
-            OpenApiParameter("bbox", str, description="minLon,minLat,maxLon,maxLat"),
-        ],
-        responses=OpenApiTypes.OBJECT,
-        operation_id="reports_list",
-    )
-    def get(self, request):
-        query = ReportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        queue = params.get("queue") == "mine"
-        if queue and not (request.user.is_authenticated and request.user.officer_district_codes()):
-            raise PermissionDenied("The queue is for district officers. / 자치구 담당자만 볼 수 있는 목록입니다.")
-        if params.get("mine") and not request.user.is_authenticated:
-            raise PermissionDenied("Sign in to see your reports. / 로그인해 주세요.")
-        reports = selectors.report_list(
-            user=request.user, queue=queue, mine=params.get("mine", False), statuses=params.get("status", ()),
-            categories=params.get("category", ()), overdue=params.get("overdue"), bbox=params.get("bbox"),
-        )
-        paginator = FeatureCollectionPagination()
-        page = paginator.paginate_queryset(reports, request, view=self)
-        features = [ReportFeatureSerializer(r, context={"request": request}).data for r in page]
-        return paginator.get_paginated_response(features)
-
-    @extend_schema(request=ReportCreateSerializer, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request):
-        data = ReportCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = services.report_create(reporter=request.user, **data.validated_data)
-        return _report_response(request, report, code=http.HTTP_201_CREATED)
-
-
-class ReportDetailApi(APIView):
-    """One report with its `districts` and timeline (internal notes only for its officers and staff)."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request, pk):
-        return _report_response(request, selectors.report_access(user=request.user, report_id=pk))
-
-
-class ReportStatusApi(APIView):
-    """An officer of a responsible district changes its status with a public message."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=StatusChangeSerializer, responses=OpenApiTypes.OBJECT)
-    def post(self, request, pk):
-        data = StatusChangeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        params = data.validated_data
-        with transaction.atomic():
-            report = selectors.report_access(user=request.user, report_id=pk, need="answer", lock=True)
-            duplicate_of = None
-            if params.get("duplicate_of"):
-                try:
-                    duplicate_of = selectors.report_access(user=request.user, report_id=params["duplicate_of"])
-                except NotFound:
-                    raise NotFound("The original report does not exist. / 원래 신고가 없습니다.")
-            services.report_status_change(
-                report=report, actor=request.user, status=params["status"], message=params["message"],
-                district_codes=params.get("districts"), duplicate_of=duplicate_of,
-                responsible_body=params.get("responsible_body", ""),
-            )
-        return _report_response(request, report)
-
-
-class ReportTransferApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=TransferSerializer, responses=OpenApiTypes.OBJECT)
-    def post(self, request, pk):
-        data = TransferSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        params = data.validated_data
-        with transaction.atomic():
-            report = selectors.report_access(user=request.user, report_id=pk, need="answer", lock=True)
-            services.report_transfer(report=report, actor=request.user, to_code=params["to_district"],
-                                     from_code=params.get("from_district"), reason=params["reason"])
-        return _report_response(request, report)
-
-
-class ReportNotesApi(APIView):
-    """Internal notes: the report's district officers and city staff only."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request, pk):
-        report = selectors.report_access(user=request.user, report_id=pk, need="internal")
-        notes = [e for e in selectors.report_timeline(report=report, user=request.user) if e.kind == "note"]
-        return Response([{"id": n.pk, "note": n.message, "actor": n.actor.public_name if n.actor else None,
-                          "created_at": n.created_at.isoformat()} for n in notes])
-
-    @extend_schema(request=NoteSerializer, responses=OpenApiTypes.OBJECT)
-    def post(self, request, pk):
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = selectors.report_access(user=request.user, report_id=pk, need="internal")
-        note = services.report_note_add(report=report, actor=request.user, note=data.validated_data["note"])
-        return Response({"id": note.pk, "note": note.message, "created_at": note.created_at.isoformat()},
-                        status=http.HTTP_201_CREATED)
-
-
-class ReportPhotosApi(APIView):
-    """The reporter adds a photo (JPEG, PNG, WebP; EXIF removed) to their open report."""
-
-    permission_classes = [IsAuthenticated, NotBanned]
-    parser_classes = [MultiPartParser, FormParser]
-    throttle_classes = [CreationRateThrottle]
-    throttle_scope = "reports"
-
-    @extend_schema(request={"multipart/form-data": PhotoUploadSerializer}, responses=OpenApiTypes.OBJECT)
-    def post(self, request, pk):
-        data = PhotoUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = selectors.report_access(user=request.user, report_id=pk)
-        services.report_photo_add(report=report, actor=request.user, upload=data.validated_data["image"])
-        return _report_response(request, report, code=http.HTTP_201_CREATED)
-
-
-class ReportBulkAcknowledgeApi(APIView):
-    """Acknowledge several reports of one's districts with one message (all or none)."""
-
-    permission_classes = [IsDistrictOfficer]
-
-    @extend_schema(request=BulkAcknowledgeSerializer, responses=OpenApiTypes.OBJECT)
-    def post(self, request):
-        data = BulkAcknowledgeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        ids = data.validated_data["ids"]
-        with transaction.atomic():
-            reports = [selectors.report_access(user=request.user, report_id=i, lock=True) for i in sorted(set(ids))]
-            services.report_bulk_acknowledge(actor=request.user, reports=reports,
-                                             message=data.validated_data["message"])
-        return Response({"acknowledged": [r.pk for r in reports]})
-
-
-class ReportCategoryListApi(APIView):
-    """The kinds of hazard one can report. City staff add categories."""
-
-    permission_classes = [IsAuthenticatedOrReadOnly]
-
-    @extend_schema(responses=ReportCategorySerializer(many=True))
-    def get(self, request):
-        staff = request.user.is_authenticated and request.user.is_city_staff
-        categories = selectors.category_list(include_inactive=staff and request.query_params.get("all") == "true")
-        return Response(ReportCategorySerializer(categories, many=True).data)
-
-    @extend_schema(request=ReportCategorySerializer, responses={201: ReportCategorySerializer})
-    def post(self, request):
-        if not request.user.is_city_staff:
-            raise PermissionDenied(IsCityStaff.message)
-        data = ReportCategorySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        category = services.category_create(code=fields.pop("code"), name_ko=fields.pop("name_ko"),
-                                            name_en=fields.pop("name_en"), actor=request.user, **fields)
-        return Response(ReportCategorySerializer(category).data, status=http.HTTP_201_CREATED)
-
-
-class ReportCategoryDetailApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
-
-    def _get(self, code):
-        category = ReportCategory.objects.filter(code=code).first()
-        if category is None:
-            raise NotFound("No such category. / 해당 분류가 없습니다.")
-        return category
-
-    @extend_schema(responses=ReportCategorySerializer)
-    def get(self, request, code):
-        return Response(ReportCategorySerializer(self._get(code)).data)
-
-    @extend_schema(request=ReportCategorySerializer, responses=ReportCategorySerializer)
-    def patch(self, request, code):
-        if not request.user.is_city_staff:
-            raise PermissionDenied(IsCityStaff.message)
-        category = self._get(code)
-        data = ReportCategorySerializer(category, data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        category = services.category_update(category=category, actor=request.user, **data.validated_data)
-        return Response(ReportCategorySerializer(category).data)
-
-
-class NotificationListApi(APIView):
-    """The signed-in user's notifications, newest first (`?unread=true` for unread ones)."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(parameters=[OpenApiParameter("unread", bool)], responses=NotificationSerializer(many=True))
-    def get(self, request):
-        unread = request.query_params.get("unread") in ("1", "true", "True")
-        notifications = selectors.notification_list(user=request.user, unread=unread)
-        paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(notifications, request, view=self)
-        response = paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
-        response.data["unread"] = selectors.notification_list(user=request.user, unread=True).count()
-        return response
-
-
-class NotificationReadApi(APIView):
-    """Mark notifications read: `{"ids": [...]}` or `{"all": true}`."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=NotificationReadSerializer, responses=OpenApiTypes.OBJECT)
-    def post(self, request):
-        data = NotificationReadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        ids = None if data.validated_data.get("all") else data.validated_data["ids"]
-        return Response({"marked": services.notifications_mark_read(user=request.user, ids=ids)})
 
 
 class FlagCreateApi(APIView):
@@ -325,7 +69,7 @@ class FlagDecideApi(APIView):
     def post(self, request, target_type, target_id):
         data = FlagDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if target_id >= selectors.MAX_ID:
+        if id_from(target_id) is None:
             raise NotFound("No open flags on that content. / 처리할 신고가 없습니다.")
         closed = services.flag_decide(actor=request.user, target_type=target_type, target_id=target_id,
                                       **data.validated_data)
@@ -347,22 +91,3 @@ class BanApi(APIView):
         services.user_ban(actor=request.user, user=user, banned=data.validated_data["banned"],
                           reason=data.validated_data["reason"])
         return Response({"user": user.pk, "banned": user.is_banned})
-
-
-class AuditLogListApi(APIView):
-    """The audit log (append-only), newest first; city staff only. Filters: action, target_type, target_id, actor."""
-
-    permission_classes = [IsCityStaff]
-
-    @extend_schema(parameters=[OpenApiParameter(name, str) for name in ("action", "target_type", "target_id")]
-                   + [OpenApiParameter("actor", int)], responses=AuditLogSerializer(many=True))
-    def get(self, request):
-        params = request.query_params
-        actor = params.get("actor")
-        if actor and not (actor.isdigit() and len(actor) <= 18):
-            raise ValidationError({"actor": "actor is a user id. / actor는 사용자 번호입니다."})
-        entries = selectors.audit_list(action=params.get("action", ""), target_type=params.get("target_type", ""),
-                                       target_id=params.get("target_id", ""), actor_id=actor)
-        paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(entries, request, view=self)
-        return paginator.get_paginated_response(AuditLogSerializer(page, many=True).data)

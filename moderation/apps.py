@@ -3,8 +3,7 @@ from django.apps import AppConfig
 
 class ModerationConfig(AppConfig):
     name = "moderation"
-    verbose_name = "Hazard reports and moderation"
+    verbose_name = "Moderation: flags, review, bans, abuse limits"
 
     def ready(self):
-        from . import layers  # noqa: F401  (registers the `reports` layer)
         from . import receivers  # noqa: F401  (account deletion scrubs what this app holds)

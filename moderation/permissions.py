@@ -1,4 +1,4 @@
-"""DRF permission classes; the rules themselves live on the models (`Report.can_answer` …)."""
+"""Bans: banned users (`User.is_banned`) may read but not create; refused in views and in services alike."""
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -22,17 +22,3 @@ class NotBanned(BasePermission):
             return True
         user = request.user
         return not (user and user.is_authenticated and user.is_banned)
-
-
-class IsCityStaff(BasePermission):
-    message = "Only city staff may do this. / 서울시 담당자만 할 수 있습니다."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_city_staff)
-
-
-class IsDistrictOfficer(BasePermission):
-    message = "Only district officers may do this. / 자치구 담당자만 할 수 있습니다."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.officer_district_codes())

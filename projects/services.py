@@ -18,7 +18,8 @@ from districts.models import District
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.text import plain_text
-from moderation.services import audit_record, notification_create
+from audit.services import audit_record
+from notifications.services import notification_create
 
 from .models import Project, ProjectFollow, ProjectStatus, ProjectUpdate, ProjectUpdatePhoto
 

@@ -1,6 +1,6 @@
 """Deleting an account (DELETE /api/auth/me/) keeps a person's contributions and removes every trace of them.
 
-Across apps: a citizen's public map and feature (maps), a hazard report (moderation), an analysis of
+Across apps: a citizen's public map and feature (maps), a hazard report (reports), an analysis of
 the reports (analysis), seen through the API, the layers (TileJSON, style, OGC API, exports) and
 the analysis exports, by the public and by city staff.
 """
@@ -26,7 +26,7 @@ def _text(response) -> str:
 def contributions(seoul, make_user, analyst):
     from analysis.services import analysis_create, analysis_publish, analysis_run
     from maps.services import feature_create, map_create
-    from moderation.services import category_create, report_create
+    from reports.services import category_create, report_create
 
     person = make_user(NAME, display_name=DISPLAY)
     person.email = EMAIL
@@ -64,7 +64,7 @@ def _everything(client, c) -> str:
 def test_deleting_an_account_keeps_contributions_without_any_trace_of_the_person(contributions, client_for,
                                                                                   staff, api):
     from maps.models import Feature, Map
-    from moderation.models import Report
+    from reports.models import Report
 
     person = contributions["person"]
     before = _everything(client_for(staff), contributions)

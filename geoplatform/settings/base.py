@@ -46,7 +46,10 @@ INSTALLED_APPS = [
     "jobs",
     "layers",
     "maps",
+    "audit",
+    "notifications",
     "moderation",
+    "reports",
     "dashboards",
     "meetings",
     "analysis",
@@ -201,11 +204,11 @@ SPECTACULAR_SETTINGS = {
         "FeedbackStateEnum": "feedback.models.FeedbackState",
         "FlagStateEnum": "moderation.models.Flag.State",
         "FeedbackKindEnum": "feedback.models.FeedbackKind",
-        "ReportEventKindEnum": "moderation.models.ReportEvent.Kind",
+        "ReportEventKindEnum": "reports.models.ReportEvent.Kind",
         "AnalysisOutputKindEnum": "analysis.models.AnalysisOutput.Kind",
         "IndicatorKindEnum": "dashboards.models.Indicator.Kind",
         "AnalysisStatusEnum": "analysis.models.Analysis.Status",
-        "ReportStatusEnum": "moderation.models.Status",
+        "ReportStatusEnum": "reports.models.Status",
     },
 }
 
@@ -225,6 +228,14 @@ BASEMAP_ATTRIBUTION = env.str("BASEMAP_ATTRIBUTION", default="")
 TILES_CACHE_DIR = env.path("TILES_CACHE_DIR", default=BASE_DIR / "var" / "tilecache")
 TILES_CACHE_BACKEND = env.str("TILES_CACHE_BACKEND", default="filesystem")  # or "redis"
 TILES_REDIS_URL = env.str("TILES_REDIS_URL", default="")
+# A public tile asked with its layer's current version (`?v=` from TileJSON) may be kept this long by browsers
+# and edge caches: it also bounds how long content hidden or made private stays reachable at an old URL.
+TILES_IMMUTABLE_MAX_AGE = env.int("TILES_IMMUTABLE_MAX_AGE", default=86400)
+# Tile requests skip the URL resolver and most middleware (layers/light.py); 0 sends them through the full stack.
+TILES_LIGHT_PATH = env.bool("TILES_LIGHT_PATH", default=True)
+# A tile request may reuse a layer's change counter / aggregate state read this many seconds ago in its process
+# (saves a query a tile; TileJSON always reads them afresh).
+TILES_VERSION_MEMO = env.float("TILES_VERSION_MEMO", default=1.0)
 MAPS_IMPORT_DIR = env.path("MAPS_IMPORT_DIR", default=BASE_DIR / "var" / "imports")  # shared by web and worker
 TILESETS_DIR = env.path("TILESETS_DIR", default=BASE_DIR / "var" / "tilesets")
 MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)

@@ -25,6 +25,7 @@ STATIC_ROOT = os.path.join(_tmp, "static")
 os.makedirs(STATIC_ROOT, exist_ok=True)
 TILES_CACHE_DIR = os.path.join(_tmp, "tilecache")
 TILESETS_DIR = os.path.join(_tmp, "tilesets")
+TILES_VERSION_MEMO = 0  # tests read layer counters afresh (tests/layers/test_light_path.py checks the memo)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -63,8 +63,8 @@ def test_rerunning_after_the_data_changed_changes_the_fingerprint(contributed, a
 def test_comparison_of_real_reports_uses_their_public_day(seoul, make_user, analyst, run_analysis):
     from django.contrib.gis.geos import Point
 
-    from moderation.models import Report
-    from moderation.services import category_create, report_create
+    from reports.models import Report
+    from reports.services import category_create, report_create
 
     road = category_create(code="road_damage", name_ko="도로 파손", name_en="Damaged road",
                            responsible_body_ko="도로관리과", responsible_body_en="Road management")

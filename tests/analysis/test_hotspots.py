@@ -87,7 +87,7 @@ def test_published_hotspot_raster_tile_is_served_as_png(hotspot, analyst, api):
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert Image.open(io.BytesIO(body)).size == (256, 256)
     tilejson = api.get(f"/tiles/{layer}.json").json()
-    assert tilejson["tiles"][0].endswith("/{z}/{x}/{y}.png")
+    assert "/{z}/{x}/{y}.png?v=" in tilejson["tiles"][0]
 
 
 def test_density_classes_are_polygons_around_the_cluster(hotspot):

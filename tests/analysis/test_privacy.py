@@ -20,7 +20,7 @@ def _body(response):
 @pytest.fixture
 def reports(seoul, make_user):
     """Five dark-alley reports (a sensitive category) near City Hall and five road reports near COEX."""
-    from moderation.services import category_create, report_create
+    from reports.services import category_create, report_create
 
     dark = category_create(code="dark_alley", name_ko="어두운 골목", name_en="Dark alley", is_sensitive=True,
                            responsible_body_ko="안전총괄과", responsible_body_en="Safety")
@@ -69,7 +69,7 @@ def test_public_records_export_has_no_identity_no_times_no_exact_sensitive_locat
 
 def test_full_detail_records_export_is_for_analysts_only_and_logged(published_report_analysis, citizen, analyst,
                                                                      client_for):
-    from moderation.models import AuditLog
+    from audit.models import AuditLog
 
     url = f"/api/analyses/{published_report_analysis.pk}/records.csv?detail=full"
     refused = client_for(citizen).get(url)

@@ -60,10 +60,10 @@ def jpeg_file(tmp_path):
 
 @pytest.fixture
 def report_categories(db):
-    """The city's hazard categories as `make run` ships them (moderation.demo)."""
-    from moderation.demo import CATEGORIES
-    from moderation.models import ReportCategory
-    from moderation.services import category_create
+    """The city's hazard categories as `make run` ships them (reports.demo)."""
+    from reports.demo import CATEGORIES
+    from reports.models import ReportCategory
+    from reports.services import category_create
 
     for position, (code, ko, en, body_ko, body_en, sensitive, ack, resolve) in enumerate(CATEGORIES):
         if not ReportCategory.objects.filter(code=code).exists():

@@ -2,7 +2,7 @@
 citizen reads the answer; drafts survive a lost connection; bad places get the server's message."""
 import pytest
 
-from moderation.models import Report
+from reports.models import Report
 
 from .conftest import expect_console_errors, expect_http_errors, wait_for_map
 

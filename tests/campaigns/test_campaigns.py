@@ -136,7 +136,7 @@ def test_proposer_and_voters_are_told_when_their_proposal_is_answered_and_its_ma
         selected, citizen, voters, staff, client_for, django_capture_on_commit_callbacks):
     from django.core import mail
 
-    from moderation.models import Notification
+    from notifications.models import Notification
 
     answered = Notification.objects.get(user=citizen, kind="proposal_answered")
     assert "선정" in answered.title and "selected" in answered.title

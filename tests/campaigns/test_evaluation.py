@@ -10,7 +10,7 @@ from django.db import IntegrityError
 
 from campaigns import services
 from campaigns.models import Evaluation, Proposal, Vote
-from moderation.models import Notification
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaigns import services
 from campaigns.models import Proposal, RankingEntry, Vote
-from moderation.models import AuditLog
+from audit.models import AuditLog
 
 from .conftest import end_round_now
 

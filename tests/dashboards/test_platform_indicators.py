@@ -8,8 +8,8 @@ from django.utils import timezone
 from dashboards.models import Indicator
 from dashboards.selectors import indicator_values
 from dashboards.services import computed_indicators_ensure, computed_indicators_refresh
-from moderation.models import Report, ReportDistrict
-from moderation.services import category_create, report_create, report_status_change
+from reports.models import Report, ReportDistrict
+from reports.services import category_create, report_create, report_status_change
 
 
 def _values(slug):

@@ -4,8 +4,8 @@ import os
 
 from PIL import Image
 
+from audit.models import AuditLog
 from feedback.models import Feedback, FeedbackSupport
-from moderation.models import AuditLog
 
 
 def _send(client, **extra):
@@ -163,7 +163,7 @@ def test_a_huge_id_is_a_404_and_nul_text_a_400_never_a_500(citizen, client_for, 
 
 
 def test_everyone_who_asked_is_told_when_feedback_is_answered(citizen, citizen2, voters, staff, client_for):
-    from moderation.models import Notification
+    from notifications.models import Notification
 
     item = _send(client_for(citizen)).json()
     client_for(citizen2).post(f"/api/feedback/{item['id']}/support/")

@@ -20,7 +20,11 @@ def all_strings(node):
 def test_tilejson_3_describes_the_layer_and_its_tile_url(client, datasets):
     doc = client.get("/tiles/dataset-seoul_public_toilets.json").json()
     assert doc["tilejson"] == "3.0.0"
-    assert doc["tiles"] == ["http://testserver/tiles/dataset-seoul_public_toilets/{z}/{x}/{y}.mvt"]
+    from layers.registry import registry
+    from layers.selectors import layer_tile_version
+
+    version = layer_tile_version(registry.get("dataset-seoul_public_toilets"))
+    assert doc["tiles"] == [f"http://testserver/tiles/dataset-seoul_public_toilets/{{z}}/{{x}}/{{y}}.mvt?v={version}"]
     assert doc["vector_layers"][0]["id"] == "dataset-seoul_public_toilets"
     assert {"name", "address", "district", "count"} <= set(doc["vector_layers"][0]["fields"])
     west, south, east, north = doc["bounds"]

@@ -69,7 +69,7 @@ def _report(geom):
 
 
 def test_the_31st_report_in_a_minute_gets_429_with_retry_after(client_for, citizen, categories, places):
-    from moderation.models import Report
+    from reports.models import Report
 
     client = client_for(citizen)
     for i in range(30):
@@ -91,7 +91,7 @@ def test_banned_user_cannot_report(client_for, citizen, categories, places):
 
 
 def test_staff_ban_a_user_through_the_api_and_it_is_audited(client_for, staff, citizen, categories, places):
-    from moderation.models import AuditLog
+    from audit.models import AuditLog
 
     response = client_for(staff).post("/api/moderation/bans/", {"user": citizen.pk, "banned": True,
                                                                 "reason": "광고 도배 / spam"}, format="json")

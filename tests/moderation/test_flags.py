@@ -2,7 +2,9 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from moderation.models import AuditLog, Flag, Report
+from audit.models import AuditLog
+from moderation.models import Flag
+from reports.models import Report
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +104,7 @@ def test_three_flags_hide_a_map_and_a_photo(client_for, flaggers, food_map, api)
 
     from maps.services import photo_add
 
-    from .test_photos import jpeg_with_gps
+    from tests.reports.test_photos import jpeg_with_gps
 
     map_obj, feature, owner = food_map
     photo = photo_add(feature=feature, actor=owner, upload=SimpleUploadedFile("p.jpg", jpeg_with_gps()))
@@ -156,7 +158,7 @@ def test_only_city_staff_see_the_queue_and_decide(client_for, citizen, gangnam_o
 
 def test_the_owner_of_hidden_content_is_told_without_naming_who_flagged(client_for, make_user, seoul):
     from maps.services import feature_create, map_create
-    from moderation.models import Notification
+    from notifications.models import Notification
 
     owner = make_user("mapmaker")
     flaggers = [make_user(f"flagger{i}") for i in range(3)]

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.contrib.gis.geos import LineString
 
-from moderation.models import Notification
+from notifications.models import Notification
 from projects import services
 from projects.models import Project, ProjectFollow
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from moderation.models import Notification
+from notifications.models import Notification
 from projects import services
 from projects.models import Project
 

@@ -162,14 +162,28 @@ export async function addPlatformLayer(map, name, options = {}) {
   return handle;
 }
 
-/** Reload a layer's tiles (after an edit), keeping its drawing. */
-export function refreshLayer(map, name) {
+/**
+ * Reload a layer's tiles (after an edit), keeping its drawing. The layer's TileJSON names its tiles
+ * with the layer's current version (`?v=`), which every committed edit changes: asking it again gives
+ * URLs that no browser or edge cache has seen. Without it (offline), a time stamp does the same.
+ */
+export async function refreshLayer(map, name) {
   const source = map.getSource(`gp-${name}`);
-  if (!source) return;
+  if (!source || typeof source.setTiles !== "function") return;
+  const first = (source.tiles || [])[0] || "";
+  const key = new URL(first, window.location.href).searchParams.get("key");
+  try {
+    const tilejson = await fetchTileJSON(name, key ? `?key=${encodeURIComponent(key)}` : "");
+    if (tilejson.tiles?.length) {
+      source.setTiles(tilejson.tiles);
+      return;
+    }
+  } catch (error) {
+    // fall through to the time stamp
+  }
   const stamp = `v=${Date.now()}`;
-  const tiles = (source.tiles || []).map((url) => {
+  source.setTiles((source.tiles || []).map((url) => {
     const bare = url.replace(/([?&])v=\d+&?/, "$1").replace(/[?&]$/, "");
     return `${bare}${bare.includes("?") ? "&" : "?"}${stamp}`;
-  });
-  if (typeof source.setTiles === "function") source.setTiles(tiles);
+  }));
 }

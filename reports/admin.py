@@ -1,7 +1,7 @@
-"""Admin: categories through the services (audited, re-coarsening); the audit log read-only."""
+"""Admin: categories through the services (audited, re-coarsening)."""
 from django.contrib import admin
 
-from .models import AuditLog, ReportCategory
+from .models import ReportCategory
 from .services import CATEGORY_FIELDS, category_create, category_update
 
 
@@ -21,19 +21,3 @@ class ReportCategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # reports keep their category: retire one with is_active instead
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor", "action", "target_type", "target_id")
-    list_filter = ("action", "target_type")
-    search_fields = ("target_id", "action")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,8 +2,8 @@ import io
 
 import pytest
 
-from moderation.demo import load_demo
-from moderation.models import Report, ReportCategory, ReportEvent
+from reports.demo import load_demo
+from reports.models import Report, ReportCategory, ReportEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import requests
 from georeport import GeoReport
 from rest_framework.authtoken.models import Token
 
-from moderation.models import Report
+from reports.models import Report
 
 from .conftest import GANGNAM
 

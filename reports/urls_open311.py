@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2, mounted at /open311/v2/ (see moderation/open311.py)."""
+"""Open311 GeoReport v2, mounted at /open311/v2/ (see reports/open311.py)."""
 from django.urls import re_path
 
 from . import open311

@@ -26,11 +26,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
+from moderation.permissions import NotBanned
+from moderation.throttles import CreationRateThrottle
+
 from .models import CLOSED_STATUSES, Report, ReportCategory
-from .permissions import NotBanned
 from .serializers import ReportQuerySerializer
 from .services import report_create
-from .throttles import CreationRateThrottle
 
 JURISDICTION = getattr(settings, "OPEN311_JURISDICTION", "seoul.go.kr")
 MAX_SPAN_DAYS = 90

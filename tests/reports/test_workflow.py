@@ -5,8 +5,10 @@ import json
 import pytest
 from django.core import mail
 
-from moderation.models import AuditLog, Notification, Report, ReportEvent
-from moderation.workdays import add_working_days
+from audit.models import AuditLog
+from notifications.models import Notification
+from reports.models import Report, ReportEvent
+from reports.workdays import add_working_days
 
 from .conftest import GANGNAM, MAPO, SEOCHO
 
@@ -40,7 +42,7 @@ def test_every_transition_makes_a_timeline_entry_an_audit_row_a_notification_and
     steps = path.split(">")[1:]
     for step in steps:
         events_before = ReportEvent.objects.filter(report=gangnam_report, kind="status").count()
-        audits_before = AuditLog.objects.on("moderation.report", gangnam_report.pk).count()
+        audits_before = AuditLog.objects.on("reports.report", gangnam_report.pk).count()
         notes_before = Notification.objects.filter(user=citizen, report=gangnam_report).count()
         mail.outbox.clear()
         extra = {"responsible_body": "한국전력공사 (KEPCO)"} if step == "not_our_responsibility" else {}
@@ -54,8 +56,8 @@ def test_every_transition_makes_a_timeline_entry_an_audit_row_a_notification_and
         last = body["properties"]["timeline"][-1]
         assert (last["kind"], last["to_status"], last["message"]) == ("status", step, message)
         assert ReportEvent.objects.filter(report=gangnam_report, kind="status").count() == events_before + 1
-        audit = AuditLog.objects.on("moderation.report", gangnam_report.pk).order_by("-id").first()
-        assert AuditLog.objects.on("moderation.report", gangnam_report.pk).count() == audits_before + 1
+        audit = AuditLog.objects.on("reports.report", gangnam_report.pk).order_by("-id").first()
+        assert AuditLog.objects.on("reports.report", gangnam_report.pk).count() == audits_before + 1
         assert (audit.actor, audit.action, audit.after["status"]) == (gangnam_officer, f"report.status.{step}", step)
         assert Notification.objects.filter(user=citizen, report=gangnam_report).count() == notes_before + 1
         assert len(mail.outbox) == 1 and mail.outbox[0].to == [citizen.email]

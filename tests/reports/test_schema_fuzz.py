@@ -23,7 +23,7 @@ def operations(db):
         yield [result.ok() for result in schema.include(path_regex=PATHS).get_all_operations()]
 
 
-def test_moderation_endpoints_never_answer_5xx(operations, make_user, make_report, citizen, places):
+def test_report_moderation_audit_and_notification_endpoints_never_answer_5xx(operations, make_user, make_report, citizen, places):
     admin = make_user("root", role="admin")
     report = make_report(citizen, places["gangnam_seocho_border"])
     token = Token.objects.create(user=admin).key

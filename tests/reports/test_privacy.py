@@ -8,9 +8,9 @@ import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import Point
 
-from moderation.models import COARSE_GRID_METRES, Report, coarsened_point
 from layers.cache import tile_cache
 from layers.tilegrid import lonlat_to_tile_fraction
+from reports.models import COARSE_GRID_METRES, Report, coarsened_point
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_hidden_reports_leave_every_public_door(scene, api, client_for, citizen2
                                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         Report.objects.filter(pk=scene["road"].pk).update(is_hidden=True)
-        from moderation.services import _tiles_changed
+        from reports.services import _tiles_changed
 
         _tiles_changed(scene["road"].public_geom)
     assert scene["road"].pk not in [f["id"] for f in api.get("/api/reports/").json()["features"]]

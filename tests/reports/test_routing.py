@@ -4,7 +4,7 @@ import json
 import pytest
 from django.contrib.gis.geos import LineString, Point
 
-from moderation.models import Report
+from reports.models import Report
 
 from .conftest import GANGNAM, GWANGJIN, MAPO, SEOCHO, SONGPA, line_between
 

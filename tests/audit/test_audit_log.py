@@ -1,8 +1,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from moderation.models import AuditLog
-from moderation.services import audit_record
+from audit.models import AuditLog
+from audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,8 @@ def test_audit_record_accepts_a_type_id_string_target(analyst):
 
 
 @pytest.mark.parametrize("statement", [
-    "UPDATE moderation_auditlog SET action = 'forged' WHERE id = %s",
-    "DELETE FROM moderation_auditlog WHERE id = %s",
+    "UPDATE audit_auditlog SET action = 'forged' WHERE id = %s",
+    "DELETE FROM audit_auditlog WHERE id = %s",
 ])
 def test_the_database_refuses_to_change_or_delete_audit_rows(staff, statement):
     entry = audit_record(actor=staff, action="flag.restore", target="report:1", before={"a": 1}, after={"a": 2})
@@ -41,3 +41,17 @@ def test_saving_an_existing_audit_row_is_refused_by_the_model(staff):
     entry.action = "forged"
     with pytest.raises(ValidationError):
         entry.save()
+
+
+def test_audit_log_is_for_city_staff_and_filterable(client_for, staff, citizen, gangnam_officer, make_report, places):
+    report = make_report(citizen, places["seolleung"])
+    client_for(gangnam_officer).post(f"/api/reports/{report.pk}/status/",
+                                     {"status": "acknowledged", "message": "확인 / seen"}, format="json")
+    for user in (citizen, gangnam_officer):
+        assert client_for(user).get("/api/audit/").status_code == 403
+    rows = client_for(staff).get("/api/audit/", {"target_type": "reports.report", "target_id": report.pk}).json()
+    assert [r["action"] for r in rows["results"]] == ["report.status.acknowledged", "report.create"]
+    assert rows["results"][0]["actor"]["username"] == gangnam_officer.username
+    assert rows["results"][0]["before"]["status"] == "submitted"
+    assert client_for(staff).get("/api/audit/", {"action": "report.status"}).json()["count"] == 1
+    assert client_for(staff).get("/api/audit/", {"actor": "me"}).status_code == 400

@@ -1,0 +1,29 @@
+"""The audit log for city staff."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import APIView
+
+from accounts.permissions import IsCityStaff
+from geoplatform.pagination import BoundedLimitOffsetPagination
+
+from . import selectors
+from .serializers import AuditLogSerializer
+
+
+class AuditLogListApi(APIView):
+    """The audit log (append-only), newest first; city staff only. Filters: action, target_type, target_id, actor."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(parameters=[OpenApiParameter(name, str) for name in ("action", "target_type", "target_id")]
+                   + [OpenApiParameter("actor", int)], responses=AuditLogSerializer(many=True))
+    def get(self, request):
+        params = request.query_params
+        actor = params.get("actor")
+        if actor and not (actor.isdigit() and len(actor) <= 18):
+            raise ValidationError({"actor": "actor is a user id. / actor는 사용자 번호입니다."})
+        entries = selectors.audit_list(action=params.get("action", ""), target_type=params.get("target_type", ""),
+                                       target_id=params.get("target_id", ""), actor_id=actor)
+        paginator = BoundedLimitOffsetPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(AuditLogSerializer(page, many=True).data)

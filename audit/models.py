@@ -1,0 +1,37 @@
+"""The audit log: who did what to which object, before and after, for every app."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .managers import AuditLogQuerySet
+
+
+class AuditLog(models.Model):
+    """Who did what to which object, before and after. Append-only: a trigger refuses UPDATE and DELETE.
+
+    The actor is a plain reference without a database constraint so the log never blocks or
+    follows changes to accounts (accounts are anonymised, not deleted).
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, related_name="+")
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="auditlog_target_idx"),
+            models.Index(fields=["action", "created_at"], name="auditlog_action_idx"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("The audit log is append-only. / 감사 기록은 추가만 할 수 있습니다.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,29 @@
+"""manage.py build_tile_aggregates [LAYER ...]: (re)build the pre-aggregated low zooms of point layers."""
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from layers.aggregates import aggregates_rebuild
+from layers.registry import Viewer, registry
+
+
+class Command(BaseCommand):
+    help = "Build the pre-aggregated clusters (layers/aggregates.py) of the named layers, or of every aggregated layer."
+
+    def add_arguments(self, parser):
+        parser.add_argument("layers", nargs="*")
+
+    def handle(self, *args, layers, **options):
+        if layers:
+            found = [registry.get(name) for name in layers]
+            missing = [name for name, layer in zip(layers, found) if layer is None]
+            if missing:
+                raise CommandError(f"No layer named {', '.join(missing)}.")
+        else:
+            found = [layer for layer in registry.listed(Viewer.anonymous()) if layer.aggregated]
+        for layer in found:
+            if not layer.aggregated:
+                raise CommandError(f"{layer.name} is not an aggregated point layer (Layer.aggregated).")
+            started = time.monotonic()
+            aggregates_rebuild(layer=layer)
+            self.stdout.write(f"{layer.name}: built in {time.monotonic() - started:.1f} s")

@@ -1,0 +1,57 @@
+"""Reads of the layer app that other code asks for: a layer's tile-URL version."""
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+
+from .models import LayerVersion
+from .registry import Layer
+
+
+_memo: dict[tuple, tuple[float, object]] = {}
+_memo_lock = threading.Lock()
+
+
+def _remembered(key: tuple, max_age: float, compute):
+    """`compute()`, or its value from less than max_age seconds ago in this process (0: always computed)."""
+    if max_age <= 0:
+        return compute()
+    now = time.monotonic()
+    found = _memo.get(key)
+    if found is not None and now - found[0] < max_age:
+        return found[1]
+    value = compute()
+    with _memo_lock:
+        if len(_memo) > 10_000:
+            _memo.clear()
+        _memo[key] = (now, value)
+    return value
+
+
+def layer_counter(name: str, max_age: float = 0) -> int:
+    """Committed changes of the layer so far (0 before the first)."""
+    return _remembered(("counter", name), max_age,
+                       lambda: LayerVersion.objects.filter(name=name).values_list("counter", flat=True).first() or 0)
+
+
+def layer_tile_version(layer: Layer, max_age: float = 0) -> str:
+    """The `v` of the layer's tile URLs: changes whenever what the layer shows changes.
+
+    Digest of the layer's own version (style, fields, `version_factory`) and its change counter,
+    written in decimal digits. Equal values mean equal tiles, so a public tile URL carrying the
+    current value may be cached for long (`Cache-Control: immutable`).
+    """
+    text = f"{layer.version()}\x1f{layer_counter(layer.name, max_age)}"
+    return str(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=6).digest(), "big"))
+
+
+def aggregates_ready(layer: Layer, using: str = "default", max_age: float = 0) -> bool:
+    """True when the layer's low zooms may be drawn from its TileCluster rows (built for this version)."""
+    from .models import TileAggregateState
+
+    if not (layer.aggregated and layer.geometry_type == "point"):
+        return False
+    version = layer.version()[:300]
+    return _remembered(("aggregates", layer.name, version, using), max_age, lambda: TileAggregateState.objects.using(
+        using).filter(layer=layer.name, version=version).exists())

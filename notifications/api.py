@@ -1,0 +1,40 @@
+"""The signed-in user's notifications."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geoplatform.pagination import BoundedLimitOffsetPagination
+
+from . import selectors, services
+from .serializers import NotificationReadSerializer, NotificationSerializer
+
+
+class NotificationListApi(APIView):
+    """The signed-in user's notifications, newest first (`?unread=true` for unread ones)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool)], responses=NotificationSerializer(many=True))
+    def get(self, request):
+        unread = request.query_params.get("unread") in ("1", "true", "True")
+        notifications = selectors.notification_list(user=request.user, unread=unread)
+        paginator = BoundedLimitOffsetPagination()
+        page = paginator.paginate_queryset(notifications, request, view=self)
+        response = paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+        response.data["unread"] = selectors.notification_list(user=request.user, unread=True).count()
+        return response
+
+
+class NotificationReadApi(APIView):
+    """Mark notifications read: `{"ids": [...]}` or `{"all": true}`."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=NotificationReadSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        data = NotificationReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = None if data.validated_data.get("all") else data.validated_data["ids"]
+        return Response({"marked": services.notifications_mark_read(user=request.user, ids=ids)})

@@ -1,0 +1,48 @@
+"""Writes of notifications: store one (and e-mail it after commit), mark read, forget a user's."""
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notification_create(*, user, kind: str, title: str, body: str, report=None,
+                        email: bool = True) -> Notification | None:
+    """Store a notification for the user and, after commit, e-mail it when they have an address."""
+    if user is None or not user.is_active:
+        return None
+    title = " ".join(title.split())[:200]  # one line: it is also the e-mail subject
+    notification = Notification(user=user, report=report, kind=kind, title=title, body=body)
+    notification.full_clean()
+    notification.save()
+    if email and user.email:
+        transaction.on_commit(lambda: _notification_email(notification.pk))
+    return notification
+
+
+def _notification_email(notification_id: int) -> None:
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    try:
+        send_mail(notification.title, notification.body, None, [notification.user.email])
+    except OSError:  # an unreachable mail server must not undo or fail the change; the app still shows it
+        logger.exception("could not e-mail notification %s", notification_id)
+        return
+    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read: the given ones, or all of them."""
+    notifications = Notification.objects.of_user(user).unread()
+    if ids is not None:
+        notifications = notifications.filter(pk__in=ids)
+    return notifications.update(is_read=True)
+
+
+def notifications_forget(*, user) -> int:
+    """Account deletion: the user's notifications go."""
+    deleted, _ = Notification.objects.filter(user=user).delete()
+    return deleted

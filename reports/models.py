@@ -1,0 +1,259 @@
+"""Hazard reports routed to district offices, with their categories, districts, timeline and photos.
+
+Privacy rules kept by the models themselves:
+- `Report.public_geom` is what the public sees. For a category marked sensitive it is the centre of
+  the 200 m cell (Korea 2000 / Unified CS, EPSG:5179) holding the report's point on surface, so an
+  exact doorway in a dark alley never reaches a list, a tile, an export or Open311. For other
+  categories it is the geometry itself.
+- Reporters are never part of a public representation (see serializers and layers).
+- `ReportEvent` rows of kind `note` are internal: only the districts' officers and city staff see them.
+"""
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.postgres.indexes import GistIndex
+from django.core.exceptions import ValidationError
+
+from .managers import ReportQuerySet
+
+COARSE_GRID_METRES = 200
+COARSE_SRID = 5179  # Korea 2000 / Unified CS: metres, the national grid
+
+
+def coarsened_point(geom: GEOSGeometry, *, cell: int = COARSE_GRID_METRES) -> Point:
+    """The centre of the `cell` × `cell` metre square of the national grid holding the geometry's point on surface."""
+    point = geom.point_on_surface if geom.geom_type != "Point" else geom.clone()
+    point.srid = point.srid or 4326
+    metric = point.transform(COARSE_SRID, clone=True)
+    snapped = Point((metric.x // cell) * cell + cell / 2, (metric.y // cell) * cell + cell / 2, srid=COARSE_SRID)
+    snapped.transform(4326)
+    return Point(round(snapped.x, 6), round(snapped.y, 6), srid=4326)
+
+
+class ReportCategory(models.Model):
+    """A kind of hazard; city staff manage the list. `code` is also the Open311 service_code."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name_ko = models.CharField(max_length=80)
+    name_en = models.CharField(max_length=120)
+    description_ko = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    responsible_body_ko = models.CharField(max_length=120, blank=True, help_text="default responsible body")
+    responsible_body_en = models.CharField(max_length=160, blank=True)
+    is_sensitive = models.BooleanField(
+        default=False, help_text="the public sees the location only to a 200 m cell (e.g. dark alleys)"
+    )
+    acknowledge_days = models.PositiveSmallIntegerField(default=2, help_text="acknowledge within N working days")
+    resolve_days = models.PositiveSmallIntegerField(default=14, help_text="resolve within N working days")
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name_plural = "report categories"
+
+    def __str__(self):
+        return f"{self.name_ko} ({self.name_en})"
+
+    def clean(self):
+        if self.resolve_days < self.acknowledge_days:
+            raise ValidationError({"resolve_days": "Resolving cannot be due before acknowledging. / "
+                                                   "처리 기한은 접수 확인 기한보다 빠를 수 없습니다."})
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "submitted / 접수"
+    ACKNOWLEDGED = "acknowledged", "acknowledged / 확인"
+    IN_PROGRESS = "in_progress", "in progress / 처리 중"
+    RESOLVED = "resolved", "resolved / 처리 완료"
+    REJECTED = "rejected", "rejected / 반려"
+    DUPLICATE = "duplicate", "duplicate / 중복"
+    NOT_OUR_RESPONSIBILITY = "not_our_responsibility", "not our responsibility / 소관 아님"
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
+CLOSED_STATUSES = (Status.RESOLVED, Status.REJECTED, Status.DUPLICATE, Status.NOT_OUR_RESPONSIBILITY)
+
+# The workflow: where each status may go next. Resolved may be reopened; the other closed states are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SUBMITTED: frozenset({Status.ACKNOWLEDGED, Status.REJECTED, Status.DUPLICATE,
+                                 Status.NOT_OUR_RESPONSIBILITY}),
+    Status.ACKNOWLEDGED: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.REJECTED, Status.DUPLICATE,
+                                    Status.NOT_OUR_RESPONSIBILITY}),
+    Status.IN_PROGRESS: frozenset({Status.RESOLVED, Status.REJECTED, Status.DUPLICATE,
+                                   Status.NOT_OUR_RESPONSIBILITY}),
+    Status.RESOLVED: frozenset({Status.IN_PROGRESS}),
+    Status.REJECTED: frozenset(),
+    Status.DUPLICATE: frozenset(),
+    Status.NOT_OUR_RESPONSIBILITY: frozenset(),
+}
+# When districts disagree on a closed state, the report shows the most useful answer.
+CLOSED_PRECEDENCE = (Status.RESOLVED, Status.DUPLICATE, Status.NOT_OUR_RESPONSIBILITY, Status.REJECTED)
+
+
+def overall_status(district_statuses: list[str]) -> str:
+    """A report is open while any of its districts is: it shows the least advanced open state.
+
+    Only when every district has answered with a closed state is the report closed.
+    """
+    open_ones = [s for s in district_statuses if s in OPEN_STATUSES]
+    if open_ones:
+        return min(open_ones, key=list(OPEN_STATUSES).index)
+    for status in CLOSED_PRECEDENCE:
+        if status in district_statuses:
+            return status
+    return Status.SUBMITTED
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", "in the app and by e-mail / 앱과 이메일"
+    APP = "app", "in the app only / 앱에서만"
+
+
+class Report(models.Model):
+    category = models.ForeignKey(ReportCategory, on_delete=models.PROTECT, related_name="reports")
+    geom = models.GeometryField(srid=4326, spatial_index=False)
+    public_geom = models.GeometryField(srid=4326, spatial_index=False, editable=False)
+    description = models.TextField(max_length=2000)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="reports")
+    contact_preference = models.CharField(max_length=8, choices=ContactPreference.choices,
+                                          default=ContactPreference.EMAIL)
+    channel = models.CharField(max_length=16, default="api", choices=[("api", "API / web"), ("open311", "Open311")])
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.SUBMITTED)
+    districts = models.ManyToManyField("districts.District", through="ReportDistrict", related_name="reports")
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="duplicates")
+    responsible_body = models.CharField(max_length=200, blank=True,
+                                        help_text="who is responsible, when not a district office")
+    is_hidden = models.BooleanField(default=False)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="Open311 token")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_on = models.DateField(editable=False, help_text="local (Seoul) date: what the public sees")
+    updated_at = models.DateTimeField(auto_now=True)
+    acknowledge_due = models.DateField(editable=False)
+    resolve_due = models.DateField(editable=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            GistIndex(fields=["geom"], name="report_geom_gist"),
+            GistIndex(fields=["public_geom"], name="report_public_geom_gist"),
+            models.Index(fields=["status", "created_on"], name="report_status_created_idx"),
+            models.Index(fields=["created_at"], name="report_created_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.category.code}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def coarsen(self) -> None:
+        """Set what the public sees of the location (see the module docstring)."""
+        self.public_geom = coarsened_point(self.geom) if self.category.is_sensitive else self.geom
+
+    # --- permission rules: one place, many doors ---------------------------------------------
+    def is_reporter(self, user) -> bool:
+        return bool(user and user.is_authenticated and self.reporter_id == user.pk)
+
+    def answering_codes(self, user) -> set[str]:
+        """Codes of this report's districts that the user answers for."""
+        if not (user and user.is_authenticated):
+            return set()
+        mine = getattr(user, "_moderation_district_codes", None)
+        if mine is None:  # asked once per request user, not once per report in a list
+            mine = user._moderation_district_codes = frozenset(user.officer_district_codes())
+        return {rd.district.code for rd in self.report_districts.all() if rd.district.code in mine}
+
+    def can_view(self, user) -> bool:
+        """Public fields: anyone, unless hidden by moderation (then only those involved)."""
+        return not self.is_hidden or self.can_view_full(user)
+
+    def can_view_full(self, user) -> bool:
+        """Exact location, photos of sensitive reports and the whole timeline: the reporter, its officers, staff."""
+        if not (user and user.is_authenticated):
+            return False
+        return self.is_reporter(user) or user.is_city_staff or bool(self.answering_codes(user))
+
+    def can_see_internal(self, user) -> bool:
+        """Internal notes: the officers of its districts and city staff, never the reporter as such."""
+        if not (user and user.is_authenticated):
+            return False
+        return user.is_city_staff or bool(self.answering_codes(user))
+
+    def can_answer(self, user) -> bool:
+        return bool(self.answering_codes(user))
+
+    def can_add_photo(self, user) -> bool:
+        return self.is_reporter(user) and self.is_open and not user.is_banned
+
+
+class ReportDistrict(models.Model):
+    """A district responsible for a report, with its own status and public answer."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="report_districts")
+    district = models.ForeignKey("districts.District", on_delete=models.PROTECT, related_name="report_links")
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.SUBMITTED)
+    answer = models.TextField(blank=True, help_text="the latest public message of this district")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["district__code"]
+        constraints = [models.UniqueConstraint(fields=["report", "district"], name="reportdistrict_unique")]
+        indexes = [models.Index(fields=["district", "status"], name="reportdistrict_queue_idx")]
+
+    def can_transition(self, to: str) -> bool:
+        return to in TRANSITIONS.get(self.status, frozenset())
+
+
+class ReportEvent(models.Model):
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        STATUS = "status"
+        TRANSFER = "transfer"
+        NOTE = "note"  # internal: never public
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    district = models.ForeignKey("districts.District", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", help_text="the district acting (or transferring away)")
+    to_district = models.ForeignKey("districts.District", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", help_text="transfers: the district receiving")
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32, blank=True)
+    message = models.TextField(blank=True, help_text="public message, or the internal note for kind=note")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["report", "created_at"], name="reportevent_report_idx")]
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != self.Kind.NOTE
+
+
+class ReportPhoto(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="reports/%Y/%m/", width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to="reports/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    content_type = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]

@@ -1,0 +1,86 @@
+"""Reads of reports, and the one access helper for a report."""
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from geoplatform.ids import id_from
+
+from .models import OPEN_STATUSES, Report, ReportCategory, ReportEvent, Status
+
+NOT_FOUND = "No such report. / 해당 신고가 없습니다."
+
+
+def report_access(*, user, report_id, need: str = "view", lock: bool = False) -> Report:
+    """Fetch a report the user may see, check what they want to do with it, optionally lock the row.
+
+    Missing and not-yours-to-see both answer 404, so existence does not leak. A report the user
+    can see but not act on answers 403 (`need` is 'view', 'full', 'internal' or 'answer').
+    """
+    report_id = id_from(report_id)
+    if report_id is None:
+        raise NotFound(NOT_FOUND)
+    reports = Report.objects.all()
+    if lock:
+        reports = reports.select_for_update(of=("self",))
+    report = reports.filter(pk=report_id).first()
+    if report is None or not report.can_view(user):
+        raise NotFound(NOT_FOUND)
+    if need == "full" and not report.can_view_full(user):
+        raise PermissionDenied("Only the reporter, its district officers and city staff see this. / "
+                               "신고자, 담당 자치구 직원, 서울시 담당자만 볼 수 있습니다.")
+    if need == "internal" and not report.can_see_internal(user):
+        raise PermissionDenied("Internal notes are for the report's district officers and city staff. / "
+                               "내부 메모는 담당 자치구 직원과 서울시 담당자만 볼 수 있습니다.")
+    if need == "answer" and not report.can_answer(user):
+        raise PermissionDenied("Only officers of a district responsible for this report may do this. / "
+                               "이 신고를 담당하는 자치구 담당자만 할 수 있습니다.")
+    return report
+
+
+def report_list(*, user, queue: bool = False, mine: bool = False, statuses=(), categories=(), overdue=None,
+                bbox=None) -> QuerySet[Report]:
+    """Reports for a list: everybody's public ones, one's own (`mine`), or an officer's queue (`queue`).
+
+    In a queue, status and overdue filters look at the officer's own districts' statuses.
+    """
+    today = timezone.localdate()
+    if queue:
+        codes = user.officer_district_codes()
+        reports = Report.objects.in_districts(codes)
+        if statuses:
+            reports = reports.with_district_status(codes, statuses)
+        if overdue is not None:
+            late = Report.objects.overdue(today=today, codes=codes)
+            reports = reports.filter(pk__in=late.values("pk")) if overdue else reports.exclude(pk__in=late.values("pk"))
+        reports = reports.order_by("created_at", "id")
+    else:
+        reports = Report.objects.of_reporter(user) if mine else Report.objects.visible_to(user)
+        if statuses:
+            reports = reports.filter(status__in=list(statuses))
+        if overdue is not None:
+            late = Report.objects.overdue(today=today)
+            reports = reports.filter(pk__in=late.values("pk")) if overdue else reports.exclude(pk__in=late.values("pk"))
+    if categories:
+        reports = reports.of_category(categories)
+    if bbox:
+        reports = reports.in_bbox(bbox)
+    return reports.with_related()
+
+
+def report_is_overdue(report: Report, *, today=None) -> bool:
+    today = today or timezone.localdate()
+    if report.status == Status.SUBMITTED and report.acknowledge_due < today:
+        return True
+    return report.status in OPEN_STATUSES and report.resolve_due < today
+
+
+def report_timeline(*, report: Report, user) -> list[ReportEvent]:
+    events = report.events.select_related("district", "to_district", "actor")
+    if not report.can_see_internal(user):
+        events = events.exclude(kind=ReportEvent.Kind.NOTE)
+    return list(events)
+
+
+def category_list(*, include_inactive: bool = False) -> QuerySet[ReportCategory]:
+    categories = ReportCategory.objects.all()
+    return categories if include_inactive else categories.filter(is_active=True)

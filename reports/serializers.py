@@ -1,0 +1,242 @@
+"""Input checks and output shapes. Public shapes name their fields explicitly and never carry the reporter."""
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from rest_framework import serializers
+
+from geoplatform.geometry import geometry_from_geojson
+from geoplatform.ids import MAX_ID
+
+from .models import ContactPreference, Report, ReportCategory, Status
+from .selectors import report_is_overdue
+
+GEOJSON_PRECISION = 6
+
+
+def geojson_geometry(geom) -> dict | None:
+    if geom is None:
+        return None
+    data = json.loads(geom.json)
+
+    def rounded(value):
+        if isinstance(value, (list, tuple)):
+            return [rounded(v) for v in value]
+        return round(value, GEOJSON_PRECISION) if isinstance(value, float) else value
+
+    data["coordinates"] = rounded(data.get("coordinates"))
+    return data
+
+
+def parse_geometry(value, field: str = "geometry"):
+    try:
+        return geometry_from_geojson(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({field: exc.messages})
+
+
+# --- categories ---------------------------------------------------------------------------------------
+class ReportCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportCategory
+        fields = ("id", "code", "name_ko", "name_en", "description_ko", "description_en", "responsible_body_ko",
+                  "responsible_body_en", "is_sensitive", "acknowledge_days", "resolve_days", "is_active", "position")
+        read_only_fields = ("id",)
+
+
+# --- reports: input -------------------------------------------------------------------------------------
+def category_by_key(key) -> ReportCategory:
+    category = None
+    if isinstance(key, str) and key:
+        category = ReportCategory.objects.filter(code=key).first()
+        if category is None and key.isdigit():
+            category = ReportCategory.objects.filter(pk=int(key)).first()
+    elif isinstance(key, int) and not isinstance(key, bool):
+        category = ReportCategory.objects.filter(pk=key).first()
+    if category is None or not category.is_active:
+        raise serializers.ValidationError(
+            {"category": [f"Unknown report category {key!r}; see /api/reports/categories/. / 알 수 없는 신고 분류입니다."]})
+    return category
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    """A GeoJSON Feature: geometry (point, line or polygon) and properties `category`, `description`.
+
+    The properties may also be given at the top level, next to `geometry`.
+    """
+
+    type = serializers.ChoiceField(choices=["Feature"], required=False)
+    geometry = serializers.JSONField()
+    properties = serializers.DictField(required=False)
+    category = serializers.CharField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    contact_preference = serializers.ChoiceField(choices=ContactPreference.values, required=False)
+
+    def validate(self, attrs):
+        props = attrs.get("properties") or {}
+        if not isinstance(props, dict):
+            raise serializers.ValidationError({"properties": ["Properties must be an object. / 속성은 객체여야 합니다."]})
+        category_key = props.get("category", attrs.get("category"))
+        if category_key in (None, ""):
+            raise serializers.ValidationError({"category": ["Choose a category. / 신고 분류를 선택해 주세요."]})
+        description = props.get("description", attrs.get("description", ""))
+        if not isinstance(description, str) or len(description) > 2000:
+            raise serializers.ValidationError(
+                {"description": ["The description must be text of at most 2000 characters. / 설명은 2000자 이하의 글이어야 합니다."]})
+        contact = props.get("contact_preference", attrs.get("contact_preference", ContactPreference.EMAIL))
+        if contact not in ContactPreference.values:
+            raise serializers.ValidationError(
+                {"contact_preference": [f"Use one of {', '.join(ContactPreference.values)}. / 연락 방법이 올바르지 않습니다."]})
+        return {
+            "category": category_by_key(category_key),
+            "geom": parse_geometry(attrs["geometry"]),
+            "description": description,
+            "contact_preference": contact,
+        }
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.values, error_messages={
+        "invalid_choice": f"Unknown status; use one of {', '.join(Status.values)}. / 알 수 없는 상태입니다."})
+    message = serializers.CharField(max_length=2000, allow_blank=True)
+    districts = serializers.ListField(child=serializers.CharField(max_length=5), required=False, allow_empty=False)
+    duplicate_of = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    responsible_body = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class TransferSerializer(serializers.Serializer):
+    to_district = serializers.CharField(max_length=5)
+    from_district = serializers.CharField(max_length=5, required=False)
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class BulkAcknowledgeSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1,
+                                max_length=200)
+    message = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField()
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    queue = serializers.ChoiceField(choices=["mine"], required=False)
+    mine = serializers.BooleanField(required=False, default=False)
+    status = serializers.CharField(required=False)
+    category = serializers.CharField(required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    bbox = serializers.CharField(required=False)
+
+    def validate_status(self, value):
+        statuses = [s for s in value.split(",") if s]
+        unknown = set(statuses) - set(Status.values)
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown status {', '.join(sorted(unknown))}; use {', '.join(Status.values)}. / 알 수 없는 상태입니다.")
+        return statuses
+
+    def validate_category(self, value):
+        return [c for c in value.split(",") if c]
+
+    def validate_bbox(self, value):
+        try:
+            box = tuple(float(v) for v in value.split(","))
+        except ValueError:
+            box = ()
+        if len(box) != 4 or not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
+            raise serializers.ValidationError(
+                "bbox is minLon,minLat,maxLon,maxLat in WGS 84. / bbox는 최소경도,최소위도,최대경도,최대위도 형식입니다.")
+        return box
+
+
+# --- reports: output -------------------------------------------------------------------------------------
+def _photo(request, photo) -> dict:
+    def url(field):
+        return request.build_absolute_uri(field.url) if request else field.url
+
+    return {"url": url(photo.image), "thumbnail_url": url(photo.thumbnail), "width": photo.width,
+            "height": photo.height}
+
+
+def _district(d) -> dict | None:
+    return None if d is None else {"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}
+
+
+class ReportFeatureSerializer(serializers.BaseSerializer):
+    """A report as a GeoJSON Feature, shaped for who is looking.
+
+    Everybody: public fields (category, description, status, the day it was made, districts with their
+    answers) and the public geometry (coarsened for sensitive categories); never the reporter.
+    The reporter, its officers and city staff: also the exact geometry, times, due dates and photos of
+    sensitive reports. City staff and the reporter: who reported (staff need it for bans).
+    With `detail=True` in the context: the timeline (internal notes for officers and staff only).
+    """
+
+    def to_representation(self, report: Report) -> dict:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        full = report.can_view_full(user)
+        props = {
+            "category": report.category.code,
+            "category_name_ko": report.category.name_ko,
+            "category_name_en": report.category.name_en,
+            "description": report.description,
+            "status": report.status,
+            "created_on": report.created_on.isoformat(),
+            "districts": [
+                {**_district(rd.district), "status": rd.status, "answer": rd.answer}
+                for rd in report.report_districts.all()
+            ],
+            "duplicate_of": report.duplicate_of_id,
+            "responsible_body": report.responsible_body,
+            "coarsened": report.category.is_sensitive,
+            "overdue": report_is_overdue(report),
+            "mine": report.is_reporter(user),
+            "photos": [_photo(request, p) for p in report.photos.all()]
+            if full or not report.category.is_sensitive else [],
+        }
+        geometry = report.public_geom
+        if full:
+            geometry = report.geom
+            props.update({
+                "public_geometry": geojson_geometry(report.public_geom),
+                "created_at": report.created_at.isoformat(),
+                "updated_at": report.updated_at.isoformat(),
+                "acknowledge_due": report.acknowledge_due.isoformat(),
+                "resolve_due": report.resolve_due.isoformat(),
+                "is_hidden": report.is_hidden,
+                "channel": report.channel,
+            })
+            for rd, out in zip(report.report_districts.all(), props["districts"]):
+                out["acknowledged_at"] = rd.acknowledged_at.isoformat() if rd.acknowledged_at else None
+                out["closed_at"] = rd.closed_at.isoformat() if rd.closed_at else None
+        if report.is_reporter(user) or (user is not None and user.is_authenticated and user.is_city_staff):
+            reporter = report.reporter
+            props["reporter"] = {"id": reporter.pk, "name": reporter.public_name} if reporter else None
+            props["contact_preference"] = report.contact_preference
+        if self.context.get("detail"):
+            props["timeline"] = [self._event(e, user, report) for e in self.context["timeline"]]
+        return {"type": "Feature", "id": report.pk, "geometry": geojson_geometry(geometry), "properties": props}
+
+    @staticmethod
+    def _event(event, user, report) -> dict:
+        out = {
+            "kind": event.kind,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "message": event.message,
+            "district": _district(event.district),
+            "to_district": _district(event.to_district),
+            "date": timezone.localdate(event.created_at).isoformat(),
+        }
+        if report.can_see_internal(user):
+            out["created_at"] = event.created_at.isoformat()
+            out["actor"] = event.actor.public_name if event.actor else None
+        elif report.can_view_full(user):
+            out["created_at"] = event.created_at.isoformat()
+        return out

@@ -1,0 +1,357 @@
+"""Writes of reports: categories, reports and their workflow (routing, status, transfer, notes, photos).
+
+Every function takes keyword-only arguments, validates before saving, runs in one transaction
+and leaves side effects (e-mail, tile-cache invalidation) to `transaction.on_commit`.
+"""
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
+
+from audit.services import audit_record
+from districts.models import District
+from districts.selectors import districts_for_geometry
+from geoplatform.geometry import geometry_check
+from geoplatform.images import image_sanitise
+from geoplatform.text import plain_text
+from layers.services import layer_version_bump, tile_cache_invalidate
+from moderation.permissions import ensure_not_banned
+from notifications.services import notification_create
+
+from .layers import REPORT_LAYER
+from .models import (
+    CLOSED_STATUSES, OPEN_STATUSES, ContactPreference, Report, ReportCategory, ReportDistrict, ReportEvent,
+    ReportPhoto, Status, overall_status,
+)
+from .workdays import add_working_days
+
+MAX_PHOTOS_PER_REPORT = 5
+MESSAGE_MAX = 2000
+
+
+def _fail(field: str, en: str, ko: str):
+    raise ValidationError({field: f"{en} / {ko}"})
+
+
+# --- notifications ------------------------------------------------------------------------------------
+def _report_url(report: Report) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/reports/{report.pk}/"
+
+
+def _notify_reporter(report: Report, *, kind: str, title: str, body: str) -> None:
+    if report.reporter_id is None:
+        return
+    wants_email = report.contact_preference == ContactPreference.EMAIL
+    notification_create(user=report.reporter, report=report, kind=kind, title=title,
+                        body=f"{body}\n\n{_report_url(report)}", email=wants_email)
+
+
+def _notify_officers(report: Report, districts, *, title: str) -> None:
+    """Officers of the districts see new work in the app (no e-mail: their queue is the tool)."""
+    User = get_user_model()
+    officers = User.objects.filter(is_active=True, role="district_officer", districts__in=districts).distinct()
+    for officer in officers:
+        notification_create(user=officer, report=report, kind="report_routed", title=title,
+                            body=_report_url(report), email=False)
+
+
+# --- categories --------------------------------------------------------------------------------------
+CATEGORY_FIELDS = ("code", "name_ko", "name_en", "description_ko", "description_en", "responsible_body_ko",
+                   "responsible_body_en", "is_sensitive", "acknowledge_days", "resolve_days", "is_active", "position")
+
+
+def _category_state(category: ReportCategory) -> dict:
+    return {name: getattr(category, name) for name in CATEGORY_FIELDS}
+
+
+@transaction.atomic
+def category_create(*, code: str, name_ko: str, name_en: str, actor=None, **fields) -> ReportCategory:
+    unknown = set(fields) - set(CATEGORY_FIELDS)
+    if unknown:
+        _fail("category", f"Unknown field(s): {', '.join(sorted(unknown))}.", "알 수 없는 항목입니다.")
+    category = ReportCategory(code=code, name_ko=plain_text(name_ko), name_en=plain_text(name_en), **fields)
+    category.full_clean()
+    category.save()
+    audit_record(actor=actor, action="category.create", target=category, before=None, after=_category_state(category))
+    return category
+
+
+@transaction.atomic
+def category_update(*, category: ReportCategory, actor, **changes) -> ReportCategory:
+    """Change a category; when its sensitivity changes, every report of it is re-coarsened (or not)."""
+    unknown = set(changes) - set(CATEGORY_FIELDS)
+    if unknown:
+        _fail("category", f"Unknown field(s): {', '.join(sorted(unknown))}.", "알 수 없는 항목입니다.")
+    category = ReportCategory.objects.select_for_update().get(pk=category.pk)
+    before = _category_state(category)
+    for name, value in changes.items():
+        setattr(category, name, plain_text(value) if isinstance(value, str) and name != "code" else value)
+    category.full_clean()
+    category.save()
+    if before["is_sensitive"] != category.is_sensitive:
+        for report in category.reports.select_related("category").only("id", "geom", "public_geom", "category"):
+            report.coarsen()
+            report.save(update_fields=["public_geom"])
+        layer_version_bump(layer_name=REPORT_LAYER)
+    audit_record(actor=actor, action="category.update", target=category, before=before,
+                 after=_category_state(category))
+    return category
+
+
+# --- reports -----------------------------------------------------------------------------------------------
+def _report_state(report: Report) -> dict:
+    return {
+        "status": report.status,
+        "districts": {rd.district.code: rd.status for rd in report.report_districts.select_related("district")},
+        "is_hidden": report.is_hidden,
+        "duplicate_of": report.duplicate_of_id,
+        "responsible_body": report.responsible_body,
+    }
+
+
+def _clean_message(message: str, *, field: str = "message", required: bool = True) -> str:
+    text = plain_text(message or "")
+    if required and not text:
+        _fail(field, "A message for the reporter is required.", "신고자에게 보낼 메시지를 입력해 주세요.")
+    if len(text) > MESSAGE_MAX:
+        _fail(field, f"The message is longer than {MESSAGE_MAX} characters.", f"메시지는 {MESSAGE_MAX}자 이하여야 합니다.")
+    return text
+
+
+def _tiles_changed(*geometries: GEOSGeometry) -> None:
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[g for g in geometries if g is not None])
+
+
+@transaction.atomic
+def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, description: str,
+                  contact_preference: str = ContactPreference.EMAIL, channel: str = "api") -> Report:
+    """A citizen's report, routed to every district its geometry touches (ST_Intersects).
+
+    A report wholly outside Seoul is refused. A point in the Han river goes to the gu whose
+    polygon holds it: the gu boundaries run through the middle of the river.
+    """
+    ensure_not_banned(reporter)
+    if not category.is_active:
+        _fail("category", "This category is no longer in use.", "더 이상 사용하지 않는 분류입니다.")
+    geom = geometry_check(geom)
+    description = plain_text(description or "")
+    if not description:
+        _fail("description", "Describe the problem.", "문제를 설명해 주세요.")
+    districts = list(districts_for_geometry(geom))
+    if not districts:
+        _fail("geometry", "This place is outside Seoul; report it to the city or county responsible for it.",
+              "서울시 밖의 장소입니다. 해당 시·군에 신고해 주세요.")
+    today = timezone.localdate()
+    report = Report(
+        reporter=reporter, category=category, geom=geom, description=description,
+        contact_preference=contact_preference, channel=channel, created_on=today,
+        acknowledge_due=add_working_days(today, category.acknowledge_days),
+        resolve_due=add_working_days(today, category.resolve_days),
+    )
+    report.coarsen()
+    report.full_clean()
+    report.save()
+    ReportDistrict.objects.bulk_create([ReportDistrict(report=report, district=d) for d in districts])
+    names_ko = ", ".join(d.name_ko for d in districts)
+    names_en = ", ".join(d.name_en for d in districts)
+    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.CREATED, actor=reporter,
+                               to_status=Status.SUBMITTED,
+                               message=f"Sent to {names_en}. / {names_ko}에 접수되었습니다.")
+    audit_record(actor=reporter, action="report.create", target=report, before=None, after=_report_state(report))
+    _notify_reporter(report, kind="report_received",
+                     title=f"Report #{report.pk} received / 신고 #{report.pk} 접수",
+                     body=f"Your report was sent to {names_en}. / 신고가 {names_ko}에 접수되었습니다.")
+    _notify_officers(report, districts, title=f"New report #{report.pk}: {category.name_en} / 새 신고 #{report.pk}: "
+                                              f"{category.name_ko}")
+    _tiles_changed(report.public_geom)
+    return report
+
+
+@transaction.atomic
+def report_photo_add(*, report: Report, actor, upload) -> ReportPhoto:
+    """A photo on one's own open report, re-encoded so EXIF (GPS above all) is gone."""
+    if not report.can_add_photo(actor):
+        raise PermissionDenied("Only the reporter may add photos to an open report. / "
+                               "처리 중인 신고에는 신고자만 사진을 올릴 수 있습니다.")
+    if report.photos.count() >= MAX_PHOTOS_PER_REPORT:
+        _fail("image", f"A report has at most {MAX_PHOTOS_PER_REPORT} photos.",
+              f"신고 하나에 사진은 {MAX_PHOTOS_PER_REPORT}장까지입니다.")
+    clean = image_sanitise(upload)
+    photo = ReportPhoto(report=report, content_type=clean.content_type)
+    photo.image.save(clean.image.name, clean.image, save=False)
+    photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+    try:
+        photo.full_clean()
+        photo.save()
+    except Exception:  # nothing half-stored: no files without their row
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
+        raise
+    return photo
+
+
+def _transition(*, report: Report, actor, rows: list[ReportDistrict], status: str, message: str) -> None:
+    """Move the given district rows to `status` with a public message; one timeline entry per district."""
+    now = timezone.now()
+    for row in rows:
+        from_status = row.status
+        row.status = status
+        row.answer = message
+        if from_status == Status.SUBMITTED and row.acknowledged_at is None:
+            row.acknowledged_at = now
+        row.closed_at = now if status in CLOSED_STATUSES else None
+        row.save()
+        ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.STATUS, actor=actor, district=row.district,
+                                   from_status=from_status, to_status=status, message=message)
+    _report_status_refresh(report, now=now)
+
+
+def _report_status_refresh(report: Report, *, now) -> None:
+    statuses = list(report.report_districts.values_list("status", flat=True))
+    report.status = overall_status(statuses)
+    if report.acknowledged_at is None and any(s != Status.SUBMITTED for s in statuses):
+        report.acknowledged_at = now
+    report.closed_at = (report.closed_at or now) if report.status in CLOSED_STATUSES else None
+    report.full_clean()
+    report.save()
+
+
+def _rows_to_answer(report: Report, actor, district_codes: list[str] | None) -> list[ReportDistrict]:
+    mine = report.answering_codes(actor)
+    if not mine:
+        raise PermissionDenied("Only officers of a district responsible for this report may do this. / "
+                               "이 신고를 담당하는 자치구 담당자만 할 수 있습니다.")
+    codes = set(district_codes) if district_codes else mine
+    if not codes <= mine:
+        raise PermissionDenied("You do not answer for that district. / 담당하지 않는 자치구입니다.")
+    return [rd for rd in report.report_districts.select_related("district") if rd.district.code in codes]
+
+
+@transaction.atomic
+def report_status_change(*, report: Report, actor, status: str, message: str, district_codes: list[str] | None = None,
+                         duplicate_of: Report | None = None, responsible_body: str = "") -> Report:
+    """An officer moves their district's part of a report along the workflow, with a public message.
+
+    The report is closed only when every district has answered with a closed state.
+    """
+    if status not in Status.values:
+        _fail("status", f"Unknown status {status!r}; use one of {', '.join(Status.values)}.", "알 수 없는 상태입니다.")
+    rows = _rows_to_answer(report, actor, district_codes)
+    message = _clean_message(message)
+    refused = [rd for rd in rows if not rd.can_transition(status)]
+    if refused:
+        rd = refused[0]
+        _fail("status", f"{rd.district.name_en} cannot go from {rd.status} to {status}.",
+              f"{rd.district.name_ko}: {rd.get_status_display()}에서 {status}(으)로 바꿀 수 없습니다.")
+    before = _report_state(report)
+    if status == Status.DUPLICATE:
+        if duplicate_of is None:
+            _fail("duplicate_of", "Name the original report.", "원래 신고 번호를 입력해 주세요.")
+        if duplicate_of.pk == report.pk or duplicate_of.duplicate_of_id == report.pk:
+            _fail("duplicate_of", "A report cannot duplicate itself.", "자기 자신과 중복일 수 없습니다.")
+        report.duplicate_of = duplicate_of
+    if status == Status.NOT_OUR_RESPONSIBILITY:
+        responsible_body = plain_text(responsible_body or "")[:200]
+        if not responsible_body:
+            _fail("responsible_body", "Say who is responsible.", "담당 기관을 알려 주세요.")
+        report.responsible_body = responsible_body
+    _transition(report=report, actor=actor, rows=rows, status=status, message=message)
+    audit_record(actor=actor, action=f"report.status.{status}", target=report, before=before,
+                 after=_report_state(report))
+    label = Status(status).label
+    _notify_reporter(report, kind="report_status", title=f"Report #{report.pk}: {label} / 신고 #{report.pk}: {label}",
+                     body=message)
+    _tiles_changed(report.public_geom)
+    return report
+
+
+BULK_ACKNOWLEDGE_MESSAGE = ("Your report has been received and is being reviewed. / "
+                            "신고가 접수되어 담당 부서에서 검토하고 있습니다.")
+
+
+@transaction.atomic
+def report_bulk_acknowledge(*, actor, reports: list[Report], message: str = "") -> list[Report]:
+    """Acknowledge many reports of the officer's districts at once: all of them, or none if one cannot be.
+
+    Without a message of their own, reporters get the standard acknowledgement text.
+    """
+    message = _clean_message(message, required=False) or BULK_ACKNOWLEDGE_MESSAGE
+    problems = []
+    for report in reports:
+        try:
+            rows = _rows_to_answer(report, actor, None)
+        except PermissionDenied:
+            problems.append(f"#{report.pk}: not yours / 담당 아님")
+            continue
+        if not any(rd.status == Status.SUBMITTED for rd in rows):
+            problems.append(f"#{report.pk}: already acknowledged / 이미 확인됨")
+    if problems:
+        _fail("ids", "Nothing was acknowledged: " + "; ".join(problems), "아무것도 확인 처리하지 않았습니다.")
+    for report in reports:
+        rows = [rd for rd in _rows_to_answer(report, actor, None) if rd.status == Status.SUBMITTED]
+        report_status_change(report=report, actor=actor, status=Status.ACKNOWLEDGED, message=message,
+                             district_codes=[rd.district.code for rd in rows])
+    return reports
+
+
+@transaction.atomic
+def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_code: str | None = None) -> Report:
+    """Hand a district's part of a report to another district, with a reason kept in the timeline."""
+    rows = _rows_to_answer(report, actor, [from_code] if from_code else None)
+    if len(rows) != 1:
+        _fail("from_district", "Say which of your districts hands the report over.", "넘기는 자치구를 지정해 주세요.")
+    row = rows[0]
+    if row.status not in OPEN_STATUSES:
+        _fail("from_district", "A closed report cannot be transferred.", "종결된 신고는 이관할 수 없습니다.")
+    reason = _clean_message(reason, field="reason")
+    target = District.objects.filter(code=to_code).first()
+    if target is None:
+        _fail("to_district", f"Unknown district code {to_code!r}.", "알 수 없는 자치구 코드입니다.")
+    if target.pk == row.district_id:
+        _fail("to_district", "The report is already with that district.", "이미 그 자치구에 있는 신고입니다.")
+    before = _report_state(report)
+    source = row.district
+    if report.report_districts.filter(district=target).exists():
+        row.delete()  # the receiving district already has it: one queue entry is enough
+    else:
+        row.district = target
+        row.status = Status.SUBMITTED
+        row.answer = ""
+        row.acknowledged_at = None
+        row.closed_at = None
+        row.full_clean()
+        row.save()
+    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.TRANSFER, actor=actor, district=source,
+                               to_district=target, message=reason)
+    _report_status_refresh(report, now=timezone.now())
+    audit_record(actor=actor, action="report.transfer", target=report, before=before, after=_report_state(report))
+    _notify_reporter(report, kind="report_transfer",
+                     title=f"Report #{report.pk} moved to {target.name_en} / 신고 #{report.pk}이(가) {target.name_ko}로 이관됨",
+                     body=reason)
+    _notify_officers(report, [target], title=f"Report #{report.pk} transferred to you / 신고 #{report.pk} 이관됨")
+    _tiles_changed(report.public_geom)
+    return report
+
+
+@transaction.atomic
+def report_note_add(*, report: Report, actor, note: str) -> ReportEvent:
+    """An internal note: seen by the report's officers and city staff, never by the public or the reporter."""
+    if not report.can_see_internal(actor):
+        raise PermissionDenied("Only the report's district officers and city staff may add notes. / "
+                               "담당 자치구 직원과 서울시 담당자만 메모를 남길 수 있습니다.")
+    note = _clean_message(note, field="note")
+    mine = sorted(report.answering_codes(actor))
+    district = District.objects.filter(code=mine[0]).first() if mine else None
+    event = ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.NOTE, actor=actor, district=district,
+                                       message=note)
+    # the note's text stays in the timeline; the audit log records only that one was written
+    audit_record(actor=actor, action="report.note", target=report, before=None, after={"event": event.pk})
+    return event
+
+
+def reporter_anonymise(*, user) -> None:
+    """Account deletion: reports stay (without a name) and contact by e-mail stops."""
+    Report.objects.filter(reporter=user).update(contact_preference=ContactPreference.APP)
