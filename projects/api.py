@@ -43,7 +43,8 @@ def _fields(data: dict) -> tuple[dict, dict]:
     """Split validated input into model fields and the related parts the service takes apart."""
     data = dict(data)
     related = {"geom": data.pop("geometry", None), "district_codes": data.pop("districts", None),
-               "proposal_ids": data.pop("proposals", None), "meeting_ids": data.pop("meetings", None)}
+               "proposal_ids": data.pop("proposals", None), "meeting_ids": data.pop("meetings", None),
+               "report_ids": data.pop("reports", None)}
     return data, related
 
 

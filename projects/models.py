@@ -4,7 +4,8 @@ A project has a location of one kind (points, lines or areas; several parts allo
 districts it serves, a planned and a spent budget, dates, a status (a cancelled project says
 why) and a progress percentage. Its timeline is a list of dated public updates with photos;
 people who follow a project are told of each update. A project cites the citizens' proposals
-it answers and the committee meetings that decided it; those show the project back.
+it answers, the committee meetings that decided it and the hazard reports it resolves; those show
+the project back.
 """
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -41,6 +42,8 @@ class Project(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text=_("Per cent, 0 to 100."))
     proposals = models.ManyToManyField("campaigns.Proposal", blank=True, related_name="projects")
     meetings = models.ManyToManyField("meetings.Meeting", blank=True, related_name="projects")
+    reports = models.ManyToManyField("reports.Report", blank=True, related_name="projects",
+                                     help_text=_("Hazard reports this project resolves."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

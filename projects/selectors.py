@@ -27,7 +27,8 @@ def project_list(*, user=None, district: str | None = None, department: str | No
                  bbox=None) -> QuerySet[Project]:
     """Every project is public (city spending is). Newest change first."""
     projects = (Project.objects.with_followers().prefetch_related("districts")
-                .prefetch_related(Prefetch("proposals", queryset=_public_proposals()), "meetings"))
+                .prefetch_related(Prefetch("proposals", queryset=_public_proposals()), "meetings",
+                                  Prefetch("reports", queryset=_public_reports())))
     if user is not None and user.is_authenticated:
         projects = projects.annotate(i_follow=Exists(ProjectFollow.objects.filter(project=OuterRef("pk"), user=user)))
     else:
@@ -45,6 +46,12 @@ def project_list(*, user=None, district: str | None = None, department: str | No
     if bbox is not None:
         projects = projects.in_bbox(bbox)
     return projects.order_by("-updated_at", "-pk")
+
+
+def _public_reports():
+    from reports.models import Report
+
+    return Report.objects.public().select_related("category")
 
 
 def _public_proposals():
@@ -72,9 +79,12 @@ def project_updates(*, project: Project) -> QuerySet[ProjectUpdate]:
     return project.updates.prefetch_related("photos").order_by("-date", "-pk")
 
 
-def projects_for(*, proposal_id: int | None = None, meeting_id: int | None = None) -> list[dict]:
-    """The projects that cite a proposal or a meeting (shown back on its page and in its API)."""
+def projects_for(*, proposal_id: int | None = None, meeting_id: int | None = None,
+                 report_id: int | None = None) -> list[dict]:
+    """The projects that cite a proposal, a meeting or a report (shown back on its page and in its API)."""
     projects = Project.objects.all()
+    if report_id is not None:
+        projects = projects.filter(reports__pk=report_id)
     if proposal_id is not None:
         projects = projects.citing_proposal(proposal_id)
     if meeting_id is not None:

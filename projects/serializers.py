@@ -58,6 +58,7 @@ class ProjectSerializer(GeoFeatureModelSerializer):
     districts = ProjectDistrictSerializer(many=True, read_only=True)
     proposals = serializers.SerializerMethodField()
     meetings = serializers.SerializerMethodField()
+    reports = serializers.SerializerMethodField()
     follower_count = serializers.IntegerField(read_only=True)
     i_follow = serializers.BooleanField(read_only=True)
     url = serializers.SerializerMethodField()
@@ -67,7 +68,7 @@ class ProjectSerializer(GeoFeatureModelSerializer):
         geo_field = "geom"
         fields = ("id", "title_ko", "title_en", "description_ko", "description_en", "department_ko", "department_en",
                   "districts", "budget_planned", "budget_spent", "starts_on", "ends_on", "status", "cancel_reason",
-                  "progress", "proposals", "meetings", "follower_count", "i_follow", "url", "created_at", "updated_at")
+                  "progress", "proposals", "meetings", "reports", "follower_count", "i_follow", "url", "created_at", "updated_at")
 
     @extend_schema_field(CitedItemSerializer(many=True))
     def get_proposals(self, obj):
@@ -78,6 +79,12 @@ class ProjectSerializer(GeoFeatureModelSerializer):
     def get_meetings(self, obj):
         return [{"id": m.pk, "title": m.title_ko, "title_en": m.title_en, "url": f"/meetings/{m.pk}/"}
                 for m in obj.meetings.all()]
+
+    @extend_schema_field(CitedItemSerializer(many=True))
+    def get_reports(self, obj):
+        """Public reports only, by category and id: never who reported them."""
+        return [{"id": r.pk, "title": r.category.name_ko, "title_en": r.category.name_en, "url": f"/reports/{r.pk}/"}
+                for r in obj.reports.all() if not r.is_hidden]
 
     def get_url(self, obj) -> str:
         return f"/projects/{obj.pk}/"
@@ -108,6 +115,7 @@ class ProjectInputSerializer(serializers.Serializer):
     progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
     proposals = IdListField(required=False, max_length=100)
     meetings = IdListField(required=False, max_length=100)
+    reports = IdListField(required=False, max_length=100)
 
     def to_internal_value(self, data):
         # A GeoJSON Feature is accepted as well as flat fields (what the list gives out can be sent back).

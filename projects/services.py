@@ -99,15 +99,19 @@ def _check_numbers(project: Project) -> None:
         project.progress = 100
 
 
-def _links(project: Project, *, proposal_ids=None, meeting_ids=None) -> None:
+def _links(project: Project, *, proposal_ids=None, meeting_ids=None, report_ids=None) -> None:
     from campaigns.models import Proposal
     from meetings.models import Meeting
+    from reports.models import Report
 
-    for field, ids, model in (("proposals", proposal_ids, Proposal), ("meetings", meeting_ids, Meeting)):
+    # Only what the public may see can be cited: a hidden proposal or report is "no such item".
+    for field, ids, queryset in (("proposals", proposal_ids, Proposal.objects.filter(is_hidden=False)),
+                                 ("meetings", meeting_ids, Meeting.objects.all()),
+                                 ("reports", report_ids, Report.objects.public())):
         if ids is None:
             continue
         ids = list(dict.fromkeys(ids))
-        found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        found = set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
         missing = [i for i in ids if i not in found]
         if missing:
             raise _error(field, _("No such item: %(ids)s.") % {"ids": ", ".join(map(str, missing[:5]))})
@@ -131,7 +135,8 @@ def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeomet
                    district_codes: list[str] | None = None, budget_planned: int = 0, budget_spent: int = 0,
                    starts_on: datetime.date | None = None, ends_on: datetime.date | None = None,
                    status: str = ProjectStatus.PLANNED, cancel_reason: str = "", progress: int = 0,
-                   proposal_ids: list[int] | None = None, meeting_ids: list[int] | None = None) -> Project:
+                   proposal_ids: list[int] | None = None, meeting_ids: list[int] | None = None,
+                   report_ids: list[int] | None = None) -> Project:
     require_staff(actor)
     if status not in ProjectStatus.values:
         raise _error("status", _("Choose planned, in_progress, done or cancelled."))
@@ -151,7 +156,7 @@ def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeomet
     project.full_clean()
     project.save()
     project.districts.set(districts)
-    _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids)
+    _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids, report_ids=report_ids)
     audit_record(actor=actor, action="project.create", target=project, before=None, after=_snapshot(project))
     transaction.on_commit(lambda: _invalidate(geom))
     return project
@@ -160,7 +165,7 @@ def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeomet
 @transaction.atomic
 def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry | None = None,
                    district_codes: list[str] | None = None, proposal_ids: list[int] | None = None,
-                   meeting_ids: list[int] | None = None) -> Project:
+                   meeting_ids: list[int] | None = None, report_ids: list[int] | None = None) -> Project:
     """Change some fields of a project (PATCH). `project` comes from `access_project(..., write=True)`."""
     require_staff(actor)
     before = _snapshot(project)
@@ -182,7 +187,7 @@ def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry
     project.save()
     if district_codes is not None:
         project.districts.set(districts_from_codes(district_codes))
-    _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids)
+    _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids, report_ids=report_ids)
     audit_record(actor=actor, action="project.change", target=project, before=before, after=_snapshot(project))
     new_geom = project.geom
     transaction.on_commit(lambda: _invalidate(old_geom, new_geom))

@@ -3,6 +3,7 @@ progress rolled up per district and department, links to proposals and meetings 
 import io
 
 import pytest
+from django.contrib.gis.geos import Point
 from PIL import Image
 
 from notifications.models import Notification
@@ -188,3 +189,27 @@ def test_the_project_page_renders_the_timeline_and_a_missing_one_is_404(bike_lan
     assert "테헤란로 자전거도로" in page and "설계 완료" in page and 'data-testid="follow"' not in page
     assert api.get("/projects/999999/").status_code == 404
     assert api.get(f"/api/projects/{2**70}/").status_code == 404
+
+
+def test_a_project_cites_the_hazard_reports_it_resolves_and_each_report_shows_it_back_without_the_reporter(
+        seoul, staff, citizen, citizen2, client_for, api, teheran_ro):
+    from reports.models import Report
+    from reports.services import category_create, report_create
+
+    road = category_create(code="road_damage", name_ko="도로 파손", name_en="Damaged road",
+                           responsible_body_ko="도로관리과", responsible_body_en="Road management",
+                           acknowledge_days=2, resolve_days=10)
+    seolleung = Point(*teheran_ro[2], srid=4326)
+    pothole = report_create(reporter=citizen, category=road, geom=seolleung, description="선릉역 앞 도로 파손")
+    hidden = report_create(reporter=citizen2, category=road, geom=seolleung, description="숨겨진 신고")
+    Report.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    body = {"title_ko": "테헤란로 포장 보수", "department_ko": "도로관리과",
+            "geometry": {"type": "LineString", "coordinates": [list(c) for c in teheran_ro]}}
+    refused = client_for(staff).post("/api/projects/", {**body, "reports": [hidden.pk]}, format="json")
+    assert refused.status_code == 400 and "reports" in refused.json()  # a hidden report cannot be cited
+    project = client_for(staff).post("/api/projects/", {**body, "reports": [pothole.pk]}, format="json").json()
+    cited = project["properties"]["reports"]
+    assert cited == [{"id": pothole.pk, "title": "도로 파손", "title_en": "Damaged road", "url": f"/reports/{pothole.pk}/"}]
+    assert citizen.username not in str(project)
+    back = api.get(f"/api/reports/{pothole.pk}/").json()["properties"]["projects"]
+    assert [p["id"] for p in back] == [project["id"]]

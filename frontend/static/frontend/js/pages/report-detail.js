@@ -3,7 +3,7 @@
 import { pageConfig } from "../config.js";
 import { request } from "../api/request.js";
 import { createMap } from "../map/index.js";
-import { clear } from "../ui/dom.js";
+import { clear, h } from "../ui/dom.js";
 import { flagControl } from "../ui/flag.js";
 import { statusBadge, timelineItems, reportFacts, reportPhotos, showReportOnMap } from "../ui/reports.js";
 import { loc } from "../i18n/index.js";
@@ -27,6 +27,9 @@ async function main() {
   clear($("report-facts"), reportFacts(p));
   clear($("report-photos"), reportPhotos(p));
   clear($("timeline"), timelineItems(p.timeline));
+  // City projects that resolve this report link back here.
+  clear($("report-projects"), ...(p.projects || []).map((project) =>
+    h("li", {}, h("a", { href: project.url }, `${loc(project, "title")} · ${project.progress}%`))));
   // Anyone but the reporter may flag a report (anonymous visitors get a sign-in link).
   if (!p.mine) clear($("report-flag"), flagControl({ targetType: "report", targetId: report.id }));
   showReportOnMap(await mapReady, report);
