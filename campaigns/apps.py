@@ -7,3 +7,4 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from . import layers  # noqa: F401  (registers the proposals and campaigns layers)
+        from . import receivers  # noqa: F401  (an erased account leaves the evaluator volunteers)

@@ -7,3 +7,4 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from . import layers  # noqa: F401  (registers the `projects` layer)
+        from . import receivers  # noqa: F401  (forgets follows when an account is erased)

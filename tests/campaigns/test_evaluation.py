@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from campaigns import services
 from campaigns.models import Evaluation, Proposal, Vote
 from notifications.models import Notification
+from tests.projects.conftest import teheran_ro  # noqa: F401  (fixture: Teheran-ro from its real stations)
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,7 @@ def test_a_proposal_place_outside_the_world_is_a_400(citizen, client_for, open_r
     assert not Proposal.objects.exists()
 
 
-def test_the_budget_rule_is_greedy_by_votes_and_differs_from_an_exact_knapsack():
+def test_the_budget_rule_is_greedy_by_votes_and_differs_from_an_exact_knapsack(db):
     # cap 100: A has the most votes but its cost leaves no room for B and C, which together have more votes.
     ranked = [("A", 60), ("B", 50), ("C", 50)]
     assert services.budget_winners(cap=100, ranked=ranked) == {"A"}
@@ -172,3 +173,27 @@ def test_a_budget_round_publishes_its_winning_set_within_the_cap(citizen, voters
     assert funded == {"놀이터 그늘막": True, "골목 가로등": False, "벤치 교체": False, "화단 정비": True}
     assert sum(costs[t][0] for t, won in funded.items() if won) <= 100_000_000
     assert closed["budget_cap"] == 100_000_000
+
+
+def test_after_the_citizen_time_runs_out_an_accepted_proposal_joins_an_existing_project(
+        evaluation_settings, citizen, voters, volunteers, staff, client_for, shade_proposal, teheran_ro):
+    from django.contrib.gis.geos import LineString
+    from django.utils import timezone
+
+    from projects.services import project_create
+
+    project = project_create(actor=staff, title_ko="테헤란로 정류장 정비", department_ko="도시교통실",
+                             geom=LineString(teheran_ro, srid=4326), district_codes=["11680"])
+    for voter in voters[:3]:
+        services.vote_cast(proposal_id=shade_proposal.pk, voter=voter)
+    services.committee_review_add(proposal_id=shade_proposal.pk, actor=staff, score=4, comment="정비 사업에 포함")
+    Evaluation.objects.filter(proposal=shade_proposal).update(
+        citizen_due_at=timezone.now() - datetime.timedelta(minutes=1))  # nobody scored in time
+    answer = client_for(staff).post(f"/api/proposals/{shade_proposal.pk}/decision/",
+                                    {"outcome": "accepted", "feedback": "정류장 정비 사업에 합칩니다.", "project": project.pk},
+                                    format="json")
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["project"] == project.pk
+    assert list(project.proposals.values_list("pk", flat=True)) == [shade_proposal.pk]
+    titles = [n.title for n in Notification.objects.filter(user=citizen).order_by("pk")]
+    assert titles == ["제안이 공감 3개를 얻어 평가를 받습니다", "시민 평가단이 제안을 평가했습니다", "제안이 채택되었습니다"]

@@ -213,3 +213,15 @@ def test_a_project_cites_the_hazard_reports_it_resolves_and_each_report_shows_it
     assert citizen.username not in str(project)
     back = api.get(f"/api/reports/{pothole.pk}/").json()["properties"]["projects"]
     assert [p["id"] for p in back] == [project["id"]]
+
+
+def test_erasing_an_account_forgets_what_it_followed_and_its_volunteer_evaluator_place(bike_lane, citizen):
+    from accounts.services import user_delete_account
+    from campaigns.models import Evaluator
+    from campaigns.services import evaluator_join
+
+    services.project_follow(project=bike_lane, user=citizen)
+    evaluator_join(user=citizen)
+    user_delete_account(user=citizen)
+    assert not bike_lane.follows.exists()
+    assert not Evaluator.objects.get().is_active
