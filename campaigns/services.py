@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 from audit.services import audit_record
 from districts.models import District
 from geoplatform.text import markdown_to_safe_html, plain_text
+from moderation.services import content_hidden_set
 from notifications.services import notification_create
 
 from .models import (
@@ -192,13 +193,8 @@ def content_hide(*, target: Proposal | ProposalComment, actor, hidden: bool, rea
     """City staff hide abusive proposals or comments from the public (or show them again), with a reason."""
     _require_staff(actor)
     reason = _clean_text("reason", reason, max_length=500, required=hidden)
-    before = target.is_hidden
-    type(target).objects.filter(pk=target.pk).update(is_hidden=hidden)
-    target.is_hidden = hidden
-    audit_record(actor=actor, action=f"{target._meta.model_name}.{'hide' if hidden else 'show'}", target=target,
-                 before={"is_hidden": before}, after={"is_hidden": hidden, "reason": reason})
-    if isinstance(target, Proposal):
-        _invalidate("proposals", target.area)
+    content_hidden_set(target=target, hidden=hidden, actor=actor,
+                       action=f"{target._meta.model_name}.{'hide' if hidden else 'show'}", details={"reason": reason})
 
 
 def _proposal_for_voting(proposal_id: int) -> Proposal:

@@ -8,6 +8,7 @@ class MapsConfig(AppConfig):
     def ready(self):
         from accounts.signals import account_anonymised
 
+        from . import flaggable  # noqa: F401  (maps, features and photos may be flagged)
         from . import layers  # noqa: F401  (registers the map layer family)
         from .receivers import on_account_anonymised
 

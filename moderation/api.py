@@ -43,21 +43,15 @@ class FlagQueueApi(APIView):
         state = request.query_params.get("state", "open")
         if state not in ("open", "restored", "removed"):
             raise ValidationError({"state": "Unknown state; use open, restored or removed. / 알 수 없는 상태입니다."})
-        groups = selectors.flag_queue(state=state, target_type=request.query_params.get("target_type"))
-        results = []
-        for group in groups[:500]:
-            model = services.flag_target_model(group["target_type"])
-            target = model.objects.filter(pk=group["target_id"]).first()
-            flags = selectors.flags_of_target(target_type=group["target_type"], target_id=group["target_id"],
-                                              state=state)
-            results.append({
-                **group,
-                "exists": target is not None,
-                "is_hidden": getattr(target, "is_hidden", None),
-                "label": str(target) if target is not None else None,
-                "flags": FlagSerializer(flags, many=True).data,
-            })
-        return Response({"count": len(groups), "results": results})
+        queue = selectors.flag_queue_page(state=state, target_type=request.query_params.get("target_type"))
+        results = [{
+            **{k: v for k, v in group.items() if k not in ("target", "flags")},
+            "exists": group["target"] is not None,
+            "is_hidden": getattr(group["target"], "is_hidden", None),
+            "label": str(group["target"]) if group["target"] is not None else None,
+            "flags": FlagSerializer(group["flags"], many=True).data,
+        } for group in queue["groups"]]
+        return Response({"count": queue["count"], "results": results})
 
 
 class FlagDecideApi(APIView):

@@ -6,14 +6,6 @@ from .managers import FlagQuerySet
 
 
 class Flag(models.Model):
-    class TargetType(models.TextChoices):
-        MAP = "map"
-        FEATURE = "feature"
-        PHOTO = "photo"
-        REPORT = "report"
-        PROPOSAL = "proposal"  # campaigns: topic proposals
-        COMMENT = "comment"  # campaigns: comments on proposals
-
     class Reason(models.TextChoices):
         SPAM = "spam", "spam / 스팸"
         ABUSE = "abuse", "abuse / 욕설·혐오"
@@ -26,7 +18,7 @@ class Flag(models.Model):
         REMOVED = "removed"  # a moderator removed the content
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags")
-    target_type = models.CharField(max_length=16, choices=TargetType.choices)
+    target_type = models.CharField(max_length=16, help_text="a registered flaggable (moderation.flaggable)")
     target_id = models.BigIntegerField()
     reason = models.CharField(max_length=16, choices=Reason.choices)
     comment = models.CharField(max_length=500, blank=True)

@@ -1,6 +1,7 @@
 """Reads of the moderation app: the flag queue."""
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
+from .flaggable import flaggables
 from .models import Flag
 
 
@@ -23,5 +24,19 @@ def flag_queue(*, state: str = Flag.State.OPEN, target_type: str | None = None) 
     return list(groups)
 
 
-def flags_of_target(*, target_type: str, target_id: int, state: str = Flag.State.OPEN) -> QuerySet[Flag]:
-    return Flag.objects.filter(state=state).on(target_type, target_id).select_related("user")
+def flag_queue_page(*, state: str = Flag.State.OPEN, target_type: str | None = None, limit: int = 500) -> dict:
+    """The queue's first `limit` groups, each with its target and its flags: a few queries, not two per group."""
+    groups = flag_queue(state=state, target_type=target_type)
+    page = groups[:limit]
+    targets, flags = {}, {}
+    for kind in {g["target_type"] for g in page}:
+        ids = [g["target_id"] for g in page if g["target_type"] == kind]
+        flaggable = flaggables.get(kind)
+        found = flaggable.model.objects.in_bulk(ids) if flaggable else {}
+        targets.update({(kind, pk): obj for pk, obj in found.items()})
+    for flag in Flag.objects.filter(state=state, target_type__in={g["target_type"] for g in page},
+                                    target_id__in={g["target_id"] for g in page}).select_related("user"):
+        flags.setdefault((flag.target_type, flag.target_id), []).append(flag)
+    return {"count": len(groups), "groups": [
+        {**g, "target": targets.get((g["target_type"], g["target_id"])),
+         "flags": flags.get((g["target_type"], g["target_id"]), [])} for g in page]}

@@ -3,7 +3,6 @@
 Every function takes keyword-only arguments, validates before saving, runs in one transaction
 and leaves side effects (tile-cache invalidation, e-mail) to `transaction.on_commit`.
 """
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,9 +11,9 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from audit.services import audit_record
 from geoplatform.text import plain_text
-from layers.services import layer_version_bump, tile_cache_invalidate
 from notifications.services import notification_create
 
+from .flaggable import Flaggable, flaggables
 from .models import Flag
 from .permissions import ensure_not_banned
 
@@ -25,56 +24,41 @@ def _fail(field: str, en: str, ko: str):
     raise ValidationError({field: f"{en} / {ko}"})
 
 
-# --- flags -----------------------------------------------------------------------------------------------
-FLAG_TARGETS = {
-    Flag.TargetType.REPORT: ("reports", "Report"),
-    Flag.TargetType.MAP: ("maps", "Map"),
-    Flag.TargetType.FEATURE: ("maps", "Feature"),
-    Flag.TargetType.PHOTO: ("maps", "FeaturePhoto"),
-    Flag.TargetType.PROPOSAL: ("campaigns", "Proposal"),
-    Flag.TargetType.COMMENT: ("campaigns", "ProposalComment"),
-}
-
-
-def flag_target_model(target_type: str):
-    if target_type not in FLAG_TARGETS:
-        _fail("target_type", f"Unknown target type {target_type!r}; use one of {', '.join(FLAG_TARGETS)}.",
+# --- hiding and restoring flaggable content: the one door -------------------------------------------------
+def flaggable_of(target_type: str) -> Flaggable:
+    flaggable = flaggables.get(target_type)
+    if flaggable is None:
+        _fail("target_type", f"Unknown target type {target_type!r}; use one of {', '.join(flaggables.types())}.",
               "신고할 수 없는 대상입니다.")
-    return apps.get_model(*FLAG_TARGETS[target_type])
+    return flaggable
 
 
-def _is_report(target) -> bool:
-    return target._meta.label == "reports.Report"
+def content_hidden_set(*, target, hidden: bool, actor, action: str, details: dict | None = None) -> bool:
+    """Hide or show flaggable content: set `is_hidden`, audit it, and redraw what shows it after commit.
 
-
-def flag_target_visible(target, user) -> bool:
-    if _is_report(target):
-        return target.can_view(user) and not target.is_hidden
-    owner = getattr(target, "feature", None)  # a photo is seen through its feature
-    if owner is not None and target.is_hidden:
-        return False
-    return (owner or target).can_view(user)
-
-
-def _target_changed(target) -> None:
-    """Redraw what shows the target: the reports layer, the map's layer, or nothing (photos)."""
-    if _is_report(target):
-        tile_cache_invalidate(layer_name="reports", geometries=[target.public_geom])
-    elif target._meta.model_name == "feature":
-        tile_cache_invalidate(layer_name=f"map-{target.map_id}", geometries=[target.geom])
-    elif target._meta.model_name == "map":
-        layer_version_bump(layer_name=f"map-{target.pk}")
-    elif target._meta.model_name == "proposal":
-        layer_version_bump(layer_name="proposals")
+    Flags (automatically, or by a moderator's decision) and apps' own moderation tools all come here.
+    Returns whether anything changed.
+    """
+    flaggable = flaggables.of(target)
+    if flaggable is None:
+        raise TypeError(f"{target._meta.label} is not registered as flaggable")
+    before = target.is_hidden
+    type(target).objects.filter(pk=target.pk).update(is_hidden=hidden)
+    target.is_hidden = hidden
+    audit_record(actor=actor, action=action, target=target, before={"is_hidden": before},
+                 after={"is_hidden": hidden, **(details or {})})
+    if before != hidden:
+        flaggable.changed(target)
+    return before != hidden
 
 
 @transaction.atomic
 def flag_create(*, user, target_type: str, target_id: int, reason: str, comment: str = "") -> Flag:
     """Flag content; once `MODERATION_FLAGS_TO_HIDE` distinct people flagged it, it is hidden pending review."""
     ensure_not_banned(user)
-    model = flag_target_model(target_type)
-    target = model.objects.select_for_update().filter(pk=target_id).first()
-    if target is None or not flag_target_visible(target, user):
+    flaggable = flaggable_of(target_type)
+    target = flaggable.model.objects.select_for_update().filter(pk=target_id).first()
+    if target is None or not flaggable.can_view(target, user):
         raise NotFound("No such content. / 해당 콘텐츠가 없습니다.")
     if reason not in Flag.Reason.values:
         _fail("reason", f"Unknown reason {reason!r}; use one of {', '.join(Flag.Reason.values)}.", "알 수 없는 사유입니다.")
@@ -90,27 +74,19 @@ def flag_create(*, user, target_type: str, target_id: int, reason: str, comment:
                  after={"reason": reason, "target_type": target_type})
     flaggers = Flag.objects.open().on(target_type, target.pk).values("user").distinct().count()
     if flaggers >= settings.MODERATION_FLAGS_TO_HIDE and not target.is_hidden:
-        target.is_hidden = True
-        target.save(update_fields=["is_hidden"])
-        audit_record(actor=None, action="flag.hide", target=target, before={"is_hidden": False},
-                     after={"is_hidden": True, "flaggers": flaggers})
-        _target_changed(target)
-        _notify_content_owner_hidden(target, target_type)
+        content_hidden_set(target=target, hidden=True, actor=None, action="flag.hide", details={"flaggers": flaggers})
+        _notify_content_owner_hidden(target, flaggable)
     return flag
 
 
-# Who answers for each kind of flaggable content (the first of these fields the model has).
-CONTENT_OWNER_FIELDS = ("reporter", "owner", "author", "proposer", "uploaded_by")
-
-
-def _notify_content_owner_hidden(target, target_type: str) -> None:
+def _notify_content_owner_hidden(target, flaggable: Flaggable) -> None:
     """Tell the person whose content was hidden why, and that a moderator will review it (no flagger named)."""
-    field = next((name for name in CONTENT_OWNER_FIELDS if hasattr(target, f"{name}_id")), None)
-    owner = getattr(target, field, None) if field else None
+    owner = flaggable.owner(target)
     if owner is None:
         return
+    target_type = flaggable.target_type
     notification_create(
-        user=owner, kind="content_hidden", report=target if _is_report(target) else None,
+        user=owner, kind="content_hidden", **flaggable.notification_links(target),
         title="Your content is hidden pending review / 회원님의 콘텐츠가 검토를 위해 숨겨졌습니다",
         body=(f"Several people flagged your {target_type} \"{str(target)[:80]}\". It is hidden until a moderator "
               "reviews it; you will see the decision here.\n"
@@ -126,18 +102,14 @@ def flag_decide(*, actor, target_type: str, target_id: int, decision: str, note:
     decisions = {"restore": Flag.State.RESTORED, "remove": Flag.State.REMOVED}
     if decision not in decisions:
         _fail("decision", "Decide 'restore' or 'remove'.", "'restore'(복원) 또는 'remove'(삭제)를 선택해 주세요.")
-    model = flag_target_model(target_type)
-    target = model.objects.select_for_update().filter(pk=target_id).first()
+    flaggable = flaggable_of(target_type)
+    target = flaggable.model.objects.select_for_update().filter(pk=target_id).first()
     flags = Flag.objects.open().on(target_type, target_id).select_for_update()
     if target is None or not flags.exists():
         raise NotFound("No open flags on that content. / 처리할 신고가 없습니다.")
-    before = {"is_hidden": target.is_hidden}
-    target.is_hidden = decision == "remove"
-    target.save(update_fields=["is_hidden"])
     closed = flags.update(state=decisions[decision], decided_at=timezone.now(), decided_by=actor)
-    audit_record(actor=actor, action=f"flag.{decision}", target=target, before=before,
-                 after={"is_hidden": target.is_hidden, "flags": closed, "note": plain_text(note or "")[:500]})
-    _target_changed(target)
+    content_hidden_set(target=target, hidden=decision == "remove", actor=actor, action=f"flag.{decision}",
+                       details={"flags": closed, "note": plain_text(note or "")[:500]})
     return closed
 
 
