@@ -110,3 +110,24 @@ def test_only_city_staff_import_and_a_dry_run_stores_nothing(seoul, staff, citiz
     dry = client_for(staff).post("/api/projects/import/", {"file": csv_upload(body), "dry_run": "true"},
                                  format="multipart")
     assert dry.status_code == 200 and dry.json()["checked"] == 1 and not Project.objects.exists()
+
+
+def test_the_layer_is_styled_by_status_and_exports_as_geojson_and_csv(seoul, staff, citizen, client_for, api, teheran_ro):
+    from django.contrib.gis.geos import LineString
+
+    from projects.services import project_create
+
+    project_create(actor=staff, title_ko="테헤란로 자전거도로", department_ko="도시교통실",
+                   geom=LineString(teheran_ro, srid=4326), status="in_progress", progress=30)
+    style = api.get("/styles/projects.json").json()
+    lines = next(layer for layer in style["layers"] if layer["id"].endswith("projects-line"))
+    colour = lines["paint"]["line-color"]
+    assert colour[0] == "match" and "in_progress" in colour and "done" in colour
+    assert colour[colour.index("in_progress") + 1] != colour[colour.index("done") + 1]
+    geojson = client_for(citizen).get("/api/layers/projects/export.geojson")
+    assert geojson.status_code == 200
+    body = b"".join(geojson.streaming_content) if geojson.streaming else geojson.content
+    assert "테헤란로 자전거도로" in body.decode() and "MultiLineString" in body.decode()
+    csv_answer = client_for(citizen).get("/api/layers/projects/export.csv")
+    text = (b"".join(csv_answer.streaming_content) if csv_answer.streaming else csv_answer.content).decode("utf-8-sig")
+    assert "MULTILINESTRING" in text and "in_progress" in text
