@@ -11,5 +11,6 @@ registry.register(Layer(
 registry.register(Layer(
     name="benchpolygons", title_ko="벤치마크 면", title_en="Benchmark polygons (50,000)", geometry_type="polygon",
     fields=("name", "category"), queryset_factory=lambda viewer: BenchPolygon.objects.all(), static_queryset=True,
+    aggregated=True,
     style={"color": "#264653", "fill_opacity": 0.3},
 ))

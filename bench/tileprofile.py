@@ -21,12 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PARTS = {  # (file suffix, function name) → part
     ("django/urls/resolvers.py", "resolve"): "URL resolver",
+    ("django/contrib/sessions/middleware.py", "process_response"): "session middleware",
     ("django/middleware/locale.py", "process_request"): "locale middleware",
     ("django/middleware/locale.py", "process_response"): "locale middleware",
     ("django/middleware/csrf.py", "process_view"): "CSRF middleware",
     ("django/middleware/common.py", "process_request"): "common middleware",
     ("django/middleware/common.py", "process_response"): "common middleware",
-    ("whitenoise/middleware.py", "__call__"): "WhiteNoise (whole chain below it)",
+    ("django/core/handlers/wsgi.py", "__call__"): "whole request (profiled)",
     ("django/contrib/messages/middleware.py", "process_response"): "messages middleware",
     ("layers/access.py", "layer_for_viewer"): "layer lookup + permission",
     ("layers/selectors.py", "layer_tile_version"): "version check (?v=)",
@@ -42,17 +43,22 @@ PARTS = {  # (file suffix, function name) → part
 def environ_for(path: str) -> dict:
     from django.test import RequestFactory
 
-    return RequestFactory().get(path, HTTP_ACCEPT_ENCODING="gzip", HTTP_ACCEPT_LANGUAGE="ko").environ
+    return RequestFactory().get(path, HTTP_HOST="127.0.0.1", HTTP_ACCEPT_ENCODING="gzip",
+                                HTTP_ACCEPT_LANGUAGE="ko").environ
 
 
 def run(app, paths, n):
+    statuses = set()
+
     def start_response(status, headers, exc_info=None):
-        return None
+        statuses.add(status)
 
     for i in range(n):
         body = app(environ_for(paths[i % len(paths)]), start_response)
         b"".join(body)
         body.close()
+    if not statuses <= {"200 OK", "204 No Content"}:
+        raise RuntimeError(f"unexpected answers: {statuses}")
 
 
 def measure(app, paths, n) -> tuple[float, dict]:
@@ -70,6 +76,9 @@ def measure(app, paths, n) -> tuple[float, dict]:
         for (suffix, function), part in PARTS.items():
             if filename.endswith(suffix) and name == function:
                 parts[part] = parts.get(part, 0.0) + cumulative / n * 1000
+    if "whole request (profiled)" in parts and "tile view (all of it)" in parts:
+        parts["outside the tile view (handler, middleware, routing)"] = (
+            parts["whole request (profiled)"] - parts["tile view (all of it)"])
     return per_request, parts
 
 
@@ -115,7 +124,7 @@ def main(argv=None) -> int:
             lines.append("| part | " + " | ".join(results) + " |")
             lines.append("| --- | " + " | ".join("---:" for _ in results) + " |")
             lines.append("| **whole request** | " + " | ".join(f"**{r[0]:.3f}**" for r in results.values()) + " |")
-            for part in dict.fromkeys(PARTS.values()):
+            for part in [*dict.fromkeys(PARTS.values()), "outside the tile view (handler, middleware, routing)"]:
                 values = [r[1].get(part) for r in results.values()]
                 if any(values):
                     lines.append(f"| {part} | " + " | ".join(f"{v:.3f}" if v else "–" for v in values) + " |")

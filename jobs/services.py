@@ -31,6 +31,19 @@ def job_finish(*, job: Job, result: dict | None = None, error: str | None = None
         job.save()
 
 
+def job_lock_unfinished(*, job: Job) -> bool:
+    """Lock the job's row (inside the caller's transaction); False when a run of it already finished.
+
+    A job is the idempotency key of the work it tracks: the work's writes and `job_finish` commit
+    together, so a task retried after its worker died sees the job finished and does nothing.
+    """
+    state = Job.objects.select_for_update().filter(pk=job.pk).values_list("state", flat=True).first()
+    if state in (Job.State.SUCCEEDED, Job.State.FAILED):
+        job.refresh_from_db()
+        return False
+    return True
+
+
 class JobReporter:
     """Progress callback for long loops: reports at most every `every` items."""
 

@@ -1,5 +1,8 @@
 """Pre-aggregated low zooms: a point layer's clusters kept in TileCluster rows, so that an uncached
-tile at zoom <= `cluster_maxzoom` reads at most 32 × 32 rows instead of every point it covers.
+tile at zoom <= `cluster_maxzoom` reads at most 32 × 32 rows instead of every point it covers; a line or
+polygon layer's shapes kept generalised per band of zooms (TileShape: Web Mercator, simplified by half a
+pixel of the band's zoom, box area and size, fields as jsonb), so a low-zoom tile neither transforms nor
+simplifies anything and sorts small rows.
 
 Level L holds the points counted per XYZ tile of zoom L (`n`, and the sums of their longitudes and
 latitudes for the mean position); a tile of zoom z is drawn from level z + CELL_SHIFT. The finest
@@ -22,24 +25,14 @@ from collections.abc import Iterable
 
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import connections, router, transaction
-from django.db.models import Count, F, FloatField, Func, Sum, Value
+from django.db.models import Count, F, Sum, Value
 
-from .models import TileAggregateState, TileCluster
+from .models import TileAggregateState, TileCluster, TileShape
 from .registry import Layer, Viewer
 from .tilegrid import MAX_LAT, tile_bounds
-from .tiles import CELL_SHIFT, CellX, CellY
+from .tiles import CELL_SHIFT, SHAPE_BANDS, CellX, CellY, X, Y, band_tolerance_m
 
 log = logging.getLogger(__name__)
-
-
-class _X(Func):
-    function = "ST_X"
-    output_field = FloatField()
-
-
-class _Y(Func):
-    function = "ST_Y"
-    output_field = FloatField()
 
 
 def finest_level(layer: Layer) -> int:
@@ -77,7 +70,7 @@ def _finest_insert(cursor, layer: Layer, cells: tuple[int, int, int, int] | None
         _, south, east, _ = tile_bounds(level, x1, y1)
         qs = qs.filter(**{f"{geom}__bboverlaps": Polygon.from_bbox((west, south, east, north))})
     qs = (qs.annotate(_cx=CellX(F(geom), Value(level)), _cy=CellY(F(geom), Value(level)))
-          .values("_cx", "_cy").annotate(_n=Count("*"), _sx=Sum(_X(geom)), _sy=Sum(_Y(geom)))
+          .values("_cx", "_cy").annotate(_n=Count("*"), _sx=Sum(X(geom)), _sy=Sum(Y(geom)))
           .values("_cx", "_cy", "_n", "_sx", "_sy"))
     inner, params = qs.query.sql_with_params()
     where, where_params = "", []
@@ -111,17 +104,76 @@ def _delete(cursor, layer: Layer, level: int, cells) -> None:
                    [layer.name, level, cells[0], cells[2], cells[1], cells[3]])
 
 
+def _shapes_insert(cursor, layer: Layer, ids_sql: str | None = None, ids_params=()) -> None:
+    """Generalise the layer's rows (only those whose id `ids_sql` selects, when given) into every band."""
+    from django.db import connection as default_connection
+
+    quote = default_connection.ops.quote_name
+    geom = layer.geom_field
+    fields = [f for f in layer.fields if f.isidentifier()]
+    qs = layer.get_queryset(Viewer.anonymous()).order_by()
+    qs = qs.values(_fid=F("pk"), _geom=F(geom), **{f"_f_{name}": F(name) for name in fields})
+    inner, params = qs.query.sql_with_params()
+    props = ", ".join(f"'{name}', q.{quote('_f_' + name)}" for name in fields)
+    bands = ", ".join(f"({band}, {band_tolerance_m(band)!r})" for band in SHAPE_BANDS)
+    where = f" WHERE q._fid IN ({ids_sql})" if ids_sql else ""
+    cursor.execute(
+        "INSERT INTO layers_tileshape (layer, band, feature_id, box_area, box_size, props, geom) "
+        "SELECT %s, b.band, s._fid, ST_Area(Box2D(s.g)), "
+        "ST_XMax(s.g) - ST_XMin(s.g) + ST_YMax(s.g) - ST_YMin(s.g), s.props, ST_Simplify(s.g, b.tolerance) "
+        "FROM (SELECT q._fid, ST_Transform(q._geom, 3857) AS g, "
+        f"jsonb_build_object({props}) AS props FROM ({inner}) AS q{where}) AS s "
+        f"CROSS JOIN (VALUES {bands}) AS b(band, tolerance) "
+        "WHERE NOT ST_IsEmpty(ST_Simplify(s.g, b.tolerance))",
+        [layer.name, *params, *ids_params])
+
+
+def _shapes_rebuild(cursor, layer: Layer) -> None:
+    cursor.execute("DELETE FROM layers_tileshape WHERE layer = %s", [layer.name])
+    _shapes_insert(cursor, layer)
+
+
+def _shapes_refresh(cursor, layer: Layer, boxes) -> None:
+    """Generalise again every feature that is, or was, inside the boxes (by id: moved, added, deleted)."""
+    geom = layer.geom_field
+    for west, south, east, north in boxes:
+        area = Polygon.from_bbox((west, south, east, north))
+        area.srid = 4326
+        current = layer.get_queryset(Viewer.anonymous()).order_by().filter(**{f"{geom}__bboverlaps": area})
+        ids_sql, ids_params = current.values("pk").query.sql_with_params()
+        cursor.execute(
+            "DELETE FROM layers_tileshape WHERE layer = %s AND (feature_id IN ("
+            f"{ids_sql}) OR geom && ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 3857)) RETURNING feature_id",
+            [layer.name, *ids_params, west, south, east, north])
+        gone = sorted({row[0] for row in cursor.fetchall()})
+        # the features inside the box now, and those whose old shapes were there (if they still exist)
+        _shapes_insert(cursor, layer, f"SELECT unnest(%s::bigint[]) UNION {ids_sql}", [gone, *ids_params])
+
+
+def _aggregatable(layer: Layer) -> bool:
+    if not layer.aggregated:
+        return False
+    if layer.geometry_type == "point":
+        return layer.cluster_maxzoom >= 0
+    return layer.geometry_type in ("line", "polygon")
+
+
 def aggregates_rebuild(*, layer: Layer) -> None:
     """Build the layer's aggregates from scratch (in one transaction; readers see the old or the new)."""
-    if not (layer.aggregated and layer.geometry_type == "point" and layer.cluster_maxzoom >= 0):
+    if not _aggregatable(layer):
         return
     using = _db()
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         _lock(cursor, layer)
-        cursor.execute("DELETE FROM layers_tilecluster WHERE layer = %s", [layer.name])
-        _finest_insert(cursor, layer, None)
-        for level in range(finest_level(layer) - 1, CELL_SHIFT - 1, -1):
-            _parent_insert(cursor, layer, level, None)
+        if layer.geometry_type == "point":
+            cursor.execute("DELETE FROM layers_tilecluster WHERE layer = %s", [layer.name])
+            _finest_insert(cursor, layer, None)
+            for level in range(finest_level(layer) - 1, CELL_SHIFT - 1, -1):
+                _parent_insert(cursor, layer, level, None)
+        else:
+            _shapes_rebuild(cursor, layer)
+        # fresh statistics, so tile statements use the indexes from the first request on
+        cursor.execute("ANALYZE layers_tilecluster" if layer.geometry_type == "point" else "ANALYZE layers_tileshape")
         TileAggregateState.objects.using(using).update_or_create(layer=layer.name,
                                                                  defaults={"version": layer.version()[:300]})
 
@@ -145,6 +197,9 @@ def aggregates_refresh(*, layer: Layer, geometries: Iterable[GEOSGeometry]) -> N
             if not TileAggregateState.objects.using(using).filter(layer=layer.name,
                                                                   version=layer.version()[:300]).exists():
                 return  # not built (or built for another version): tiles group rows per request
+            if layer.geometry_type != "point":
+                _shapes_refresh(cursor, layer, boxes)
+                return
             level = finest_level(layer)
             ranges = [_cell_range(box, level) for box in boxes]
             for cells in ranges:

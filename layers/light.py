@@ -3,7 +3,8 @@
 A tile is served by the same view as before (`layers.tile_views.tile`: the same registry lookup, the same
 permission check through `layers.access`, the same cache and SQL), but the request skips Django's URL
 resolver and every middleware a tile does not need: only `TILE_MIDDLEWARE` runs (security headers, and
-the lazy session and user that a private map's tiles ask for; neither is read for a public layer).
+the lazy session and user that a private map's tiles ask for, neither read for a public layer, and the database
+routing of geoplatform/db_router.py: a replica for public tiles, a 503 when no database answers).
 Not run for tiles: WhiteNoise (static files), LocaleMiddleware (a tile has no language; its `Vary:
 Accept-Language` would split edge caches — the language of an error message is still taken from
 `Accept-Language`), CommonMiddleware, CSRF (GET only), messages, X-Frame-Options.
@@ -32,6 +33,7 @@ TILE_PATH = re.compile(r"^/tiles/(?P<layer>[A-Za-z0-9_-]{1,120})/(?P<z>-?\d{1,3}
                        r"(?P<y>-?\d{1,9})\.(?P<fmt>mvt|pbf|png)$")
 TILE_MIDDLEWARE = (
     "django.middleware.security.SecurityMiddleware",
+    "geoplatform.db_router.DatabaseRoutingMiddleware",  # public tiles read from a replica; 503 when no database answers
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 )
@@ -55,6 +57,7 @@ class TileHandler(WSGIHandler):
             raise Http404("Not a tile.")
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it (DisallowedHost: 400)
         translation.activate(translation.get_language_from_request(request))
         try:
             response = tile(request, **match.groupdict())

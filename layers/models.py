@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
 
 from .managers import DatasetQuerySet
 
@@ -93,3 +94,26 @@ class TileAggregateState(models.Model):
     layer = models.CharField(max_length=140, primary_key=True)
     version = models.CharField(max_length=300)
     built_at = models.DateTimeField(auto_now=True)
+
+
+class TileShape(models.Model):
+    """A line or polygon of a layer, generalised once for a band of low zooms (layers/aggregates.py).
+
+    `geom` is in Web Mercator, simplified by half a pixel of the band's zoom; `props` holds the layer's
+    fields (ST_AsMVT turns a jsonb column into properties); `box_area` and `box_size` (m², m) order and
+    filter as the raw path does.
+    """
+
+    layer = models.CharField(max_length=140)
+    band = models.SmallIntegerField()
+    feature_id = models.BigIntegerField()
+    box_area = models.FloatField()
+    box_size = models.FloatField()
+    props = models.JSONField(default=dict)
+    geom = models.GeometryField(srid=3857, spatial_index=False)
+
+    class Meta:
+        indexes = [
+            GistIndex(fields=["layer", "band", "geom"], name="tileshape_band_geom"),
+            models.Index(fields=["layer", "feature_id"], name="tileshape_feature"),
+        ]

@@ -50,7 +50,7 @@ def aggregates_ready(layer: Layer, using: str = "default", max_age: float = 0) -
     """True when the layer's low zooms may be drawn from its TileCluster rows (built for this version)."""
     from .models import TileAggregateState
 
-    if not (layer.aggregated and layer.geometry_type == "point"):
+    if not (layer.aggregated and layer.geometry_type in ("point", "line", "polygon")):
         return False
     version = layer.version()[:300]
     return _remembered(("aggregates", layer.name, version, using), max_age, lambda: TileAggregateState.objects.using(

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import time
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from .access import layer_for_viewer, request_viewer
-from .cache import tile_cache, tile_variant
+from .cache import cache_clock, tile_cache, tile_variant
 from .selectors import layer_tile_version
 from .styles import map_style, tilejson
 from .tilegrid import MAX_ZOOM, tile_valid
@@ -88,7 +87,7 @@ def tile(request, layer, z, x, y, fmt):
     headers["X-Tile-Cache"] = "hit"
     if data is None:
         headers["X-Tile-Cache"] = "miss"
-        started = time.time()
+        started = cache_clock()
         data = _render(layer_obj, viewer, z, x, y, fmt)
         cache.set(layer_obj.name, z, x, y, variant, data, started)
     if not data:

@@ -16,7 +16,8 @@ Generalisation per zoom keeps every tile small whatever the layer holds:
   TileCluster rows (layers/aggregates.py: at most 1,024 rows a tile, whatever the layer holds)
   once they are built for the layer's version; others group their rows per request. Above
   that zoom points are drawn one by one with their fields;
-- lines and polygons below zoom SIMPLIFY_BELOW are simplified by SIMPLIFY_UNITS tile units
+- lines and polygons below zoom SIMPLIFY_BELOW are simplified by SIMPLIFY_UNITS tile units (layers
+  marked `aggregated` read them pre-simplified, per band of zooms, from TileShape rows)
   (half a pixel of a 512-px tile) before clipping; ones whose bounding box is smaller than
   that (width + height) are left out, as are ones that collapse;
 - a tile holds at most `layer.tile_feature_cap` features (default TILE_FEATURE_CAP), and
@@ -38,7 +39,7 @@ import re
 from django.conf import settings
 from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import Transform
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models import Avg, Count, Expression, F, Field, FloatField, Func, IntegerField, Value
 
 from .registry import Layer, Viewer
@@ -81,12 +82,26 @@ class TileArg(Expression):
         return []
 
 
+WORLD_M = 40075016.68557849  # width of the Web Mercator world in metres
+SHAPE_BANDS = (10, 12, 14)  # pre-generalised lines and polygons: zoom <= 10, 11-12, 13-14 (layers/aggregates.py)
+
+
+def shape_band(z: int) -> int:
+    """The band of pre-generalised shapes a tile of zoom z (< SIMPLIFY_BELOW) is drawn from."""
+    return next(band for band in SHAPE_BANDS if z <= band)
+
+
+def band_tolerance_m(band: int) -> float:
+    return SIMPLIFY_UNITS * WORLD_M / 2 ** band / TILE_EXTENT
+
+
 def tile_args(z: int, x: int, y: int) -> dict:
     west, south, east, north = tile_bounds(z, x, y)
     side = 2 ** CELL_SHIFT
     return {"z": z, "x": x, "y": y, "level": z + CELL_SHIFT,
             "cell_x0": x * side, "cell_x1": x * side + side - 1, "cell_y0": y * side, "cell_y1": y * side + side - 1,
-            "tolerance": SIMPLIFY_UNITS * (east - west) / TILE_EXTENT}
+            "tolerance": SIMPLIFY_UNITS * (east - west) / TILE_EXTENT,
+            "band": shape_band(min(z, SHAPE_BANDS[-1])), "tolerance_m": SIMPLIFY_UNITS * WORLD_M / 2 ** z / TILE_EXTENT}
 
 
 def _int(name):
@@ -219,6 +234,11 @@ def _envelope_4326(margin: float):
     return Transform(TileEnvelope(margin), 4326)
 
 
+def uses_aggregates(layer: Layer, z: int) -> bool:
+    """Whether a tile of zoom z of an `aggregated` layer is drawn from pre-aggregated rows once built."""
+    return layer.aggregated and (clustered(layer, z) or (generalised(layer, z) and layer.geometry_type != "mixed"))
+
+
 def clustered(layer: Layer, z: int) -> bool:
     return layer.geometry_type == "point" and z <= layer.cluster_maxzoom
 
@@ -247,10 +267,25 @@ def _aggregated_queryset(layer: Layer):
             .values(GEOM_COLUMN, "count", "point_count"))
 
 
+def _shapes_queryset(layer: Layer, z: int, cap: int):
+    """A generalised tile from the layer's pre-generalised shapes of the zoom's band (fields in `props`)."""
+    from .models import TileShape
+
+    qs = TileShape.objects.filter(layer=layer.name, band=_int("band"),
+                                  geom__bboverlaps=TileEnvelope(TILE_BUFFER / TILE_EXTENT),
+                                  box_size__gte=_float("tolerance_m"))
+    if z < 12:
+        cap = min(cap, LOW_ZOOM_SHAPE_CAP)
+    return (qs.annotate(**{GEOM_COLUMN: AsMVTGeom(F("geom"), TileEnvelope()), ID_COLUMN: F("feature_id")})
+            .order_by("-box_area").values(GEOM_COLUMN, ID_COLUMN, "props")[:cap])
+
+
 def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None, aggregates: bool = False):
     if aggregates and clustered(layer, z):
         return _aggregated_queryset(layer), False
     cap = cap or layer.tile_feature_cap or TILE_FEATURE_CAP
+    if aggregates and generalised(layer, z) and layer.geometry_type != "mixed":
+        return _shapes_queryset(layer, z, cap), True
     geom = layer.geom_field
     qs = layer.get_queryset(viewer).order_by()
     if clustered(layer, z):
@@ -305,7 +340,7 @@ _STATEMENTS_MAX = 512
 
 def _statement(layer: Layer, viewer: Viewer, z: int, cap: int, aggregates: bool = False) -> tuple[str, list]:
     key = None
-    aggregates = aggregates and clustered(layer, z)
+    aggregates = aggregates and uses_aggregates(layer, z)
     if layer.static_queryset and layer.public:
         key = (layer.name, layer.version(), layer.fields, layer.geometry_type, clustered(layer, z),
                generalised(layer, z), generalised(layer, z) and z < 12, cap, aggregates)
@@ -328,7 +363,8 @@ def tile_sql(layer: Layer, viewer: Viewer, z: int, x: int, y: int, cap: int | No
              aggregates: bool = False) -> tuple[str, list]:
     """The complete statement of one tile and its parameters (used by the view, the tests and the bench).
 
-    `aggregates`: draw clustered zooms from the layer's TileCluster rows (the caller checked they are built).
+    `aggregates`: draw clustered and generalised zooms from the layer's TileCluster / TileShape rows (the
+    caller checked they are built).
     """
     sql, template = _statement(layer, viewer, z, cap or layer.tile_feature_cap or TILE_FEATURE_CAP, aggregates)
     args = tile_args(z, x, y)
@@ -362,10 +398,11 @@ def _fetch_tile(sql: str, params: list, using: str):
             return cursor.fetchone()
 
 
-def render_vector_tile(layer: Layer, viewer: Viewer, z: int, x: int, y: int, using: str = "default") -> bytes:
-    """The MVT bytes of one tile (b"" when empty), under TILE_MAX_BYTES."""
+def render_vector_tile(layer: Layer, viewer: Viewer, z: int, x: int, y: int, using: str | None = None) -> bytes:
+    """The MVT bytes of one tile (b"" when empty), under TILE_MAX_BYTES. Read where the router says (a replica)."""
+    using = using or router.db_for_read(None)
     cap = layer.tile_feature_cap or TILE_FEATURE_CAP
-    aggregates = (layer.aggregated and clustered(layer, z)
+    aggregates = (uses_aggregates(layer, z)
                   and aggregates_ready(layer, using, max_age=getattr(settings, "TILES_VERSION_MEMO", 0)))
     while True:
         sql, params = tile_sql(layer, viewer, z, x, y, cap, aggregates)

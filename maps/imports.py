@@ -485,8 +485,14 @@ def _accept(parsed: ParsedFeature, accepted: list, rejected: list, *, map_obj, a
     return 1
 
 
-def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None) -> dict:
-    """Write every valid feature in one transaction; report each rejected one with its reason."""
+def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, job=None) -> dict:
+    """Write every valid feature in one transaction; report each rejected one with its reason.
+
+    With a `job`, the job is the import's idempotency key: its row is locked and finished in the same
+    transaction as the features, so a run retried after its worker died imports nothing twice.
+    """
+    from jobs.services import job_finish, job_lock_unfinished
+
     from .services import feature_snapshot, _tiles_changed
 
     total, rows, handle = import_read(source)
@@ -507,6 +513,8 @@ def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None) -> d
               "파일이 손상되어 끝까지 읽을 수 없습니다.")
     del handle
     with transaction.atomic():
+        if job is not None and not job_lock_unfinished(job=job):
+            return job.result  # an earlier run of this job committed already
         created = Feature.objects.bulk_create(accepted, batch_size=1000)
         FeatureVersion.objects.bulk_create(
             [FeatureVersion(map=map_obj, feature_id=f.pk, version=1, action=FeatureAction.IMPORT,
@@ -518,5 +526,8 @@ def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None) -> d
                                      max(e[2] for e in extents), max(e[3] for e in extents)))
             box.srid = 4326
             _tiles_changed(map_obj, box)
-    return {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
-            "rejected": rejected, "notes": source.notes}
+        result = {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
+                  "rejected": rejected, "notes": source.notes}
+        if job is not None:
+            job_finish(job=job, result=result)
+    return result

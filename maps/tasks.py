@@ -16,6 +16,8 @@ from .models import Map
 def map_import_task(*, job_id: str, map_id: int, user_id: int | None, path: str, directory: str, fmt: str,
                     srid: int | None = None) -> dict:
     job = Job.objects.get(pk=job_id)
+    if job.state in (Job.State.SUCCEEDED, Job.State.FAILED):
+        return job.result  # a retry of a run that finished before its worker died
     source = ImportSource(fmt=fmt, path=Path(path), directory=Path(directory), srid=srid)
     if not source.path.exists():
         job_finish(job=job, error="The uploaded file is not reachable from the worker (MAPS_IMPORT_DIR must be shared "
@@ -28,9 +30,7 @@ def map_import_task(*, job_id: str, map_id: int, user_id: int | None, path: str,
             return {}
         actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
         reporter = JobReporter(job, total=job.total, every=250)
-        result = import_run(map_obj=map_obj, actor=actor, source=source, reporter=reporter)
-        job_finish(job=job, result=result)
-        return result
+        return import_run(map_obj=map_obj, actor=actor, source=source, reporter=reporter, job=job)
     except ValidationError as exc:
         job_finish(job=job, error=" ".join(exc.messages))
         return {}

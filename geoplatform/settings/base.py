@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "geoplatform.db_router.DatabaseRoutingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,12 +96,34 @@ TEMPLATES = [
 # --- database and cache ------------------------------------------------------
 # DATABASE_URL is postgis://user:password@host:port/name; `make run` points it at
 # the project-local cluster started by bin/pg.
-DATABASES = {"default": env.db("DATABASE_URL", default="postgis://geoplatform:geoplatform@127.0.0.1:5432/geoplatform")}
-DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("OPTIONS", {})
-DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# Production has no default: the database URL, with its password, is required like SECRET_KEY.
+# DATABASE_REPLICA_URLS (comma-separated) adds streaming hot-standby replicas as `replica_1`, …;
+# geoplatform/db_router.py sends read-only, may-be-stale requests to them (none: all on the primary).
+if not DEBUG and not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured("Set DATABASE_URL (postgis://user:password@host:port/name).")
+
+
+def _database(url: str, *, connect_timeout: int) -> dict:
+    config = env.db_url_config(url)
+    if not DEBUG and not config.get("PASSWORD"):
+        raise ImproperlyConfigured("Set the database password in DATABASE_URL / DATABASE_REPLICA_URLS.")
+    config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    config["CONN_HEALTH_CHECKS"] = True
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", connect_timeout)
+    return config
+
+
+DATABASES = {"default": _database(env.str("DATABASE_URL", default="postgis://geoplatform:geoplatform@127.0.0.1:5432/geoplatform"),
+                                  connect_timeout=5)}
+for _n, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASES[f"replica_{_n}"] = _database(_url, connect_timeout=2)
+DATABASE_ROUTERS = ["geoplatform.db_router.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=10.0)  # seconds; beyond: read the primary
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=2.0)
+DATABASE_READ_YOUR_WRITES_SECONDS = env.int("DATABASE_READ_YOUR_WRITES_SECONDS", default=30)  # > the lag bound
+if DATABASE_READ_YOUR_WRITES_SECONDS <= DATABASE_REPLICA_MAX_LAG:
+    raise ImproperlyConfigured("DATABASE_READ_YOUR_WRITES_SECONDS must exceed DATABASE_REPLICA_MAX_LAG.")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
@@ -157,6 +180,7 @@ EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))  # filebased backend
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="geoplatform <no-reply@localhost>")
 
 # --- API ----------------------------------------------------------------------------
@@ -226,6 +250,7 @@ GEOPLATFORM_CITY = env.str("GEOPLATFORM_CITY", default="seoul")
 BASEMAP_TILE_URL = env.str("BASEMAP_TILE_URL", default="")
 BASEMAP_ATTRIBUTION = env.str("BASEMAP_ATTRIBUTION", default="")
 TILES_CACHE_DIR = env.path("TILES_CACHE_DIR", default=BASE_DIR / "var" / "tilecache")
+TILES_MAX_AGE = env.int("TILES_MAX_AGE", default=0)  # seconds public tiles may be cached (browsers, nginx)
 TILES_CACHE_BACKEND = env.str("TILES_CACHE_BACKEND", default="filesystem")  # or "redis"
 TILES_REDIS_URL = env.str("TILES_REDIS_URL", default="")
 # A public tile asked with its layer's current version (`?v=` from TileJSON) may be kept this long by browsers
@@ -238,6 +263,7 @@ TILES_LIGHT_PATH = env.bool("TILES_LIGHT_PATH", default=True)
 TILES_VERSION_MEMO = env.float("TILES_VERSION_MEMO", default=1.0)
 MAPS_IMPORT_DIR = env.path("MAPS_IMPORT_DIR", default=BASE_DIR / "var" / "imports")  # shared by web and worker
 TILESETS_DIR = env.path("TILESETS_DIR", default=BASE_DIR / "var" / "tilesets")
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)  # claims of one task by workers that died, then FAILED
 MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)
 ANALYSIS_K_ANONYMITY = env.int("ANALYSIS_K_ANONYMITY", default=5)
 

@@ -153,3 +153,10 @@ def test_a_tile_may_reuse_the_counter_read_within_the_memo_only(datasets, monkey
     assert layer_tile_version(layer) != before  # TileJSON reads afresh
     clock[0] += 0.6
     assert layer_tile_version(layer, max_age=1.0) != before
+
+
+def test_the_light_path_checks_the_host_like_the_site(app, wsgi, seoul, settings):
+    _, light = app
+    settings.ALLOWED_HOSTS = ["maps.example.org"]
+    assert wsgi(light, "/tiles/districts/3/6/3.mvt", HTTP_HOST="evil.example.com")[0] == 400
+    assert wsgi(light, "/tiles/districts/3/6/3.mvt", HTTP_HOST="maps.example.org")[0] in (200, 204)

@@ -4,7 +4,7 @@ import gzip
 
 import mapbox_vector_tile
 import pytest
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -112,3 +112,55 @@ def test_an_edit_shows_at_z16_and_in_the_aggregated_z10_tile_once_committed(clie
         feature.delete()
         tile_cache_invalidate(layer_name=TOILETS, geometries=[geom])
     assert sum(c[0] for c in clusters(client.get(f"/tiles/{TOILETS}/{z10[0]}/{z10[1]}/{z10[2]}.mvt").content)) == before
+
+
+@pytest.fixture
+def dong_shapes(register_layer, seoul):
+    from districts.models import Dong
+    from layers.registry import Layer
+
+    layer = register_layer(Layer(name="testdongs", title_ko="동", title_en="Dongs", geometry_type="polygon",
+                                 fields=("code", "name_en"), queryset_factory=lambda viewer: Dong.objects.all(),
+                                 static_queryset=True, aggregated=True))
+    aggregates_rebuild(layer=layer)
+    assert aggregates_ready(layer)
+    return layer
+
+
+def shapes(data: bytes) -> dict:
+    layer = mapbox_vector_tile.decode(data).get("testdongs", {"features": []})
+    return {f["id"]: f for f in layer["features"]}
+
+
+@pytest.mark.parametrize("z", [9, 11, 12, 14])
+def test_pre_generalised_polygons_are_the_shapes_of_the_raw_path(dong_shapes, z):
+    tile = tile_of(CITY_HALL, z)
+    generalised, raw = shapes(render(dong_shapes, *tile, True)), shapes(render(dong_shapes, *tile, False))
+    sql, _ = tile_sql(dong_shapes, Viewer.anonymous(), *tile, aggregates=True)
+    assert "layers_tileshape" in sql and "districts_dong" not in sql
+    assert len(raw) > 10 and set(generalised) == set(raw)
+    for fid, feature in raw.items():
+        assert generalised[fid]["properties"] == feature["properties"]  # the layer's fields, from jsonb
+        assert generalised[fid]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_a_changed_polygon_is_generalised_again_once_committed(dong_shapes, django_capture_on_commit_callbacks):
+    from districts.models import Dong
+
+    z10 = tile_of(CITY_HALL, 10)
+    dong = Dong.objects.get(pk=sorted(shapes(render(dong_shapes, *z10, True)))[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        old = dong.geom
+        dong.name_en = "Renamed-dong"
+        dong.save()
+        tile_cache_invalidate(layer_name="testdongs", geometries=[old])
+    assert shapes(render(dong_shapes, *z10, True))[dong.pk]["properties"]["name_en"] == "Renamed-dong"
+    with django_capture_on_commit_callbacks(execute=True):  # moved out to sea: gone from the City Hall tile
+        old = dong.geom
+        sea = Polygon.from_bbox((125.80, 37.00, 125.81, 37.01))
+        sea.srid = 4326
+        dong.geom = MultiPolygon(sea, srid=4326) if old.geom_type == "MultiPolygon" else sea
+        dong.save()
+        tile_cache_invalidate(layer_name="testdongs", geometries=[old, dong.geom])
+    assert dong.pk not in shapes(render(dong_shapes, *z10, True))
+    assert set(shapes(render(dong_shapes, *z10, True))) == set(shapes(render(dong_shapes, *z10, False)))
