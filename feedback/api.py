@@ -1,12 +1,13 @@
 """Thin views: parse input, call a selector or a service, serialize the answer."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.api import _query, _validated
+from geoplatform.parsers import JSONParser
 from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 

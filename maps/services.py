@@ -1,20 +1,32 @@
 """Writes on maps: keyword-only, validated with full_clean(), in transactions; tile-cache work after commit."""
 import json
+import time
 
-from django.contrib.gis.geos import GEOSGeometry
+from django.conf import settings
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
-from geoplatform.text import markdown_to_safe_html, plain_text
+from geoplatform.text import markdown_to_safe_html, plain_text, text_check_storable
 from layers.services import layer_version_bump, tile_cache_invalidate
 
-from .models import (CollaboratorRole, ContributionMode, Feature, FeatureAction, FeaturePhoto, FeatureStatus,
+from .models import (PROPERTIES_MAX_BYTES, CollaboratorRole, ContributionMode, Feature, FeatureAction, FeaturePhoto, FeatureStatus,
                      FeatureVersion, Map, MapCollaborator, MapTemplate, Visibility, _new_key)
+from .readers import (DESCRIPTION_KEYS, NAME_KEYS, ImportSource, ParsedFeature, import_format, import_read,
+                      import_receive, reader_fail, reader_reason)
 
 PHOTOS_PER_FEATURE = 10
+IMPORT_SYNC_LIMIT = getattr(settings, "MAPS_IMPORT_SYNC_LIMIT", 2000)  # more features than this run as a background job
+IMPORT_MAX_FEATURES = getattr(settings, "MAPS_IMPORT_MAX_FEATURES", 100_000)
+IMPORT_REJECTED_REPORTED = 500
+# Every import is bounded in time: in the request (a few thousand features) and in the background job.
+IMPORT_TIME_LIMIT_SYNC = getattr(settings, "MAPS_IMPORT_TIME_LIMIT_SYNC", 30)
+IMPORT_TIME_LIMIT_JOB = getattr(settings, "MAPS_IMPORT_TIME_LIMIT_JOB", 30 * 60)
 
 
 class FeatureConflict(Exception):
@@ -25,14 +37,14 @@ class FeatureConflict(Exception):
         self.feature = feature
 
 
-def _deny(en: str, ko: str):
-    raise PermissionDenied(f"{en} / {ko}")
+def _deny(message):
+    raise PermissionDenied(message)
 
 
 def actor_check_may_create(actor) -> None:
     """Banned accounts cannot create content."""
     if actor is not None and getattr(actor, "is_authenticated", False) and actor.is_banned:
-        _deny("Your account is banned from adding content.", "차단된 계정은 콘텐츠를 추가할 수 없습니다.")
+        _deny(_("Your account is banned from adding content."))
 
 
 def _user_or_none(actor):
@@ -90,7 +102,7 @@ def map_create(*, owner, title: str, description: str = "", theme: str | None = 
         center=center, zoom=zoom,
     )
     if not map_obj.title:
-        raise ValidationError({"title": "A map needs a title. / 지도 제목이 필요합니다."})
+        raise ValidationError({"title": _("A map needs a title.")})
     map_obj.full_clean()
     map_obj.save()
     return map_obj
@@ -103,16 +115,16 @@ MAP_EDITABLE = ("title", "description", "theme", "visibility", "contribution_mod
 @transaction.atomic
 def map_update(*, map_obj: Map, actor, **changes) -> Map:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can change its settings.", "지도 설정은 소유자만 바꿀 수 있습니다.")
+        _deny(_("Only the map's owner can change its settings."))
     map_obj = Map.objects.select_for_update().get(pk=map_obj.pk)
     style_changed = False
     for key, value in changes.items():
         if key not in MAP_EDITABLE:
-            raise ValidationError({key: "This field cannot be changed. / 바꿀 수 없는 항목입니다."})
+            raise ValidationError({key: _("This field cannot be changed.")})
         if key == "title":
             value = plain_text(value)
             if not value:
-                raise ValidationError({"title": "A map needs a title. / 지도 제목이 필요합니다."})
+                raise ValidationError({"title": _("A map needs a title.")})
         if key == "description":
             map_obj.description_html = markdown_to_safe_html(value or "")
         style_changed |= key in ("categories", "visibility", "contribution_mode")
@@ -127,7 +139,7 @@ def map_update(*, map_obj: Map, actor, **changes) -> Map:
 @transaction.atomic
 def map_delete(*, map_obj: Map, actor) -> None:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can delete it.", "지도는 소유자만 삭제할 수 있습니다.")
+        _deny(_("Only the map's owner can delete it."))
     layer_name = map_obj.layer_name
     photos = list(FeaturePhoto.objects.filter(feature__map=map_obj))
     map_obj.delete()
@@ -137,9 +149,9 @@ def map_delete(*, map_obj: Map, actor) -> None:
 
 def _secret_link_set(*, map_obj: Map, actor, kind: str, value: str) -> Map:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can change its secret links.", "비밀 링크는 소유자만 바꿀 수 있습니다.")
+        _deny(_("Only the map's owner can change its secret links."))
     if kind not in ("view", "edit"):
-        raise ValidationError({"kind": "kind must be view or edit. / kind는 view 또는 edit이어야 합니다."})
+        raise ValidationError({"kind": _("kind must be view or edit.")})
     with transaction.atomic():
         map_obj = Map.objects.select_for_update().get(pk=map_obj.pk)
         setattr(map_obj, f"{kind}_key", value)
@@ -162,14 +174,14 @@ def secret_link_revoke(*, map_obj: Map, actor, kind: str) -> Map:
 @transaction.atomic
 def collaborator_set(*, map_obj: Map, actor, user, role: str) -> MapCollaborator:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can invite collaborators.", "협업자는 소유자만 초대할 수 있습니다.")
+        _deny(_("Only the map's owner can invite collaborators."))
     if role not in CollaboratorRole.values:
-        raise ValidationError({"role": "role must be editor or viewer. / role은 editor 또는 viewer여야 합니다."})
+        raise ValidationError({"role": _("role must be editor or viewer.")})
     if user.pk == map_obj.owner_id:
-        raise ValidationError({"user": "The owner is already on the map. / 소유자는 초대할 필요가 없습니다."})
+        raise ValidationError({"user": _("The owner is already on the map.")})
     if not user.is_active:
-        raise ValidationError({"user": "This account is not active. / 사용할 수 없는 계정입니다."})
-    collaborator, _ = MapCollaborator.objects.update_or_create(
+        raise ValidationError({"user": _("This account is not active.")})
+    collaborator, _created = MapCollaborator.objects.update_or_create(
         map=map_obj, user=user, defaults={"role": role, "invited_by": actor})
     collaborator.full_clean()
     layer_version_bump(layer_name=map_obj.layer_name)
@@ -179,10 +191,10 @@ def collaborator_set(*, map_obj: Map, actor, user, role: str) -> MapCollaborator
 @transaction.atomic
 def collaborator_remove(*, map_obj: Map, actor, user) -> None:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can remove collaborators.", "협업자는 소유자만 제외할 수 있습니다.")
-    deleted, _ = MapCollaborator.objects.filter(map=map_obj, user=user).delete()
+        _deny(_("Only the map's owner can remove collaborators."))
+    deleted, _by_model = MapCollaborator.objects.filter(map=map_obj, user=user).delete()
     if not deleted:
-        raise ValidationError({"user": "This person is not a collaborator. / 협업자가 아닙니다."})
+        raise ValidationError({"user": _("This person is not a collaborator.")})
     layer_version_bump(layer_name=map_obj.layer_name)
 
 
@@ -211,7 +223,7 @@ def feature_create(*, map_obj: Map, actor, geom: GEOSGeometry, secret: str = "",
     elif map_obj.can_suggest(actor, secret):
         status, action = FeatureStatus.PENDING, FeatureAction.SUGGEST
     else:
-        _deny("You cannot add features to this map.", "이 지도에 장소를 추가할 수 없습니다.")
+        _deny(_("You cannot add features to this map."))
     feature = Feature(map=map_obj, author=_user_or_none(actor), status=status)
     _feature_fill(feature, geom=geom, name=name, description=description, category=category,
                   properties=properties or {})
@@ -238,7 +250,7 @@ def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: in
     """Change a feature if it is still at `expected_version`; otherwise FeatureConflict (no lost update)."""
     feature = _lock_feature(map_obj, feature_id)
     if not feature.can_change(actor, secret):
-        _deny("You cannot edit this feature.", "이 장소를 수정할 수 없습니다.")
+        _deny(_("You cannot edit this feature."))
     if feature.version != expected_version:
         raise FeatureConflict(feature)
     before, old_geom = feature_snapshot(feature), feature.geom
@@ -257,7 +269,7 @@ def feature_delete(*, map_obj: Map, feature_id: int, actor, secret: str = "",
                    expected_version: int | None = None) -> None:
     feature = _lock_feature(map_obj, feature_id)
     if not feature.can_change(actor, secret):
-        _deny("You cannot delete this feature.", "이 장소를 삭제할 수 없습니다.")
+        _deny(_("You cannot delete this feature."))
     if expected_version is not None and feature.version != expected_version:
         raise FeatureConflict(feature)
     before = feature_snapshot(feature)
@@ -276,12 +288,12 @@ def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note:
                    secret: str = "") -> Feature:
     """Approve (publish) or reject a pending suggestion."""
     if not map_obj.can_moderate(actor, secret):
-        _deny("Only the map's owner and editors can review suggestions.", "제안은 지도 소유자와 편집자만 검토할 수 있습니다.")
+        _deny(_("Only the map's owner and editors can review suggestions."))
     if decision not in ("approve", "reject"):
-        raise ValidationError({"decision": "decision must be approve or reject. / decision은 approve 또는 reject여야 합니다."})
+        raise ValidationError({"decision": _("decision must be approve or reject.")})
     feature = _lock_feature(map_obj, feature_id)
     if feature.status != FeatureStatus.PENDING:
-        raise ValidationError({"status": f"This feature is {feature.status}, not pending. / 승인 대기 중인 제안이 아닙니다."})
+        raise ValidationError({"status": (_("This feature is %(status)s, not pending.") % {"status": feature.status})})
     before = feature_snapshot(feature)
     feature.status = FeatureStatus.PUBLISHED if decision == "approve" else FeatureStatus.REJECTED
     feature.review_note = plain_text(note)[:500]
@@ -299,11 +311,11 @@ def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note:
 def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, secret: str = "") -> Feature:
     """Bring a feature back to how it was after `to_version`, as a new version (a deleted one is restored)."""
     if not map_obj.can_edit(actor, secret):
-        _deny("Only the map's owner and editors can revert features.", "되돌리기는 지도 소유자와 편집자만 할 수 있습니다.")
+        _deny(_("Only the map's owner and editors can revert features."))
     target = (FeatureVersion.objects.filter(map=map_obj, feature_id=feature_id, version=to_version)
               .exclude(after=None).order_by("-pk").first())
     if target is None:
-        raise ValidationError({"version": f"Feature {feature_id} has no version {to_version} to return to. / 되돌릴 버전이 없습니다."})
+        raise ValidationError({"version": (_("Feature %(feature_id)s has no version %(to_version)s to return to.") % {"feature_id": feature_id, "to_version": to_version})})
     state = target.after
     geom = GEOSGeometry(json.dumps(state["geometry"]), srid=4326)
     props = state["properties"]
@@ -340,9 +352,9 @@ def photo_add(*, feature: Feature, actor, upload, secret: str = "", caption: str
     """Attach a photo: checked by content, re-encoded without EXIF (GPS), thumbnail made."""
     actor_check_may_create(actor)
     if not feature.can_change(actor, secret):
-        _deny("You cannot add photos to this feature.", "이 장소에 사진을 올릴 수 없습니다.")
+        _deny(_("You cannot add photos to this feature."))
     if feature.photos.count() >= PHOTOS_PER_FEATURE:
-        raise ValidationError({"image": f"A feature can have at most {PHOTOS_PER_FEATURE} photos. / 사진은 {PHOTOS_PER_FEATURE}장까지 올릴 수 있습니다."})
+        raise ValidationError({"image": (_("A feature can have at most %(PHOTOS_PER_FEATURE)s photos.") % {"PHOTOS_PER_FEATURE": PHOTOS_PER_FEATURE})})
     clean = image_sanitise(upload)
     photo = FeaturePhoto(feature=feature, uploaded_by=_user_or_none(actor), caption=plain_text(caption)[:300],
                          content_type=clean.content_type)
@@ -362,7 +374,7 @@ def photo_delete(*, photo: FeaturePhoto, actor, secret: str = "") -> None:
     feature = photo.feature
     is_uploader = bool(actor and actor.is_authenticated and actor.pk == photo.uploaded_by_id)
     if not (feature.map.can_edit(actor, secret) or is_uploader):
-        _deny("You cannot delete this photo.", "이 사진을 삭제할 수 없습니다.")
+        _deny(_("You cannot delete this photo."))
     photo.delete()
     transaction.on_commit(lambda: _photo_files_delete(photo))
 
@@ -376,11 +388,11 @@ TEMPLATE_EDITABLE = ("slug", "theme", "title_ko", "title_en", "description_ko", 
 def template_save(*, actor, template: MapTemplate | None = None, **values) -> MapTemplate:
     """Create or change a template (city staff only)."""
     if not MapTemplate.can_change(actor):
-        _deny("Only city staff can edit templates.", "템플릿은 서울시 담당자만 편집할 수 있습니다.")
+        _deny(_("Only city staff can edit templates."))
     template = template or MapTemplate(created_by=actor)
     for key, value in values.items():
         if key not in TEMPLATE_EDITABLE:
-            raise ValidationError({key: "This field cannot be changed. / 바꿀 수 없는 항목입니다."})
+            raise ValidationError({key: _("This field cannot be changed.")})
         if key in ("title_ko", "title_en"):
             value = plain_text(value)
         setattr(template, key, value)
@@ -389,7 +401,7 @@ def template_save(*, actor, template: MapTemplate | None = None, **values) -> Ma
         with transaction.atomic():
             template.save()
     except IntegrityError:
-        raise ValidationError({"slug": "A template with this slug exists. / 같은 slug의 템플릿이 있습니다."})
+        raise ValidationError({"slug": _("A template with this slug exists.")})
     return template
 
 
@@ -410,26 +422,114 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
     """
     from jobs.services import job_create
 
-    from .imports import SYNC_LIMIT, import_format, import_read, import_receive, import_run
     from .tasks import map_import_task
 
     actor_check_may_create(actor)
     if not map_obj.can_edit(actor, secret):
-        _deny("Only the map's owner and editors can import files.", "파일 가져오기는 지도 소유자와 편집자만 할 수 있습니다.")
+        _deny(_("Only the map's owner and editors can import files."))
     source = import_receive(upload=upload, fmt=import_format(upload.name, fmt), srid=srid)
     try:
         total, _rows, handle = import_read(source)
         del _rows, handle
-        if total <= SYNC_LIMIT:
-            result = import_run(map_obj=map_obj, actor=actor, source=source)
+        if total <= IMPORT_SYNC_LIMIT:
+            result = map_import_run(map_obj=map_obj, actor=actor, source=source)
             source.cleanup()
             return "done", result
     except BaseException:
         source.cleanup()
         raise
     job = job_create(kind="map_import", created_by=_user_or_none(actor), total=total,
-                     message=f"Importing {total} features into map {map_obj.pk}. / 피처 {total}개를 가져오는 중입니다.")
+                     message=(_("Importing %(total)s features into map %(pk)s.") % {"pk": map_obj.pk, "total": total}))
     map_import_task.enqueue(job_id=str(job.pk), map_id=map_obj.pk, user_id=getattr(_user_or_none(actor), "pk", None),
                             path=str(source.path), directory=str(source.directory), fmt=source.fmt, srid=srid)
     job.refresh_from_db()
     return "job", job
+
+
+def _import_properties(props: dict, categories: set[str]) -> tuple[str, str, str, dict]:
+    text_check_storable(props)
+    props = {str(k)[:80]: v for k, v in props.items() if v not in (None, "")}
+    lowered = {k.lower(): k for k in props}
+    name_key = next((lowered[k] for k in NAME_KEYS if k in lowered and isinstance(props[lowered[k]], (str, int))), None)
+    name = str(props.pop(name_key)) if name_key else ""
+    description_key = next((lowered[k] for k in DESCRIPTION_KEYS if k in lowered), None)
+    description = str(props.pop(description_key)) if description_key else ""
+    category = ""
+    if isinstance(props.get("category"), str) and props["category"] in categories:
+        category = props.pop("category")
+    clean = {k: (plain_text(v) if isinstance(v, str) and ("<" in v or "&" in v) else v) for k, v in props.items()}
+    if len(json.dumps(clean, ensure_ascii=False).encode()) > PROPERTIES_MAX_BYTES:
+        raise ValidationError((_("Properties exceed %(PROPERTIES_MAX_BYTES)s bytes.") % {"PROPERTIES_MAX_BYTES": PROPERTIES_MAX_BYTES}))
+    return plain_text(name)[:200], description[:10_000], category, clean
+
+
+def _import_accept(parsed: ParsedFeature, accepted: list, rejected: list, *, map_obj, actor, categories) -> int:
+    """Turn a parsed feature into an unsaved Feature, or note why not; 1 when it was rejected."""
+    if not parsed.error:
+        try:
+            name, description, category, props = _import_properties(parsed.properties, categories)
+            accepted.append(Feature(map=map_obj, geom=parsed.geom, name=name, description=description,
+                                    description_html=markdown_to_safe_html(description) if description else "",
+                                    category=category, properties=props,
+                                    author=actor if actor and actor.is_authenticated else None,
+                                    status=FeatureStatus.PUBLISHED))
+            return 0
+        except ValidationError as exc:
+            parsed.error = reader_reason(exc)
+    if len(rejected) < IMPORT_REJECTED_REPORTED:
+        rejected.append({"index": parsed.index, "reason": parsed.error})
+    return 1
+
+
+def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, time_limit: float | None = None,
+                   job=None) -> dict:
+    """Write every valid feature in one transaction; report each rejected one with its reason.
+
+    The reading stops with a ValidationError once `time_limit` seconds have passed (each feature's
+    work is bounded: vertex limit, coordinates range-checked before any transformation).
+    With a `job`, the job is the import's idempotency key: its row is locked and finished in the same
+    transaction as the features, so a run retried after its worker died imports nothing twice.
+    """
+    from jobs.services import job_finish, job_lock_unfinished
+    started = time.monotonic()
+    time_limit = IMPORT_TIME_LIMIT_SYNC if time_limit is None else time_limit
+    total, rows, handle = import_read(source)
+    if total == 0:
+        reader_fail("The file has no features.", "파일에 피처가 없습니다.")
+    if total > IMPORT_MAX_FEATURES:
+        reader_fail(f"The file has {total} features; at most {IMPORT_MAX_FEATURES} can be imported at once.",
+                    f"피처가 너무 많습니다 (최대 {IMPORT_MAX_FEATURES}개).")
+    categories = map_obj.category_keys()
+    accepted, rejected, rejected_count = [], [], 0
+    try:
+        for done, parsed in enumerate(rows, 1):
+            if time.monotonic() - started > time_limit:
+                raise ValidationError(_("The import took longer than %(seconds)d seconds and was stopped; split the "
+                                        "file or simplify its geometries.") % {"seconds": time_limit},
+                                      code="import_timeout")
+            rejected_count += _import_accept(parsed, accepted, rejected, map_obj=map_obj, actor=actor, categories=categories)
+            if reporter:
+                reporter(done)
+    except (GDALException, OSError, UnicodeDecodeError) as exc:
+        reader_fail(f"The file is damaged and could not be read to the end ({str(exc)[:120]}).",
+                    "파일이 손상되어 끝까지 읽을 수 없습니다.")
+    del handle
+    with transaction.atomic():
+        if job is not None and not job_lock_unfinished(job=job):
+            return job.result  # an earlier run of this job committed already
+        created = Feature.objects.bulk_create(accepted, batch_size=1000)
+        FeatureVersion.objects.bulk_create(
+            [FeatureVersion(map=map_obj, feature_id=f.pk, version=1, action=FeatureAction.IMPORT,
+                            actor=f.author, before=None, after=feature_snapshot(f)) for f in created],
+            batch_size=1000)
+        if created:
+            extents = [f.geom.extent for f in created]
+            box = Polygon.from_bbox((min(e[0] for e in extents), min(e[1] for e in extents),
+                                     max(e[2] for e in extents), max(e[3] for e in extents)))
+            box.srid = 4326
+            _tiles_changed(map_obj, box)
+        result = {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
+                  "rejected": rejected, "notes": source.notes}
+        if job is not None:
+            job_finish(job=job, result=result)
+    return result

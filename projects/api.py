@@ -2,12 +2,13 @@
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from geoplatform.parsers import JSONParser
 from maps.api import bbox_parse
 
 from . import selectors, services
