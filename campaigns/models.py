@@ -13,11 +13,9 @@ from django.contrib.postgres.indexes import GistIndex
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import is_city_staff
+
 from .managers import CampaignQuerySet, ProposalQuerySet, RoundQuerySet
-
-
-def _is_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_city_staff)
 
 
 class Round(models.Model):
@@ -64,7 +62,7 @@ class Round(models.Model):
 
     @staticmethod
     def can_manage(user) -> bool:
-        return _is_staff(user)
+        return is_city_staff(user)
 
 
 class ProposalState(models.TextChoices):
@@ -136,14 +134,14 @@ class Proposal(models.Model):
         return self.title
 
     def can_answer(self, user) -> bool:
-        return _is_staff(user)
+        return is_city_staff(user)
 
     def can_view(self, user) -> bool:
-        return not self.is_hidden or _is_staff(user)
+        return not self.is_hidden or is_city_staff(user)
 
     @staticmethod
     def can_moderate(user) -> bool:
-        return _is_staff(user)
+        return is_city_staff(user)
 
 
 class ProposalComment(models.Model):
@@ -158,7 +156,7 @@ class ProposalComment(models.Model):
         indexes = [models.Index(fields=["proposal", "created_at"], name="campaigns_comment_prop_idx")]
 
     def can_view(self, user) -> bool:
-        return not self.is_hidden or _is_staff(user)
+        return not self.is_hidden or is_city_staff(user)
 
     def can_delete(self, user) -> bool:
         return bool(user and user.is_authenticated and (user.pk == self.author_id or user.is_city_staff))
@@ -222,7 +220,7 @@ class Campaign(models.Model):
 
     @staticmethod
     def can_create(user) -> bool:
-        return _is_staff(user)
+        return is_city_staff(user)
 
 
 class Evaluator(models.Model):

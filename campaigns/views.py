@@ -5,8 +5,10 @@ scripts add voting, proposing, feedback and staff triage through the API.
 """
 from django.shortcuts import render
 
+from accounts.permissions import is_city_staff
 from districts.models import District
 from maps.selectors import template_list
+
 
 from . import selectors, services
 from .models import Round

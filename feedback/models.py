@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import is_city_staff
+
 from .managers import FeedbackQuerySet
 
 
@@ -57,7 +59,7 @@ class Feedback(models.Model):
 
     @staticmethod
     def can_triage(user) -> bool:
-        return bool(user and user.is_authenticated and user.is_city_staff)
+        return is_city_staff(user)
 
 
 class FeedbackSupport(models.Model):

@@ -59,6 +59,24 @@ def _notify_reporter(report: Report, *, kind: str, title: dict, body: dict | str
                         body=stored(WITH_LINK, text=text, url=_report_url(report)), email=wants_email)
 
 
+def _live(report: Report, type: str, *, also_codes=()) -> None:
+    """After commit: the officers' queues of the report's districts (and of `also_codes`, e.g. the district
+    that handed it over) and the reporter's open pages hear that it changed; they reload it through the API,
+    so the message carries no text, only what changed."""
+    from live.services import district_send, user_send
+
+    codes = set(report.report_districts.values_list("district__code", flat=True)) | set(also_codes)
+    message = {"type": type, "id": report.pk, "status": report.status}
+    reporter_id = report.reporter_id
+
+    def send():
+        district_send(codes=codes, message=message)
+        if reporter_id:
+            user_send(user_id=reporter_id, message=message)
+
+    transaction.on_commit(send)
+
+
 def _notify_officers(report: Report, districts, *, title: dict) -> None:
     """Officers of the districts see new work in the app (no e-mail: their queue is the tool)."""
     User = get_user_model()
@@ -131,10 +149,6 @@ def _clean_message(message: str, *, field: str = "message", required: bool = Tru
     return text
 
 
-def _tiles_changed(*geometries: GEOSGeometry) -> None:
-    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[g for g in geometries if g is not None])
-
-
 @transaction.atomic
 def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, description: str,
                   contact_preference: str = ContactPreference.EMAIL, channel: str = "api") -> Report:
@@ -146,7 +160,10 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
     ensure_not_banned(reporter)
     if not category.is_active:
         _fail("category", _("This category is no longer in use."))
-    geom = geometry_check(geom)
+    try:
+        geom = geometry_check(geom)
+    except ValidationError as exc:
+        raise ValidationError({"geometry": exc.messages})
     description = plain_text(description or "")
     if not description:
         _fail("description", _("Describe the problem."))
@@ -172,7 +189,8 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
                      body=stored(messages.RECEIVED_BODY, districts=names))
     _notify_officers(report, districts, title=stored(
         messages.NEW_TITLE, id=report.pk, category=localised(ko=category.name_ko, en=category.name_en)))
-    _tiles_changed(report.public_geom)
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[report.public_geom])
+    _live(report, "report.created")
     return report
 
 
@@ -268,7 +286,8 @@ def report_status_change(*, report: Report, actor, status: str, message: str, di
                  after=_report_state(report))
     _notify_reporter(report, kind="report_status", body=message,
                      title=stored(messages.STATUS_TITLE, id=report.pk, status=messages.status_param(status)))
-    _tiles_changed(report.public_geom)
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[report.public_geom])
+    _live(report, "report.updated")
     return report
 
 
@@ -339,7 +358,8 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
                                   district=localised(ko=target.name_ko, en=target.name_en)),
                      body=reason)
     _notify_officers(report, [target], title=stored(messages.TRANSFERRED_TITLE, id=report.pk))
-    _tiles_changed(report.public_geom)
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[report.public_geom])
+    _live(report, "report.updated", also_codes=[source.code])
     return report
 
 
