@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. See README.md.
-.PHONY: run test cluster test-cluster load setup bench bench-tiles bench-ui screenshots db-start db-stop clean
+.PHONY: run test cluster test-cluster load setup bench bench-tiles bench-analyses bench-ui screenshots db-start db-stop clean
 
 run:
 	bin/run
@@ -22,10 +22,13 @@ load:
 setup:
 	bin/setup
 
-bench: bench-tiles bench-ui
+bench: bench-tiles bench-analyses bench-ui
 
 bench-tiles:
 	bin/bench
+
+bench-analyses:
+	bin/bench --analyses
 
 bench-ui: setup
 	.venv/bin/python -m bench.ui.uibench
