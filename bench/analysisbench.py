@@ -150,20 +150,24 @@ class Monitor(threading.Thread):
 
         conn = psycopg2.connect(self.dsn)
         conn.autocommit = True
-        last, next_print = None, 0.0
+        last, next_poll, next_print = None, 0.0, 0.0
         try:
-            while not self.stop_event.is_set():
+            while True:
                 self.worker_peak = max(self.worker_peak, rss_mb(os.getpid()))
                 self.backend_peak = max(self.backend_peak, rss_mb(self.backend_pid))
                 now = time.monotonic()
-                if self.job_id and now >= next_print:
+                final = self.stop_event.is_set()
+                if self.job_id and (now >= next_poll or final):
+                    next_poll = now + 1
                     with conn.cursor() as cur:
                         cur.execute("SELECT progress, total, message FROM jobs_job WHERE id = %s", [self.job_id])
                         row = cur.fetchone()
-                    if row and (row != last or now - self.started > 5):
+                    if row and (row != last or now >= next_print):
                         log(f"{self.name_}: {row[0]}/{row[1]} {row[2]} ({now - self.started:.0f} s, "
                             f"worker {self.worker_peak:.0f} MB, backend {self.backend_peak:.0f} MB)")
                         last, next_print = row, now + 5
+                if final:
+                    break
                 self.stop_event.wait(self.interval)
         finally:
             conn.close()
@@ -316,7 +320,8 @@ def json_merge(path: Path, results: list[Measured]) -> None:
     from bench.tilebench import machine
 
     doc = json.loads(path.read_text()) if path.exists() and path.stat().st_size else {}
-    doc.setdefault("machine", machine())
+    if "machine" not in doc:
+        doc["machine"] = machine()
     doc.setdefault("cells", [])
     doc["analyses"] = analyses_json(results)
     path.write_text(json.dumps(doc, indent=2) + "\n")
