@@ -1,5 +1,4 @@
 """Downloads: outputs (CSV, GeoPackage, GeoJSON, GeoTIFF) and the input records behind an analysis."""
-import csv
 import datetime
 import io
 import re
@@ -13,6 +12,7 @@ from django.db.models import F
 from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from geoplatform.csvfiles import csv_writer
 from layers.access import request_viewer
 from layers.exports import export_layer_response
 from layers.registry import Layer, Viewer, registry
@@ -87,7 +87,7 @@ def records_export_response(*, analysis: Analysis, request, full: bool):
 
     def stream():
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)
         header_for = None
         for name, fields, values, when, wkt in _record_rows(analysis, viewer, full=full):
             if header_for != name:

@@ -142,14 +142,41 @@ SUPPRESSED_LEGEND = {"value": SUPPRESSED_CLASS, "color": "#bdbdbd", "suppressed"
                      "label_ko": "비공개 (기록 k건 미만)", "label_en": "suppressed (fewer than k records)"}
 
 
+def _suppress(row: Row) -> None:
+    row.suppressed, row.count, row.count_before, row.value, row.p_value, row.klass = (
+        True, None, None, None, None, SUPPRESSED_CLASS)
+
+
 def _protect(rows: list[Row], counts: list[list[int | None]], *, applied: bool, k: int) -> None:
-    """Suppress rows where any contributing count is under k: no count, no value, flag set."""
+    """Suppress rows where any contributing count is under k: no count, no value, flag set.
+
+    Then secondary suppression, because totals are published too: for each series of counts, the
+    suppressed rows together hold either nothing or at least k records, so that no total minus the
+    shown counts isolates a group smaller than k. The smallest shown rows are suppressed first.
+    """
     if not applied:
         return
     for row, row_counts in zip(rows, counts):
         if any(c is not None and c < k for c in row_counts):
-            row.suppressed, row.count, row.count_before, row.value, row.p_value, row.klass = (
-                True, None, None, None, None, SUPPRESSED_CLASS)
+            _suppress(row)
+    series = len(counts[0]) if counts else 0
+    while True:
+        hidden = [sum(c[i] or 0 for r, c in zip(rows, counts) if r.suppressed) for i in range(series)]
+        if all(total == 0 or total >= k for total in hidden):
+            return
+        shown = [(sum(c[i] or 0 for i in range(series)), r.key, r) for r, c in zip(rows, counts) if not r.suppressed]
+        if not shown:
+            return
+        _suppress(min(shown, key=lambda item: (item[0], item[1]))[2])
+
+
+def _protected_totals(*, records: int, in_units: int, applied: bool, k: int) -> dict:
+    """`records` and `outside` are published only when the records outside every unit are none or at least k
+    (else records minus records_in_units would count a group smaller than k)."""
+    outside = records - in_units
+    if applied and 0 < outside < k:
+        return {"records": None, "records_in_units": in_units, "outside": None}
+    return {"records": records, "records_in_units": in_units, "outside": outside}
 
 
 # --- aggregation -----------------------------------------------------------------------------
@@ -195,7 +222,7 @@ def aggregation(params: dict, sources: list[Source]) -> list[Result]:
         key="cells", title_ko=f"{source.layer.title_ko} 집계", title_en=f"{source.layer.title_en}: aggregated",
         value_label=f"{unit_en} / {unit_ko}", rows=rows,
         legend=_legend(breaks, unit_ko, unit_en) + ([SUPPRESSED_LEGEND] if applied else []),
-        stats={"records": source.count, "records_in_units": in_units, "outside": source.count - in_units,
+        stats={**_protected_totals(records=source.count, in_units=in_units, applied=applied, k=k),
                "unit": unit, **_suppression_stats(rows, applied=applied, k=k)},
     )]
 
@@ -323,6 +350,13 @@ def _getis_ord(source: Source, hex_size: int, *, applied: bool, k: int) -> Resul
                         label=_significance_label(klass), geom=GEOSGeometry(memoryview(bytes(ewkb)))))
         counts.append([int(local_sum[i])])
     _protect(rows, counts, applied=applied, k=k)
+    if applied:
+        # Neighbourhoods overlap: differences of their counts would give single cells' counts. Publish only
+        # the z-score to one decimal and its class, never the neighbourhood count.
+        for row in rows:
+            if not row.suppressed:
+                row.count, row.value = None, round(row.value, 1)
+                row.p_value = round(math.erfc(abs(row.value) / math.sqrt(2)), 3)
     legend = [{"value": sign * level, "color": color,
                "label_ko": f"{'핫스팟' if sign > 0 else '콜드스팟'} (신뢰도 {conf})",
                "label_en": f"{'hot spot' if sign > 0 else 'cold spot'} ({conf} confidence)"}
@@ -418,6 +452,9 @@ def comparison(params: dict, sources: list[Source]) -> list[Result]:
                         p_value=None, klass=(change > 0) - (change < 0), geom=GEOSGeometry(memoryview(bytes(ewkb)))))
         counts.append([n_before, n_after])
     _protect(rows, counts, applied=applied, k=k)
+    before_total, after_total = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    rest = source.count - before_total - after_total  # records in neither period (or outside every unit)
+    records = None if applied and 0 < rest < k else source.count
     legend = [
         {"value": -1, "color": "#4575b4", "label_ko": "감소", "label_en": "fewer"},
         {"value": 0, "color": "#f7f7f7", "label_ko": "변화 없음", "label_en": "no change"},
@@ -428,8 +465,8 @@ def comparison(params: dict, sources: list[Source]) -> list[Result]:
         value_label="records in the second period minus the first (count = second, count_before = first) / "
                     "두 번째 기간 건수 − 첫 번째 기간 건수",
         rows=rows, legend=legend,
-        stats={"records": source.count, "before": before, "after": after, "unit": unit,
-               "before_total": sum(c[0] for c in counts), "after_total": sum(c[1] for c in counts),
+        stats={"records": records, "before": before, "after": after, "unit": unit,
+               "before_total": before_total, "after_total": after_total,
                **_suppression_stats(rows, applied=applied, k=k)},
     )]
 

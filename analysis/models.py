@@ -37,6 +37,10 @@ class Analysis(models.Model):
                                    related_name="analyses")
     created_at = models.DateTimeField(auto_now_add=True)
     ran_at = models.DateTimeField(null=True, blank=True)
+    # The owner of a source may withdraw (veto) an analysis of it: it is unpublished and stays so.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
 
     objects = AnalysisQuerySet.as_manager()
 
@@ -49,9 +53,20 @@ class Analysis(models.Model):
 
     # --- permission rules: one place, many doors ---------------------------
     def can_view(self, user) -> bool:
-        if self.is_published:
+        """Its author, city staff and the owners of its sources; everyone else only while it is published
+        and every source is still one the public may see (a map turned private takes its analyses along)."""
+        from .sources import sources_owned_by, sources_public
+
+        if user and user.is_authenticated and (user.pk == self.created_by_id or user.is_city_staff
+                                               or sources_owned_by(self.sources, user)):
             return True
-        return bool(user and user.is_authenticated and (user.pk == self.created_by_id or user.is_city_staff))
+        return self.is_published and sources_public(self.sources)
+
+    def can_withdraw(self, user) -> bool:
+        """The owner of a source (e.g. the map's owner) may veto an analysis of it."""
+        from .sources import sources_owned_by
+
+        return bool(user and user.is_authenticated and sources_owned_by(self.sources, user))
 
     def can_edit(self, user) -> bool:
         return bool(user and user.is_authenticated and user.is_analyst

@@ -1,12 +1,46 @@
 """Reads on analyses."""
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from .models import Analysis, AnalysisCell, AnalysisOutput
+from .sources import sources_public
+
+
+def analyses_withheld_ids() -> list[int]:
+    """Published analyses that read a layer the public may no longer see (e.g. a map turned private)."""
+    verdicts: dict[str, bool] = {}
+    withheld = []
+    for pk, sources in Analysis.objects.published().values_list("pk", "sources"):
+        for name in sources:
+            if name not in verdicts:
+                verdicts[name] = sources_public([name])
+        if not all(verdicts[name] for name in sources):
+            withheld.append(pk)
+    return withheld
+
+
+def owned_source_names(user) -> list[str]:
+    """The analysable layers this user owns: their maps (the owner sees and may veto analyses of them)."""
+    from maps.models import Map
+
+    if user is None or not user.is_authenticated:
+        return []
+    return [f"map-{pk}" for pk in Map.objects.filter(owner=user).values_list("pk", flat=True)]
 
 
 def analysis_list(*, user) -> QuerySet[Analysis]:
-    return (Analysis.objects.visible_to(user).select_related("created_by", "job")
+    """What this user may see: published analyses of public sources, their own, analyses of the layers they
+    own (city staff: everything)."""
+    queryset = Analysis.objects.all()
+    if not (user is not None and user.is_authenticated and user.is_city_staff):
+        visible = Q(is_published=True) & ~Q(pk__in=analyses_withheld_ids())
+        if user is not None and user.is_authenticated:
+            visible |= Q(created_by=user)
+            owned = owned_source_names(user)
+            if owned:
+                visible |= Q(sources__has_any_keys=owned)
+        queryset = queryset.filter(visible)
+    return (queryset.select_related("created_by", "job")
             .prefetch_related(Prefetch("outputs", queryset=AnalysisOutput.objects.order_by("position", "id"))))
 
 
@@ -36,4 +70,6 @@ def output_cells(output: AnalysisOutput) -> QuerySet[AnalysisCell]:
 
 
 def published_outputs() -> QuerySet[AnalysisOutput]:
-    return AnalysisOutput.objects.select_related("analysis").filter(analysis__is_published=True)
+    """Outputs the public may see: of published analyses whose sources are all public."""
+    return (AnalysisOutput.objects.select_related("analysis").filter(analysis__is_published=True)
+            .exclude(analysis_id__in=analyses_withheld_ids()))

@@ -48,7 +48,7 @@ class AnalysisSerializer(serializers.ModelSerializer):
         model = Analysis
         fields = ("id", "url", "page", "name", "description", "method", "parameters", "sources", "caveats",
                   "status", "progress", "error", "job", "fingerprint", "is_published", "published_at",
-                  "created_by", "created_at", "ran_at", "outputs")
+                  "withdrawn_at", "created_by", "created_at", "ran_at", "outputs")
 
     def get_created_by(self, analysis) -> str | None:
         user = analysis.created_by

@@ -4,9 +4,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from jobs.models import Job
@@ -148,7 +149,7 @@ def _outputs_store(*, analysis: Analysis, results: list[Result], digest: str) ->
     """Replace the outputs' content in place, so each output keeps its id (and layer name) across runs."""
     analysis.outputs.exclude(key__in=[r.key for r in results]).delete()
     for position, result in enumerate(results):
-        output, _ = AnalysisOutput.objects.update_or_create(
+        output, _created = AnalysisOutput.objects.update_or_create(
             analysis=analysis, key=result.key,
             defaults=dict(kind=result.kind, title_ko=result.title_ko[:200], title_en=result.title_en[:200],
                           value_label=result.value_label[:120], geometry_type=result.geometry_type,
@@ -173,14 +174,50 @@ def _outputs_store(*, analysis: Analysis, results: list[Result], digest: str) ->
             AnalysisCell.objects.bulk_create(cells, batch_size=1000)
 
 
+def _sources_check_publishable(analysis: Analysis) -> None:
+    """A published output may only use what the public may see: every source is a layer the public may
+    see, and the public sees every record the run read (no private map, no unlisted map, no content that
+    is hidden or awaiting review)."""
+    from .sources import source_record_count
+
+    public = _viewer(None)
+    author = _viewer(analysis.created_by)
+    for name in analysis.sources:
+        try:
+            layer = source_layer(name, viewer=public)
+        except SourceError:
+            layer = None
+        if layer is None or source_record_count(layer, public) < source_record_count(layer, author):
+            raise ValidationError({"sources": _("This analysis reads records that the public may not see (a private "
+                                                "or unlisted map, or content awaiting review); only analyses of "
+                                                "what the public may see can be published.")})
+
+
 @transaction.atomic
 def analysis_publish(*, analysis: Analysis, user, published: bool = True) -> Analysis:
     analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
     if published and analysis.status != Analysis.Status.SUCCEEDED:
         raise ValidationError({"status": "Only a finished run can be published / 완료된 분석만 공개할 수 있습니다"})
+    if published and analysis.withdrawn_at is not None:
+        raise ValidationError({"status": _("The owner of a source withdrew this analysis; it cannot be published.")})
+    if published:
+        _sources_check_publishable(analysis)
     analysis.is_published = published
     analysis.published_at = timezone.now() if published else None
     analysis.save(update_fields=["is_published", "published_at"])
+    return analysis
+
+
+@transaction.atomic
+def analysis_withdraw(*, analysis: Analysis, user) -> Analysis:
+    """The owner of a source vetoes an analysis of it: unpublished now, and it cannot be published again."""
+    analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
+    if not analysis.can_withdraw(user):
+        raise PermissionDenied(_("Only the owner of one of its sources can withdraw an analysis."))
+    analysis.is_published, analysis.published_at = False, None
+    analysis.withdrawn_at, analysis.withdrawn_by = timezone.now(), user
+    analysis.full_clean()
+    analysis.save(update_fields=["is_published", "published_at", "withdrawn_at", "withdrawn_by"])
     return analysis
 
 

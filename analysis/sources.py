@@ -52,6 +52,33 @@ def k_anonymity() -> int:
     return max(1, int(getattr(settings, "ANALYSIS_K_ANONYMITY", 5)))
 
 
+def sources_public(names) -> bool:
+    """True when the public may see every one of these layers now."""
+    from django.contrib.auth.models import AnonymousUser
+
+    public = Viewer(user=AnonymousUser())
+    for name in names:
+        layer = registry.get(str(name))
+        if layer is None or not layer.can_view(public):
+            return False
+    return True
+
+
+def sources_owned_by(names, user) -> bool:
+    """True when `user` owns one of these layers (a layer says so with `meta["owner_id"]`)."""
+    if user is None or not user.is_authenticated:
+        return False
+    for name in names:
+        layer = registry.get(str(name))
+        if layer is not None and layer.meta.get("owner_id") == user.pk:
+            return True
+    return False
+
+
+def source_record_count(layer: Layer, viewer: Viewer) -> int:
+    return layer.get_queryset(viewer).order_by().count()
+
+
 def source_layer(name: str, *, viewer: Viewer, need_time: bool = False) -> Layer:
     """The registry's layer `name` if this viewer may analyse it, else a SourceError."""
     layer = registry.get(str(name or ""))

@@ -1,5 +1,3 @@
-import csv
-
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -8,6 +6,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geoplatform.csvfiles import csv_writer
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
@@ -68,7 +67,7 @@ class IndicatorCsvApi(APIView):
     @extend_schema(responses={(200, "text/csv"): str})
     def get(self, request, pk):
         indicator = selectors.indicator_get(user=request.user, pk=pk)
-        writer = csv.writer(_Echo())
+        writer = csv_writer(_Echo())
 
         def rows():
             yield "\ufeff" + writer.writerow(["indicator", "district_code", "district_name_ko", "district_name_en",
@@ -76,7 +75,7 @@ class IndicatorCsvApi(APIView):
             for v in selectors.indicator_values(indicator=indicator, dongs=True).iterator(chunk_size=2000):
                 yield writer.writerow([indicator.slug, v.district.code, v.district.name_ko, v.district.name_en,
                                        v.dong.code if v.dong else "", v.dong.name_ko if v.dong else "", v.period,
-                                       repr(v.value) if not v.value.is_integer() else int(v.value), indicator.unit_en])
+                                       v.value if not v.value.is_integer() else int(v.value), indicator.unit_en])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from districts.models import District, Dong
 
@@ -120,12 +121,29 @@ def _table_from_csv(data: bytes) -> list[list]:
     return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
 
 
+def _xlsx_refuse_doctype(data: bytes) -> None:
+    """An XLSX is a zip of XML parts; none of them may declare a DOCTYPE (entity expansion, external
+    entities). The prolog, where a DOCTYPE must stand, is in each part's first bytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                if member.filename.endswith((".xml", ".rels", ".vml")):
+                    with archive.open(member) as part:
+                        head = part.read(64 * 1024)
+                    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                        raise ValidationError(_("XML with DOCTYPE or entity declarations is not accepted."))
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+        raise ValidationError("The XLSX file cannot be read. / XLSX 파일을 읽을 수 없습니다.") from exc
+
+
 def _table_from_xlsx(data: bytes) -> list[list]:
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
 
-    try:
+    _xlsx_refuse_doctype(data)
+    try:  # openpyxl parses through defusedxml when it is installed (it is: pyproject.toml)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, DefusedXmlException) as exc:
         raise ValidationError("The XLSX file cannot be read. / XLSX 파일을 읽을 수 없습니다.") from exc
     try:
         sheet = workbook.worksheets[0]
@@ -136,6 +154,9 @@ def _table_from_xlsx(data: bytes) -> list[list]:
             if len(rows) > MAX_ROWS + 1:
                 break
         return rows
+    except (KeyError, ValueError, SyntaxError, DefusedXmlException, zipfile.BadZipFile) as exc:
+        # ParseError (a SyntaxError) or a defusedxml refusal while reading the sheet
+        raise ValidationError("The XLSX file cannot be read. / XLSX 파일을 읽을 수 없습니다.") from exc
     finally:
         workbook.close()
 

@@ -7,11 +7,17 @@ must be WGS 84 lon/lat within range; empty geometries and more than
 GEOMETRY_MAX_VERTICES vertices are refused.
 """
 import json
+import math
+from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils.translation import gettext as _
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError, ProjError
 
 ALLOWED_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
 MAX_VERTICES = getattr(settings, "GEOMETRY_MAX_VERTICES", 10_000)
@@ -21,21 +27,27 @@ def _fail(message_en: str, message_ko: str):
     raise ValidationError(f"{message_en} / {message_ko}", code="invalid_geometry")
 
 
-def _check_positions(coords, depth=0):
-    """Walk nested coordinate arrays; every position must be [lon, lat] numbers in range."""
+# How deep positions sit in each type's coordinates: a Point is a position, a MultiPolygon an array of
+# arrays of arrays of positions.
+POSITION_DEPTH = {"Point": 0, "LineString": 1, "MultiPoint": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3}
+
+
+def _check_positions(coords, depth: int):
+    """Walk nested coordinate arrays; positions ([lon, lat] numbers in range) sit exactly `depth` levels deep,
+    and no array on the way is empty."""
     if not isinstance(coords, (list, tuple)):
         _fail("Coordinates must be arrays of numbers.", "좌표는 숫자 배열이어야 합니다.")
-    if coords and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords):
-        if len(coords) < 2 or len(coords) > 3:
+    if depth == 0:
+        if not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords) or not 2 <= len(coords) <= 3:
             _fail("A position needs longitude and latitude.", "좌표에는 경도와 위도가 필요합니다.")
         lon, lat = coords[0], coords[1]
         if not (-180 <= lon <= 180) or not (-90 <= lat <= 90):
             _fail(f"Coordinates out of range: [{lon}, {lat}] (longitude -180..180, latitude -90..90).",
                   "좌표 범위를 벗어났습니다 (경도 -180~180, 위도 -90~90).")
         return 1
-    if depth > 4:
-        _fail("Coordinates are nested too deeply.", "좌표 배열이 너무 깊습니다.")
-    return sum(_check_positions(c, depth + 1) for c in coords)
+    if not coords:
+        _fail("Geometry has an empty part.", "도형에 빈 부분이 있습니다.")
+    return sum(_check_positions(c, depth - 1) for c in coords)
 
 
 def geometry_from_geojson(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry:
@@ -54,13 +66,13 @@ def geometry_from_geojson(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry
     coords = value.get("coordinates")
     if coords is None or coords == []:
         _fail("Geometry is empty.", "도형이 비어 있습니다.")
-    vertices = _check_positions(coords)
+    vertices = _check_positions(coords, POSITION_DEPTH[gtype])
     if vertices > MAX_VERTICES:
         _fail(f"Geometry has {vertices} vertices; the limit is {MAX_VERTICES}.",
               f"꼭짓점이 {vertices}개입니다. 최대 {MAX_VERTICES}개까지 가능합니다.")
     try:
         geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": coords}), srid=4326)
-    except (GEOSException, ValueError, TypeError) as exc:
+    except (GEOSException, GDALException, ValueError, TypeError) as exc:
         _fail(f"Geometry could not be read: {exc}.", "도형을 읽을 수 없습니다.")
     return geometry_check(geom)
 
@@ -92,3 +104,76 @@ def srid_is_known(srid: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
         return cursor.fetchone() is not None
+
+
+# A coordinate far outside a CRS's area of use makes PROJ iterate for ever (a point at 1e300 m in
+# EPSG:3857 never returns): every transform first checks the coordinates in the source CRS.
+CRS_MARGIN = 0.25  # of the area of use's width and height, on each side
+
+
+@lru_cache(maxsize=512)
+def crs_bounds(srid: int) -> tuple[float, float, float, float] | None:
+    """Where coordinates of EPSG:`srid` can be real, in its own units (x = easting or longitude):
+    PROJ's area of use projected into the CRS, widened by CRS_MARGIN. None for a code PROJ does not know."""
+    try:
+        crs = CRS.from_epsg(int(srid))
+        area = crs.area_of_use
+        west, south, east, north = (area.west, area.south, area.east, area.north) if area else (-180, -90, 180, 90)
+        if east < west:  # crosses the antimeridian
+            west, east = -180, 180
+        transformer = Transformer.from_crs(CRS.from_epsg(4326), crs, always_xy=True)
+        xmin, ymin, xmax, ymax = transformer.transform_bounds(west, south, east, north, densify_pts=21)
+    except (CRSError, ProjError, ValueError, OverflowError):
+        return None
+    if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)) or xmin >= xmax or ymin >= ymax:
+        return None
+    dx, dy = (xmax - xmin) * CRS_MARGIN, (ymax - ymin) * CRS_MARGIN
+    return xmin - dx, ymin - dy, xmax + dx, ymax + dy
+
+
+def crs_is_usable(srid) -> bool:
+    """True for an EPSG code that PROJ knows and that has an area where its coordinates are real."""
+    try:
+        return crs_bounds(int(srid)) is not None
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def geometry_to_4326(geom: GEOSGeometry, srid: int) -> GEOSGeometry:
+    """`geom`, whose coordinates are in EPSG:`srid`, in WGS 84 lon/lat and checked by `geometry_check`.
+
+    The coordinates are range-checked in the source CRS before any transformation, so no input
+    can keep PROJ busy; the result is range-checked in lon/lat."""
+    coords = geom.coords
+    flat = list(_flatten(coords))
+    if not all(math.isfinite(v) for v in flat):
+        _raise(_("Coordinates must be finite numbers."))
+    if srid != 4326 and flat:
+        bounds = crs_bounds(srid)
+        if bounds is None:
+            _raise(_("Unknown coordinate system EPSG:%(srid)s.") % {"srid": srid})
+        xmin, ymin, xmax, ymax = geom.extent
+        if xmin < bounds[0] or ymin < bounds[1] or xmax > bounds[2] or ymax > bounds[3]:
+            _raise(_("Coordinates lie outside the area where EPSG:%(srid)s is used "
+                     "(x %(xmin).0f…%(xmax).0f, y %(ymin).0f…%(ymax).0f); is the coordinate system right?")
+                   % {"srid": srid, "xmin": bounds[0], "xmax": bounds[2], "ymin": bounds[1], "ymax": bounds[3]})
+        geom = geom.clone()
+        geom.srid = srid
+        geom.transform(4326)
+    geom.srid = 4326
+    xmin, ymin, xmax, ymax = geom.extent
+    if not (-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90):
+        _raise(_("Coordinates out of range (longitude -180..180, latitude -90..90); is the coordinate system right?"))
+    return geometry_check(geom)
+
+
+def _flatten(coords):
+    for value in coords:
+        if isinstance(value, (tuple, list)):
+            yield from _flatten(value)
+        else:
+            yield value
+
+
+def _raise(message: str):
+    raise ValidationError(message, code="invalid_geometry")

@@ -47,7 +47,8 @@ def image_sanitise(upload) -> CleanImage:
             width, height = probe.size
     except Image.DecompressionBombError:
         _fail("The image has too many pixels.", "이미지 픽셀 수가 너무 많습니다.", "too_many_pixels")
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        # ValueError: e.g. a PNG text chunk that decompresses past Pillow's limit (a zTXt bomb)
         _fail("The file is not a JPEG, PNG or WebP image.", "JPEG, PNG, WebP 이미지 파일이 아닙니다.")
     if fmt not in FORMATS:
         _fail(f"{fmt} images are not accepted; use JPEG, PNG or WebP.", "JPEG, PNG, WebP 이미지만 올릴 수 있습니다.")
@@ -69,7 +70,7 @@ def image_sanitise(upload) -> CleanImage:
             thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
             thumb_bytes = _encode(thumb, fmt)
             size = img.size
-    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError, EOFError):
         _fail("The image is damaged and cannot be read.", "손상된 이미지라 읽을 수 없습니다.")
     ext, content_type = FORMATS[fmt]
     name = uuid.uuid4().hex

@@ -22,3 +22,36 @@ def plain_text(text: str) -> str:
     escapes it (templates autoescape, the web app sets textContent).
     """
     return html.unescape(nh3.clean(text or "", tags=set())).strip()
+
+
+def _unstorable(text: str) -> bool:
+    """NUL (PostgreSQL text and jsonb cannot hold it) or a lone surrogate (not encodable as UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def text_check_storable(value) -> None:
+    """Refuse a string, or any key or string inside a JSON-like value, that the database cannot store.
+
+    Walks iteratively, so a deeply nested value cannot exhaust the stack.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _unstorable(item):
+                raise ValidationError(_("Text must not contain NUL characters or unpaired surrogates."),
+                                      code="unstorable_text")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)

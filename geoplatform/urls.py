@@ -1,10 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .api import ApiRoot
 from .health import healthz
+from .media import media_serve
 
 api_patterns = [
     path("", ApiRoot.as_view(), name="api-root"),
@@ -39,7 +39,5 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files only through the permission check, under DEBUG too (geoplatform/media.py).
+urlpatterns += [re_path(r"^media/(?P<path>.+)$", media_serve, name="media")]

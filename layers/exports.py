@@ -7,7 +7,6 @@ and the directory removed. Memory use stays at one cursor batch whatever the lay
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -21,6 +20,8 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, AsWKT
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+
+from geoplatform.csvfiles import csv_writer
 
 from .registry import Layer, Viewer
 
@@ -83,7 +84,7 @@ def _csv_value(value):
 
 def _csv_stream(layer: Layer, viewer: Viewer):
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     id_name = _id_attname(layer)
     writer.writerow(["id", *[f for f in layer.fields if f != id_name], "wkt"])
     for fid, props, wkt in _rows(layer, viewer, AsWKT(layer.geom_field, precision=6)):

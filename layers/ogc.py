@@ -206,6 +206,10 @@ def _parse_bbox(value: str | None) -> Polygon | None:
     return Polygon.from_bbox((west, south, east, north))
 
 
+INSTANT_MIN = dt.datetime(1, 1, 2, tzinfo=dt.timezone.utc)
+INSTANT_MAX = dt.datetime(9999, 12, 30, tzinfo=dt.timezone.utc)
+
+
 def _parse_instant(text: str, end: bool) -> dt.datetime | None:
     """An RFC 3339 date-time, or a whole day (its first or last moment); None for an open end."""
     if text in ("", ".."):
@@ -219,7 +223,13 @@ def _parse_instant(text: str, end: bool) -> dt.datetime | None:
             raise ValueError(text)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.timezone.utc)
-    return moment
+    # 9999-12-31 or 0001-01-01T00:00+14:00 would overflow once shifted to UTC or the local time: clamp
+    # to the range every time zone can hold (such a bound selects everything on that side anyway).
+    try:
+        moment = moment.astimezone(dt.timezone.utc)
+    except OverflowError:
+        return INSTANT_MIN if moment.year < 5000 else INSTANT_MAX
+    return min(max(moment, INSTANT_MIN), INSTANT_MAX)
 
 
 def _filter_datetime(qs, layer: Layer, value: str | None):

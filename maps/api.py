@@ -4,12 +4,14 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import RequestDataTooBig
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
+from geoplatform.media import protected_file_response
 from geoplatform.pagination import BoundedLimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -380,9 +382,7 @@ class PhotoFileApi(ForcedNegotiationMixin, APIView):
     def get(self, request, pk, fid, photo_id):
         photo = _photo_for(request, pk, fid, photo_id)
         field = photo.thumbnail if request.GET.get("size") == "thumb" else photo.image
-        response = FileResponse(field.open("rb"), content_type=photo.content_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return protected_file_response(field, content_type=photo.content_type)
 
 
 # --- collaborators and secret links ---------------------------------------------------------------------------
@@ -490,6 +490,9 @@ class MapImportApi(APIView):
         if outcome == "job":
             return Response({"job": str(value.pk), "state": value.state,
                              "url": request.build_absolute_uri(reverse("job-detail", args=[value.pk]))}, status=202)
+        if value["imported"] == 0:  # nothing could be imported: the request failed, each feature says why
+            return Response({"detail": _("No feature of the file could be imported; see the reasons under 'rejected'."),
+                             **value}, status=400)
         return Response(value)
 
 

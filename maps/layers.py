@@ -39,7 +39,7 @@ def map_layer(map_obj: Map) -> Layer:
         queryset_factory=queryset,
         can_view_rule=can_view,
         version_factory=lambda stamp=map_obj.updated_at: stamp.isoformat() if stamp else "0",
-        meta={"map_id": map_obj.pk, "theme": map_obj.theme, "license": map_obj.license},
+        meta={"map_id": map_obj.pk, "owner_id": map_obj.owner_id, "theme": map_obj.theme, "license": map_obj.license},
     )
 
 

@@ -15,6 +15,8 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Upper
 
+from geoplatform.text import text_check_storable
+
 from .managers import FeatureQuerySet, MapQuerySet, PhotoQuerySet
 
 PROPERTIES_MAX_BYTES = getattr(settings, "MAPS_FEATURE_PROPERTIES_MAX_BYTES", 16 * 1024)
@@ -60,10 +62,18 @@ def _key_matches(stored: str, given: str) -> bool:
     return bool(stored) and bool(given) and hmac.compare_digest(stored.encode(), given.encode())
 
 
+def _storable(value, field: str) -> None:
+    try:
+        text_check_storable(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages})
+
+
 def categories_validate(categories) -> None:
     """Categories are [{key, label_ko, label_en, color "#rrggbb", icon from ICONS}], keys unique."""
     if not isinstance(categories, list) or len(categories) > 40:
         raise ValidationError({"categories": "Categories must be a list of at most 40 items. / 분류는 40개 이하의 목록이어야 합니다."})
+    _storable(categories, "categories")
     seen = set()
     for item in categories:
         if not isinstance(item, dict):
@@ -85,6 +95,7 @@ def fields_validate(fields) -> None:
     """Suggested fields are [{key, label_ko, label_en, type in text/number/boolean/choice, choices?}]."""
     if not isinstance(fields, list) or len(fields) > 30:
         raise ValidationError({"suggested_fields": "Suggested fields must be a list of at most 30 items. / 추천 항목은 30개 이하의 목록이어야 합니다."})
+    _storable(fields, "suggested_fields")
     seen = set()
     for item in fields:
         if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not KEY_RE.match(item["key"]) or item["key"] in seen:
@@ -279,6 +290,7 @@ class Feature(models.Model):
             raise ValidationError({"geom": f"{self.geom.geom_type} is not accepted. / 받을 수 없는 도형 유형입니다."})
         if not isinstance(self.properties, dict):
             raise ValidationError({"properties": "Properties must be an object. / 속성은 객체여야 합니다."})
+        _storable(self.properties, "properties")
         size = len(json.dumps(self.properties, ensure_ascii=False).encode())
         if size > PROPERTIES_MAX_BYTES:
             raise ValidationError({"properties": f"Properties are {size} bytes; the limit is {PROPERTIES_MAX_BYTES}. / 속성이 너무 큽니다 (최대 {PROPERTIES_MAX_BYTES}바이트)."})

@@ -1,20 +1,32 @@
 """Writes on maps: keyword-only, validated with full_clean(), in transactions; tile-cache work after commit."""
 import json
+import time
 
-from django.contrib.gis.geos import GEOSGeometry
+from django.conf import settings
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
-from geoplatform.text import markdown_to_safe_html, plain_text
+from geoplatform.text import markdown_to_safe_html, plain_text, text_check_storable
 from layers.services import layer_version_bump, tile_cache_invalidate
 
-from .models import (CollaboratorRole, ContributionMode, Feature, FeatureAction, FeaturePhoto, FeatureStatus,
+from .models import (PROPERTIES_MAX_BYTES, CollaboratorRole, ContributionMode, Feature, FeatureAction, FeaturePhoto, FeatureStatus,
                      FeatureVersion, Map, MapCollaborator, MapTemplate, Visibility, _new_key)
+from .readers import (DESCRIPTION_KEYS, NAME_KEYS, ImportSource, ParsedFeature, import_format, import_read,
+                      import_receive, reader_fail, reader_reason)
 
 PHOTOS_PER_FEATURE = 10
+IMPORT_SYNC_LIMIT = getattr(settings, "MAPS_IMPORT_SYNC_LIMIT", 2000)  # more features than this run as a background job
+IMPORT_MAX_FEATURES = getattr(settings, "MAPS_IMPORT_MAX_FEATURES", 100_000)
+IMPORT_REJECTED_REPORTED = 500
+# Every import is bounded in time: in the request (a few thousand features) and in the background job.
+IMPORT_TIME_LIMIT_SYNC = getattr(settings, "MAPS_IMPORT_TIME_LIMIT_SYNC", 30)
+IMPORT_TIME_LIMIT_JOB = getattr(settings, "MAPS_IMPORT_TIME_LIMIT_JOB", 30 * 60)
 
 
 class FeatureConflict(Exception):
@@ -410,7 +422,6 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
     """
     from jobs.services import job_create
 
-    from .imports import SYNC_LIMIT, import_format, import_read, import_receive, import_run
     from .tasks import map_import_task
 
     actor_check_may_create(actor)
@@ -420,8 +431,8 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
     try:
         total, _rows, handle = import_read(source)
         del _rows, handle
-        if total <= SYNC_LIMIT:
-            result = import_run(map_obj=map_obj, actor=actor, source=source)
+        if total <= IMPORT_SYNC_LIMIT:
+            result = map_import_run(map_obj=map_obj, actor=actor, source=source)
             source.cleanup()
             return "done", result
     except BaseException:
@@ -433,3 +444,92 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
                             path=str(source.path), directory=str(source.directory), fmt=source.fmt, srid=srid)
     job.refresh_from_db()
     return "job", job
+
+
+def _import_properties(props: dict, categories: set[str]) -> tuple[str, str, str, dict]:
+    text_check_storable(props)
+    props = {str(k)[:80]: v for k, v in props.items() if v not in (None, "")}
+    lowered = {k.lower(): k for k in props}
+    name_key = next((lowered[k] for k in NAME_KEYS if k in lowered and isinstance(props[lowered[k]], (str, int))), None)
+    name = str(props.pop(name_key)) if name_key else ""
+    description_key = next((lowered[k] for k in DESCRIPTION_KEYS if k in lowered), None)
+    description = str(props.pop(description_key)) if description_key else ""
+    category = ""
+    if isinstance(props.get("category"), str) and props["category"] in categories:
+        category = props.pop("category")
+    clean = {k: (plain_text(v) if isinstance(v, str) and ("<" in v or "&" in v) else v) for k, v in props.items()}
+    if len(json.dumps(clean, ensure_ascii=False).encode()) > PROPERTIES_MAX_BYTES:
+        raise ValidationError(f"Properties exceed {PROPERTIES_MAX_BYTES} bytes. / 속성이 너무 큽니다.")
+    return plain_text(name)[:200], description[:10_000], category, clean
+
+
+def _import_accept(parsed: ParsedFeature, accepted: list, rejected: list, *, map_obj, actor, categories) -> int:
+    """Turn a parsed feature into an unsaved Feature, or note why not; 1 when it was rejected."""
+    if not parsed.error:
+        try:
+            name, description, category, props = _import_properties(parsed.properties, categories)
+            accepted.append(Feature(map=map_obj, geom=parsed.geom, name=name, description=description,
+                                    description_html=markdown_to_safe_html(description) if description else "",
+                                    category=category, properties=props,
+                                    author=actor if actor and actor.is_authenticated else None,
+                                    status=FeatureStatus.PUBLISHED))
+            return 0
+        except ValidationError as exc:
+            parsed.error = reader_reason(exc)
+    if len(rejected) < IMPORT_REJECTED_REPORTED:
+        rejected.append({"index": parsed.index, "reason": parsed.error})
+    return 1
+
+
+def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, time_limit: float | None = None,
+                   job=None) -> dict:
+    """Write every valid feature in one transaction; report each rejected one with its reason.
+
+    The reading stops with a ValidationError once `time_limit` seconds have passed (each feature's
+    work is bounded: vertex limit, coordinates range-checked before any transformation).
+    With a `job`, the job is the import's idempotency key: its row is locked and finished in the same
+    transaction as the features, so a run retried after its worker died imports nothing twice.
+    """
+    from jobs.services import job_finish, job_lock_unfinished
+    started = time.monotonic()
+    time_limit = IMPORT_TIME_LIMIT_SYNC if time_limit is None else time_limit
+    total, rows, handle = import_read(source)
+    if total == 0:
+        reader_fail("The file has no features.", "파일에 피처가 없습니다.")
+    if total > IMPORT_MAX_FEATURES:
+        reader_fail(f"The file has {total} features; at most {IMPORT_MAX_FEATURES} can be imported at once.",
+                    f"피처가 너무 많습니다 (최대 {IMPORT_MAX_FEATURES}개).")
+    categories = map_obj.category_keys()
+    accepted, rejected, rejected_count = [], [], 0
+    try:
+        for done, parsed in enumerate(rows, 1):
+            if time.monotonic() - started > time_limit:
+                raise ValidationError(_("The import took longer than %(seconds)d seconds and was stopped; split the "
+                                        "file or simplify its geometries.") % {"seconds": time_limit},
+                                      code="import_timeout")
+            rejected_count += _import_accept(parsed, accepted, rejected, map_obj=map_obj, actor=actor, categories=categories)
+            if reporter:
+                reporter(done)
+    except (GDALException, OSError, UnicodeDecodeError) as exc:
+        reader_fail(f"The file is damaged and could not be read to the end ({str(exc)[:120]}).",
+                    "파일이 손상되어 끝까지 읽을 수 없습니다.")
+    del handle
+    with transaction.atomic():
+        if job is not None and not job_lock_unfinished(job=job):
+            return job.result  # an earlier run of this job committed already
+        created = Feature.objects.bulk_create(accepted, batch_size=1000)
+        FeatureVersion.objects.bulk_create(
+            [FeatureVersion(map=map_obj, feature_id=f.pk, version=1, action=FeatureAction.IMPORT,
+                            actor=f.author, before=None, after=feature_snapshot(f)) for f in created],
+            batch_size=1000)
+        if created:
+            extents = [f.geom.extent for f in created]
+            box = Polygon.from_bbox((min(e[0] for e in extents), min(e[1] for e in extents),
+                                     max(e[2] for e in extents), max(e[3] for e in extents)))
+            box.srid = 4326
+            _tiles_changed(map_obj, box)
+        result = {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
+                  "rejected": rejected, "notes": source.notes}
+        if job is not None:
+            job_finish(job=job, result=result)
+    return result

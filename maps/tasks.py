@@ -8,8 +8,9 @@ from django_tasks import task
 from jobs.models import Job
 from jobs.services import JobReporter, job_finish
 
-from .imports import ImportSource, import_run
 from .models import Map
+from .readers import ImportSource
+from .services import IMPORT_TIME_LIMIT_JOB, map_import_run
 
 
 @task()
@@ -30,7 +31,8 @@ def map_import_task(*, job_id: str, map_id: int, user_id: int | None, path: str,
             return {}
         actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
         reporter = JobReporter(job, total=job.total, every=250)
-        return import_run(map_obj=map_obj, actor=actor, source=source, reporter=reporter, job=job)
+        return map_import_run(map_obj=map_obj, actor=actor, source=source, reporter=reporter,
+                              time_limit=IMPORT_TIME_LIMIT_JOB, job=job)
     except ValidationError as exc:
         job_finish(job=job, error=" ".join(exc.messages))
         return {}

@@ -1,4 +1,3 @@
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -6,6 +5,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from geoplatform.media import protected_file_response
 
 from . import selectors
 from .models import Disclosure, DisclosureReason
@@ -71,7 +72,7 @@ class MeetingDocumentFileApi(APIView):
             raise PermissionDenied("This document is not disclosed; see the request guide. / "
                                    "비공개 문서입니다. 정보공개 청구 안내를 참고하세요.")
         name = f"{document.title[:80]}.{document.file.name.rsplit('.', 1)[-1]}"
-        return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
+        return protected_file_response(document.file, as_attachment=True, filename=name)
 
 
 class MeetingStatsApi(APIView):

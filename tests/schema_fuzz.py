@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -37,3 +39,21 @@ def wsgi_schema():
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+def fuzz_operation(operation, *, mode, path_parameters: dict, token: str, examples: int, seen) -> bool:
+    """Send `examples` generated requests of one operation as the token's user, derandomised; `seen(case,
+    response)` gets each. False when nothing of this mode can be generated (e.g. no invalid input exists)."""
+    strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None)
+
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(case=strategy)
+    def run(case):
+        seen(case, case.call(headers={"Authorization": f"Token {token}"}))
+
+    try:
+        run()
+    except Unsatisfiable:
+        return False
+    return True

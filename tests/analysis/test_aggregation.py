@@ -18,23 +18,27 @@ def test_hex_aggregation_counts_points_and_suppresses_cells_under_k(contributed,
     contributed.add(contributed.spread(CITY_HALL, 7))
     contributed.add(contributed.spread(GANGNAM_STATION, 3))
     contributed.add([JAMSIL_STATION])
+    contributed.add(contributed.spread(COEX, 5))
     analysis = run_analysis(analyst, "aggregation", {"source": CONTRIBUTED_LAYER, "unit": "hex", "hex_size_m": 1000})
 
     cells = _cells(analysis)
-    assert len(cells) == 3  # only cells holding records
+    assert len(cells) == 4  # only cells holding records
     by_place = {}
-    for name, (lon, lat) in {"city_hall": CITY_HALL, "gangnam": GANGNAM_STATION, "jamsil": JAMSIL_STATION}.items():
+    places = {"city_hall": CITY_HALL, "gangnam": GANGNAM_STATION, "jamsil": JAMSIL_STATION, "coex": COEX}
+    for name, (lon, lat) in places.items():
         holding = [c for c in cells if c.geom.intersects(Point(lon, lat, srid=4326))]
         assert len(holding) == 1
         by_place[name] = holding[0]
     assert by_place["city_hall"].count == 7 and by_place["city_hall"].value == 7
     assert not by_place["city_hall"].suppressed
-    for name in ("gangnam", "jamsil"):
+    # Gangnam's 3 and Jamsil's 1 are under k; COEX's 5 (the smallest shown cell) is suppressed as well, so that
+    # records_in_units minus the shown counts covers at least k records
+    for name in ("gangnam", "jamsil", "coex"):
         cell = by_place[name]
         assert cell.suppressed and cell.count is None and cell.value is None
     output = analysis.outputs.get(key="cells")
-    assert output.stats["suppressed"] == 2 and output.stats["k"] == 5 and output.stats["k_applied"] is True
-    assert output.stats["records"] == 11
+    assert output.stats["suppressed"] == 3 and output.stats["k"] == 5 and output.stats["k_applied"] is True
+    assert output.stats["records"] == 16 and output.stats["records_in_units"] == 16
 
 
 def test_hex_cells_are_regular_hexagons_of_the_requested_size(contributed, analyst, run_analysis):

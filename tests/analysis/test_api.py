@@ -8,7 +8,7 @@ import mapbox_vector_tile
 import pytest
 import rasterio
 
-from .conftest import CITY_HALL, CONTRIBUTED_LAYER, JAMSIL_STATION
+from .conftest import CITY_HALL, COEX, CONTRIBUTED_LAYER, JAMSIL_STATION
 
 TOILETS = "dataset-seoul_public_toilets"
 
@@ -134,20 +134,22 @@ def test_city_staff_see_drafts_and_an_author_can_edit_and_delete(toilets, analys
 
 def test_vector_exports_keep_suppressed_cells_suppressed(contributed, analyst_api, api):
     contributed.add(contributed.spread(CITY_HALL, 6))
+    contributed.add(contributed.spread(COEX, 5))
     contributed.add([JAMSIL_STATION])
     analysis = _create(analyst_api, "aggregation", {"source": CONTRIBUTED_LAYER, "unit": "hex"}).json()
     analyst_api.post(f"/api/analyses/{analysis['id']}/run/")
     analyst_api.post(f"/api/analyses/{analysis['id']}/publish/")
     output = api.get(f"/api/analyses/{analysis['id']}/").json()["outputs"][0]
     rows = list(csv.DictReader(io.StringIO(_body(api.get(output["exports"]["csv"])).decode("utf-8"))))
-    assert len(rows) == 2
+    assert len(rows) == 3
     suppressed = [r for r in rows if r["suppressed"] in ("True", "true", "1")]
     shown = [r for r in rows if r not in suppressed]
-    assert len(suppressed) == 1 and suppressed[0]["count"] == "" and suppressed[0]["value"] == ""
-    assert shown[0]["count"] == "6"
+    # Jamsil's 1 record is under k; COEX's 5 are suppressed too, or the total minus 6 would give Jamsil's 1
+    assert len(suppressed) == 2 and all(r["count"] == "" and r["value"] == "" for r in suppressed)
+    assert [r["count"] for r in shown] == ["6"]
     geojson = json.loads(_body(api.get(output["exports"]["geojson"])))
     values = sorted((f["properties"]["count"] or 0) for f in geojson["features"])
-    assert values == [0, 6]
+    assert values == [0, 0, 6]
 
 
 def test_geopackage_export_opens_with_ogrinfo(toilets, analyst_api, tmp_path):

@@ -105,11 +105,12 @@ def test_getis_ord_marks_the_cluster_hot_and_suppresses_sparse_neighbourhoods(ho
     from django.contrib.gis.geos import Point
     hall = next(c for c in cells if c.geom.intersects(Point(*CITY_HALL, srid=4326)))
     assert hall.value > 2.576 and hall.klass == 3 and hall.p_value < 0.01
-    assert hall.count == 30
     lone = next(c for c in cells if c.geom.intersects(Point(*JAMSIL_STATION, srid=4326)))
     assert lone.suppressed and lone.value is None and lone.count is None
+    # neighbourhood counts overlap (their differences would count single cells): never published, and the
+    # z-score only to one decimal
     shown = [c for c in cells if not c.suppressed]
-    assert all(c.count >= 5 for c in shown)
+    assert shown and all(c.count is None and c.value == round(c.value, 1) for c in shown)
     output = hotspot.outputs.get(key="gistar")
     assert output.stats["suppressed"] == sum(c.suppressed for c in cells)
 

@@ -163,7 +163,7 @@ def test_huge_or_nul_input_is_a_400_or_404_never_a_500(citizen, staff, client_fo
     assert api.get(f"/api/rounds/{huge}/").status_code == 404
     assert api.get("/api/proposals/", {"round": huge}).status_code == 400
     nul = _send(client_for(citizen), text="a\x00b")
-    assert nul.status_code == 400 and " / " in str(nul.json())
+    assert nul.status_code == 400 and "NUL" in nul.json()["detail"]  # refused by the API's one JSON parser
     far = client_for(staff).post("/api/rounds/", {"title": "x", "starts_at": "2027-01-01T00:00:00+09:00",
                                                   "ends_at": "9999-12-31T23:59:59-14:00"}, format="json")
     assert far.status_code == 400

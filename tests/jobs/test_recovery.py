@@ -10,9 +10,9 @@ from django_tasks_db.models import DBTaskResult
 
 from jobs.models import Job
 from jobs.recovery import LOCK_CLASS, requeue_dead_claims
-from maps.imports import import_receive, import_run
+from maps.readers import import_receive
 from maps.models import Feature
-from maps.services import map_create
+from maps.services import map_create, map_import_run
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +57,11 @@ def test_a_retried_import_whose_first_run_committed_imports_nothing_twice(citize
                  "properties": {"name": "강남역"}}]
     upload = SimpleUploadedFile("one.geojson", json.dumps({"type": "FeatureCollection", "features": features}).encode())
     job = Job.objects.create(kind="map_import", created_by=citizen, total=1)
-    first = import_run(map_obj=m, actor=citizen, source=import_receive(upload=upload, fmt="geojson"), job=job)
+    first = map_import_run(map_obj=m, actor=citizen, source=import_receive(upload=upload, fmt="geojson"), job=job)
     assert first["imported"] == 1
     job.refresh_from_db()
     assert job.state == Job.State.SUCCEEDED and job.result["imported"] == 1  # finished in the same transaction
     upload.seek(0)
-    again = import_run(map_obj=m, actor=citizen, source=import_receive(upload=upload, fmt="geojson"), job=job)
+    again = map_import_run(map_obj=m, actor=citizen, source=import_receive(upload=upload, fmt="geojson"), job=job)
     assert again == job.result
     assert Feature.objects.filter(map=m).count() == 1

@@ -10,12 +10,10 @@ from collections import Counter
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis.generation import GenerationMode
 
-from tests.schema_fuzz import wsgi_schema
+from tests.schema_fuzz import fuzz_operation, wsgi_schema
 from maps.services import collaborator_set, feature_create, map_create, photo_add
 
 from .conftest import GANGNAM_TOILET, jpeg_with_gps, toilet
@@ -45,28 +43,20 @@ def test_maps_endpoints_never_answer_5xx(schema, citizen, citizen2, safety_templ
     operations.sort(key=lambda op: (op.method.upper() == "DELETE", -op.path.count("{")))
     assert len(operations) >= 25
 
+    def seen(case, response):
+        statuses.append(response.status_code)
+        if response.status_code >= 500:
+            server_errors.append((case.method, case.formatted_path, response.status_code, case.body, case.query))
+
     for operation in operations:
         names = {p.name for p in operation.path_parameters}
         own_id = safety_template.pk if operation.path.startswith("/api/templates/") else m.pk
         path_parameters = {k: v for k, v in {**fixed, "id": own_id, "pk": own_id}.items() if k in names}
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None)
-
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck))
-            @given(case=strategy)
-            def run(case):
-                response = case.call(headers={"Authorization": f"Token {token}"})
-                statuses.append(response.status_code)
-                if response.status_code >= 500:
-                    server_errors.append((case.method, case.formatted_path, response.status_code, case.body,
-                                          case.query))
-
-            try:
-                run()
-            except Unsatisfiable:
-                # nothing in this operation can be made invalid (e.g. no parameters besides the fixed ones)
-                assert mode == GenerationMode.NEGATIVE, operation.label
+            generated = fuzz_operation(operation, mode=mode, path_parameters=path_parameters, token=token,
+                                       examples=EXAMPLES, seen=seen)
+            # only invalid input can be impossible (e.g. no parameters besides the fixed ones)
+            assert generated or mode == GenerationMode.NEGATIVE, operation.label
     assert server_errors == []
     print(sorted(Counter(statuses).items()))
     assert len(statuses) > 120 and sum(200 <= s < 300 for s in statuses) > 30  # the runs reached real work

@@ -1,4 +1,8 @@
-"""Importing features into a map from GeoJSON, KML, GPX, CSV, zipped Shapefile or GeoPackage.
+"""Reading features from GeoJSON, KML, GPX, CSV, zipped Shapefile or GeoPackage files: pure readers.
+
+Nothing here touches the database or a model: a reader turns a file into `ParsedFeature`s (properties
+and a checked WGS 84 geometry, or the reason it was refused). Writing them into a map is the import
+job, `maps.services.map_import`.
 
 Safety rules:
 - the upload is written to a private (mode 700) temporary directory under a name we choose;
@@ -9,9 +13,10 @@ Safety rules:
   are written, flat, under our own names;
 - XML with a DOCTYPE or entities is refused (no entity expansion);
 - coordinate systems come from the file as an EPSG code and only that integer reaches GDAL/PROJ;
-  CSV has none, so the request may name one as an integer.
-Each feature is checked with the shared geometry policy; rejected ones are reported with the
-reason. Everything accepted is written in one transaction.
+  CSV has none, so the request may name one as an integer;
+- coordinates are range-checked in their own coordinate system before any transformation
+  (`geoplatform.geometry.geometry_to_4326`): a point at 1e300 never reaches PROJ.
+Each feature is checked with the shared geometry policy; rejected ones are reported with the reason.
 """
 import csv
 import io
@@ -27,22 +32,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.gdal import DataSource, GDALException, OGRGeometry
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point, Polygon
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from geoplatform.geometry import ALLOWED_TYPES, geometry_check, geometry_from_geojson, srid_is_known
-from geoplatform.text import markdown_to_safe_html, plain_text
-
-from .models import PROPERTIES_MAX_BYTES, Feature, FeatureAction, FeatureStatus, FeatureVersion, Map
+from geoplatform.geometry import ALLOWED_TYPES, crs_is_usable, geometry_from_geojson, geometry_to_4326
 
 IMPORT_MAX_BYTES = getattr(settings, "MAPS_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
-SYNC_LIMIT = getattr(settings, "MAPS_IMPORT_SYNC_LIMIT", 2000)  # more features than this run as a background job
-MAX_FEATURES = getattr(settings, "MAPS_IMPORT_MAX_FEATURES", 100_000)
 ZIP_MAX_MEMBERS = 20
 ZIP_MAX_TOTAL = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 100
-REJECTED_REPORTED = 500
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
 FORMATS = {
     "geojson": (".geojson", ".json"),
@@ -64,7 +62,7 @@ WKT_KEYS = ("wkt", "geometry", "geom", "the_geom", "도형")
 WKT_RE = re.compile(r"^\s*(MULTI)?(POINT|LINESTRING|POLYGON)\s*(\(|EMPTY)", re.IGNORECASE)
 
 
-def _fail(en: str, ko: str, code: str = "invalid_file"):
+def reader_fail(en: str, ko: str, code: str = "invalid_file"):
     raise ValidationError(f"{en} / {ko}", code=code)
 
 
@@ -98,14 +96,14 @@ def import_format(filename: str, declared: str = "") -> str:
     declared = (declared or "").lower().strip()
     if declared:
         if declared not in FORMATS:
-            _fail(f"Unknown import format {declared[:20]!r}; use one of {', '.join(FORMATS)}.",
+            reader_fail(f"Unknown import format {declared[:20]!r}; use one of {', '.join(FORMATS)}.",
                   f"지원하지 않는 형식입니다: {', '.join(FORMATS)} 중 하나를 쓰세요.")
         return declared
     suffix = Path(filename or "").suffix.lower()
     for fmt, suffixes in FORMATS.items():
         if suffix in suffixes:
             return fmt
-    _fail("Unknown file type: send GeoJSON, KML, GPX, CSV, a zipped Shapefile or a GeoPackage.",
+    reader_fail("Unknown file type: send GeoJSON, KML, GPX, CSV, a zipped Shapefile or a GeoPackage.",
           "지원하지 않는 파일입니다: GeoJSON, KML, GPX, CSV, 압축한 Shapefile, GeoPackage를 올려 주세요.")
 
 
@@ -113,10 +111,10 @@ def import_format(filename: str, declared: str = "") -> str:
 def import_receive(*, upload, fmt: str, srid: int | None = None) -> ImportSource:
     """Copy the upload into a private directory and check that its content is what it claims to be."""
     if upload.size > IMPORT_MAX_BYTES:
-        _fail(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB.",
+        reader_fail(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB.",
               f"파일이 {IMPORT_MAX_BYTES // (1024 * 1024)}MB보다 큽니다.", "too_large")
-    if srid is not None and not srid_is_known(srid):
-        _fail(f"Unknown EPSG code {srid}.", f"알 수 없는 EPSG 코드입니다: {srid}.")
+    if srid is not None and not crs_is_usable(srid):
+        reader_fail(f"Unknown EPSG code {srid}.", f"알 수 없는 EPSG 코드입니다: {srid}.")
     directory = _private_dir()
     try:
         path = directory / f"upload.{'zip' if fmt == 'shp' else fmt}"
@@ -140,22 +138,22 @@ def _sniff(source: ImportSource, head: bytes) -> None:
     fmt = source.fmt
     text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if fmt == "geojson" and not text_head.startswith(b"{"):
-        _fail("The file is not GeoJSON (it does not start with a JSON object).", "GeoJSON 파일이 아닙니다.")
+        reader_fail("The file is not GeoJSON (it does not start with a JSON object).", "GeoJSON 파일이 아닙니다.")
     if fmt in ("kml", "gpx"):
         root = b"<kml" if fmt == "kml" else b"<gpx"
         if not text_head.startswith(b"<") or root not in head:
-            _fail(f"The file is not {fmt.upper()} (no <{fmt}> element).", f"{fmt.upper()} 파일이 아닙니다.")
+            reader_fail(f"The file is not {fmt.upper()} (no <{fmt}> element).", f"{fmt.upper()} 파일이 아닙니다.")
         with open(source.path, "rb") as fh:
             content = fh.read()
         if b"<!DOCTYPE" in content.upper() or b"<!ENTITY" in content.upper():
-            _fail("XML with DOCTYPE or entity declarations is not accepted.", "DOCTYPE이나 엔티티 선언이 있는 XML은 받을 수 없습니다.")
+            reader_fail("XML with DOCTYPE or entity declarations is not accepted.", "DOCTYPE이나 엔티티 선언이 있는 XML은 받을 수 없습니다.")
     if fmt == "shp" and not head.startswith(b"PK\x03\x04"):
-        _fail("The file is not a zip archive; zip the .shp, .shx, .dbf and .prj together.",
+        reader_fail("The file is not a zip archive; zip the .shp, .shx, .dbf and .prj together.",
               "zip 파일이 아닙니다. .shp, .shx, .dbf, .prj를 함께 압축해 올려 주세요.")
     if fmt == "gpkg" and not head.startswith(b"SQLite format 3\x00"):
-        _fail("The file is not a GeoPackage (not an SQLite database).", "GeoPackage 파일이 아닙니다.")
+        reader_fail("The file is not a GeoPackage (not an SQLite database).", "GeoPackage 파일이 아닙니다.")
     if fmt == "csv" and (b"\x00" in head or head.startswith((b"PK\x03\x04", b"SQLite format", b"\x89PNG", b"\xff\xd8"))):
-        _fail("The file is not a text CSV file.", "CSV 텍스트 파일이 아닙니다.")
+        reader_fail("The file is not a text CSV file.", "CSV 텍스트 파일이 아닙니다.")
 
 
 def _unzip_shapefile(path: Path, directory: Path) -> Path:
@@ -163,23 +161,23 @@ def _unzip_shapefile(path: Path, directory: Path) -> Path:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        _fail("The zip archive is damaged.", "손상된 zip 파일입니다.")
+        reader_fail("The zip archive is damaged.", "손상된 zip 파일입니다.")
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if len(members) > ZIP_MAX_MEMBERS:
-            _fail(f"The zip holds {len(members)} files; at most {ZIP_MAX_MEMBERS} are accepted.",
+            reader_fail(f"The zip holds {len(members)} files; at most {ZIP_MAX_MEMBERS} are accepted.",
                   f"zip 안의 파일이 너무 많습니다 (최대 {ZIP_MAX_MEMBERS}개).")
         declared = sum(m.file_size for m in members)
         if declared > ZIP_MAX_TOTAL:
-            _fail("The zip would unpack to more than 200 MB.", "압축을 풀면 200MB를 넘습니다.")
+            reader_fail("The zip would unpack to more than 200 MB.", "압축을 풀면 200MB를 넘습니다.")
         for m in members:
             name = m.filename
             if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name or "\\" in name:
-                _fail(f"The zip contains an unsafe path: {name[:80]!r}.", "zip 안에 안전하지 않은 경로가 있습니다.")
+                reader_fail(f"The zip contains an unsafe path: {name[:80]!r}.", "zip 안에 안전하지 않은 경로가 있습니다.")
             if stat.S_ISLNK(m.external_attr >> 16):
-                _fail("The zip contains a symbolic link.", "zip 안에 심볼릭 링크가 있습니다.")
+                reader_fail("The zip contains a symbolic link.", "zip 안에 심볼릭 링크가 있습니다.")
             if m.compress_size and m.file_size / m.compress_size > ZIP_MAX_RATIO:
-                _fail("The zip is compressed suspiciously well (a zip bomb?).", "압축률이 비정상적입니다 (zip 폭탄?).")
+                reader_fail("The zip is compressed suspiciously well (a zip bomb?).", "압축률이 비정상적입니다 (zip 폭탄?).")
         stems = {}
         for m in members:
             p = Path(m.filename)
@@ -189,7 +187,7 @@ def _unzip_shapefile(path: Path, directory: Path) -> Path:
                 stems.setdefault(p.stem, {})[p.suffix.lower()] = m
         complete = {stem: parts for stem, parts in stems.items() if {".shp", ".shx", ".dbf"} <= parts.keys()}
         if len(complete) != 1:
-            _fail("The zip must hold exactly one shapefile (.shp, .shx and .dbf with the same name).",
+            reader_fail("The zip must hold exactly one shapefile (.shp, .shx and .dbf with the same name).",
                   "zip 안에 Shapefile 하나(.shp, .shx, .dbf)가 있어야 합니다.")
         (parts,) = complete.values()
         out_dir = directory / "shp"
@@ -200,7 +198,7 @@ def _unzip_shapefile(path: Path, directory: Path) -> Path:
                 while chunk := src.read(1024 * 1024):
                     total += len(chunk)
                     if total > ZIP_MAX_TOTAL:
-                        _fail("The zip would unpack to more than 200 MB.", "압축을 풀면 200MB를 넘습니다.")
+                        reader_fail("The zip would unpack to more than 200 MB.", "압축을 풀면 200MB를 넘습니다.")
                     dst.write(chunk)
         return out_dir / "layer.shp"
 
@@ -211,19 +209,12 @@ def _to_4326(geom: GEOSGeometry, srid: int | None) -> GEOSGeometry:
         ogr = geom.ogr
         ogr.set_3d(False)
         geom = ogr.geos
-    geom.srid = srid or 4326
     if geom.geom_type not in ALLOWED_TYPES:
         raise ValidationError(f"{geom.geom_type} is not accepted; use points, lines or polygons. / 받을 수 없는 도형 유형입니다.")
-    if geom.srid != 4326:
-        geom = geom.transform(4326, clone=True)
-    xmin, ymin, xmax, ymax = geom.extent
-    if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
-        raise ValidationError("Coordinates out of range (longitude -180..180, latitude -90..90); "
-                              "is the coordinate system right? / 좌표 범위를 벗어났습니다. 좌표계를 확인해 주세요.")
-    return geometry_check(geom)
+    return geometry_to_4326(geom, srid or 4326)
 
 
-def _reason(exc: Exception) -> str:
+def reader_reason(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return f"Geometry could not be read: {str(exc)[:200]}. / 도형을 읽을 수 없습니다."
@@ -237,7 +228,7 @@ def _epsg_from_crs_member(crs) -> int | None:
         return 4326
     match = re.search(r"EPSG:{1,2}(\d{4,6})$", name)
     if not match:
-        _fail("The GeoJSON 'crs' is not an EPSG code.", "GeoJSON의 crs가 EPSG 코드가 아닙니다.")
+        reader_fail("The GeoJSON 'crs' is not an EPSG code.", "GeoJSON의 crs가 EPSG 코드가 아닙니다.")
     return int(match.group(1))
 
 
@@ -246,18 +237,18 @@ def _read_geojson(source: ImportSource):
         with open(source.path, "rb") as fh:
             data = json.loads(fh.read().decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError):
-        _fail("The file is not valid GeoJSON (JSON could not be parsed).", "올바른 GeoJSON이 아닙니다 (JSON 오류).")
+        reader_fail("The file is not valid GeoJSON (JSON could not be parsed).", "올바른 GeoJSON이 아닙니다 (JSON 오류).")
     if not isinstance(data, dict):
-        _fail("GeoJSON must be a FeatureCollection or a Feature.", "GeoJSON은 FeatureCollection 또는 Feature여야 합니다.")
+        reader_fail("GeoJSON must be a FeatureCollection or a Feature.", "GeoJSON은 FeatureCollection 또는 Feature여야 합니다.")
     if data.get("type") == "Feature":
         features = [data]
     elif data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
         features = data["features"]
     else:
-        _fail("GeoJSON must be a FeatureCollection or a Feature.", "GeoJSON은 FeatureCollection 또는 Feature여야 합니다.")
+        reader_fail("GeoJSON must be a FeatureCollection or a Feature.", "GeoJSON은 FeatureCollection 또는 Feature여야 합니다.")
     srid = _epsg_from_crs_member(data.get("crs")) or source.srid or 4326
-    if srid != 4326 and not srid_is_known(srid):
-        _fail(f"Unknown EPSG code {srid}.", f"알 수 없는 EPSG 코드입니다: {srid}.")
+    if srid != 4326 and not crs_is_usable(srid):
+        reader_fail(f"Unknown EPSG code {srid}.", f"알 수 없는 EPSG 코드입니다: {srid}.")
 
     def rows():
         for i, item in enumerate(features, 1):
@@ -274,7 +265,7 @@ def _read_geojson(source: ImportSource):
                                                              "coordinates": geometry.get("coordinates")})), srid)
                 yield ParsedFeature(i, props, geom)
             except (ValidationError, GEOSException, GDALException, ValueError, TypeError) as exc:
-                yield ParsedFeature(i, props, error=_reason(exc))
+                yield ParsedFeature(i, props, error=reader_reason(exc))
 
     return len(features), rows()
 
@@ -299,10 +290,10 @@ def _layer_srid(layer, fmt: str) -> int:
         except GDALException:
             code = None
     if code is None:
-        _fail("The file's coordinate system has no EPSG code; save it with one (e.g. EPSG:5186).",
+        reader_fail("The file's coordinate system has no EPSG code; save it with one (e.g. EPSG:5186).",
               "파일의 좌표계에 EPSG 코드가 없습니다. EPSG 코드가 있는 좌표계로 저장해 주세요 (예: EPSG:5186).")
-    if not srid_is_known(int(code)):
-        _fail(f"Unknown EPSG code {code}.", f"알 수 없는 EPSG 코드입니다: {code}.")
+    if not crs_is_usable(int(code)):
+        reader_fail(f"Unknown EPSG code {code}.", f"알 수 없는 EPSG 코드입니다: {code}.")
     return int(code)
 
 
@@ -310,7 +301,7 @@ def _read_ogr(source: ImportSource):
     try:
         ds = DataSource(str(source.path), encoding="utf-8")
     except GDALException:
-        _fail(f"The file could not be read as {source.fmt.upper()}.", f"{source.fmt.upper()} 파일로 읽을 수 없습니다.")
+        reader_fail(f"The file could not be read as {source.fmt.upper()}.", f"{source.fmt.upper()} 파일로 읽을 수 없습니다.")
     layers = [layer for layer in ds if source.fmt != "gpx" or layer.name in ("waypoints", "routes", "tracks")]
     plan = []
     for layer in layers:
@@ -334,7 +325,7 @@ def _read_ogr(source: ImportSource):
                         raise ValidationError("The feature has no geometry. / 도형이 없습니다.")
                     yield ParsedFeature(i, props, _to_4326(_ogr_to_geos(ogr_geom), srid))
                 except (ValidationError, GEOSException, GDALException, ValueError, TypeError) as exc:
-                    yield ParsedFeature(i, props, error=_reason(exc))
+                    yield ParsedFeature(i, props, error=reader_reason(exc))
 
     return total, rows(), ds
 
@@ -350,7 +341,7 @@ def _decode_text(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    _fail("The CSV is neither UTF-8 nor CP949 text.", "CSV가 UTF-8 또는 CP949 텍스트가 아닙니다.")
+    reader_fail("The CSV is neither UTF-8 nor CP949 text.", "CSV가 UTF-8 또는 CP949 텍스트가 아닙니다.")
 
 
 def _norm(header: str) -> str:
@@ -375,16 +366,16 @@ def _read_csv(source: ImportSource):
     try:
         rows_all = list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as exc:
-        _fail(f"The CSV could not be read: {str(exc)[:120]}.", "CSV 파일을 읽을 수 없습니다.")
+        reader_fail(f"The CSV could not be read: {str(exc)[:120]}.", "CSV 파일을 읽을 수 없습니다.")
     if len(rows_all) < 2:
-        _fail("The CSV needs a header row and at least one row.", "CSV에는 제목 행과 데이터 행이 필요합니다.")
+        reader_fail("The CSV needs a header row and at least one row.", "CSV에는 제목 행과 데이터 행이 필요합니다.")
     header = rows_all[0]
     normed = [_norm(h) for h in header]
     wkt_col = next((i for i, h in enumerate(normed) if h in WKT_KEYS), None)
     lon_col = next((i for i, h in enumerate(normed) if h in LON_KEYS), None)
     lat_col = next((i for i, h in enumerate(normed) if h in LAT_KEYS), None)
     if wkt_col is None and (lon_col is None or lat_col is None):
-        _fail("The CSV needs lon and lat columns (or 경도/위도, x/y) or a WKT column.",
+        reader_fail("The CSV needs lon and lat columns (or 경도/위도, x/y) or a WKT column.",
               "CSV에 경도·위도(lon/lat, x/y) 열이나 WKT 열이 필요합니다.")
     data = rows_all[1:]
     srid = source.srid or 4326
@@ -417,7 +408,7 @@ def _read_csv(source: ImportSource):
                     geom = Point(x, y)
                 yield ParsedFeature(i, props, _to_4326(geom, srid))
             except (ValidationError, GEOSException, GDALException, ValueError, TypeError) as exc:
-                yield ParsedFeature(i, props, error=_reason(exc))
+                yield ParsedFeature(i, props, error=reader_reason(exc))
 
     return len(data), rows()
 
@@ -448,86 +439,3 @@ def import_read(source: ImportSource):
         total, rows = _read_csv(source)
         return total, rows, None
     return _read_ogr(source)
-
-
-# --- writing features -----------------------------------------------------------------------------
-def _clean_properties(props: dict, categories: set[str]) -> tuple[str, str, str, dict]:
-    props = {str(k)[:80]: v for k, v in props.items() if v not in (None, "")}
-    lowered = {k.lower(): k for k in props}
-    name_key = next((lowered[k] for k in NAME_KEYS if k in lowered and isinstance(props[lowered[k]], (str, int))), None)
-    name = str(props.pop(name_key)) if name_key else ""
-    description_key = next((lowered[k] for k in DESCRIPTION_KEYS if k in lowered), None)
-    description = str(props.pop(description_key)) if description_key else ""
-    category = ""
-    if isinstance(props.get("category"), str) and props["category"] in categories:
-        category = props.pop("category")
-    clean = {k: (plain_text(v) if isinstance(v, str) and ("<" in v or "&" in v) else v) for k, v in props.items()}
-    if len(json.dumps(clean, ensure_ascii=False).encode()) > PROPERTIES_MAX_BYTES:
-        raise ValidationError(f"Properties exceed {PROPERTIES_MAX_BYTES} bytes. / 속성이 너무 큽니다.")
-    return plain_text(name)[:200], description[:10_000], category, clean
-
-
-def _accept(parsed: ParsedFeature, accepted: list, rejected: list, *, map_obj, actor, categories) -> int:
-    """Turn a parsed feature into an unsaved Feature, or note why not; 1 when it was rejected."""
-    if not parsed.error:
-        try:
-            name, description, category, props = _clean_properties(parsed.properties, categories)
-            accepted.append(Feature(map=map_obj, geom=parsed.geom, name=name, description=description,
-                                    description_html=markdown_to_safe_html(description) if description else "",
-                                    category=category, properties=props,
-                                    author=actor if actor and actor.is_authenticated else None,
-                                    status=FeatureStatus.PUBLISHED))
-            return 0
-        except ValidationError as exc:
-            parsed.error = _reason(exc)
-    if len(rejected) < REJECTED_REPORTED:
-        rejected.append({"index": parsed.index, "reason": parsed.error})
-    return 1
-
-
-def import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, job=None) -> dict:
-    """Write every valid feature in one transaction; report each rejected one with its reason.
-
-    With a `job`, the job is the import's idempotency key: its row is locked and finished in the same
-    transaction as the features, so a run retried after its worker died imports nothing twice.
-    """
-    from jobs.services import job_finish, job_lock_unfinished
-
-    from .services import feature_snapshot, _tiles_changed
-
-    total, rows, handle = import_read(source)
-    if total == 0:
-        _fail("The file has no features.", "파일에 피처가 없습니다.")
-    if total > MAX_FEATURES:
-        _fail(f"The file has {total} features; at most {MAX_FEATURES} can be imported at once.",
-              f"피처가 너무 많습니다 (최대 {MAX_FEATURES}개).")
-    categories = map_obj.category_keys()
-    accepted, rejected, rejected_count = [], [], 0
-    try:
-        for done, parsed in enumerate(rows, 1):
-            rejected_count += _accept(parsed, accepted, rejected, map_obj=map_obj, actor=actor, categories=categories)
-            if reporter:
-                reporter(done)
-    except (GDALException, OSError, UnicodeDecodeError) as exc:
-        _fail(f"The file is damaged and could not be read to the end ({str(exc)[:120]}).",
-              "파일이 손상되어 끝까지 읽을 수 없습니다.")
-    del handle
-    with transaction.atomic():
-        if job is not None and not job_lock_unfinished(job=job):
-            return job.result  # an earlier run of this job committed already
-        created = Feature.objects.bulk_create(accepted, batch_size=1000)
-        FeatureVersion.objects.bulk_create(
-            [FeatureVersion(map=map_obj, feature_id=f.pk, version=1, action=FeatureAction.IMPORT,
-                            actor=f.author, before=None, after=feature_snapshot(f)) for f in created],
-            batch_size=1000)
-        if created:
-            extents = [f.geom.extent for f in created]
-            box = Polygon.from_bbox((min(e[0] for e in extents), min(e[1] for e in extents),
-                                     max(e[2] for e in extents), max(e[3] for e in extents)))
-            box.srid = 4326
-            _tiles_changed(map_obj, box)
-        result = {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
-                  "rejected": rejected, "notes": source.notes}
-        if job is not None:
-            job_finish(job=job, result=result)
-    return result
