@@ -105,21 +105,11 @@ def log(message: str) -> None:
 
 
 # --- memory ----------------------------------------------------------------------------------
-def rss_mb(pid: int) -> float:
-    """Resident set of a process in MB (0 when /proc cannot be read)."""
+def status_mb(pid: int, field: str = "VmRSS") -> float:
+    """A memory line of /proc/<pid>/status in MB (VmRSS: resident now; VmHWM: peak); 0 when unreadable."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def hwm_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -153,8 +143,8 @@ class Monitor(threading.Thread):
         last, next_poll, next_print = None, 0.0, 0.0
         try:
             while True:
-                self.worker_peak = max(self.worker_peak, rss_mb(os.getpid()))
-                self.backend_peak = max(self.backend_peak, rss_mb(self.backend_pid))
+                self.worker_peak = max(self.worker_peak, status_mb(os.getpid()))
+                self.backend_peak = max(self.backend_peak, status_mb(self.backend_pid))
                 now = time.monotonic()
                 final = self.stop_event.is_set()
                 if self.job_id and (now >= next_poll or final):
@@ -265,8 +255,8 @@ def measure(name: str, records: int, dsn: str) -> Measured:
     finally:
         result.seconds = round(time.monotonic() - started, 2)
         monitor.stop()
-    result.worker_peak_mb = round(max(monitor.worker_peak, hwm_mb(os.getpid()) if reset else 0), 1)
-    result.backend_peak_mb = round(max(monitor.backend_peak, hwm_mb(backend) if reset else 0), 1)
+    result.worker_peak_mb = round(max(monitor.worker_peak, status_mb(os.getpid(), "VmHWM") if reset else 0), 1)
+    result.backend_peak_mb = round(max(monitor.backend_peak, status_mb(backend, "VmHWM") if reset else 0), 1)
     if analysis.status != Analysis.Status.SUCCEEDED:
         result.error = analysis.error or analysis.status
     else:
