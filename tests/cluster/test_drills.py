@@ -98,6 +98,30 @@ def test_static_files_come_from_nginx_and_media_never_from_disk(cluster):
         media.unlink()
 
 
+def test_photos_leave_through_nginx_only_after_the_apps_permission_check(cluster, editor):
+    import io
+
+    from PIL import Image
+
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 60, 40)).save(jpeg, "JPEG")
+    private_map = editor.session.post(cluster.url("/api/maps/"), timeout=15,
+                                      json={"title": "나만 보는 지도", "visibility": "private"}).json()["id"]
+    names = {}
+    for label, map_id in (("public", editor.map_id), ("private", private_map)):
+        feature = editor.session.post(cluster.url(f"/api/maps/{map_id}/features/"), timeout=15, json={
+            "geometry": {"type": "Point", "coordinates": list(CITY_HALL)}, "name": "서울광장"}).json()["id"]
+        photo = editor.session.post(cluster.url(f"/api/maps/{map_id}/features/{feature}/photos/"), timeout=30,
+                                    files={"image": ("plaza.jpg", jpeg.getvalue(), "image/jpeg")})
+        assert photo.status_code == 201, photo.text
+        names[label] = cluster.sql("primary", f"SELECT image FROM maps_featurephoto WHERE id = {photo.json()['id']}")
+    public = requests.get(cluster.url(f"/media/{names['public']}"), timeout=10)
+    assert public.status_code == 200 and public.content[:3] == b"\xff\xd8\xff"
+    assert "X-Accel-Redirect" not in public.headers  # nginx consumed it and sent the file itself
+    assert requests.get(cluster.url(f"/media/{names['private']}"), timeout=10).status_code == 404
+    assert requests.get(cluster.url(f"/internal-media/{names['public']}"), timeout=10).status_code == 404
+
+
 # --- drill 5: replication lag ----------------------------------------------------------------------------------
 
 def test_with_the_replica_paused_an_editor_reads_their_own_edit_at_once(cluster, editor, report):
