@@ -1,13 +1,13 @@
 # Production image: Debian's GDAL/GEOS/PROJ for GeoDjango, the app under gunicorn.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-RUN apt-get update && apt-get install -y --no-install-recommends gdal-bin libgdal32 nodejs npm \
+RUN apt-get update && apt-get install -y --no-install-recommends gdal-bin libgdal32 gettext nodejs npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY . .
 RUN pip install --no-cache-dir -e '.[s3]' \
     && if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund && node build.mjs; fi
-RUN DEBUG=1 python manage.py collectstatic --noinput
+RUN bin/compilemessages && DEBUG=1 python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["gunicorn", "geoplatform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30", "--timeout", "60"]

@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. See README.md.
-.PHONY: run test cluster test-cluster load setup bench bench-tiles bench-analyses bench-ui screenshots db-start db-stop clean
+.PHONY: run test cluster test-cluster load setup bench bench-tiles bench-analyses bench-ui screenshots db-start db-stop clean clean-db
 
 run:
 	bin/run
@@ -25,16 +25,18 @@ setup:
 bench: bench-tiles bench-analyses bench-ui
 
 bench-tiles:
-	bin/bench
+	bin/env bin/bench
 
 bench-analyses:
-	bin/bench --analyses
+	bin/env bin/bench --analyses
 
+# Targets work from a plain shell, with or without `make run` running: bin/env supplies DEBUG, the
+# secret key and the local cluster (tests/core/test_make_targets.py runs their set-up path).
 bench-ui: setup
-	.venv/bin/python -m bench.ui.uibench
+	bin/env .venv/bin/python -m bench.ui.uibench
 
 screenshots: setup
-	.venv/bin/python -m bench.ui.screenshots
+	bin/env .venv/bin/python -m bench.ui.screenshots
 
 db-start:
 	bin/pg start
@@ -42,6 +44,13 @@ db-start:
 db-stop:
 	bin/pg stop
 
+# The local database cluster's data may live outside the checkout (as root: /var/tmp/geoplatform-pg-*,
+# linked from var/pg): `make clean` keeps it (your maps and accounts), `make clean-db` removes it.
 clean:
 	-bin/pg stop
+	@if [ -L var/pg ]; then echo "clean: the database cluster's data stays in $$(readlink var/pg) (outside the checkout); \`make clean-db\` removes it"; \
+	 elif [ -d var/pg ]; then echo "clean: removing the database cluster in var/pg too (\`make clean-db\` alone keeps the rest)"; fi
 	rm -rf var .venv frontend/node_modules
+
+clean-db:
+	bin/pg destroy

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from .serializers import MeSerializer, SignupInputSerializer, TokenInputSerializer, TokenOutputSerializer
 from .services import user_delete_account, user_signup
+from django.utils.translation import gettext_lazy as _
 
 
 class SignupApi(APIView):
@@ -23,7 +24,7 @@ class SignupApi(APIView):
         data = SignupInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_signup(**data.validated_data)
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({**MeSerializer(user).data, "token": token.key}, status=status.HTTP_201_CREATED)
 
 
@@ -41,8 +42,8 @@ class TokenApi(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request, **data.validated_data)
         if user is None:
-            raise ValidationError({"detail": "Wrong username or password. / 아이디 또는 비밀번호가 틀렸습니다."})
-        token, _ = Token.objects.get_or_create(user=user)
+            raise ValidationError({"detail": _("Wrong username or password.")})
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 

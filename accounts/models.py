@@ -22,7 +22,9 @@ class User(AbstractUser):
         help_text=_("Districts a district officer answers for."),
     )
     display_name = models.CharField(max_length=80, blank=True)
-    preferred_language = models.CharField(max_length=8, default="ko", choices=[("ko", "한국어"), ("en", "English")])
+    # The account's language ("" = none chosen: the page's, then the browser's); see geoplatform/i18n.py.
+    preferred_language = models.CharField(max_length=8, blank=True, default="",
+                                          choices=[("ko", "한국어"), ("en", "English")])
     is_banned = models.BooleanField(default=False, help_text=_("Banned users cannot create content."))
     anonymised_at = models.DateTimeField(null=True, blank=True)
 

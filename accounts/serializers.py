@@ -1,18 +1,19 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from django.utils.translation import gettext_lazy as _
 
 User = get_user_model()
 
 
 class SignupInputSerializer(serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]{3,150}$", max_length=150,
-                                      error_messages={"invalid": "Use 3-150 letters, digits and @/./+/-/_. / 아이디는 3~150자의 문자, 숫자, @ . + - _ 만 쓸 수 있습니다."})
+                                      error_messages={"invalid": _("Use 3-150 letters, digits and @/./+/-/_.")})
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, max_length=256, style={"input_type": "password"})
 
     def validate_username(self, value):
         if User.objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError("This username is taken. / 이미 사용 중인 아이디입니다.")
+            raise serializers.ValidationError(_("This username is taken."))
         return value
 
 

@@ -8,6 +8,7 @@ from geoplatform.pagination import BoundedLimitOffsetPagination
 
 from . import selectors
 from .serializers import AuditLogSerializer
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditLogListApi(APIView):
@@ -21,7 +22,7 @@ class AuditLogListApi(APIView):
         params = request.query_params
         actor = params.get("actor")
         if actor and not (actor.isdigit() and len(actor) <= 18):
-            raise ValidationError({"actor": "actor is a user id. / actor는 사용자 번호입니다."})
+            raise ValidationError({"actor": _("actor is a user id.")})
         entries = selectors.audit_list(action=params.get("action", ""), target_type=params.get("target_type", ""),
                                        target_id=params.get("target_id", ""), actor_id=actor)
         paginator = BoundedLimitOffsetPagination()

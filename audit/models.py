@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .managers import AuditLogQuerySet
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditLog(models.Model):
@@ -33,5 +34,5 @@ class AuditLog(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError("The audit log is append-only. / 감사 기록은 추가만 할 수 있습니다.")
+            raise ValidationError(_("The audit log is append-only."))
         super().save(*args, **kwargs)

@@ -15,6 +15,7 @@ from .permissions import IsCityStaff, IsCityStaffOrReadOnly
 from .serializers import (IndicatorFeedbackInputSerializer, IndicatorFeedbackSerializer, IndicatorImportInputSerializer,
                           IndicatorCreateSerializer, IndicatorDetailSerializer, IndicatorSerializer,
                           IndicatorVersionSerializer, ReplyInputSerializer)
+from django.utils.translation import gettext_lazy as _
 
 
 class IndicatorListApi(generics.ListAPIView):
@@ -32,7 +33,7 @@ class IndicatorListApi(generics.ListAPIView):
         if theme and theme not in Theme.values:
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({"theme": f"Use one of {', '.join(Theme.values)}. / 주제 값이 잘못되었습니다."})
+            raise ValidationError({"theme": (_("Use one of %(value1)s.") % {"value1": ', '.join(Theme.values)})})
         return selectors.indicator_list(user=self.request.user, theme=theme)
 
     @extend_schema(request=IndicatorCreateSerializer, responses=IndicatorDetailSerializer)

@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 from districts.models import District, Dong
 
@@ -111,9 +111,9 @@ def _table_from_csv(data: bytes) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ValidationError("The CSV file is not UTF-8 or CP949 text. / CSV 파일이 UTF-8 또는 CP949 텍스트가 아닙니다.")
+        raise ValidationError(_("The CSV file is not UTF-8 or CP949 text."))
     if "\x00" in text:
-        raise ValidationError("The file is not a CSV text file. / CSV 텍스트 파일이 아닙니다.")
+        raise ValidationError(_("The file is not a CSV text file."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -133,7 +133,7 @@ def _xlsx_refuse_doctype(data: bytes) -> None:
                     if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
                         raise ValidationError(_("XML with DOCTYPE or entity declarations is not accepted."))
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-        raise ValidationError("The XLSX file cannot be read. / XLSX 파일을 읽을 수 없습니다.") from exc
+        raise ValidationError(_("The XLSX file cannot be read.")) from exc
 
 
 def _table_from_xlsx(data: bytes) -> list[list]:
@@ -144,7 +144,7 @@ def _table_from_xlsx(data: bytes) -> list[list]:
     try:  # openpyxl parses through defusedxml when it is installed (it is: pyproject.toml)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, DefusedXmlException) as exc:
-        raise ValidationError("The XLSX file cannot be read. / XLSX 파일을 읽을 수 없습니다.") from exc
+        raise ValidationError(_("The XLSX file cannot be read.")) from exc
     try:
         sheet = workbook.worksheets[0]
         rows = []
@@ -156,7 +156,7 @@ def _table_from_xlsx(data: bytes) -> list[list]:
         return rows
     except (KeyError, ValueError, SyntaxError, DefusedXmlException, zipfile.BadZipFile) as exc:
         # ParseError (a SyntaxError) or a defusedxml refusal while reading the sheet
-        raise ValidationError("The XLSX file cannot be read. / XLSX 파일을 읽을 수 없습니다.") from exc
+        raise ValidationError(_("The XLSX file cannot be read.")) from exc
     finally:
         workbook.close()
 
@@ -164,14 +164,13 @@ def _table_from_xlsx(data: bytes) -> list[list]:
 def read_table(upload) -> tuple[str, list[list]]:
     """The file's kind (`csv` or `xlsx`, by content, not by name) and its non-empty rows."""
     if upload.size > MAX_BYTES:
-        raise ValidationError("The file is larger than 5 MB. / 파일이 5MB보다 큽니다.")
+        raise ValidationError(_("The file is larger than 5 MB."))
     data = upload.read()
     name = (upload.name or "").lower()
     if data[:4] == b"PK\x03\x04":
         return "xlsx", _table_from_xlsx(data)
     if name.endswith((".xlsx", ".xlsm")):
-        raise ValidationError("The file is named .xlsx but is not an Excel workbook. / "
-                              ".xlsx 이름이지만 엑셀 파일이 아닙니다.")
+        raise ValidationError(_("The file is named .xlsx but is not an Excel workbook."))
     return "csv", _table_from_csv(data)
 
 
@@ -183,23 +182,21 @@ def _columns(header: list) -> dict[str, int]:
             if key in aliases and column not in columns:
                 columns[column] = index
     if "value" not in columns:
-        raise ValidationError("The file needs a 'value' (값) column. / 파일에 'value'(값) 열이 필요합니다.")
+        raise ValidationError(_("The file needs a 'value' column."))
     if "district_code" not in columns and "district_name" not in columns:
-        raise ValidationError("The file needs a 'district_code' or 'district' (자치구) column. / "
-                              "파일에 'district_code' 또는 '자치구' 열이 필요합니다.")
+        raise ValidationError(_("The file needs a 'district_code' or 'district' column."))
     return columns
 
 
 def parse_rows(table: list[list], *, default_period: str | None = None) -> tuple[list[ParsedRow], list[dict]]:
     """Good rows and per-row errors (`{"row": n, "message": …}`, n counting the header as row 1)."""
     if not table:
-        raise ValidationError("The file is empty. / 파일이 비어 있습니다.")
+        raise ValidationError(_("The file is empty."))
     if len(table) > MAX_ROWS + 1:
-        raise ValidationError(f"The file has more than {MAX_ROWS} rows. / 파일의 행이 {MAX_ROWS}개를 넘습니다.")
+        raise ValidationError((_("The file has more than %(MAX_ROWS)s rows.") % {"MAX_ROWS": MAX_ROWS}))
     columns = _columns(table[0])
     if "period" not in columns and not default_period:
-        raise ValidationError("Give a 'period' (기간) column or a period for the whole file. / "
-                              "'기간' 열이나 파일 전체의 기간을 주세요.")
+        raise ValidationError(_("Give a 'period' column or a period for the whole file."))
     index = DistrictIndex()
     good, errors, seen = [], [], {}
 
@@ -212,7 +209,7 @@ def parse_rows(table: list[list], *, default_period: str | None = None) -> tuple
         district = index.by_code.get(code) if code else index.by_name.get(_name_key(name)) if name else None
         if district is None:
             shown = (code or name or "—")[:60]
-            errors.append({"row": number, "message": f"Unknown district '{shown}'. / 알 수 없는 자치구 '{shown}'."})
+            errors.append({"row": number, "message": (_("Unknown district '%(shown)s'.") % {"shown": shown})})
             continue
         dong = None
         dong_code, dong_name = _cell(cell(row, "dong_code")), _cell(cell(row, "dong_name"))
@@ -221,25 +218,23 @@ def parse_rows(table: list[list], *, default_period: str | None = None) -> tuple
                     else index.dong_by_name.get((district.pk, _name_key(dong_name))))
             if dong is None or dong.district_id != district.pk:
                 shown = (dong_code or dong_name)[:60]
-                errors.append({"row": number, "message": f"Unknown dong '{shown}' in {district.name_en}. / "
-                                                         f"{district.name_ko}에 없는 행정동 '{shown}'."})
+                errors.append({"row": number, "message": _("Unknown dong '%(dong)s' in %(district)s.") % {
+                    "dong": shown, "district": district.name_en if get_language() == "en" else district.name_ko}})
                 continue
         raw_period = cell(row, "period")
         period = _period(raw_period) if "period" in columns and _cell(raw_period) else default_period
         if period is None:
             shown = _cell(raw_period)[:60]
-            errors.append({"row": number, "message": f"Bad period '{shown}' (use 2025, 2025-09 or 2025-Q3). / "
-                                                     f"잘못된 기간 '{shown}' (2025, 2025-09, 2025-Q3 형식)."})
+            errors.append({"row": number, "message": (_("Bad period '%(shown)s' (use 2025, 2025-09 or 2025-Q3).") % {"shown": shown})})
             continue
         value = _number(cell(row, "value"))
         if value is None:
             shown = _cell(cell(row, "value"))[:60] or "—"
-            errors.append({"row": number, "message": f"'{shown}' is not a number. / '{shown}'은(는) 숫자가 아닙니다."})
+            errors.append({"row": number, "message": (_("'%(shown)s' is not a number.") % {"shown": shown})})
             continue
         key = (district.pk, dong.pk if dong else None, period)
         if key in seen:
-            errors.append({"row": number, "message": f"Same district and period as row {seen[key]}. / "
-                                                     f"{seen[key]}행과 자치구·기간이 같습니다."})
+            errors.append({"row": number, "message": _("Same district and period as row %(row)s.") % {"row": seen[key]}})
             continue
         seen[key] = number
         good.append(ParsedRow(row=number, district=district, dong=dong, period=period, value=value))

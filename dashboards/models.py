@@ -9,19 +9,20 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from .managers import FeedbackQuerySet, IndicatorQuerySet, IndicatorValueQuerySet
+from django.utils.translation import gettext_lazy as _
 
 PERIOD_RE = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
 period_validator = RegexValidator(
-    PERIOD_RE, "Use a period like 2025, 2025-09 or 2025-Q3. / 기간은 2025, 2025-09, 2025-Q3 형식으로 쓰세요.")
+    PERIOD_RE, _("Use a period like 2025, 2025-09 or 2025-Q3."))
 
 
 class Theme(models.TextChoices):
-    SAFETY = "safety", "안전 / Safety"
-    TRANSPORT = "transport", "교통 / Transport"
-    ENVIRONMENT = "environment", "환경 / Environment"
-    WELFARE = "welfare", "복지 / Welfare"
-    CULTURE = "culture", "문화 / Culture"
-    PARTICIPATION = "participation", "시민참여 / Participation"
+    SAFETY = "safety", _("Safety")
+    TRANSPORT = "transport", _("Transport")
+    ENVIRONMENT = "environment", _("Environment")
+    WELFARE = "welfare", _("Welfare")
+    CULTURE = "culture", _("Culture")
+    PARTICIPATION = "participation", _("Participation")
 
 
 class Indicator(models.Model):
@@ -34,11 +35,11 @@ class Indicator(models.Model):
         FIXED = "fixed", "fixed breaks"
 
     class Frequency(models.TextChoices):
-        CONTINUOUS = "continuous", "수시 / continuous"
-        DAILY = "daily", "매일 / daily"
-        MONTHLY = "monthly", "매월 / monthly"
-        QUARTERLY = "quarterly", "분기 / quarterly"
-        YEARLY = "yearly", "매년 / yearly"
+        CONTINUOUS = "continuous", _("continuous")
+        DAILY = "daily", _("daily")
+        MONTHLY = "monthly", _("monthly")
+        QUARTERLY = "quarterly", _("quarterly")
+        YEARLY = "yearly", _("yearly")
 
     slug = models.SlugField(max_length=80, unique=True)
     name_ko = models.CharField(max_length=200)
@@ -56,8 +57,8 @@ class Indicator(models.Model):
     class_count = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(2), MaxValueValidator(7)])
     breaks = models.JSONField(default=list, blank=True, help_text="upper bounds of all classes but the last (fixed breaks)")
     class Aggregate(models.TextChoices):
-        SUM = "sum", "서울 합계 / Seoul total"
-        MEAN = "mean", "자치구 평균 / district average"
+        SUM = "sum", _("Seoul total")
+        MEAN = "mean", _("district average")
 
     aggregate = models.CharField(max_length=4, choices=Aggregate.choices, default=Aggregate.MEAN,
                                  help_text="how the city-wide figure is made from the district values")
@@ -84,14 +85,13 @@ class Indicator(models.Model):
             from .computed import COMPUTATIONS
 
             if self.computation not in COMPUTATIONS:
-                raise ValidationError({"computation": "Unknown computation. / 알 수 없는 계산 방식입니다."})
+                raise ValidationError({"computation": _("Unknown computation.")})
         if self.classification == self.Classification.FIXED:
             breaks = self.breaks
             if (not isinstance(breaks, list) or not breaks or len(breaks) > 6
                     or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in breaks)
                     or sorted(set(breaks)) != breaks):
-                raise ValidationError({"breaks": "Fixed breaks are 1 to 6 increasing numbers. / "
-                                                 "고정 구간은 1~6개의 오름차순 숫자입니다."})
+                raise ValidationError({"breaks": _("Fixed breaks are 1 to 6 increasing numbers.")})
 
     # --- permission rules -------------------------------------------------------
     def can_view(self, user) -> bool:
@@ -150,7 +150,7 @@ class IndicatorValue(models.Model):
 
     def clean(self):
         if self.dong_id and self.district_id and self.dong.district_id != self.district_id:
-            raise ValidationError({"dong": "The dong is not in that district. / 그 동은 해당 자치구에 없습니다."})
+            raise ValidationError({"dong": _("The dong is not in that district.")})
 
 
 class IndicatorFeedback(models.Model):
@@ -178,7 +178,7 @@ class IndicatorFeedback(models.Model):
 
     def clean(self):
         if self.rating is None and not self.body.strip():
-            raise ValidationError("Write a comment or give a rating. / 의견을 쓰거나 평점을 주세요.")
+            raise ValidationError(_("Write a comment or give a rating."))
 
     def can_reply(self, user) -> bool:
         return Indicator.can_manage(user)

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import Indicator, IndicatorFeedback, IndicatorImport, IndicatorValue
+from django.utils.translation import gettext_lazy as _
 
 # ColorBrewer sequential palettes (YlGnBu), from 2 to 7 classes.
 PALETTES = {
@@ -31,9 +32,9 @@ def indicator_get(*, user, pk=None, slug: str | None = None) -> Indicator:
     try:
         indicator = Indicator.objects.with_feedback_counts().get(**lookup)
     except (Indicator.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such indicator. / 그런 지표가 없습니다.")
+        raise Http404(_("No such indicator."))
     if not indicator.can_view(user):
-        raise Http404("No such indicator. / 그런 지표가 없습니다.")
+        raise Http404(_("No such indicator."))
     return indicator
 
 
@@ -131,7 +132,7 @@ def feedback_get(*, indicator: Indicator, pk) -> IndicatorFeedback:
     try:
         return indicator.feedback.public().get(pk=pk)
     except (IndicatorFeedback.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such feedback. / 그런 의견이 없습니다.")
+        raise Http404(_("No such feedback."))
 
 
 def _aggregate(values: list[float], how: str) -> float | None:

@@ -6,6 +6,7 @@ from districts.models import District
 
 from .models import Indicator, IndicatorFeedback, IndicatorImport, Theme
 from .selectors import indicator_classes, indicator_latest_period, indicator_table
+from django.utils.translation import gettext_lazy as _
 
 
 @extend_schema_field({"type": "string", "enum": Theme.values}, component_name="IndicatorThemeEnum")
@@ -120,12 +121,12 @@ class IndicatorCreateSerializer(serializers.Serializer):
 
     def validate_slug(self, value):
         if Indicator.objects.filter(slug=value).exists():
-            raise serializers.ValidationError("This slug is taken. / 이미 쓰는 슬러그입니다.")
+            raise serializers.ValidationError(_("This slug is taken."))
         return value
 
 
 class IndicatorImportInputSerializer(serializers.Serializer):
-    file = serializers.FileField(error_messages={"required": "Attach a CSV or XLSX file. / CSV나 XLSX 파일을 첨부하세요."})
+    file = serializers.FileField(error_messages={"required": _("Attach a CSV or XLSX file.")})
     period = serializers.CharField(max_length=10, required=False, allow_blank=True)
 
 
@@ -152,7 +153,7 @@ class IndicatorFeedbackInputSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     district = serializers.SlugRelatedField(slug_field="code", queryset=District.objects.all(), required=False,
                                             allow_null=True, error_messages={
-                                                "does_not_exist": "Unknown district code. / 알 수 없는 자치구 코드입니다."})
+                                                "does_not_exist": _("Unknown district code.")})
 
 
 class ReplyInputSerializer(serializers.Serializer):

@@ -10,19 +10,20 @@ from geoplatform.text import plain_text
 from .computed import COMPUTATIONS
 from .imports import parse_rows, read_table
 from .models import Indicator, IndicatorFeedback, IndicatorImport, IndicatorValue
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportRefused(ValidationError):
     """No row of the file could be imported; `row_errors` says why, row by row."""
 
     def __init__(self, row_errors: list[dict]):
-        super().__init__("No row could be imported. / 가져올 수 있는 행이 없습니다.")
+        super().__init__(_("No row could be imported."))
         self.row_errors = row_errors
 
 
 def _require_staff(user) -> None:
     if not Indicator.can_manage(user):
-        raise PermissionDenied("Only city staff may do this. / 시 직원만 할 수 있습니다.")
+        raise PermissionDenied(_("Only city staff may do this."))
 
 
 def _version_create(*, indicator: Indicator, source: str, rows: list[tuple], user=None, file_name: str = "",
@@ -71,8 +72,7 @@ def indicator_import(*, indicator: Indicator, user, upload, period: str | None =
 
         period = _period(period)
         if period is None:
-            raise ValidationError({"period": "Use a period like 2025, 2025-09 or 2025-Q3. / "
-                                             "기간은 2025, 2025-09, 2025-Q3 형식으로 쓰세요."})
+            raise ValidationError({"period": _("Use a period like 2025, 2025-09 or 2025-Q3.")})
     source, table = read_table(upload)
     good, errors = parse_rows(table, default_period=period)
     if not good:
@@ -112,7 +112,7 @@ def indicator_refresh(*, indicator: Indicator, user=None) -> IndicatorImport | N
     if user is not None:
         _require_staff(user)
     if indicator.kind != Indicator.Kind.COMPUTED:
-        raise ValidationError("Only computed indicators can be refreshed. / 계산 지표만 새로 고칠 수 있습니다.")
+        raise ValidationError(_("Only computed indicators can be refreshed."))
     computation = COMPUTATIONS[indicator.computation]
     values = computation.compute()
     if values is None:
@@ -135,7 +135,7 @@ def computed_indicators_ensure() -> list[Indicator]:
     """One computed indicator per known computation (created once; staff may edit the texts)."""
     indicators = []
     for key, c in COMPUTATIONS.items():
-        indicator, _ = Indicator.objects.get_or_create(slug=key, defaults=dict(
+        indicator, _created = Indicator.objects.get_or_create(slug=key, defaults=dict(
             name_ko=c.name_ko, name_en=c.name_en, theme=c.theme, unit_ko=c.unit_ko, unit_en=c.unit_en,
             source_department=c.source_department, update_frequency=c.update_frequency,
             definition_ko=c.definition_ko, definition_en=c.definition_en, kind=Indicator.Kind.COMPUTED,
@@ -161,9 +161,9 @@ def computed_indicators_refresh(*, keys: list[str] | None = None) -> dict[str, i
 def feedback_create(*, indicator: Indicator, user, body: str = "", rating: int | None = None,
                     district: District | None = None) -> IndicatorFeedback:
     if not user.is_authenticated:
-        raise PermissionDenied("Sign in to give feedback. / 의견을 남기려면 로그인하세요.")
+        raise PermissionDenied(_("Sign in to give feedback."))
     if getattr(user, "is_banned", False):
-        raise PermissionDenied("This account may not post. / 이 계정은 글을 쓸 수 없습니다.")
+        raise PermissionDenied(_("This account may not post."))
     feedback = IndicatorFeedback(indicator=indicator, author=user, body=plain_text(body), rating=rating,
                                  district=district)
     feedback.full_clean()
@@ -174,10 +174,10 @@ def feedback_create(*, indicator: Indicator, user, body: str = "", rating: int |
 @transaction.atomic
 def feedback_reply(*, feedback: IndicatorFeedback, user, reply: str) -> IndicatorFeedback:
     if not feedback.can_reply(user):
-        raise PermissionDenied("Only city staff may reply. / 시 직원만 답변할 수 있습니다.")
+        raise PermissionDenied(_("Only city staff may reply."))
     feedback.reply = plain_text(reply)
     if not feedback.reply:
-        raise ValidationError({"reply": "Write a reply. / 답변을 쓰세요."})
+        raise ValidationError({"reply": _("Write a reply.")})
     feedback.replied_by = user
     feedback.replied_at = timezone.now()
     feedback.full_clean()

@@ -1,13 +1,18 @@
 """HTML pages: /dashboards/ (indicators by theme) and /dashboards/<slug>/ (one indicator)."""
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 
 from . import selectors
 from .models import Theme
 
 
 def _theme_labels(value: str) -> tuple[str, str]:
-    label_ko, label_en = dict(Theme.choices)[value].split(" / ")
+    label = dict(Theme.choices)[value]
+    with translation.override("ko"):
+        label_ko = str(label)
+    with translation.override("en"):
+        label_en = str(label)
     return label_ko, label_en
 
 

@@ -5,18 +5,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from accounts.services import user_signup
-
-
-def _bi(korean: str, english: str) -> str:
-    return f"{english} / {korean}"
+from django.utils.translation import gettext_lazy as _
 
 
 class SignupForm(forms.Form):
     username = forms.RegexField(
         regex=r"^[\w.@+-]{3,150}$", max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "aria-describedby": "id_username-help"}),
-        error_messages={"invalid": _bi("아이디는 3~150자의 문자, 숫자, @ . + - _ 만 쓸 수 있습니다.",
-                                       "Use 3-150 letters, digits and @/./+/-/_.")},
+        error_messages={"invalid": _("Use 3-150 letters, digits and @/./+/-/_.")},
     )
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(max_length=256, widget=forms.PasswordInput(
@@ -26,14 +22,14 @@ class SignupForm(forms.Form):
     def clean_username(self):
         username = self.cleaned_data["username"]
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise ValidationError(_bi("이미 사용 중인 아이디입니다.", "This username is taken."))
+            raise ValidationError(_("This username is taken."))
         return username
 
     def clean(self):
         data = super().clean()
         password = data.get("password")
         if password and password != data.get("password2"):
-            self.add_error("password2", _bi("비밀번호가 서로 다릅니다.", "The passwords differ."))
+            self.add_error("password2", _("The passwords differ."))
         if password:
             # The same validators user_signup applies, shown together with the other fields' errors.
             candidate = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))

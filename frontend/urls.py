@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.i18n import set_language
 
 from . import views
 
@@ -18,5 +17,5 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.logout, name="logout"),
     path("accounts/", views.account, name="account"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
 ]

@@ -27,6 +27,19 @@ def _safe_next(request, default="/"):
     return default
 
 
+def set_language(request):
+    """Django's language switch, and a signed-in reader's account remembers the choice."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    code = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        if request.user.preferred_language != code:
+            request.user.preferred_language = code
+            request.user.save(update_fields=["preferred_language"])
+    return response
+
+
 def home(request):
     return render(request, "frontend/home.html", {"page_config": {}})
 
@@ -37,14 +50,21 @@ def map_new(request):
 
 
 def map_detail(request, map_id: int):
-    return render(request, "frontend/map_detail.html",
-                  {"page_config": {"mapId": map_id, "key": request.GET.get("key", "")[:100]}})
+    """A map's page; a map that does not exist (or is not the reader's to see) is a 404, as in the API."""
+    from maps.selectors import map_get_for
+
+    key = request.GET.get("key", "")[:100]
+    map_get_for(user=request.user, pk=map_id, secret=key)
+    return render(request, "frontend/map_detail.html", {"page_config": {"mapId": map_id, "key": key}})
 
 
 def map_edit(request, map_id: int):
+    from maps.selectors import map_get_for
+
     key = request.GET.get("key", "")[:100]
     if not request.user.is_authenticated and not key:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    map_get_for(user=request.user, pk=map_id, secret=key)
     return render(request, "frontend/map_edit.html", {"page_config": {"mapId": map_id, "key": key}})
 
 
@@ -65,7 +85,7 @@ def layer_page(request, name: str):
     """Any layer of the catalogue on a map of its own (the layer switcher links here)."""
     layer = registry.get(name)
     if layer is None or not layer.can_view(request_viewer(request)):
-        raise Http404("No such layer. / 레이어가 없습니다.")
+        raise Http404("No such layer.")
     return render(request, "frontend/layer.html", {"layer": layer, "page_config": {"layer": layer.name}})
 
 
@@ -74,6 +94,15 @@ def report_new(request):
 
 
 def report_detail(request, report_id: int):
+    """A report's page; a missing report (or one not the reader's to see) is a 404, as in the API."""
+    from rest_framework.exceptions import NotFound
+
+    from reports.selectors import report_access
+
+    try:
+        report_access(user=request.user, report_id=report_id)
+    except NotFound:
+        raise Http404
     return render(request, "frontend/report_detail.html", {"page_config": {"reportId": report_id}})
 
 
@@ -81,9 +110,15 @@ def report_detail(request, report_id: int):
 def review(request):
     if not request.user.is_district_officer:
         return render(request, "frontend/forbidden.html", status=403)
+    from django.contrib.gis.db.models import Extent
+
     districts = list(District.objects.order_by("name_ko").values("code", "name_ko", "name_en"))
+    mine = sorted(request.user.officer_district_codes())
+    # The map opens on the officer's own districts, not on all of Seoul.
+    extent = District.objects.filter(code__in=mine).aggregate(extent=Extent("geom"))["extent"]
+    bounds = [[extent[0], extent[1]], [extent[2], extent[3]]] if extent else None
     return render(request, "frontend/review.html", {"page_config": {
-        "districts": districts, "mine": sorted(request.user.officer_district_codes())}})
+        "districts": districts, "mine": mine, "bounds": bounds}})
 
 
 @login_required

@@ -1,6 +1,7 @@
 """API plumbing shared by every app: the error format and the API root."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ def exception_handler(exc, context):
         exc = ValidationError(detail=detail)
     response = drf_exception_handler(exc, context)
     if response is None and isinstance(exc, DatabaseError) and "statement timeout" in str(exc):
-        return Response({"detail": "The request took too long; narrow it down. / 요청이 너무 오래 걸립니다."},
+        return Response({"detail": _("The request took too long; narrow it down.")},
                         status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return response
 

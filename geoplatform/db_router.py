@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.http import HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,13 @@ def replica_eligible(request) -> bool:
 
 
 def database_unavailable(request, *, write: bool, saved: bool = False) -> HttpResponse:
+    # In the reader's language, also on paths that run before LocaleMiddleware (layers/light.py).
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(request)
+    with translation.override(language):
+        return _database_unavailable(request, write=write, saved=saved)
+
+
+def _database_unavailable(request, *, write: bool, saved: bool) -> HttpResponse:
     if saved:  # the change committed, then the database went away before the answer was ready
         message = _("Your change was saved, but the database went away before the answer was ready. "
                     "Reload before you try again.")

@@ -23,8 +23,8 @@ ALLOWED_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineStrin
 MAX_VERTICES = getattr(settings, "GEOMETRY_MAX_VERTICES", 10_000)
 
 
-def _fail(message_en: str, message_ko: str):
-    raise ValidationError(f"{message_en} / {message_ko}", code="invalid_geometry")
+def _fail(message):
+    raise ValidationError(message, code="invalid_geometry")
 
 
 # How deep positions sit in each type's coordinates: a Point is a position, a MultiPolygon an array of
@@ -36,17 +36,17 @@ def _check_positions(coords, depth: int):
     """Walk nested coordinate arrays; positions ([lon, lat] numbers in range) sit exactly `depth` levels deep,
     and no array on the way is empty."""
     if not isinstance(coords, (list, tuple)):
-        _fail("Coordinates must be arrays of numbers.", "좌표는 숫자 배열이어야 합니다.")
+        _fail(_("Coordinates must be arrays of numbers."))
     if depth == 0:
         if not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords) or not 2 <= len(coords) <= 3:
-            _fail("A position needs longitude and latitude.", "좌표에는 경도와 위도가 필요합니다.")
+            _fail(_("A position needs longitude and latitude."))
         lon, lat = coords[0], coords[1]
         if not (-180 <= lon <= 180) or not (-90 <= lat <= 90):
-            _fail(f"Coordinates out of range: [{lon}, {lat}] (longitude -180..180, latitude -90..90).",
-                  "좌표 범위를 벗어났습니다 (경도 -180~180, 위도 -90~90).")
+            _fail(_("Coordinates out of range: [%(lon)s, %(lat)s] (longitude -180..180, latitude -90..90).")
+                  % {"lon": lon, "lat": lat})
         return 1
     if not coords:
-        _fail("Geometry has an empty part.", "도형에 빈 부분이 있습니다.")
+        _fail(_("Geometry has an empty part."))
     return sum(_check_positions(c, depth - 1) for c in coords)
 
 
@@ -56,40 +56,38 @@ def geometry_from_geojson(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry
         try:
             value = json.loads(value)
         except ValueError:
-            _fail("Geometry is not valid JSON.", "도형이 올바른 JSON이 아닙니다.")
+            _fail(_("Geometry is not valid JSON."))
     if not isinstance(value, dict) or "type" not in value:
-        _fail("Geometry must be a GeoJSON geometry object with a type.", "도형은 type이 있는 GeoJSON 도형이어야 합니다.")
+        _fail(_("Geometry must be a GeoJSON geometry object with a type."))
     gtype = value.get("type")
     if gtype not in allowed_types:
-        _fail(f"Geometry type {gtype!r} is not accepted; use one of {', '.join(allowed_types)}.",
-              f"{gtype!r} 도형은 받을 수 없습니다.")
+        _fail(_("Geometry type %(type)s is not accepted; use one of %(allowed)s.")
+              % {"type": repr(gtype), "allowed": ", ".join(allowed_types)})
     coords = value.get("coordinates")
     if coords is None or coords == []:
-        _fail("Geometry is empty.", "도형이 비어 있습니다.")
+        _fail(_("Geometry is empty."))
     vertices = _check_positions(coords, POSITION_DEPTH[gtype])
     if vertices > MAX_VERTICES:
-        _fail(f"Geometry has {vertices} vertices; the limit is {MAX_VERTICES}.",
-              f"꼭짓점이 {vertices}개입니다. 최대 {MAX_VERTICES}개까지 가능합니다.")
+        _fail(_("Geometry has %(n)s vertices; the limit is %(limit)s.") % {"n": vertices, "limit": MAX_VERTICES})
     try:
         geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": coords}), srid=4326)
     except (GEOSException, GDALException, ValueError, TypeError) as exc:
-        _fail(f"Geometry could not be read: {exc}.", "도형을 읽을 수 없습니다.")
+        _fail(_("Geometry could not be read: %(reason)s.") % {"reason": exc})
     return geometry_check(geom)
 
 
 def geometry_check(geom: GEOSGeometry) -> GEOSGeometry:
     """Refuse empty or invalid geometries, with GEOS's reason (e.g. 'Self-intersection[127.1 37.5]')."""
     if geom.empty:
-        _fail("Geometry is empty.", "도형이 비어 있습니다.")
+        _fail(_("Geometry is empty."))
     if geom.srid is None:
         geom.srid = 4326
     if geom.num_coords > MAX_VERTICES:
-        _fail(f"Geometry has {geom.num_coords} vertices; the limit is {MAX_VERTICES}.",
-              f"꼭짓점이 {geom.num_coords}개입니다. 최대 {MAX_VERTICES}개까지 가능합니다.")
+        _fail(_("Geometry has %(n)s vertices; the limit is %(limit)s.") % {"n": geom.num_coords, "limit": MAX_VERTICES})
     if not geom.valid:
         reason = geom.valid_reason
-        _fail(f"Invalid geometry: {reason}. Fix the shape (e.g. a polygon must not cross itself).",
-              f"올바르지 않은 도형입니다: {reason}. 도형을 고쳐 주세요 (예: 다각형의 변이 서로 교차하면 안 됩니다).")
+        _fail(_("Invalid geometry: %(reason)s. Fix the shape (e.g. a polygon must not cross itself).")
+              % {"reason": reason})
     return geom
 
 

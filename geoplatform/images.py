@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
+from django.utils.translation import gettext_lazy as _
 
 MAX_BYTES = getattr(settings, "PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 MAX_PIXELS = getattr(settings, "PHOTO_MAX_PIXELS", 40_000_000)
@@ -30,15 +31,14 @@ class CleanImage:
     content_type: str
 
 
-def _fail(en, ko, code="invalid_image"):
-    raise ValidationError(f"{en} / {ko}", code=code)
+def _fail(message, code="invalid_image"):
+    raise ValidationError(message, code=code)
 
 
 def image_sanitise(upload) -> CleanImage:
     """Validate an uploaded image and return metadata-free copies (full and thumbnail)."""
     if upload.size > MAX_BYTES:
-        _fail(f"The photo is larger than {MAX_BYTES // (1024 * 1024)} MB.",
-              f"사진이 {MAX_BYTES // (1024 * 1024)}MB보다 큽니다.", "too_large")
+        _fail(_("The photo is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}, "too_large")
     upload.seek(0)
     data = upload.read()
     try:
@@ -46,14 +46,14 @@ def image_sanitise(upload) -> CleanImage:
             fmt = probe.format
             width, height = probe.size
     except Image.DecompressionBombError:
-        _fail("The image has too many pixels.", "이미지 픽셀 수가 너무 많습니다.", "too_many_pixels")
+        _fail(_("The image has too many pixels."), "too_many_pixels")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         # ValueError: e.g. a PNG text chunk that decompresses past Pillow's limit (a zTXt bomb)
-        _fail("The file is not a JPEG, PNG or WebP image.", "JPEG, PNG, WebP 이미지 파일이 아닙니다.")
+        _fail(_("The file is not a JPEG, PNG or WebP image."))
     if fmt not in FORMATS:
-        _fail(f"{fmt} images are not accepted; use JPEG, PNG or WebP.", "JPEG, PNG, WebP 이미지만 올릴 수 있습니다.")
+        _fail(_("%(format)s images are not accepted; use JPEG, PNG or WebP.") % {"format": fmt})
     if width * height > MAX_PIXELS:
-        _fail(f"The image has too many pixels ({width}×{height}).", f"이미지 픽셀 수가 너무 많습니다 ({width}×{height}).", "too_many_pixels")
+        _fail(_("The image has too many pixels (%(width)s×%(height)s).") % {"width": width, "height": height}, "too_many_pixels")
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.load()
@@ -71,7 +71,7 @@ def image_sanitise(upload) -> CleanImage:
             thumb_bytes = _encode(thumb, fmt)
             size = img.size
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError, EOFError):
-        _fail("The image is damaged and cannot be read.", "손상된 이미지라 읽을 수 없습니다.")
+        _fail(_("The image is damaged and cannot be read."))
     ext, content_type = FORMATS[fmt]
     name = uuid.uuid4().hex
     return CleanImage(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from .registry import Layer, Viewer, registry
+from django.utils.translation import gettext_lazy as _
 
 
 def request_user(request):
@@ -34,5 +35,5 @@ def layer_for_viewer(name: str, viewer: Viewer, kind: str | None = None) -> Laye
     """The layer, when it exists and the viewer may see it; Http404 otherwise."""
     layer = registry.get(name)
     if layer is None or (kind is not None and layer.kind != kind) or not layer.can_view(viewer):
-        raise Http404("No such layer. / 레이어가 없습니다.")
+        raise Http404(_("No such layer."))
     return layer

@@ -10,6 +10,7 @@ from .access import layer_for_viewer, request_viewer
 from .exports import export_layer_response
 from .registry import registry
 from .serializers import layer_summary
+from django.utils.translation import gettext_lazy as _
 
 
 class LayerListApi(APIView):
@@ -45,7 +46,7 @@ class LayerExportApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, layer, fmt):
         if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in to export layers. / 레이어를 내려받으려면 로그인하세요.")
+            raise NotAuthenticated(_("Sign in to export layers."))
         viewer = request_viewer(request)
         layer_obj = layer_for_viewer(layer, viewer, kind="vector")
         return export_layer_response(layer=layer_obj, viewer=viewer, fmt=fmt, filename=layer_obj.name)

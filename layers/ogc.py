@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from .access import request_viewer
 from .registry import Layer, Viewer, registry
 from .styles import layer_bounds
+from django.utils.translation import gettext_lazy as _
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
@@ -64,12 +65,12 @@ def ogc_view(view):
         try:
             fmt = request.GET.get("f", "json")
             if fmt not in ("json", "geojson"):
-                raise OGCError(406, "NotAcceptable", f"Only f=json is offered, not {fmt[:20]!r}. / f=json만 지원합니다.")
+                raise OGCError(406, "NotAcceptable", (_("Only f=json is offered, not %(value1)s.") % {"value1": repr(fmt[:20])}))
             return view(request, *args, **kwargs)
         except OGCError as error:
             return _respond({"code": error.code, "description": error.description}, status=error.status)
         except Http404:
-            return _respond({"code": "NotFound", "description": "Not found. / 찾을 수 없습니다."}, status=404)
+            return _respond({"code": "NotFound", "description": _("Not found.")}, status=404)
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -98,7 +99,7 @@ def _visible(layer: Layer, viewer: Viewer) -> bool:
 def _collection_layer(name: str, viewer: Viewer) -> Layer:
     layer = registry.get(name)
     if layer is None or not _visible(layer, viewer):
-        raise OGCError(404, "NotFound", f"No collection {name[:60]!r}. / 컬렉션이 없습니다.")
+        raise OGCError(404, "NotFound", (_("No collection %(value1)s.") % {"value1": repr(name[:60])}))
     return layer
 
 
@@ -170,10 +171,10 @@ def _parse_limit(value: str | None) -> int:
     try:
         limit = int(value)
     except ValueError:
-        raise OGCError(400, "InvalidParameterValue", "limit must be an integer. / limit은 정수여야 합니다.")
+        raise OGCError(400, "InvalidParameterValue", _("limit must be an integer."))
     if not 1 <= limit <= MAX_LIMIT:
         raise OGCError(400, "InvalidParameterValue",
-                       f"limit must be between 1 and {MAX_LIMIT}. / limit은 1과 {MAX_LIMIT} 사이여야 합니다.")
+                       (_("limit must be between 1 and %(MAX_LIMIT)s.") % {"MAX_LIMIT": MAX_LIMIT}))
     return limit
 
 
@@ -184,14 +185,14 @@ def _parse_offset(value: str | None) -> int:
         offset = -1
     if not 0 <= offset <= MAX_OFFSET:
         raise OGCError(400, "InvalidParameterValue",
-                       f"offset must be a whole number up to {MAX_OFFSET}. / offset은 0에서 {MAX_OFFSET} 사이의 정수입니다.")
+                       (_("offset must be a whole number up to %(MAX_OFFSET)s.") % {"MAX_OFFSET": MAX_OFFSET}))
     return offset
 
 
 def _parse_bbox(value: str | None) -> Polygon | None:
     if not value:
         return None
-    message = "bbox is minLon,minLat,maxLon,maxLat in WGS 84. / bbox는 최소경도,최소위도,최대경도,최대위도입니다."
+    message = _("bbox is minLon,minLat,maxLon,maxLat in WGS 84.")
     try:
         numbers = [float(v) for v in value.split(",")]
     except ValueError:
@@ -243,10 +244,9 @@ def _filter_datetime(qs, layer: Layer, value: str | None):
             start, end = _parse_instant(value, False), _parse_instant(value, True)
     except ValueError:
         raise OGCError(400, "InvalidParameterValue",
-                       "datetime is an RFC 3339 instant or interval (start/end, '..' for open). "
-                       "/ datetime은 RFC 3339 시각 또는 구간입니다.")
+                       _("datetime is an RFC 3339 instant or interval (start/end, '..' for open)."))
     if start is None and end is None and "/" not in value:
-        raise OGCError(400, "InvalidParameterValue", "datetime is empty. / datetime이 비어 있습니다.")
+        raise OGCError(400, "InvalidParameterValue", _("datetime is empty."))
     if not layer.datetime_field:
         return qs  # a well-formed datetime on a collection without time selects everything
     if start is not None:
@@ -279,9 +279,9 @@ def items(request, layer):
     unknown = sorted(set(request.GET) - ITEM_PARAMS)
     if unknown:
         raise OGCError(400, "InvalidParameterValue",
-                       f"Unknown query parameter(s): {', '.join(unknown)[:100]}. / 알 수 없는 매개변수입니다.")
+                       (_("Unknown query parameter(s): %(value1)s.") % {"value1": ', '.join(unknown)[:100]}))
     if request.GET.get("bbox-crs", CRS84) != CRS84:
-        raise OGCError(400, "InvalidParameterValue", f"bbox-crs must be {CRS84}. / bbox-crs는 CRS84여야 합니다.")
+        raise OGCError(400, "InvalidParameterValue", (_("bbox-crs must be %(CRS84)s.") % {"CRS84": CRS84}))
     limit, offset = _parse_limit(request.GET.get("limit")), _parse_offset(request.GET.get("offset"))
     qs = layer_obj.get_queryset(viewer)
     bbox = _parse_bbox(request.GET.get("bbox"))
@@ -324,10 +324,10 @@ def item(request, layer, feature_id):
     id_field = qs.model._meta.pk if id_name == "pk" else None
     if id_field is not None and id_field.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField"):
         if not feature_id.isdigit() or len(feature_id) > 18:
-            raise OGCError(404, "NotFound", "No such feature. / 피처가 없습니다.")
+            raise OGCError(404, "NotFound", _("No such feature."))
     found = _features(layer_obj, qs.filter(**{id_name: feature_id})[:1])
     if not found:
-        raise OGCError(404, "NotFound", "No such feature. / 피처가 없습니다.")
+        raise OGCError(404, "NotFound", _("No such feature."))
     feature = found[0]
     feature["links"] = [
         {"href": _url(request, "ogc-item", layer, str(feature_id), key=_key(request)), "rel": "self",

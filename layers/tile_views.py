@@ -19,13 +19,14 @@ from .selectors import layer_tile_version
 from .styles import map_style, tilejson
 from .tilegrid import MAX_ZOOM, tile_valid
 from .tiles import render_vector_tile
+from django.utils.translation import gettext_lazy as _
 
 GZIP_LEVEL = 1  # level 4 costs twice the CPU for 4% fewer bytes on a 180 KB tile; uncached tiles are CPU-bound
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 
 
-def _bad_request(message_en: str, message_ko: str) -> JsonResponse:
-    return JsonResponse({"detail": f"{message_en} / {message_ko}"}, status=400,
+def _bad_request(message) -> JsonResponse:
+    return JsonResponse({"detail": str(message)}, status=400,
                         json_dumps_params={"ensure_ascii": False})
 
 
@@ -70,8 +71,8 @@ def tile(request, layer, z, x, y, fmt):
     z, x, y = int(z), int(x), int(y)
     if not tile_valid(z, x, y):
         return _bad_request(
-            f"Tile {z}/{x}/{y} does not exist: zoom is 0-{MAX_ZOOM} and x, y are 0-2^zoom-1.",
-            f"{z}/{x}/{y} 타일은 없습니다: 줌은 0-{MAX_ZOOM}, x와 y는 0부터 2^줌-1까지입니다.")
+            _("Tile %(tile)s does not exist: zoom is 0-%(max)s and x, y are 0-2^zoom-1.")
+            % {"tile": f"{z}/{x}/{y}", "max": MAX_ZOOM})
     viewer = request_viewer(request)
     layer_obj = layer_for_viewer(layer, viewer, kind="raster" if fmt == "png" else "vector")
     headers = {"Cache-Control": _cache_control(layer_obj, request.GET.get("v")), "Access-Control-Allow-Origin": "*"}
@@ -135,10 +136,9 @@ MAX_COMBINED = 30
 def combined_style_view(request):
     names = [n for n in request.GET.get("layers", "").split(",") if n.strip()]
     if not names:
-        return _bad_request("Name the layers: ?layers=a,b", "레이어를 지정하세요: ?layers=a,b")
+        return _bad_request(_("Name the layers: ?layers=a,b"))
     if len(names) > MAX_COMBINED:
-        return _bad_request(f"At most {MAX_COMBINED} layers in one style.",
-                            f"한 스타일에는 레이어를 {MAX_COMBINED}개까지 넣을 수 있습니다.")
+        return _bad_request(_("At most %(n)s layers in one style.") % {"n": MAX_COMBINED})
     viewer = request_viewer(request)
     layers = [layer_for_viewer(name.strip(), viewer) for name in dict.fromkeys(names)]
     response = _json(map_style(request, layers, "geoplatform"))

@@ -32,6 +32,7 @@ from .serializers import (CollaboratorInputSerializer, CollaboratorRoleSerialize
                           MapOutputSerializer, MapUpdateSerializer, PhotoInputSerializer, PhotoSerializer,
                           ReviewSerializer, RevertSerializer, SecretLinkActionSerializer, SecretLinksSerializer,
                           TemplateSerializer, VersionSerializer)
+from django.utils.translation import gettext_lazy as _
 
 KEY_PARAM = OpenApiParameter("key", str, description="A map's secret view or edit link key", required=False)
 ETAG_RE = re.compile(r'^(?:W/)?"f(\d+)-v(\d+)"$')
@@ -39,14 +40,13 @@ ETAG_RE = re.compile(r'^(?:W/)?"f(\d+)-v(\d+)"$')
 
 class PayloadTooLarge(APIException):
     status_code = 413
-    default_detail = "The request body is too large. / 요청 본문이 너무 큽니다."
+    default_detail = _("The request body is too large.")
     default_code = "too_large"
 
 
 class PreconditionRequired(APIException):
     status_code = 428
-    default_detail = ("Send the version you edited (If-Match with the ETag, or a version field). "
-                      "/ 수정한 버전을 함께 보내 주세요 (If-Match 헤더 또는 version 값).")
+    default_detail = (_("Send the version you edited (If-Match with the ETag, or a version field)."))
     default_code = "precondition_required"
 
 
@@ -77,10 +77,10 @@ def bbox_parse(text: str | None) -> Polygon | None:
     except ValueError:
         values = []
     if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
-        raise ParseError("bbox must be four numbers: minLon,minLat,maxLon,maxLat. / bbox는 최소경도,최소위도,최대경도,최대위도 네 숫자여야 합니다.")
+        raise ParseError(_("bbox must be four numbers: minLon,minLat,maxLon,maxLat."))
     xmin, ymin, xmax, ymax = values
     if not (-180 <= xmin < xmax <= 180 and -90 <= ymin < ymax <= 90):
-        raise ParseError("bbox is out of range or inverted (longitude -180..180, latitude -90..90, min < max). / bbox 범위가 올바르지 않습니다.")
+        raise ParseError(_("bbox is out of range or inverted (longitude -180..180, latitude -90..90, min < max)."))
     box = Polygon.from_bbox((xmin, ymin, xmax, ymax))
     box.srid = 4326
     return box
@@ -97,8 +97,7 @@ def _feature_response(request, feature, status_code=200):
 
 
 def _conflict_response(request, feature):
-    data = {"detail": f"This feature changed since you loaded it (now version {feature.version}). "
-                      f"/ 불러온 뒤에 다른 사람이 이 장소를 바꿨습니다 (현재 버전 {feature.version}).",
+    data = {"detail": (_("This feature changed since you loaded it (now version %(version)s).") % {"version": feature.version}),
             "current": FeatureOutputSerializer(feature, context={"request": request}).data}
     response = Response(data, status=status.HTTP_409_CONFLICT)
     response["ETag"] = feature.etag
@@ -211,7 +210,7 @@ class FeatureDetailApi(APIView):
         if header:
             match = ETAG_RE.match(header)
             if not match or int(match.group(1)) != int(fid):
-                raise ParseError('If-Match must be the ETag of this feature, like "f12-v3". / If-Match 값이 올바르지 않습니다.')
+                raise ParseError(_("If-Match must be the ETag of this feature, like \"f12-v3\"."))
             return int(match.group(2))
         return data.pop("version", None)
 
@@ -504,7 +503,7 @@ class MapExportApi(ForcedNegotiationMixin, APIView):
     def get(self, request, pk, fmt):
         map_obj = _map_for(request, pk)
         if fmt not in EXPORT_FORMATS:
-            raise ParseError(f"Unknown export format; use one of {', '.join(EXPORT_FORMATS)}. / 지원하지 않는 형식입니다.")
+            raise ParseError((_("Unknown export format; use one of %(value1)s.") % {"value1": ', '.join(EXPORT_FORMATS)}))
         return export_layer_response(layer=map_layer(map_obj), viewer=Viewer(request.user, _secret(request)),
                                      fmt=fmt, filename=f"map-{map_obj.pk}")
 

@@ -18,6 +18,7 @@ from django.db.models.functions import Upper
 from geoplatform.text import text_check_storable
 
 from .managers import FeatureQuerySet, MapQuerySet, PhotoQuerySet
+from django.utils.translation import gettext_lazy as _
 
 PROPERTIES_MAX_BYTES = getattr(settings, "MAPS_FEATURE_PROPERTIES_MAX_BYTES", 16 * 1024)
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -33,25 +34,25 @@ ICONS = (
 
 
 class Theme(models.TextChoices):
-    SAFETY = "safety", "Safety / 안전"
-    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood / 동네"
-    FOOD = "food", "Food / 먹거리"
-    HISTORY = "history", "History / 역사"
-    ACCESSIBILITY = "accessibility", "Accessibility / 접근성"
-    OTHER = "other", "Other / 기타"
+    SAFETY = "safety", _("Safety")
+    NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood")
+    FOOD = "food", _("Food")
+    HISTORY = "history", _("History")
+    ACCESSIBILITY = "accessibility", _("Accessibility")
+    OTHER = "other", _("Other")
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public / 공개"
-    UNLISTED = "unlisted", "Unlisted, by secret link / 링크 공개"
-    PRIVATE = "private", "Private / 비공개"
+    PUBLIC = "public", _("Public")
+    UNLISTED = "unlisted", _("Unlisted, by secret link")
+    PRIVATE = "private", _("Private")
 
 
 class ContributionMode(models.TextChoices):
-    OWNER = "owner", "Owner only / 소유자만"
-    EDITORS = "editors", "Owner and editors / 소유자와 편집자"
-    OPEN = "open", "Any signed-in citizen / 로그인한 누구나"
-    MODERATED = "moderated", "Anyone suggests, editors approve / 제안 후 승인"
+    OWNER = "owner", _("Owner only")
+    EDITORS = "editors", _("Owner and editors")
+    OPEN = "open", _("Any signed-in citizen")
+    MODERATED = "moderated", _("Anyone suggests, editors approve")
 
 
 def _new_key() -> str:
@@ -72,40 +73,40 @@ def _storable(value, field: str) -> None:
 def categories_validate(categories) -> None:
     """Categories are [{key, label_ko, label_en, color "#rrggbb", icon from ICONS}], keys unique."""
     if not isinstance(categories, list) or len(categories) > 40:
-        raise ValidationError({"categories": "Categories must be a list of at most 40 items. / 분류는 40개 이하의 목록이어야 합니다."})
+        raise ValidationError({"categories": _("Categories must be a list of at most 40 items.")})
     _storable(categories, "categories")
     seen = set()
     for item in categories:
         if not isinstance(item, dict):
-            raise ValidationError({"categories": "Each category must be an object. / 각 분류는 객체여야 합니다."})
+            raise ValidationError({"categories": _("Each category must be an object.")})
         key = item.get("key")
         if not isinstance(key, str) or not KEY_RE.match(key) or key in seen:
-            raise ValidationError({"categories": f"Category key {key!r} must be unique, lowercase letters, digits or _. / 분류 키는 고유한 영문 소문자·숫자·_여야 합니다."})
+            raise ValidationError({"categories": (_("Category key %(key)s must be unique, lowercase letters, digits or _.") % {"key": repr(key)})})
         seen.add(key)
         for label in ("label_ko", "label_en"):
             if not isinstance(item.get(label), str) or not item[label].strip() or len(item[label]) > 80:
-                raise ValidationError({"categories": f"Category {key}: {label} is required (up to 80 characters). / 분류 이름(한국어·영어)이 필요합니다."})
+                raise ValidationError({"categories": (_("Category %(key)s: %(label)s is required (up to 80 characters).") % {"key": key, "label": label})})
         if not isinstance(item.get("color"), str) or not COLOR_RE.match(item["color"]):
-            raise ValidationError({"categories": f"Category {key}: colour must look like #e4572e. / 색상은 #e4572e 형식이어야 합니다."})
+            raise ValidationError({"categories": (_("Category %(key)s: colour must look like #e4572e.") % {"key": key})})
         if item.get("icon") not in ICONS:
-            raise ValidationError({"categories": f"Category {key}: icon must be one of {', '.join(ICONS)}. / 아이콘 이름이 올바르지 않습니다."})
+            raise ValidationError({"categories": (_("Category %(key)s: icon must be one of %(value2)s.") % {"key": key, "value2": ', '.join(ICONS)})})
 
 
 def fields_validate(fields) -> None:
     """Suggested fields are [{key, label_ko, label_en, type in text/number/boolean/choice, choices?}]."""
     if not isinstance(fields, list) or len(fields) > 30:
-        raise ValidationError({"suggested_fields": "Suggested fields must be a list of at most 30 items. / 추천 항목은 30개 이하의 목록이어야 합니다."})
+        raise ValidationError({"suggested_fields": _("Suggested fields must be a list of at most 30 items.")})
     _storable(fields, "suggested_fields")
     seen = set()
     for item in fields:
         if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not KEY_RE.match(item["key"]) or item["key"] in seen:
-            raise ValidationError({"suggested_fields": "Each field needs a unique lowercase key. / 각 항목에는 고유한 영문 소문자 키가 필요합니다."})
+            raise ValidationError({"suggested_fields": _("Each field needs a unique lowercase key.")})
         seen.add(item["key"])
         if item.get("type") not in ("text", "number", "boolean", "choice"):
-            raise ValidationError({"suggested_fields": f"Field {item['key']}: type must be text, number, boolean or choice. / 항목 유형이 올바르지 않습니다."})
+            raise ValidationError({"suggested_fields": (_("Field %(key)s: type must be text, number, boolean or choice.") % {"key": item['key']})})
         for label in ("label_ko", "label_en"):
             if not isinstance(item.get(label), str) or not item[label].strip():
-                raise ValidationError({"suggested_fields": f"Field {item['key']}: {label} is required. / 항목 이름이 필요합니다."})
+                raise ValidationError({"suggested_fields": (_("Field %(key)s: %(label)s is required.") % {"key": item['key'], "label": label})})
 
 
 class MapTemplate(models.Model):
@@ -182,7 +183,7 @@ class Map(models.Model):
         categories_validate(self.categories)
         fields_validate(self.suggested_fields)
         if self.zoom > 22:
-            raise ValidationError({"zoom": "Zoom must be between 0 and 22. / 확대 수준은 0~22여야 합니다."})
+            raise ValidationError({"zoom": _("Zoom must be between 0 and 22.")})
 
     def category_keys(self) -> set[str]:
         return {c["key"] for c in self.categories}
@@ -246,9 +247,9 @@ class Map(models.Model):
 
 
 class FeatureStatus(models.TextChoices):
-    PUBLISHED = "published", "Published / 게시됨"
-    PENDING = "pending", "Pending approval / 승인 대기"
-    REJECTED = "rejected", "Rejected / 반려됨"
+    PUBLISHED = "published", _("Published")
+    PENDING = "pending", _("Pending approval")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Feature(models.Model):
@@ -287,15 +288,15 @@ class Feature(models.Model):
     def clean(self):
         if self.geom is not None and self.geom.geom_type not in (
                 "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"):
-            raise ValidationError({"geom": f"{self.geom.geom_type} is not accepted. / 받을 수 없는 도형 유형입니다."})
+            raise ValidationError({"geom": (_("%(geom_type)s is not accepted.") % {"geom_type": self.geom.geom_type})})
         if not isinstance(self.properties, dict):
-            raise ValidationError({"properties": "Properties must be an object. / 속성은 객체여야 합니다."})
+            raise ValidationError({"properties": _("Properties must be an object.")})
         _storable(self.properties, "properties")
         size = len(json.dumps(self.properties, ensure_ascii=False).encode())
         if size > PROPERTIES_MAX_BYTES:
-            raise ValidationError({"properties": f"Properties are {size} bytes; the limit is {PROPERTIES_MAX_BYTES}. / 속성이 너무 큽니다 (최대 {PROPERTIES_MAX_BYTES}바이트)."})
+            raise ValidationError({"properties": (_("Properties are %(size)s bytes; the limit is %(PROPERTIES_MAX_BYTES)s.") % {"PROPERTIES_MAX_BYTES": PROPERTIES_MAX_BYTES, "size": size})})
         if self.category and self.map_id and self.map.categories and self.category not in self.map.category_keys():
-            raise ValidationError({"category": f"Unknown category {self.category!r} for this map. / 이 지도에 없는 분류입니다."})
+            raise ValidationError({"category": (_("Unknown category %(category)s for this map.") % {"category": repr(self.category)})})
 
     def can_view(self, user, secret: str = "") -> bool:
         if not self.map.can_view(user, secret) or self.is_hidden:
@@ -337,8 +338,8 @@ class FeaturePhoto(models.Model):
 
 
 class CollaboratorRole(models.TextChoices):
-    EDITOR = "editor", "Editor / 편집자"
-    VIEWER = "viewer", "Viewer / 열람자"
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
 
 
 class MapCollaborator(models.Model):

@@ -1,12 +1,13 @@
 """DRF doors onto the model's rules. Object rules are asked in services and the access helper;
 these classes only say who may knock at all."""
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from django.utils.translation import gettext_lazy as _
 
 
 class SignedInToWrite(BasePermission):
     """Reads for anyone (the model decides what they see); creating maps or templates needs an account."""
 
-    message = "Sign in to do this. / 로그인이 필요합니다."
+    message = _("Sign in to do this.")
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or bool(request.user and request.user.is_authenticated)
@@ -18,7 +19,7 @@ class SecretLinkOrSignedIn(BasePermission):
     Whether this person may write on this map is the model's `can_edit`/`can_contribute`.
     """
 
-    message = "Sign in, or use the map's edit link. / 로그인하거나 지도의 편집 링크를 사용하세요."
+    message = _("Sign in, or use the map's edit link.")
 
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS or (request.user and request.user.is_authenticated):

@@ -16,6 +16,7 @@ from layers.links import tilejson_url
 
 from .models import (CollaboratorRole, ContributionMode, Feature, FeaturePhoto, FeatureVersion, Map, MapCollaborator, MapTemplate,
                      Theme, Visibility)
+from django.utils.translation import gettext_lazy as _
 
 
 def _name(user) -> str:
@@ -25,7 +26,7 @@ def _name(user) -> str:
 class GeoJSONGeometryField(serializers.Field):
     """A GeoJSON geometry in, checked by the shared policy; a GEOSGeometry out to the service."""
 
-    default_error_messages = {"invalid": "Send a GeoJSON geometry object. / GeoJSON 도형 객체를 보내 주세요."}
+    default_error_messages = {"invalid": _("Send a GeoJSON geometry object.")}
 
     def to_internal_value(self, data):
         try:
@@ -186,7 +187,7 @@ class CollaboratorInputSerializer(serializers.Serializer):
     def validate_username(self, value):
         user = get_user_model().objects.filter(username=value, is_active=True).first()
         if user is None:
-            raise serializers.ValidationError("No active account with this username. / 해당 사용자가 없습니다.")
+            raise serializers.ValidationError(_("No active account with this username."))
         return user
 
 

@@ -37,14 +37,14 @@ class FeatureConflict(Exception):
         self.feature = feature
 
 
-def _deny(en: str, ko: str):
-    raise PermissionDenied(f"{en} / {ko}")
+def _deny(message):
+    raise PermissionDenied(message)
 
 
 def actor_check_may_create(actor) -> None:
     """Banned accounts cannot create content."""
     if actor is not None and getattr(actor, "is_authenticated", False) and actor.is_banned:
-        _deny("Your account is banned from adding content.", "차단된 계정은 콘텐츠를 추가할 수 없습니다.")
+        _deny(_("Your account is banned from adding content."))
 
 
 def _user_or_none(actor):
@@ -102,7 +102,7 @@ def map_create(*, owner, title: str, description: str = "", theme: str | None = 
         center=center, zoom=zoom,
     )
     if not map_obj.title:
-        raise ValidationError({"title": "A map needs a title. / 지도 제목이 필요합니다."})
+        raise ValidationError({"title": _("A map needs a title.")})
     map_obj.full_clean()
     map_obj.save()
     return map_obj
@@ -115,16 +115,16 @@ MAP_EDITABLE = ("title", "description", "theme", "visibility", "contribution_mod
 @transaction.atomic
 def map_update(*, map_obj: Map, actor, **changes) -> Map:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can change its settings.", "지도 설정은 소유자만 바꿀 수 있습니다.")
+        _deny(_("Only the map's owner can change its settings."))
     map_obj = Map.objects.select_for_update().get(pk=map_obj.pk)
     style_changed = False
     for key, value in changes.items():
         if key not in MAP_EDITABLE:
-            raise ValidationError({key: "This field cannot be changed. / 바꿀 수 없는 항목입니다."})
+            raise ValidationError({key: _("This field cannot be changed.")})
         if key == "title":
             value = plain_text(value)
             if not value:
-                raise ValidationError({"title": "A map needs a title. / 지도 제목이 필요합니다."})
+                raise ValidationError({"title": _("A map needs a title.")})
         if key == "description":
             map_obj.description_html = markdown_to_safe_html(value or "")
         style_changed |= key in ("categories", "visibility", "contribution_mode")
@@ -139,7 +139,7 @@ def map_update(*, map_obj: Map, actor, **changes) -> Map:
 @transaction.atomic
 def map_delete(*, map_obj: Map, actor) -> None:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can delete it.", "지도는 소유자만 삭제할 수 있습니다.")
+        _deny(_("Only the map's owner can delete it."))
     layer_name = map_obj.layer_name
     photos = list(FeaturePhoto.objects.filter(feature__map=map_obj))
     map_obj.delete()
@@ -149,9 +149,9 @@ def map_delete(*, map_obj: Map, actor) -> None:
 
 def _secret_link_set(*, map_obj: Map, actor, kind: str, value: str) -> Map:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can change its secret links.", "비밀 링크는 소유자만 바꿀 수 있습니다.")
+        _deny(_("Only the map's owner can change its secret links."))
     if kind not in ("view", "edit"):
-        raise ValidationError({"kind": "kind must be view or edit. / kind는 view 또는 edit이어야 합니다."})
+        raise ValidationError({"kind": _("kind must be view or edit.")})
     with transaction.atomic():
         map_obj = Map.objects.select_for_update().get(pk=map_obj.pk)
         setattr(map_obj, f"{kind}_key", value)
@@ -174,14 +174,14 @@ def secret_link_revoke(*, map_obj: Map, actor, kind: str) -> Map:
 @transaction.atomic
 def collaborator_set(*, map_obj: Map, actor, user, role: str) -> MapCollaborator:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can invite collaborators.", "협업자는 소유자만 초대할 수 있습니다.")
+        _deny(_("Only the map's owner can invite collaborators."))
     if role not in CollaboratorRole.values:
-        raise ValidationError({"role": "role must be editor or viewer. / role은 editor 또는 viewer여야 합니다."})
+        raise ValidationError({"role": _("role must be editor or viewer.")})
     if user.pk == map_obj.owner_id:
-        raise ValidationError({"user": "The owner is already on the map. / 소유자는 초대할 필요가 없습니다."})
+        raise ValidationError({"user": _("The owner is already on the map.")})
     if not user.is_active:
-        raise ValidationError({"user": "This account is not active. / 사용할 수 없는 계정입니다."})
-    collaborator, _ = MapCollaborator.objects.update_or_create(
+        raise ValidationError({"user": _("This account is not active.")})
+    collaborator, _created = MapCollaborator.objects.update_or_create(
         map=map_obj, user=user, defaults={"role": role, "invited_by": actor})
     collaborator.full_clean()
     layer_version_bump(layer_name=map_obj.layer_name)
@@ -191,10 +191,10 @@ def collaborator_set(*, map_obj: Map, actor, user, role: str) -> MapCollaborator
 @transaction.atomic
 def collaborator_remove(*, map_obj: Map, actor, user) -> None:
     if not map_obj.can_manage(actor):
-        _deny("Only the map's owner can remove collaborators.", "협업자는 소유자만 제외할 수 있습니다.")
-    deleted, _ = MapCollaborator.objects.filter(map=map_obj, user=user).delete()
+        _deny(_("Only the map's owner can remove collaborators."))
+    deleted, _by_model = MapCollaborator.objects.filter(map=map_obj, user=user).delete()
     if not deleted:
-        raise ValidationError({"user": "This person is not a collaborator. / 협업자가 아닙니다."})
+        raise ValidationError({"user": _("This person is not a collaborator.")})
     layer_version_bump(layer_name=map_obj.layer_name)
 
 
@@ -223,7 +223,7 @@ def feature_create(*, map_obj: Map, actor, geom: GEOSGeometry, secret: str = "",
     elif map_obj.can_suggest(actor, secret):
         status, action = FeatureStatus.PENDING, FeatureAction.SUGGEST
     else:
-        _deny("You cannot add features to this map.", "이 지도에 장소를 추가할 수 없습니다.")
+        _deny(_("You cannot add features to this map."))
     feature = Feature(map=map_obj, author=_user_or_none(actor), status=status)
     _feature_fill(feature, geom=geom, name=name, description=description, category=category,
                   properties=properties or {})
@@ -250,7 +250,7 @@ def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: in
     """Change a feature if it is still at `expected_version`; otherwise FeatureConflict (no lost update)."""
     feature = _lock_feature(map_obj, feature_id)
     if not feature.can_change(actor, secret):
-        _deny("You cannot edit this feature.", "이 장소를 수정할 수 없습니다.")
+        _deny(_("You cannot edit this feature."))
     if feature.version != expected_version:
         raise FeatureConflict(feature)
     before, old_geom = feature_snapshot(feature), feature.geom
@@ -269,7 +269,7 @@ def feature_delete(*, map_obj: Map, feature_id: int, actor, secret: str = "",
                    expected_version: int | None = None) -> None:
     feature = _lock_feature(map_obj, feature_id)
     if not feature.can_change(actor, secret):
-        _deny("You cannot delete this feature.", "이 장소를 삭제할 수 없습니다.")
+        _deny(_("You cannot delete this feature."))
     if expected_version is not None and feature.version != expected_version:
         raise FeatureConflict(feature)
     before = feature_snapshot(feature)
@@ -288,12 +288,12 @@ def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note:
                    secret: str = "") -> Feature:
     """Approve (publish) or reject a pending suggestion."""
     if not map_obj.can_moderate(actor, secret):
-        _deny("Only the map's owner and editors can review suggestions.", "제안은 지도 소유자와 편집자만 검토할 수 있습니다.")
+        _deny(_("Only the map's owner and editors can review suggestions."))
     if decision not in ("approve", "reject"):
-        raise ValidationError({"decision": "decision must be approve or reject. / decision은 approve 또는 reject여야 합니다."})
+        raise ValidationError({"decision": _("decision must be approve or reject.")})
     feature = _lock_feature(map_obj, feature_id)
     if feature.status != FeatureStatus.PENDING:
-        raise ValidationError({"status": f"This feature is {feature.status}, not pending. / 승인 대기 중인 제안이 아닙니다."})
+        raise ValidationError({"status": (_("This feature is %(status)s, not pending.") % {"status": feature.status})})
     before = feature_snapshot(feature)
     feature.status = FeatureStatus.PUBLISHED if decision == "approve" else FeatureStatus.REJECTED
     feature.review_note = plain_text(note)[:500]
@@ -311,11 +311,11 @@ def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note:
 def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, secret: str = "") -> Feature:
     """Bring a feature back to how it was after `to_version`, as a new version (a deleted one is restored)."""
     if not map_obj.can_edit(actor, secret):
-        _deny("Only the map's owner and editors can revert features.", "되돌리기는 지도 소유자와 편집자만 할 수 있습니다.")
+        _deny(_("Only the map's owner and editors can revert features."))
     target = (FeatureVersion.objects.filter(map=map_obj, feature_id=feature_id, version=to_version)
               .exclude(after=None).order_by("-pk").first())
     if target is None:
-        raise ValidationError({"version": f"Feature {feature_id} has no version {to_version} to return to. / 되돌릴 버전이 없습니다."})
+        raise ValidationError({"version": (_("Feature %(feature_id)s has no version %(to_version)s to return to.") % {"feature_id": feature_id, "to_version": to_version})})
     state = target.after
     geom = GEOSGeometry(json.dumps(state["geometry"]), srid=4326)
     props = state["properties"]
@@ -352,9 +352,9 @@ def photo_add(*, feature: Feature, actor, upload, secret: str = "", caption: str
     """Attach a photo: checked by content, re-encoded without EXIF (GPS), thumbnail made."""
     actor_check_may_create(actor)
     if not feature.can_change(actor, secret):
-        _deny("You cannot add photos to this feature.", "이 장소에 사진을 올릴 수 없습니다.")
+        _deny(_("You cannot add photos to this feature."))
     if feature.photos.count() >= PHOTOS_PER_FEATURE:
-        raise ValidationError({"image": f"A feature can have at most {PHOTOS_PER_FEATURE} photos. / 사진은 {PHOTOS_PER_FEATURE}장까지 올릴 수 있습니다."})
+        raise ValidationError({"image": (_("A feature can have at most %(PHOTOS_PER_FEATURE)s photos.") % {"PHOTOS_PER_FEATURE": PHOTOS_PER_FEATURE})})
     clean = image_sanitise(upload)
     photo = FeaturePhoto(feature=feature, uploaded_by=_user_or_none(actor), caption=plain_text(caption)[:300],
                          content_type=clean.content_type)
@@ -374,7 +374,7 @@ def photo_delete(*, photo: FeaturePhoto, actor, secret: str = "") -> None:
     feature = photo.feature
     is_uploader = bool(actor and actor.is_authenticated and actor.pk == photo.uploaded_by_id)
     if not (feature.map.can_edit(actor, secret) or is_uploader):
-        _deny("You cannot delete this photo.", "이 사진을 삭제할 수 없습니다.")
+        _deny(_("You cannot delete this photo."))
     photo.delete()
     transaction.on_commit(lambda: _photo_files_delete(photo))
 
@@ -388,11 +388,11 @@ TEMPLATE_EDITABLE = ("slug", "theme", "title_ko", "title_en", "description_ko", 
 def template_save(*, actor, template: MapTemplate | None = None, **values) -> MapTemplate:
     """Create or change a template (city staff only)."""
     if not MapTemplate.can_change(actor):
-        _deny("Only city staff can edit templates.", "템플릿은 서울시 담당자만 편집할 수 있습니다.")
+        _deny(_("Only city staff can edit templates."))
     template = template or MapTemplate(created_by=actor)
     for key, value in values.items():
         if key not in TEMPLATE_EDITABLE:
-            raise ValidationError({key: "This field cannot be changed. / 바꿀 수 없는 항목입니다."})
+            raise ValidationError({key: _("This field cannot be changed.")})
         if key in ("title_ko", "title_en"):
             value = plain_text(value)
         setattr(template, key, value)
@@ -401,7 +401,7 @@ def template_save(*, actor, template: MapTemplate | None = None, **values) -> Ma
         with transaction.atomic():
             template.save()
     except IntegrityError:
-        raise ValidationError({"slug": "A template with this slug exists. / 같은 slug의 템플릿이 있습니다."})
+        raise ValidationError({"slug": _("A template with this slug exists.")})
     return template
 
 
@@ -426,7 +426,7 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
 
     actor_check_may_create(actor)
     if not map_obj.can_edit(actor, secret):
-        _deny("Only the map's owner and editors can import files.", "파일 가져오기는 지도 소유자와 편집자만 할 수 있습니다.")
+        _deny(_("Only the map's owner and editors can import files."))
     source = import_receive(upload=upload, fmt=import_format(upload.name, fmt), srid=srid)
     try:
         total, _rows, handle = import_read(source)
@@ -439,7 +439,7 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
         source.cleanup()
         raise
     job = job_create(kind="map_import", created_by=_user_or_none(actor), total=total,
-                     message=f"Importing {total} features into map {map_obj.pk}. / 피처 {total}개를 가져오는 중입니다.")
+                     message=(_("Importing %(total)s features into map %(pk)s.") % {"pk": map_obj.pk, "total": total}))
     map_import_task.enqueue(job_id=str(job.pk), map_id=map_obj.pk, user_id=getattr(_user_or_none(actor), "pk", None),
                             path=str(source.path), directory=str(source.directory), fmt=source.fmt, srid=srid)
     job.refresh_from_db()
@@ -459,7 +459,7 @@ def _import_properties(props: dict, categories: set[str]) -> tuple[str, str, str
         category = props.pop("category")
     clean = {k: (plain_text(v) if isinstance(v, str) and ("<" in v or "&" in v) else v) for k, v in props.items()}
     if len(json.dumps(clean, ensure_ascii=False).encode()) > PROPERTIES_MAX_BYTES:
-        raise ValidationError(f"Properties exceed {PROPERTIES_MAX_BYTES} bytes. / 속성이 너무 큽니다.")
+        raise ValidationError((_("Properties exceed %(PROPERTIES_MAX_BYTES)s bytes.") % {"PROPERTIES_MAX_BYTES": PROPERTIES_MAX_BYTES}))
     return plain_text(name)[:200], description[:10_000], category, clean
 
 

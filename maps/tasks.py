@@ -11,6 +11,7 @@ from jobs.services import JobReporter, job_finish
 from .models import Map
 from .readers import ImportSource
 from .services import IMPORT_TIME_LIMIT_JOB, map_import_run
+from django.utils.translation import gettext_lazy as _
 
 
 @task()
@@ -21,13 +22,12 @@ def map_import_task(*, job_id: str, map_id: int, user_id: int | None, path: str,
         return job.result  # a retry of a run that finished before its worker died
     source = ImportSource(fmt=fmt, path=Path(path), directory=Path(directory), srid=srid)
     if not source.path.exists():
-        job_finish(job=job, error="The uploaded file is not reachable from the worker (MAPS_IMPORT_DIR must be shared "
-                                  "by the web server and the workers). / 작업자가 올린 파일을 찾을 수 없습니다.")
+        job_finish(job=job, error=_("The uploaded file is not reachable from the worker (MAPS_IMPORT_DIR must be shared by the web server and the workers)."))
         return {}
     try:
         map_obj = Map.objects.filter(pk=map_id).first()
         if map_obj is None:
-            job_finish(job=job, error="The map was deleted before the import ran. / 가져오기 전에 지도가 삭제되었습니다.")
+            job_finish(job=job, error=_("The map was deleted before the import ran."))
             return {}
         actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
         reporter = JobReporter(job, total=job.total, every=250)
@@ -37,7 +37,7 @@ def map_import_task(*, job_id: str, map_id: int, user_id: int | None, path: str,
         job_finish(job=job, error=" ".join(exc.messages))
         return {}
     except Exception:
-        job_finish(job=job, error="The import failed unexpectedly. / 가져오기 중 오류가 발생했습니다.")
+        job_finish(job=job, error=_("The import failed unexpectedly."))
         raise
     finally:
         source.cleanup()

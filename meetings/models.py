@@ -16,6 +16,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from .managers import CommitteeQuerySet, MeetingQuerySet
+from django.utils.translation import gettext_lazy as _
 
 REQUEST_GUIDE_URL = "https://www.open.go.kr/"
 REQUEST_GUIDE_KO = ("비공개 또는 부분공개된 정보는 정보공개포털(open.go.kr)에서 정보공개를 청구할 수 있습니다. "
@@ -30,9 +31,9 @@ def trigram_index(field: str, name: str) -> GinIndex:
 
 
 class Disclosure(models.TextChoices):
-    DISCLOSED = "disclosed", "공개 / disclosed"
-    PARTIALLY_DISCLOSED = "partially_disclosed", "부분공개 / partially disclosed"
-    NOT_DISCLOSED = "not_disclosed", "비공개 / not disclosed"
+    DISCLOSED = "disclosed", _("disclosed")
+    PARTIALLY_DISCLOSED = "partially_disclosed", _("partially disclosed")
+    NOT_DISCLOSED = "not_disclosed", _("not disclosed")
 
 
 class DisclosureReason(models.Model):
@@ -96,11 +97,9 @@ class CommitteeMember(models.Model):
 
 def _withheld_needs_reason(instance) -> None:
     if instance.disclosure != Disclosure.DISCLOSED and instance.disclosure_reason_id is None:
-        raise ValidationError({"disclosure_reason": "Give the legal reason for withholding. / "
-                                                    "비공개 사유(법적 근거)를 선택하세요."})
+        raise ValidationError({"disclosure_reason": _("Give the legal reason for withholding.")})
     if instance.disclosure == Disclosure.DISCLOSED and instance.disclosure_reason_id is not None:
-        raise ValidationError({"disclosure_reason": "A disclosed item has no withholding reason. / "
-                                                    "공개 항목에는 비공개 사유가 없습니다."})
+        raise ValidationError({"disclosure_reason": _("A disclosed item has no withholding reason.")})
 
 
 class Meeting(models.Model):
@@ -146,13 +145,12 @@ class Meeting(models.Model):
 
     def clean(self):
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "The meeting must end after it starts. / 종료 시각이 시작 시각보다 늦어야 합니다."})
+            raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
         if not (self.location or self.address or self.online_url):
-            raise ValidationError("Give a place (address and point) or an online link. / "
-                                  "장소(주소와 위치) 또는 온라인 링크를 주세요.")
+            raise ValidationError(_("Give a place (address and point) or an online link."))
         if (self.attendance_present is not None and self.attendance_total is not None
                 and self.attendance_present > self.attendance_total):
-            raise ValidationError({"attendance_present": "More present than members. / 출석 인원이 정원보다 많습니다."})
+            raise ValidationError({"attendance_present": _("More present than members.")})
         _withheld_needs_reason(self)
 
     # --- rules on what the public sees -------------------------------------------------
@@ -181,7 +179,7 @@ DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
 
 def document_size_check(upload) -> None:
     if upload.size > DOCUMENT_MAX_BYTES:
-        raise ValidationError("The file is larger than 30 MB. / 파일이 30MB보다 큽니다.")
+        raise ValidationError(_("The file is larger than 30 MB."))
 
 
 def document_path(instance, filename: str) -> str:
@@ -194,8 +192,7 @@ class MeetingDocument(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=300)
     file = models.FileField(upload_to=document_path, max_length=200, validators=[
-        FileExtensionValidator(DOCUMENT_EXTENSIONS, message="Use a document file (PDF, HWP, Office, CSV, TXT, ZIP, image). / "
-                                                            "문서 파일(PDF, HWP, 오피스, CSV, TXT, ZIP, 이미지)만 올릴 수 있습니다."),
+        FileExtensionValidator(DOCUMENT_EXTENSIONS, message=_("Use a document file (PDF, HWP, Office, CSV, TXT, ZIP, image).")),
         document_size_check])
     disclosure = models.CharField(max_length=20, choices=Disclosure.choices, default=Disclosure.DISCLOSED)
     disclosure_reason = models.ForeignKey(DisclosureReason, null=True, blank=True, on_delete=models.PROTECT,

@@ -6,6 +6,7 @@ from django.db.models.functions import TruncMonth, TruncYear
 from django.http import Http404
 
 from .models import Committee, Disclosure, Meeting, MeetingDocument
+from django.utils.translation import gettext_lazy as _
 
 
 def committee_list() -> QuerySet[Committee]:
@@ -17,7 +18,7 @@ def committee_get(*, pk) -> Committee:
     try:
         return committee_list().get(pk=pk)
     except (Committee.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such committee. / 그런 위원회가 없습니다.")
+        raise Http404(_("No such committee."))
 
 
 def meeting_list(*, q: str = "", committee: int | None = None, department: str = "",
@@ -43,14 +44,14 @@ def meeting_get(*, pk) -> Meeting:
         return (Meeting.objects.select_related("committee", "disclosure_reason")
                 .prefetch_related(Prefetch("documents", queryset=documents), "committee__members").get(pk=pk))
     except (Meeting.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such meeting. / 그런 회의가 없습니다.")
+        raise Http404(_("No such meeting."))
 
 
 def document_get(*, meeting: Meeting, pk) -> MeetingDocument:
     try:
         return meeting.documents.get(pk=pk)
     except (MeetingDocument.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such document. / 그런 문서가 없습니다.")
+        raise Http404(_("No such document."))
 
 
 def _counts(rows) -> list[dict]:
@@ -90,9 +91,8 @@ def disclosure_stats(*, meetings: QuerySet[Meeting], interval: str = "year") -> 
                              .values("committee__department_ko", "committee__department_en", "bucket")
                              .annotate(**_AGGREGATES).order_by("committee__department_ko", "bucket"))
     return {
-        "definition": "disclosure_rate = (disclosed + partially_disclosed) / meetings held; "
-                      "full_disclosure_rate = disclosed / meetings held. / 공개율 = (공개 + 부분공개) ÷ 개최 회의 수; "
-                      "전부공개율 = 공개 ÷ 개최 회의 수.",
+        "definition": _("disclosure_rate = (disclosed + partially_disclosed) / meetings held; "
+                        "full_disclosure_rate = disclosed / meetings held."),
         "interval": interval,
         "overall": overall,
         "by_department": [{"department_ko": r.pop("committee__department_ko"),

@@ -5,6 +5,7 @@ from geoplatform.text import markdown_to_safe_html
 
 from .models import (REQUEST_GUIDE_EN, REQUEST_GUIDE_KO, REQUEST_GUIDE_URL, Committee, CommitteeMember, Disclosure,
                      DisclosureReason, Meeting, MeetingDocument)
+from django.utils.translation import gettext_lazy as _
 
 
 class MeetingFilterSerializer(serializers.Serializer):
@@ -12,21 +13,21 @@ class MeetingFilterSerializer(serializers.Serializer):
 
     q = serializers.CharField(max_length=100, required=False, allow_blank=True)
     committee = serializers.IntegerField(min_value=1, required=False, error_messages={
-        "invalid": "committee is a number. / committee는 숫자입니다."})
+        "invalid": _("committee is a number.")})
     department = serializers.CharField(max_length=200, required=False, allow_blank=True)
     disclosure = serializers.ChoiceField(choices=Disclosure.values, required=False, error_messages={
-        "invalid_choice": "Use disclosed, partially_disclosed or not_disclosed. / 공개 상태 값이 잘못되었습니다."})
+        "invalid_choice": _("Use disclosed, partially_disclosed or not_disclosed.")})
 
     def get_fields(self):
         fields = super().get_fields()
         for name in ("from", "to"):
             fields[name] = serializers.DateField(required=False, error_messages={
-                "invalid": "Use a date like 2025-09-01. / 날짜는 2025-09-01 형식으로 쓰세요."})
+                "invalid": _("Use a date like 2025-09-01.")})
         return fields
 
     def validate(self, attrs):
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError("'from' is after 'to'. / 시작일이 종료일보다 늦습니다.")
+            raise serializers.ValidationError(_("'from' is after 'to'."))
         return {"q": attrs.get("q", ""), "committee": attrs.get("committee"), "department": attrs.get("department", ""),
                 "start": attrs.get("from"), "end": attrs.get("to"), "disclosure": attrs.get("disclosure", "")}
 

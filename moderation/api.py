@@ -15,6 +15,7 @@ from . import selectors, services
 from .permissions import NotBanned
 from .serializers import BanSerializer, FlagCreateSerializer, FlagDecisionSerializer, FlagSerializer
 from .throttles import CreationRateThrottle
+from django.utils.translation import gettext_lazy as _
 
 
 class FlagCreateApi(APIView):
@@ -42,7 +43,7 @@ class FlagQueueApi(APIView):
     def get(self, request):
         state = request.query_params.get("state", "open")
         if state not in ("open", "restored", "removed"):
-            raise ValidationError({"state": "Unknown state; use open, restored or removed. / 알 수 없는 상태입니다."})
+            raise ValidationError({"state": _("Unknown state; use open, restored or removed.")})
         queue = selectors.flag_queue_page(state=state, target_type=request.query_params.get("target_type"))
         results = [{
             **{k: v for k, v in group.items() if k not in ("target", "flags")},
@@ -64,7 +65,7 @@ class FlagDecideApi(APIView):
         data = FlagDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if id_from(target_id) is None:
-            raise NotFound("No open flags on that content. / 처리할 신고가 없습니다.")
+            raise NotFound(_("No open flags on that content."))
         closed = services.flag_decide(actor=request.user, target_type=target_type, target_id=target_id,
                                       **data.validated_data)
         return Response({"decision": data.validated_data["decision"], "flags_closed": closed})
@@ -81,7 +82,7 @@ class BanApi(APIView):
         data.is_valid(raise_exception=True)
         user = get_user_model().objects.filter(pk=data.validated_data["user"]).first()
         if user is None:
-            raise NotFound("No such user. / 해당 사용자가 없습니다.")
+            raise NotFound(_("No such user."))
         services.user_ban(actor=request.user, user=user, banned=data.validated_data["banned"],
                           reason=data.validated_data["reason"])
         return Response({"user": user.pk, "banned": user.is_banned})

@@ -3,14 +3,15 @@ from django.conf import settings
 from django.db import models
 
 from .managers import FlagQuerySet
+from django.utils.translation import gettext_lazy as _
 
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", "spam / 스팸"
-        ABUSE = "abuse", "abuse / 욕설·혐오"
-        PERSONAL_DATA = "personal_data", "personal data / 개인정보"
-        WRONG = "wrong", "wrong / 사실과 다름"
+        SPAM = "spam", _("spam")
+        ABUSE = "abuse", _("abuse")
+        PERSONAL_DATA = "personal_data", _("personal data")
+        WRONG = "wrong", _("wrong")
 
     class State(models.TextChoices):
         OPEN = "open"

@@ -1,9 +1,9 @@
 """Bans: banned users (`User.is_banned`) may read but not create; refused in views and in services alike."""
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from django.utils.translation import gettext_lazy as _
 
-BANNED_MESSAGE = ("This account is banned from adding content; contact the city if you think this is wrong. / "
-                  "이 계정은 콘텐츠 등록이 금지되었습니다. 잘못되었다면 서울시에 문의해 주세요.")
+BANNED_MESSAGE = (_("This account is banned from adding content; contact the city if you think this is wrong."))
 
 
 def ensure_not_banned(user) -> None:

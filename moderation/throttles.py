@@ -15,6 +15,7 @@ from django.core.cache import cache
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_RATES = {"reports": "30/minute", "features": "60/minute", "flags": "30/minute", "open311": "30/minute"}
 FALLBACK_RATE = "30/minute"
@@ -22,14 +23,14 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class CreationThrottled(Throttled):
-    default_detail = "Too many submissions in a short time. / 짧은 시간에 너무 많이 등록했습니다."
-    extra_detail_singular = "Try again in {wait} second. / {wait}초 후에 다시 시도해 주세요."
-    extra_detail_plural = "Try again in {wait} seconds. / {wait}초 후에 다시 시도해 주세요."
+    default_detail = _("Too many submissions in a short time.")
+    extra_detail_singular = _("Try again in {wait} second.")
+    extra_detail_plural = _("Try again in {wait} seconds.")
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """'30/minute' → (30, 60)."""
-    count, _, period = rate.partition("/")
+    count, _slash, period = rate.partition("/")
     return int(count), PERIODS[period.strip()[0].lower()]
 
 

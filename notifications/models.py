@@ -11,6 +11,9 @@ class Notification(models.Model):
     kind = models.CharField(max_length=32)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
+    # The title and body as stored messages ({"title": {"key", "params"}, "body": …}; geoplatform/messages.py),
+    # rendered in the reader's language when read; `title`/`body` keep the text in the recipient's language.
+    content = models.JSONField(default=dict, blank=True)
     is_read = models.BooleanField(default=False)
     emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

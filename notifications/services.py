@@ -5,18 +5,28 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from geoplatform.i18n import language_of
+from geoplatform.messages import render
+
 from .models import Notification
 
 logger = logging.getLogger(__name__)
 
 
-def notification_create(*, user, kind: str, title: str, body: str, report=None,
+def notification_create(*, user, kind: str, title: dict | str, body: dict | str, report=None,
                         email: bool = True) -> Notification | None:
-    """Store a notification for the user and, after commit, e-mail it when they have an address."""
+    """Store a notification for the user and, after commit, e-mail it when they have an address.
+
+    `title` and `body` are stored messages (`geoplatform.messages.stored(KEY, …)`), rendered in each
+    reader's language; a plain string is a person's own words (an officer's answer), kept as written.
+    """
     if user is None or not user.is_active:
         return None
+    content = {part: value for part, value in (("title", title), ("body", body)) if isinstance(value, dict)}
+    with language_of(user):
+        title, body = (render(value) if isinstance(value, dict) else value for value in (title, body))
     title = " ".join(title.split())[:200]  # one line: it is also the e-mail subject
-    notification = Notification(user=user, report=report, kind=kind, title=title, body=body)
+    notification = Notification(user=user, report=report, kind=kind, title=title, body=body, content=content)
     notification.full_clean()
     notification.save()
     if email and user.email:
@@ -26,12 +36,22 @@ def notification_create(*, user, kind: str, title: str, body: str, report=None,
 
 def _notification_email(notification_id: int) -> None:
     notification = Notification.objects.select_related("user").get(pk=notification_id)
+    with language_of(notification.user):  # the recipient's language, whatever the sender's
+        subject, body = notification_text(notification)
     try:
-        send_mail(notification.title, notification.body, None, [notification.user.email])
+        send_mail(subject, body, None, [notification.user.email])
     except OSError:  # an unreachable mail server must not undo or fail the change; the app still shows it
         logger.exception("could not e-mail notification %s", notification_id)
         return
     Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
+
+
+def notification_text(notification: Notification) -> tuple[str, str]:
+    """(title, body) in the active language: stored messages rendered, a person's words as written."""
+    content = notification.content or {}
+    title = render(content["title"]) if content.get("title") else notification.title
+    body = render(content["body"]) if content.get("body") else notification.body
+    return " ".join(title.split())[:200], body
 
 
 def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:

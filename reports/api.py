@@ -23,6 +23,7 @@ from .serializers import (
     ReportCreateSerializer, ReportFeatureSerializer, ReportQuerySerializer, StatusChangeSerializer,
     TransferSerializer,
 )
+from django.utils.translation import gettext_lazy as _
 
 
 class FeatureCollectionPagination(BoundedLimitOffsetPagination):
@@ -69,9 +70,9 @@ class ReportListApi(APIView):
         params = query.validated_data
         queue = params.get("queue") == "mine"
         if queue and not (request.user.is_authenticated and request.user.officer_district_codes()):
-            raise PermissionDenied("The queue is for district officers. / 자치구 담당자만 볼 수 있는 목록입니다.")
+            raise PermissionDenied(_("The queue is for district officers."))
         if params.get("mine") and not request.user.is_authenticated:
-            raise PermissionDenied("Sign in to see your reports. / 로그인해 주세요.")
+            raise PermissionDenied(_("Sign in to see your reports."))
         reports = selectors.report_list(
             user=request.user, queue=queue, mine=params.get("mine", False), statuses=params.get("status", ()),
             categories=params.get("category", ()), overdue=params.get("overdue"), bbox=params.get("bbox"),
@@ -116,7 +117,7 @@ class ReportStatusApi(APIView):
                 try:
                     duplicate_of = selectors.report_access(user=request.user, report_id=params["duplicate_of"])
                 except NotFound:
-                    raise NotFound("The original report does not exist. / 원래 신고가 없습니다.")
+                    raise NotFound(_("The original report does not exist."))
             services.report_status_change(
                 report=report, actor=request.user, status=params["status"], message=params["message"],
                 district_codes=params.get("districts"), duplicate_of=duplicate_of,
@@ -225,7 +226,7 @@ class ReportCategoryDetailApi(APIView):
     def _get(self, code):
         category = ReportCategory.objects.filter(code=code).first()
         if category is None:
-            raise NotFound("No such category. / 해당 분류가 없습니다.")
+            raise NotFound(_("No such category."))
         return category
 
     @extend_schema(responses=ReportCategorySerializer)

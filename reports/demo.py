@@ -1,7 +1,7 @@
 """Demo hazard reports for `make run`: categories in Korean and English, reports at real Seoul places.
 
 Places are real: subway station points from the Seoul station master list (data/seoul/) and the real
-Gangnam/Seocho border taken from the district polygons. Reports are marked "[sample]". Idempotent:
+Gangnam/Seocho border taken from the district polygons. Reports are marked "[예시]" (written in Korean, as Seoul citizens and officers write them). Idempotent:
 categories are matched by code, reports by their description.
 """
 import json
@@ -67,29 +67,28 @@ def _reports(users):
     gangnam, mapo = users["officer-gangnam"], users["officer-mapo"]
     return [
         (users["citizen"], "road_damage", station_point("220"),
-         "[sample] 선릉역 1번 출구 앞 차도에 포트홀이 생겼습니다. / A pothole outside Seolleung station exit 1.",
-         [(gangnam, "acknowledged", "접수했습니다. 현장을 확인하겠습니다. / Received; we will inspect the site."),
-          (gangnam, "in_progress", "보수 공사를 발주했습니다. / Repair work has been ordered."),
-          (gangnam, "resolved", "포트홀 보수를 마쳤습니다. 감사합니다. / The pothole has been repaired. Thank you.")]),
+         "[예시] 선릉역 1번 출구 앞 차도에 포트홀이 생겼습니다.",
+         [(gangnam, "acknowledged", "접수했습니다. 현장을 확인하겠습니다."),
+          (gangnam, "in_progress", "보수 공사를 발주했습니다."),
+          (gangnam, "resolved", "포트홀 보수를 마쳤습니다. 감사합니다.")]),
         (users["citizen2"], "illegal_parking", station_point("219"),
-         "[sample] 삼성역 버스정류장 앞 상습 불법 주차. / Habitual illegal parking at the Samseong station bus stop.",
-         [(gangnam, "acknowledged", "단속반에 전달했습니다. / Passed to the enforcement team.")]),
+         "[예시] 삼성역 버스정류장 앞 상습 불법 주차.",
+         [(gangnam, "acknowledged", "단속반에 전달했습니다.")]),
         (users["citizen"], "flooding", station_point("2622"),
-         "[sample] 망원역 2번 출구 앞 비가 오면 물이 고입니다. / Water pools outside Mangwon station exit 2 when it rains.",
-         [(mapo, "acknowledged", "확인했습니다. / Acknowledged."),
-          (mapo, "in_progress", "빗물받이 준설 예정입니다. / The storm drain will be dredged.")]),
+         "[예시] 망원역 2번 출구 앞 비가 오면 물이 고입니다.",
+         [(mapo, "acknowledged", "확인했습니다."),
+          (mapo, "in_progress", "빗물받이 준설 예정입니다.")]),
         (users["citizen2"], "dark_alley", station_point("238"),
-         "[sample] 합정역 뒤 골목 가로등이 꺼져 있습니다. / The streetlights are out in the alley behind Hapjeong station.",
+         "[예시] 합정역 뒤 골목 가로등이 꺼져 있습니다.",
          []),
         (users["citizen"], "dangerous_crossing", shared_border("11680", "11650"),
-         "[sample] 강남구와 서초구 경계 도로의 횡단보도 신호가 너무 짧습니다. / The crossing on the Gangnam–Seocho "
-         "boundary road has too short a green light.",
-         [(gangnam, "acknowledged", "서초구와 함께 검토하겠습니다. / We will review it together with Seocho-gu.")]),
+         "[예시] 강남구와 서초구 경계 도로의 횡단보도 신호가 너무 짧습니다.",
+         [(gangnam, "acknowledged", "서초구와 함께 검토하겠습니다.")]),
         (users["citizen2"], "sidewalk_damage", station_point("201"),
-         "[sample] 시청역 앞 보도블록이 들떠 있습니다. / Loose paving stones outside City Hall station.",
+         "[예시] 시청역 앞 보도블록이 들떠 있습니다.",
          []),
         (users["citizen"], "illegal_dumping", station_point("214"),
-         "[sample] 강변역 고가 아래 쓰레기 무단 투기. / Rubbish dumped under the overpass at Gangbyeon station.",
+         "[예시] 강변역 고가 아래 쓰레기 무단 투기.",
          []),
     ]
 
@@ -117,4 +116,4 @@ def load_demo(stdout) -> None:
                 report_status_change(report=report, actor=officer, status=status, message=message)
         made += 1
     stdout.write(f"hazard reports: {len(categories)} categories, {made} new sample reports "
-                 f"({Report.objects.filter(description__startswith='[sample]').count()} in all)")
+                 f"({Report.objects.filter(description__startswith='[예시]').count()} in all)")

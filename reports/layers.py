@@ -10,6 +10,7 @@ from django.db.models import CharField, F, OuterRef, Subquery
 from layers.registry import Layer, registry
 
 from .models import Report, ReportDistrict, Status
+from django.utils.translation import gettext_lazy as _
 
 REPORT_LAYER = "reports"
 STATUS_COLORS = {
@@ -69,6 +70,6 @@ registry.register(
         style={"property": "status", "color": "#e4572e", "radius": 6, "line_width": 4, "fill_opacity": 0.3},
         legend=[{"value": str(s), "label_ko": STATUS_LABELS[s][0], "label_en": STATUS_LABELS[s][1],
                  "color": c} for s, c in STATUS_COLORS.items()],
-        attribution="geoplatform 시민 신고 / citizens' reports",
+        attribution=_("citizens' reports"),
     )
 )

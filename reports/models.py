@@ -17,6 +17,7 @@ from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 
 from .managers import ReportQuerySet
+from django.utils.translation import gettext_lazy as _
 
 COARSE_GRID_METRES = 200
 COARSE_SRID = 5179  # Korea 2000 / Unified CS: metres, the national grid
@@ -59,18 +60,17 @@ class ReportCategory(models.Model):
 
     def clean(self):
         if self.resolve_days < self.acknowledge_days:
-            raise ValidationError({"resolve_days": "Resolving cannot be due before acknowledging. / "
-                                                   "처리 기한은 접수 확인 기한보다 빠를 수 없습니다."})
+            raise ValidationError({"resolve_days": _("Resolving cannot be due before acknowledging.")})
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", "submitted / 접수"
-    ACKNOWLEDGED = "acknowledged", "acknowledged / 확인"
-    IN_PROGRESS = "in_progress", "in progress / 처리 중"
-    RESOLVED = "resolved", "resolved / 처리 완료"
-    REJECTED = "rejected", "rejected / 반려"
-    DUPLICATE = "duplicate", "duplicate / 중복"
-    NOT_OUR_RESPONSIBILITY = "not_our_responsibility", "not our responsibility / 소관 아님"
+    SUBMITTED = "submitted", _("submitted")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+    REJECTED = "rejected", _("rejected")
+    DUPLICATE = "duplicate", _("duplicate")
+    NOT_OUR_RESPONSIBILITY = "not_our_responsibility", _("not our responsibility")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
@@ -108,8 +108,8 @@ def overall_status(district_statuses: list[str]) -> str:
 
 
 class ContactPreference(models.TextChoices):
-    EMAIL = "email", "in the app and by e-mail / 앱과 이메일"
-    APP = "app", "in the app only / 앱에서만"
+    EMAIL = "email", _("in the app and by e-mail")
+    APP = "app", _("in the app only")
 
 
 class Report(models.Model):

@@ -6,8 +6,9 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from geoplatform.ids import id_from
 
 from .models import OPEN_STATUSES, Report, ReportCategory, ReportEvent, Status
+from django.utils.translation import gettext_lazy as _
 
-NOT_FOUND = "No such report. / 해당 신고가 없습니다."
+NOT_FOUND = _("No such report.")
 
 
 def report_access(*, user, report_id, need: str = "view", lock: bool = False) -> Report:
@@ -26,14 +27,11 @@ def report_access(*, user, report_id, need: str = "view", lock: bool = False) ->
     if report is None or not report.can_view(user):
         raise NotFound(NOT_FOUND)
     if need == "full" and not report.can_view_full(user):
-        raise PermissionDenied("Only the reporter, its district officers and city staff see this. / "
-                               "신고자, 담당 자치구 직원, 서울시 담당자만 볼 수 있습니다.")
+        raise PermissionDenied(_("Only the reporter, its district officers and city staff see this."))
     if need == "internal" and not report.can_see_internal(user):
-        raise PermissionDenied("Internal notes are for the report's district officers and city staff. / "
-                               "내부 메모는 담당 자치구 직원과 서울시 담당자만 볼 수 있습니다.")
+        raise PermissionDenied(_("Internal notes are for the report's district officers and city staff."))
     if need == "answer" and not report.can_answer(user):
-        raise PermissionDenied("Only officers of a district responsible for this report may do this. / "
-                               "이 신고를 담당하는 자치구 담당자만 할 수 있습니다.")
+        raise PermissionDenied(_("Only officers of a district responsible for this report may do this."))
     return report
 
 

@@ -5,11 +5,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
+from geoplatform.messages import render
+
 from geoplatform.geometry import geometry_from_geojson
 from geoplatform.ids import MAX_ID
 
 from .models import ContactPreference, Report, ReportCategory, Status
 from .selectors import report_is_overdue
+from django.utils.translation import gettext_lazy as _
 
 GEOJSON_PRECISION = 6
 
@@ -55,7 +58,7 @@ def category_by_key(key) -> ReportCategory:
         category = ReportCategory.objects.filter(pk=key).first()
     if category is None or not category.is_active:
         raise serializers.ValidationError(
-            {"category": [f"Unknown report category {key!r}; see /api/reports/categories/. / 알 수 없는 신고 분류입니다."]})
+            {"category": [(_("Unknown report category %(key)s; see /api/reports/categories/.") % {"key": repr(key)})]})
     return category
 
 
@@ -75,18 +78,18 @@ class ReportCreateSerializer(serializers.Serializer):
     def validate(self, attrs):
         props = attrs.get("properties") or {}
         if not isinstance(props, dict):
-            raise serializers.ValidationError({"properties": ["Properties must be an object. / 속성은 객체여야 합니다."]})
+            raise serializers.ValidationError({"properties": [_("Properties must be an object.")]})
         category_key = props.get("category", attrs.get("category"))
         if category_key in (None, ""):
-            raise serializers.ValidationError({"category": ["Choose a category. / 신고 분류를 선택해 주세요."]})
+            raise serializers.ValidationError({"category": [_("Choose a category.")]})
         description = props.get("description", attrs.get("description", ""))
         if not isinstance(description, str) or len(description) > 2000:
             raise serializers.ValidationError(
-                {"description": ["The description must be text of at most 2000 characters. / 설명은 2000자 이하의 글이어야 합니다."]})
+                {"description": [_("The description must be text of at most 2000 characters.")]})
         contact = props.get("contact_preference", attrs.get("contact_preference", ContactPreference.EMAIL))
         if contact not in ContactPreference.values:
             raise serializers.ValidationError(
-                {"contact_preference": [f"Use one of {', '.join(ContactPreference.values)}. / 연락 방법이 올바르지 않습니다."]})
+                {"contact_preference": [(_("Use one of %(value1)s.") % {"value1": ', '.join(ContactPreference.values)})]})
         return {
             "category": category_by_key(category_key),
             "geom": parse_geometry(attrs["geometry"]),
@@ -97,7 +100,7 @@ class ReportCreateSerializer(serializers.Serializer):
 
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.values, error_messages={
-        "invalid_choice": f"Unknown status; use one of {', '.join(Status.values)}. / 알 수 없는 상태입니다."})
+        "invalid_choice": (_("Unknown status; use one of %(value1)s.") % {"value1": ', '.join(Status.values)})})
     message = serializers.CharField(max_length=2000, allow_blank=True)
     districts = serializers.ListField(child=serializers.CharField(max_length=5), required=False, allow_empty=False)
     duplicate_of = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
@@ -137,7 +140,7 @@ class ReportQuerySerializer(serializers.Serializer):
         unknown = set(statuses) - set(Status.values)
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown status {', '.join(sorted(unknown))}; use {', '.join(Status.values)}. / 알 수 없는 상태입니다.")
+                (_("Unknown status %(value1)s; use %(value2)s.") % {"value1": ', '.join(sorted(unknown)), "value2": ', '.join(Status.values)}))
         return statuses
 
     def validate_category(self, value):
@@ -150,7 +153,7 @@ class ReportQuerySerializer(serializers.Serializer):
             box = ()
         if len(box) != 4 or not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
             raise serializers.ValidationError(
-                "bbox is minLon,minLat,maxLon,maxLat in WGS 84. / bbox는 최소경도,최소위도,최대경도,최대위도 형식입니다.")
+                _("bbox is minLon,minLat,maxLon,maxLat in WGS 84."))
         return box
 
 
@@ -229,7 +232,9 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
             "kind": event.kind,
             "from_status": event.from_status,
             "to_status": event.to_status,
-            "message": event.message,
+            # the system's own words are stored as a message and read in the reader's language;
+            # an officer's message is shown as written
+            "message": render(event.data["message"]) if (event.data or {}).get("message") else event.message,
             "district": _district(event.district),
             "to_district": _district(event.to_district),
             "date": timezone.localdate(event.created_at).isoformat(),

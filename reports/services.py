@@ -9,6 +9,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from rest_framework.exceptions import PermissionDenied
 
 from audit.services import audit_record
@@ -19,7 +20,12 @@ from geoplatform.images import image_sanitise
 from geoplatform.text import plain_text
 from layers.services import layer_version_bump, tile_cache_invalidate
 from moderation.permissions import ensure_not_banned
+from geoplatform.i18n import language_of
+from geoplatform.messages import localised, stored
+from notifications.messages import WITH_LINK
 from notifications.services import notification_create
+
+from . import messages
 
 from .layers import REPORT_LAYER
 from .models import (
@@ -27,13 +33,14 @@ from .models import (
     ReportPhoto, Status, overall_status,
 )
 from .workdays import add_working_days
+from django.utils.translation import gettext_lazy as _
 
 MAX_PHOTOS_PER_REPORT = 5
 MESSAGE_MAX = 2000
 
 
-def _fail(field: str, en: str, ko: str):
-    raise ValidationError({field: f"{en} / {ko}"})
+def _fail(field: str, message):
+    raise ValidationError({field: message})
 
 
 # --- notifications ------------------------------------------------------------------------------------
@@ -41,15 +48,18 @@ def _report_url(report: Report) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/reports/{report.pk}/"
 
 
-def _notify_reporter(report: Report, *, kind: str, title: str, body: str) -> None:
+def _notify_reporter(report: Report, *, kind: str, title: dict, body: dict | str) -> None:
+    """`title` (and `body`, unless it is an officer's own words) are stored messages: each reader reads
+    them in their own language."""
     if report.reporter_id is None:
         return
     wants_email = report.contact_preference == ContactPreference.EMAIL
+    text = body if isinstance(body, dict) else localised(ko=body, en=body)
     notification_create(user=report.reporter, report=report, kind=kind, title=title,
-                        body=f"{body}\n\n{_report_url(report)}", email=wants_email)
+                        body=stored(WITH_LINK, text=text, url=_report_url(report)), email=wants_email)
 
 
-def _notify_officers(report: Report, districts, *, title: str) -> None:
+def _notify_officers(report: Report, districts, *, title: dict) -> None:
     """Officers of the districts see new work in the app (no e-mail: their queue is the tool)."""
     User = get_user_model()
     officers = User.objects.filter(is_active=True, role="district_officer", districts__in=districts).distinct()
@@ -71,7 +81,7 @@ def _category_state(category: ReportCategory) -> dict:
 def category_create(*, code: str, name_ko: str, name_en: str, actor=None, **fields) -> ReportCategory:
     unknown = set(fields) - set(CATEGORY_FIELDS)
     if unknown:
-        _fail("category", f"Unknown field(s): {', '.join(sorted(unknown))}.", "알 수 없는 항목입니다.")
+        _fail("category", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     category = ReportCategory(code=code, name_ko=plain_text(name_ko), name_en=plain_text(name_en), **fields)
     category.full_clean()
     category.save()
@@ -84,7 +94,7 @@ def category_update(*, category: ReportCategory, actor, **changes) -> ReportCate
     """Change a category; when its sensitivity changes, every report of it is re-coarsened (or not)."""
     unknown = set(changes) - set(CATEGORY_FIELDS)
     if unknown:
-        _fail("category", f"Unknown field(s): {', '.join(sorted(unknown))}.", "알 수 없는 항목입니다.")
+        _fail("category", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     category = ReportCategory.objects.select_for_update().get(pk=category.pk)
     before = _category_state(category)
     for name, value in changes.items():
@@ -115,9 +125,9 @@ def _report_state(report: Report) -> dict:
 def _clean_message(message: str, *, field: str = "message", required: bool = True) -> str:
     text = plain_text(message or "")
     if required and not text:
-        _fail(field, "A message for the reporter is required.", "신고자에게 보낼 메시지를 입력해 주세요.")
+        _fail(field, _("A message for the reporter is required."))
     if len(text) > MESSAGE_MAX:
-        _fail(field, f"The message is longer than {MESSAGE_MAX} characters.", f"메시지는 {MESSAGE_MAX}자 이하여야 합니다.")
+        _fail(field, _("The message is longer than %(n)s characters.") % {"n": MESSAGE_MAX})
     return text
 
 
@@ -135,15 +145,14 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
     """
     ensure_not_banned(reporter)
     if not category.is_active:
-        _fail("category", "This category is no longer in use.", "더 이상 사용하지 않는 분류입니다.")
+        _fail("category", _("This category is no longer in use."))
     geom = geometry_check(geom)
     description = plain_text(description or "")
     if not description:
-        _fail("description", "Describe the problem.", "문제를 설명해 주세요.")
+        _fail("description", _("Describe the problem."))
     districts = list(districts_for_geometry(geom))
     if not districts:
-        _fail("geometry", "This place is outside Seoul; report it to the city or county responsible for it.",
-              "서울시 밖의 장소입니다. 해당 시·군에 신고해 주세요.")
+        _fail("geometry", _("This place is outside Seoul; report it to the city or county responsible for it."))
     today = timezone.localdate()
     report = Report(
         reporter=reporter, category=category, geom=geom, description=description,
@@ -155,17 +164,14 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
     report.full_clean()
     report.save()
     ReportDistrict.objects.bulk_create([ReportDistrict(report=report, district=d) for d in districts])
-    names_ko = ", ".join(d.name_ko for d in districts)
-    names_en = ", ".join(d.name_en for d in districts)
+    names = messages.districts_param(districts)
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.CREATED, actor=reporter,
-                               to_status=Status.SUBMITTED,
-                               message=f"Sent to {names_en}. / {names_ko}에 접수되었습니다.")
+                               to_status=Status.SUBMITTED, data={"message": stored(messages.SENT, districts=names)})
     audit_record(actor=reporter, action="report.create", target=report, before=None, after=_report_state(report))
-    _notify_reporter(report, kind="report_received",
-                     title=f"Report #{report.pk} received / 신고 #{report.pk} 접수",
-                     body=f"Your report was sent to {names_en}. / 신고가 {names_ko}에 접수되었습니다.")
-    _notify_officers(report, districts, title=f"New report #{report.pk}: {category.name_en} / 새 신고 #{report.pk}: "
-                                              f"{category.name_ko}")
+    _notify_reporter(report, kind="report_received", title=stored(messages.RECEIVED_TITLE, id=report.pk),
+                     body=stored(messages.RECEIVED_BODY, districts=names))
+    _notify_officers(report, districts, title=stored(
+        messages.NEW_TITLE, id=report.pk, category=localised(ko=category.name_ko, en=category.name_en)))
     _tiles_changed(report.public_geom)
     return report
 
@@ -174,11 +180,9 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
 def report_photo_add(*, report: Report, actor, upload) -> ReportPhoto:
     """A photo on one's own open report, re-encoded so EXIF (GPS above all) is gone."""
     if not report.can_add_photo(actor):
-        raise PermissionDenied("Only the reporter may add photos to an open report. / "
-                               "처리 중인 신고에는 신고자만 사진을 올릴 수 있습니다.")
+        raise PermissionDenied(_("Only the reporter may add photos to an open report."))
     if report.photos.count() >= MAX_PHOTOS_PER_REPORT:
-        _fail("image", f"A report has at most {MAX_PHOTOS_PER_REPORT} photos.",
-              f"신고 하나에 사진은 {MAX_PHOTOS_PER_REPORT}장까지입니다.")
+        _fail("image", _("A report has at most %(n)s photos.") % {"n": MAX_PHOTOS_PER_REPORT})
     clean = image_sanitise(upload)
     photo = ReportPhoto(report=report, content_type=clean.content_type)
     photo.image.save(clean.image.name, clean.image, save=False)
@@ -222,11 +226,10 @@ def _report_status_refresh(report: Report, *, now) -> None:
 def _rows_to_answer(report: Report, actor, district_codes: list[str] | None) -> list[ReportDistrict]:
     mine = report.answering_codes(actor)
     if not mine:
-        raise PermissionDenied("Only officers of a district responsible for this report may do this. / "
-                               "이 신고를 담당하는 자치구 담당자만 할 수 있습니다.")
+        raise PermissionDenied(_("Only officers of a district responsible for this report may do this."))
     codes = set(district_codes) if district_codes else mine
     if not codes <= mine:
-        raise PermissionDenied("You do not answer for that district. / 담당하지 않는 자치구입니다.")
+        raise PermissionDenied(_("You do not answer for that district."))
     return [rd for rd in report.report_districts.select_related("district") if rd.district.code in codes]
 
 
@@ -238,38 +241,38 @@ def report_status_change(*, report: Report, actor, status: str, message: str, di
     The report is closed only when every district has answered with a closed state.
     """
     if status not in Status.values:
-        _fail("status", f"Unknown status {status!r}; use one of {', '.join(Status.values)}.", "알 수 없는 상태입니다.")
+        _fail("status", _("Unknown status %(status)s; use one of %(statuses)s.")
+              % {"status": repr(status), "statuses": ", ".join(Status.values)})
     rows = _rows_to_answer(report, actor, district_codes)
     message = _clean_message(message)
     refused = [rd for rd in rows if not rd.can_transition(status)]
     if refused:
         rd = refused[0]
-        _fail("status", f"{rd.district.name_en} cannot go from {rd.status} to {status}.",
-              f"{rd.district.name_ko}: {rd.get_status_display()}에서 {status}(으)로 바꿀 수 없습니다.")
+        _fail("status", _("%(district)s cannot go from %(from)s to %(to)s.") % {
+            "district": rd.district.name_en if get_language() == "en" else rd.district.name_ko,
+            "from": rd.get_status_display(), "to": Status(status).label})
     before = _report_state(report)
     if status == Status.DUPLICATE:
         if duplicate_of is None:
-            _fail("duplicate_of", "Name the original report.", "원래 신고 번호를 입력해 주세요.")
+            _fail("duplicate_of", _("Name the original report."))
         if duplicate_of.pk == report.pk or duplicate_of.duplicate_of_id == report.pk:
-            _fail("duplicate_of", "A report cannot duplicate itself.", "자기 자신과 중복일 수 없습니다.")
+            _fail("duplicate_of", _("A report cannot duplicate itself."))
         report.duplicate_of = duplicate_of
     if status == Status.NOT_OUR_RESPONSIBILITY:
         responsible_body = plain_text(responsible_body or "")[:200]
         if not responsible_body:
-            _fail("responsible_body", "Say who is responsible.", "담당 기관을 알려 주세요.")
+            _fail("responsible_body", _("Say who is responsible."))
         report.responsible_body = responsible_body
     _transition(report=report, actor=actor, rows=rows, status=status, message=message)
     audit_record(actor=actor, action=f"report.status.{status}", target=report, before=before,
                  after=_report_state(report))
-    label = Status(status).label
-    _notify_reporter(report, kind="report_status", title=f"Report #{report.pk}: {label} / 신고 #{report.pk}: {label}",
-                     body=message)
+    _notify_reporter(report, kind="report_status", body=message,
+                     title=stored(messages.STATUS_TITLE, id=report.pk, status=messages.status_param(status)))
     _tiles_changed(report.public_geom)
     return report
 
 
-BULK_ACKNOWLEDGE_MESSAGE = ("Your report has been received and is being reviewed. / "
-                            "신고가 접수되어 담당 부서에서 검토하고 있습니다.")
+BULK_ACKNOWLEDGE_MESSAGE = (_("Your report has been received and is being reviewed."))
 
 
 @transaction.atomic
@@ -278,21 +281,24 @@ def report_bulk_acknowledge(*, actor, reports: list[Report], message: str = "") 
 
     Without a message of their own, reporters get the standard acknowledgement text.
     """
-    message = _clean_message(message, required=False) or BULK_ACKNOWLEDGE_MESSAGE
+    message = _clean_message(message, required=False)
     problems = []
     for report in reports:
         try:
             rows = _rows_to_answer(report, actor, None)
         except PermissionDenied:
-            problems.append(f"#{report.pk}: not yours / 담당 아님")
+            problems.append((_("#%(pk)s: not yours") % {"pk": report.pk}))
             continue
         if not any(rd.status == Status.SUBMITTED for rd in rows):
-            problems.append(f"#{report.pk}: already acknowledged / 이미 확인됨")
+            problems.append((_("#%(pk)s: already acknowledged") % {"pk": report.pk}))
     if problems:
-        _fail("ids", "Nothing was acknowledged: " + "; ".join(problems), "아무것도 확인 처리하지 않았습니다.")
+        _fail("ids", _("Nothing was acknowledged: %(problems)s") % {"problems": "; ".join(str(p) for p in problems)})
     for report in reports:
         rows = [rd for rd in _rows_to_answer(report, actor, None) if rd.status == Status.SUBMITTED]
-        report_status_change(report=report, actor=actor, status=Status.ACKNOWLEDGED, message=message,
+        if not message:  # the standard text, written in the reporter's language: it is addressed to them
+            with language_of(report.reporter):
+                standard = str(BULK_ACKNOWLEDGE_MESSAGE)
+        report_status_change(report=report, actor=actor, status=Status.ACKNOWLEDGED, message=message or standard,
                              district_codes=[rd.district.code for rd in rows])
     return reports
 
@@ -302,16 +308,16 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
     """Hand a district's part of a report to another district, with a reason kept in the timeline."""
     rows = _rows_to_answer(report, actor, [from_code] if from_code else None)
     if len(rows) != 1:
-        _fail("from_district", "Say which of your districts hands the report over.", "넘기는 자치구를 지정해 주세요.")
+        _fail("from_district", _("Say which of your districts hands the report over."))
     row = rows[0]
     if row.status not in OPEN_STATUSES:
-        _fail("from_district", "A closed report cannot be transferred.", "종결된 신고는 이관할 수 없습니다.")
+        _fail("from_district", _("A closed report cannot be transferred."))
     reason = _clean_message(reason, field="reason")
     target = District.objects.filter(code=to_code).first()
     if target is None:
-        _fail("to_district", f"Unknown district code {to_code!r}.", "알 수 없는 자치구 코드입니다.")
+        _fail("to_district", _("Unknown district code %(code)s.") % {"code": repr(to_code)})
     if target.pk == row.district_id:
-        _fail("to_district", "The report is already with that district.", "이미 그 자치구에 있는 신고입니다.")
+        _fail("to_district", _("The report is already with that district."))
     before = _report_state(report)
     source = row.district
     if report.report_districts.filter(district=target).exists():
@@ -329,9 +335,10 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
     _report_status_refresh(report, now=timezone.now())
     audit_record(actor=actor, action="report.transfer", target=report, before=before, after=_report_state(report))
     _notify_reporter(report, kind="report_transfer",
-                     title=f"Report #{report.pk} moved to {target.name_en} / 신고 #{report.pk}이(가) {target.name_ko}로 이관됨",
+                     title=stored(messages.MOVED_TITLE, id=report.pk,
+                                  district=localised(ko=target.name_ko, en=target.name_en)),
                      body=reason)
-    _notify_officers(report, [target], title=f"Report #{report.pk} transferred to you / 신고 #{report.pk} 이관됨")
+    _notify_officers(report, [target], title=stored(messages.TRANSFERRED_TITLE, id=report.pk))
     _tiles_changed(report.public_geom)
     return report
 
@@ -340,8 +347,7 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
 def report_note_add(*, report: Report, actor, note: str) -> ReportEvent:
     """An internal note: seen by the report's officers and city staff, never by the public or the reporter."""
     if not report.can_see_internal(actor):
-        raise PermissionDenied("Only the report's district officers and city staff may add notes. / "
-                               "담당 자치구 직원과 서울시 담당자만 메모를 남길 수 있습니다.")
+        raise PermissionDenied(_("Only the report's district officers and city staff may add notes."))
     note = _clean_message(note, field="note")
     mine = sorted(report.answering_codes(actor))
     district = District.objects.filter(code=mine[0]).first() if mine else None

@@ -90,6 +90,19 @@ def api():
 
 
 @pytest.fixture
+def english_clients(monkeypatch):
+    """API clients that ask for English (Accept-Language: en), for tests that read English messages;
+    without it a client gets the default language, Korean (tests/core/test_i18n.py covers both)."""
+    original = APIClient.__init__
+
+    def init(self, *args, **kwargs):
+        kwargs.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(APIClient, "__init__", init)
+
+
+@pytest.fixture
 def client_for():
     """An API client authenticated with the user's token, as other apps would use it."""
 

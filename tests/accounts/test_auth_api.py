@@ -33,7 +33,8 @@ def test_signup_rejects_bad_input_with_a_message(api, payload, field):
 
 
 def test_signup_refuses_a_taken_username(api, citizen):
-    response = api.post("/api/auth/signup/", {"username": "MINJI", "email": "m@example.org", "password": "Hangang-river-2026"}, format="json")
+    response = api.post("/api/auth/signup/", {"username": "MINJI", "email": "m@example.org", "password": "Hangang-river-2026"}, format="json",
+                        HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "taken" in response.json()["username"][0]
 

@@ -41,10 +41,11 @@ def test_bad_numbers_and_unknown_names_are_reported_per_row(client_for, staff, i
     body = _import(client_for(staff), indicator, upload).json()
     rows = {e["row"]: e["message"] for e in body["errors"]}
     assert set(rows) == {3, 4, 6, 7}
-    assert "not a number" in rows[3] and "숫자" in rows[3]
+    # In the reader's language (Korean here: no Accept-Language), naming the row's own value.
+    assert rows[3] == "'abc'은(는) 숫자가 아닙니다."
     assert "판교구" in rows[4]
-    assert "row 2" in rows[6]
-    assert "period" in rows[7]
+    assert rows[6] == "2행과 자치구·기간이 같습니다."
+    assert "'2025-13'" in rows[7] and "기간" in rows[7]
     assert body["rows_imported"] == 2
 
 
@@ -55,7 +56,7 @@ def test_a_file_without_a_good_row_is_refused_and_stores_nothing(client_for, sta
     assert not IndicatorImport.objects.filter(indicator=indicator).exists()
 
 
-def test_a_file_without_a_value_column_is_a_bilingual_400(client_for, staff, indicator):
+def test_a_file_without_a_value_column_is_a_400_in_the_readers_language(client_for, staff, indicator):
     response = _import(client_for(staff), indicator, _csv("district_code,period,amount\n11680,2025-09,1\n"))
     assert response.status_code == 400
     assert "value" in str(response.json()) and "값" in str(response.json())

@@ -65,7 +65,7 @@ def test_point_outside_seoul_gives_an_empty_collection(api, seoul, lon, lat):
     ],
 )
 def test_bad_coordinates_are_a_400_with_a_message(api, seoul, query, message):
-    response = api.get("/api/districts/", query)
+    response = api.get("/api/districts/", query, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert message in response.content.decode()
 

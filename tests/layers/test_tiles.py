@@ -118,9 +118,11 @@ def test_polygons_are_simplified_at_low_zoom_but_not_at_street_level(seoul):
 def test_empty_tile_is_204_and_bad_coordinates_are_400_with_a_message(client, seoul):
     assert client.get(url("districts", 14, 0, 0)).status_code == 204  # the Pacific, far from Seoul
     for bad in [(23, 0, 0), (3, 8, 0), (3, 0, 8), (2, -1, 0)]:
-        response = client.get(url("districts", *bad))
+        response = client.get(url("districts", *bad), HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 400
-        assert "zoom" in response.json()["detail"] and "줌" in response.json()["detail"]
+        assert "zoom" in response.json()["detail"] and "줌" not in response.json()["detail"]
+        korean = client.get(url("districts", *bad), HTTP_ACCEPT_LANGUAGE="ko")
+        assert "줌" in korean.json()["detail"] and "zoom" not in korean.json()["detail"]
 
 
 def test_unknown_layer_is_404_and_names_never_reach_sql(client, seoul):

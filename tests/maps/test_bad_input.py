@@ -1,4 +1,7 @@
-"""Bad input gets a clear 4xx in English and Korean, never a 500, and nothing is half-stored."""
+"""Bad input gets a clear 4xx in the reader's language, never a 500, and nothing is half-stored.
+
+These tests read the English messages (Accept-Language: en); tests/core/test_i18n.py checks that every
+message has its Korean, and test_messages_follow_the_readers_language below one of them in Korean."""
 import io
 import json
 
@@ -10,10 +13,24 @@ from maps.models import Feature, FeaturePhoto, FeatureVersion, Map
 from .conftest import GANGNAM_TOILET, station, street, toilet
 
 
-def bilingual(response) -> str:
+pytestmark = pytest.mark.usefixtures("english_clients")
+
+
+def english(response) -> str:
+    """The message, in English only: one language per reader."""
     text = json.dumps(response.json(), ensure_ascii=False)
-    assert " / " in text and any("\uac00" <= ch <= "\ud7a3" for ch in text), text
+    assert text and not any("\uac00" <= ch <= "\ud7a3" for ch in text), text
     return text
+
+
+def test_messages_follow_the_readers_language(owned):
+    m, client = owned
+    body = {"geometry": {"type": "Point", "coordinates": []}, "name": "x"}
+    korean = client.post(f"/api/maps/{m.pk}/features/", body, format="json", HTTP_ACCEPT_LANGUAGE="ko")
+    english_answer = client.post(f"/api/maps/{m.pk}/features/", body, format="json")
+    assert korean.status_code == english_answer.status_code == 400
+    assert "도형이 비어 있습니다." in json.dumps(korean.json(), ensure_ascii=False)
+    assert "Geometry is empty." in english(english_answer)
 
 
 @pytest.fixture
@@ -48,7 +65,7 @@ def test_bad_geometry_is_refused_with_the_reason(owned, geometry, words):
     m, client = owned
     response = client.post(f"/api/maps/{m.pk}/features/", {"geometry": geometry, "name": "x"}, format="json")
     assert response.status_code == 400
-    assert words in bilingual(response)
+    assert words in english(response)
     assert not Feature.objects.filter(map=m).exists() and not FeatureVersion.objects.filter(map=m).exists()
 
 
@@ -57,11 +74,11 @@ def test_unknown_category_and_oversized_properties_are_refused(owned):
     point = toilet(GANGNAM_TOILET)["geometry"]
     wrong = client.post(f"/api/maps/{m.pk}/features/", {"geometry": point, "category": "ufo"}, format="json")
     assert wrong.status_code == 400 and "category" in wrong.json()
-    bilingual(wrong)
+    english(wrong)
     huge = client.post(f"/api/maps/{m.pk}/features/",
                        {"geometry": point, "properties": {"note": "가" * 20_000}}, format="json")
     assert huge.status_code == 400
-    bilingual(huge)
+    english(huge)
     assert not Feature.objects.filter(map=m).exists()
 
 
@@ -70,7 +87,7 @@ def test_oversized_body_is_413_not_500(owned):
     body = json.dumps({"geometry": toilet(GANGNAM_TOILET)["geometry"], "description": "a" * (6 * 1024 * 1024)})
     response = client.generic("POST", f"/api/maps/{m.pk}/features/", body, content_type="application/json")
     assert response.status_code == 413
-    bilingual(response)
+    english(response)
 
 
 def test_script_in_markdown_never_reaches_html(owned):
@@ -119,7 +136,7 @@ def test_photo_that_is_not_a_safe_image_is_refused(owned, feature, data, name):
     response = client.post(f"/api/maps/{m.pk}/features/{feature.pk}/photos/", {"image": _upload(data, name)},
                            format="multipart")
     assert response.status_code == 400
-    bilingual(response)
+    english(response)
     assert not FeaturePhoto.objects.exists()
 
 
@@ -128,14 +145,14 @@ def test_photo_that_is_not_a_safe_image_is_refused(owned, feature, data, name):
 def test_bad_bbox_is_400(client_for, url):
     response = client_for(None).get(url)
     assert response.status_code == 400
-    bilingual(response)
+    english(response)
 
 
 def test_bad_bbox_on_features_is_400(owned):
     m, client = owned
     response = client.get(f"/api/maps/{m.pk}/features/?bbox=127,37,nan,38")
     assert response.status_code == 400
-    bilingual(response)
+    english(response)
 
 
 def test_bbox_filter_keeps_only_features_inside(owned, citizen):
@@ -159,7 +176,7 @@ def test_update_without_version_is_428_and_with_a_bad_etag_400(owned, feature):
     url = f"/api/maps/{m.pk}/features/{feature.pk}/"
     missing = client.patch(url, {"name": "새 이름"}, format="json")
     assert missing.status_code == 428
-    bilingual(missing)
+    english(missing)
     bad = client.patch(url, {"name": "새 이름"}, format="json", HTTP_IF_MATCH='"f999-v1"')
     assert bad.status_code == 400
     by_field = client.patch(url, {"name": "새 이름", "version": 1}, format="json")
@@ -175,9 +192,9 @@ def test_banned_citizen_cannot_create_maps_or_features(client_for, make_user, ci
     m = make_map(citizen, contribution_mode="open")
     client = client_for(banned)
     created = client.post("/api/maps/", {"title": "광고"}, format="json")
-    assert created.status_code == 403 and "banned" in bilingual(created)
+    assert created.status_code == 403 and "banned" in english(created)
     added = client.post(f"/api/maps/{m.pk}/features/", {"geometry": toilet(GANGNAM_TOILET)["geometry"]}, format="json")
-    assert added.status_code == 403 and "banned" in bilingual(added)
+    assert added.status_code == 403 and "banned" in english(added)
     assert not Map.objects.filter(owner=banned).exists() and not Feature.objects.filter(map=m).exists()
 
 
@@ -191,7 +208,7 @@ def test_feature_creation_is_rate_limited_with_retry_after(client_for, citizen, 
     assert statuses[60] == 429
     limited = client.post(f"/api/maps/{m.pk}/features/", {"geometry": point}, format="json")
     assert int(limited["Retry-After"]) > 0
-    bilingual(limited)
+    english(limited)
 
 
 def test_bad_template_categories_are_refused_and_only_staff_edit_templates(client_for, citizen, staff):
@@ -199,7 +216,7 @@ def test_bad_template_categories_are_refused_and_only_staff_edit_templates(clien
             "categories": [{"key": "alley", "label_ko": "골목", "label_en": "Alley", "color": "red", "icon": "light"}]}
     assert client_for(citizen).post("/api/templates/", body, format="json").status_code == 403
     bad = client_for(staff).post("/api/templates/", body, format="json")
-    assert bad.status_code == 400 and "#e4572e" in bilingual(bad)
+    assert bad.status_code == 400 and "#e4572e" in english(bad)
     body["categories"][0]["color"] = "#3d405b"
     good = client_for(staff).post("/api/templates/", body, format="json")
     assert good.status_code == 201

@@ -63,7 +63,7 @@ def test_rejected_suggestion_stays_out_of_public_view_and_records_the_reason(cli
     assert rejected.status_code == 200 and rejected.json()["properties"]["status"] == "rejected"
     assert client_for(None).get(f"/api/maps/{m.pk}/features/").json()["count"] == 0
     again = client_for(citizen).post(f"/api/maps/{m.pk}/features/{suggestion.pk}/review/", {"decision": "approve"},
-                                     format="json")
+                                     format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert again.status_code == 400 and "not pending" in again.json()["status"][0]
     steps = FeatureVersion.objects.filter(feature_id=suggestion.pk).values_list("action", flat=True)
     assert list(steps) == ["suggest", "reject"]

@@ -94,10 +94,12 @@ def test_filters_by_committee_department_dates_and_disclosure(api, meetings, com
 
 @pytest.mark.parametrize("params", [{"from": "2025-13-01"}, {"disclosure": "secret"}, {"committee": "abc"},
                                     {"from": "2025-05-01", "to": "2025-01-01"}, {"q": "x" * 101}])
-def test_bad_filters_are_a_bilingual_400(api, meetings, params):
-    response = api.get("/api/meetings/", params)
-    assert response.status_code == 400
-    assert any("\uac00" <= ch <= "\ud7a3" for ch in str(response.json())), response.json()
+def test_bad_filters_are_a_400_in_the_readers_language(api, meetings, params):
+    korean = api.get("/api/meetings/", params)
+    english = api.get("/api/meetings/", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert korean.status_code == english.status_code == 400
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in str(korean.json())), korean.json()
+    assert not any("\uac00" <= ch <= "\ud7a3" for ch in str(english.json())), english.json()
 
 
 def test_disclosure_rates_per_department_committee_and_year_match_the_fixture(api, meetings):

@@ -74,7 +74,7 @@ def test_the_same_person_flagging_twice_counts_once(client_for, citizen, food_ma
     me = client_for(citizen)
     assert flag(me, "feature", feature.pk).status_code == 201
     again = flag(me, "feature", feature.pk, reason="abuse")
-    assert again.status_code == 400 and "already" in str(again.json())
+    assert again.status_code == 400 and "이미 신고한" in str(again.json())
     assert Flag.objects.filter(target_type="feature", target_id=feature.pk).count() == 1
 
 
@@ -171,6 +171,13 @@ def test_the_owner_of_hidden_content_is_told_without_naming_who_flagged(client_f
                               format="json")
     notes = list(Notification.objects.filter(user=owner, kind="content_hidden"))
     assert len(notes) == 1
-    assert "hidden" in notes[0].title and "숨겨졌습니다" in notes[0].title
+    # stored as a message: each reader reads it in their own language
+    from django.utils import translation
+
+    from notifications.services import notification_text
+
+    assert "숨겨졌습니다" in notification_text(notes[0])[0] and "hidden" not in notification_text(notes[0])[0]
+    with translation.override("en"):
+        assert "hidden" in notification_text(notes[0])[0] and "숨겨" not in notification_text(notes[0])[0]
     assert not any(u.username in notes[0].body for u in flaggers)
     assert not Notification.objects.filter(user__in=flaggers, kind="content_hidden").exists()

@@ -28,4 +28,4 @@ def test_demo_reports_are_at_real_places_answered_by_demo_officers_and_load_idem
     dark = Report.objects.get(category__code="dark_alley")
     assert dark.category.is_sensitive and not dark.public_geom.equals(dark.geom)
     assert {d.code for r in Report.objects.all() for d in r.districts.all()} >= {"11680", "11440", "11650", "11140"}
-    assert all(r.description.startswith("[sample]") for r in Report.objects.all())
+    assert all(r.description.startswith("[예시]") for r in Report.objects.all())

@@ -11,7 +11,7 @@ from reports.models import Report
 
 from .conftest import GANGNAM
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]  # reads English messages
 
 
 def test_a_report_made_by_a_georeport_client_round_trips_over_http(live_seoul, categories, citizen, gangnam_officer,
@@ -89,7 +89,7 @@ def test_bad_posts_answer_in_the_spec_error_format_and_store_nothing(api, catego
     body = dict(data)
     if "api_key" not in body and fragment != "api_key":
         body["api_key"] = token
-    response = api.post("/open311/v2/requests.json", body)
+    response = api.post("/open311/v2/requests.json", body, HTTP_ACCEPT_LANGUAGE="en")  # an English-speaking client
     assert response.status_code == status
     assert fragment in _errors(response)
     assert not Report.objects.exists()

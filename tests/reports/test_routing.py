@@ -8,7 +8,7 @@ from reports.models import Report
 
 from .conftest import GANGNAM, GWANGJIN, MAPO, SEOCHO, SONGPA, line_between
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]  # reads English messages
 
 
 def feature(geom, category="road_damage", description="보도블록 파손 (sample)"):
@@ -65,7 +65,10 @@ def test_line_over_the_han_river_goes_to_both_banks_and_a_river_point_to_the_gu_
 def test_report_outside_seoul_is_refused_with_a_clear_message(client_for, citizen, places, categories):
     response = client_for(citizen).post("/api/reports/", feature(places["incheon_city_hall"]), format="json")
     assert response.status_code == 400
-    assert "outside Seoul" in json.dumps(response.json()) and "서울시 밖" in response.json()["geometry"][0]
+    assert response.json()["geometry"] == ["This place is outside Seoul; report it to the city or county responsible for it."]
+    korean = client_for(citizen).post("/api/reports/", feature(places["incheon_city_hall"]), format="json",
+                                      HTTP_ACCEPT_LANGUAGE="ko")
+    assert korean.json()["geometry"] == ["서울시 밖의 장소입니다. 해당 시·군에 신고해 주세요."]
     assert not Report.objects.exists()
 
 

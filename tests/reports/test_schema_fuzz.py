@@ -4,8 +4,8 @@ Bounded (a few positive and negative examples per operation). The caller is an a
 every power (officer of all districts and city staff), so the generated requests reach the writes.
 """
 import pytest
+from hypothesis.errors import Unsatisfiable
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.generation import GenerationMode
 
@@ -37,15 +37,19 @@ def test_report_moderation_audit_and_notification_endpoints_never_answer_5xx(ope
                        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]
     server_errors, reached = [], set()
 
-    @settings(max_examples=EXAMPLES * len(strategies), deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
-    @given(case=st.one_of(strategies))
-    def call_each(case):
+    def call(case):
         response = case.call(headers={"Authorization": f"Token {token}"})
         reached.add((case.method, case.operation.path))
         if response.status_code >= 500:
             server_errors.append((case.method, case.formatted_path, response.status_code, case.body, case.query))
 
-    call_each()
+    # Each operation and mode gets its own examples (one draw over all of them left whole operations
+    # untried, depending on how the schema happened to change).
+    for strategy in strategies:
+        try:
+            settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                     suppress_health_check=list(HealthCheck))(given(case=strategy)(call))()
+        except Unsatisfiable:  # e.g. no invalid input exists for an operation without parameters
+            continue
     assert server_errors == []
-    assert len(reached) >= len(operations) * 3 // 4  # the run spread over the operations
+    assert len(reached) == len(operations)  # every operation was tried

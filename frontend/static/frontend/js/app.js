@@ -1,6 +1,7 @@
 // Runs on every page: the phone menu toggle and the unread notifications badge.
 import { config } from "./config.js";
 import { request, listOf } from "./api/request.js";
+import "./ui/sheet.js";
 
 const toggle = document.querySelector(".nav-toggle");
 const nav = document.getElementById("site-nav");

@@ -33,7 +33,7 @@ export function mapFeatureLayers(categories) {
         paint: { "circle-color": FALLBACK, "circle-opacity": 0.8, "circle-stroke-color": "#fff", "circle-stroke-width": 1.5,
           "circle-radius": ["interpolate", ["linear"], ["sqrt", count], 1, 8, 10, 14, 40, 24] } },
       { id: `${sourceId}::counts`, type: "symbol", ...src, filter: ["all", isType("Point", "MultiPoint"), ["has", "count"]],
-        layout: { "text-field": ["to-string", count], "text-font": MAP_FONT, "text-size": 12, "text-allow-overlap": true },
+        layout: { "text-field": ["to-string", count], "text-font": MAP_FONT, "text-size": 12, "text-padding": 2 },
         paint: { "text-color": "#ffffff" } },
       { id: `${sourceId}::points`, type: "circle", ...src, filter: ["all", isType("Point", "MultiPoint"), ["!", ["has", "count"]]],
         paint: { "circle-color": color, "circle-radius": ["interpolate", ["linear"], ["zoom"], 10, 5, 16, 8],

@@ -39,7 +39,7 @@ export function defaultLayers(id, sourceId, sourceLayer, { geometryType = "mixed
     layers.push({
       id: `${id}-count`, type: "symbol", ...src,
       filter: geometryType === "mixed" ? ["all", ["==", ["geometry-type"], "Point"], [">", COUNT, 1]] : [">", COUNT, 1],
-      layout: { "text-field": ["to-string", COUNT], "text-font": MAP_FONT, "text-size": 11, "text-allow-overlap": true },
+      layout: { "text-field": ["to-string", COUNT], "text-font": MAP_FONT, "text-size": 12, "text-padding": 2 },
       paint: { "text-color": "#ffffff" },
     });
   }
@@ -64,7 +64,7 @@ function countLabels(id, sourceId, sourceLayer) {
     layout: {
       "text-field": ["case", [">=", count, 10000], ["concat", ["to-string", ["round", ["/", count, 1000]]], "k"],
         [">=", count, 1000], ["concat", ["to-string", ["/", ["round", ["/", count, 100]], 10]], "k"], ["to-string", count]],
-      "text-font": MAP_FONT, "text-size": 11, "text-allow-overlap": true, "text-ignore-placement": true,
+      "text-font": MAP_FONT, "text-size": 12, "text-padding": 2,
     },
     paint: { "text-color": "#ffffff", "text-halo-color": "rgba(0,0,0,0.35)", "text-halo-width": 1 },
   };

@@ -10,6 +10,13 @@ export function enablePopups(map, layerIds, render, { maxWidth = "320px" } = {})
     if (!live.length) return;
     const features = map.queryRenderedFeatures(event.point, { layers: live });
     if (!features.length) return;
+    // A tapped cluster (the server aggregates points into counts at low zooms) zooms into it.
+    const count = Number(features[0].properties.count ?? features[0].properties.point_count ?? 1);
+    if (count > 1) {
+      popup?.remove();
+      map.easeTo({ center: event.lngLat, zoom: Math.min(map.getZoom() + 2, map.getMaxZoom()), duration: 400 });
+      return;
+    }
     const node = await render(features[0], map, event);
     if (!node) return;
     popup?.remove();

@@ -51,7 +51,7 @@ export async function layerSwitcher(map, { own = {}, legendBox = null, exclude =
         checkbox.addEventListener("change", async () => {
           checkbox.disabled = true;
           try {
-            if (!handles[layer.name]) handles[layer.name] = await addPlatformLayer(map, layer.name, { beforeId: "base-districts-label" });
+            if (!handles[layer.name]) handles[layer.name] = await addPlatformLayer(map, layer.name);  // above the district names: they never hide points
             handles[layer.name].setVisible(checkbox.checked);
             if (checkbox.checked && layer.legend?.length) legends[layer.name] = h("div", {}, h("h3", {}, loc(layer, "title")), legendList(layer.legend));
             else delete legends[layer.name];

@@ -10,6 +10,7 @@ import { EditSession, Conflict, snapshotOf } from "../editing/session.js";
 import { suggestionsPanel } from "../editing/suggestions.js";
 import { h, clear, toast, showError, hideError, dialog, photoUrls, onSubmit } from "../ui/dom.js";
 import { t, loc } from "../i18n/index.js";
+import { placeLine } from "../ui/place.js";
 
 const { mapId, key } = pageConfig();
 const query = key ? `?key=${encodeURIComponent(key)}` : "";
@@ -19,6 +20,7 @@ const GEOMETRY_EDITS = new Set(["dragFeature", "dragCoordinate", "insertMidpoint
 let mapObj;
 let drawing;
 let selected = null;
+let describe = () => {};
 const session = new EditSession(mapId, { key, onChange: () => refreshUndo() });
 
 const PENDING_COLOR = "#8d99ae";
@@ -72,6 +74,9 @@ function showForm(drawId) {
   $("feature-empty").hidden = Boolean(feature);
   $("feature-form").hidden = !feature;
   hideError($("feature-error"));
+  describe(feature?.geometry || null);
+  const sheet = document.querySelector(".map-panel")?.sheet;
+  if (feature) sheet?.open(); else sheet?.peek();
   if (!feature) return;
   const p = feature.properties;
   $("f-name").value = p.name || "";
@@ -172,6 +177,20 @@ function handle(error, drawId, changes) {
   else fail(error);
 }
 
+// Undo never discards saved work silently: removing a feature that already has a name, text, fields
+// or photos asks first (photos cannot come back with redo), and every undo says what it did.
+async function undoSafely() {
+  const entry = session.undoStack.at(-1);
+  if (!entry) return;
+  if (entry.kind === "create") {
+    const p = session.serverFeature(entry.drawId)?.properties || {};
+    const saved = p.name || p.description || (p.photos || []).length || Object.keys(p.properties || {}).length;
+    if (saved && !window.confirm(t("undoRemovesSaved", { name: p.name || t("thisFeature") }))) return;
+  }
+  await session.undo(applyToDrawing);
+  toast(t(entry.kind === "create" ? "undoneRemoved" : entry.kind === "delete" ? "undoneRestored" : "undoneChanged"), "ok");
+}
+
 // --- drawing events ----------------------------------------------------------------------------------------
 async function onFinish(drawId, context) {
   const { draw } = drawing;
@@ -192,6 +211,7 @@ async function onFinish(drawId, context) {
       fail(error);
     }
   } else if (GEOMETRY_EDITS.has(context.action) && session.serverFeature(drawId)) {
+    if (selected === drawId) describe(drawn.geometry);
     try {
       await session.update(drawId, { geometry: drawn.geometry });
     } catch (error) {
@@ -260,6 +280,7 @@ function settings() {
 
 // --- start ----------------------------------------------------------------------------------------------------------
 async function main() {
+  describe = placeLine($("place-words"));
   try {
     mapObj = await request(`/api/maps/${mapId}/${query}`);
   } catch (error) {
@@ -284,7 +305,7 @@ async function main() {
   for (const button of document.querySelectorAll(".edit-tools [data-mode]")) {
     button.addEventListener("click", () => setMode(button.dataset.mode));
   }
-  $("undo").addEventListener("click", () => session.undo(applyToDrawing).catch((error) => fail(error)));
+  $("undo").addEventListener("click", () => undoSafely().catch((error) => fail(error)));
   $("redo").addEventListener("click", () => session.redo(applyToDrawing).catch((error) => fail(error)));
   document.addEventListener("keydown", (event) => {
     if (!(event.ctrlKey || event.metaKey) || event.target.closest("input, textarea, select")) return;

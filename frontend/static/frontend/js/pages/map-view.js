@@ -39,7 +39,7 @@ async function main() {
 
   const center = mapObj.center?.coordinates;
   const map = await createMap(document.getElementById("map"), { ...(center ? { center, zoom: mapObj.zoom } : {}), dongs: true });
-  const own = await addPlatformLayer(map, mapObj.layer, { query, layers: mapFeatureLayers(mapObj.categories), beforeId: "base-districts-label" });
+  const own = await addPlatformLayer(map, mapObj.layer, { query, layers: mapFeatureLayers(mapObj.categories) });  // above the district names
   // A flagged feature may now be hidden (enough people flagged it): fetch the tiles again.
   const flag = { onFlagged: () => refreshLayer(map, mapObj.layer) };
   enablePopups(map, own.layerIds, (feature) => featurePopup(mapObj, feature, { key, flag }));

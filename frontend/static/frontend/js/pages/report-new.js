@@ -8,11 +8,13 @@ import { createMap, maplibregl } from "../map/index.js";
 import { createDraw } from "../editing/draw.js";
 import { h, clear, toast, showError, hideError } from "../ui/dom.js";
 import { t, loc } from "../i18n/index.js";
+import { placeLine } from "../ui/place.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { lngLat: null, geometry: null, shape: "point", photos: [] };
 let map;
 let marker;
+let describe = () => {};
 
 function place(lngLat, { fly = false } = {}) {
   if (state.shape !== "point") return;
@@ -21,12 +23,14 @@ function place(lngLat, { fly = false } = {}) {
   if (!marker) {
     marker = new maplibregl.Marker({ color: "#c0392b", draggable: true }).setLngLat(lngLat).addTo(map);
     marker.on("dragend", () => place(marker.getLngLat()));
+    marker.on("drag", () => place(marker.getLngLat()));
   } else {
     marker.setLngLat(lngLat);
   }
   if (fly) map.jumpTo({ center: lngLat, zoom: Math.max(map.getZoom(), 16) });
   $("location-status").textContent = t("locationChosen", { lat: lngLat.lat.toFixed(5), lon: lngLat.lng.toFixed(5) });
   document.body.dataset.located = "true";
+  describe(state.geometry);
 }
 
 function locate() {
@@ -123,6 +127,7 @@ function setShape(shape) {
       const count = drawn.geometry.type === "Polygon" ? drawn.geometry.coordinates[0].length - 1 : drawn.geometry.coordinates.length;
       $("location-status").textContent = `${state.shape === "polygon" ? "⬠" : "╱"} ${t("count", { n: count })}`;
       document.body.dataset.located = "true";
+      describe(state.geometry);
     });
   }
   drawing.draw.clear();
@@ -130,11 +135,13 @@ function setShape(shape) {
   marker?.remove();
   marker = null;
   delete document.body.dataset.located;
+  describe(null);
   drawing.setMode(shape === "point" ? "static" : shape);
   $("location-status").textContent = shape === "point" ? t("tapMap") : t("drawShapeHint");
 }
 
 async function main() {
+  describe = placeLine($("place-words"), { receiving: true });
   loadCategories();
   showDrafts().then((n) => n && flushDrafts());
   window.addEventListener("online", flushDrafts);

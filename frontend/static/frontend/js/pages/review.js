@@ -8,7 +8,7 @@ import { h, clear, toast, showError, hideError, onSubmit } from "../ui/dom.js";
 import { statusBadge, timelineItems, reportFacts, reportPhotos, showReportOnMap } from "../ui/reports.js";
 import { t, loc, formatDate } from "../i18n/index.js";
 
-const { districts = [], mine = [] } = pageConfig();
+const { districts = [], mine = [], bounds = null } = pageConfig();
 const $ = (id) => document.getElementById(id);
 const state = { reports: [], selected: null, checked: new Set() };
 let map;
@@ -59,6 +59,22 @@ function queueItem(report) {
   return h("div", { role: "listitem", style: "display:flex;gap:.4rem;align-items:flex-start" }, checkbox, button);
 }
 
+// The queue's order: newest first (default), most overdue first (overdue ones, earliest due date
+// first), or oldest first. Chosen with the "Sort" select; kept in the list and on the map alike.
+const due = (p) => (p.status === "submitted" ? p.acknowledge_due : p.resolve_due) || p.resolve_due || "9999";
+const when = (p) => p.created_at || p.created_on || "";
+const ORDERS = {
+  newest: (a, b) => when(b.properties).localeCompare(when(a.properties)) || b.id - a.id,
+  overdue: (a, b) => Number(Boolean(b.properties.overdue)) - Number(Boolean(a.properties.overdue))
+    || due(a.properties).localeCompare(due(b.properties)) || a.id - b.id,
+  oldest: (a, b) => when(a.properties).localeCompare(when(b.properties)) || a.id - b.id,
+};
+
+function sortQueue() {
+  state.reports.sort(ORDERS[$("q-sort").value] || ORDERS.newest);
+  clear($("queue"), state.reports.map(queueItem));
+}
+
 async function loadQueue() {
   $("queue-status").textContent = t("loading");
   try {
@@ -67,7 +83,7 @@ async function loadQueue() {
     $("queue-status").textContent = error.message;
     return;
   }
-  clear($("queue"), state.reports.map(queueItem));
+  sortQueue();
   $("queue-status").textContent = state.reports.length ? t("count", { n: state.reports.length }) : t("queueEmpty");
   if (map) {
     map.getSource("queue").setData({ type: "FeatureCollection", features: state.reports.map((r) => ({ ...r, properties: { ...r.properties, id: r.id, status: myDistrictStatus(r) } })) });
@@ -97,6 +113,8 @@ async function select(id) {
   if (map) showReportOnMap(map, report, { id: "selected", maxZoom: 13 });
   loadNotes(id);
   document.body.dataset.selectedReport = String(id);
+  // On a phone the details are below the queue and the map: bring them into view.
+  if (window.matchMedia("(max-width: 63.99rem)").matches) $("detail").scrollIntoView({ behavior: "smooth", block: "start" });
 }
 
 async function loadNotes(id) {
@@ -147,6 +165,7 @@ function wireForms() {
     }
   });
   for (const id of ["q-status", "q-category", "q-overdue", "q-bbox"]) $(id).addEventListener("change", loadQueue);
+  $("q-sort").addEventListener("change", sortQueue);
 }
 
 async function main() {
@@ -158,7 +177,7 @@ async function main() {
   }
   filterOptions(categories);
   wireForms();
-  map = await createMap($("map"), { hash: false, dongs: true });
+  map = await createMap($("map"), { hash: false, dongs: true, ...(bounds ? { bounds } : {}) });
   map.addSource("queue", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
   map.addLayer({ id: "queue-line", type: "line", source: "queue", filter: ["!=", ["geometry-type"], "Point"], paint: { "line-color": STATUS_COLORS, "line-width": 4 } });
   map.addLayer({ id: "queue-point", type: "circle", source: "queue", filter: ["==", ["geometry-type"], "Point"],

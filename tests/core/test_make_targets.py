@@ -1,0 +1,55 @@
+"""Every documented make target works from a plain shell (no DEBUG, SECRET_KEY or DATABASE_URL set),
+with or without `make run` running: their set-up path is bin/env (or bin/setup, which uses it)."""
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+PLAIN = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
+
+
+def run(*command, **kwargs):
+    return subprocess.run(command, cwd=ROOT, env=PLAIN, capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def test_bin_env_gives_a_plain_shell_the_local_set_up():
+    out = run("bash", "-c", '. bin/env && echo "$DEBUG|${#SECRET_KEY}|$DATABASE_URL"')
+    assert out.returncode == 0, out.stderr
+    debug, key_length, url = out.stdout.strip().splitlines()[-1].split("|")
+    assert debug == "1" and int(key_length) >= 40
+    assert url == run("bin/pg", "url").stdout.strip()
+
+
+def test_bin_manage_runs_a_management_command_from_a_plain_shell():
+    out = run("bin/manage", "check")
+    assert out.returncode == 0, out.stderr
+    assert "no issues" in out.stdout
+
+
+def test_documented_targets_go_through_the_local_set_up():
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"`make ([a-z-]+)`", readme))
+    assert {"bench", "bench-ui", "screenshots", "clean", "clean-db"} <= documented
+    # each goes through a script of ours that sets up its own environment (bin/env, bin/setup, bin/cluster…)
+    for target in sorted(documented - {"run", "test", "clean", "clean-db", "db-start", "db-stop", "bench"}):
+        plan = run("make", "-n", target)
+        assert plan.returncode == 0, (target, plan.stderr)
+        commands = [line for line in plan.stdout.splitlines() if line.strip()]
+        assert commands and all(c.startswith("bin/") for c in commands), \
+            (target, commands)
+
+
+def test_the_benchmark_and_screenshot_programs_start_in_that_environment():
+    for module in ("bench.ui.uibench", "bench.ui.screenshots"):
+        out = run("bin/env", ".venv/bin/python", "-m", module, "--help")
+        assert out.returncode == 0, (module, out.stderr[-2000:])
+        assert "usage" in out.stdout.lower()
+
+
+def test_make_clean_says_where_the_database_lives_and_clean_db_is_offered():
+    plan = run("make", "-n", "clean")
+    assert "clean-db" in plan.stdout
+    assert run("make", "-n", "clean-db").stdout.strip() == "bin/pg destroy"
