@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. See README.md.
-.PHONY: run test cluster test-cluster load setup bench bench-tiles bench-analyses bench-ui screenshots db-start db-stop clean clean-db
+.PHONY: run test cluster test-cluster load setup bench bench-tiles bench-analyses bench-ui bench-live screenshots db-start db-stop clean clean-db
 
 run:
 	bin/run
@@ -29,6 +29,9 @@ bench-tiles:
 
 bench-analyses:
 	bin/env bin/bench --analyses
+
+bench-live: setup
+	bin/env .venv/bin/python -m bench.livebench
 
 # Targets work from a plain shell, with or without `make run` running: bin/env supplies DEBUG, the
 # secret key and the local cluster (tests/core/test_make_targets.py runs their set-up path).

@@ -18,6 +18,7 @@ def job_progress(*, job: Job, progress: int, total: int | None = None, message: 
     Job.objects.filter(pk=job.pk).update(**fields)
     for key, value in fields.items():
         setattr(job, key, value)
+    _job_told(job)
 
 
 def job_finish(*, job: Job, result: dict | None = None, error: str | None = None) -> None:
@@ -29,6 +30,18 @@ def job_finish(*, job: Job, result: dict | None = None, error: str | None = None
     job.finished_at = timezone.now()
     with transaction.atomic():
         job.save()
+        _job_told(job)
+
+
+def _job_told(job: Job) -> None:
+    """Its owner's open pages hear of the job's progress over their socket (polling stays as the fallback)."""
+    if job.created_by_id is None:
+        return
+    from live.services import user_send
+
+    message = {"type": "job", "id": str(job.pk), "kind": job.kind, "state": job.state, "progress": job.progress,
+               "total": job.total, "percent": job.percent, "message": job.message}
+    transaction.on_commit(lambda: user_send(user_id=job.created_by_id, message=message))
 
 
 def job_lock_unfinished(*, job: Job) -> bool:

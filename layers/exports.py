@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, AsWKT
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext as _
 from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
@@ -188,8 +189,8 @@ def export_layer_response(*, layer: Layer, viewer: Viewer, fmt: str, filename: s
     fmt = (fmt or "").lower()
     if fmt not in EXPORT_FORMATS:
         return JsonResponse(
-            {"detail": f"Unknown export format {fmt[:20]!r}; use one of {', '.join(EXPORT_FORMATS)}. "
-                       f"/ 지원하지 않는 형식입니다: {', '.join(EXPORT_FORMATS)} 중 하나를 쓰세요."},
+            {"detail": _("Unknown export format %(format)s; use one of %(formats)s.")
+                       % {"format": repr(fmt[:20]), "formats": ", ".join(EXPORT_FORMATS)}},
             status=400)
     content_type, extension = EXPORT_FORMATS[fmt]
     stem = _safe_stem(filename)

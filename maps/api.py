@@ -96,9 +96,11 @@ def _feature_response(request, feature, status_code=200):
     return response
 
 
-def _conflict_response(request, feature):
+def _conflict_response(request, conflict):
+    feature = conflict.feature
     data = {"detail": (_("This feature changed since you loaded it (now version %(version)s).") % {"version": feature.version}),
-            "current": FeatureOutputSerializer(feature, context={"request": request}).data}
+            "current": FeatureOutputSerializer(feature, context={"request": request}).data,
+            "conflicts": conflict.fields}
     response = Response(data, status=status.HTTP_409_CONFLICT)
     response["ETag"] = feature.etag
     return response
@@ -226,7 +228,7 @@ class FeatureDetailApi(APIView):
             feature = services.feature_update(map_obj=map_obj, feature_id=int(fid), actor=request.user,
                                               expected_version=expected, secret=_secret(request), **data)
         except services.FeatureConflict as conflict:
-            return _conflict_response(request, conflict.feature)
+            return _conflict_response(request, conflict)
         return _feature_response(request, feature)
 
     @extend_schema(parameters=[KEY_PARAM, OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
@@ -249,7 +251,7 @@ class FeatureDetailApi(APIView):
             services.feature_delete(map_obj=map_obj, feature_id=int(fid), actor=request.user,
                                     secret=_secret(request), expected_version=expected)
         except services.FeatureConflict as conflict:
-            return _conflict_response(request, conflict.feature)
+            return _conflict_response(request, conflict)
         return Response(status=204)
 
 

@@ -158,6 +158,8 @@ class Map(models.Model):
     view_key = models.CharField(max_length=64, default=_new_key, editable=False)
     edit_key = models.CharField(max_length=64, blank=True, editable=False)
     is_hidden = models.BooleanField(default=False)
+    # The live sequence number: every change a viewer can see raises it by one (see MapEvent).
+    revision = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -385,3 +387,32 @@ class FeatureVersion(models.Model):
     class Meta:
         ordering = ["feature_id", "pk"]
         indexes = [models.Index(fields=["map", "created_at"], name="maps_version_map_time_idx")]
+
+
+class EventAudience(models.TextChoices):
+    EVERYONE = "everyone"  # everyone who may view the map
+    MODERATORS = "moderators"  # the map's owner and editors, and `author` (a pending suggestion)
+
+
+class MapEvent(models.Model):
+    """The map's event log: one row per revision, the message live clients got (or missed).
+
+    A reconnecting client names the last revision it saw and is sent the rows after it; rows older
+    than MAPS_EVENT_LOG_KEEP revisions are pruned, and a client further behind is told to refetch.
+    """
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="events")
+    revision = models.BigIntegerField()
+    type = models.CharField(max_length=40)
+    audience = models.CharField(max_length=12, choices=EventAudience.choices, default=EventAudience.EVERYONE)
+    author_id_seen = models.BigIntegerField(null=True, blank=True)  # may see a MODERATORS event too
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["map", "revision"]
+        constraints = [models.UniqueConstraint(fields=["map", "revision"], name="maps_event_map_revision_unique")]
+
+    def visible_to(self, *, can_moderate: bool, user_id) -> bool:
+        return self.audience == EventAudience.EVERYONE or can_moderate or (
+            user_id is not None and user_id == self.author_id_seen)

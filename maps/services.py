@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -15,12 +15,14 @@ from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text, text_check_storable
 from layers.services import layer_version_bump, tile_cache_invalidate
 
-from .models import (PROPERTIES_MAX_BYTES, CollaboratorRole, ContributionMode, Feature, FeatureAction, FeaturePhoto, FeatureStatus,
-                     FeatureVersion, Map, MapCollaborator, MapTemplate, Visibility, _new_key)
+from .models import (PROPERTIES_MAX_BYTES, CollaboratorRole, ContributionMode, EventAudience, Feature, FeatureAction,
+                     FeaturePhoto, FeatureStatus, FeatureVersion, Map, MapCollaborator, MapEvent, MapTemplate, Visibility,
+                     _new_key)
 from .readers import (DESCRIPTION_KEYS, NAME_KEYS, ImportSource, ParsedFeature, import_format, import_read,
                       import_receive, reader_fail, reader_reason)
 
 PHOTOS_PER_FEATURE = 10
+EVENT_LOG_KEEP = getattr(settings, "MAPS_EVENT_LOG_KEEP", 2000)
 IMPORT_SYNC_LIMIT = getattr(settings, "MAPS_IMPORT_SYNC_LIMIT", 2000)  # more features than this run as a background job
 IMPORT_MAX_FEATURES = getattr(settings, "MAPS_IMPORT_MAX_FEATURES", 100_000)
 IMPORT_REJECTED_REPORTED = 500
@@ -30,11 +32,13 @@ IMPORT_TIME_LIMIT_JOB = getattr(settings, "MAPS_IMPORT_TIME_LIMIT_JOB", 30 * 60)
 
 
 class FeatureConflict(Exception):
-    """A write based on a version that is no longer current; carries the current feature."""
+    """A write based on a version that is no longer current and that does not merge; carries the current
+    feature and, per field both sides changed, the base value, theirs (current) and mine."""
 
-    def __init__(self, feature: Feature):
+    def __init__(self, feature: Feature, fields: list[dict] | None = None):
         super().__init__(f"feature {feature.pk} is at version {feature.version}")
         self.feature = feature
+        self.fields = fields or []
 
 
 def _deny(message):
@@ -81,6 +85,65 @@ def _record(*, feature: Feature, action: str, actor, before: dict | None, after:
 
 def _tiles_changed(map_obj: Map, *geometries) -> None:
     tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[g for g in geometries if g is not None])
+
+
+# --- the live event log (one path: writer's transaction → MapEvent → after commit → channel layer) ---------
+def map_event_emit(*, map_id: int, type: str, payload: dict, audience: str = EventAudience.EVERYONE,
+                   author_id: int | None = None) -> int:
+    """Inside the writer's transaction: the map's next revision, logged; broadcast once it commits.
+
+    The row lock taken by the UPDATE makes revisions commit in order, without gaps.
+    """
+    from live.services import map_broadcast
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Map._meta.db_table} SET revision = revision + 1 WHERE id = %s RETURNING revision",
+                       [map_id])
+        row = cursor.fetchone()
+    if row is None:
+        return 0
+    revision = row[0]
+    message = {"type": type, "map": map_id, "revision": revision, **payload}
+    MapEvent.objects.create(map_id=map_id, revision=revision, type=type, audience=audience,
+                            author_id_seen=author_id, payload=message)
+    if revision % 100 == 0:
+        MapEvent.objects.filter(map_id=map_id, revision__lte=revision - EVENT_LOG_KEEP).delete()
+    transaction.on_commit(lambda: map_broadcast(map_id=map_id, revision=revision, audience=audience,
+                                                author_id=author_id, message=message))
+    return revision
+
+
+def feature_public(feature: Feature) -> dict:
+    """The feature as the REST API shows it (GeoJSON, public shape)."""
+    from .serializers import FeatureOutputSerializer
+
+    return json.loads(json.dumps(FeatureOutputSerializer(feature, context={}).data, default=str))
+
+
+def _feature_event(feature: Feature, type: str, actor, *, deleted_id: int | None = None) -> None:
+    if deleted_id is not None:
+        data = {"type": "Feature", "id": deleted_id, "geometry": None, "properties": {"version": feature.version}}
+    else:
+        data = feature.public_shape = feature_public(feature)
+    pending = feature.status != FeatureStatus.PUBLISHED or feature.is_hidden
+    map_event_emit(map_id=feature.map_id, type=type,
+                   payload={"feature": data, "id": deleted_id or feature.pk, "version": feature.version,
+                            "author": actor.public_name if _user_or_none(actor) else ""},
+                   audience=EventAudience.MODERATORS if pending else EventAudience.EVERYONE,
+                   author_id=feature.author_id)
+
+
+def _map_changed(map_obj: Map, actor, *, access: bool) -> None:
+    """Settings changed: a `map.updated` event; when who may see or edit changed, every socket re-checks."""
+    from live.services import map_access_changed
+
+    map_event_emit(map_id=map_obj.pk, type="map.updated",
+                   payload={"title": map_obj.title, "visibility": map_obj.visibility,
+                            "contribution_mode": map_obj.contribution_mode, "categories": map_obj.categories,
+                            "suggested_fields": map_obj.suggested_fields,
+                            "author": actor.public_name if _user_or_none(actor) else ""})
+    if access:
+        transaction.on_commit(lambda: map_access_changed(map_id=map_obj.pk))
 
 
 # --- maps -------------------------------------------------------------------------------------
@@ -133,6 +196,7 @@ def map_update(*, map_obj: Map, actor, **changes) -> Map:
     map_obj.save()
     if style_changed:
         layer_version_bump(layer_name=map_obj.layer_name)
+    _map_changed(map_obj, actor, access=bool({"visibility", "contribution_mode"} & set(changes)))
     return map_obj
 
 
@@ -140,9 +204,12 @@ def map_update(*, map_obj: Map, actor, **changes) -> Map:
 def map_delete(*, map_obj: Map, actor) -> None:
     if not map_obj.can_manage(actor):
         _deny(_("Only the map's owner can delete it."))
-    layer_name = map_obj.layer_name
+    from live.services import map_access_changed
+
+    layer_name, map_id = map_obj.layer_name, map_obj.pk
     photos = list(FeaturePhoto.objects.filter(feature__map=map_obj))
     map_obj.delete()
+    transaction.on_commit(lambda: map_access_changed(map_id=map_id))
     layer_version_bump(layer_name=layer_name)
     transaction.on_commit(lambda: [_photo_files_delete(p) for p in photos])
 
@@ -157,6 +224,9 @@ def _secret_link_set(*, map_obj: Map, actor, kind: str, value: str) -> Map:
         setattr(map_obj, f"{kind}_key", value)
         map_obj.save(update_fields=[f"{kind}_key", "updated_at"])
         layer_version_bump(layer_name=map_obj.layer_name)
+        from live.services import map_access_changed
+
+        transaction.on_commit(lambda: map_access_changed(map_id=map_obj.pk))
     return map_obj
 
 
@@ -185,6 +255,9 @@ def collaborator_set(*, map_obj: Map, actor, user, role: str) -> MapCollaborator
         map=map_obj, user=user, defaults={"role": role, "invited_by": actor})
     collaborator.full_clean()
     layer_version_bump(layer_name=map_obj.layer_name)
+    from live.services import map_access_changed
+
+    transaction.on_commit(lambda: map_access_changed(map_id=map_obj.pk))
     return collaborator
 
 
@@ -196,6 +269,9 @@ def collaborator_remove(*, map_obj: Map, actor, user) -> None:
     if not deleted:
         raise ValidationError({"user": _("This person is not a collaborator.")})
     layer_version_bump(layer_name=map_obj.layer_name)
+    from live.services import map_access_changed
+
+    transaction.on_commit(lambda: map_access_changed(map_id=map_obj.pk))
 
 
 # --- features -------------------------------------------------------------------------------------
@@ -232,27 +308,110 @@ def feature_create(*, map_obj: Map, actor, geom: GEOSGeometry, secret: str = "",
     _record(feature=feature, action=action, actor=actor, before=None, after=feature_snapshot(feature))
     if status == FeatureStatus.PUBLISHED:
         _tiles_changed(map_obj, feature.geom)
+    _feature_event(feature, "feature.created", actor)
     return feature
 
 
 def _lock_feature(map_obj: Map, feature_id: int) -> Feature:
-    feature = Feature.objects.select_for_update().filter(pk=feature_id, map=map_obj).first()
+    feature = (Feature.objects.select_for_update(of=("self",)).select_related("author")
+               .filter(pk=feature_id, map=map_obj).first())
     if feature is None:
         raise Feature.DoesNotExist
     feature.map = map_obj
     return feature
 
 
+MERGE_FIELDS = ("geometry", "name", "description", "category")
+
+
+def _same(a, b) -> bool:
+    return json.dumps(a, sort_keys=True, ensure_ascii=False) == json.dumps(b, sort_keys=True, ensure_ascii=False)
+
+
+def feature_merge(*, base: dict, current: dict, mine: dict) -> tuple[dict, list[dict]]:
+    """Three-way merge of one feature, field by field and property by property.
+
+    `base` is the snapshot the writer started from, `current` the stored one, `mine` the fields sent
+    (geometry as GeoJSON; `properties` as the whole object). A field or property key the writer did not
+    change (mine == base) keeps the current value; one only the writer changed is taken; one both changed
+    to different values is a conflict. Returns (the changes to apply, the conflicts).
+    """
+    changes, conflicts = {}, []
+    for field in MERGE_FIELDS:
+        if field not in mine:
+            continue
+        b, c, m = base.get(field), current.get(field), mine[field]
+        if _same(m, b) or _same(m, c):
+            continue
+        if _same(c, b):
+            changes[field] = m
+        else:
+            conflicts.append({"field": field, "base": b, "theirs": c, "mine": m})
+    if "properties" in mine:
+        b, c, m = base.get("properties") or {}, current.get("properties") or {}, mine["properties"] or {}
+        merged, touched = dict(c), False
+        for key in sorted(set(b) | set(c) | set(m)):
+            bv, cv, mv = b.get(key), c.get(key), m.get(key)
+            if _same(mv, bv) or _same(mv, cv):
+                continue
+            if _same(cv, bv):
+                touched = True
+                if key in m:
+                    merged[key] = mv
+                else:
+                    merged.pop(key, None)
+            else:
+                conflicts.append({"field": f"properties.{key}", "base": bv, "theirs": cv, "mine": mv})
+        if touched:
+            changes["properties"] = merged
+    return changes, conflicts
+
+
+def _merge_state(feature: Feature) -> dict:
+    p = feature_snapshot(feature)
+    return {"geometry": p["geometry"], **{k: p["properties"][k] for k in ("name", "description", "category",
+                                                                           "properties")}}
+
+
+def _base_state(feature: Feature, version: int) -> dict | None:
+    step = (FeatureVersion.objects.filter(map_id=feature.map_id, feature_id=feature.pk, version=version)
+            .exclude(after=None).order_by("-pk").first())
+    if step is None:
+        return None
+    p = step.after
+    return {"geometry": p["geometry"], **{k: p["properties"].get(k) for k in ("name", "description", "category",
+                                                                                "properties")}}
+
+
 @transaction.atomic
 def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: int, secret: str = "",
                    geom: GEOSGeometry | None = None, name: str | None = None, description: str | None = None,
                    category: str | None = None, properties: dict | None = None) -> Feature:
-    """Change a feature if it is still at `expected_version`; otherwise FeatureConflict (no lost update)."""
+    """Change a feature based on `expected_version`.
+
+    If others saved since, the change is merged (feature_merge): different fields or property keys both
+    survive; the same one changed to different values raises FeatureConflict with both values (nothing is
+    stored, nothing is lost: the writer chooses and sends again based on the current version).
+    """
     feature = _lock_feature(map_obj, feature_id)
     if not feature.can_change(actor, secret):
         _deny(_("You cannot edit this feature."))
     if feature.version != expected_version:
-        raise FeatureConflict(feature)
+        base = _base_state(feature, expected_version) if 0 < expected_version < feature.version else None
+        if base is None:
+            raise FeatureConflict(feature)
+        mine = {k: v for k, v in {"name": name, "description": description, "category": category,
+                                  "properties": properties}.items() if v is not None}
+        if geom is not None:
+            mine["geometry"] = json.loads(geometry_2d(geometry_check(geom)).geojson)
+        changes, conflicts = feature_merge(base=base, current=_merge_state(feature), mine=mine)
+        if conflicts:
+            raise FeatureConflict(feature, conflicts)
+        geom = GEOSGeometry(json.dumps(changes["geometry"]), srid=4326) if "geometry" in changes else None
+        name, description = changes.get("name"), changes.get("description")
+        category, properties = changes.get("category"), changes.get("properties")
+        if not changes:
+            return feature
     before, old_geom = feature_snapshot(feature), feature.geom
     _feature_fill(feature, geom=geom, name=name, description=description, category=category, properties=properties)
     feature.version += 1
@@ -261,6 +420,7 @@ def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: in
     _record(feature=feature, action=FeatureAction.UPDATE, actor=actor, before=before, after=feature_snapshot(feature))
     if feature.status == FeatureStatus.PUBLISHED:
         _tiles_changed(map_obj, old_geom, feature.geom)
+    _feature_event(feature, "feature.updated", actor)
     return feature
 
 
@@ -277,6 +437,7 @@ def feature_delete(*, map_obj: Map, feature_id: int, actor, secret: str = "",
     feature.version += 1
     _record(feature=feature, action=FeatureAction.DELETE, actor=actor, before=before, after=None)
     geom, was_published = feature.geom, feature.status == FeatureStatus.PUBLISHED
+    _feature_event(feature, "feature.deleted", actor, deleted_id=feature.pk)
     feature.delete()
     if was_published:
         _tiles_changed(map_obj, geom)
@@ -304,6 +465,7 @@ def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note:
     _record(feature=feature, action=action, actor=actor, before=before, after=feature_snapshot(feature))
     if feature.status == FeatureStatus.PUBLISHED:
         _tiles_changed(map_obj, feature.geom)
+    _feature_event(feature, "feature.updated", actor)
     return feature
 
 
@@ -337,6 +499,7 @@ def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, sec
     feature.save()
     _record(feature=feature, action=FeatureAction.REVERT, actor=actor, before=before, after=feature_snapshot(feature))
     _tiles_changed(map_obj, old_geom, feature.geom)
+    _feature_event(feature, "feature.created" if before is None else "feature.updated", actor)
     return feature
 
 
@@ -528,6 +691,8 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
                                      max(e[2] for e in extents), max(e[3] for e in extents)))
             box.srid = 4326
             _tiles_changed(map_obj, box)
+            map_event_emit(map_id=map_obj.pk, type="features.imported",
+                           payload={"count": len(created), "author": actor.public_name if _user_or_none(actor) else ""})
         result = {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
                   "rejected": rejected, "notes": source.notes}
         if job is not None:

@@ -31,7 +31,16 @@ def notification_create(*, user, kind: str, title: dict | str, body: dict | str,
     notification.save()
     if email and user.email:
         transaction.on_commit(lambda: _notification_email(notification.pk))
+    _live_badge(user.pk, notification.pk, kind)
     return notification
+
+
+def _live_badge(user_id: int, notification_id: int, kind: str) -> None:
+    """After commit, the person's open pages update their unread badge (they fetch the text themselves)."""
+    from live.services import user_send
+
+    transaction.on_commit(lambda: user_send(user_id=user_id, message={"type": "notification", "id": notification_id,
+                                                                      "kind": kind}))
 
 
 def _notification_email(notification_id: int) -> None:

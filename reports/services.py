@@ -59,6 +59,24 @@ def _notify_reporter(report: Report, *, kind: str, title: dict, body: dict | str
                         body=stored(WITH_LINK, text=text, url=_report_url(report)), email=wants_email)
 
 
+def _live(report: Report, type: str, *, also_codes=()) -> None:
+    """After commit: the officers' queues of the report's districts (and of `also_codes`, e.g. the district
+    that handed it over) and the reporter's open pages hear that it changed; they reload it through the API,
+    so the message carries no text, only what changed."""
+    from live.services import district_send, user_send
+
+    codes = set(report.report_districts.values_list("district__code", flat=True)) | set(also_codes)
+    message = {"type": type, "id": report.pk, "status": report.status}
+    reporter_id = report.reporter_id
+
+    def send():
+        district_send(codes=codes, message=message)
+        if reporter_id:
+            user_send(user_id=reporter_id, message=message)
+
+    transaction.on_commit(send)
+
+
 def _notify_officers(report: Report, districts, *, title: dict) -> None:
     """Officers of the districts see new work in the app (no e-mail: their queue is the tool)."""
     User = get_user_model()
@@ -173,6 +191,7 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
     _notify_officers(report, districts, title=stored(
         messages.NEW_TITLE, id=report.pk, category=localised(ko=category.name_ko, en=category.name_en)))
     _tiles_changed(report.public_geom)
+    _live(report, "report.created")
     return report
 
 
@@ -269,6 +288,7 @@ def report_status_change(*, report: Report, actor, status: str, message: str, di
     _notify_reporter(report, kind="report_status", body=message,
                      title=stored(messages.STATUS_TITLE, id=report.pk, status=messages.status_param(status)))
     _tiles_changed(report.public_geom)
+    _live(report, "report.updated")
     return report
 
 
@@ -340,6 +360,7 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
                      body=reason)
     _notify_officers(report, [target], title=stored(messages.TRANSFERRED_TITLE, id=report.pk))
     _tiles_changed(report.public_geom)
+    _live(report, "report.updated", also_codes=[source.code])
     return report
 
 

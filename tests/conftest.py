@@ -1,5 +1,11 @@
 """Shared fixtures: real PostGIS, the real Seoul districts, users per role, API clients."""
+import os
+import socket
+import threading
+import time
+
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -114,6 +120,72 @@ def client_for():
         return client
 
     return make
+
+
+# --- real Redis, real ASGI server (HTTP and WebSockets) -------------------------------------------------
+@pytest.fixture(scope="session")
+def redis_url():
+    """A private redis-server on a free loopback port, for this test session only (or CHANNEL_REDIS_URL)."""
+    if os.environ.get("CHANNEL_REDIS_URL"):
+        yield os.environ["CHANNEL_REDIS_URL"]
+        return
+    from live.local_redis import redis_start
+
+    process, url = redis_start()
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+class AsgiLiveServer:
+    """The project's ASGI application (geoplatform.asgi) under uvicorn in a thread, with the channel layer
+    on a real Redis: the browser journeys and live tests talk HTTP and WebSockets to it, as in production.
+    Replaces pytest-django's WSGI live server (same `url`, same settings helper)."""
+
+    def __init__(self, redis):
+        import uvicorn
+        from django.test.utils import modify_settings
+
+        from channels.layers import channel_layers
+        from geoplatform.asgi import build_application
+
+        self._saved = {name: getattr(settings, name) for name in ("CHANNEL_LAYERS", "LIVE_REDIS_URL")}
+        settings.LIVE_REDIS_URL = redis
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                                               "CONFIG": {"hosts": [redis], "prefix": "geoplatform"}}}
+        channel_layers.backends.clear()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        config = uvicorn.Config(build_application(static_files=True), ws="websockets-sansio", lifespan="off",
+                                log_level="warning", ws_ping_interval=None)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                break
+            time.sleep(0.05)
+        self._live_server_modified_settings = modify_settings(ALLOWED_HOSTS={"append": "127.0.0.1"})
+
+    def stop(self):
+        from channels.layers import channel_layers
+
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+        for name, value in self._saved.items():
+            setattr(settings, name, value)
+        channel_layers.backends.clear()
+
+
+@pytest.fixture(scope="session")
+def live_server(redis_url):
+    server = AsgiLiveServer(redis_url)
+    yield server
+    server.stop()
 
 
 # --- real browser (headless Debian chromium through Playwright) ------------------------------

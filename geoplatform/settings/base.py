@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "channels",
     "geoplatform",
     "accounts",
     "districts",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "meetings",
     "analysis",
     "campaigns",
+    "live",
     "frontend",
 ]
 
@@ -74,6 +76,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "geoplatform.urls"
 WSGI_APPLICATION = "geoplatform.wsgi.application"
+ASGI_APPLICATION = "geoplatform.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -273,6 +276,17 @@ TILES_VERSION_MEMO = env.float("TILES_VERSION_MEMO", default=1.0)
 MAPS_IMPORT_DIR = env.path("MAPS_IMPORT_DIR", default=BASE_DIR / "var" / "imports")  # shared by web and worker
 TILESETS_DIR = env.path("TILESETS_DIR", default=BASE_DIR / "var" / "tilesets")
 JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)  # claims of one task by workers that died, then FAILED
+# --- live (WebSockets) ------------------------------------------------------------------
+# The channel layer every process (web nodes, the worker) publishes to and every web node listens on.
+# bin/run starts a project-local Redis (bin/redis) and sets it; without one, a single process's in-memory
+# layer (live updates then reach only sockets of the process that made the change).
+LIVE_REDIS_URL = env.str("CHANNEL_REDIS_URL", default="") or env.str("REDIS_URL", default="")
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [LIVE_REDIS_URL], "prefix": "geoplatform"}}
+    if LIVE_REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+}
+MAPS_EVENT_LOG_KEEP = env.int("MAPS_EVENT_LOG_KEEP", default=2000)
 MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)
 ANALYSIS_K_ANONYMITY = env.int("ANALYSIS_K_ANONYMITY", default=5)
 

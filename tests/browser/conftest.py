@@ -83,3 +83,15 @@ def map_templates(db):
     for template in shipped:
         MapTemplate.objects.get_or_create(slug=template["slug"], defaults=template)
     return {t.slug: t for t in MapTemplate.objects.all()}
+
+
+@pytest.fixture
+def other_page(chromium, live_seoul):
+    """A second person's page in its own browser context (own cookies), for two-person journeys."""
+    from tests.conftest import _page
+
+    context, other = _page(chromium, live_seoul, viewport={"width": 1280, "height": 800})
+    yield other
+    errors = list(other.console_errors)
+    context.close()
+    assert not errors, f"console errors: {errors}"

@@ -79,7 +79,8 @@ def test_citizen_signs_up_makes_a_safety_map_draws_and_sees_it_from_tiles(page, 
     assert "11번 출구 뒤 어두운 골목" in popup.inner_text()
     photo = popup.locator(".photos img")
     photo.wait_for()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
+    # The thumbnail is a lazy image: it must finish loading (a real picture), however long the server takes.
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=photo.element_handle(), timeout=10000)
 
 
 def test_stale_edit_shows_what_changed_and_overwrite_then_undo_and_redo_go_through_the_api(
@@ -100,11 +101,13 @@ def test_stale_edit_shows_what_changed_and_overwrite_then_undo_and_redo_go_throu
     page.wait_for_selector("#feature-form:not([hidden])")
     assert page.get_by_label("이름").input_value() == "망원시장 뒤 골목"
 
-    # Someone else saves first (the API from another device); our save is stale: 409.
+    # While we type, someone else saves the same field first (the API from another device): our save,
+    # based on version 1, changes the name they changed: 409, and both values are shown.
+    page.get_by_label("이름").fill("망원시장 북쪽 골목")
     response = owner_api.patch(f"/api/maps/{map_id}/features/{fid}/", {"name": "망원시장 뒷골목 (가로등 고장)"},
                                format="json", HTTP_IF_MATCH=f'"f{fid}-v1"')
     assert response.status_code == 200
-    page.get_by_label("이름").fill("망원시장 북쪽 골목")
+    page.wait_for_function("window.gpLive.revision >= 2", timeout=2000)
     page.get_by_role("button", name="저장", exact=True).click()
     conflict = page.locator("dialog[data-testid=conflict-dialog]")
     conflict.wait_for()

@@ -292,3 +292,33 @@ def test_with_the_primary_down_reads_go_on_and_writes_are_503_and_nothing_is_los
     finally:
         cluster.role("start-role", "primary")  # a no-op when it runs
         cluster.wait_healthy()
+
+
+# --- WebSockets through nginx (the ASGI web nodes) --------------------------------------------------------------
+
+def test_a_websocket_through_nginx_hears_edits_made_through_either_web_node(cluster, editor):
+    """nginx passes the upgrade through; an edit answered by either node reaches the socket (Redis fan-out)."""
+    if not (ROOT / "geoplatform" / "asgi.py").exists():
+        pytest.skip("the web nodes serve WebSockets once the ASGI app of #12 (live) is on this branch")
+    import asyncio
+
+    import websockets
+
+    names = [f"live {i}" for i in range(4)]  # nginx alternates the nodes: the edits land on both
+
+    async def listen():
+        async with websockets.connect(cluster.base.replace("http://", "ws://") + f"/ws/maps/{editor.map_id}/",
+                                      open_timeout=10) as socket:
+            hello = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            assert hello["type"] == "hello" and hello["map"] == editor.map_id
+            for name in names:
+                response = await asyncio.to_thread(editor.add_feature, name)
+                assert response.status_code == 201
+            heard = set()
+            while heard != set(names):
+                event = json.loads(await asyncio.wait_for(socket.recv(), 10))
+                if event["type"] == "feature.created":
+                    heard.add(event["feature"]["properties"]["name"])
+            return heard
+
+    assert asyncio.run(listen()) == set(names)

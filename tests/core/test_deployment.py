@@ -30,7 +30,8 @@ def test_compose_file_is_the_cluster_topology():
     assert "pg_basebackup" in _command(services["replica"]) and "-R" in _command(services["replica"])
     # Deploy steps run once, in the one-off job; web nodes only serve, after it completed.
     assert "migrate" in _command(services["migrate"]) and services["migrate"]["restart"] == "no"
-    assert "migrate" not in _command(services["web"]) and "gunicorn" in _command(services["web"])
+    assert "migrate" not in _command(services["web"])
+    assert "uvicorn geoplatform.asgi:application" in _command(services["web"])  # HTTP and WebSockets
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["worker"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "run_worker" in _command(services["worker"])
@@ -38,6 +39,8 @@ def test_compose_file_is_the_cluster_topology():
     assert web_env["DEBUG"] == "0"
     assert web_env["DATABASE_REPLICA_URLS"].startswith("postgis://geoplatform:compose-check-db-password@replica:")
     assert web_env["CACHE_URL"].startswith("rediscache://redis")
+    for service in ("web", "worker"):  # the worker's live events reach the web nodes' sockets
+        assert services[service]["environment"]["CHANNEL_REDIS_URL"].startswith("redis://redis:")
     # Web nodes are scalable: no fixed host port on them; nginx is the one entry point.
     assert "ports" not in services["web"] and services["nginx"]["ports"]
     mounts = [v if isinstance(v, str) else f"{v['source']}:{v['target']}{':ro' if v.get('read_only') else ''}"

@@ -2,6 +2,7 @@
 import { config } from "./config.js";
 import { request, listOf } from "./api/request.js";
 import "./ui/sheet.js";
+import { onMine } from "./live/me.js";
 
 const toggle = document.querySelector(".nav-toggle");
 const nav = document.getElementById("site-nav");
@@ -31,3 +32,5 @@ async function unreadNotifications() {
   }
 }
 unreadNotifications();
+// A new notification updates the badge at once (the person's own socket).
+onMine((message) => { if (message.type === "notification") unreadNotifications(); });

@@ -1,12 +1,15 @@
-// An editing session on one map: every change goes to the API at once (with the version it was based
-// on, so a stale edit answers 409), and undo/redo replay the inverse through the API as well.
+// An editing session on one map: every change goes to the API at once with the version it was based on
+// (the server merges it with what others saved since; only the same field changed by both answers 409),
+// and undo/redo replay the inverse through the API as well.
 import { requestWithResponse, request, ApiError } from "../api/request.js";
 
 export class Conflict extends Error {
-  constructor(current, attempted) {
+  /** `fields`: what both changed from the same base, [{field, base, theirs, mine}] (empty: not known). */
+  constructor(current, attempted, fields = []) {
     super("conflict");
     this.current = current;
     this.attempted = attempted;
+    this.fields = fields;
   }
 }
 
@@ -69,7 +72,9 @@ export class EditSession {
       answer = await requestWithResponse(this.url(feature.id), { method: "PATCH", json: body,
         headers: { "If-Match": `"f${feature.id}-v${base}"` } });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409 && error.data?.current) throw new Conflict(error.data.current, body);
+      if (error instanceof ApiError && error.status === 409 && error.data?.current) {
+        throw new Conflict(error.data.current, body, error.data.conflicts || []);
+      }
       throw error;
     }
     // A photo added while this edit was on its way is kept (the answer was made before it existed).

@@ -1,14 +1,18 @@
 // Editing a citizens' map: draw points, lines and areas with terra-draw, edit vertices, delete,
 // undo/redo; the template's fields and photos per feature; visibility, contribution mode,
 // collaborators and secret links for the owner; the suggestions to approve or reject on a moderated
-// map (owner and editors; pending ones drawn grey). A stale edit (409) shows what changed.
+// map (owner and editors; pending ones drawn grey). Live: others' edits appear as they happen (a socket,
+// live/socket.js), with who is here and which feature each is editing; a save based on an older version
+// is merged by the server, and only the same field changed by both opens the (non-modal) conflict dialog.
 import { pageConfig } from "../config.js";
 import { request, requestAll } from "../api/request.js";
+import * as maplibregl from "maplibre-gl";
 import { createMap } from "../map/index.js";
 import { createDraw, isDrawable } from "../editing/draw.js";
+import { LiveSocket, liveBadge } from "../live/socket.js";
 import { EditSession, Conflict, snapshotOf } from "../editing/session.js";
 import { suggestionsPanel } from "../editing/suggestions.js";
-import { h, clear, toast, showError, hideError, dialog, photoUrls, onSubmit } from "../ui/dom.js";
+import { h, clear, toast, showError, hideError, panelDialog, photoUrls, onSubmit } from "../ui/dom.js";
 import { t, loc } from "../i18n/index.js";
 import { placeLine } from "../ui/place.js";
 
@@ -20,6 +24,10 @@ const GEOMETRY_EDITS = new Set(["dragFeature", "dragCoordinate", "insertMidpoint
 let mapObj;
 let drawing;
 let selected = null;
+let formBase = null; // the server's feature the open form was filled from: a save is based on its version
+let live = null;
+let me = null; // this page's own presence id
+let meGuest = false;
 let describe = () => {};
 const session = new EditSession(mapId, { key, onChange: () => refreshUndo() });
 
@@ -69,8 +77,10 @@ function fieldInput(field, value) {
 
 function showForm(drawId) {
   if (selected !== drawId) delete $("feature-form").dataset.saved;
+  if (selected !== drawId) live?.raw({ type: "presence", selected: session.serverFeature(drawId)?.id ?? null });
   selected = drawId;
   const feature = session.serverFeature(drawId);
+  formBase = feature || null;
   $("feature-empty").hidden = Boolean(feature);
   $("feature-form").hidden = !feature;
   hideError($("feature-error"));
@@ -106,11 +116,32 @@ function formValues() {
 }
 
 // --- applying server state to the drawing ------------------------------------------------------------
-function applyToDrawing(kind, drawId, feature) {
+/** Has the person changed the open form since it was filled? (Then a live change must not overwrite it.) */
+function formDirty() {
+  if (!selected || !formBase || $("feature-form").hidden) return false;
+  const base = snapshotOf(formBase);
+  const now = formValues();
+  return ["name", "description", "category", "properties"].some((field) =>
+    JSON.stringify(now[field] ?? "") !== JSON.stringify(field === "properties" ? { ...base.properties, ...pickKeys(now.properties, base.properties) } : base[field] ?? ""));
+}
+
+function pickKeys(values, base) {
+  // Empty inputs of fields the feature never had are not a change.
+  const out = {};
+  for (const [k, v] of Object.entries(values)) if (!(k in base) && (v === "" || v === null || v === false)) out[k] = v;
+  return out;
+}
+
+function applyToDrawing(kind, drawId, feature, { fromOthers = false } = {}) {
   const { draw } = drawing;
   if (kind === "remove") {
     if (draw.hasFeature(drawId)) draw.removeFeatures([drawId]);
     if (selected === drawId) showForm(null);
+    return;
+  }
+  if (fromOthers && selected === drawId && formDirty()) {
+    // Keep what the person is typing (and its base version): saving merges it with the change.
+    if (draw.hasFeature(drawId)) draw.updateFeatureGeometry(drawId, feature.geometry);
     return;
   }
   if (draw.hasFeature(drawId)) {
@@ -122,27 +153,48 @@ function applyToDrawing(kind, drawId, feature) {
   if (selected === drawId) showForm(drawId);
 }
 
-// --- conflicts (409) -------------------------------------------------------------------------------------
+// --- conflicts (the same field changed by two people from one version) ---------------------------------
+function fieldLabel(field) {
+  if (field === "geometry") return t("map");
+  if (field === "name") return t("featureName");
+  if (field === "description") return t("featureDescription");
+  if (field === "category") return t("category");
+  if (field.startsWith("properties.")) {
+    const key = field.slice(11);
+    const spec = (mapObj.suggested_fields || []).find((f) => f.key === key);
+    return spec ? loc(spec, "label") : key;
+  }
+  return field;
+}
+
 function conflictDialog(conflict, drawId, changes) {
   const current = conflict.current;
   const mine = changes;
   const theirs = snapshotOf(current);
-  const rows = ["name", "category", "description", "properties", "geometry"].filter((field) => field in mine || field === "geometry");
   const show = (field, value) => {
     if (field === "geometry") return value ? value.type : "";
     if (field === "properties") return JSON.stringify(value || {});
     if (field === "category") return (mapObj.categories || []).find((c) => c.key === value) ? loc(mapObj.categories.find((c) => c.key === value), "label") : value || "";
-    return value ?? "";
+    if (value === null || value === undefined) return "";
+    return typeof value === "object" ? JSON.stringify(value) : String(value);
   };
-  const changed = (field) => JSON.stringify(theirs[field] ?? "") !== JSON.stringify(session.serverFeature(drawId) ? snapshotOf(session.serverFeature(drawId))[field] ?? "" : "");
+  let rows;
+  if (conflict.fields?.length) {
+    rows = conflict.fields.map(({ field, theirs: their, mine: my }) => h("tr", { class: "changed", dataset: { field } },
+      h("th", { scope: "row" }, fieldLabel(field)), h("td", {}, show(field.split(".")[0], their)), h("td", {}, show(field.split(".")[0], my))));
+  } else {
+    const fields = ["name", "category", "description", "properties", "geometry"].filter((field) => field in mine || field === "geometry");
+    const changed = (field) => JSON.stringify(theirs[field] ?? "") !== JSON.stringify(session.serverFeature(drawId) ? snapshotOf(session.serverFeature(drawId))[field] ?? "" : "");
+    rows = fields.map((field) => h("tr", { class: changed(field) ? "changed" : "" },
+      h("th", { scope: "row" }, fieldLabel(field)), h("td", {}, show(field, theirs[field])),
+      h("td", {}, field in mine ? show(field, mine[field]) : "—")));
+  }
   const table = h("table", {},
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("field")), h("th", { scope: "col" }, t("theirs")), h("th", { scope: "col" }, t("mine")))),
-    h("tbody", {}, rows.map((field) => h("tr", { class: changed(field) ? "changed" : "" },
-      h("th", { scope: "row" }, field === "geometry" ? (t("map")) : field), h("td", {}, String(show(field, theirs[field]))),
-      h("td", {}, field in mine ? String(show(field, mine[field])) : "—")))));
-  const reload = h("button", { type: "button", class: "button" }, t("conflictReload"));
+    h("tbody", {}, rows));
+  const reload = h("button", { type: "button", class: "button" }, conflict.fields?.length ? t("conflictKeepTheirs") : t("conflictReload"));
   const overwrite = h("button", { type: "button", class: "button primary" }, t("conflictOverwrite"));
-  const node = dialog(t("conflictTitle"), h("div", { class: "conflict" },
+  const node = panelDialog(t("conflictTitle"), h("div", { class: "conflict" },
     h("p", {}, t("conflictText")), h("p", { class: "muted" }, `${current.properties.author ? t("mapBy", { name: current.properties.author }) : ""} · v${current.properties.version}`),
     table, h("p", { class: "toolbar" }, reload, overwrite)));
   node.dataset.testid = "conflict-dialog";
@@ -278,6 +330,120 @@ function settings() {
   loadSecretLinks().catch((error) => fail(error));
 }
 
+// --- live: others' edits, presence, connection state ---------------------------------------------------------
+function fromServer(feature, author) {
+  if (!feature?.id) return;
+  const drawId = session.drawIdOf(feature.id);
+  const local = drawId ? session.serverFeature(drawId) : null;
+  if (local && (local.properties.version ?? 0) >= (feature.properties.version ?? 0)) return;
+  if (feature.properties.status === "rejected") {
+    if (drawId) {
+      session.features.delete(drawId);
+      applyToDrawing("remove", drawId, null);
+    }
+    return;
+  }
+  if (!drawId) {
+    if (!isDrawable(feature)) return;
+    const added = drawing.addServerFeature(feature);
+    if (added) session.track(added, feature);
+    return;
+  }
+  const dirty = selected === drawId && formDirty();
+  session.track(drawId, feature);
+  applyToDrawing("update", drawId, feature, { fromOthers: true });
+  if (dirty) toast(t("liveChangedBy", { name: author || t("someone") }), "info");
+}
+
+function goneOnServer(fid, author) {
+  const drawId = session.drawIdOf(fid);
+  if (!drawId) return;
+  if (selected === drawId) toast(t("liveDeletedBy", { name: author || t("someone") }), "info");
+  session.features.delete(drawId);
+  applyToDrawing("remove", drawId, null);
+}
+
+async function reloadFeatures() {
+  const features = await requestAll(`/api/maps/${mapId}/features/${query}${query ? "&" : "?"}limit=1000`, { max: 5000 });
+  const seen = new Set();
+  for (const feature of features.filter(isDrawable)) {
+    seen.add(feature.id);
+    fromServer(feature, "");
+  }
+  for (const [drawId, feature] of [...session.features]) {
+    if (!seen.has(feature.id)) {
+      session.features.delete(drawId);
+      applyToDrawing("remove", drawId, null);
+    }
+  }
+}
+
+const markers = new Map();
+
+function anchorOf(geometry) {
+  let c = geometry?.coordinates;
+  while (Array.isArray(c) && Array.isArray(c[0])) c = c[0];
+  return Array.isArray(c) && c.length >= 2 ? c : null;
+}
+
+function showPresence(people, guestCount, map) {
+  const others = people.filter((p) => p.id !== me);
+  const named = others;
+  const guests = guestCount - (meGuest ? 1 : 0);
+  clear($("live-presence"), named.map((p) => h("li", { class: `chip${p.editing ? " editing" : ""}`, title: p.selected ? t("presenceEditing", { name: p.name }) : p.name }, p.name)),
+    guests ? h("li", { class: "chip guests" }, t("presenceGuests", { n: guests })) : null);
+  // A marker on each feature someone else has selected.
+  const wanted = new Map();
+  for (const p of others) if (p.selected) wanted.set(p.selected, [...(wanted.get(p.selected) || []), p.name || t("someone")]);
+  for (const [fid, marker] of markers) if (!wanted.has(fid)) { marker.remove(); markers.delete(fid); }
+  for (const [fid, names] of wanted) {
+    const drawId = session.drawIdOf(fid);
+    const at = drawId ? anchorOf(session.serverFeature(drawId)?.geometry) : null;
+    if (!at) continue;
+    const text = t("presenceEditing", { name: names.join(", ") });
+    let marker = markers.get(fid);
+    if (!marker) {
+      const element = h("div", { class: "editing-marker", dataset: { testid: "editing-marker", feature: String(fid) } });
+      marker = new maplibregl.Marker({ element, anchor: "bottom", offset: [0, -10] }).setLngLat(at).addTo(map);
+      markers.set(fid, marker);
+    }
+    marker.setLngLat(at);
+    marker.getElement().textContent = text;
+  }
+}
+
+function startLive(map) {
+  const badge = liveBadge(t);
+  $("map-title").after(badge.node, h("ul", { id: "live-presence", class: "presence", "aria-label": t("presenceLabel") }));
+  live = new LiveSocket(`/ws/maps/${mapId}/`, { key,
+    onState: (state, code) => {
+      badge.show(state);
+      if (code === 4403) toast(t("liveRevoked"), "error");
+    },
+    on: (message) => {
+      if (message.type === "hello") {
+        me = message.socket;
+        meGuest = !message.you;
+        const current = selected ? session.serverFeature(selected)?.id : null;
+        if (current) live.raw({ type: "presence", selected: current });
+      } else if (message.type === "feature.created" || message.type === "feature.updated") {
+        fromServer(message.feature, message.author);
+      } else if (message.type === "feature.deleted") {
+        goneOnServer(message.id, message.author);
+      } else if (message.type === "features.imported" || message.type === "refetch") {
+        reloadFeatures().catch((error) => fail(error));
+      } else if (message.type === "presence") {
+        showPresence(message.people, message.guests || 0, map);
+      } else if (message.type === "permissions") {
+        toast(t("livePermissions"), "info");
+      } else if (message.type === "map.updated") {
+        mapObj = { ...mapObj, title: message.title, categories: message.categories, suggested_fields: message.suggested_fields };
+        $("map-title").textContent = mapObj.title;
+      }
+    } });
+  window.gpLive = live;
+}
+
 // --- start ----------------------------------------------------------------------------------------------------------
 async function main() {
   describe = placeLine($("place-words"));
@@ -301,6 +467,7 @@ async function main() {
   drawing.draw.on("finish", onFinish);
   drawing.draw.on("select", (drawId) => showForm(drawId));
   drawing.draw.on("deselect", () => showForm(null));
+  startLive(map);
 
   for (const button of document.querySelectorAll(".edit-tools [data-mode]")) {
     button.addEventListener("click", () => setMode(button.dataset.mode));
@@ -321,7 +488,7 @@ async function main() {
     form.setAttribute("aria-busy", "true");
     delete form.dataset.saved;
     try {
-      const feature = await session.update(selected, changes);
+      const feature = await session.update(selected, changes, { version: formBase?.properties.version });
       applyToDrawing("update", selected, feature);
       form.dataset.saved = String(feature.properties.version);
       toast(t("saved"), "ok");

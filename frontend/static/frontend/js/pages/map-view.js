@@ -1,6 +1,7 @@
 // A citizens' map: its features from vector tiles (map-<id>), legend, pop-ups with photos, and the
 // layer switcher for the platform's other layers; signed-in people can flag a feature from its pop-up.
-// The view is kept in the address (#zoom/lat/lon).
+// The view is kept in the address (#zoom/lat/lon). Live: a change anyone makes redraws the map's tiles
+// (a socket, live/socket.js), so new features appear without a reload.
 import { pageConfig } from "../config.js";
 import { request } from "../api/request.js";
 import { createMap, addPlatformLayer, enablePopups } from "../map/index.js";
@@ -8,6 +9,7 @@ import { layerSwitcher } from "../map/switcher.js";
 import { refreshLayer } from "../map/layers.js";
 import { mapFeatureLayers, legendList, featurePopup } from "../map/features.js";
 import { h, clear } from "../ui/dom.js";
+import { LiveSocket, liveBadge } from "../live/socket.js";
 import { t, formatDate } from "../i18n/index.js";
 
 const { mapId, key } = pageConfig();
@@ -44,6 +46,18 @@ async function main() {
   const flag = { onFlagged: () => refreshLayer(map, mapObj.layer) };
   enablePopups(map, own.layerIds, (feature) => featurePopup(mapObj, feature, { key, flag }));
   await layerSwitcher(map, { own: { [mapObj.layer]: own }, legendBox: document.getElementById("extra-legend"), exclude: ["districts"] });
+  const badge = liveBadge(t);
+  document.getElementById("map-title").after(badge.node);
+  let redraw = null;
+  const changed = () => {
+    clearTimeout(redraw);
+    redraw = setTimeout(() => refreshLayer(map, mapObj.layer), 150);
+  };
+  window.gpLive = new LiveSocket(`/ws/maps/${mapObj.id}/`, { key, onState: (state) => badge.show(state),
+    on: (message) => {
+      if (message.type.startsWith("feature.") || message.type === "features.imported" || message.type === "refetch") changed();
+      if (message.type === "map.updated") document.getElementById("map-title").textContent = message.title;
+    } });
   document.body.dataset.mapReady = "true";
 }
 

@@ -1,6 +1,7 @@
 // A report's public page: status, description, districts with their answers, photos and timeline;
-// others than the reporter can flag it.
+// others than the reporter can flag it. The reporter's page follows status changes live (live/me.js).
 import { pageConfig } from "../config.js";
+import { onMine } from "../live/me.js";
 import { request } from "../api/request.js";
 import { createMap } from "../map/index.js";
 import { clear } from "../ui/dom.js";
@@ -10,6 +11,17 @@ import { loc } from "../i18n/index.js";
 
 const { reportId } = pageConfig();
 const $ = (id) => document.getElementById(id);
+
+function render(report) {
+  const p = report.properties;
+  $("report-title").textContent = `${loc({ name_ko: p.category_name_ko, name_en: p.category_name_en }, "name")} #${report.id}`;
+  clear($("report-status"), statusBadge(p.status), p.overdue ? " " : null);
+  $("report-description").textContent = p.description;
+  clear($("report-facts"), reportFacts(p));
+  clear($("report-photos"), reportPhotos(p));
+  clear($("timeline"), timelineItems(p.timeline));
+  document.body.dataset.reportStatus = p.status;
+}
 
 async function main() {
   const mapReady = createMap($("map"), { hash: false, dongs: true });
@@ -21,12 +33,12 @@ async function main() {
     return;
   }
   const p = report.properties;
-  $("report-title").textContent = `${loc({ name_ko: p.category_name_ko, name_en: p.category_name_en }, "name")} #${report.id}`;
-  clear($("report-status"), statusBadge(p.status), p.overdue ? " " : null);
-  $("report-description").textContent = p.description;
-  clear($("report-facts"), reportFacts(p));
-  clear($("report-photos"), reportPhotos(p));
-  clear($("timeline"), timelineItems(p.timeline));
+  render(report);
+  // The reporter sees status changes and the officers' public messages as they are made.
+  onMine(async (message) => {
+    if (message.type !== "report.updated" || message.id !== report.id) return;
+    try { render(await request(`/api/reports/${reportId}/`)); } catch { /* the next change tries again */ }
+  });
   // Anyone but the reporter may flag a report (anonymous visitors get a sign-in link).
   if (!p.mine) clear($("report-flag"), flagControl({ targetType: "report", targetId: report.id }));
   showReportOnMap(await mapReady, report);

@@ -1,6 +1,7 @@
 // The district officer's queue: reports of their districts as a list and on the map, filters, a
 // detail pane with the timeline, status changes with a public message, internal notes, transfer.
 import { pageConfig } from "../config.js";
+import { onMine } from "../live/me.js";
 import { request, listOf } from "../api/request.js";
 import { REPORT_STATUSES } from "../api/reports.js";
 import { createMap } from "../map/index.js";
@@ -192,5 +193,16 @@ async function main() {
   if (wanted) select(wanted);
   document.body.dataset.mapReady = "true";
 }
+
+// The queue stays current: new reports in my districts and colleagues' changes arrive over my socket.
+let requeue = null;
+onMine((message) => {
+  if (message.type !== "report.created" && message.type !== "report.updated") return;
+  clearTimeout(requeue);
+  requeue = setTimeout(() => {
+    loadQueue();
+    if (state.selected === message.id) select(message.id);
+  }, 200);
+});
 
 main();

@@ -76,6 +76,20 @@ export function onSubmit(form, errorBox, action) {
 
 /** A modal dialog (native <dialog>), closed by Escape or its close button; resolves on close. */
 export function dialog(title, ...body) {
+  const node = dialogNode(title, ...body);
+  node.showModal();
+  return node;
+}
+
+/** The same dialog, but the page behind it stays usable (live notices, conflicts while others edit). */
+export function panelDialog(title, ...body) {
+  const node = dialogNode(title, ...body);
+  node.classList.add("panel-dialog");
+  node.show();
+  return node;
+}
+
+function dialogNode(title, ...body) {
   const closeButton = h("button", { type: "button", class: "dialog-close", "aria-label": t("close") }, "×");
   const node = h("dialog", { class: "dialog", "aria-labelledby": "dialog-title" },
     h("div", { class: "dialog-head" }, h("h2", { id: "dialog-title" }, title), closeButton),
@@ -83,7 +97,6 @@ export function dialog(title, ...body) {
   document.body.append(node);
   closeButton.addEventListener("click", () => node.close());
   node.addEventListener("close", () => node.remove());
-  node.showModal();
   return node;
 }
 

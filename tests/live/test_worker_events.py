@@ -1,0 +1,60 @@
+"""Events from another process: the background worker (a real `manage.py db_worker`) finishes an import,
+and the map's sockets and the owner's own socket on the web server hear of it."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from maps.services import map_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url(settings):
+    db = settings.DATABASES["default"]
+    return f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def test_an_import_finished_by_the_background_worker_reaches_the_sockets(ws, make_user, client_for, settings,
+                                                                          monkeypatch, redis_url, tmp_path):
+    import maps.services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MAPS_IMPORT_DIR = str(tmp_path / "imports")
+    monkeypatch.setattr(maps.services, "IMPORT_SYNC_LIMIT", 5)
+    owner = make_user("owner")
+    m = map_create(owner=owner, title="가져오기 지도")
+    token = Token.objects.get_or_create(user=owner)[0].key
+    viewer = ws(f"/ws/maps/{m.pk}/")
+    viewer.wait_for("hello")
+    mine = ws("/ws/me/", token=token)
+    mine.wait_for("hello")
+
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [126.97 + i / 1000, 37.56]},
+         "properties": {"name": f"점 {i}"}} for i in range(12)]}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("points.geojson", json.dumps(collection).encode(), content_type="application/geo+json")
+    response = client_for(owner).post(f"/api/maps/{m.pk}/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 202, response.content
+    job_id = response.json()["job"]
+    assert [msg for msg in viewer.drain(quiet=0.5) if msg["type"] != "presence"] == []  # queued, not run yet
+
+    env = {**os.environ, "DATABASE_URL": database_url(settings), "CHANNEL_REDIS_URL": redis_url,
+           "DJANGO_SETTINGS_MODULE": "geoplatform.settings.base", "SECRET_KEY": "worker-test-" + "x" * 40,
+           "DEBUG": "1", "MAPS_IMPORT_DIR": settings.MAPS_IMPORT_DIR, "TILES_CACHE_BACKEND": "none"}
+    worker = subprocess.run([sys.executable, "manage.py", "db_worker", "--batch", "--queue-name", "*",
+                             "--no-startup-delay", "--no-reload"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert worker.returncode == 0, worker.stderr[-2000:]
+
+    imported = viewer.wait_for("features.imported", timeout=5)
+    assert imported["count"] == 12 and imported["author"] == owner.public_name
+    done = mine.wait_for("job", timeout=5, where=lambda msg: msg["state"] == "succeeded")
+    assert (done["id"], done["kind"], done["percent"]) == (job_id, "map_import", 100)
