@@ -2,6 +2,8 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from accounts.permissions import is_city_staff
+
 from .models import Analysis, AnalysisCell, AnalysisOutput
 from .sources import sources_public
 
@@ -32,7 +34,7 @@ def analysis_list(*, user) -> QuerySet[Analysis]:
     """What this user may see: published analyses of public sources, their own, analyses of the layers they
     own (city staff: everything)."""
     queryset = Analysis.objects.all()
-    if not (user is not None and user.is_authenticated and user.is_city_staff):
+    if not is_city_staff(user):
         visible = Q(is_published=True) & ~Q(pk__in=analyses_withheld_ids())
         if user is not None and user.is_authenticated:
             visible |= Q(created_by=user)

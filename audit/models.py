@@ -3,8 +3,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .managers import AuditLogQuerySet
 from django.utils.translation import gettext_lazy as _
+
+class AuditLogQuerySet(models.QuerySet):
+    def on(self, target_type: str, target_id) -> "AuditLogQuerySet":
+        return self.filter(target_type=target_type, target_id=str(target_id))
+
+    def of_action(self, prefix: str) -> "AuditLogQuerySet":
+        return self.filter(action__startswith=prefix)
 
 
 class AuditLog(models.Model):

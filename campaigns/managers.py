@@ -1,7 +1,10 @@
+from django.apps import apps
 from django.contrib.gis.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from accounts.permissions import is_city_staff
 
 
 def _count_of(queryset, field: str):
@@ -26,23 +29,20 @@ class RoundQuerySet(models.QuerySet):
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Everything for city staff; the public never sees proposals hidden by moderation."""
-        if user is not None and user.is_authenticated and user.is_city_staff:
+        if is_city_staff(user):
             return self
         return self.filter(is_hidden=False)
 
     def with_votes(self):
-        from .models import Vote
-
+        Vote = apps.get_model("campaigns", "Vote")
         return self.annotate(vote_count=_count_of(Vote.objects.all(), "proposal"))
 
     def with_comment_count(self):
-        from .models import ProposalComment
-
+        ProposalComment = apps.get_model("campaigns", "ProposalComment")
         return self.annotate(comment_count=_count_of(ProposalComment.objects.filter(is_hidden=False), "proposal"))
 
     def with_campaign_id(self):
-        from .models import Campaign
-
+        Campaign = apps.get_model("campaigns", "Campaign")
         return self.annotate(campaign_id=Subquery(Campaign.objects.filter(proposal=OuterRef("pk")).values("pk")[:1]))
 
     def open(self):
@@ -69,8 +69,7 @@ class CampaignQuerySet(models.QuerySet):
 class FeedbackQuerySet(models.QuerySet):
     def with_people(self):
         """How many people asked for it (the author and everyone who said "me too")."""
-        from .models import FeedbackSupport
-
+        FeedbackSupport = apps.get_model("campaigns", "FeedbackSupport")
         return self.annotate(people=_count_of(FeedbackSupport.objects.all(), "feedback"))
 
     def on_roadmap(self):

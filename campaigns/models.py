@@ -13,11 +13,9 @@ from django.contrib.postgres.indexes import GistIndex
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import is_city_staff
+
 from .managers import CampaignQuerySet, FeedbackQuerySet, ProposalQuerySet, RoundQuerySet
-
-
-def _is_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_city_staff)
 
 
 class Round(models.Model):
@@ -61,7 +59,7 @@ class Round(models.Model):
 
     @staticmethod
     def can_manage(user) -> bool:
-        return _is_staff(user)
+        return is_city_staff(user)
 
 
 class ProposalState(models.TextChoices):
@@ -118,14 +116,14 @@ class Proposal(models.Model):
         return self.title
 
     def can_answer(self, user) -> bool:
-        return _is_staff(user)
+        return is_city_staff(user)
 
     def can_view(self, user) -> bool:
-        return not self.is_hidden or _is_staff(user)
+        return not self.is_hidden or is_city_staff(user)
 
     @staticmethod
     def can_moderate(user) -> bool:
-        return _is_staff(user)
+        return is_city_staff(user)
 
 
 class ProposalComment(models.Model):
@@ -140,7 +138,7 @@ class ProposalComment(models.Model):
         indexes = [models.Index(fields=["proposal", "created_at"], name="campaigns_comment_prop_idx")]
 
     def can_view(self, user) -> bool:
-        return not self.is_hidden or _is_staff(user)
+        return not self.is_hidden or is_city_staff(user)
 
     def can_delete(self, user) -> bool:
         return bool(user and user.is_authenticated and (user.pk == self.author_id or user.is_city_staff))
@@ -203,7 +201,7 @@ class Campaign(models.Model):
 
     @staticmethod
     def can_create(user) -> bool:
-        return _is_staff(user)
+        return is_city_staff(user)
 
 
 class FeedbackKind(models.TextChoices):
@@ -252,7 +250,7 @@ class Feedback(models.Model):
 
     @staticmethod
     def can_triage(user) -> bool:
-        return _is_staff(user)
+        return is_city_staff(user)
 
 
 class FeedbackSupport(models.Model):

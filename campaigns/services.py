@@ -16,12 +16,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.permissions import is_city_staff
 from audit.services import audit_record
 from districts.models import District
 from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text
 from moderation.services import content_hidden_set
 from notifications.services import notification_create
+
 
 from .models import (
     AreaScope,
@@ -61,7 +63,7 @@ def _require_creator(user) -> None:
 
 
 def _require_staff(user) -> None:
-    if not (user and user.is_authenticated and user.is_city_staff):
+    if not is_city_staff(user):
         raise PermissionDenied("Only city staff may do this. / 서울시 담당자만 할 수 있습니다.")
 
 

@@ -5,8 +5,10 @@ scripts add voting, proposing, feedback and staff triage through the API.
 """
 from django.shortcuts import render
 
+from accounts.permissions import is_city_staff
 from districts.models import District
 from maps.selectors import template_list
+
 
 from . import selectors, services
 from .models import FeedbackKind, Round
@@ -55,5 +57,5 @@ def roadmap_page(request):
         "planned": list(roadmap["planned"]), "done": list(roadmap["done"]), "people": roadmap["people"],
         "recent": recent, "kinds": FeedbackKind.choices,
         "page_config": {"signedIn": request.user.is_authenticated,
-                        "isStaff": bool(request.user.is_authenticated and request.user.is_city_staff)},
+                        "isStaff": is_city_staff(request.user)},
     })

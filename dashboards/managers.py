@@ -1,5 +1,8 @@
+from django.apps import apps
 from django.db import models
 from django.db.models import Count, Q
+
+from accounts.permissions import is_city_staff
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -7,7 +10,7 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def visible_to(self, user):
-        if user is not None and user.is_authenticated and user.is_city_staff:
+        if is_city_staff(user):
             return self
         return self.published()
 
@@ -25,8 +28,7 @@ class IndicatorQuerySet(models.QuerySet):
 class IndicatorValueQuerySet(models.QuerySet):
     def current(self):
         """Values of each indicator's latest version (the current one)."""
-        from .models import IndicatorImport
-
+        IndicatorImport = apps.get_model("dashboards", "IndicatorImport")
         latest = (IndicatorImport.objects.filter(indicator=models.OuterRef("indicator"))
                   .order_by("-version").values("pk")[:1])
         return self.filter(version=models.Subquery(latest))

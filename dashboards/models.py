@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from accounts.permissions import is_city_staff
+
 from .managers import FeedbackQuerySet, IndicatorQuerySet, IndicatorValueQuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -95,11 +97,11 @@ class Indicator(models.Model):
 
     # --- permission rules -------------------------------------------------------
     def can_view(self, user) -> bool:
-        return self.is_published or bool(user and user.is_authenticated and user.is_city_staff)
+        return self.is_published or is_city_staff(user)
 
     @staticmethod
     def can_manage(user) -> bool:
-        return bool(user and user.is_authenticated and user.is_city_staff)
+        return is_city_staff(user)
 
 
 class IndicatorImport(models.Model):

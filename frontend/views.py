@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from districts.models import District
 from layers.access import request_viewer
+from layers.query import request_secret
 from layers.registry import registry
 
 from .forms import SignupForm
@@ -53,7 +54,7 @@ def map_detail(request, map_id: int):
     """A map's page; a map that does not exist (or is not the reader's to see) is a 404, as in the API."""
     from maps.selectors import map_get_for
 
-    key = request.GET.get("key", "")[:100]
+    key = request_secret(request)
     map_get_for(user=request.user, pk=map_id, secret=key)
     return render(request, "frontend/map_detail.html", {"page_config": {"mapId": map_id, "key": key}})
 
@@ -61,7 +62,7 @@ def map_detail(request, map_id: int):
 def map_edit(request, map_id: int):
     from maps.selectors import map_get_for
 
-    key = request.GET.get("key", "")[:100]
+    key = request_secret(request)
     if not request.user.is_authenticated and not key:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     map_get_for(user=request.user, pk=map_id, secret=key)

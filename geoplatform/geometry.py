@@ -51,7 +51,13 @@ def _check_positions(coords, depth: int):
 
 
 def geometry_from_geojson(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry:
-    """A GEOSGeometry (SRID 4326) from a GeoJSON geometry dict or string, or ValidationError."""
+    """A checked GEOSGeometry (SRID 4326) from a GeoJSON geometry dict or string, or ValidationError."""
+    return geometry_check(geometry_parse(value, allowed_types=allowed_types))
+
+
+def geometry_parse(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry:
+    """Read a GeoJSON geometry (type, positions in range, vertex limit) without judging its validity:
+    for a service that runs `geometry_check` itself, so that a geometry is checked once on its path."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -73,7 +79,7 @@ def geometry_from_geojson(value, *, allowed_types=ALLOWED_TYPES) -> GEOSGeometry
         geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": coords}), srid=4326)
     except (GEOSException, GDALException, ValueError, TypeError) as exc:
         _fail(_("Geometry could not be read: %(reason)s.") % {"reason": exc})
-    return geometry_check(geom)
+    return geom
 
 
 def geometry_check(geom: GEOSGeometry) -> GEOSGeometry:
@@ -89,13 +95,6 @@ def geometry_check(geom: GEOSGeometry) -> GEOSGeometry:
         _fail(_("Invalid geometry: %(reason)s. Fix the shape (e.g. a polygon must not cross itself).")
               % {"reason": reason})
     return geom
-
-
-def geometry_in_seoul(geom: GEOSGeometry) -> bool:
-    """True when the geometry touches any Seoul district (the districts table is the truth)."""
-    from districts.models import District
-
-    return District.objects.filter(geom__intersects=geom).exists()
 
 
 def srid_is_known(srid: int) -> bool:

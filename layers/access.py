@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from .query import request_secret
 from .registry import Layer, Viewer, registry
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,7 @@ def request_user(request):
 
 
 def request_viewer(request) -> Viewer:
-    return Viewer(user=request_user(request), secret=request.GET.get("key", "")[:100])
+    return Viewer(user=request_user(request), secret=request_secret(request))
 
 
 def layer_for_viewer(name: str, viewer: Viewer, kind: str | None = None) -> Layer:

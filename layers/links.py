@@ -4,12 +4,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
+from .query import request_secret
+
 
 def _absolute(request, path: str) -> str:
     if request is not None:
-        key = request.GET.get("key", "") if hasattr(request, "GET") else ""
+        key = request_secret(request)
         if key:
-            path = f"{path}?{urlencode({'key': key[:100]})}"
+            path = f"{path}?{urlencode({'key': key})}"
         return request.build_absolute_uri(path)
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 

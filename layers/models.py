@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 
-from .managers import DatasetQuerySet
+
+class DatasetQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
 
 
 class Dataset(models.Model):

@@ -16,6 +16,7 @@ import yaml
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -24,6 +25,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
 
 from .access import request_viewer
+from .query import bbox_parse, request_secret
 from .registry import Layer, Viewer, registry
 from .styles import layer_bounds
 from django.utils.translation import gettext_lazy as _
@@ -83,10 +85,6 @@ def _url(request, name, *args, **query) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _key(request) -> str:
-    return request.GET.get("key", "")[:100]
-
-
 # --- which layers ------------------------------------------------------------------------
 def _visible(layer: Layer, viewer: Viewer) -> bool:
     if layer.kind != "vector" or layer.queryset_factory is None:
@@ -104,7 +102,7 @@ def _collection_layer(name: str, viewer: Viewer) -> Layer:
 
 
 def _collection_doc(request, layer: Layer) -> dict:
-    key = _key(request)
+    key = request_secret(request)
     doc = {
         "id": layer.name,
         "title": layer.title("en" if getattr(request, "LANGUAGE_CODE", "ko").startswith("en") else "ko"),
@@ -190,21 +188,10 @@ def _parse_offset(value: str | None) -> int:
 
 
 def _parse_bbox(value: str | None) -> Polygon | None:
-    if not value:
-        return None
-    message = _("bbox is minLon,minLat,maxLon,maxLat in WGS 84.")
     try:
-        numbers = [float(v) for v in value.split(",")]
-    except ValueError:
-        raise OGCError(400, "InvalidParameterValue", message)
-    if len(numbers) == 6:
-        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    if len(numbers) != 4:
-        raise OGCError(400, "InvalidParameterValue", message)
-    west, south, east, north = numbers
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90) or west > east:
-        raise OGCError(400, "InvalidParameterValue", message)
-    return Polygon.from_bbox((west, south, east, north))
+        return bbox_parse(value)
+    except ValidationError as exc:
+        raise OGCError(400, "InvalidParameterValue", exc.messages[0])
 
 
 INSTANT_MIN = dt.datetime(1, 1, 2, tzinfo=dt.timezone.utc)
@@ -330,9 +317,9 @@ def item(request, layer, feature_id):
         raise OGCError(404, "NotFound", _("No such feature."))
     feature = found[0]
     feature["links"] = [
-        {"href": _url(request, "ogc-item", layer, str(feature_id), key=_key(request)), "rel": "self",
+        {"href": _url(request, "ogc-item", layer, str(feature_id), key=request_secret(request)), "rel": "self",
          "type": GEOJSON, "title": "This feature"},
-        {"href": _url(request, "ogc-collection", layer, key=_key(request)), "rel": "collection", "type": JSON,
+        {"href": _url(request, "ogc-collection", layer, key=request_secret(request)), "rel": "collection", "type": JSON,
          "title": "The collection"},
     ]
     return _respond(feature, content_type=GEOJSON)

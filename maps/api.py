@@ -2,7 +2,6 @@
 import re
 
 from django.contrib.auth import get_user_model
-from django.contrib.gis.geos import Polygon
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.urls import reverse
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from layers.query import bbox_parse, request_secret
 from layers.exports import EXPORT_FORMATS, export_layer_response
 from layers.registry import Viewer
 from moderation.throttles import CreationRateThrottle
@@ -50,10 +50,6 @@ class PreconditionRequired(APIException):
     default_code = "precondition_required"
 
 
-def _secret(request) -> str:
-    return request.GET.get("key", "")[:100]
-
-
 def _data(request):
     try:
         return request.data
@@ -67,27 +63,8 @@ def _valid(serializer_class, data, **kwargs):
     return serializer.validated_data
 
 
-def bbox_parse(text: str | None) -> Polygon | None:
-    """`minLon,minLat,maxLon,maxLat` in WGS 84, or ParseError (400) saying what is wrong."""
-    if text in (None, ""):
-        return None
-    parts = text.split(",")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
-        raise ParseError(_("bbox must be four numbers: minLon,minLat,maxLon,maxLat."))
-    xmin, ymin, xmax, ymax = values
-    if not (-180 <= xmin < xmax <= 180 and -90 <= ymin < ymax <= 90):
-        raise ParseError(_("bbox is out of range or inverted (longitude -180..180, latitude -90..90, min < max)."))
-    box = Polygon.from_bbox((xmin, ymin, xmax, ymax))
-    box.srid = 4326
-    return box
-
-
 def _map_for(request, pk, for_update=False):
-    return selectors.map_get_for(user=request.user, pk=pk, secret=_secret(request), for_update=for_update)
+    return selectors.map_get_for(user=request.user, pk=pk, secret=request_secret(request), for_update=for_update)
 
 
 def _feature_response(request, feature, status_code=200):
@@ -174,7 +151,7 @@ class FeatureListApi(APIView):
     def get(self, request, pk):
         map_obj = _map_for(request, pk)
         query = _valid(FeatureListQuerySerializer, request.query_params)
-        features = selectors.feature_list(map_obj=map_obj, user=request.user, secret=_secret(request),
+        features = selectors.feature_list(map_obj=map_obj, user=request.user, secret=request_secret(request),
                                           bbox=bbox_parse(query.get("bbox")), category=query.get("category", ""),
                                           status=query.get("status", "")).prefetch_related("photos")
         paginator = FeaturePagination()
@@ -186,7 +163,7 @@ class FeatureListApi(APIView):
     def post(self, request, pk):
         map_obj = _map_for(request, pk)
         data = _valid(FeatureInputSerializer, _data(request))
-        feature = services.feature_create(map_obj=map_obj, actor=request.user, secret=_secret(request), **data)
+        feature = services.feature_create(map_obj=map_obj, actor=request.user, secret=request_secret(request), **data)
         response = _feature_response(request, feature, 201)
         response["Location"] = request.build_absolute_uri(reverse("map-feature-detail", args=[map_obj.pk, feature.pk]))
         return response
@@ -200,7 +177,7 @@ class FeatureDetailApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], responses=FeatureOutputSerializer)
     def get(self, request, pk, fid):
         feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
-                                            secret=_secret(request))
+                                            secret=request_secret(request))
         if request.headers.get("If-None-Match") == feature.etag:
             response = Response(status=304)
             response["ETag"] = feature.etag
@@ -218,7 +195,7 @@ class FeatureDetailApi(APIView):
 
     def _update(self, request, pk, fid, serializer_class, partial):
         map_obj = _map_for(request, pk)
-        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=_secret(request))
+        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
         data = dict(_valid(serializer_class, _data(request), partial=partial))
         expected = self._expected_version(request, fid, data)
         data.pop("version", None)
@@ -226,7 +203,7 @@ class FeatureDetailApi(APIView):
             raise PreconditionRequired()
         try:
             feature = services.feature_update(map_obj=map_obj, feature_id=int(fid), actor=request.user,
-                                              expected_version=expected, secret=_secret(request), **data)
+                                              expected_version=expected, secret=request_secret(request), **data)
         except services.FeatureConflict as conflict:
             return _conflict_response(request, conflict)
         return _feature_response(request, feature)
@@ -245,11 +222,11 @@ class FeatureDetailApi(APIView):
                    responses={204: None, 409: OpenApiTypes.OBJECT})
     def delete(self, request, pk, fid):
         map_obj = _map_for(request, pk)
-        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=_secret(request))
+        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
         expected = self._expected_version(request, fid, {})
         try:
             services.feature_delete(map_obj=map_obj, feature_id=int(fid), actor=request.user,
-                                    secret=_secret(request), expected_version=expected)
+                                    secret=request_secret(request), expected_version=expected)
         except services.FeatureConflict as conflict:
             return _conflict_response(request, conflict)
         return Response(status=204)
@@ -263,10 +240,10 @@ class FeatureReviewApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], request=ReviewSerializer, responses=FeatureOutputSerializer)
     def post(self, request, pk, fid):
         map_obj = _map_for(request, pk)
-        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=_secret(request))
+        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
         data = _valid(ReviewSerializer, _data(request))
         feature = services.feature_review(map_obj=map_obj, feature_id=int(fid), actor=request.user,
-                                          secret=_secret(request), **data)
+                                          secret=request_secret(request), **data)
         return _feature_response(request, feature)
 
 
@@ -276,7 +253,7 @@ class SuggestionListApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], responses=FeatureOutputSerializer(many=True))
     def get(self, request, pk):
         map_obj = _map_for(request, pk)
-        if not map_obj.can_moderate(request.user, _secret(request)):
+        if not map_obj.can_moderate(request.user, request_secret(request)):
             raise Http404
         features = selectors.suggestion_list(map_obj=map_obj).prefetch_related("photos")
         paginator = FeaturePagination()
@@ -293,7 +270,7 @@ class FeatureHistoryApi(APIView):
     def get(self, request, pk, fid):
         map_obj = _map_for(request, pk)
         versions = selectors.history_for_feature(map_obj=map_obj, user=request.user, fid=int(fid),
-                                                 secret=_secret(request))
+                                                 secret=request_secret(request))
         return Response(VersionSerializer(versions, many=True).data)
 
 
@@ -303,7 +280,7 @@ class MapHistoryApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], responses=VersionSerializer(many=True))
     def get(self, request, pk):
         map_obj = _map_for(request, pk)
-        versions = selectors.history_for_map(map_obj=map_obj, user=request.user, secret=_secret(request))
+        versions = selectors.history_for_map(map_obj=map_obj, user=request.user, secret=request_secret(request))
         paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(versions, request, view=self)
         return paginator.get_paginated_response(VersionSerializer(page, many=True).data)
@@ -317,18 +294,18 @@ class FeatureRevertApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], request=RevertSerializer, responses=FeatureOutputSerializer)
     def post(self, request, pk, fid):
         map_obj = _map_for(request, pk)
-        if not map_obj.can_edit(request.user, _secret(request)):
+        if not map_obj.can_edit(request.user, request_secret(request)):
             raise Http404
         data = _valid(RevertSerializer, _data(request))
         feature = services.feature_revert(map_obj=map_obj, feature_id=int(fid), actor=request.user,
-                                          to_version=data["version"], secret=_secret(request))
+                                          to_version=data["version"], secret=request_secret(request))
         return _feature_response(request, feature)
 
 
 # --- photos ---------------------------------------------------------------------------------------------
 def _photo_for(request, pk, fid, photo_id):
     map_obj = _map_for(request, pk)
-    feature = selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=_secret(request))
+    feature = selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
     photo = FeaturePhoto.objects.visible().filter(pk=photo_id, feature=feature).first()
     if photo is None:
         raise Http404
@@ -345,7 +322,7 @@ class PhotoListApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], responses=PhotoSerializer(many=True))
     def get(self, request, pk, fid):
         feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
-                                            secret=_secret(request))
+                                            secret=request_secret(request))
         photos = feature.photos.visible()
         for photo in photos:
             photo.feature = feature
@@ -354,10 +331,10 @@ class PhotoListApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], request=PhotoInputSerializer, responses={201: PhotoSerializer})
     def post(self, request, pk, fid):
         feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
-                                            secret=_secret(request))
+                                            secret=request_secret(request))
         data = _valid(PhotoInputSerializer, _data(request))
         photo = services.photo_add(feature=feature, actor=request.user, upload=data["image"],
-                                   caption=data["caption"], secret=_secret(request))
+                                   caption=data["caption"], secret=request_secret(request))
         return Response(PhotoSerializer(photo, context={"request": request}).data, status=201)
 
 
@@ -371,7 +348,7 @@ class PhotoDetailApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], responses={204: None})
     def delete(self, request, pk, fid, photo_id):
         services.photo_delete(photo=_photo_for(request, pk, fid, photo_id), actor=request.user,
-                              secret=_secret(request))
+                              secret=request_secret(request))
         return Response(status=204)
 
 
@@ -487,7 +464,7 @@ class MapImportApi(APIView):
         data = _valid(ImportInputSerializer, _data(request))
         outcome, value = services.map_import(map_obj=map_obj, actor=request.user, upload=data["file"],
                                              fmt=data.get("format", ""), srid=data.get("srid"),
-                                             secret=_secret(request))
+                                             secret=request_secret(request))
         if outcome == "job":
             return Response({"job": str(value.pk), "state": value.state,
                              "url": request.build_absolute_uri(reverse("job-detail", args=[value.pk]))}, status=202)
@@ -506,7 +483,7 @@ class MapExportApi(ForcedNegotiationMixin, APIView):
         map_obj = _map_for(request, pk)
         if fmt not in EXPORT_FORMATS:
             raise ParseError((_("Unknown export format; use one of %(value1)s.") % {"value1": ', '.join(EXPORT_FORMATS)}))
-        return export_layer_response(layer=map_layer(map_obj), viewer=Viewer(request.user, _secret(request)),
+        return export_layer_response(layer=map_layer(map_obj), viewer=Viewer(request.user, request_secret(request)),
                                      fmt=fmt, filename=f"map-{map_obj.pk}")
 
 

@@ -1,4 +1,5 @@
 """Chainable reads on maps and features, named for what they mean."""
+from django.apps import apps
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import Polygon
 from django.db.models import Exists, OuterRef, Q
@@ -36,8 +37,7 @@ class MapQuerySet(models.QuerySet):
         """Maps with at least one published feature in the box, or whose default view centre lies in it."""
         if bbox is None:
             return self
-        from .models import Feature
-
+        Feature = apps.get_model("maps", "Feature")
         touching = Feature.objects.filter(map=OuterRef("pk"), geom__intersects=bbox).published()
         return self.filter(Q(Exists(touching)) | Q(center__intersects=bbox))
 

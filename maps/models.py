@@ -15,6 +15,7 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Upper
 
+from accounts.permissions import is_city_staff
 from geoplatform.text import text_check_storable
 
 from .managers import FeatureQuerySet, MapQuerySet, PhotoQuerySet
@@ -138,7 +139,7 @@ class MapTemplate(models.Model):
 
     @staticmethod
     def can_change(user) -> bool:
-        return bool(user and user.is_authenticated and user.is_city_staff)
+        return is_city_staff(user)
 
 
 class Map(models.Model):
@@ -214,7 +215,7 @@ class Map(models.Model):
             return True
         if self.is_hidden:
             # Flagged content stays visible to moderators (city staff) unless it is private.
-            return self.visibility != Visibility.PRIVATE and bool(user and user.is_authenticated and user.is_city_staff)
+            return self.visibility != Visibility.PRIVATE and is_city_staff(user)
         if self.visibility == Visibility.PUBLIC:
             return True
         if self.visibility == Visibility.UNLISTED:

@@ -3,6 +3,8 @@ these classes only say who may knock at all."""
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from django.utils.translation import gettext_lazy as _
 
+from layers.query import request_secret
+
 
 class SignedInToWrite(BasePermission):
     """Reads for anyone (the model decides what they see); creating maps or templates needs an account."""
@@ -24,4 +26,4 @@ class SecretLinkOrSignedIn(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS or (request.user and request.user.is_authenticated):
             return True
-        return bool(request.GET.get("key"))
+        return bool(request_secret(request))

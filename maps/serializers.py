@@ -13,6 +13,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from geoplatform.geometry import geometry_from_geojson
 from layers.links import tilejson_url
+from layers.query import request_secret
 
 from .models import (CollaboratorRole, ContributionMode, Feature, FeaturePhoto, FeatureVersion, Map, MapCollaborator, MapTemplate,
                      Theme, Visibility)
@@ -87,7 +88,7 @@ class MapOutputSerializer(serializers.ModelSerializer):
 
     def _secret(self):
         request = self._request()
-        return request.GET.get("key", "")[:100] if request is not None else ""
+        return request_secret(request)
 
     def get_owner(self, obj) -> str:
         return _name(obj.owner)
@@ -210,7 +211,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         query = []
         if thumb:
             query.append("size=thumb")
-        key = request.GET.get("key", "")[:100] if request is not None else ""
+        key = request_secret(request)
         if key:
             query.append(f"key={key}")
         path = f"{path}?{'&'.join(query)}" if query else path

@@ -2,8 +2,14 @@
 from django.conf import settings
 from django.db import models
 
-from .managers import FlagQuerySet
 from django.utils.translation import gettext_lazy as _
+
+class FlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state="open")
+
+    def on(self, target_type: str, target_id: int):
+        return self.filter(target_type=target_type, target_id=target_id)
 
 
 class Flag(models.Model):

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied
 
+from accounts.permissions import is_city_staff
 from audit.services import audit_record
 from geoplatform.messages import register, stored
 from geoplatform.text import plain_text
@@ -101,7 +102,7 @@ def _notify_content_owner_hidden(target, flaggable: Flaggable) -> None:
 @transaction.atomic
 def flag_decide(*, actor, target_type: str, target_id: int, decision: str, note: str = "") -> int:
     """A moderator restores flagged content (shown again) or removes it (stays hidden). Returns flags closed."""
-    if not (actor and actor.is_authenticated and actor.is_city_staff):
+    if not is_city_staff(actor):
         raise PermissionDenied(_("Only city staff moderate flagged content."))
     decisions = {"restore": Flag.State.RESTORED, "remove": Flag.State.REMOVED}
     if decision not in decisions:
@@ -120,7 +121,7 @@ def flag_decide(*, actor, target_type: str, target_id: int, decision: str, note:
 @transaction.atomic
 def user_ban(*, actor, user, banned: bool, reason: str) -> None:
     """Put a user on (or take them off) the ban list: banned users cannot create content."""
-    if not (actor and actor.is_authenticated and actor.is_city_staff):
+    if not is_city_staff(actor):
         raise PermissionDenied(_("Only city staff may ban users."))
     reason = plain_text(reason or "")
     if not reason:

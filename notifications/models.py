@@ -2,7 +2,13 @@
 from django.conf import settings
 from django.db import models
 
-from .managers import NotificationQuerySet
+
+class NotificationQuerySet(models.QuerySet):
+    def of_user(self, user):
+        return self.filter(user=user)
+
+    def unread(self):
+        return self.filter(is_read=False)
 
 
 class Notification(models.Model):

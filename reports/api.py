@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsCityStaff, IsDistrictOfficer
+from accounts.permissions import IsCityStaff, IsDistrictOfficer, is_city_staff
 from geoplatform.pagination import BoundedLimitOffsetPagination
 from layers.links import tilejson_url
 from moderation.permissions import NotBanned
@@ -48,7 +48,7 @@ class ReportListApi(APIView):
     """Reports as GeoJSON. Everybody sees public fields of all; `?mine=true` one's own in full;
     `?queue=mine` an officer's districts' queue. POST a GeoJSON Feature to report a hazard."""
 
-    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    permission_classes = [IsAuthenticatedOrReadOnly]  # report_create refuses banned users
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "reports"
 
@@ -204,7 +204,7 @@ class ReportCategoryListApi(APIView):
 
     @extend_schema(responses=ReportCategorySerializer(many=True))
     def get(self, request):
-        staff = request.user.is_authenticated and request.user.is_city_staff
+        staff = is_city_staff(request.user)
         categories = selectors.category_list(include_inactive=staff and request.query_params.get("all") == "true")
         return Response(ReportCategorySerializer(categories, many=True).data)
 

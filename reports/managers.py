@@ -5,10 +5,10 @@ from django.contrib.gis.db import models
 from django.contrib.gis.geos import Polygon
 from django.db.models import Exists, OuterRef, Q
 
+from .workflow import OPEN_STATUSES, Status
+
 
 def _open_statuses():
-    from .models import OPEN_STATUSES
-
     return [str(s) for s in OPEN_STATUSES]
 
 
@@ -31,8 +31,7 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(reporter=user) if user and user.is_authenticated else self.none()
 
     def _district_rows(self, codes, **filters):
-        from .models import ReportDistrict
-
+        ReportDistrict = self.model._meta.get_field("report_districts").related_model
         return ReportDistrict.objects.filter(report=OuterRef("pk"), district__code__in=list(codes), **filters)
 
     def in_districts(self, codes):
@@ -51,8 +50,6 @@ class ReportQuerySet(models.QuerySet):
 
         With `codes`, judged on those districts' own statuses (an officer's queue).
         """
-        from .models import Status
-
         open_statuses = _open_statuses()
         if codes is None:
             late_ack = Q(status=Status.SUBMITTED, acknowledge_due__lt=today)
@@ -64,8 +61,8 @@ class ReportQuerySet(models.QuerySet):
     def of_category(self, codes):
         return self.filter(category__code__in=list(codes))
 
-    def in_bbox(self, bbox: tuple[float, float, float, float]):
-        return self.filter(public_geom__intersects=Polygon.from_bbox(bbox))
+    def in_bbox(self, bbox: Polygon):
+        return self.filter(public_geom__intersects=bbox)
 
     def with_related(self):
         return self.select_related("category", "reporter").prefetch_related("report_districts__district", "photos")

@@ -15,9 +15,10 @@ from django.contrib.gis.db import models
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .managers import ReportQuerySet
-from django.utils.translation import gettext_lazy as _
+from .workflow import CLOSED_STATUSES, OPEN_STATUSES, TRANSITIONS, Status, overall_status  # noqa: F401
 
 COARSE_GRID_METRES = 200
 COARSE_SRID = 5179  # Korea 2000 / Unified CS: metres, the national grid
@@ -61,50 +62,6 @@ class ReportCategory(models.Model):
     def clean(self):
         if self.resolve_days < self.acknowledge_days:
             raise ValidationError({"resolve_days": _("Resolving cannot be due before acknowledging.")})
-
-
-class Status(models.TextChoices):
-    SUBMITTED = "submitted", _("submitted")
-    ACKNOWLEDGED = "acknowledged", _("acknowledged")
-    IN_PROGRESS = "in_progress", _("in progress")
-    RESOLVED = "resolved", _("resolved")
-    REJECTED = "rejected", _("rejected")
-    DUPLICATE = "duplicate", _("duplicate")
-    NOT_OUR_RESPONSIBILITY = "not_our_responsibility", _("not our responsibility")
-
-
-OPEN_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
-CLOSED_STATUSES = (Status.RESOLVED, Status.REJECTED, Status.DUPLICATE, Status.NOT_OUR_RESPONSIBILITY)
-
-# The workflow: where each status may go next. Resolved may be reopened; the other closed states are final.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.SUBMITTED: frozenset({Status.ACKNOWLEDGED, Status.REJECTED, Status.DUPLICATE,
-                                 Status.NOT_OUR_RESPONSIBILITY}),
-    Status.ACKNOWLEDGED: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.REJECTED, Status.DUPLICATE,
-                                    Status.NOT_OUR_RESPONSIBILITY}),
-    Status.IN_PROGRESS: frozenset({Status.RESOLVED, Status.REJECTED, Status.DUPLICATE,
-                                   Status.NOT_OUR_RESPONSIBILITY}),
-    Status.RESOLVED: frozenset({Status.IN_PROGRESS}),
-    Status.REJECTED: frozenset(),
-    Status.DUPLICATE: frozenset(),
-    Status.NOT_OUR_RESPONSIBILITY: frozenset(),
-}
-# When districts disagree on a closed state, the report shows the most useful answer.
-CLOSED_PRECEDENCE = (Status.RESOLVED, Status.DUPLICATE, Status.NOT_OUR_RESPONSIBILITY, Status.REJECTED)
-
-
-def overall_status(district_statuses: list[str]) -> str:
-    """A report is open while any of its districts is: it shows the least advanced open state.
-
-    Only when every district has answered with a closed state is the report closed.
-    """
-    open_ones = [s for s in district_statuses if s in OPEN_STATUSES]
-    if open_ones:
-        return min(open_ones, key=list(OPEN_STATUSES).index)
-    for status in CLOSED_PRECEDENCE:
-        if status in district_statuses:
-            return status
-    return Status.SUBMITTED
 
 
 class ContactPreference(models.TextChoices):

@@ -1,5 +1,5 @@
 """Reads of reports, and the one access helper for a report."""
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied
 
@@ -36,10 +36,12 @@ def report_access(*, user, report_id, need: str = "view", lock: bool = False) ->
 
 
 def report_list(*, user, queue: bool = False, mine: bool = False, statuses=(), categories=(), overdue=None,
-                bbox=None) -> QuerySet[Report]:
+                bbox=None, ids=None, created_on=None) -> QuerySet[Report]:
     """Reports for a list: everybody's public ones, one's own (`mine`), or an officer's queue (`queue`).
 
-    In a queue, status and overdue filters look at the officer's own districts' statuses.
+    In a queue, status and overdue filters look at the officer's own districts' statuses. `ids` keeps only
+    those reports; `created_on=(first, last)` the ones made on those (local) days. The API, the review
+    queue and Open311 all list through here.
     """
     today = timezone.localdate()
     if queue:
@@ -62,6 +64,10 @@ def report_list(*, user, queue: bool = False, mine: bool = False, statuses=(), c
         reports = reports.of_category(categories)
     if bbox:
         reports = reports.in_bbox(bbox)
+    if ids is not None:
+        reports = reports.filter(pk__in=list(ids))
+    if created_on is not None:
+        reports = reports.filter(created_on__range=created_on)
     return reports.with_related()
 
 

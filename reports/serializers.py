@@ -5,10 +5,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.permissions import is_city_staff
+from geoplatform.geometry import geometry_parse
 from geoplatform.messages import render
-
-from geoplatform.geometry import geometry_from_geojson
 from geoplatform.ids import MAX_ID
+from layers.query import bbox_parse
+
 
 from .models import ContactPreference, Report, ReportCategory, Status
 from .selectors import report_is_overdue
@@ -33,7 +35,7 @@ def geojson_geometry(geom) -> dict | None:
 
 def parse_geometry(value, field: str = "geometry"):
     try:
-        return geometry_from_geojson(value)
+        return geometry_parse(value)  # report_create checks it
     except DjangoValidationError as exc:
         raise serializers.ValidationError({field: exc.messages})
 
@@ -56,7 +58,7 @@ def category_by_key(key) -> ReportCategory:
             category = ReportCategory.objects.filter(pk=int(key)).first()
     elif isinstance(key, int) and not isinstance(key, bool):
         category = ReportCategory.objects.filter(pk=key).first()
-    if category is None or not category.is_active:
+    if category is None:  # an inactive one is refused by report_create
         raise serializers.ValidationError(
             {"category": [(_("Unknown report category %(key)s; see /api/reports/categories/.") % {"key": repr(key)})]})
     return category
@@ -148,13 +150,9 @@ class ReportQuerySerializer(serializers.Serializer):
 
     def validate_bbox(self, value):
         try:
-            box = tuple(float(v) for v in value.split(","))
-        except ValueError:
-            box = ()
-        if len(box) != 4 or not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
-            raise serializers.ValidationError(
-                _("bbox is minLon,minLat,maxLon,maxLat in WGS 84."))
-        return box
+            return bbox_parse(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages)
 
 
 # --- reports: output -------------------------------------------------------------------------------------
@@ -218,7 +216,7 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
             for rd, out in zip(report.report_districts.all(), props["districts"]):
                 out["acknowledged_at"] = rd.acknowledged_at.isoformat() if rd.acknowledged_at else None
                 out["closed_at"] = rd.closed_at.isoformat() if rd.closed_at else None
-        if report.is_reporter(user) or (user is not None and user.is_authenticated and user.is_city_staff):
+        if report.is_reporter(user) or (is_city_staff(user)):
             reporter = report.reporter
             props["reporter"] = {"id": reporter.pk, "name": reporter.public_name} if reporter else None
             props["contact_preference"] = report.contact_preference

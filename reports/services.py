@@ -149,10 +149,6 @@ def _clean_message(message: str, *, field: str = "message", required: bool = Tru
     return text
 
 
-def _tiles_changed(*geometries: GEOSGeometry) -> None:
-    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[g for g in geometries if g is not None])
-
-
 @transaction.atomic
 def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, description: str,
                   contact_preference: str = ContactPreference.EMAIL, channel: str = "api") -> Report:
@@ -164,7 +160,10 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
     ensure_not_banned(reporter)
     if not category.is_active:
         _fail("category", _("This category is no longer in use."))
-    geom = geometry_check(geom)
+    try:
+        geom = geometry_check(geom)
+    except ValidationError as exc:
+        raise ValidationError({"geometry": exc.messages})
     description = plain_text(description or "")
     if not description:
         _fail("description", _("Describe the problem."))
@@ -190,7 +189,7 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
                      body=stored(messages.RECEIVED_BODY, districts=names))
     _notify_officers(report, districts, title=stored(
         messages.NEW_TITLE, id=report.pk, category=localised(ko=category.name_ko, en=category.name_en)))
-    _tiles_changed(report.public_geom)
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[report.public_geom])
     _live(report, "report.created")
     return report
 
@@ -287,7 +286,7 @@ def report_status_change(*, report: Report, actor, status: str, message: str, di
                  after=_report_state(report))
     _notify_reporter(report, kind="report_status", body=message,
                      title=stored(messages.STATUS_TITLE, id=report.pk, status=messages.status_param(status)))
-    _tiles_changed(report.public_geom)
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[report.public_geom])
     _live(report, "report.updated")
     return report
 
@@ -359,7 +358,7 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
                                   district=localised(ko=target.name_ko, en=target.name_en)),
                      body=reason)
     _notify_officers(report, [target], title=stored(messages.TRANSFERRED_TITLE, id=report.pk))
-    _tiles_changed(report.public_geom)
+    tile_cache_invalidate(layer_name=REPORT_LAYER, geometries=[report.public_geom])
     _live(report, "report.updated", also_codes=[source.code])
     return report
 

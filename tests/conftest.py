@@ -256,3 +256,16 @@ def login(live_seoul):
         page.wait_for_load_state("networkidle")
 
     return sign_in
+
+
+@pytest.fixture
+def tile_clock(monkeypatch):
+    """The tile cache's clock (`layers.cache._clock`), an hour ahead of the real one and still: after every
+    invalidation a fixture's writes made, so a render starting now is stored."""
+    import time
+
+    from layers import cache
+
+    now = time.time() + 3600
+    monkeypatch.setattr(cache, "_clock", lambda: now)
+    return now

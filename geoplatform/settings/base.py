@@ -244,7 +244,7 @@ SPECTACULAR_SETTINGS = {
         "AnalysisOutputKindEnum": "analysis.models.AnalysisOutput.Kind",
         "IndicatorKindEnum": "dashboards.models.Indicator.Kind",
         "AnalysisStatusEnum": "analysis.models.Analysis.Status",
-        "ReportStatusEnum": "reports.models.Status",
+        "ReportStatusEnum": "reports.workflow.Status",
     },
 }
 

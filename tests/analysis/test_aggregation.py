@@ -74,7 +74,9 @@ def test_open_data_is_not_suppressed_and_libraries_per_dong_are_rates(libraries,
     assert sum(c.count for c in cells) == analysis.outputs.get().stats["records_in_units"]
     assert analysis.outputs.get().stats["records_in_units"] >= 210  # 215 libraries, a few on the city edge
     with_library = [c for c in cells if c.count]
+    assert len(with_library) >= 100  # 215 libraries over 424 dongs
     assert all(c.value > 0 for c in with_library)
+    assert all(c.value == 0 for c in cells if not c.count)
 
 
 def test_toilets_per_km2_per_district_match_a_direct_count(toilets, analyst, run_analysis):
@@ -88,6 +90,7 @@ def test_toilets_per_km2_per_district_match_a_direct_count(toilets, analyst, run
             WHERE d.code IN ('11110', '11680') GROUP BY d.code, d.geom
         """, [toilets.pk])
         direct = {code: (count, area) for code, count, area in cursor.fetchall()}
+    assert set(direct) == {"11110", "11680"} and all(count > 0 for count, _ in direct.values())
     for code, (count, area) in direct.items():
         assert cells[code].count == count
         assert cells[code].value == pytest.approx(count / area, abs=1e-6)

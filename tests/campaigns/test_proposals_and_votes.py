@@ -135,8 +135,8 @@ def test_withdrawing_a_vote_never_given_is_a_clear_400(citizen, voters, open_rou
 
 def test_anonymous_and_banned_people_cannot_propose_or_vote(make_user, citizen, open_round, propose, api, client_for):
     proposal = propose(citizen).json()
-    assert api.post("/api/proposals/", {"title": "x", "why": "y"}, format="json").status_code in (401, 403)
-    assert api.post(f"/api/proposals/{proposal['id']}/vote/").status_code in (401, 403)
+    assert api.post("/api/proposals/", {"title": "x", "why": "y"}, format="json").status_code == 401
+    assert api.post(f"/api/proposals/{proposal['id']}/vote/").status_code == 401
     banned = make_user("troll", is_banned=True)
     refused = propose(banned)
     assert refused.status_code == 403

@@ -138,17 +138,12 @@ def test_layer_tiles_carry_public_fields_only_and_the_coarse_location(scene, api
     assert scene["dark"].pk in [f["id"] for f in dark_tile]
 
 
-def test_a_status_change_redraws_the_cached_tile(scene, api, client_for, gangnam_officer, places,
+def test_a_status_change_redraws_the_cached_tile(scene, api, client_for, gangnam_officer, places, tile_clock,
                                                  django_capture_on_commit_callbacks):
-    import time
-
-    from layers.cache import INVALIDATION_SLACK
-
     z, x, y = _tile_for(places["seolleung"])
     url = f"/tiles/reports/{z}/{x}/{y}.mvt"
-    # The scene's own writes just invalidated this layer; a render begun within the slack after an
-    # invalidation is deliberately not stored (it may have read old rows), so let that window pass.
-    time.sleep(INVALIDATION_SLACK * 2)
+    # The tile cache's clock is past the scene's own invalidations (a render begun within the slack after
+    # one is deliberately not stored): the first render is stored, the second request is a hit.
     assert {f["properties"]["status"] for f in _decode(api.get(url).content)} >= {"acknowledged"}
     assert api.get(url)["X-Tile-Cache"] == "hit"
     with django_capture_on_commit_callbacks(execute=True):
@@ -162,9 +157,9 @@ def test_hidden_reports_leave_every_public_door(scene, api, client_for, citizen2
                                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         Report.objects.filter(pk=scene["road"].pk).update(is_hidden=True)
-        from reports.services import _tiles_changed
+        from layers.services import tile_cache_invalidate
 
-        _tiles_changed(scene["road"].public_geom)
+        tile_cache_invalidate(layer_name="reports", geometries=[scene["road"].public_geom])
     assert scene["road"].pk not in [f["id"] for f in api.get("/api/reports/").json()["features"]]
     assert api.get(f"/api/reports/{scene['road'].pk}/").status_code == 404
     z, x, y = _tile_for(places["seolleung"])

@@ -118,4 +118,15 @@ def test_description_markup_is_stripped(client_for, citizen, categories, places)
 
 
 def test_anonymous_cannot_report(api, categories, places):
-    assert api.post("/api/reports/", feature(places["seolleung"]), format="json").status_code in (401, 403)
+    assert api.post("/api/reports/", feature(places["seolleung"]), format="json").status_code == 401
+
+
+def test_an_inactive_category_is_refused_by_the_service_naming_the_field(client_for, citizen, staff, categories,
+                                                                        places):
+    from reports.services import category_update
+
+    category_update(category=categories["road"], actor=staff, is_active=False)
+    response = client_for(citizen).post("/api/reports/", feature(places["seolleung"]), format="json")
+    assert response.status_code == 400
+    assert "no longer in use" in response.json()["category"][0]
+    assert not Report.objects.exists()

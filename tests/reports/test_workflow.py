@@ -217,10 +217,10 @@ def test_internal_notes_are_for_officers_and_staff_only(client_for, gangnam_offi
     assert client_for(gangnam_officer).get(f"/api/reports/{gangnam_report.pk}/notes/").json()[0]["note"] == note
     staff_view = client_for(staff).get(f"/api/reports/{gangnam_report.pk}/").json()
     assert note in json.dumps(staff_view, ensure_ascii=False)
-    for client in (client_for(citizen), client_for(citizen2), api):
+    for client, refusal in ((client_for(citizen), 403), (client_for(citizen2), 403), (api, 401)):
         detail = client.get(f"/api/reports/{gangnam_report.pk}/")
         assert note not in detail.content.decode()
-        assert client.get(f"/api/reports/{gangnam_report.pk}/notes/").status_code in (401, 403)
+        assert client.get(f"/api/reports/{gangnam_report.pk}/notes/").status_code == refusal
     assert not Notification.objects.filter(user=citizen, body__contains=note).exists()
 
 
@@ -298,3 +298,22 @@ def test_service_targets_count_korean_working_days():
 def test_due_dates_come_from_the_category_targets(gangnam_report, categories):
     assert gangnam_report.acknowledge_due == add_working_days(gangnam_report.created_on, 2)
     assert gangnam_report.resolve_due == add_working_days(gangnam_report.created_on, 10)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "reporter", "officer", "staff"])
+def test_the_report_list_costs_the_same_queries_for_3_or_30_reports(who, api, client_for, citizen, gangnam_officer,
+                                                                   staff, make_report, places):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = {"anonymous": api, "reporter": client_for(citizen), "officer": client_for(gangnam_officer),
+              "staff": client_for(staff)}[who]
+    counts = []
+    for total in (3, 30):
+        while Report.objects.count() < total:
+            make_report(citizen, places["seolleung"], description=f"보도 파손 {Report.objects.count()} (sample)")
+        with CaptureQueriesContext(connection) as queries:
+            listed = client.get("/api/reports/", {"queue": "mine"} if who == "officer" else {})
+        assert listed.status_code == 200 and len(listed.json()["features"]) == total
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1] and counts[1] <= 10, counts

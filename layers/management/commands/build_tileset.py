@@ -2,10 +2,12 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from jobs.services import JobReporter, job_create, job_finish
+from layers.query import bbox_parse
 from layers.registry import registry
 from layers.styles import layer_bounds
 from layers.tilegrid import count_tiles_in_bbox
@@ -14,12 +16,9 @@ from layers.tilesets import FORMATS, build_tileset
 
 def _bbox(text: str):
     try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        values = ()
-    if len(values) != 4 or not (-180 <= values[0] < values[2] <= 180 and -85.06 <= values[1] < values[3] <= 85.06):
+        return bbox_parse(text, max_lat=85.06).extent  # Web Mercator stops at ±85.06°
+    except ValidationError:
         raise CommandError("--bbox is west,south,east,north in degrees, e.g. 126.76,37.42,127.18,37.70")
-    return values
 
 
 class Command(BaseCommand):

@@ -1,0 +1,70 @@
+"""One door per question: the shared readers and checks are the only copies in the source tree."""
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+
+from layers.query import bbox_parse, request_secret
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _product_files():
+    """The Python source of the project's apps (not tests, benchmarks, migrations or installed packages)."""
+    apps = {app for app in settings.INSTALLED_APPS if "." not in app and (ROOT / app).is_dir()}
+    for app in sorted(apps):
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" not in path.parts and "node_modules" not in path.parts:
+                yield path
+
+
+def _where(pattern: str) -> set[str]:
+    """Product files whose source matches the regular expression."""
+    regex = re.compile(pattern)
+    return {str(path.relative_to(ROOT)) for path in _product_files()
+            if regex.search(path.read_text(encoding="utf-8"))}
+
+
+@pytest.mark.parametrize("question,pattern,door", [
+    ("the secret link key", r"(GET|query_params)(\.get\(|\[)[\"']key[\"']", set()),  # only request_secret reads it
+    ("is this person city staff", r"is_authenticated and [a-z_.]*is_city_staff\b", {"accounts/permissions.py"}),
+    ("a bbox parameter", r"float\([a-z_]+\) for [a-z_]+ in [a-z_()\"'.]*split\([\"'],[\"']\)", {"layers/query.py"}),
+])
+def test_each_question_has_one_door(question, pattern, door):
+    assert _where(pattern) == door, question
+
+
+@pytest.mark.parametrize("text,extent", [
+    (None, None), ("", None),
+    ("126.9,37.4,127.2,37.7", (126.9, 37.4, 127.2, 37.7)),
+    ("126.9,37.4,0,127.2,37.7,100", (126.9, 37.4, 127.2, 37.7)),  # OGC's 3-D bbox keeps its horizontal four
+])
+def test_bbox_parse_reads_wgs84_boxes(text, extent):
+    box = bbox_parse(text)
+    assert (box.extent if box is not None else None) == extent
+    assert box is None or box.srid == 4326
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "a,b,c,d", "127.2,37.4,126.9,37.7", "-200,0,10,10", "127,37,nan,38",
+                                  "127,37,inf,38"])
+def test_bbox_parse_refuses_anything_else_naming_the_field(text):
+    with pytest.raises(ValidationError) as refused:
+        bbox_parse(text)
+    assert refused.value.message_dict["bbox"][0].startswith("bbox")  # in the active language
+
+
+def test_web_mercator_boxes_stop_at_85_degrees():
+    assert bbox_parse("0,-80,10,80", max_lat=85.06) is not None
+    with pytest.raises(ValidationError):
+        bbox_parse("0,-89,10,89", max_lat=85.06)
+
+
+def test_request_secret_reads_the_key_of_a_link_and_cuts_it():
+    factory = RequestFactory()
+    assert request_secret(factory.get("/maps/1/", {"key": "abc"})) == "abc"
+    assert request_secret(factory.get("/maps/1/", {"key": "x" * 500})) == "x" * 100
+    assert request_secret(factory.get("/maps/1/")) == ""
+    assert request_secret(None) == ""
