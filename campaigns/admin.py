@@ -1,7 +1,7 @@
 """Read-mostly admin: staff act through the API and pages (services keep the rules and the audit log)."""
 from django.contrib.gis import admin
 
-from .models import Campaign, Feedback, Proposal, RankingEntry, Round
+from .models import Campaign, Proposal, RankingEntry, Round
 
 
 class ReadOnlyAdmin(admin.GISModelAdmin):
@@ -39,10 +39,3 @@ class ProposalAdmin(ReadOnlyAdmin):
 @admin.register(Campaign)
 class CampaignAdmin(ReadOnlyAdmin):
     list_display = ("title", "proposal", "map", "contribution_mode", "created_at")
-
-
-@admin.register(Feedback)
-class FeedbackAdmin(ReadOnlyAdmin):
-    list_display = ("kind", "state", "created_at", "answered_at")
-    list_filter = ("kind", "state")
-    exclude = ("author",)

@@ -2,17 +2,15 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geoplatform.parsers import JSONParser
 from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
-from .permissions import CanTriageFeedback, IsCityStaff, ReadOrCityStaff
+from .permissions import IsCityStaff, ReadOrCityStaff
 from .serializers import (
     AnswerInputSerializer,
     CampaignInputSerializer,
@@ -20,17 +18,16 @@ from .serializers import (
     CommentInputSerializer,
     CommentSerializer,
     HideInputSerializer,
-    FeedbackInputSerializer,
-    FeedbackListQuerySerializer,
-    FeedbackSerializer,
+    EvaluationSerializer,
+    EvaluatorStatusSerializer,
     ProposalInputSerializer,
+    ReviewInputSerializer,
+    ScoreInputSerializer,
     ProposalListQuerySerializer,
     ProposalSerializer,
-    RoadmapSerializer,
     RoundDetailSerializer,
     RoundInputSerializer,
     RoundSerializer,
-    TriageInputSerializer,
     VoteResultSerializer,
 )
 
@@ -68,7 +65,8 @@ class ProposalListApi(generics.ListCreateAPIView):
         data = _validated(ProposalInputSerializer, request)
         proposal = services.proposal_create(
             proposer=request.user, title=data["title"], why=data["why"], area_scope=data["area_scope"],
-            district_codes=data["districts"], categories=data["categories"], round_id=data.get("round"))
+            district_codes=data["districts"], categories=data["categories"], round_id=data.get("round"),
+            kind=data["kind"], place=data["place"], budget_estimate=data["budget_estimate"])
         return _proposal_response(request, proposal.pk, status.HTTP_201_CREATED)
 
 
@@ -268,82 +266,62 @@ class CampaignDetailApi(APIView):
         return Response(CampaignSerializer(campaign, context={"request": request}).data)
 
 
-# --- feedback ------------------------------------------------------------------------------------
+# --- open evaluation ------------------------------------------------------------------------------
 
-@extend_schema_view(get=extend_schema(parameters=[FeedbackListQuerySerializer]))
-class FeedbackListApi(generics.ListCreateAPIView):
-    """Feedback on the platform, public with its answers; who sent it is never shown."""
-
-    serializer_class = FeedbackSerializer
-    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
-    throttle_classes = [CreationRateThrottle]
-    throttle_scope = "feedback"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def get_queryset(self):
-        query = _query(FeedbackListQuerySerializer, self.request)
-        return selectors.feedback_list(user=self.request.user, state=query.get("state"), kind=query.get("kind"))
-
-    @extend_schema(request={"application/json": FeedbackInputSerializer, "multipart/form-data": FeedbackInputSerializer},
-                   responses={201: FeedbackSerializer})
-    def post(self, request):
-        data = _validated(FeedbackInputSerializer, request)
-        feedback = services.feedback_create(author=request.user, kind=data["kind"], text=data["text"],
-                                            page_url=data["page_url"], screenshot=data.get("screenshot"))
-        feedback = selectors.feedback_get(feedback_id=feedback.pk, user=request.user)
-        return Response(FeedbackSerializer(feedback, context={"request": request}).data, status=status.HTTP_201_CREATED)
-
-
-class FeedbackDetailApi(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses=FeedbackSerializer)
-    def get(self, request, pk: int):
-        feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
-        return Response(FeedbackSerializer(feedback, context={"request": request}).data)
-
-
-class FeedbackTriageApi(APIView):
-    """City staff decide in public: planned, done, or declined with a reason."""
-
-    permission_classes = [CanTriageFeedback]
-
-    @extend_schema(request=TriageInputSerializer, responses=FeedbackSerializer)
-    def post(self, request, pk: int):
-        selectors.feedback_get(feedback_id=pk)
-        data = _validated(TriageInputSerializer, request)
-        services.feedback_triage(feedback_id=pk, actor=request.user, state=data["state"], answer=data["answer"])
-        feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
-        return Response(FeedbackSerializer(feedback, context={"request": request}).data)
-
-
-class FeedbackSupportApi(APIView):
-    """POST: "me too" (counted on the roadmap, never named). DELETE: take it back."""
+class EvaluatorMeApi(APIView):
+    """GET: am I a volunteer evaluator? POST: volunteer for citizen evaluation groups. DELETE: stop."""
 
     permission_classes = [IsAuthenticated, NotBanned]
 
-    def _answer(self, request, pk, code):
-        feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
-        return Response(FeedbackSerializer(feedback, context={"request": request}).data, status=code)
+    @extend_schema(responses=EvaluatorStatusSerializer)
+    def get(self, request):
+        return Response(EvaluatorStatusSerializer(selectors.evaluator_status(user=request.user)).data)
 
-    @extend_schema(request=None, responses=FeedbackSerializer)
-    def post(self, request, pk: int):
-        feedback = selectors.feedback_get(feedback_id=pk)
-        added = services.feedback_support(feedback=feedback, user=request.user)
-        return self._answer(request, pk, status.HTTP_201_CREATED if added else status.HTTP_200_OK)
+    @extend_schema(request=None, responses={201: EvaluatorStatusSerializer})
+    def post(self, request):
+        services.evaluator_join(user=request.user)
+        return Response(EvaluatorStatusSerializer(selectors.evaluator_status(user=request.user)).data,
+                        status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=FeedbackSerializer)
-    def delete(self, request, pk: int):
-        feedback = selectors.feedback_get(feedback_id=pk)
-        services.feedback_unsupport(feedback=feedback, user=request.user)
-        return self._answer(request, pk, status.HTTP_200_OK)
+    @extend_schema(request=None, responses=EvaluatorStatusSerializer)
+    def delete(self, request):
+        services.evaluator_leave(user=request.user)
+        return Response(EvaluatorStatusSerializer(selectors.evaluator_status(user=request.user)).data)
 
 
-class RoadmapApi(APIView):
-    """What the platform plans and has done because people asked: how many people, never who."""
+class EvaluationDetailApi(APIView):
+    """A proposal's evaluation in the open: the reproducible draw, each step's time, scores, the outcome."""
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=RoadmapSerializer)
-    def get(self, request):
-        return Response(RoadmapSerializer(selectors.roadmap()).data)
+    @extend_schema(responses=EvaluationSerializer)
+    def get(self, request, pk: int):
+        return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data)
+
+
+class EvaluationScoreApi(APIView):
+    """A drawn volunteer gives their one structured score and comment."""
+
+    permission_classes = [IsAuthenticated, NotBanned]
+
+    @extend_schema(request=ScoreInputSerializer, responses={201: EvaluationSerializer})
+    def post(self, request, pk: int):
+        selectors.proposal_get(proposal_id=pk)
+        data = _validated(ScoreInputSerializer, request)
+        services.seat_score(proposal_id=pk, user=request.user, **data)
+        return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class CommitteeReviewApi(APIView):
+    """A member of the city's committee (city staff) scores and comments."""
+
+    permission_classes = [IsCityStaff]
+
+    @extend_schema(request=ReviewInputSerializer, responses={201: EvaluationSerializer})
+    def post(self, request, pk: int):
+        selectors.proposal_get(proposal_id=pk, user=request.user)
+        data = _validated(ReviewInputSerializer, request)
+        services.committee_review_add(proposal_id=pk, actor=request.user, **data)
+        return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
+                        status=status.HTTP_201_CREATED)

@@ -1,6 +1,6 @@
 """Demo content for `make run`: a closed round with real-sounding proposals about real Seoul places,
 one selected and turned into a campaign map, one declined with a reason, one merged; a running
-round; feedback in every state. Everything is marked as a sample ([샘플] / [Sample]).
+round. Everything is marked as a sample ([샘플] / [Sample]).
 
 Idempotent: a second run finds the sample round and changes nothing. Written through the services,
 so the sample follows the same rules as real content.
@@ -13,7 +13,7 @@ from django.utils import timezone
 from districts.models import Dong
 
 from . import services
-from .models import Feedback, Proposal, Round
+from .models import Proposal, Round
 
 MARK = "[샘플 / Sample]"
 CLOSED_ROUND = f"{MARK} 2026 하반기 지도 주제 / Map topics, second half of 2026"
@@ -55,35 +55,9 @@ def _campaign_contributions(campaign, users):
                        description="샘플 기여입니다. / A sample contribution.", category=category)
 
 
-def _feedback(users):
-    new = services.feedback_create(author=users["citizen"], kind="bug", page_url="/report/",
-                                   text=f"{MARK} 휴대폰에서 신고 사진을 올리면 회전된 채로 보여요. / "
-                                        "Report photos from my phone show up rotated.")
-    planned = services.feedback_create(author=users["citizen2"], kind="wish", page_url="/campaigns/",
-                                       text=f"{MARK} 캠페인 지도에서 내가 기여한 곳만 골라 보고 싶어요. / "
-                                            "Let me filter a campaign map to my own contributions.")
-    for name in ("citizen", "analyst"):
-        services.feedback_support(feedback=planned, user=users[name])
-    services.feedback_triage(feedback_id=planned.pk, actor=users["staff"], state="planned",
-                             answer="다음 업데이트에 넣겠습니다. / Coming in the next update.")
-    done = services.feedback_create(author=users["citizen"], kind="confusing", page_url="/proposals/",
-                                    text=f"{MARK} 공감과 댓글 버튼이 비슷해서 헷갈려요. / "
-                                         "The vote and comment buttons look alike.")
-    services.feedback_support(feedback=done, user=users["citizen2"])
-    services.feedback_triage(feedback_id=done.pk, actor=users["staff"], state="done",
-                             answer="공감 버튼에 글자를 넣어 구분했습니다. / The vote button now says what it does.")
-    declined = services.feedback_create(author=users["citizen2"], kind="wish",
-                                        text=f"{MARK} 다른 사람이 누구에게 공감했는지 보고 싶어요. / "
-                                             "Show who voted for what.")
-    services.feedback_triage(feedback_id=declined.pk, actor=users["staff"], state="declined",
-                             answer="투표는 비밀입니다. 숫자만 공개합니다. / Votes are secret: we publish counts only.")
-    return [new, planned, done, declined]
-
-
 def load_demo(stdout):
     if Round.objects.filter(title=CLOSED_ROUND).exists():
-        stdout.write(f"campaigns: sample rounds already loaded ({Proposal.objects.count()} proposals, "
-                     f"{Feedback.objects.count()} feedback)")
+        stdout.write(f"campaigns: sample rounds already loaded ({Proposal.objects.count()} proposals)")
         return
     users = _users(stdout)
     staff = users["staff"]
@@ -137,6 +111,5 @@ def load_demo(stdout):
                       "Seochon.", ("11110",), ("한옥", "옛 가게"))
     _votes(flood, users, ("citizen", "officer-gangnam"))
     _votes(jongno, users, ("citizen2",))
-    feedback = _feedback(users)
     stdout.write(f"campaigns: rounds {closed.pk} (closed) and {running.pk} (open), 6 proposals, campaign map "
-                 f"{campaign.map_id}, {len(feedback)} feedback (all marked {MARK})")
+                 f"{campaign.map_id} (all marked {MARK})")

@@ -64,19 +64,3 @@ class ProposalQuerySet(models.QuerySet):
 class CampaignQuerySet(models.QuerySet):
     def with_area(self):
         return self.filter(area__isnull=False)
-
-
-class FeedbackQuerySet(models.QuerySet):
-    def with_people(self):
-        """How many people asked for it (the author and everyone who said "me too")."""
-        FeedbackSupport = apps.get_model("campaigns", "FeedbackSupport")
-        return self.annotate(people=_count_of(FeedbackSupport.objects.all(), "feedback"))
-
-    def on_roadmap(self):
-        return self.filter(state__in=("planned", "done"))
-
-    def in_state(self, state: str):
-        return self.filter(state=state)
-
-    def of_kind(self, kind: str):
-        return self.filter(kind=kind)

@@ -1,10 +1,10 @@
-"""Topic proposals, voting rounds, campaigns and platform feedback.
+"""Topic proposals, voting rounds and campaigns.
 
 Citizens propose what the city should map next and vote in rounds that city
 staff open; when a round ends its ranking is frozen (stored, not recomputed) and
 every proposal gets a public answer. A selected proposal becomes a campaign: a
-crowdsourced map in the maps app. Feedback on the platform itself is triaged in
-public and the roadmap counts how many people asked, never who.
+crowdsourced map in the maps app.
+(Platform feedback and the roadmap live in `feedback/`.)
 """
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_city_staff
 
-from .managers import CampaignQuerySet, FeedbackQuerySet, ProposalQuerySet, RoundQuerySet
+from .managers import CampaignQuerySet, ProposalQuerySet, RoundQuerySet
 
 
 class Round(models.Model):
@@ -28,6 +28,9 @@ class Round(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When the ranking was frozen."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    budget_cap = models.BigIntegerField(
+        null=True, blank=True,
+        help_text=_("Participatory budget: the total cost (won) the winning set may not exceed. Empty: no cap."))
 
     objects = RoundQuerySet.as_manager()
 
@@ -64,9 +67,17 @@ class Round(models.Model):
 
 class ProposalState(models.TextChoices):
     OPEN = "open", _("Open")
+    EVALUATION = "evaluation", _("In evaluation")
+    ACCEPTED = "accepted", _("Accepted")
     SELECTED = "selected", _("Selected")
     MERGED = "merged", _("Merged with another proposal")
     DECLINED = "declined", _("Declined")
+
+
+class ProposalKind(models.TextChoices):
+    MAP_TOPIC = "map_topic", _("A topic for a crowdsourced map")
+    POLICY = "policy", _("A policy")
+    LOCAL_PROJECT = "local_project", _("A local project")
 
 
 class AreaScope(models.TextChoices):
@@ -78,6 +89,13 @@ class Proposal(models.Model):
     """A topic a citizen proposes for a crowdsourced map."""
 
     title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=ProposalKind.choices, default=ProposalKind.MAP_TOPIC,
+                            help_text=_("Policies and local projects are evaluated in the open once they "
+                                        "reach the support threshold; map topics are ranked in rounds."))
+    place = models.PointField(srid=4326, null=True, blank=True, spatial_index=False,
+                              help_text=_("An optional place on the map."))
+    budget_estimate = models.BigIntegerField(null=True, blank=True,
+                                             help_text=_("Estimated cost in won (participatory-budget rounds)."))
     why = models.TextField(max_length=4000, help_text=_("Why it matters (Markdown source, tags stripped)."))
     why_html = models.TextField(blank=True, help_text=_("`why` rendered to safe HTML."))
     area_scope = models.CharField(max_length=16, choices=AreaScope.choices, default=AreaScope.SEOUL)
@@ -162,6 +180,7 @@ class RankingEntry(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveIntegerField()
     votes = models.PositiveIntegerField()
+    funded = models.BooleanField(default=False, help_text=_("In the winning set of a round with a budget cap."))
 
     class Meta:
         ordering = ["rank", "proposal_id"]
@@ -204,61 +223,79 @@ class Campaign(models.Model):
         return is_city_staff(user)
 
 
-class FeedbackKind(models.TextChoices):
-    BUG = "bug", _("Something is broken")
-    WISH = "wish", _("A wish")
-    CONFUSING = "confusing", _("A confusing page")
+class Evaluator(models.Model):
+    """A citizen who volunteered for citizen evaluation groups. Known to the public only by this number."""
 
-
-class FeedbackState(models.TextChoices):
-    NEW = "new", _("New")
-    PLANNED = "planned", _("Planned")
-    DONE = "done", _("Done")
-    DECLINED = "declined", _("Declined")
-
-
-class Feedback(models.Model):
-    """Feedback on the platform itself. Public, but its author never is."""
-
-    kind = models.CharField(max_length=16, choices=FeedbackKind.choices)
-    text = models.TextField(max_length=4000)
-    page_url = models.CharField(max_length=500, blank=True, help_text=_("Path of the page it came from (no query)."))
-    screenshot = models.ImageField(upload_to="feedback/%Y/%m/", blank=True)
-    screenshot_thumbnail = models.ImageField(upload_to="feedback/%Y/%m/", blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback")
-    state = models.CharField(max_length=16, choices=FeedbackState.choices, default=FeedbackState.NEW)
-    answer = models.TextField(blank=True, max_length=4000, help_text=_("Staff's public answer or reason."))
-    answered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = FeedbackQuerySet.as_manager()
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evaluator")
+    is_active = models.BooleanField(default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [
-            models.Index(fields=["state", "answered_at"], name="campaigns_feedback_state_idx"),
-            models.Index(fields=["author", "created_at"], name="campaigns_feedback_author_idx"),
+        ordering = ["pk"]
+
+
+class Evaluation(models.Model):
+    """The open evaluation of a proposal that reached the support threshold.
+
+    The citizen group is drawn at random from the active volunteers: `pool` is the sorted list of
+    volunteer numbers at the draw and `seed` the random seed, so anyone can repeat the draw
+    (`random.Random(seed).sample(pool, group_size)`) and check `drawn`.
+    """
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="evaluation")
+    started_at = models.DateTimeField()
+    votes_at_start = models.PositiveIntegerField()
+    seed = models.CharField(max_length=64)
+    pool = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    drawn = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    group_size = models.PositiveSmallIntegerField()
+    citizen_due_at = models.DateTimeField()
+    citizen_done_at = models.DateTimeField(null=True, blank=True)
+    committee_due_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True, choices=[
+        ("accepted", _("Accepted")), ("merged", _("Merged")), ("declined", _("Declined"))])
+    feedback = models.TextField(max_length=4000, blank=True, help_text=_("The officials' public feedback."))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+
+class EvaluationSeat(models.Model):
+    """One drawn volunteer's single structured score (1–5 on three criteria) and comment."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="seats")
+    evaluator = models.ForeignKey(Evaluator, on_delete=models.PROTECT, related_name="seats")
+    need = models.PositiveSmallIntegerField(null=True, blank=True)
+    feasibility = models.PositiveSmallIntegerField(null=True, blank=True)
+    benefit = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(max_length=2000, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluator_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "evaluator"], name="campaigns_seat_once"),
+            models.CheckConstraint(condition=models.Q(scored_at__isnull=True) | (
+                models.Q(need__gte=1, need__lte=5) & models.Q(feasibility__gte=1, feasibility__lte=5)
+                & models.Q(benefit__gte=1, benefit__lte=5)), name="campaigns_seat_scores_1_to_5"),
         ]
 
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.text[:40]}"
 
-    def can_see_private_parts(self, user) -> bool:
-        """The screenshot and page are for the author and staff: a screenshot can show private things."""
-        return bool(user and user.is_authenticated and (user.pk == self.author_id or user.is_city_staff))
+class CommitteeReview(models.Model):
+    """A staff committee member's score (1–5) and comment on a proposal in evaluation."""
 
-    @staticmethod
-    def can_triage(user) -> bool:
-        return is_city_staff(user)
-
-
-class FeedbackSupport(models.Model):
-    """"Me too": one row per person who asked for this (the author included). Counted, never listed."""
-
-    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="committee_reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["feedback", "user"], name="campaigns_feedback_support_once")]
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "reviewer"], name="campaigns_committee_review_once"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="campaigns_committee_score"),
+        ]

@@ -6,5 +6,4 @@ from . import views
 urlpatterns = [
     path("proposals/", views.proposals_page, name="proposals-page"),
     path("campaigns/", views.campaigns_page, name="campaigns-page"),
-    path("roadmap/", views.roadmap_page, name="roadmap-page"),
 ]

@@ -1,7 +1,7 @@
 """DRF doors onto the rules that live on the models."""
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .models import Feedback, Round
+from .models import Round
 
 
 class IsCityStaff(BasePermission):
@@ -16,10 +16,3 @@ class ReadOrCityStaff(IsCityStaff):
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or super().has_permission(request, view)
-
-
-class CanTriageFeedback(BasePermission):
-    message = IsCityStaff.message
-
-    def has_permission(self, request, view):
-        return Feedback.can_triage(request.user)

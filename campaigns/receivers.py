@@ -1,12 +1,12 @@
-"""When a person erases their account, their feedback stays (it was answered in public) but the
-screenshot and the page address they attached are removed: a screenshot can show who they are."""
+"""When a person erases their account they stop being a volunteer evaluator (scores already given stay,
+under their volunteer number only, as the published record of an evaluation)."""
 from django.dispatch import receiver
 
 from accounts.signals import account_anonymised
 
-from .services import feedback_private_parts_erase
+from .models import Evaluator
 
 
 @receiver(account_anonymised)
-def erase_feedback_attachments(sender, user, **kwargs):
-    feedback_private_parts_erase(author=user)
+def leave_evaluators(sender, user, **kwargs):
+    Evaluator.objects.filter(user=user).update(is_active=False)

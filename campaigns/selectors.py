@@ -1,4 +1,4 @@
-"""Reads: what the public and each person see of proposals, rounds, campaigns and feedback."""
+"""Reads: what the public and each person see of proposals, rounds and campaigns."""
 from __future__ import annotations
 
 from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
@@ -8,7 +8,7 @@ from django.http import Http404
 from districts.models import District
 from maps.models import Feature
 
-from .models import Campaign, Feedback, FeedbackSupport, Proposal, ProposalComment, RankingEntry, Round, Vote
+from .models import Campaign, Evaluation, Evaluator, Proposal, ProposalComment, RankingEntry, Round, Vote
 
 
 MAX_ID = 2**63 - 1
@@ -32,7 +32,7 @@ def _user_or_none(user):
 def proposal_list(*, user=None, round_id: int | None = None, state: str | None = None,
                   district: str | None = None, order: str = "votes") -> QuerySet[Proposal]:
     proposals = (Proposal.objects.visible_to(user).with_votes().with_comment_count().with_campaign_id()
-                 .select_related("round", "merged_into").prefetch_related("districts"))
+                 .select_related("round", "merged_into").prefetch_related("districts", "projects"))
     viewer = _user_or_none(user)
     if viewer is not None:
         proposals = proposals.annotate(my_vote=Exists(Vote.objects.filter(proposal=OuterRef("pk"), voter=viewer)))
@@ -89,36 +89,6 @@ def round_current() -> Round | None:
     return Round.objects.open_now().order_by("starts_at").first()
 
 
-def feedback_list(*, user=None, state: str | None = None, kind: str | None = None) -> QuerySet[Feedback]:
-    feedback = Feedback.objects.with_people()
-    viewer = _user_or_none(user)
-    if viewer is not None:
-        feedback = feedback.annotate(i_asked=Exists(FeedbackSupport.objects.filter(feedback=OuterRef("pk"), user=viewer)))
-    else:
-        feedback = feedback.annotate(i_asked=Value(False, output_field=BooleanField()))
-    if state:
-        feedback = feedback.in_state(state)
-    if kind:
-        feedback = feedback.of_kind(kind)
-    return feedback
-
-
-def feedback_get(*, feedback_id, user=None) -> Feedback:
-    try:
-        return feedback_list(user=user).get(pk=_pk(feedback_id, "No such feedback. / 없는 의견입니다."))
-    except (Feedback.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such feedback. / 없는 의견입니다.")
-
-
-def roadmap() -> dict:
-    """Planned and done items with how many people asked for each: counts, never names."""
-    items = Feedback.objects.on_roadmap().with_people()
-    planned = items.filter(state="planned").order_by("-people", "-answered_at", "-pk")
-    done = items.filter(state="done").order_by("-answered_at", "-pk")
-    people = FeedbackSupport.objects.filter(feedback__state__in=("planned", "done")).values("user").distinct().count()
-    return {"planned": planned, "done": done, "people": people}
-
-
 def campaign_list():
     return Campaign.objects.select_related("proposal", "map").prefetch_related("target_districts")
 
@@ -152,3 +122,29 @@ def campaign_progress(*, campaign) -> dict:
         "districts_total": len(rows),
         "coverage": rows,
     }
+
+
+def evaluation_get(*, proposal_id, user=None) -> Evaluation:
+    """A proposal's open evaluation with its timed steps: public, like the proposal (404 if none or hidden)."""
+    proposal = proposal_get(proposal_id=proposal_id, user=user)
+    evaluation = (Evaluation.objects.filter(proposal=proposal)
+                  .prefetch_related("seats", "committee_reviews").first())
+    if evaluation is None:
+        raise Http404("This proposal is not in evaluation. / 평가 중인 제안이 아닙니다.")
+    scored = [s for s in evaluation.seats.all() if s.scored_at]
+    evaluation.mean_score = (round(sum(s.need + s.feasibility + s.benefit for s in scored) / (3 * len(scored)), 2)
+                             if scored else None)
+    evaluation.steps = [
+        {"step": "threshold", "at": evaluation.started_at, "due": None},
+        {"step": "citizen_group", "at": evaluation.citizen_done_at, "due": evaluation.citizen_due_at},
+        {"step": "committee", "at": (evaluation.committee_reviews.all()[0].created_at
+                                     if evaluation.committee_reviews.all() else None),
+         "due": evaluation.committee_due_at},
+        {"step": "decision", "at": evaluation.decided_at, "due": evaluation.committee_due_at},
+    ]
+    return evaluation
+
+
+def evaluator_status(*, user) -> dict:
+    evaluator = Evaluator.objects.filter(user=user, is_active=True).first() if user.is_authenticated else None
+    return {"volunteer": evaluator is not None, "number": evaluator.pk if evaluator else None}

@@ -8,7 +8,9 @@ from django.core.validators import (
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Campaign, ContributionMode, AreaScope, Feedback, FeedbackKind, FeedbackState, Proposal, ProposalComment, ProposalState, Round
+from maps.serializers import PointInputField
+
+from .models import Campaign, ContributionMode, AreaScope, Proposal, ProposalKind, ProposalComment, ProposalState, Round
 
 
 def _bilingual(en: str, ko: str) -> str:
@@ -90,6 +92,10 @@ class ProposalInputSerializer(BilingualInput):
     categories = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list,
                                        max_length=12)
     round = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    kind = serializers.ChoiceField(choices=ProposalKind.choices, default=ProposalKind.MAP_TOPIC)
+    place = PointInputField(required=False, allow_null=True, default=None)
+    budget_estimate = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10**15,
+                                               default=None)
 
 
 class ProposalListQuerySerializer(BilingualInput):
@@ -98,6 +104,15 @@ class ProposalListQuerySerializer(BilingualInput):
     district = serializers.RegexField(r"^\d{5}$", required=False, error_messages={
         "invalid": _bilingual("A district is a 5-digit code such as 11290.", "자치구는 11290 같은 5자리 코드입니다.")})
     ordering = serializers.ChoiceField(choices=[("votes", "votes"), ("new", "new")], required=False, default="votes")
+
+
+class ProjectLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title_ko = serializers.CharField()
+    title_en = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    url = serializers.CharField()
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -110,12 +125,24 @@ class ProposalSerializer(serializers.ModelSerializer):
     is_mine = serializers.SerializerMethodField()
     merged_into = serializers.IntegerField(source="merged_into_id", read_only=True)
     campaign = serializers.IntegerField(source="campaign_id", read_only=True, allow_null=True)
+    place = serializers.SerializerMethodField()
+    projects = serializers.SerializerMethodField()
 
     class Meta:
         model = Proposal
-        fields = ("id", "title", "why", "why_html", "area_scope", "districts", "categories", "round", "round_status",
-                  "state", "answer", "answered_at", "merged_into", "votes", "comments", "my_vote", "is_mine",
-                  "campaign", "created_at")
+        fields = ("id", "title", "kind", "why", "why_html", "area_scope", "districts", "categories", "place",
+                  "budget_estimate", "round", "round_status", "state", "answer", "answered_at", "merged_into", "votes",
+                  "comments", "my_vote", "is_mine", "campaign", "projects", "created_at")
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_place(self, obj):
+        return {"type": "Point", "coordinates": [round(obj.place.x, 6), round(obj.place.y, 6)]} if obj.place else None
+
+    @extend_schema_field(ProjectLinkSerializer(many=True))
+    def get_projects(self, obj):
+        """The city projects that cite this proposal (an accepted proposal became or joined one)."""
+        return [{"id": p.pk, "title_ko": p.title_ko, "title_en": p.title_en, "status": p.status,
+                 "progress": p.progress, "url": f"/projects/{p.pk}/"} for p in obj.projects.all()]
 
     def get_round_status(self, obj) -> str | None:
         return obj.round.status if obj.round_id else None
@@ -169,6 +196,7 @@ class RoundInputSerializer(BilingualInput):
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
+    budget_cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10**15, default=None)
 
 
 class RankingEntrySerializer(serializers.Serializer):
@@ -177,6 +205,8 @@ class RankingEntrySerializer(serializers.Serializer):
     proposal = serializers.IntegerField(source="proposal_id")
     title = serializers.SerializerMethodField()
     state = serializers.CharField(source="proposal.state")
+    funded = serializers.BooleanField()
+    budget_estimate = serializers.IntegerField(source="proposal.budget_estimate", allow_null=True)
 
     def get_title(self, obj) -> str:
         """A proposal hidden by moderation keeps its rank and votes but not its words."""
@@ -189,7 +219,8 @@ class RoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Round
-        fields = ("id", "title", "description", "starts_at", "ends_at", "closed_at", "status", "proposals")
+        fields = ("id", "title", "description", "starts_at", "ends_at", "closed_at", "status", "proposals",
+                  "budget_cap")
 
 
 class RoundDetailSerializer(RoundSerializer):
@@ -265,74 +296,57 @@ class CampaignSerializer(serializers.ModelSerializer):
         return campaign_progress(campaign=obj)
 
 
-# --- feedback ---------------------------------------------------------------------------------------
+# --- open evaluation --------------------------------------------------------------------------------
 
-class FeedbackInputSerializer(BilingualInput):
-    kind = serializers.ChoiceField(choices=FeedbackKind.choices, error_messages={"invalid_choice": _bilingual(
-        "Choose 'bug', 'wish' or 'confusing'.", "'bug', 'wish', 'confusing' 중 하나를 고르세요.")})
-    text = serializers.CharField(max_length=4000)
-    page_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    screenshot = serializers.FileField(required=False, allow_null=True)
-
-
-class FeedbackListQuerySerializer(BilingualInput):
-    state = serializers.ChoiceField(choices=FeedbackState.choices, required=False)
-    kind = serializers.ChoiceField(choices=FeedbackKind.choices, required=False)
+class ScoreInputSerializer(serializers.Serializer):
+    need = serializers.IntegerField(min_value=1, max_value=5)
+    feasibility = serializers.IntegerField(min_value=1, max_value=5)
+    benefit = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000)
 
 
-class FeedbackSerializer(serializers.ModelSerializer):
-    people = serializers.IntegerField(read_only=True)
-    i_asked = serializers.BooleanField(read_only=True)
-    is_mine = serializers.SerializerMethodField()
-    page_url = serializers.SerializerMethodField()
-    screenshot = serializers.SerializerMethodField()
-    screenshot_thumbnail = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Feedback
-        fields = ("id", "kind", "text", "state", "answer", "answered_at", "people", "i_asked", "is_mine", "page_url",
-                  "screenshot", "screenshot_thumbnail", "created_at")
-
-    def _private_ok(self, obj) -> bool:
-        request = self.context.get("request")
-        return bool(request and obj.can_see_private_parts(request.user))
-
-    def _file_url(self, obj, file) -> str | None:
-        if not file or not self._private_ok(obj):
-            return None
-        return self.context["request"].build_absolute_uri(file.url)
-
-    def get_is_mine(self, obj) -> bool:
-        request = self.context.get("request")
-        return bool(request and request.user.is_authenticated and request.user.pk == obj.author_id)
-
-    def get_page_url(self, obj) -> str | None:
-        return obj.page_url if self._private_ok(obj) else None
-
-    def get_screenshot(self, obj) -> str | None:
-        return self._file_url(obj, obj.screenshot)
-
-    def get_screenshot_thumbnail(self, obj) -> str | None:
-        return self._file_url(obj, obj.screenshot_thumbnail)
+class ReviewInputSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000)
 
 
-class TriageInputSerializer(BilingualInput):
-    state = serializers.ChoiceField(choices=[FeedbackState.PLANNED, FeedbackState.DONE, FeedbackState.DECLINED],
-                                    error_messages={"invalid_choice": _bilingual(
-                                        "Choose 'planned', 'done' or 'declined'.",
-                                        "'planned', 'done', 'declined' 중 하나를 고르세요.")})
-    answer = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+class SeatSerializer(serializers.Serializer):
+    """A drawn volunteer by number only: scores and comments are public, names are not."""
+
+    evaluator = serializers.IntegerField(source="evaluator_id")
+    need = serializers.IntegerField(allow_null=True)
+    feasibility = serializers.IntegerField(allow_null=True)
+    benefit = serializers.IntegerField(allow_null=True)
+    comment = serializers.CharField()
+    scored_at = serializers.DateTimeField(allow_null=True)
 
 
-class RoadmapItemSerializer(serializers.ModelSerializer):
-    people = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Feedback
-        fields = ("id", "kind", "text", "state", "answer", "answered_at", "people")
+class CommitteeReviewSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
 
 
-class RoadmapSerializer(serializers.Serializer):
-    planned = RoadmapItemSerializer(many=True)
-    done = RoadmapItemSerializer(many=True)
-    people = serializers.IntegerField(help_text="Distinct people behind the planned and done items.")
+class EvaluationSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(source="proposal_id")
+    started_at = serializers.DateTimeField()
+    votes_at_start = serializers.IntegerField()
+    seed = serializers.CharField(help_text="Repeat the draw: random.Random(seed).sample(sorted(pool), group_size).")
+    pool = serializers.ListField(child=serializers.IntegerField())
+    drawn = serializers.ListField(child=serializers.IntegerField())
+    group_size = serializers.IntegerField()
+    citizen_due_at = serializers.DateTimeField()
+    citizen_done_at = serializers.DateTimeField(allow_null=True)
+    committee_due_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField()
+    feedback = serializers.CharField()
+    seats = SeatSerializer(many=True)
+    committee_reviews = CommitteeReviewSerializer(many=True)
+    mean_score = serializers.FloatField(allow_null=True)
+    steps = serializers.ListField(child=serializers.DictField())
+
+
+class EvaluatorStatusSerializer(serializers.Serializer):
+    volunteer = serializers.BooleanField()
+    number = serializers.IntegerField(allow_null=True)

@@ -1,4 +1,4 @@
-"""Writes: proposals, votes, rounds and their frozen rankings, answers, campaigns and feedback.
+"""Writes: proposals, votes, rounds and their frozen rankings, answers and campaigns.
 
 Every function takes keyword-only arguments, validates with `full_clean()` and
 runs in one transaction; tile-cache invalidation waits for the commit. Errors
@@ -7,19 +7,19 @@ them into 400s); `PermissionDenied` becomes 403.
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.permissions import is_city_staff
 from audit.services import audit_record
 from districts.models import District
-from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text
 from moderation.services import content_hidden_set
 from notifications.services import notification_create
@@ -27,9 +27,11 @@ from notifications.services import notification_create
 
 from .models import (
     AreaScope,
-    Feedback,
-    FeedbackState,
-    FeedbackSupport,
+    CommitteeReview,
+    Evaluation,
+    EvaluationSeat,
+    Evaluator,
+    ProposalKind,
     Proposal,
     ProposalComment,
     ProposalState,
@@ -39,14 +41,6 @@ from .models import (
 )
 
 MAX_CATEGORIES = 12
-FEEDBACK_TRANSITIONS = {
-    FeedbackState.NEW: {FeedbackState.PLANNED, FeedbackState.DONE, FeedbackState.DECLINED},
-    FeedbackState.PLANNED: {FeedbackState.PLANNED, FeedbackState.DONE, FeedbackState.DECLINED},
-    FeedbackState.DECLINED: {FeedbackState.PLANNED, FeedbackState.DECLINED},
-    FeedbackState.DONE: {FeedbackState.DONE},
-}
-
-
 class AlreadyVoted(ValidationError):
     """The database refused a second vote by the same citizen on the same proposal."""
 
@@ -136,8 +130,24 @@ def _round_for_new_proposal(round_id: int | None) -> Round | None:
 @transaction.atomic
 def proposal_create(*, proposer, title: str, why: str, area_scope: str = AreaScope.SEOUL,
                     district_codes: list[str] | None = None, categories: list[str] | None = None,
-                    round_id: int | None = None) -> Proposal:
+                    round_id: int | None = None, kind: str = ProposalKind.MAP_TOPIC, place=None,
+                    budget_estimate: int | None = None) -> Proposal:
+    """A citizen's proposal: a map topic (ranked in rounds) or a policy or local project (evaluated in the
+    open once it reaches the support threshold), with an optional place and cost estimate."""
     _require_creator(proposer)
+    if kind not in ProposalKind.values:
+        raise ValidationError({"kind": gettext("Choose map_topic, policy or local_project.")})
+    if place is not None:
+        from geoplatform.geometry import geometry_check
+
+        if place.geom_type != "Point":
+            raise ValidationError({"place": gettext("The place is one point on the map.")})
+        try:
+            geometry_check(place)
+        except ValidationError as exc:
+            raise ValidationError({"place": exc.messages})
+    if budget_estimate is not None and not 0 <= budget_estimate <= 10**15:
+        raise ValidationError({"budget_estimate": gettext("Give an amount in won between 0 and 10^15.")})
     title = _clean_text("title", title, max_length=200)
     why = _clean_text("why", why, max_length=4000)
     if area_scope not in AreaScope.values:
@@ -151,7 +161,7 @@ def proposal_create(*, proposer, title: str, why: str, area_scope: str = AreaSco
     proposal = Proposal(
         title=title, why=why, why_html=markdown_to_safe_html(why), area_scope=area_scope,
         area=districts_union(districts), categories=_categories_clean(categories), proposer=proposer,
-        round=_round_for_new_proposal(round_id),
+        round=_round_for_new_proposal(round_id), kind=kind, place=place, budget_estimate=budget_estimate,
     )
     proposal.full_clean()
     proposal.save()
@@ -224,6 +234,8 @@ def vote_cast(*, proposal_id: int, voter) -> Vote:
         raise AlreadyVoted({"vote": ValidationError(
             "You already support this proposal. / 이미 공감한 제안입니다.", code="duplicate")})
     _invalidate("proposals", proposal.area)
+    if proposal.kind != ProposalKind.MAP_TOPIC:
+        evaluation_start_if_due(proposal_id=proposal.pk)
     return vote
 
 
@@ -290,7 +302,8 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
 # --- rounds ------------------------------------------------------------------------------------
 
 @transaction.atomic
-def round_create(*, actor, title: str, starts_at, ends_at, description: str = "") -> Round:
+def round_create(*, actor, title: str, starts_at, ends_at, description: str = "",
+                 budget_cap: int | None = None) -> Round:
     _require_staff(actor)
     title = _clean_text("title", title, max_length=200)
     description = _clean_text("description", description, max_length=4000, required=False)
@@ -302,7 +315,10 @@ def round_create(*, actor, title: str, starts_at, ends_at, description: str = ""
                                                            closed_at__isnull=True)
     if overlapping.exists():
         raise _error("starts_at", "Another round runs in that period.", "그 기간에 다른 회차가 있습니다.", "overlap")
-    round_ = Round(title=title, description=description, starts_at=starts_at, ends_at=ends_at, created_by=actor)
+    if budget_cap is not None and not 0 < budget_cap <= 10**15:
+        raise ValidationError({"budget_cap": gettext("Give a budget cap in won between 1 and 10^15.")})
+    round_ = Round(title=title, description=description, starts_at=starts_at, ends_at=ends_at, created_by=actor,
+                   budget_cap=budget_cap)
     round_.full_clean()
     round_.save()
     # Proposals made while no round took them wait for this one.
@@ -347,6 +363,11 @@ def round_close(*, round_id: int, actor=None) -> Round:
         if proposal.vote_count != previous:  # ties share a rank: 1, 2, 2, 4
             rank, previous = position, proposal.vote_count
         entries.append(RankingEntry(round=round_, proposal=proposal, rank=rank, votes=proposal.vote_count))
+    if round_.budget_cap is not None:
+        funded = budget_winners(cap=round_.budget_cap, ranked=[(e.proposal_id, e.proposal.budget_estimate)
+                                                                for e in entries])
+        for entry in entries:
+            entry.funded = entry.proposal_id in funded
     RankingEntry.objects.bulk_create(entries)
     round_.closed_at = now
     round_.full_clean()
@@ -355,6 +376,26 @@ def round_close(*, round_id: int, actor=None) -> Round:
         audit_record(actor=actor, action="round.close", target=round_, before=None,
                      after={"ranking": [[e.proposal_id, e.rank, e.votes] for e in entries]})
     return round_
+
+
+def budget_winners(*, cap: int, ranked: list[tuple[int, int | None]]) -> set[int]:
+    """The winning set of a participatory-budget round: greedy by votes, skipping what does not fit.
+
+    `ranked` is (proposal id, estimated cost) in ranking order (most votes first; ties by age).
+    Walk down the ranking and fund each proposal whose cost fits in what is left of the cap; a
+    proposal that does not fit is skipped and the ones below it still get their chance. This is
+    the rule most participatory budgets use (e.g. Paris, New York, Seoul's own 주민참여예산): easy to
+    explain and to check by hand, and no proposal loses to one with fewer votes unless it did not
+    fit. It is not an exact knapsack: it can fund fewer votes in total than the best combination
+    (cap 100: A 10 votes/60, B 9 votes/50, C 8 votes/50 → greedy funds A alone, the knapsack B + C).
+    Proposals without a cost estimate cannot be funded in a capped round.
+    """
+    funded, left = set(), cap
+    for proposal_id, cost in ranked:
+        if cost is not None and cost <= left:
+            funded.add(proposal_id)
+            left -= cost
+    return funded
 
 
 def rounds_close_due() -> list[int]:
@@ -438,100 +479,198 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
     return campaign
 
 
-# --- feedback ----------------------------------------------------------------------------------
+# --- open evaluation (policies and local projects) ------------------------------------------------
 
-def page_path_clean(value: str) -> str:
-    """Keep only the path of the page feedback came from: queries carry secret-link keys and tokens."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    parts = urlsplit(value)
-    if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
-        raise _error("page_url", "Give the address of a page of this site.", "이 사이트의 페이지 주소를 주세요.")
-    path = plain_text(parts.path)
-    if len(path) > 500:
-        raise _error("page_url", "The page address is too long.", "페이지 주소가 너무 깁니다.")
-    return path
+def _setting(name: str, default: int) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name, default))
 
 
-@transaction.atomic
-def feedback_create(*, author, kind: str, text: str, page_url: str = "", screenshot=None) -> Feedback:
-    _require_creator(author)
-    feedback = Feedback(kind=kind, text=_clean_text("text", text, max_length=4000),
-                        page_url=page_path_clean(page_url), author=author)
-    if screenshot is not None:
-        try:
-            clean = image_sanitise(screenshot)
-        except ValidationError as exc:
-            raise ValidationError({"screenshot": exc.messages})
-        feedback.screenshot = clean.image
-        feedback.screenshot_thumbnail = clean.thumbnail
-    feedback.full_clean()
-    feedback.save()
-    FeedbackSupport.objects.create(feedback=feedback, user=author)
-    return feedback
+def _tell_proposer(proposal: Proposal, *, kind: str, title: str, body: str, params: dict) -> None:
+    """The proposer hears of each step in their own language (rendered for them, stored as text)."""
+    user = proposal.proposer
+    with translation.override(getattr(user, "preferred_language", "ko") or "ko"):
+        notification_create(user=user, kind=kind, title=gettext(title) % params,
+                            body=f"{gettext(body) % params}\n\n/proposals/{proposal.pk}/evaluation/")
+
+
+def evaluation_draw(*, seed: str, pool: list[int], size: int) -> list[int]:
+    """The drawn group: anyone can repeat it from the published seed and pool."""
+    import random
+
+    return sorted(random.Random(seed).sample(sorted(pool), min(size, len(pool))))
 
 
 @transaction.atomic
-def feedback_private_parts_erase(*, author) -> int:
-    """Remove the screenshots and page addresses a person attached to their feedback (account erasure)."""
-    items = list(Feedback.objects.select_for_update().filter(author=author))
-    files = []
-    for feedback in items:
-        files += [f for f in (feedback.screenshot, feedback.screenshot_thumbnail) if f]
-        Feedback.objects.filter(pk=feedback.pk).update(screenshot="", screenshot_thumbnail="", page_url="")
-    names = [(f.storage, f.name) for f in files]
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
-    return len(items)
-
-
-@transaction.atomic
-def feedback_support(*, feedback: Feedback, user) -> bool:
-    """Say "me too". Returns False when this person had already asked."""
+def evaluator_join(*, user) -> Evaluator:
+    """Volunteer for citizen evaluation groups (or come back after leaving)."""
     _require_creator(user)
+    evaluator, _created = Evaluator.objects.get_or_create(user=user)
+    if not evaluator.is_active:
+        evaluator.is_active = True
+        evaluator.save(update_fields=["is_active"])
+    return evaluator
+
+
+@transaction.atomic
+def evaluator_leave(*, user) -> None:
+    Evaluator.objects.filter(user=user).update(is_active=False)
+
+
+@transaction.atomic
+def evaluation_start_if_due(*, proposal_id: int) -> Evaluation | None:
+    """When a policy or local-project proposal reaches the support threshold, draw its citizen group.
+
+    The proposal row is locked, so two votes crossing the threshold at once start one evaluation.
+    """
+    import secrets
+
+    proposal = Proposal.objects.select_for_update().select_related("proposer").get(pk=proposal_id)
+    if proposal.kind == ProposalKind.MAP_TOPIC or proposal.state != ProposalState.OPEN:
+        return None
+    if Evaluation.objects.filter(proposal=proposal).exists():
+        return None
+    votes = Vote.objects.filter(proposal=proposal).count()
+    threshold = _setting("PROPOSALS_EVALUATION_THRESHOLD", 50)
+    if votes < threshold:
+        return None
+    now = timezone.now()
+    pool = sorted(Evaluator.objects.filter(is_active=True).exclude(user=proposal.proposer)
+                  .values_list("pk", flat=True))
+    seed = secrets.token_hex(16)
+    size = _setting("PROPOSALS_EVALUATION_GROUP_SIZE", 7)
+    drawn = evaluation_draw(seed=seed, pool=pool, size=size)
+    days = datetime.timedelta(days=_setting("PROPOSALS_EVALUATION_DAYS", 14))
+    evaluation = Evaluation(proposal=proposal, started_at=now, votes_at_start=votes, seed=seed, pool=pool,
+                            drawn=drawn, group_size=len(drawn), citizen_due_at=now + days,
+                            committee_due_at=now + 2 * days, citizen_done_at=None if drawn else now)
+    evaluation.full_clean()
+    evaluation.save()
+    EvaluationSeat.objects.bulk_create([EvaluationSeat(evaluation=evaluation, evaluator_id=pk) for pk in drawn])
+    proposal.state = ProposalState.EVALUATION
+    proposal.save(update_fields=["state"])
+    audit_record(actor=None, action="evaluation.start", target=proposal, before={"state": ProposalState.OPEN},
+                 after={"votes": votes, "seed": seed, "pool": pool, "drawn": drawn})
+    _tell_proposer(proposal, kind="proposal_evaluation",
+                   title=gettext_noop("Your proposal reached %(votes)d supporters and goes to evaluation"),
+                   body=gettext_noop("A citizen group of %(size)d drawn at random and the city's committee now evaluate "
+                        "\"%(title)s\". Citizen scores are due by %(due)s."),
+                   params={"votes": votes, "size": len(drawn), "title": proposal.title,
+                           "due": f"{timezone.localtime(evaluation.citizen_due_at):%Y-%m-%d}"})
+    return evaluation
+
+
+def _evaluation_for(proposal_id: int, *, lock: bool = True) -> Evaluation:
+    evaluations = Evaluation.objects.select_related("proposal", "proposal__proposer")
+    if lock:
+        evaluations = evaluations.select_for_update(of=("self",))
+    evaluation = evaluations.filter(proposal_id=proposal_id).first()
+    if evaluation is None:
+        raise ValidationError({"evaluation": gettext("This proposal is not in evaluation.")})
+    return evaluation
+
+
+def _citizen_step_close(evaluation: Evaluation, *, now) -> None:
+    evaluation.citizen_done_at = now
+    evaluation.save(update_fields=["citizen_done_at"])
+    scored = [s for s in evaluation.seats.all() if s.scored_at]
+    _tell_proposer(evaluation.proposal, kind="proposal_evaluation",
+                   title=gettext_noop("The citizen group has evaluated your proposal"),
+                   body=gettext_noop("%(scored)d of %(size)d drawn citizens scored \"%(title)s\". The committee decides next."),
+                   params={"scored": len(scored), "size": evaluation.group_size, "title": evaluation.proposal.title})
+
+
+@transaction.atomic
+def seat_score(*, proposal_id: int, user, need: int, feasibility: int, benefit: int, comment: str) -> EvaluationSeat:
+    """A drawn volunteer's one structured score (1–5 for need, feasibility and benefit) and comment."""
+    _require_creator(user)
+    evaluation = _evaluation_for(proposal_id)
+    seat = (EvaluationSeat.objects.select_for_update().filter(evaluation=evaluation, evaluator__user=user).first())
+    if seat is None:
+        raise PermissionDenied(gettext("Only the citizens drawn for this evaluation score it."))
+    if seat.scored_at is not None:
+        raise ValidationError({"score": ValidationError(gettext("You have already scored this proposal."),
+                                                        code="duplicate")})
+    now = timezone.now()
+    if evaluation.citizen_done_at is not None or now > evaluation.citizen_due_at:
+        raise ValidationError({"score": gettext("The citizen evaluation of this proposal is over.")})
+    for name, value in (("need", need), ("feasibility", feasibility), ("benefit", benefit)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise ValidationError({name: gettext("Score from 1 to 5.")})
+    seat.need, seat.feasibility, seat.benefit = need, feasibility, benefit
+    seat.comment = _clean_text("comment", comment, max_length=2000)
+    seat.scored_at = now
+    seat.full_clean()
+    seat.save()
+    if not evaluation.seats.filter(scored_at__isnull=True).exists():
+        _citizen_step_close(evaluation, now=now)
+    return seat
+
+
+@transaction.atomic
+def committee_review_add(*, proposal_id: int, actor, score: int, comment: str) -> CommitteeReview:
+    _require_staff(actor)
+    evaluation = _evaluation_for(proposal_id)
+    if evaluation.decided_at is not None:
+        raise ValidationError({"score": gettext("This proposal has been decided.")})
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationError({"score": gettext("Score from 1 to 5.")})
+    review = CommitteeReview(evaluation=evaluation, reviewer=actor, score=score,
+                             comment=_clean_text("comment", comment, max_length=2000))
     try:
         with transaction.atomic():
-            FeedbackSupport.objects.create(feedback=feedback, user=user)
+            review.full_clean(validate_constraints=False)
+            review.save()
     except IntegrityError:
-        return False
-    return True
+        raise ValidationError({"score": ValidationError(gettext("You have already reviewed this proposal."),
+                                                        code="duplicate")})
+    return review
 
 
 @transaction.atomic
-def feedback_unsupport(*, feedback: Feedback, user) -> None:
-    if feedback.author_id == user.pk:
-        raise _error("support", "You sent this feedback; you cannot take back asking for it.",
-                     "직접 보낸 의견은 공감을 거둘 수 없습니다.")
-    FeedbackSupport.objects.filter(feedback=feedback, user=user).delete()
+def evaluation_decide(*, proposal_id: int, actor, outcome: str, feedback: str,
+                      merged_into_id: int | None = None, link: str = "") -> Proposal:
+    """The published outcome with the officials' feedback: accepted, merged or declined (with a reason).
 
-
-@transaction.atomic
-def feedback_triage(*, feedback_id: int, actor, state: str, answer: str = "") -> Feedback:
-    """Staff's public decision: planned, done, or declined with a reason."""
+    The citizen step must be over (all scored, or its time passed) and the committee must have
+    reviewed. `link` is where the outcome leads (the project an accepted proposal became or joined).
+    """
     _require_staff(actor)
-    feedback = Feedback.objects.select_for_update().filter(pk=feedback_id).first()
-    if feedback is None:
-        raise _error("feedback", "No such feedback.", "없는 의견입니다.", "not_found")
-    if state not in FeedbackState.values or state == FeedbackState.NEW:
-        raise _error("state", "Choose 'planned', 'done' or 'declined'.", "'planned', 'done', 'declined' 중 하나를 고르세요.")
-    if state not in FEEDBACK_TRANSITIONS[feedback.state]:
-        raise _error("state", f"Feedback that is {feedback.state} cannot become {state}.",
-                     f"'{feedback.state}' 상태의 의견은 '{state}'(으)로 바꿀 수 없습니다.", "transition")
-    answer = _clean_text("answer", answer, max_length=4000, required=state == FeedbackState.DECLINED)
-    before = {"state": feedback.state, "answer": feedback.answer}
-    feedback.state = state
-    feedback.answer = answer
-    feedback.answered_at = timezone.now()
-    feedback.full_clean()
-    feedback.save()
-    audit_record(actor=actor, action="feedback.triage", target=feedback, before=before,
-                 after={"state": state, "answer": answer})
-    labels = {FeedbackState.PLANNED: ("반영 예정", "planned"), FeedbackState.DONE: ("반영 완료", "done"),
-              FeedbackState.DECLINED: ("반영 안 함", "declined")}
-    ko, en = labels[state]
-    askers = FeedbackSupport.objects.filter(feedback=feedback).values_list("user_id", flat=True)
-    for user in get_user_model().objects.filter(pk__in=askers):
-        notification_create(user=user, kind="feedback_answered",
-                            title=f"요청하신 의견에 답했습니다 ({ko}) / Your feedback was answered ({en})",
-                            body=f"{feedback.text[:300]}\n\n{answer}\n\n/roadmap/")
-    return feedback
+    evaluation = _evaluation_for(proposal_id)
+    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+    if proposal.state != ProposalState.EVALUATION or evaluation.decided_at is not None:
+        raise ValidationError({"outcome": gettext("This proposal has been decided.")})
+    now = timezone.now()
+    if evaluation.citizen_done_at is None:
+        if now <= evaluation.citizen_due_at:
+            raise ValidationError({"outcome": gettext("Wait for the citizen group: their time ends on %(due)s.")
+                                   % {"due": f"{timezone.localtime(evaluation.citizen_due_at):%Y-%m-%d}"}})
+        _citizen_step_close(evaluation, now=now)
+    if not evaluation.committee_reviews.exists():
+        raise ValidationError({"outcome": gettext("The committee has not reviewed this proposal yet.")})
+    if outcome not in ("accepted", "merged", "declined"):
+        raise ValidationError({"outcome": gettext("Choose accepted, merged or declined.")})
+    feedback = _clean_text("feedback", feedback, max_length=4000)
+    merged_into = None
+    if outcome == "merged":
+        merged_into = Proposal.objects.filter(pk=merged_into_id).exclude(pk=proposal.pk).first() if merged_into_id else None
+        if merged_into is None:
+            raise ValidationError({"merged_into": gettext("Name another existing proposal to merge into.")})
+    evaluation.outcome, evaluation.feedback, evaluation.decided_at, evaluation.decided_by = outcome, feedback, now, actor
+    evaluation.full_clean()
+    evaluation.save()
+    proposal.state = {"accepted": ProposalState.ACCEPTED, "merged": ProposalState.MERGED,
+                      "declined": ProposalState.DECLINED}[outcome]
+    proposal.merged_into = merged_into
+    proposal.answer, proposal.answered_at, proposal.answered_by = feedback, now, actor
+    proposal.full_clean()
+    proposal.save()
+    audit_record(actor=actor, action="evaluation.decide", target=proposal, before={"state": ProposalState.EVALUATION},
+                 after={"outcome": outcome, "feedback": feedback, "merged_into": merged_into_id, "link": link})
+    titles = {"accepted": gettext_noop("Your proposal was accepted"), "merged": gettext_noop("Your proposal was merged with another"),
+              "declined": gettext_noop("Your proposal was declined")}
+    _tell_proposer(proposal, kind="proposal_decided", title=titles[outcome],
+                   body=gettext_noop("\"%(title)s\": %(feedback)s %(link)s"),
+                   params={"title": proposal.title, "feedback": feedback, "link": link})
+    return proposal

@@ -1,4 +1,4 @@
-"""Web pages: topic proposals and rounds, campaigns with their progress, the public roadmap.
+"""Web pages: topic proposals and rounds, campaigns with their progress.
 
 Pages render what the public may see on the server (readable without JavaScript); the page
 scripts add voting, proposing, feedback and staff triage through the API.
@@ -11,7 +11,7 @@ from maps.selectors import template_list
 
 
 from . import selectors, services
-from .models import FeedbackKind, Round
+from .models import Round
 
 
 def _districts():
@@ -48,14 +48,3 @@ def proposals_page(request):
 def campaigns_page(request):
     campaigns = [(c, selectors.campaign_progress(campaign=c)) for c in selectors.campaign_list()[:50]]
     return render(request, "campaigns/campaigns.html", {"campaigns": campaigns, "page_config": {}})
-
-
-def roadmap_page(request):
-    roadmap = selectors.roadmap()
-    recent = list(selectors.feedback_list(user=request.user).order_by("-created_at", "-pk")[:50])
-    return render(request, "campaigns/roadmap.html", {
-        "planned": list(roadmap["planned"]), "done": list(roadmap["done"]), "people": roadmap["people"],
-        "recent": recent, "kinds": FeedbackKind.choices,
-        "page_config": {"signedIn": request.user.is_authenticated,
-                        "isStaff": is_city_staff(request.user)},
-    })

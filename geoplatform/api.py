@@ -50,6 +50,7 @@ class ApiRoot(APIView):
             ("layers", "layer-list"), ("indicators", "indicator-list"), ("committees", "committee-list"),
             ("meetings", "meeting-list"), ("analyses", "analysis-list"), ("proposals", "proposal-list"),
             ("rounds", "round-list"), ("campaigns", "campaign-list"), ("feedback", "feedback-list"),
+            ("projects", "project-list"),
         ]:
             try:
                 links[key] = url(name)

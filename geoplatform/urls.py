@@ -23,6 +23,8 @@ api_patterns = [
     path("", include("meetings.urls")),
     path("", include("analysis.urls")),
     path("", include("campaigns.urls")),
+    path("", include("feedback.urls")),
+    path("", include("projects.urls")),
 ]
 
 urlpatterns = [
@@ -36,6 +38,8 @@ urlpatterns = [
     path("", include("meetings.page_urls")),
     path("", include("analysis.page_urls")),
     path("", include("campaigns.page_urls")),
+    path("", include("feedback.page_urls")),
+    path("", include("projects.page_urls")),
     path("", include("frontend.urls")),
 ]
 

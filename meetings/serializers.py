@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -141,7 +142,15 @@ class MeetingDetailSerializer(MeetingSerializer):
     class Meta(MeetingSerializer.Meta):
         fields = MeetingSerializer.Meta.fields + (
             "agenda", "minutes", "minutes_html", "decisions", "attendance", "attendance_present", "attendance_total",
-            "disclosure_reason", "disclosure_note", "request_guide", "documents")
+            "disclosure_reason", "disclosure_note", "request_guide", "documents", "projects")
+
+    projects = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_projects(self, obj) -> list:
+        """The city projects this meeting decided (they cite it)."""
+        return [{"id": p.pk, "title_ko": p.title_ko, "title_en": p.title_en, "status": p.status,
+                 "progress": p.progress, "url": f"/projects/{p.pk}/"} for p in obj.projects.order_by("pk")]
 
     def get_minutes(self, obj) -> str | None:
         return obj.minutes if obj.minutes_visible else None

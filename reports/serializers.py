@@ -222,6 +222,10 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
             props["contact_preference"] = report.contact_preference
         if self.context.get("detail"):
             props["timeline"] = [self._event(e, user, report) for e in self.context["timeline"]]
+            # the city projects that cite this report as one they resolve
+            props["projects"] = [{"id": p.pk, "title_ko": p.title_ko, "title_en": p.title_en, "status": p.status,
+                                  "progress": p.progress, "url": f"/projects/{p.pk}/"}
+                                 for p in report.projects.order_by("pk")]
         return {"type": "Feature", "id": report.pk, "geometry": geojson_geometry(geometry), "properties": props}
 
     @staticmethod

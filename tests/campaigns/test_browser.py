@@ -1,11 +1,11 @@
-"""In Chromium: a citizen votes, withdraws and proposes; sends feedback; staff answer it on the roadmap."""
+"""In Chromium: a citizen votes, withdraws and proposes; staff close the round, answer and start a campaign."""
 import datetime
 
 import pytest
 from django.utils import timezone
 
 from campaigns import services
-from campaigns.models import Feedback, Proposal, Vote
+from campaigns.models import Proposal, Vote
 
 pytestmark = pytest.mark.browser
 
@@ -46,36 +46,6 @@ def test_a_citizen_votes_withdraws_and_proposes_on_the_proposals_page(page, logi
     created = Proposal.objects.get(title="마포구 경사로 지도")
     assert [d.code for d in created.districts.all()] == ["11440"] and created.categories == ["급경사", "계단만 있음"]
     assert page.locator(f"#proposal-{created.pk} .proposal-why strong").inner_text() == "경사로"
-
-
-def test_feedback_sent_in_the_browser_is_triaged_by_staff_and_reaches_the_roadmap(page, login, make_user,
-                                                                                  running_round):
-    staff, _ = running_round
-    citizen = make_user("feedback-citizen")
-    login(page, citizen)
-    page.goto("/roadmap/")
-    page.locator("#feedback-box summary").click()
-    page.check("input[name=kind][value=wish]")
-    page.fill("#f-text", "캠페인 지도에 내가 기여한 곳만 보는 필터가 있으면 좋겠어요")
-    page.fill("#f-page", "/campaigns/")
-    page.get_by_role("button", name="보내기").click()
-    page.wait_for_url("**/roadmap/?sent=*")
-    feedback = Feedback.objects.get()
-    assert (feedback.kind, feedback.page_url, feedback.state) == ("wish", "/campaigns/", "new")
-    assert page.locator(f"li.feedback[data-id='{feedback.pk}'] .badge").inner_text() == "접수"
-
-    page.get_by_test_id("sign-out").click()
-    page.wait_for_load_state("networkidle")
-    login(page, staff)
-    page.goto("/roadmap/")
-    item = page.locator(f"li.feedback[data-id='{feedback.pk}']")
-    item.locator("select[name=state]").select_option("planned")
-    item.locator("input[name=answer]").fill("다음 달 업데이트에 넣겠습니다.")
-    item.get_by_role("button", name="답변하기").click()
-    page.locator("[data-testid=planned]").wait_for()
-    assert "다음 달 업데이트에 넣겠습니다." in page.locator("[data-testid=planned]").inner_text()
-    assert page.locator("[data-testid=planned] [data-people]").inner_text() == "1"
-    assert "feedback-citizen" not in page.locator("main").inner_text()
 
 
 def test_staff_close_the_round_answer_and_start_a_campaign_that_shows_on_the_home_page(

@@ -1,4 +1,4 @@
-"""The /proposals/, /campaigns/ and /roadmap/ pages: server-rendered content in Korean and English, and a real browser."""
+"""The /proposals/ and /campaigns/ pages: server-rendered content in Korean and English, and a real browser."""
 import pytest
 from django.test import Client
 
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def story(citizen, citizen2, voters, staff, open_round):
-    """A closed round with a selected proposal turned campaign, a declined one, and triaged feedback."""
+    """A closed round with a selected proposal turned campaign, and a declined one."""
     alleys = services.proposal_create(proposer=citizen, title="성북구 어두운 골목 지도", why="**밤길** 안전",
                                       area_scope="districts", district_codes=["11290"])
     cafes = services.proposal_create(proposer=citizen2, title="마포구 카공 카페 지도", why="공부하기 좋은 곳")
@@ -22,11 +22,7 @@ def story(citizen, citizen2, voters, staff, open_round):
                              answer="상업 시설 홍보가 될 수 있어 선정하지 않았습니다.")
     campaign = services.campaign_create(actor=staff, proposal_id=alleys.pk, template_slug="safety",
                                         goal="성북구 어두운 골목 200곳 찾기", target_features=200)
-    wish = services.feedback_create(author=citizen, kind="wish", text="캠페인 알림을 받고 싶어요")
-    services.feedback_support(feedback=wish, user=citizen2)
-    services.feedback_triage(feedback_id=wish.pk, actor=staff, state="planned", answer="1월에 만듭니다.")
-    services.feedback_create(author=citizen2, kind="bug", text="지도 검색이 느려요")
-    return {"alleys": alleys, "cafes": cafes, "campaign": campaign, "wish": wish}
+    return {"alleys": alleys, "cafes": cafes, "campaign": campaign}
 
 
 def _get(path, language="ko", user=None):
@@ -55,31 +51,20 @@ def test_campaigns_page_shows_progress_and_links_to_the_map(story):
     assert "Coverage per district" in _get("/campaigns/", "en")
 
 
-def test_roadmap_page_counts_people_and_never_names_them(story, staff):
-    page = _get("/roadmap/")
-    assert "캠페인 알림을 받고 싶어요" in page and "1월에 만듭니다." in page
-    assert '<strong data-people>2</strong>명이 요청했습니다' in page
-    assert "minji" not in page and "jihoon" not in page
-    assert "data-triage" not in page
-    assert "data-triage" in _get("/roadmap/", user=staff)
-
-
 def test_script_in_titles_never_reaches_the_page_as_markup(citizen, open_round):
     services.proposal_create(proposer=citizen, title="<b>굵게</b> \"><svg onload=alert(1)>", why="<script>x</script>위험")
     page = _get("/proposals/")
     assert "<svg" not in page and "onload=alert" not in page.replace("&quot;", "")
 
 
-def test_the_admin_shows_rounds_proposals_campaigns_and_feedback_read_only(story, make_user):
+def test_the_admin_shows_rounds_proposals_and_campaigns_read_only(story, make_user):
     admin = make_user("boss", role="admin")
     client = Client()
     client.force_login(admin)
     for path in ("/admin/campaigns/round/", "/admin/campaigns/proposal/", "/admin/campaigns/campaign/",
-                 "/admin/campaigns/feedback/", f"/admin/campaigns/round/{story['alleys'].round_id}/change/",
+                 f"/admin/campaigns/round/{story['alleys'].round_id}/change/",
                  f"/admin/campaigns/campaign/{story['campaign'].pk}/change/"):
         assert client.get(path).status_code == 200, path
-    feedback_page = client.get(f"/admin/campaigns/feedback/{story['wish'].pk}/change/").content.decode()
-    assert "캠페인 알림을 받고 싶어요" in feedback_page and "minji" not in feedback_page
     assert client.get("/admin/campaigns/proposal/add/").status_code == 403
 
 

@@ -294,3 +294,15 @@ def test_comments_can_be_taken_back_by_their_author_and_hidden_by_staff(citizen,
     assert client_for(staff).post(f"{url}{rude['id']}/moderate/", {"hidden": False}, format="json").status_code == 200
     assert [c["text"] for c in api.get(url).json()] == ["욕설"]
     assert client_for(citizen2).delete(f"{url}999999/").status_code == 404
+
+
+def test_huge_ids_and_far_dates_are_a_400_or_404_never_a_500(staff, client_for, api, open_round):
+    huge = 2**70
+    assert api.get(f"/api/proposals/{huge}/").status_code == 404
+    assert api.get(f"/api/rounds/{huge}/").status_code == 404
+    assert api.get("/api/proposals/", {"round": huge}).status_code == 400
+    far = client_for(staff).post("/api/rounds/", {"title": "x", "starts_at": "2027-01-01T00:00:00+09:00",
+                                                  "ends_at": "9999-12-31T23:59:59-14:00"}, format="json")
+    assert far.status_code == 400
+    assert client_for(staff).post("/api/campaigns/", {"proposal": huge, "template": "safety", "goal": "g"},
+                                  format="json").status_code == 400

@@ -70,7 +70,7 @@ def test_reading_a_round_that_has_ended_publishes_its_ranking(citizen, voters, o
     body = api.get(f"/api/rounds/{open_round.pk}/").json()
     assert body["status"] == "closed"
     assert body["ranking"] == [{"rank": 1, "votes": 5, "proposal": proposal.pk, "title": proposal.title,
-                                "state": "open"}]
+                                "state": "open", "funded": False, "budget_estimate": None}]
     Vote.objects.all().delete()  # whatever happens to the rows later, the published result stays
     assert api.get(f"/api/rounds/{open_round.pk}/").json()["ranking"][0]["votes"] == 5
     assert api.get("/api/rounds/").json()["results"][0]["status"] == "closed"

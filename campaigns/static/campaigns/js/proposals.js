@@ -26,7 +26,9 @@ function proposeForm(form) {
       area_scope: form.area_scope.value,
       districts: form.area_scope.value === "districts" ? [...select.selectedOptions].map((o) => o.value) : [],
       categories: form.categories.value.split(",").map((c) => c.trim()).filter(Boolean),
+      kind: form.kind.value,
     };
+    if (form.budget_estimate.value) body.budget_estimate = Number(form.budget_estimate.value);
     const created = await act(button, document.getElementById("propose-error"),
       () => request("/api/proposals/", { method: "POST", json: body }));
     if (created) window.location.assign(`/proposals/?proposed=${created.id}#proposal-${created.id}`);

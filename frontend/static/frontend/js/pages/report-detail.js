@@ -4,7 +4,7 @@ import { pageConfig } from "../config.js";
 import { onMine } from "../live/me.js";
 import { request } from "../api/request.js";
 import { createMap } from "../map/index.js";
-import { clear } from "../ui/dom.js";
+import { clear, h } from "../ui/dom.js";
 import { flagControl } from "../ui/flag.js";
 import { statusBadge, timelineItems, reportFacts, reportPhotos, showReportOnMap } from "../ui/reports.js";
 import { loc } from "../i18n/index.js";
@@ -20,6 +20,9 @@ function render(report) {
   clear($("report-facts"), reportFacts(p));
   clear($("report-photos"), reportPhotos(p));
   clear($("timeline"), timelineItems(p.timeline));
+  // City projects that resolve this report link back here.
+  clear($("report-projects"), ...(p.projects || []).map((project) =>
+    h("li", {}, h("a", { href: project.url }, `${loc(project, "title")} · ${project.progress}%`))));
   document.body.dataset.reportStatus = p.status;
 }
 

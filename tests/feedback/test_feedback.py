@@ -4,8 +4,8 @@ import os
 
 from PIL import Image
 
-from campaigns.models import Feedback, FeedbackSupport
 from audit.models import AuditLog
+from feedback.models import Feedback, FeedbackSupport
 
 
 def _send(client, **extra):
@@ -156,19 +156,10 @@ def test_erasing_an_account_removes_its_screenshots_but_keeps_the_answered_feedb
     assert client_for(staff).get(f"/api/feedback/{stored.pk}/").json()["screenshot"] is None
 
 
-def test_huge_or_nul_input_is_a_400_or_404_never_a_500(citizen, staff, client_for, api, open_round):
-    huge = 2**70
-    assert api.get(f"/api/proposals/{huge}/").status_code == 404
-    assert api.get(f"/api/feedback/{huge}/").status_code == 404
-    assert api.get(f"/api/rounds/{huge}/").status_code == 404
-    assert api.get("/api/proposals/", {"round": huge}).status_code == 400
+def test_a_huge_id_is_a_404_and_nul_text_a_400_never_a_500(citizen, client_for, api):
+    assert api.get(f"/api/feedback/{2**70}/").status_code == 404
     nul = _send(client_for(citizen), text="a\x00b")
     assert nul.status_code == 400 and "NUL" in nul.json()["detail"]  # refused by the API's one JSON parser
-    far = client_for(staff).post("/api/rounds/", {"title": "x", "starts_at": "2027-01-01T00:00:00+09:00",
-                                                  "ends_at": "9999-12-31T23:59:59-14:00"}, format="json")
-    assert far.status_code == 400
-    assert client_for(staff).post("/api/campaigns/", {"proposal": huge, "template": "safety", "goal": "g"},
-                                  format="json").status_code == 400
 
 
 def test_everyone_who_asked_is_told_when_feedback_is_answered(citizen, citizen2, voters, staff, client_for):

@@ -1,6 +1,6 @@
 // Roadmap page: send feedback (with an optional screenshot), say "me too", and staff triage in public.
 import { request } from "geoplatform/api/request.js";
-import { act, text } from "./common.js";
+import { act, text } from "../../campaigns/js/common.js";
 
 function feedbackForm(form) {
   if (document.referrer) {

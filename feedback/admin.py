@@ -1,0 +1,13 @@
+"""Read-only admin: staff triage through the API and the roadmap page (services keep the audit log)."""
+from django.contrib import admin
+
+from campaigns.admin import ReadOnlyAdmin
+
+from .models import Feedback
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "state", "created_at", "answered_at")
+    list_filter = ("kind", "state")
+    exclude = ("author",)

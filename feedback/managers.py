@@ -1,0 +1,20 @@
+from django.db import models
+
+from campaigns.managers import _count_of
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def with_people(self):
+        """How many people asked for it (the author and everyone who said "me too")."""
+        from .models import FeedbackSupport
+
+        return self.annotate(people=_count_of(FeedbackSupport.objects.all(), "feedback"))
+
+    def on_roadmap(self):
+        return self.filter(state__in=("planned", "done"))
+
+    def in_state(self, state: str):
+        return self.filter(state=state)
+
+    def of_kind(self, kind: str):
+        return self.filter(kind=kind)

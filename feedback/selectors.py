@@ -1,0 +1,41 @@
+"""Reads: what the public and each person see of platform feedback and the roadmap."""
+from __future__ import annotations
+
+from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
+from django.http import Http404
+
+from campaigns.selectors import _pk, _user_or_none
+
+from .models import Feedback, FeedbackSupport
+
+
+def feedback_list(*, user=None, state: str | None = None, kind: str | None = None) -> QuerySet[Feedback]:
+    feedback = Feedback.objects.with_people()
+    viewer = _user_or_none(user)
+    if viewer is not None:
+        feedback = feedback.annotate(i_asked=Exists(FeedbackSupport.objects.filter(feedback=OuterRef("pk"), user=viewer)))
+    else:
+        feedback = feedback.annotate(i_asked=Value(False, output_field=BooleanField()))
+    if state:
+        feedback = feedback.in_state(state)
+    if kind:
+        feedback = feedback.of_kind(kind)
+    return feedback
+
+
+def feedback_get(*, feedback_id, user=None) -> Feedback:
+    try:
+        return feedback_list(user=user).get(pk=_pk(feedback_id, "No such feedback. / 없는 의견입니다."))
+    except (Feedback.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such feedback. / 없는 의견입니다.")
+
+
+def roadmap() -> dict:
+    """Planned and done items with how many people asked for each: counts, never names."""
+    items = Feedback.objects.on_roadmap().with_people()
+    planned = items.filter(state="planned").order_by("-people", "-answered_at", "-pk")
+    done = items.filter(state="done").order_by("-answered_at", "-pk")
+    people = FeedbackSupport.objects.filter(feedback__state__in=("planned", "done")).values("user").distinct().count()
+    return {"planned": planned, "done": done, "people": people}
+
+

@@ -1,0 +1,124 @@
+"""Writes: platform feedback, "me too", staff triage in public, erasure of private attachments.
+
+Keyword-only arguments, `full_clean()`, one transaction each; errors are `ValidationError`s
+(400 in the API), `PermissionDenied` is 403.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from campaigns.services import _clean_text, _error, _require_creator, _require_staff
+from geoplatform.images import image_sanitise
+from geoplatform.text import plain_text
+from audit.services import audit_record
+from notifications.services import notification_create
+
+from .models import Feedback, FeedbackState, FeedbackSupport
+
+FEEDBACK_TRANSITIONS = {
+    FeedbackState.NEW: {FeedbackState.PLANNED, FeedbackState.DONE, FeedbackState.DECLINED},
+    FeedbackState.PLANNED: {FeedbackState.PLANNED, FeedbackState.DONE, FeedbackState.DECLINED},
+    FeedbackState.DECLINED: {FeedbackState.PLANNED, FeedbackState.DECLINED},
+    FeedbackState.DONE: {FeedbackState.DONE},
+}
+
+def page_path_clean(value: str) -> str:
+    """Keep only the path of the page feedback came from: queries carry secret-link keys and tokens."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
+        raise _error("page_url", "Give the address of a page of this site.", "이 사이트의 페이지 주소를 주세요.")
+    path = plain_text(parts.path)
+    if len(path) > 500:
+        raise _error("page_url", "The page address is too long.", "페이지 주소가 너무 깁니다.")
+    return path
+
+
+@transaction.atomic
+def feedback_create(*, author, kind: str, text: str, page_url: str = "", screenshot=None) -> Feedback:
+    _require_creator(author)
+    feedback = Feedback(kind=kind, text=_clean_text("text", text, max_length=4000),
+                        page_url=page_path_clean(page_url), author=author)
+    if screenshot is not None:
+        try:
+            clean = image_sanitise(screenshot)
+        except ValidationError as exc:
+            raise ValidationError({"screenshot": exc.messages})
+        feedback.screenshot = clean.image
+        feedback.screenshot_thumbnail = clean.thumbnail
+    feedback.full_clean()
+    feedback.save()
+    FeedbackSupport.objects.create(feedback=feedback, user=author)
+    return feedback
+
+
+@transaction.atomic
+def feedback_private_parts_erase(*, author) -> int:
+    """Remove the screenshots and page addresses a person attached to their feedback (account erasure)."""
+    items = list(Feedback.objects.select_for_update().filter(author=author))
+    files = []
+    for feedback in items:
+        files += [f for f in (feedback.screenshot, feedback.screenshot_thumbnail) if f]
+        Feedback.objects.filter(pk=feedback.pk).update(screenshot="", screenshot_thumbnail="", page_url="")
+    names = [(f.storage, f.name) for f in files]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    return len(items)
+
+
+@transaction.atomic
+def feedback_support(*, feedback: Feedback, user) -> bool:
+    """Say "me too". Returns False when this person had already asked."""
+    _require_creator(user)
+    try:
+        with transaction.atomic():
+            FeedbackSupport.objects.create(feedback=feedback, user=user)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def feedback_unsupport(*, feedback: Feedback, user) -> None:
+    if feedback.author_id == user.pk:
+        raise _error("support", "You sent this feedback; you cannot take back asking for it.",
+                     "직접 보낸 의견은 공감을 거둘 수 없습니다.")
+    FeedbackSupport.objects.filter(feedback=feedback, user=user).delete()
+
+
+@transaction.atomic
+def feedback_triage(*, feedback_id: int, actor, state: str, answer: str = "") -> Feedback:
+    """Staff's public decision: planned, done, or declined with a reason."""
+    _require_staff(actor)
+    feedback = Feedback.objects.select_for_update().filter(pk=feedback_id).first()
+    if feedback is None:
+        raise _error("feedback", "No such feedback.", "없는 의견입니다.", "not_found")
+    if state not in FeedbackState.values or state == FeedbackState.NEW:
+        raise _error("state", "Choose 'planned', 'done' or 'declined'.", "'planned', 'done', 'declined' 중 하나를 고르세요.")
+    if state not in FEEDBACK_TRANSITIONS[feedback.state]:
+        raise _error("state", f"Feedback that is {feedback.state} cannot become {state}.",
+                     f"'{feedback.state}' 상태의 의견은 '{state}'(으)로 바꿀 수 없습니다.", "transition")
+    answer = _clean_text("answer", answer, max_length=4000, required=state == FeedbackState.DECLINED)
+    before = {"state": feedback.state, "answer": feedback.answer}
+    feedback.state = state
+    feedback.answer = answer
+    feedback.answered_at = timezone.now()
+    feedback.full_clean()
+    feedback.save()
+    audit_record(actor=actor, action="feedback.triage", target=feedback, before=before,
+                 after={"state": state, "answer": answer})
+    labels = {FeedbackState.PLANNED: ("반영 예정", "planned"), FeedbackState.DONE: ("반영 완료", "done"),
+              FeedbackState.DECLINED: ("반영 안 함", "declined")}
+    ko, en = labels[state]
+    askers = FeedbackSupport.objects.filter(feedback=feedback).values_list("user_id", flat=True)
+    for user in get_user_model().objects.filter(pk__in=askers):
+        notification_create(user=user, kind="feedback_answered",
+                            title=f"요청하신 의견에 답했습니다 ({ko}) / Your feedback was answered ({en})",
+                            body=f"{feedback.text[:300]}\n\n{answer}\n\n/roadmap/")
+    return feedback

@@ -1,0 +1,30 @@
+from django.contrib.gis.db import models
+from django.db.models import Count, OuterRef, Subquery, IntegerField, Value
+from django.db.models.functions import Coalesce
+
+
+class ProjectQuerySet(models.QuerySet):
+    def with_followers(self):
+        from .models import ProjectFollow
+
+        counted = (ProjectFollow.objects.filter(project=OuterRef("pk")).order_by().values("project")
+                   .annotate(n=Count("*")).values("n"))
+        return self.annotate(follower_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
+
+    def in_district(self, code: str):
+        return self.filter(districts__code=code).distinct()
+
+    def of_department(self, name: str):
+        return self.filter(department_ko=name)
+
+    def with_status(self, status: str):
+        return self.filter(status=status)
+
+    def in_bbox(self, bbox):
+        return self.filter(geom__intersects=bbox)
+
+    def citing_proposal(self, proposal_id: int):
+        return self.filter(proposals__pk=proposal_id)
+
+    def citing_meeting(self, meeting_id: int):
+        return self.filter(meetings__pk=meeting_id)

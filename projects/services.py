@@ -1,0 +1,350 @@
+"""Writes: projects, their timeline of public updates (with photos), follows and the notices to followers.
+
+Keyword-only arguments, `full_clean()` before saving, one transaction each; the tile cache is
+invalidated after commit. Errors are `ValidationError`s (400 in the API) whose messages go
+through gettext; `PermissionDenied` is 403.
+"""
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.gis.geos import GEOSGeometry, MultiLineString, MultiPoint, MultiPolygon
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from districts.models import District
+from geoplatform.geometry import geometry_check
+from geoplatform.images import image_sanitise
+from geoplatform.text import plain_text
+from audit.services import audit_record
+from notifications.services import notification_create
+
+from .models import Project, ProjectFollow, ProjectStatus, ProjectUpdate, ProjectUpdatePhoto
+
+LAYER = "projects"
+MAX_PHOTOS = 6
+MAX_BUDGET = 10**15  # won: a thousand trillion is more than any city budget
+MULTI = {"Point": MultiPoint, "LineString": MultiLineString, "Polygon": MultiPolygon}
+EDITABLE = ("title_ko", "title_en", "description_ko", "description_en", "department_ko", "department_en",
+            "budget_planned", "budget_spent", "starts_on", "ends_on", "status", "cancel_reason", "progress")
+
+
+def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def require_staff(user) -> None:
+    if not Project.can_manage(user):
+        raise PermissionDenied(_("Only city staff may do this."))
+
+
+def _text(field: str, value, *, max_length: int, required: bool = False) -> str:
+    text = plain_text(value or "")
+    if required and not text:
+        raise _error(field, _("This cannot be empty."), "required")
+    if len(text) > max_length:
+        raise _error(field, _("Keep it under %(n)d characters.") % {"n": max_length}, "max_length")
+    return text
+
+
+def geometry_normalise(geom: GEOSGeometry, *, field: str = "geometry") -> GEOSGeometry:
+    """One kind of location, as a multi-part geometry: points, lines or areas (several parts allowed).
+
+    A mix of kinds (a GeometryCollection) is refused: a project's location is drawn, exported and
+    styled as one kind, and a project with a road and a park is two projects or one area.
+    """
+    try:
+        geometry_check(geom)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages})
+    if geom.geom_type in MULTI:
+        geom = MULTI[geom.geom_type](geom, srid=4326)
+    elif geom.geom_type not in ("MultiPoint", "MultiLineString", "MultiPolygon"):
+        raise _error(field, _("Give points, lines or areas (one kind per project), not %(kind)s.")
+                     % {"kind": geom.geom_type})
+    geom.srid = 4326
+    return geom
+
+
+def districts_from_codes(codes, *, field: str = "districts") -> list[District]:
+    codes = list(dict.fromkeys(str(c).strip() for c in (codes or []) if str(c).strip()))
+    found = {d.code: d for d in District.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise _error(field, _("Unknown district code: %(codes)s.") % {"codes": ", ".join(missing[:5])})
+    return [found[c] for c in codes]
+
+
+def districts_covering(geom: GEOSGeometry) -> list[District]:
+    """The districts a location touches (when staff do not name them)."""
+    return list(District.objects.filter(geom__intersects=geom).order_by("code"))
+
+
+def _check_numbers(project: Project) -> None:
+    for field in ("budget_planned", "budget_spent"):
+        value = getattr(project, field)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_BUDGET:
+            raise _error(field, _("Give an amount in won between 0 and 10^15."))
+    if not isinstance(project.progress, int) or not 0 <= project.progress <= 100:
+        raise _error("progress", _("Progress is a whole per cent from 0 to 100."))
+    if project.starts_on and project.ends_on and project.ends_on < project.starts_on:
+        raise _error("ends_on", _("A project ends on or after the day it starts."))
+    if project.status == ProjectStatus.CANCELLED and not project.cancel_reason:
+        raise _error("cancel_reason", _("Say why the project was cancelled."), "required")
+    if project.status != ProjectStatus.CANCELLED:
+        project.cancel_reason = ""
+    if project.status == ProjectStatus.DONE:
+        project.progress = 100
+
+
+def _links(project: Project, *, proposal_ids=None, meeting_ids=None, report_ids=None) -> None:
+    from campaigns.models import Proposal
+    from meetings.models import Meeting
+    from reports.models import Report
+
+    # Only what the public may see can be cited: a hidden proposal or report is "no such item".
+    for field, ids, queryset in (("proposals", proposal_ids, Proposal.objects.filter(is_hidden=False)),
+                                 ("meetings", meeting_ids, Meeting.objects.all()),
+                                 ("reports", report_ids, Report.objects.public())):
+        if ids is None:
+            continue
+        ids = list(dict.fromkeys(ids))
+        found = set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise _error(field, _("No such item: %(ids)s.") % {"ids": ", ".join(map(str, missing[:5]))})
+        getattr(project, field).set(ids)
+
+
+def _invalidate(*geometries) -> None:
+    from layers.services import tile_cache_invalidate
+
+    tile_cache_invalidate(layer_name=LAYER, geometries=[g for g in geometries if g is not None])
+
+
+def _snapshot(project: Project) -> dict:
+    return {f: (str(getattr(project, f)) if isinstance(getattr(project, f), datetime.date) else getattr(project, f))
+            for f in EDITABLE}
+
+
+@transaction.atomic
+def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeometry, title_en: str = "",
+                   description_ko: str = "", description_en: str = "", department_en: str = "",
+                   district_codes: list[str] | None = None, budget_planned: int = 0, budget_spent: int = 0,
+                   starts_on: datetime.date | None = None, ends_on: datetime.date | None = None,
+                   status: str = ProjectStatus.PLANNED, cancel_reason: str = "", progress: int = 0,
+                   proposal_ids: list[int] | None = None, meeting_ids: list[int] | None = None,
+                   report_ids: list[int] | None = None) -> Project:
+    require_staff(actor)
+    if status not in ProjectStatus.values:
+        raise _error("status", _("Choose planned, in_progress, done or cancelled."))
+    geom = geometry_normalise(geom)
+    districts = districts_from_codes(district_codes) if district_codes else districts_covering(geom)
+    project = Project(
+        title_ko=_text("title_ko", title_ko, max_length=200, required=True),
+        title_en=_text("title_en", title_en, max_length=200),
+        description_ko=_text("description_ko", description_ko, max_length=8000),
+        description_en=_text("description_en", description_en, max_length=8000),
+        department_ko=_text("department_ko", department_ko, max_length=120, required=True),
+        department_en=_text("department_en", department_en, max_length=120),
+        geom=geom, budget_planned=budget_planned, budget_spent=budget_spent, starts_on=starts_on, ends_on=ends_on,
+        status=status, cancel_reason=_text("cancel_reason", cancel_reason, max_length=2000), progress=progress,
+        created_by=actor)
+    _check_numbers(project)
+    project.full_clean()
+    project.save()
+    project.districts.set(districts)
+    _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids, report_ids=report_ids)
+    audit_record(actor=actor, action="project.create", target=project, before=None, after=_snapshot(project))
+    transaction.on_commit(lambda: _invalidate(geom))
+    return project
+
+
+@transaction.atomic
+def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry | None = None,
+                   district_codes: list[str] | None = None, proposal_ids: list[int] | None = None,
+                   meeting_ids: list[int] | None = None, report_ids: list[int] | None = None) -> Project:
+    """Change some fields of a project (PATCH). `project` comes from `access_project(..., write=True)`."""
+    require_staff(actor)
+    before = _snapshot(project)
+    old_geom = project.geom
+    text_limits = {"title_ko": 200, "title_en": 200, "description_ko": 8000, "description_en": 8000,
+                   "department_ko": 120, "department_en": 120, "cancel_reason": 2000}
+    for field, value in changes.items():
+        if field not in EDITABLE:
+            raise _error(field, _("This field cannot be changed."))
+        if field in text_limits:
+            value = _text(field, value, max_length=text_limits[field], required=field in ("title_ko", "department_ko"))
+        if field == "status" and value not in ProjectStatus.values:
+            raise _error("status", _("Choose planned, in_progress, done or cancelled."))
+        setattr(project, field, value)
+    if geom is not None:
+        project.geom = geometry_normalise(geom)
+    _check_numbers(project)
+    project.full_clean()
+    project.save()
+    if district_codes is not None:
+        project.districts.set(districts_from_codes(district_codes))
+    _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids, report_ids=report_ids)
+    audit_record(actor=actor, action="project.change", target=project, before=before, after=_snapshot(project))
+    new_geom = project.geom
+    transaction.on_commit(lambda: _invalidate(old_geom, new_geom))
+    return project
+
+
+def _notify_followers(project: Project, update: ProjectUpdate) -> int:
+    """Each follower hears of the update in their own language (the notice is rendered for them)."""
+    from django.contrib.auth import get_user_model
+
+    follower_ids = ProjectFollow.objects.filter(project=project).values_list("user_id", flat=True)
+    sent = 0
+    for user in get_user_model().objects.filter(pk__in=follower_ids, is_active=True):
+        language = getattr(user, "preferred_language", "ko") or "ko"
+        with translation.override(language):
+            title_text = project.title_en if language == "en" and project.title_en else project.title_ko
+            body_text = update.text_en if language == "en" and update.text_en else update.text_ko
+            notification_create(
+                user=user, kind="project_update",
+                title=_("New update on the project you follow: %(title)s") % {"title": title_text},
+                body=f"{update.date:%Y-%m-%d}\n\n{body_text}\n\n/projects/{project.pk}/")
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def update_post(*, actor, project: Project, date: datetime.date, text_ko: str, text_en: str = "",
+                status: str = "", progress: int | None = None, photos=()) -> ProjectUpdate:
+    """Add a dated public update to the timeline; it may move the status and progress. Followers are told."""
+    require_staff(actor)
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS:
+        raise _error("photos", _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
+    cleaned = []
+    for upload in photos:
+        try:
+            cleaned.append(image_sanitise(upload))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages})
+    if status and status not in ProjectStatus.values:
+        raise _error("status", _("Choose planned, in_progress, done or cancelled."))
+    if progress is not None and (isinstance(progress, bool) or not 0 <= int(progress) <= 100):
+        raise _error("progress", _("Progress is a whole per cent from 0 to 100."))
+    update = ProjectUpdate(project=project, date=date, author=actor, status=status or "", progress=progress,
+                           text_ko=_text("text_ko", text_ko, max_length=4000, required=True),
+                           text_en=_text("text_en", text_en, max_length=4000))
+    update.full_clean()
+    update.save()
+    for clean in cleaned:
+        photo = ProjectUpdatePhoto(update=update, width=clean.width, height=clean.height)
+        photo.image.save(clean.image.name, clean.image, save=False)
+        photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+        photo.save()
+    changes = {}
+    if status and status != project.status:
+        changes["status"] = status
+        if status == ProjectStatus.CANCELLED:
+            changes["cancel_reason"] = update.text_ko
+    if progress is not None and progress != project.progress:
+        changes["progress"] = int(progress)
+    if changes:
+        project_change(actor=actor, project=project, changes=changes)
+    else:
+        project.save(update_fields=["updated_at"])
+    _notify_followers(project, update)
+    audit_record(actor=actor, action="project.update", target=project, before=None,
+                 after={"update": update.pk, "date": str(date), **changes})
+    return update
+
+
+@transaction.atomic
+def project_follow(*, project: Project, user) -> bool:
+    """Follow a project; False when this person already did."""
+    if not user or not user.is_authenticated:
+        raise PermissionDenied(_("Sign in first."))
+    try:
+        with transaction.atomic():
+            ProjectFollow.objects.create(project=project, user=user)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def project_unfollow(*, project: Project, user) -> None:
+    ProjectFollow.objects.filter(project=project, user=user).delete()
+
+
+class ImportRefused(ValidationError):
+    """No row of the file could be imported: nothing was stored. Carries the per-row errors."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__(_("No row of the file could be imported."), code="import_refused")
+        self.rows = errors
+
+
+def projects_import(*, actor, upload, dry_run: bool = False) -> dict:
+    """Create one project per good row of a CSV/XLSX file; bad rows come back with their errors.
+
+    Each row is stored on its own (a savepoint), so a row the database refuses never leaves half a
+    project. A file without a single good row is refused (400) and stores nothing. `dry_run`
+    checks every row and stores nothing.
+    """
+    from .imports import parse_rows, read_table
+
+    require_staff(actor)
+    _source, table = read_table(upload)
+    parsed, errors = parse_rows(table)
+    created = []
+    with transaction.atomic():
+        for row in parsed:
+            try:
+                with transaction.atomic():
+                    project = project_create(actor=actor, geom=row.geom, district_codes=row.district_codes,
+                                             **row.values)
+                    created.append(project.pk)
+            except ValidationError as exc:
+                messages = exc.message_dict if hasattr(exc, "error_dict") else {"row": exc.messages}
+                errors.append({"row": row.row, "errors": messages})
+        if not created and errors:
+            raise ImportRefused(sorted(errors, key=lambda e: e["row"]))
+        if dry_run:
+            transaction.set_rollback(True)
+    return {"created": [] if dry_run else created, "checked": len(created), "errors": sorted(errors, key=lambda e: e["row"]),
+            "rows": len(table) - 1}
+
+
+@transaction.atomic
+def proposal_decide(*, actor, proposal_id: int, outcome: str, feedback: str, merged_into_id: int | None = None,
+                    project_id: int | None = None, new_project: dict | None = None):
+    """Publish a proposal's evaluated outcome; an accepted one becomes a new project or joins one.
+
+    One transaction: the project, the link and the outcome are stored together or not at all.
+    Returns (proposal, project or None).
+    """
+    from campaigns.models import Proposal
+    from campaigns.services import evaluation_decide
+
+    require_staff(actor)
+    project = None
+    if outcome == "accepted":
+        if project_id is not None:
+            project = Project.objects.select_for_update().filter(pk=project_id).first()
+            if project is None:
+                raise _error("project", _("No such project."))
+        elif new_project:
+            fields = dict(new_project)
+            if fields.get("geom") is None:
+                place = Proposal.objects.filter(pk=proposal_id).values_list("place", flat=True).first()
+                if place is None:
+                    raise _error("new_project", _("Give the new project a location (the proposal has no place)."))
+                fields["geom"] = place
+            project = project_create(actor=actor, **fields)
+        else:
+            raise _error("project", _("An accepted proposal becomes a new project or joins one: "
+                                      "give new_project or project."))
+        project.proposals.add(proposal_id)
+    proposal = evaluation_decide(proposal_id=proposal_id, actor=actor, outcome=outcome, feedback=feedback,
+                                 merged_into_id=merged_into_id, link=f"/projects/{project.pk}/" if project else "")
+    return proposal, project
