@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. See README.md.
-.PHONY: run test cluster test-cluster load setup bench bench-tiles bench-ui bench-live screenshots db-start db-stop clean clean-db
+.PHONY: run test cluster test-cluster load setup bench bench-tiles bench-analyses bench-ui bench-live screenshots db-start db-stop clean clean-db
 
 run:
 	bin/run
@@ -22,10 +22,13 @@ load:
 setup:
 	bin/setup
 
-bench: bench-tiles bench-ui
+bench: bench-tiles bench-analyses bench-ui
 
 bench-tiles:
 	bin/env bin/bench
+
+bench-analyses:
+	bin/env bin/bench --analyses
 
 bench-live: setup
 	bin/env .venv/bin/python -m bench.livebench

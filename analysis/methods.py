@@ -17,7 +17,7 @@ import numpy as np
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 
-from .raster import NODATA, kernel_density, ramp
+from .raster import NODATA, grid_shape, kernel_density_counts, ramp
 from .sources import METRIC_SRID, Source, k_anonymity
 
 UNITS_TABLE = "analysis_units"
@@ -243,10 +243,9 @@ def hotspot(params: dict, sources: list[Source]) -> list[Result]:
     if source.count == 0:
         raise MethodError("The source layer has no features to find hotspots in / 원본 레이어에 피처가 없습니다")
     cell, bandwidth, classes = params["cell_size_m"], params["bandwidth_m"], params["classes"]
-    points = _fetch(f"SELECT ST_X(g), ST_Y(g) FROM {source.table} ORDER BY id")
-    xy = np.asarray(points, dtype=np.float64)
     bounds = _seoul_bounds(bandwidth, cell)
-    density, nearby, transform = kernel_density(xy[:, 0], xy[:, 1], bounds=bounds, cell=cell, bandwidth=bandwidth)
+    counts, transform = _pixel_counts(source, bounds=bounds, cell=cell)
+    density, nearby = kernel_density_counts(counts, cell=cell, bandwidth=bandwidth)
     masked = (nearby < k) & (density > 0) if applied else np.zeros(density.shape, dtype=bool)
     density = np.round(density, 4)
     positive = density[(density > 0) & ~masked]
@@ -270,6 +269,30 @@ def hotspot(params: dict, sources: list[Source]) -> list[Result]:
         _getis_ord(source, params["hex_size_m"], applied=applied, k=k),
     ]
     return results
+
+
+def _pixel_counts(source: Source, *, bounds: tuple[float, float, float, float], cell: float):
+    """Records per raster pixel, counted in PostGIS: one row per non-empty pixel, never one per record.
+
+    The same binning as `raster.point_counts` (column floor((x - xmin) / cell), row floor((ymax - y) / cell),
+    in double precision on both sides), so the raster is the one numpy would make from the points.
+    """
+    xmin, _, _, ymax = bounds
+    height, width, transform = grid_shape(bounds, cell)
+    binned = _fetch(f"""
+        SELECT r, c, count(*) FROM (
+            SELECT floor((grid.top - ST_Y(s.g)) / grid.cell)::bigint AS r,
+                   floor((ST_X(s.g) - grid.left_) / grid.cell)::bigint AS c
+            FROM {source.table} s, (SELECT %s::float8 AS left_, %s::float8 AS top, %s::float8 AS cell) AS grid
+        ) AS pixels
+        WHERE r >= 0 AND r < %s AND c >= 0 AND c < %s
+        GROUP BY r, c
+    """, [xmin, ymax, cell, height, width])
+    counts = np.zeros((height, width), dtype=np.float64)
+    if binned:
+        cells = np.asarray(binned, dtype=np.int64)
+        counts[cells[:, 0], cells[:, 1]] = cells[:, 2]
+    return counts, transform
 
 
 def _class_polygons(density: np.ndarray, transform, breaks: list[float]) -> list[Row]:

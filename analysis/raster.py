@@ -34,21 +34,31 @@ def _fft_convolve(grid: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return full[top:top + grid.shape[0], left:left + grid.shape[1]]
 
 
-def kernel_density(xs: np.ndarray, ys: np.ndarray, *, bounds: tuple[float, float, float, float],
-                   cell: float, bandwidth: float) -> tuple[np.ndarray, np.ndarray, object]:
-    """Quartic-kernel density of points (records per km²) and the records within `bandwidth` of each pixel.
-
-    Points are binned to the pixel grid (error at most half a cell), then convolved with the
-    kernel: the same points give the same raster, bit for bit.
-    """
+def grid_shape(bounds: tuple[float, float, float, float], cell: float) -> tuple[int, int, object]:
+    """(height, width, transform) of the pixel grid over `bounds` (north up)."""
     xmin, ymin, xmax, ymax = bounds
     width, height = int(round((xmax - xmin) / cell)), int(round((ymax - ymin) / cell))
-    transform = Affine(cell, 0.0, xmin, 0.0, -cell, ymax)
+    return height, width, Affine(cell, 0.0, xmin, 0.0, -cell, ymax)
+
+
+def point_counts(xs: np.ndarray, ys: np.ndarray, *, bounds: tuple[float, float, float, float],
+                 cell: float) -> np.ndarray:
+    """Points binned to the pixel grid: column floor((x - xmin) / cell), row floor((ymax - y) / cell)."""
+    xmin, _, _, ymax = bounds
+    height, width, _ = grid_shape(bounds, cell)
     counts = np.zeros((height, width), dtype=np.float64)
     cols = np.floor((xs - xmin) / cell).astype(np.int64)
     rows = np.floor((ymax - ys) / cell).astype(np.int64)
     inside = (cols >= 0) & (cols < width) & (rows >= 0) & (rows < height)
     np.add.at(counts, (rows[inside], cols[inside]), 1.0)
+    return counts
+
+
+def kernel_density_counts(counts: np.ndarray, *, cell: float, bandwidth: float) -> tuple[np.ndarray, np.ndarray]:
+    """Quartic-kernel density (records per km²) and records within `bandwidth` of each pixel, from binned counts.
+
+    Memory is a few arrays of the grid's size, whatever the number of points.
+    """
     radius = int(math.ceil(bandwidth / cell))
     offsets = np.arange(-radius, radius + 1) * cell
     dist2 = offsets[None, :] ** 2 + offsets[:, None] ** 2
@@ -57,7 +67,19 @@ def kernel_density(xs: np.ndarray, ys: np.ndarray, *, bounds: tuple[float, float
     density = _fft_convolve(counts, kernel) * 1e6  # per m² → per km²
     nearby = np.rint(_fft_convolve(counts, within.astype(np.float64)))
     density[density < 1e-9] = 0.0  # FFT round-off where there are no points
-    return density, nearby, transform
+    return density, nearby
+
+
+def kernel_density(xs: np.ndarray, ys: np.ndarray, *, bounds: tuple[float, float, float, float],
+                   cell: float, bandwidth: float) -> tuple[np.ndarray, np.ndarray, object]:
+    """Quartic-kernel density of points (records per km²) and the records within `bandwidth` of each pixel.
+
+    Points are binned to the pixel grid (error at most half a cell), then convolved with the
+    kernel: the same points give the same raster, bit for bit.
+    """
+    counts = point_counts(xs, ys, bounds=bounds, cell=cell)
+    density, nearby = kernel_density_counts(counts, cell=cell, bandwidth=bandwidth)
+    return density, nearby, grid_shape(bounds, cell)[2]
 
 
 def geotiff_write(path: Path, data: np.ndarray, *, transform, srid: int) -> None:

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.db import models
 
 from campaigns.managers import _count_of
@@ -6,9 +7,8 @@ from campaigns.managers import _count_of
 class FeedbackQuerySet(models.QuerySet):
     def with_people(self):
         """How many people asked for it (the author and everyone who said "me too")."""
-        from .models import FeedbackSupport
-
-        return self.annotate(people=_count_of(FeedbackSupport.objects.all(), "feedback"))
+        support = apps.get_model("feedback", "FeedbackSupport")
+        return self.annotate(people=_count_of(support.objects.all(), "feedback"))
 
     def on_roadmap(self):
         return self.filter(state__in=("planned", "done"))

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib.gis.db import models
 from django.db.models import Count, OuterRef, Subquery, IntegerField, Value
 from django.db.models.functions import Coalesce
@@ -5,9 +6,8 @@ from django.db.models.functions import Coalesce
 
 class ProjectQuerySet(models.QuerySet):
     def with_followers(self):
-        from .models import ProjectFollow
-
-        counted = (ProjectFollow.objects.filter(project=OuterRef("pk")).order_by().values("project")
+        follows = apps.get_model("projects", "ProjectFollow")
+        counted = (follows.objects.filter(project=OuterRef("pk")).order_by().values("project")
                    .annotate(n=Count("*")).values("n"))
         return self.annotate(follower_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
 

@@ -13,6 +13,8 @@ from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import is_city_staff
+
 from .managers import ProjectQuerySet
 
 
@@ -73,7 +75,7 @@ class Project(models.Model):
 
     @staticmethod
     def can_manage(user) -> bool:
-        return bool(user and user.is_authenticated and user.is_city_staff)
+        return is_city_staff(user)
 
 
 class ProjectUpdate(models.Model):
