@@ -27,6 +27,8 @@ export class EditSession {
     this.mapId = mapId;
     this.query = key ? `?key=${encodeURIComponent(key)}` : "";
     this.features = new Map();
+    this.creating = 0; // creations sent and not yet answered
+    this.afterCreates = [];
     this.undoStack = [];
     this.redoStack = [];
     this.onChange = onChange;
@@ -50,12 +52,24 @@ export class EditSession {
     return null;
   }
 
+  /** Run `fn` once no creation of ours is waiting for its answer (a live event may outrun the answer). */
+  whenCreatesSettle(fn) {
+    if (this.creating === 0) fn();
+    else this.afterCreates.push(fn);
+  }
+
   async create(drawId, snapshot, { record = true } = {}) {
-    const feature = await request(this.url(), { method: "POST", json: { type: "Feature", geometry: snapshot.geometry,
-      properties: { name: snapshot.name, description: snapshot.description, category: snapshot.category, properties: snapshot.properties } } });
-    this.features.set(drawId, feature);
-    if (record) this.push({ kind: "create", drawId, after: snapshotOf(feature) });
-    return feature;
+    this.creating += 1;
+    try {
+      const feature = await request(this.url(), { method: "POST", json: { type: "Feature", geometry: snapshot.geometry,
+        properties: { name: snapshot.name, description: snapshot.description, category: snapshot.category, properties: snapshot.properties } } });
+      this.features.set(drawId, feature);
+      if (record) this.push({ kind: "create", drawId, after: snapshotOf(feature) });
+      return feature;
+    } finally {
+      this.creating -= 1;
+      if (this.creating === 0) for (const fn of this.afterCreates.splice(0)) fn();
+    }
   }
 
   /** PATCH the fields in `changes` (geometry and/or EDITABLE ones) based on the version we hold. */

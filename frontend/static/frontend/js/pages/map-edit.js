@@ -334,6 +334,11 @@ function settings() {
 function fromServer(feature, author) {
   if (!feature?.id) return;
   const drawId = session.drawIdOf(feature.id);
+  if (!drawId && session.creating > 0) {
+    // Perhaps our own creation, announced before its answer reached us: decide once the answer is in.
+    session.whenCreatesSettle(() => fromServer(feature, author));
+    return;
+  }
   const local = drawId ? session.serverFeature(drawId) : null;
   if (local && (local.properties.version ?? 0) >= (feature.properties.version ?? 0)) return;
   if (feature.properties.status === "rejected") {
