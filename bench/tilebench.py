@@ -241,7 +241,9 @@ def run_pgbench(row: Row, url: str, config: Config, workdir: Path) -> Measure:
         for i, (z, x, y) in enumerate(row.tiles[:120]):  # pgbench takes at most 128 scripts
             sql, params = tile_sql(layer, Viewer.anonymous(), z, x, y, aggregates=aggregates)
             path = scripts / f"tile{i}.sql"
-            path.write_text(cursor.mogrify(sql, params).decode().replace("\n", " ") + ";\n")
+            text = cursor.mogrify(sql, params)
+            text = text.decode() if isinstance(text, bytes) else text  # psycopg 2 gives bytes, psycopg 3 str
+            path.write_text(text.replace("\n", " ") + ";\n")
             args += ["-f", f"{path}@1"]
     parts = urlparse(libpq_url(url))
     env = {**os.environ, "PGPASSWORD": parts.password or "", "PGOPTIONS": "-c max_parallel_workers_per_gather=0"}

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 
 from layers import selectors
-from layers.light import asgi_tiles_first, tiles_first
+from layers.light import tiles_first
 from layers.models import LayerVersion
 from layers.registry import registry
 from layers.selectors import layer_tile_version
@@ -108,38 +108,6 @@ def test_other_paths_go_to_the_whole_site(app, wsgi, datasets):
     status, headers, body = wsgi(light, f"/tiles/{TOILETS}.json")
     assert status == 200 and b'"tilejson"' in body
     assert wsgi(light, "/healthz")[0] in (200,)
-
-
-async def _asgi_get(app, path):
-    sent = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    await app({"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
-               "headers": [], "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1234), "scheme": "http",
-               "root_path": "", "http_version": "1.1", "asgi": {"version": "3.0"}}, receive, send)
-    return sent
-
-
-def test_the_asgi_wrapper_sends_tiles_to_the_light_path_and_the_rest_on():
-    import asyncio
-
-    seen = []
-
-    async def rest(scope, receive, send):
-        seen.append(scope["path"])
-        await send({"type": "http.response.start", "status": 299, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    app = asgi_tiles_first(rest)
-    asyncio.run(_asgi_get(app, "/api/"))
-    assert seen == ["/api/"]
-    sent = asyncio.run(_asgi_get(app, "/tiles/no_such_layer/3/1/1.mvt"))
-    assert seen == ["/api/"] and sent[0]["status"] == 404
 
 
 def test_a_tile_may_reuse_the_counter_read_within_the_memo_only(datasets, monkeypatch):

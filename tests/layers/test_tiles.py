@@ -301,7 +301,7 @@ def test_a_tile_runs_one_query_and_survives_a_dropped_connection(live_seoul):
     with CaptureQueriesContext(connection) as queries:
         assert render_vector_tile(layer, Viewer.anonymous(), z, x, y) == expected
     assert len(queries) == 1 and "ST_AsMVT" in queries[0]["sql"]  # no health-check SELECT 1
-    pid = connection.connection.get_backend_pid()
+    pid = connection.connection.info.backend_pid
     import psycopg2
 
     settings_dict = connection.settings_dict
@@ -312,4 +312,4 @@ def test_a_tile_runs_one_query_and_survives_a_dropped_connection(live_seoul):
     killer.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
     killer.close()
     assert render_vector_tile(layer, Viewer.anonymous(), z, x, y) == expected
-    assert connection.connection.get_backend_pid() != pid
+    assert connection.connection.info.backend_pid != pid
