@@ -128,17 +128,39 @@ def toilets_layer(register_layer, datasets):
     return layer
 
 
+@pytest.fixture
+def dongs_layer(register_layer, seoul):
+    """A fixed public polygon layer, its low zooms pre-generalised (TileShape rows)."""
+    from districts.models import Dong
+
+    layer = register_layer(Layer(name="testdongs", title_ko="동", title_en="Dongs", geometry_type="polygon",
+                                 fields=("code", "name_en"), queryset_factory=lambda viewer: Dong.objects.all(),
+                                 static_queryset=True, aggregated=True))
+    aggregates_rebuild(layer=layer)
+    assert aggregates_ready(layer)
+    return layer
+
+
 SAME = ("content-type", "content-encoding", "cache-control", "etag", "access-control-allow-origin",
         "x-content-type-options", "referrer-policy", "x-tile-cache")
 
 
 def test_public_tiles_are_byte_identical_to_the_django_path_and_never_reach_django(light, django_get, settings,
-                                                                                   toilets_layer, seoul):
+                                                                                   toilets_layer, dongs_layer,
+                                                                                   monkeypatch):
     settings.TILES_CACHE_BACKEND = "none"  # both sides render (a shared cache would make them equal anyway)
     app, django = light
+    statements = []
+    query = TilesFirst.query
+
+    async def recording(self, sql, params, prepare=True):
+        statements.append(sql)
+        return await query(self, sql, params, prepare)
+
+    monkeypatch.setattr(TilesFirst, "query", recording)
     version = layer_tile_version(toilets_layer)
     urls = []
-    for name in ("testtoilets", "districts"):
+    for name in ("testtoilets", "testdongs"):
         for z in (10, 12, 14, 16):  # aggregated clusters, raw points; generalised and raw polygons
             urls.append("/tiles/{}/{}/{}/{}.mvt".format(name, *tile_of(CITY_HALL, z)))
     urls += ["/tiles/testtoilets/{}/{}/{}.mvt?v={}".format(*tile_of(CITY_HALL, 15), version),
@@ -156,6 +178,10 @@ def test_public_tiles_are_byte_identical_to_the_django_path_and_never_reach_djan
             assert headers["vary"] == "Accept-Encoding" and int(headers["content-length"]) == len(body)
             assert mapbox_vector_tile.decode(gzip.decompress(body))
     assert drawn == len(urls) - 1 and answers[-1][0] == 204
+    # low zooms read the pre-aggregated rows: clusters at z10/z12, generalised shapes at z10/z12/z14
+    tiles = [sql for sql in statements if "ST_AsMVT" in sql]
+    assert ["layers_tilecluster" in sql for sql in tiles[:4]] == [True, True, False, False]
+    assert ["layers_tileshape" in sql for sql in tiles[4:8]] == [True, True, True, False]
     assert answers[8][1]["cache-control"].endswith("immutable")
     assert answers[9][1]["cache-control"] == "public, max-age=0, must-revalidate"
 
