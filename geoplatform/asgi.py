@@ -21,7 +21,8 @@ def build_application(*, static_files: bool):
     """HTTP to Django, WebSockets to the live consumers; `static_files` serves the apps' static folders
     as runserver does (DEBUG, tests)."""
     # Public tiles are answered on the event loop by layers/asgi_tiles.py (psycopg pool, no Django request
-    # cycle); every other request, and any tile it cannot prove public, goes on to Django.
+    # cycle; it closes its pool on the lifespan's shutdown); every other request, and any tile it cannot prove
+    # public, goes on to the router.
     from layers.asgi_tiles import tiles_first
 
     http = django_http
@@ -29,7 +30,7 @@ def build_application(*, static_files: bool):
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
         http = ASGIStaticFilesHandler(http)
-    return ProtocolTypeRouter({"http": tiles_first(http), "websocket": live_auth(URLRouter(websocket_urlpatterns))})
+    return tiles_first(ProtocolTypeRouter({"http": http, "websocket": live_auth(URLRouter(websocket_urlpatterns))}))
 
 
 application = build_application(static_files=settings.DEBUG)

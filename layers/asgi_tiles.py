@@ -124,6 +124,8 @@ class TilesFirst:
         self.served = 0  # tiles answered here (tests and the profile read it)
 
     async def __call__(self, scope, receive, send):
+        if scope.get("type") == "lifespan":  # uvicorn --lifespan on/auto: close the pool at shutdown
+            return await self.lifespan(receive, send)
         if scope.get("type") == "http" and scope.get("method") == "GET":
             match = TILE_PATH.match(scope.get("path", ""))
             if match is not None and match["fmt"] != "png" and time.monotonic() >= self._paused_until:
@@ -138,6 +140,16 @@ class TilesFirst:
                     await send({"type": "http.response.body", "body": body})
                     return
         await self.app(scope, receive, send)
+
+    async def lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
     # --- the database -----------------------------------------------------------------------
     async def pool(self):
@@ -290,7 +302,13 @@ class TilesFirst:
 
 
 def tiles_first(app):
-    """`app` with the light tile path in front (TILES_LIGHT_PATH=0: `app` unchanged)."""
+    """`app` (the whole ASGI application: it also takes the lifespan scope) with the light tile path in front
+    (TILES_LIGHT_PATH=0: `app` unchanged)."""
     if not getattr(settings, "TILES_LIGHT_PATH", True):
+        return app
+    try:
+        import psycopg_pool  # noqa: F401
+    except ImportError:  # a virtualenv set up before psycopg 3 joined pyproject.toml: bin/setup installs it
+        log.warning("psycopg_pool is not installed: tiles go through Django (run bin/setup)")
         return app
     return TilesFirst(app)

@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 from layers.aggregates import aggregates_rebuild
 from layers.asgi_tiles import TilesFirst
 from layers.models import DatasetFeature
-from layers.registry import Layer, registry
+from layers.registry import Layer
 from layers.selectors import aggregates_ready, layer_tile_version
 from layers.services import tile_cache_invalidate
 from layers.tilegrid import lonlat_to_tile_fraction
@@ -285,8 +285,27 @@ def test_a_tile_while_the_database_is_down_is_djangos_503_and_the_light_path_ste
     assert time.monotonic() - started < 5  # the second request did not wait for the pool again
 
 
-def test_the_asgi_application_puts_the_light_path_in_front_of_django():
-    from geoplatform.asgi import application
+def test_the_asgi_application_puts_the_light_path_in_front_and_closes_its_pool_at_shutdown(seoul):
+    from geoplatform.asgi import build_application
 
-    http = application.application_mapping["http"]
-    assert isinstance(http, TilesFirst) and registry.fixed("districts") is not None
+    application = build_application(static_files=False)
+    assert isinstance(application, TilesFirst) and "websocket" in application.app.application_mapping
+    url = "/tiles/districts/{}/{}/{}.mvt".format(*tile_of(CITY_HALL, 14))
+
+    async def serve_then_shut_down():
+        answer = await _get(application, url, {})
+        messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+        sent = []
+
+        async def receive():
+            return next(messages)
+
+        async def send(message):
+            sent.append(message["type"])
+
+        await application({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
+        return answer, sent
+
+    (status, _, _), sent = asyncio.run(serve_then_shut_down())
+    assert status == 200 and application.served == 1
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"] and application._pool is None
