@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geoplatform.inputs import validated
 from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 
@@ -38,12 +39,6 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def _query(serializer_class, request) -> dict:
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
-
-
 # --- proposals ---------------------------------------------------------------------------------
 
 @extend_schema_view(get=extend_schema(parameters=[ProposalListQuerySerializer]))
@@ -56,24 +51,18 @@ class ProposalListApi(generics.ListCreateAPIView):
     throttle_scope = "proposals"
 
     def get_queryset(self):
-        query = _query(ProposalListQuerySerializer, self.request)
+        query = validated(ProposalListQuerySerializer, self.request.query_params)
         return selectors.proposal_list(user=self.request.user, round_id=query.get("round"), state=query.get("state"),
                                        district=query.get("district"), order=query.get("ordering", "votes"))
 
     @extend_schema(request=ProposalInputSerializer, responses={201: ProposalSerializer})
     def post(self, request):
-        data = _validated(ProposalInputSerializer, request)
+        data = validated(ProposalInputSerializer, request.data)
         proposal = services.proposal_create(
             proposer=request.user, title=data["title"], why=data["why"], area_scope=data["area_scope"],
             district_codes=data["districts"], categories=data["categories"], round_id=data.get("round"),
             kind=data["kind"], place=data["place"], budget_estimate=data["budget_estimate"])
         return _proposal_response(request, proposal.pk, status.HTTP_201_CREATED)
-
-
-def _validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _proposal_response(request, proposal_id, code=status.HTTP_200_OK):
@@ -129,7 +118,7 @@ class ProposalCommentListApi(APIView):
     @extend_schema(request=CommentInputSerializer, responses={201: CommentSerializer})
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk)
-        data = _validated(CommentInputSerializer, request)
+        data = validated(CommentInputSerializer, request.data)
         comment = services.comment_create(proposal=proposal, author=request.user, text=data["text"])
         return Response(CommentSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
@@ -155,7 +144,7 @@ class ProposalModerateApi(APIView):
     @extend_schema(request=HideInputSerializer, responses=ProposalSerializer)
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = _validated(HideInputSerializer, request)
+        data = validated(HideInputSerializer, request.data)
         services.content_hide(target=proposal, actor=request.user, hidden=data["hidden"], reason=data["reason"])
         return _proposal_response(request, pk)
 
@@ -169,7 +158,7 @@ class CommentModerateApi(APIView):
     def post(self, request, pk: int, cid: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         comment = selectors.comment_get(proposal=proposal, comment_id=cid, user=request.user)
-        data = _validated(HideInputSerializer, request)
+        data = validated(HideInputSerializer, request.data)
         services.content_hide(target=comment, actor=request.user, hidden=data["hidden"], reason=data["reason"])
         return Response(CommentSerializer(comment, context={"request": request}).data)
 
@@ -182,7 +171,7 @@ class ProposalAnswerApi(APIView):
     @extend_schema(request=AnswerInputSerializer, responses=ProposalSerializer)
     def post(self, request, pk: int):
         selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = _validated(AnswerInputSerializer, request)
+        data = validated(AnswerInputSerializer, request.data)
         services.proposal_answer(proposal_id=pk, actor=request.user, state=data["state"], answer=data["answer"],
                                  merged_into_id=data.get("merged_into"))
         return _proposal_response(request, pk)
@@ -205,7 +194,7 @@ class RoundListApi(generics.ListCreateAPIView):
 
     @extend_schema(request=RoundInputSerializer, responses={201: RoundDetailSerializer})
     def post(self, request):
-        data = _validated(RoundInputSerializer, request)
+        data = validated(RoundInputSerializer, request.data)
         round_ = services.round_create(actor=request.user, **data)
         return Response(RoundDetailSerializer(selectors.round_get(round_id=round_.pk)).data,
                         status=status.HTTP_201_CREATED)
@@ -248,7 +237,7 @@ class CampaignListApi(generics.ListCreateAPIView):
 
     @extend_schema(request=CampaignInputSerializer, responses={201: CampaignSerializer})
     def post(self, request):
-        data = _validated(CampaignInputSerializer, request)
+        data = validated(CampaignInputSerializer, request.data)
         campaign = services.campaign_create(
             actor=request.user, proposal_id=data["proposal"], template_slug=data["template"], goal=data["goal"],
             title=data["title"], contribution_mode=data["contribution_mode"],
@@ -307,7 +296,7 @@ class EvaluationScoreApi(APIView):
     @extend_schema(request=ScoreInputSerializer, responses={201: EvaluationSerializer})
     def post(self, request, pk: int):
         selectors.proposal_get(proposal_id=pk)
-        data = _validated(ScoreInputSerializer, request)
+        data = validated(ScoreInputSerializer, request.data)
         services.seat_score(proposal_id=pk, user=request.user, **data)
         return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
                         status=status.HTTP_201_CREATED)
@@ -321,7 +310,7 @@ class CommitteeReviewApi(APIView):
     @extend_schema(request=ReviewInputSerializer, responses={201: EvaluationSerializer})
     def post(self, request, pk: int):
         selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = _validated(ReviewInputSerializer, request)
+        data = validated(ReviewInputSerializer, request.data)
         services.committee_review_add(proposal_id=pk, actor=request.user, **data)
         return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
                         status=status.HTTP_201_CREATED)

@@ -8,6 +8,7 @@ from django.core.validators import (
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from geoplatform.ids import MAX_ID
 from maps.serializers import PointInputField
 
 from .models import Campaign, ContributionMode, AreaScope, Proposal, ProposalKind, ProposalComment, ProposalState, Round
@@ -31,7 +32,6 @@ _MESSAGES = {
     "overflow": _bilingual("The date is out of range.", "날짜가 범위를 벗어났습니다."),
 }
 NULL_CHARACTERS = _bilingual("Text may not contain NUL characters.", "글에 NUL 문자를 넣을 수 없습니다.")
-MAX_ID = 2**63 - 1
 _TYPED_MESSAGES = {
     serializers.CharField: {"max_length": _bilingual("Keep it under {max_length} characters.", "{max_length}자 이내로 써 주세요.")},
     serializers.ListField: {"max_length": _bilingual("Give at most {max_length} items.", "{max_length}개까지 줄 수 있습니다.")},

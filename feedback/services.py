@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from campaigns.services import _clean_text, _error, _require_creator, _require_staff
+from accounts.permissions import require_city_staff, require_creator
+from geoplatform.errors import field_error
 from geoplatform.images import image_sanitise
-from geoplatform.text import plain_text
+from geoplatform.text import plain_text, text_clean
 from audit.services import audit_record
 from notifications.services import notification_create
 
@@ -34,17 +35,17 @@ def page_path_clean(value: str) -> str:
         return ""
     parts = urlsplit(value)
     if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
-        raise _error("page_url", "Give the address of a page of this site.", "이 사이트의 페이지 주소를 주세요.")
+        raise field_error("page_url", "Give the address of a page of this site. / 이 사이트의 페이지 주소를 주세요.")
     path = plain_text(parts.path)
     if len(path) > 500:
-        raise _error("page_url", "The page address is too long.", "페이지 주소가 너무 깁니다.")
+        raise field_error("page_url", "The page address is too long. / 페이지 주소가 너무 깁니다.")
     return path
 
 
 @transaction.atomic
 def feedback_create(*, author, kind: str, text: str, page_url: str = "", screenshot=None) -> Feedback:
-    _require_creator(author)
-    feedback = Feedback(kind=kind, text=_clean_text("text", text, max_length=4000),
+    require_creator(author)
+    feedback = Feedback(kind=kind, text=text_clean("text", text, max_length=4000, required=True),
                         page_url=page_path_clean(page_url), author=author)
     if screenshot is not None:
         try:
@@ -75,7 +76,7 @@ def feedback_private_parts_erase(*, author) -> int:
 @transaction.atomic
 def feedback_support(*, feedback: Feedback, user) -> bool:
     """Say "me too". Returns False when this person had already asked."""
-    _require_creator(user)
+    require_creator(user)
     try:
         with transaction.atomic():
             FeedbackSupport.objects.create(feedback=feedback, user=user)
@@ -87,24 +88,22 @@ def feedback_support(*, feedback: Feedback, user) -> bool:
 @transaction.atomic
 def feedback_unsupport(*, feedback: Feedback, user) -> None:
     if feedback.author_id == user.pk:
-        raise _error("support", "You sent this feedback; you cannot take back asking for it.",
-                     "직접 보낸 의견은 공감을 거둘 수 없습니다.")
+        raise field_error("support", "You sent this feedback; you cannot take back asking for it. / 직접 보낸 의견은 공감을 거둘 수 없습니다.")
     FeedbackSupport.objects.filter(feedback=feedback, user=user).delete()
 
 
 @transaction.atomic
 def feedback_triage(*, feedback_id: int, actor, state: str, answer: str = "") -> Feedback:
     """Staff's public decision: planned, done, or declined with a reason."""
-    _require_staff(actor)
+    require_city_staff(actor)
     feedback = Feedback.objects.select_for_update().filter(pk=feedback_id).first()
     if feedback is None:
-        raise _error("feedback", "No such feedback.", "없는 의견입니다.", "not_found")
+        raise field_error("feedback", "No such feedback. / 없는 의견입니다.", "not_found")
     if state not in FeedbackState.values or state == FeedbackState.NEW:
-        raise _error("state", "Choose 'planned', 'done' or 'declined'.", "'planned', 'done', 'declined' 중 하나를 고르세요.")
+        raise field_error("state", "Choose 'planned', 'done' or 'declined'. / 'planned', 'done', 'declined' 중 하나를 고르세요.")
     if state not in FEEDBACK_TRANSITIONS[feedback.state]:
-        raise _error("state", f"Feedback that is {feedback.state} cannot become {state}.",
-                     f"'{feedback.state}' 상태의 의견은 '{state}'(으)로 바꿀 수 없습니다.", "transition")
-    answer = _clean_text("answer", answer, max_length=4000, required=state == FeedbackState.DECLINED)
+        raise field_error("state", f"Feedback that is {feedback.state} cannot become {state}. / '{feedback.state}' 상태의 의견은 '{state}'(으)로 바꿀 수 없습니다.", "transition")
+    answer = text_clean("answer", answer, max_length=4000, required=state == FeedbackState.DECLINED)
     before = {"state": feedback.state, "answer": feedback.answer}
     feedback.state = state
     feedback.answer = answer

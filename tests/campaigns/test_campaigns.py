@@ -114,16 +114,16 @@ def test_bad_campaign_requests_are_refused_and_create_no_map(selected, citizen, 
     other = services.proposal_create(proposer=citizen2, title="선정 안 된 제안", why="이유")
     maps_before = Map.objects.count()
     staff_api = client_for(staff)
-    for answer in (
-        _start(staff_api, other),                                    # not selected
-        _start(staff_api, selected, template="no-such-template"),
-        _start(staff_api, selected, target_districts=["00000"]),
-        _start(staff_api, selected, contribution_mode="owner"),
-        _start(staff_api, selected, goal="<script></script>"),
-        _start(staff_api, selected, target_features=0),
+    for field, answer in (
+        ("proposal", _start(staff_api, other)),                                    # not selected
+        ("template", _start(staff_api, selected, template="no-such-template")),
+        ("target_districts", _start(staff_api, selected, target_districts=["00000"])),
+        ("contribution_mode", _start(staff_api, selected, contribution_mode="owner")),
+        ("goal", _start(staff_api, selected, goal="<script></script>")),
+        ("target_features", _start(staff_api, selected, target_features=0)),
     ):
         assert answer.status_code == 400, answer.json()
-        assert " / " in str(answer.json())
+        assert list(answer.json()) == [field] and answer.json()[field][0].strip(), answer.json()
     assert _start(client_for(citizen), selected).status_code == 403
     assert Map.objects.count() == maps_before and not Campaign.objects.exists()
     assert _start(staff_api, selected).status_code == 201
