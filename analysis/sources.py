@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import DateTimeField, F
 
+from layers.access import layer_visible
 from layers.registry import Layer, Viewer, registry
 
 METRIC_SRID = 5186
@@ -58,8 +59,7 @@ def sources_public(names) -> bool:
 
     public = Viewer(user=AnonymousUser())
     for name in names:
-        layer = registry.get(str(name))
-        if layer is None or not layer.can_view(public):
+        if layer_visible(name, public) is None:
             return False
     return True
 
@@ -81,8 +81,8 @@ def source_record_count(layer: Layer, viewer: Viewer) -> int:
 
 def source_layer(name: str, *, viewer: Viewer, need_time: bool = False) -> Layer:
     """The registry's layer `name` if this viewer may analyse it, else a SourceError."""
-    layer = registry.get(str(name or ""))
-    if layer is None or not layer.can_view(viewer):
+    layer = layer_visible(name, viewer)
+    if layer is None:
         raise SourceError(f"Unknown layer {name!r} / 알 수 없는 레이어입니다: {name!r}")
     if layer.kind != "vector" or layer.queryset_factory is None:
         raise SourceError(f"Layer {name!r} has no features to analyse / 분석할 수 있는 피처가 없는 레이어입니다")
