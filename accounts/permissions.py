@@ -15,12 +15,24 @@ def require_city_staff(user) -> None:
         raise PermissionDenied(gettext("Only city staff may do this."))
 
 
+BANNED_MESSAGE = _("This account is banned from adding content; contact the city if you think this is wrong.")
+
+
+def require_not_banned(user) -> None:
+    """Refuse (403) a banned account (`User.is_banned`): it may read but not create or change anything.
+
+    Services call this on every write path, so the rule holds behind every door (API, pages, Open311,
+    imports, sockets); views do not check it again.
+    """
+    if user is not None and getattr(user, "is_banned", False):
+        raise PermissionDenied(BANNED_MESSAGE)
+
+
 def require_creator(user) -> None:
     """Refuse (403) anonymous visitors and banned accounts: only they may not write content."""
     if user is None or not user.is_authenticated:
         raise PermissionDenied(gettext("Sign in first."))
-    if getattr(user, "is_banned", False):
-        raise PermissionDenied(gettext("Your account is banned from adding content."))
+    require_not_banned(user)
 
 
 def user_or_none(user):

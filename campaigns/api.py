@@ -7,7 +7,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geoplatform.inputs import validated
-from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
@@ -46,7 +45,7 @@ class ProposalListApi(generics.ListCreateAPIView):
     """Topic proposals, most supported first (`?ordering=new` for the newest). Signed-in citizens propose."""
 
     serializer_class = ProposalSerializer
-    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "proposals"
 
@@ -81,7 +80,7 @@ class ProposalDetailApi(APIView):
 class ProposalVoteApi(APIView):
     """POST: support the proposal (one vote per citizen). DELETE: withdraw it. Only while its round is open."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
 
     def _result(self, request, pk, code):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
@@ -105,7 +104,7 @@ class ProposalVoteApi(APIView):
 
 
 class ProposalCommentListApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "proposal_comments"
 
@@ -260,7 +259,7 @@ class CampaignDetailApi(APIView):
 class EvaluatorMeApi(APIView):
     """GET: am I a volunteer evaluator? POST: volunteer for citizen evaluation groups. DELETE: stop."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=EvaluatorStatusSerializer)
     def get(self, request):
@@ -291,7 +290,7 @@ class EvaluationDetailApi(APIView):
 class EvaluationScoreApi(APIView):
     """A drawn volunteer gives their one structured score and comment."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(request=ScoreInputSerializer, responses={201: EvaluationSerializer})
     def post(self, request, pk: int):

@@ -209,8 +209,7 @@ def vote_cast(*, proposal_id: int, voter) -> Vote:
 
 @transaction.atomic
 def vote_withdraw(*, proposal_id: int, voter) -> None:
-    if not voter or not voter.is_authenticated:
-        raise PermissionDenied("Sign in first. / 먼저 로그인하세요.")
+    require_creator(voter)
     proposal = _proposal_for_voting(proposal_id)
     deleted, _ = Vote.objects.filter(proposal=proposal, voter=voter).delete()
     if not deleted:
@@ -478,6 +477,7 @@ def evaluator_join(*, user) -> Evaluator:
 
 @transaction.atomic
 def evaluator_leave(*, user) -> None:
+    require_creator(user)
     Evaluator.objects.filter(user=user).update(is_active=False)
 
 

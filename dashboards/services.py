@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.permissions import require_city_staff
+from accounts.permissions import require_city_staff, require_not_banned
 from districts.models import District
 from geoplatform.text import plain_text
 
@@ -158,8 +158,7 @@ def feedback_create(*, indicator: Indicator, user, body: str = "", rating: int |
                     district: District | None = None) -> IndicatorFeedback:
     if not user.is_authenticated:
         raise PermissionDenied(_("Sign in to give feedback."))
-    if getattr(user, "is_banned", False):
-        raise PermissionDenied(_("This account may not post."))
+    require_not_banned(user)
     feedback = IndicatorFeedback(indicator=indicator, author=user, body=plain_text(body), rating=rating,
                                  district=district)
     feedback.full_clean()

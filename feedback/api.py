@@ -8,7 +8,6 @@ from rest_framework.views import APIView
 
 from geoplatform.inputs import validated
 from geoplatform.parsers import JSONParser
-from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
@@ -27,7 +26,7 @@ class FeedbackListApi(generics.ListCreateAPIView):
     """Feedback on the platform, public with its answers; who sent it is never shown."""
 
     serializer_class = FeedbackSerializer
-    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "feedback"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -72,7 +71,7 @@ class FeedbackTriageApi(APIView):
 class FeedbackSupportApi(APIView):
     """POST: "me too" (counted on the roadmap, never named). DELETE: take it back."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
 
     def _answer(self, request, pk, code):
         feedback = selectors.feedback_get(feedback_id=pk, user=request.user)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from accounts.permissions import user_or_none
+from accounts.permissions import require_not_banned, user_or_none
 from geoplatform.errors import field_error
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
@@ -45,12 +45,6 @@ class FeatureConflict(Exception):
 
 def _deny(message):
     raise PermissionDenied(message)
-
-
-def actor_check_may_create(actor) -> None:
-    """Banned accounts cannot create content."""
-    if actor is not None and getattr(actor, "is_authenticated", False) and actor.is_banned:
-        _deny(_("Your account is banned from adding content."))
 
 
 def geometry_2d(geom: GEOSGeometry) -> GEOSGeometry:
@@ -147,7 +141,7 @@ def map_create(*, owner, title: str, description: str = "", theme: str | None = 
                license: str = "CC-BY-4.0", template: MapTemplate | None = None, categories: list | None = None,
                suggested_fields: list | None = None, center: GEOSGeometry | None = None, zoom: int = 12) -> Map:
     """A new map, optionally starting from a template (its theme, categories and fields are copied)."""
-    actor_check_may_create(owner)
+    require_not_banned(owner)
     map_obj = Map(
         owner=owner, title=plain_text(title), description=description or "",
         description_html=markdown_to_safe_html(description or ""),
@@ -287,7 +281,7 @@ def _feature_fill(feature: Feature, *, geom=None, name=None, description=None, c
 def feature_create(*, map_obj: Map, actor, geom: GEOSGeometry, secret: str = "", name: str = "",
                    description: str = "", category: str = "", properties: dict | None = None) -> Feature:
     """Add a feature: published for contributors, pending for suggesters, refused otherwise."""
-    actor_check_may_create(actor)
+    require_not_banned(actor)
     if map_obj.can_contribute(actor, secret):
         status, action = FeatureStatus.PUBLISHED, FeatureAction.CREATE
     elif map_obj.can_suggest(actor, secret):
@@ -507,7 +501,7 @@ def _photo_files_delete(photo: FeaturePhoto) -> None:
 @transaction.atomic
 def photo_add(*, feature: Feature, actor, upload, secret: str = "", caption: str = "") -> FeaturePhoto:
     """Attach a photo: checked by content, re-encoded without EXIF (GPS), thumbnail made."""
-    actor_check_may_create(actor)
+    require_not_banned(actor)
     if not feature.can_change(actor, secret):
         _deny(_("You cannot add photos to this feature."))
     def full():
@@ -589,7 +583,7 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
 
     from .tasks import map_import_task
 
-    actor_check_may_create(actor)
+    require_not_banned(actor)
     if not map_obj.can_edit(actor, secret):
         _deny(_("Only the map's owner and editors can import files."))
     source = import_receive(upload=upload, fmt=import_format(upload.name, fmt), srid=srid)

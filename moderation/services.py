@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 
-from accounts.permissions import is_city_staff
+from accounts.permissions import is_city_staff, require_not_banned
 from audit.services import audit_record
 from geoplatform.messages import register, stored
 from geoplatform.errors import field_error
@@ -18,7 +18,6 @@ from notifications.services import notification_create
 
 from .flaggable import Flaggable, flaggables
 from .models import Flag
-from .permissions import ensure_not_banned
 from .trust import author_is_established, flags_weight, target_flag_wait
 from django.utils.translation import gettext_lazy as _
 
@@ -65,7 +64,7 @@ def flag_create(*, user, target_type: str, target_id: int, reason: str, comment:
     Flags weigh by their authors' trust (moderation/trust.py); content of official bodies and established
     accounts is never hidden by flags alone; a target takes at most `MODERATION_FLAGS_PER_TARGET_PER_HOUR`.
     """
-    ensure_not_banned(user)
+    require_not_banned(user)
     flaggable = flaggable_of(target_type)
     target = flaggable.model.objects.select_for_update().filter(pk=target_id).first()
     if target is None or not flaggable.can_view(target, user):

@@ -17,10 +17,10 @@ from districts.models import District
 from districts.selectors import districts_for_geometry
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
+from accounts.permissions import require_not_banned
 from geoplatform.errors import field_error
 from geoplatform.text import plain_text
 from layers.services import layer_version_bump, tile_cache_invalidate
-from moderation.permissions import ensure_not_banned
 from geoplatform.i18n import language_of
 from geoplatform.messages import localised, stored
 from notifications.messages import WITH_LINK
@@ -156,7 +156,7 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
     A report wholly outside Seoul is refused. A point in the Han river goes to the gu whose
     polygon holds it: the gu boundaries run through the middle of the river.
     """
-    ensure_not_banned(reporter)
+    require_not_banned(reporter)
     if not category.is_active:
         raise field_error("category", _("This category is no longer in use."))
     try:
@@ -197,6 +197,7 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
 @transaction.atomic
 def report_photo_add(*, report: Report, actor, upload) -> ReportPhoto:
     """A photo on one's own open report, re-encoded so EXIF (GPS above all) is gone."""
+    require_not_banned(actor)
     if not report.can_add_photo(actor):
         raise PermissionDenied(_("Only the reporter may add photos to an open report."))
     if report.photos.count() >= MAX_PHOTOS_PER_REPORT:
@@ -392,7 +393,7 @@ def open311_key_issue(*, user, label: str = "") -> tuple[Open311Key, str]:
     """A new Open311 key for the user: the model keeps its hash; the key is returned once, to show once."""
     import secrets
 
-    ensure_not_banned(user)
+    require_not_banned(user)
     if Open311Key.objects.filter(user=user, revoked_at__isnull=True).count() >= OPEN311_KEYS_PER_USER:
         raise field_error("label", _("You have %(n)s keys already; revoke one first.") % {"n": OPEN311_KEYS_PER_USER})
     key = Open311Key.PREFIX + secrets.token_urlsafe(30)

@@ -47,6 +47,8 @@ def _where(pattern: str) -> set[str]:
     ("the signed-in user or None", r"def _?user_or_none\(", {"accounts/permissions.py"}),
     ("city staff only, or refused", r"def _?require_(city_)?staff\(", {"accounts/permissions.py"}),
     ("may this person write content", r"def _?require_creator\(", {"accounts/permissions.py"}),
+    ("is this account banned", r"(not|and) [a-z_.]*is_banned\b|\"is_banned\", False\)|NotBanned|ensure_not_banned",
+     {"accounts/permissions.py"}),
     ("a correlated count", r"annotate\(n=Count\(\"\*\"\)\)", {"geoplatform/querysets.py"}),
     ("a read-only admin", r"class ReadOnlyAdmin\b", {"geoplatform/admin.py"}),
     ("the demo users", r"demo_users_load\(stdout\)", {"geoplatform/demo.py"}),
