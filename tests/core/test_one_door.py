@@ -60,7 +60,7 @@ def test_each_question_has_one_door(question, pattern, door):
 def test_write_serializers_read_geometries_and_services_check_them():
     """A geometry's validity is judged once on a write path: by the service (`geometry_check`), not the serializer."""
     judged = {str(path.relative_to(ROOT)) for path in _product_files() if path.name == "serializers.py"
-              and re.search(r"geometry_check|geometry_from_geojson", path.read_text(encoding="utf-8"))}
+              and re.search(r"geometry_check\(|geometry_from_geojson\(", path.read_text(encoding="utf-8"))}
     assert judged == {"districts/serializers.py"}  # a read ("where is this?"), no service behind it
 
 
