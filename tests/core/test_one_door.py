@@ -65,11 +65,11 @@ def test_write_serializers_read_geometries_and_services_check_them():
 
 
 def test_no_app_imports_another_apps_private_names():
-    """Shared helpers have public names in the app below (usually geoplatform/); `_bilingual` goes with #17."""
+    """Shared helpers have public names in the app below (usually geoplatform/)."""
     private = re.compile(r"^from (\w+)[\w.]* import [^#\n]*\b(_[a-z]\w*)", re.M)
     found = {(str(path.relative_to(ROOT)), name) for path in _product_files()
              for app, name in private.findall(path.read_text(encoding="utf-8"))
-             if app != path.relative_to(ROOT).parts[0] and name not in ("_", "_bilingual")}
+             if app != path.relative_to(ROOT).parts[0] and name != "_"}
     assert found == set()
 
 
