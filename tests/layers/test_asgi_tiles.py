@@ -14,9 +14,7 @@ import pytest
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection, transaction
-from django.test import RequestFactory
+from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from layers.aggregates import aggregates_rebuild
@@ -26,6 +24,8 @@ from layers.registry import Layer
 from layers.selectors import aggregates_ready, layer_tile_version
 from layers.services import tile_cache_invalidate
 from layers.tilegrid import lonlat_to_tile_fraction
+
+from tests.core.test_db_router import primary_down, unused_tcp_port  # noqa: F401  (fixtures)
 
 from .conftest import CITY_HALL
 
@@ -91,29 +91,16 @@ def fetch(app: TilesFirst, urls, **headers):
 
 
 @pytest.fixture
-def django_get():
+def django_get(wsgi):
     """GET through the whole Django stack (WSGI, every middleware, the URL resolver): the reference answer."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     handler = WSGIHandler()
 
     def get(url, **headers):
-        environ = RequestFactory().get(url, **{f"HTTP_{k.upper().replace('-', '_')}": v
-                                               for k, v in headers.items()}).environ
-        answer = {}
+        status, response_headers, body = wsgi(handler, url, **{f"HTTP_{k.upper().replace('-', '_')}": v
+                                                               for k, v in headers.items()})
+        return status, {k.lower(): v for k, v in response_headers.items()}, body
 
-        def start_response(status, response_headers, exc_info=None):
-            answer["status"] = int(status.split()[0])
-            answer["headers"] = {k.lower(): v for k, v in response_headers}
-
-        chunks = handler(environ, start_response)
-        body = b"".join(chunks)
-        chunks.close()
-        return answer["status"], answer["headers"], body
-
-    yield get
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    return get
 
 
 @pytest.fixture
@@ -128,25 +115,12 @@ def toilets_layer(register_layer, datasets):
     return layer
 
 
-@pytest.fixture
-def dongs_layer(register_layer, seoul):
-    """A fixed public polygon layer, its low zooms pre-generalised (TileShape rows)."""
-    from districts.models import Dong
-
-    layer = register_layer(Layer(name="testdongs", title_ko="동", title_en="Dongs", geometry_type="polygon",
-                                 fields=("code", "name_en"), queryset_factory=lambda viewer: Dong.objects.all(),
-                                 static_queryset=True, aggregated=True))
-    aggregates_rebuild(layer=layer)
-    assert aggregates_ready(layer)
-    return layer
-
-
 SAME = ("content-type", "content-encoding", "cache-control", "etag", "access-control-allow-origin",
         "x-content-type-options", "referrer-policy", "x-tile-cache")
 
 
 def test_public_tiles_are_byte_identical_to_the_django_path_and_never_reach_django(light, django_get, settings,
-                                                                                   toilets_layer, dongs_layer,
+                                                                                   toilets_layer, dong_shapes,
                                                                                    monkeypatch):
     settings.TILES_CACHE_BACKEND = "none"  # both sides render (a shared cache would make them equal anyway)
     app, django = light
@@ -253,21 +227,6 @@ def test_an_edit_shows_in_the_next_light_tile_at_z16_and_in_the_aggregated_z10_t
     assert count(after[2]) == count(before[2]) + 1
     assert "새 화장실" in names(street_after[2]) and "새 화장실" not in names(street[2])
     assert django.paths == []
-
-
-@pytest.fixture
-def primary_down():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    connection.close()
-    saved = connection.settings_dict["PORT"]
-    connection.settings_dict["PORT"] = port
-    yield
-    connection.close()
-    connection.settings_dict["PORT"] = saved
 
 
 def test_a_tile_while_the_database_is_down_is_djangos_503_and_the_light_path_steps_aside(settings, seoul,

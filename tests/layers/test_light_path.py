@@ -5,9 +5,6 @@ import mapbox_vector_tile
 import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 
 from layers import selectors
@@ -26,31 +23,6 @@ TOILETS = "dataset-seoul_public_toilets"
 def tile_of(lonlat, z):
     fx, fy = lonlat_to_tile_fraction(*lonlat, z)
     return z, int(fx), int(fy)
-
-
-@pytest.fixture
-def wsgi():
-    """Call a WSGI application as a server would, inside the test's transaction (as Django's test client does)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-
-    def call(app, path, method="GET", **headers):
-        environ = getattr(RequestFactory(), method.lower())(path, **headers).environ
-        answer = {}
-
-        def start_response(status, response_headers, exc_info=None):
-            answer["status"] = int(status.split()[0])
-            answer["headers"] = dict(response_headers)
-
-        chunks = app(environ, start_response)
-        body = b"".join(chunks)
-        if hasattr(chunks, "close"):
-            chunks.close()
-        return answer["status"], answer["headers"], body
-
-    yield call
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
