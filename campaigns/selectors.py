@@ -231,3 +231,21 @@ def proposal_steps(*, proposal: Proposal, evaluation: Evaluation | None, rule: d
                       due=evaluation.committee_due_at,
                       state="done" if decided_at else "current" if reviews and evaluation.citizen_done_at else "pending"))
     return steps
+
+
+def round_budget(*, round_: Round) -> dict | None:
+    """A capped round's winning set: frozen at its close, or provisional (the rule applied to today's votes)."""
+    from .budget import budget_table
+
+    if round_.budget_cap is None:
+        return None
+    if round_.closed_at:
+        entries = list(round_.ranking.all())
+        table = budget_table(cap=round_.budget_cap,
+                             rows=[(e.proposal, e.votes, e.proposal.budget_estimate) for e in entries],
+                             funded={e.proposal_id for e in entries if e.funded})
+    else:
+        proposals = (Proposal.objects.filter(round=round_, is_hidden=False).exclude(state="declined").with_votes()
+                     .order_by("-vote_count", "created_at", "pk"))
+        table = budget_table(cap=round_.budget_cap, rows=[(p, p.vote_count, p.budget_estimate) for p in proposals])
+    return {**table, "provisional": round_.closed_at is None}

@@ -27,6 +27,7 @@ from notifications.messages import WITH_LINK
 from notifications.services import notification_create
 
 from . import messages
+from .budget import budget_winners  # noqa: F401  (the rule lives in budget.py; round_close applies it)
 
 from .models import (
     AreaScope,
@@ -396,26 +397,6 @@ def _support_closed(round_: Round, entries: list[RankingEntry]) -> None:
               title=stored(messages.SUPPORT_CLOSED_TITLE),
               body=stored(messages.SUPPORT_CLOSED_BODY, title=proposal.title, votes=entry.votes,
                           threshold=rule["threshold"], date=_due(round_.closed_at)))
-
-
-def budget_winners(*, cap: int, ranked: list[tuple[int, int | None]]) -> set[int]:
-    """The winning set of a participatory-budget round: greedy by votes, skipping what does not fit.
-
-    `ranked` is (proposal id, estimated cost) in ranking order (most votes first; ties by age).
-    Walk down the ranking and fund each proposal whose cost fits in what is left of the cap; a
-    proposal that does not fit is skipped and the ones below it still get their chance. This is
-    the rule most participatory budgets use (e.g. Paris, New York, Seoul's own 주민참여예산): easy to
-    explain and to check by hand, and no proposal loses to one with fewer votes unless it did not
-    fit. It is not an exact knapsack: it can fund fewer votes in total than the best combination
-    (cap 100: A 10 votes/60, B 9 votes/50, C 8 votes/50 → greedy funds A alone, the knapsack B + C).
-    Proposals without a cost estimate cannot be funded in a capped round.
-    """
-    funded, left = set(), cap
-    for proposal_id, cost in ranked:
-        if cost is not None and cost <= left:
-            funded.add(proposal_id)
-            left -= cost
-    return funded
 
 
 def rounds_close_due() -> list[int]:

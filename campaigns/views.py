@@ -12,7 +12,7 @@ from maps.selectors import template_list
 
 
 from . import selectors, services
-from .models import Proposal, Round
+from .models import Proposal, ProposalKind, Round
 
 
 def _districts():
@@ -29,6 +29,8 @@ def proposals_page(request):
     current = Round.objects.accepting_proposals().order_by("starts_at", "pk").first()
     proposals = list(selectors.proposal_list(user=request.user)[:200])
     closed_rounds = list(selectors.round_list().filter(closed_at__isnull=False).prefetch_related("ranking__proposal")[:5])
+    for round_ in closed_rounds:
+        round_.budget = selectors.round_budget(round_=round_)
     is_staff = Round.can_manage(request.user)
     config = {"districts": _districts(), "signedIn": request.user.is_authenticated, "isStaff": is_staff}
     if is_staff:
@@ -37,11 +39,13 @@ def proposals_page(request):
                                for t in template_list(user=request.user) if t.is_active]
     return render(request, "campaigns/proposals.html", {
         "current_round": current,
+        "current_budget": selectors.round_budget(round_=current) if current else None,
         "open_proposals": [p for p in proposals if p.state == "open" and _voting(p)],
         "awaiting_proposals": [p for p in proposals if p.state == "open" and not _voting(p)],
         "answered_proposals": [p for p in proposals if p.state != "open"],
         "closed_rounds": closed_rounds,
         "is_staff": is_staff,
+        "rule_kinds": [(k, ProposalKind(k).label) for k in (ProposalKind.POLICY, ProposalKind.LOCAL_PROJECT)],
         "page_config": config,
     })
 

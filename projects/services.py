@@ -11,7 +11,6 @@ import datetime
 from django.contrib.gis.geos import GEOSGeometry, MultiLineString, MultiPoint, MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from districts.models import District
@@ -19,7 +18,11 @@ from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.text import plain_text
 from audit.services import audit_record
+from geoplatform.messages import localised, stored
+from notifications.messages import WITH_LINK
 from notifications.services import notification_create
+
+from . import messages
 
 from .models import Project, ProjectFollow, ProjectStatus, ProjectUpdate, ProjectUpdatePhoto
 
@@ -185,8 +188,8 @@ def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry
     _check_numbers(project)
     project.full_clean()
     project.save()
-    if district_codes is not None:
-        project.districts.set(districts_from_codes(district_codes))
+    if district_codes is not None:  # none named: the districts the location touches, as on creation
+        project.districts.set(districts_from_codes(district_codes) if district_codes else districts_covering(project.geom))
     _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids, report_ids=report_ids)
     audit_record(actor=actor, action="project.change", target=project, before=before, after=_snapshot(project))
     new_geom = project.geom
@@ -195,20 +198,17 @@ def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry
 
 
 def _notify_followers(project: Project, update: ProjectUpdate) -> int:
-    """Each follower hears of the update in their own language (the notice is rendered for them)."""
+    """Each follower hears of the update in their own language (stored as message keys, rendered for them)."""
     from django.contrib.auth import get_user_model
 
     follower_ids = ProjectFollow.objects.filter(project=project).values_list("user_id", flat=True)
+    title = stored(messages.UPDATE_TITLE, title=localised(ko=project.title_ko, en=project.title_en))
+    text = stored(messages.UPDATE_BODY, date=f"{update.date:%Y-%m-%d}",
+                  text=localised(ko=update.text_ko, en=update.text_en))
+    body = stored(WITH_LINK, text=text, url=f"/projects/{project.pk}/")
     sent = 0
     for user in get_user_model().objects.filter(pk__in=follower_ids, is_active=True):
-        language = getattr(user, "preferred_language", "ko") or "ko"
-        with translation.override(language):
-            title_text = project.title_en if language == "en" and project.title_en else project.title_ko
-            body_text = update.text_en if language == "en" and update.text_en else update.text_ko
-            notification_create(
-                user=user, kind="project_update",
-                title=_("New update on the project you follow: %(title)s") % {"title": title_text},
-                body=f"{update.date:%Y-%m-%d}\n\n{body_text}\n\n/projects/{project.pk}/")
+        notification_create(user=user, kind="project_update", title=title, body=body)
         sent += 1
     return sent
 

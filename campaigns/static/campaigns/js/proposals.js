@@ -169,6 +169,16 @@ function staffRound() {
       event.preventDefault();
       const when = (value) => (value ? new Date(value).toISOString() : value);
       const body = { title: form.title.value, starts_at: when(form.starts_at.value), ends_at: when(form.ends_at.value) };
+      if (form.budget_cap.value) body.budget_cap = Number(form.budget_cap.value);
+      const rules = {};
+      form.querySelectorAll("[data-rule-kind]").forEach((row) => {
+        const kind = row.dataset.ruleKind;
+        for (const name of ["threshold", "group_size", "days"]) {
+          const value = form[`${kind}_${name}`].value;
+          if (value !== "") (rules[kind] ||= {})[name] = Number(value);
+        }
+      });
+      if (Object.keys(rules).length) body.evaluation_rules = rules;
       const created = await act(form.querySelector("button"), errorBox,
         () => request("/api/rounds/", { method: "POST", json: body }));
       if (created) window.location.assign(`/proposals/?round=${created.id}`);
