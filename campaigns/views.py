@@ -3,6 +3,7 @@
 Pages render what the public may see on the server (readable without JavaScript); the page
 scripts add voting, proposing, feedback and staff triage through the API.
 """
+from django.apps import apps
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -74,8 +75,7 @@ def proposal_page(request, pk):
               "place": ({"type": "Point", "coordinates": [proposal.place.x, proposal.place.y]}
                         if proposal.place else None)}
     if is_staff and evaluation and not decided:
-        from projects.models import Project
-
+        Project = apps.get_model("projects", "Project")  # the app above this one: looked up, not imported
         config["projects"] = [{"id": p.pk, "title_ko": p.title_ko, "title_en": p.title_en}
                               for p in Project.objects.order_by("-updated_at").only("title_ko", "title_en")[:300]]
         config["mergeTargets"] = [{"id": p.pk, "title": p.title} for p in
