@@ -1,6 +1,7 @@
 """In Chromium, on a desktop and on a phone: the project page shows its map, timeline and links; a citizen
 follows it; city staff post an update and draw a new project on the map."""
 import datetime
+import re
 
 import pytest
 from django.contrib.gis.geos import LineString
@@ -9,7 +10,10 @@ from notifications.models import Notification
 from projects import services
 from projects.models import Project, ProjectFollow
 
+from tests.browser.conftest import expect_http_errors
+
 pytestmark = pytest.mark.browser
+PROJECT_PAGE = re.compile(r".*/projects/\d+/$")
 
 
 @pytest.fixture
@@ -109,9 +113,10 @@ def test_staff_add_a_project_with_every_field_and_a_line_of_two_parts_drawn_on_t
     page.locator("#project-error").wait_for()
     assert "사업을 취소한 이유를 쓰세요." in page.locator("#project-error").inner_text()
     assert not Project.objects.filter(title_ko="선릉로 보도 확장").exists()  # a cancelled project says why
+    expect_http_errors(page, 400)
     page.fill("#f-reason", "지하철 공사와 겹쳐 미룹니다.")
     page.get_by_role("button", name="사업 등록").click()
-    page.wait_for_url("**/projects/*/")
+    page.wait_for_url(PROJECT_PAGE)
     created = Project.objects.get(title_ko="선릉로 보도 확장")
     assert created.geom.geom_type == "MultiLineString" and len(created.geom) == 2
     assert [len(part) for part in created.geom] == [3, 2]
@@ -138,7 +143,7 @@ def test_staff_edit_a_project_and_redraw_it_as_an_area(page, login, bike_lane):
     page.fill("#f-progress", "55")
     page.select_option("#f-status", "in_progress")
     page.get_by_role("button", name="사업 저장").click()
-    page.wait_for_url(f"**/projects/{project.pk}/")
+    page.wait_for_url(re.compile(rf".*/projects/{project.pk}/$"))
     project.refresh_from_db()
     assert (project.budget_spent, project.progress, project.geom.geom_type) == (900_000_000, 55, "MultiLineString")
     assert page.get_by_test_id("progress").inner_text() == "55%"
@@ -149,7 +154,7 @@ def test_staff_edit_a_project_and_redraw_it_as_an_area(page, login, bike_lane):
     page.get_by_role("button", name="다시 그리기").click()
     _tap_map(page, "#draw-map", [(0.3, 0.3), (0.6, 0.3), (0.6, 0.6), (0.3, 0.6)])
     page.get_by_role("button", name="사업 저장").click()
-    page.wait_for_url(f"**/projects/{project.pk}/")
+    page.wait_for_url(re.compile(rf".*/projects/{project.pk}/$"))
     project.refresh_from_db()
     assert project.geom.geom_type == "MultiPolygon" and project.geom[0].num_points == 5
 
