@@ -16,14 +16,12 @@ from django.utils.translation import gettext as _
 from districts.models import District
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
+from geoplatform.messages import localised, stored
 from geoplatform.text import plain_text
 from audit.services import audit_record
-from geoplatform.messages import localised, stored
-from notifications.messages import WITH_LINK
 from notifications.services import notification_create
 
 from . import messages
-
 from .models import Project, ProjectFollow, ProjectStatus, ProjectUpdate, ProjectUpdatePhoto
 
 LAYER = "projects"
@@ -198,17 +196,17 @@ def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry
 
 
 def _notify_followers(project: Project, update: ProjectUpdate) -> int:
-    """Each follower hears of the update in their own language (stored as message keys, rendered for them)."""
+    """Each follower hears of the update in their own language (stored as a message, rendered when read)."""
     from django.contrib.auth import get_user_model
 
     follower_ids = ProjectFollow.objects.filter(project=project).values_list("user_id", flat=True)
-    title = stored(messages.UPDATE_TITLE, title=localised(ko=project.title_ko, en=project.title_en))
-    text = stored(messages.UPDATE_BODY, date=f"{update.date:%Y-%m-%d}",
-                  text=localised(ko=update.text_ko, en=update.text_en))
-    body = stored(WITH_LINK, text=text, url=f"/projects/{project.pk}/")
     sent = 0
     for user in get_user_model().objects.filter(pk__in=follower_ids, is_active=True):
-        notification_create(user=user, kind="project_update", title=title, body=body)
+        notification_create(
+            user=user, kind="project_update",
+            title=stored(messages.UPDATE_TITLE, title=localised(ko=project.title_ko, en=project.title_en)),
+            body=stored(messages.UPDATE_BODY, date=f"{update.date:%Y-%m-%d}",
+                        text=localised(ko=update.text_ko, en=update.text_en), url=f"/projects/{project.pk}/"))
         sent += 1
     return sent
 
