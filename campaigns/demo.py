@@ -108,7 +108,7 @@ def _evaluation_demo(users, stdout) -> None:
 
 
 def load_demo(stdout):
-    _evaluation_demo(_users(stdout), stdout)
+    _evaluation_demo(demo_users(stdout), stdout)
     if Round.objects.filter(title=CLOSED_ROUND).exists():
         stdout.write(f"campaigns: sample rounds already loaded ({Proposal.objects.count()} proposals)")
         return
