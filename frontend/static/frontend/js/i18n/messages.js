@@ -91,6 +91,8 @@ export const messages = {
     reject: "반려",
     // reports
     locateMe: "내 위치",
+    landmarkLibrary: "도서관",
+    landmarkToilet: "공중화장실",
     locating: "위치를 찾는 중…",
     locationFound: "위치를 찾았습니다.",
     locationDenied: "위치를 알 수 없습니다. 지도를 눌러 위치를 정하세요.",
@@ -278,6 +280,8 @@ export const messages = {
     approve: "Approve",
     reject: "Reject",
     locateMe: "Locate me",
+    landmarkLibrary: "Library",
+    landmarkToilet: "Public toilet",
     locating: "Finding your location…",
     locationFound: "Location found.",
     locationDenied: "Your location is not available. Tap the map to choose the place.",
