@@ -5,24 +5,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.layers.protomaps_archive import write_seoul_archive
-
 from .conftest import wait_for_map
 
 pytestmark = pytest.mark.browser
 YEOKSAM = (127.0366, 37.5006)
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-@pytest.fixture(scope="session")
-def seoul_archive(tmp_path_factory):
-    return write_seoul_archive(tmp_path_factory.mktemp("basemap") / "seoul.pmtiles")
-
-
-@pytest.fixture
-def basemap(settings, seoul_archive):
-    settings.BASEMAP_PMTILES = str(seoul_archive)
-    return seoul_archive
 
 
 def label_texts(page):

@@ -8,21 +8,7 @@ import pytest
 
 from layers.basemap import basemap_config
 
-from .protomaps_archive import write_seoul_archive
-
 YEOKSAM_TILE = (14, 13973, 6348)  # z14 tile holding Yeoksam station (127.0366, 37.5006)
-
-
-@pytest.fixture(scope="session")
-def seoul_archive(tmp_path_factory):
-    return write_seoul_archive(tmp_path_factory.mktemp("basemap") / "seoul.pmtiles")
-
-
-@pytest.fixture
-def basemap(settings, seoul_archive):
-    settings.BASEMAP_PMTILES = str(seoul_archive)
-    settings.BASEMAP_ATTRIBUTION = ""
-    return seoul_archive
 
 
 def test_a_basemap_tile_is_the_archives_gzip_mvt_in_the_protomaps_schema(client, basemap):
