@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.services import email_change_request, email_verify
 from districts.models import District
-from layers.access import layer_for_viewer, request_viewer
+from layers.access import layer_for_viewer, layer_visible, request_viewer
 from layers.query import request_secret
 
 from .forms import EmailChangeForm, SignupForm
@@ -108,8 +108,8 @@ def orientation(request):
     viewer = request_viewer(request)
     landmarks = []
     for name, kind, minzoom in LANDMARKS:
-        layer = registry.get(name)
-        if layer is not None and layer.public and layer.can_view(viewer):
+        layer = layer_visible(name, viewer)
+        if layer is not None and layer.public:
             doc = tilejson(request, layer)
             landmarks.append({"kind": kind, "minzoom": minzoom, "tiles": doc["tiles"], "maxzoom": doc["maxzoom"],
                               "sourceLayer": doc["vector_layers"][0]["id"], "attribution": doc["attribution"]})
