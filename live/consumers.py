@@ -108,6 +108,7 @@ class MapConsumer(AsyncWebsocketConsumer):
     writer = None
     ready = False  # hello is out: presence may be sent
     recheck = False  # access changed while connecting
+    language = None  # the reader's, once the handshake is checked (None: LANGUAGE_CODE)
 
     async def dispatch(self, message):
         """Channels' dispatch, without its thread hop for `close_old_connections` on every message (the
@@ -131,6 +132,13 @@ class MapConsumer(AsyncWebsocketConsumer):
         self.hub = hub()
         await self.hub.join(self)  # from here no event is missed: it is held, then sent or found replayed
         self.joined = True
+        try:
+            await self._open(query)
+        except BaseException:
+            await self.disconnect(None)  # out of the hub whatever went wrong
+            raise
+
+    async def _open(self, query):
         access = await self._access()
         if access is None:
             await self.close()  # before accept: the handshake is refused with HTTP 403

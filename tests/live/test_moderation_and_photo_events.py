@@ -55,7 +55,7 @@ def test_flags_that_hide_a_feature_and_the_moderators_restore_reach_the_socket(w
     f = feature_create(map_obj=m, actor=owner, geom=GEOSGeometry(json.dumps(POINT)), name="광고")
     viewer = ws(f"/ws/maps/{m.pk}/")
     viewer.wait_for("hello")
-    for i in range(4):
+    for i in range(3):  # three established flaggers weigh MODERATION_FLAGS_TO_HIDE
         flag_create(user=make_user(f"flagger{i}", established=True), target_type="feature", target_id=f.pk,
                     reason=Flag.Reason.SPAM)
     assert viewer.wait_for("feature.deleted")["id"] == f.pk
