@@ -249,7 +249,7 @@ RECORD_SOCKETS = """
   new MutationObserver(() => {
     const state = document.body.dataset.live;
     if (state && window.__states[window.__states.length - 1] !== state) window.__states.push(state);
-  }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: ["data-live"] });
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-live"] });
 })();
 """
 
@@ -280,7 +280,8 @@ def test_a_viewer_sees_who_is_here_and_after_the_server_drops_its_socket_reconne
     # Someone signed in opens the map: the viewer sees their display name as a chip (and never itself).
     token = Token.objects.get_or_create(user=owner)[0].key
     with connect(f"{live_server.ws_url}/ws/maps/{m.pk}/", additional_headers={"Authorization": f"Token {token}"}):
-        page.wait_for_function("document.getElementById('live-presence').textContent.includes('민지')", timeout=3000)
+        page.wait_for_function("(name) => document.getElementById('live-presence').textContent.includes(name)",
+                               arg=owner.public_name, timeout=3000)
         assert page.locator("#live-presence .chip").count() == 1
     page.wait_for_function("document.getElementById('live-presence').textContent === ''", timeout=3000)
 
