@@ -8,22 +8,34 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from jobs.models import Job
 from jobs.services import job_create, job_finish, job_progress
+from geoplatform.i18n import language_of
 from layers.registry import Viewer
 
 from .methods import RUNNERS, UNITS_TABLE, MethodError, Result
 from .models import Analysis, AnalysisCell, AnalysisOutput, Method
 from .parameters import parameters_clean
 from .raster import geotiff_write
-from .sources import METRIC_SRID, SourceError, fingerprint, source_layer, source_stage, tables_drop
+from .counting import PIXELS_TABLE
+from .sources import METRIC_SRID, STAGED_TABLE, SourceError, fingerprint, source_layer, source_open, tables_drop
 
 logger = logging.getLogger(__name__)
-METHOD_VERSION = 1
+METHOD_VERSION = 2  # 2: the input's digest is a sum of record hashes (analysis/sources.py)
 RASTER_DIR = "analysis"
-SOURCE_TABLE = "analysis_src"
+# The steps of a run, in order, as its job shows them (`jobs` progress n of len(STEPS), over /ws/me/ too);
+# a method reports the ones it has (`progress(step)`), so the bar moves at each stage of the work.
+STEPS = {
+    "sources": gettext_lazy("reading the source layer"),
+    "areas": gettext_lazy("preparing the areas"),
+    "records": gettext_lazy("counting the records"),
+    "density": gettext_lazy("computing the density"),
+    "results": gettext_lazy("computing the results"),
+    "storing": gettext_lazy("storing the outputs"),
+}
 
 
 def _viewer(user) -> Viewer:
@@ -94,8 +106,8 @@ def analysis_run(*, analysis: Analysis, user, inline: bool = False) -> Analysis:
         analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
         if analysis.status in (Analysis.Status.QUEUED, Analysis.Status.RUNNING):
             raise ValidationError({"status": "This analysis is already running / 이미 실행 중인 분석입니다"})
-        analysis.job = job_create(kind="analysis", created_by=user, total=4,
-                                  message="queued / 대기 중")
+        with language_of(user):
+            analysis.job = job_create(kind="analysis", created_by=user, total=len(STEPS), message=_("queued"))
         analysis.status, analysis.error = Analysis.Status.QUEUED, ""
         analysis.save(update_fields=["job", "status", "error"])
         if not inline:
@@ -109,19 +121,24 @@ def analysis_run(*, analysis: Analysis, user, inline: bool = False) -> Analysis:
 def analysis_execute(*, analysis_id: int) -> dict:
     """The body of a run: stage sources, compute, store outputs, all or nothing."""
     analysis = Analysis.objects.select_related("job", "created_by").get(pk=analysis_id)
-    job = analysis.job or job_create(kind="analysis", created_by=analysis.created_by, total=4)
+    job = analysis.job or job_create(kind="analysis", created_by=analysis.created_by, total=len(STEPS))
     Analysis.objects.filter(pk=analysis.pk).update(status=Analysis.Status.RUNNING, job=job)
+
+    def progress(step: str) -> None:
+        with language_of(analysis.created_by):
+            job_progress(job=job, progress=list(STEPS).index(step) + 1, total=len(STEPS), message=str(STEPS[step]))
+
     try:
-        job_progress(job=job, progress=1, message="reading sources / 원본 레이어 읽는 중")
+        progress("sources")
         viewer = _viewer(analysis.created_by)
         params = analysis.parameters
         comparing = analysis.method == Method.COMPARISON
         layer = source_layer(params["source"], viewer=viewer, need_time=comparing)
-        source = source_stage(layer, viewer=viewer, table=SOURCE_TABLE, with_time=comparing)
+        source = source_open(layer, viewer=viewer, with_time=comparing)
+        results = RUNNERS[analysis.method](params, [source], progress=progress)
+        # the methods read the records once and set their count and digest from that very pass
         digest = fingerprint(method=analysis.method, parameters=params, sources=[source], version=METHOD_VERSION)
-        job_progress(job=job, progress=2, message="computing / 계산 중")
-        results = RUNNERS[analysis.method](params, [source])
-        job_progress(job=job, progress=3, message="storing outputs / 결과 저장 중")
+        progress("storing")
         with transaction.atomic():
             _outputs_store(analysis=analysis, results=results, digest=digest)
             Analysis.objects.filter(pk=analysis.pk).update(
@@ -133,7 +150,7 @@ def analysis_execute(*, analysis_id: int) -> dict:
         logger.exception("analysis %s failed", analysis.pk)
         return _failed(analysis, job, "The analysis failed; the error was logged / 분석이 실패했습니다 (오류가 기록됨)")
     finally:
-        tables_drop(SOURCE_TABLE, UNITS_TABLE)
+        tables_drop(STAGED_TABLE, UNITS_TABLE, PIXELS_TABLE)
     result = {"analysis": analysis.pk, "fingerprint": digest, "outputs": [r.key for r in results]}
     job_finish(job=job, result=result)
     return result

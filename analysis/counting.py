@@ -1,0 +1,166 @@
+"""Records per area in one pass over the source, without a point-in-polygon test for most records (issue 14).
+
+The straightforward way to count records per area (hexagon, district, dong) joins every record to the
+areas through a GiST index and tests it with `ST_Intersects`: a few microseconds per record, minutes
+at Seoul's 9,000,000 submissions a year. Here the areas are first cut into square pixels of `PIXEL`
+metres (EPSG:5186), classified once, whatever the number of records:
+
+- *mixed*: an area's boundary passes through the pixel (widened by `MARGIN` on every side), tested
+  exactly in PostGIS (`ST_Intersects` of the boundary, cut into short pieces, with the square);
+- *inside* an area: no boundary passes through, so every point of the pixel lies in the same areas
+  as its centre; the centre's area (the first by key where areas overlap) is found by burning the
+  areas onto the pixel grid with rasterio (a centre at least half a pixel from every boundary, so
+  the burn cannot be wrong about it);
+- outside every area: neither (no row).
+
+The records are then read in one statement: each is given its pixel's area with a hash join, and
+only records in mixed pixels get the exact test the straightforward join gave every record (the
+same predicate on the same geometries, the first area by key), so the counts are identical.
+The same pass counts records per raster pixel for the kernel density (GROUPING SETS), per
+period for comparisons, and the input's count and digest for the run's fingerprint, so all of them
+describe exactly the records that were counted.
+"""
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection, transaction
+
+from .sources import METRIC_SRID, RECORD_HASH, Source, digest_of
+
+PIXEL = 25.0  # metres: mixed pixels hold ~7 % of the records for 500 m hexagons and for dongs
+MARGIN = 0.01  # metres: far above the rounding of floor(x / PIXEL) and of the cut boundary pieces
+PIXELS_TABLE = "analysis_unit_px"
+
+
+@dataclass
+class Counted:
+    """What one pass over a source counted."""
+
+    records: int = 0
+    digest: str = ""
+    by_unit: dict = field(default_factory=dict)  # unit key -> [count, *series counts]
+    outside: int = 0  # records in no unit (when units were counted)
+    pixels: np.ndarray | None = None  # raster grid of record counts (when a grid was given)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A north-up raster grid: column floor((x - left) / cell), row floor((top - y) / cell)."""
+
+    left: float
+    top: float
+    cell: float
+    height: int
+    width: int
+
+
+def units_pixels(units_table: str, *, pixel: float = PIXEL) -> dict:
+    """Classify the pixels of the units' extent into `PIXELS_TABLE` (px, py, key, mixed); returns counts."""
+    from rasterio.features import rasterize
+    from affine import Affine
+    from shapely import wkb
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {PIXELS_TABLE}")
+        cursor.execute(f"CREATE TEMP TABLE {PIXELS_TABLE} (px integer, py integer, key text, mixed boolean)")
+        cursor.execute(f"SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM "
+                       f"(SELECT ST_Extent(g) AS b FROM {units_table}) AS e")
+        box = cursor.fetchone()
+        if box[0] is None:
+            return {"mixed": 0, "inside": 0}
+        x0, y0 = int(np.floor(box[0] / pixel)), int(np.floor(box[1] / pixel))
+        x1, y1 = int(np.floor(box[2] / pixel)), int(np.floor(box[3] / pixel))
+        width, height = x1 - x0 + 1, y1 - y0 + 1
+        # mixed: exactly, in PostGIS; the boundaries cut into pieces of a few vertices keep each test small
+        cursor.execute(f"""
+            SELECT DISTINCT px, py
+            FROM (SELECT (ST_Dump(ST_Subdivide(ST_Boundary(g), 8))).geom AS e FROM {units_table}) AS pieces,
+                 generate_series(floor((ST_XMin(e) - %(m)s) / %(p)s)::int, floor((ST_XMax(e) + %(m)s) / %(p)s)::int) AS px,
+                 generate_series(floor((ST_YMin(e) - %(m)s) / %(p)s)::int, floor((ST_YMax(e) + %(m)s) / %(p)s)::int) AS py
+            WHERE ST_Intersects(e, ST_MakeEnvelope(px * %(p)s - %(m)s, py * %(p)s - %(m)s,
+                                                   (px + 1) * %(p)s + %(m)s, (py + 1) * %(p)s + %(m)s, {METRIC_SRID}))
+        """, {"p": pixel, "m": MARGIN})
+        mixed = np.asarray(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+        # inside: the units burnt by pixel centre, the first key last so that it wins where units overlap
+        cursor.execute(f"SELECT key, ST_AsBinary(g) FROM {units_table} ORDER BY key DESC")
+        units = cursor.fetchall()
+    keys = [key for key, _ in units]
+    burnt = rasterize(((wkb.loads(bytes(shape)), index + 1) for index, (_, shape) in enumerate(units)),
+                      out_shape=(height, width), transform=Affine(pixel, 0, x0 * pixel, 0, -pixel, (y1 + 1) * pixel),
+                      fill=0, all_touched=False, dtype="int32")
+    if len(mixed):
+        burnt[y1 - mixed[:, 1], mixed[:, 0] - x0] = 0
+    rows, cols = np.nonzero(burnt)
+    lines = [f"{px}\t{py}\t\\N\tt" for px, py in mixed.tolist()]
+    lines += [f"{x0 + col}\t{y1 - row}\t{keys[value - 1]}\tf"
+              for row, col, value in zip(rows.tolist(), cols.tolist(), burnt[rows, cols].tolist())]
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {PIXELS_TABLE} (px, py, key, mixed) FROM STDIN",
+                                  io.StringIO("\n".join(lines) + "\n"))
+        cursor.execute(f"ANALYZE {PIXELS_TABLE}")
+    return {"mixed": int(len(mixed)), "inside": int(len(rows))}
+
+
+def records_count(source: Source, *, units_table: str | None = None, series: tuple = (), grid: Grid | None = None,
+                  pixel: float = PIXEL) -> Counted:
+    """Count the source's records in one statement: per unit (after `units_pixels`), per series, per grid pixel.
+
+    `series`: (SQL condition on `day`, params) pairs, each counted per unit next to the total. Sets the
+    source's `count` and `digest` from the same pass.
+    """
+    if units_table is None and grid is None:
+        raise ValueError("count per unit, per grid pixel, or both")
+    # the parameters in the order their placeholders appear in the statement
+    params: list = [value for _, values in series for value in values]
+    key_sql, join_sql = "NULL::text", ""
+    if units_table is not None:
+        key_sql = (f"CASE WHEN c.mixed THEN (SELECT min(u.key) FROM {units_table} u WHERE ST_Intersects(u.g, s.g)) "
+                   f"ELSE c.key END")
+    cell_sql = "NULL::bigint AS r, NULL::bigint AS c"
+    if grid is not None:
+        cell_sql = ("floor((%s::float8 - ST_Y(s.g)) / %s::float8)::bigint AS r, "
+                    "floor((ST_X(s.g) - %s::float8) / %s::float8)::bigint AS c")
+        params += [grid.top, grid.cell, grid.left, grid.cell]
+    params += list(source.params)
+    if units_table is not None:
+        join_sql = (f"LEFT JOIN {PIXELS_TABLE} c ON c.px = floor(ST_X(s.g) / %s::float8)::int "
+                    f"AND c.py = floor(ST_Y(s.g) / %s::float8)::int")
+        params += [pixel, pixel]
+    counts = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {condition})" for condition, _ in series])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # a hash join and a hash aggregate, whatever the planner guesses about the source's size
+        cursor.execute("SET LOCAL enable_mergejoin = off; SET LOCAL enable_sort = off; "
+                       "SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(f"""
+            SELECT GROUPING(key, r, c), key, r, c, sum(h)::text, {counts}
+            FROM (
+                SELECT {key_sql} AS key, {cell_sql}, s.day, s.h
+                FROM (SELECT ST_Transform(p, {METRIC_SRID}) AS g, day, {RECORD_HASH} AS h
+                      FROM ({source.sql}) AS src OFFSET 0) AS s
+                {join_sql}
+            ) AS records
+            GROUP BY GROUPING SETS ((key), (r, c))  -- a set not asked for is one group of nulls
+        """, params)
+        fetched = cursor.fetchall()
+    counted = Counted()
+    if grid is not None:
+        counted.pixels = np.zeros((grid.height, grid.width), dtype=np.float64)
+    total_hash = 0
+    for grouping, key, r, c, hashed, *numbers in fetched:
+        # GROUPING(key, r, c) is 3 in the (key) set (r and c aggregated away) and 4 in the (r, c) set;
+        # every record is in exactly one group of each set
+        if grouping == 3:
+            counted.records += numbers[0]
+            total_hash += int(hashed or 0)
+            if units_table is None:
+                continue
+            if key is None:
+                counted.outside += numbers[0]
+            else:
+                counted.by_unit[key] = numbers
+        elif grid is not None and 0 <= r < grid.height and 0 <= c < grid.width:
+            counted.pixels[r, c] = numbers[0]
+    counted.digest = digest_of(counted.records, total_hash)
+    source.count, source.digest = counted.records, counted.digest
+    return counted
