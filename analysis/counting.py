@@ -39,7 +39,7 @@ class Counted:
 
     records: int = 0
     digest: str = ""
-    by_unit: dict = field(default_factory=dict)  # unit key -> [count, *series counts]
+    by_unit: dict = field(default_factory=dict)  # unit idx -> [count, *series counts]
     outside: int = 0  # records in no unit (when units were counted)
     pixels: np.ndarray | None = None  # raster grid of record counts (when a grid was given)
 
@@ -56,50 +56,74 @@ class Grid:
 
 
 def units_pixels(units_table: str, *, pixel: float = PIXEL) -> dict:
-    """Classify the pixels of the units' extent into `PIXELS_TABLE` (px, py, key, mixed); returns counts."""
-    from rasterio.features import rasterize
+    """Classify the pixels of the units' extent into `PIXELS_TABLE` (px, py, idx): idx 0 = mixed, else the unit's
+    `idx` (its rank by key); pixels outside every unit have no row. Returns how many of each."""
     from affine import Affine
+    from rasterio.features import rasterize
     from shapely import wkb
 
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {PIXELS_TABLE}")
-        cursor.execute(f"CREATE TEMP TABLE {PIXELS_TABLE} (px integer, py integer, key text, mixed boolean)")
+        cursor.execute(f"CREATE TEMP TABLE {PIXELS_TABLE} (px integer, py integer, idx integer)")
         cursor.execute(f"SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM "
                        f"(SELECT ST_Extent(g) AS b FROM {units_table}) AS e")
         box = cursor.fetchone()
         if box[0] is None:
             return {"mixed": 0, "inside": 0}
-        x0, y0 = int(np.floor(box[0] / pixel)), int(np.floor(box[1] / pixel))
-        x1, y1 = int(np.floor(box[2] / pixel)), int(np.floor(box[3] / pixel))
-        width, height = x1 - x0 + 1, y1 - y0 + 1
-        # mixed: exactly, in PostGIS; the boundaries cut into pieces of a few vertices keep each test small
+        # the boundaries as segments no longer than a pixel (the added vertices are within 1e-9 m of the line)
         cursor.execute(f"""
-            SELECT DISTINCT px, py
-            FROM (SELECT (ST_Dump(ST_Subdivide(ST_Boundary(g), 8))).geom AS e FROM {units_table}) AS pieces,
-                 generate_series(floor((ST_XMin(e) - %(m)s) / %(p)s)::int, floor((ST_XMax(e) + %(m)s) / %(p)s)::int) AS px,
-                 generate_series(floor((ST_YMin(e) - %(m)s) / %(p)s)::int, floor((ST_YMax(e) + %(m)s) / %(p)s)::int) AS py
-            WHERE ST_Intersects(e, ST_MakeEnvelope(px * %(p)s - %(m)s, py * %(p)s - %(m)s,
-                                                   (px + 1) * %(p)s + %(m)s, (py + 1) * %(p)s + %(m)s, {METRIC_SRID}))
-        """, {"p": pixel, "m": MARGIN})
-        mixed = np.asarray(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
-        # inside: the units burnt by pixel centre, the first key last so that it wins where units overlap
-        cursor.execute(f"SELECT key, ST_AsBinary(g) FROM {units_table} ORDER BY key DESC")
+            SELECT ST_X(ST_StartPoint(e)), ST_Y(ST_StartPoint(e)), ST_X(ST_EndPoint(e)), ST_Y(ST_EndPoint(e))
+            FROM (SELECT (ST_DumpSegments(ST_Segmentize(ST_Boundary(g), %s))).geom AS e FROM {units_table}) AS s
+        """, [pixel])
+        segments = np.asarray(cursor.fetchall(), dtype=np.float64).reshape(-1, 4)
+        # the units burnt by pixel centre, the first key last so that it wins where units overlap
+        cursor.execute(f"SELECT idx, ST_AsBinary(g) FROM {units_table} ORDER BY idx DESC")
         units = cursor.fetchall()
-    keys = [key for key, _ in units]
-    burnt = rasterize(((wkb.loads(bytes(shape)), index + 1) for index, (_, shape) in enumerate(units)),
-                      out_shape=(height, width), transform=Affine(pixel, 0, x0 * pixel, 0, -pixel, (y1 + 1) * pixel),
+    # one pixel more on every side: a widened pixel just outside the extent can touch a boundary on its edge
+    x0, y0 = int(np.floor(box[0] / pixel)) - 1, int(np.floor(box[1] / pixel)) - 1
+    x1, y1 = int(np.floor(box[2] / pixel)) + 1, int(np.floor(box[3] / pixel)) + 1
+    burnt = rasterize(((wkb.loads(bytes(shape)), idx) for idx, shape in units),
+                      out_shape=(y1 - y0 + 1, x1 - x0 + 1), transform=Affine(pixel, 0, x0 * pixel, 0, -pixel, (y1 + 1) * pixel),
                       fill=0, all_touched=False, dtype="int32")
-    if len(mixed):
-        burnt[y1 - mixed[:, 1], mixed[:, 0] - x0] = 0
+    mixed = mixed_pixels(segments, pixel=pixel)
+    burnt[y1 - mixed[:, 1], mixed[:, 0] - x0] = -1
     rows, cols = np.nonzero(burnt)
-    lines = [f"{px}\t{py}\t\\N\tt" for px, py in mixed.tolist()]
-    lines += [f"{x0 + col}\t{y1 - row}\t{keys[value - 1]}\tf"
-              for row, col, value in zip(rows.tolist(), cols.tolist(), burnt[rows, cols].tolist())]
+    table = np.empty(len(rows), dtype=[("n", ">i2"), ("l1", ">i4"), ("px", ">i4"), ("l2", ">i4"), ("py", ">i4"),
+                                       ("l3", ">i4"), ("idx", ">i4")])
+    table["n"], table["l1"], table["l2"], table["l3"] = 3, 4, 4, 4
+    table["px"], table["py"], table["idx"] = x0 + cols, y1 - rows, np.maximum(burnt[rows, cols], 0)
+    data = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 + table.tobytes() + b"\xff\xff"
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {PIXELS_TABLE} (px, py, key, mixed) FROM STDIN",
-                                  io.StringIO("\n".join(lines) + "\n"))
+        cursor.cursor.copy_expert(f"COPY {PIXELS_TABLE} (px, py, idx) FROM STDIN (FORMAT binary)", io.BytesIO(data))
         cursor.execute(f"ANALYZE {PIXELS_TABLE}")
-    return {"mixed": int(len(mixed)), "inside": int(len(rows))}
+    return {"mixed": int(len(mixed)), "inside": int(len(rows) - len(mixed))}
+
+
+def mixed_pixels(segments: np.ndarray, *, pixel: float, margin: float = MARGIN) -> np.ndarray:
+    """(px, py) of the pixels, widened by `margin`, that segments (x1, y1, x2, y2; none longer than a pixel) touch.
+
+    A segment and a box meet when their extents overlap and the box's corners are not all strictly on one
+    side of the segment's line (separating axes). Computed relative to the segment's start, so the rounding
+    is far below `margin`: a decision it could flip concerns only the widened rim, never the pixel itself.
+    """
+    if not len(segments):
+        return np.empty((0, 2), dtype=np.int64)
+    xa, ya, xb, yb = segments.T
+    sx, sy = np.floor((np.minimum(xa, xb) - margin) / pixel), np.floor((np.minimum(ya, yb) - margin) / pixel)
+    found = []
+    for dx in range(3):  # a segment no longer than a pixel meets at most 3 × 3 widened pixels
+        for dy in range(3):
+            px, py = sx + dx, sy + dy
+            left, right = px * pixel - margin - xa, (px + 1) * pixel + margin - xa
+            bottom, top = py * pixel - margin - ya, (py + 1) * pixel + margin - ya
+            ex, ey = xb - xa, yb - ya
+            overlap = ((np.minimum(0, ex) <= right) & (np.maximum(0, ex) >= left)
+                       & (np.minimum(0, ey) <= top) & (np.maximum(0, ey) >= bottom))
+            sides = np.stack([ex * cy - ey * cx for cx in (left, right) for cy in (bottom, top)])
+            crossing = ~((sides > 0).all(axis=0) | (sides < 0).all(axis=0))
+            hit = overlap & crossing
+            found.append(np.stack([px[hit], py[hit]], axis=1))
+    return np.unique(np.concatenate(found).astype(np.int64), axis=0)
 
 
 def records_count(source: Source, *, units_table: str | None = None, series: tuple = (), grid: Grid | None = None,
@@ -113,10 +137,10 @@ def records_count(source: Source, *, units_table: str | None = None, series: tup
         raise ValueError("count per unit, per grid pixel, or both")
     # the parameters in the order their placeholders appear in the statement
     params: list = [value for _, values in series for value in values]
-    key_sql, join_sql = "NULL::text", ""
+    key_sql, join_sql = "NULL::integer", ""
     if units_table is not None:
-        key_sql = (f"CASE WHEN c.mixed THEN (SELECT min(u.key) FROM {units_table} u WHERE ST_Intersects(u.g, s.g)) "
-                   f"ELSE c.key END")
+        key_sql = (f"CASE WHEN c.idx = 0 THEN (SELECT min(u.idx) FROM {units_table} u WHERE ST_Intersects(u.g, s.g)) "
+                   f"ELSE c.idx END")
     cell_sql = "NULL::bigint AS r, NULL::bigint AS c"
     if grid is not None:
         cell_sql = ("floor((%s::float8 - ST_Y(s.g)) / %s::float8)::bigint AS r, "

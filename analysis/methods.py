@@ -73,7 +73,7 @@ def _execute(sql: str, params=()) -> None:
 
 
 def units_create(unit: str, hex_size: int) -> None:
-    """Stage the areas results are given for: key, label, population, area_km2, g (5186), geom (4326)."""
+    """Stage the areas results are given for: idx, key, label, population, area_km2, g (5186), geom (4326)."""
     _execute(f"DROP TABLE IF EXISTS {UNITS_TABLE}")
     if unit == "hex":
         select = f"""
@@ -94,7 +94,9 @@ def units_create(unit: str, hex_size: int) -> None:
             FROM {table}
         """
         params = []
-    _execute(f"CREATE TEMP TABLE {UNITS_TABLE} AS {select}", params)
+    # idx: the rank by key, in the database's order, so that "the first unit by key" is min(idx)
+    _execute(f"CREATE TEMP TABLE {UNITS_TABLE} AS SELECT row_number() OVER (ORDER BY key) AS idx, * FROM ({select}) AS units",
+             params)
     _execute(f"CREATE INDEX ON {UNITS_TABLE} USING gist (g)")
     _execute(f"ANALYZE {UNITS_TABLE}")
 
@@ -113,7 +115,10 @@ def _units_counted(source: Source, unit: str, hex_size: int, progress, *, series
     units_create(unit, hex_size)
     units_pixels(UNITS_TABLE)
     progress("records")
-    return records_count(source, units_table=UNITS_TABLE, series=series, grid=grid)
+    counted = records_count(source, units_table=UNITS_TABLE, series=series, grid=grid)
+    keys = dict(_fetch(f"SELECT idx, key FROM {UNITS_TABLE}"))
+    counted.by_unit = {keys[idx]: numbers for idx, numbers in counted.by_unit.items()}
+    return counted
 
 
 def _units_fetch(columns: str) -> list[tuple]:
