@@ -142,3 +142,26 @@ def test_mixed_pixels_are_exactly_those_a_boundary_segment_touches():
     assert sorted(map(tuple, diagonal.tolist())) == [(0, 0)]
     corner = mixed_pixels(np.asarray([[24.995, 0.0, 25.0, 0.005]]), pixel=25.0)  # within the 1 cm margin
     assert sorted(map(tuple, corner.tolist())) == [(0, -1), (0, 0), (1, -1), (1, 0)]
+
+
+@pytest.mark.parametrize("language,counting", [("en", "counting the records"), ("ko", "기록 세는 중")])
+def test_a_run_reports_each_step_through_its_job_in_the_analysts_language(contributed, analyst, run_analysis,
+                                                                         monkeypatch, language, counting):
+    from analysis import services
+
+    analyst.preferred_language = language
+    analyst.save(update_fields=["preferred_language"])
+    seen = []
+
+    def recording(*, job, progress, total=None, message=None):
+        seen.append((progress, total, message))
+        return real(job=job, progress=progress, total=total, message=message)
+
+    real = services.job_progress
+    monkeypatch.setattr(services, "job_progress", recording)
+    contributed.add(contributed.spread((126.97797, 37.56654), 6))
+    analysis = run_analysis(analyst, "aggregation", {"source": CONTRIBUTED_LAYER, "unit": "dong",
+                                                     "measure": "count"})
+    assert [(progress, total) for progress, total, _ in seen] == [(1, 6), (2, 6), (3, 6), (5, 6), (6, 6)]
+    assert seen[2][2] == counting
+    assert analysis.job.state == "succeeded" and analysis.job.percent == 100
