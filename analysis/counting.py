@@ -94,9 +94,18 @@ def units_pixels(units_table: str, *, pixel: float = PIXEL) -> dict:
     table["px"], table["py"], table["idx"] = x0 + cols, y1 - rows, np.maximum(burnt[rows, cols], 0)
     data = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 + table.tobytes() + b"\xff\xff"
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {PIXELS_TABLE} (px, py, idx) FROM STDIN (FORMAT binary)", io.BytesIO(data))
+        _copy_in(cursor.cursor, f"COPY {PIXELS_TABLE} (px, py, idx) FROM STDIN (FORMAT binary)", data)
         cursor.execute(f"ANALYZE {PIXELS_TABLE}")
     return {"mixed": int(len(mixed)), "inside": int(len(rows) - len(mixed))}
+
+
+def _copy_in(raw, sql: str, data: bytes) -> None:
+    """COPY … FROM STDIN through the driver's own cursor (psycopg 3, which Django prefers, or psycopg2)."""
+    if hasattr(raw, "copy"):
+        with raw.copy(sql) as copy:
+            copy.write(data)
+    else:
+        raw.copy_expert(sql, io.BytesIO(data))
 
 
 def mixed_pixels(segments: np.ndarray, *, pixel: float, margin: float = MARGIN) -> np.ndarray:

@@ -4,36 +4,21 @@ from __future__ import annotations
 from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext
 
+from accounts.permissions import user_or_none
 from districts.models import District
+from geoplatform.ids import id_or_404
 from maps.models import Feature
 
 from .models import Campaign, Evaluation, Evaluator, Proposal, ProposalComment, RankingEntry, Round, Vote
-
-
-MAX_ID = 2**63 - 1
-
-
-def _pk(value, message: str) -> int:
-    """A path id as a database id: anything else (too large, not a number) is the same 404 as a missing row."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404(message)
-    if not 0 < pk <= MAX_ID:
-        raise Http404(message)
-    return pk
-
-
-def _user_or_none(user):
-    return user if user is not None and user.is_authenticated else None
 
 
 def proposal_list(*, user=None, round_id: int | None = None, state: str | None = None,
                   district: str | None = None, order: str = "votes") -> QuerySet[Proposal]:
     proposals = (Proposal.objects.visible_to(user).with_votes().with_comment_count().with_campaign_id()
                  .select_related("round", "merged_into").prefetch_related("districts", "projects"))
-    viewer = _user_or_none(user)
+    viewer = user_or_none(user)
     if viewer is not None:
         proposals = proposals.annotate(my_vote=Exists(Vote.objects.filter(proposal=OuterRef("pk"), voter=viewer)))
     else:
@@ -52,14 +37,14 @@ def proposal_list(*, user=None, round_id: int | None = None, state: str | None =
 def proposal_get(*, proposal_id, user=None) -> Proposal:
     """Every proposal is public; a missing one (or a malformed id) is a 404."""
     try:
-        return proposal_list(user=user).get(pk=_pk(proposal_id, "No such proposal. / 없는 제안입니다."))
+        return proposal_list(user=user).get(pk=id_or_404(proposal_id, gettext("No such proposal.")))
     except (Proposal.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such proposal. / 없는 제안입니다.")
+        raise Http404(gettext("No such proposal."))
 
 
 def proposal_comments(*, proposal: Proposal, user=None):
     comments = proposal.comments.all()
-    viewer = _user_or_none(user)
+    viewer = user_or_none(user)
     if viewer is None or not viewer.is_city_staff:
         comments = comments.filter(is_hidden=False)
     return comments
@@ -68,9 +53,9 @@ def proposal_comments(*, proposal: Proposal, user=None):
 def comment_get(*, proposal: Proposal, comment_id, user=None):
     try:
         return proposal_comments(proposal=proposal, user=user).get(
-            pk=_pk(comment_id, "No such comment. / 없는 댓글입니다."))
+            pk=id_or_404(comment_id, gettext("No such comment.")))
     except ProposalComment.DoesNotExist:
-        raise Http404("No such comment. / 없는 댓글입니다.")
+        raise Http404(gettext("No such comment."))
 
 
 def round_list() -> QuerySet[Round]:
@@ -80,9 +65,9 @@ def round_list() -> QuerySet[Round]:
 def round_get(*, round_id) -> Round:
     try:
         ranking = Prefetch("ranking", queryset=RankingEntry.objects.select_related("proposal"))
-        return round_list().prefetch_related(ranking).get(pk=_pk(round_id, "No such round. / 없는 회차입니다."))
+        return round_list().prefetch_related(ranking).get(pk=id_or_404(round_id, gettext("No such round.")))
     except (Round.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such round. / 없는 회차입니다.")
+        raise Http404(gettext("No such round."))
 
 
 def round_current() -> Round | None:
@@ -95,9 +80,9 @@ def campaign_list():
 
 def campaign_get(*, campaign_id):
     try:
-        return campaign_list().get(pk=_pk(campaign_id, "No such campaign. / 없는 캠페인입니다."))
+        return campaign_list().get(pk=id_or_404(campaign_id, gettext("No such campaign.")))
     except (Campaign.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such campaign. / 없는 캠페인입니다.")
+        raise Http404(gettext("No such campaign."))
 
 
 def campaign_progress(*, campaign) -> dict:
@@ -130,7 +115,7 @@ def evaluation_get(*, proposal_id, user=None) -> Evaluation:
     evaluation = (Evaluation.objects.filter(proposal=proposal)
                   .prefetch_related("seats", "committee_reviews").first())
     if evaluation is None:
-        raise Http404("This proposal is not in evaluation. / 평가 중인 제안이 아닙니다.")
+        raise Http404(gettext("This proposal is not in evaluation."))
     scored = [s for s in evaluation.seats.all() if s.scored_at]
     evaluation.mean_score = (round(sum(s.need + s.feasibility + s.benefit for s in scored) / (3 * len(scored)), 2)
                              if scored else None)

@@ -145,23 +145,21 @@ def test_mixed_pixels_are_exactly_those_a_boundary_segment_touches():
 
 
 @pytest.mark.parametrize("language,counting", [("en", "counting the records"), ("ko", "기록 세는 중")])
-def test_a_run_reports_each_step_through_its_job_in_the_analysts_language(contributed, analyst, run_analysis,
-                                                                         monkeypatch, language, counting):
-    from analysis import services
+def test_a_run_reports_each_step_through_its_job_and_socket_in_the_analysts_language(
+        contributed, analyst, run_analysis, monkeypatch, django_capture_on_commit_callbacks, language, counting):
+    import live.services
 
     analyst.preferred_language = language
     analyst.save(update_fields=["preferred_language"])
-    seen = []
-
-    def recording(*, job, progress, total=None, message=None):
-        seen.append((progress, total, message))
-        return real(job=job, progress=progress, total=total, message=message)
-
-    real = services.job_progress
-    monkeypatch.setattr(services, "job_progress", recording)
+    sent = []
+    monkeypatch.setattr(live.services, "user_send", lambda *, user_id, message: sent.append((user_id, message)))
     contributed.add(contributed.spread((126.97797, 37.56654), 6))
-    analysis = run_analysis(analyst, "aggregation", {"source": CONTRIBUTED_LAYER, "unit": "dong",
-                                                     "measure": "count"})
-    assert [(progress, total) for progress, total, _ in seen] == [(1, 6), (2, 6), (3, 6), (5, 6), (6, 6)]
-    assert seen[2][2] == counting
-    assert analysis.job.state == "succeeded" and analysis.job.percent == 100
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis = run_analysis(analyst, "aggregation", {"source": CONTRIBUTED_LAYER, "unit": "dong",
+                                                         "measure": "count"})
+    steps = [(m["progress"], m["total"], m["message"]) for user_id, m in sent
+             if user_id == analyst.pk and m["type"] == "job" and m["state"] == "running"]
+    assert [(progress, total) for progress, total, _ in steps] == [(1, 6), (2, 6), (3, 6), (5, 6), (6, 6)]
+    assert steps[2][2] == counting
+    assert sent[-1][1]["state"] == "succeeded" and sent[-1][1]["percent"] == 100
+    assert analysis.job.message == "counting the records" or analysis.job.state == "succeeded"
