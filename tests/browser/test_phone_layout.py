@@ -1,0 +1,44 @@
+"""Pages that fit a phone (375 px wide, no sideways scrolling) and buttons that say what they do."""
+import pytest
+
+from .conftest import wait_for_map
+
+pytestmark = pytest.mark.browser
+
+
+def sideways_overflow(page):
+    """How many CSS pixels the page is wider than the screen (0 when nothing scrolls sideways)."""
+    return page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_template_cards_and_the_meetings_search_form_fit_a_375_px_phone(phone_page, login, citizen, map_templates,
+                                                                        live_seoul, language):
+    if language == "en":
+        phone_page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_seoul.url}])
+    login(phone_page, citizen)
+    phone_page.goto("/maps/new/")
+    phone_page.wait_for_selector("#templates .choice")
+    assert sideways_overflow(phone_page) <= 0
+    for card in phone_page.locator("#templates .choice").all():
+        box = card.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+    phone_page.goto("/meetings/")
+    form = phone_page.locator("form.meeting-search")
+    form.wait_for()
+    assert sideways_overflow(phone_page) <= 0
+    for field in form.locator("input, select, button").all():
+        box = field.bounding_box()
+        if box:
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (field.get_attribute("id"), box)
+
+
+def test_the_copy_link_buttons_are_named_for_what_they_copy(phone_page, login, citizen, client_for, map_templates):
+    map_id = client_for(citizen).post("/api/maps/", {"title": "성수동 동네 지도", "template": "safety",
+                                                     "visibility": "unlisted"}, format="json").json()["id"]
+    login(phone_page, citizen)
+    phone_page.goto(f"/maps/{map_id}/edit/")
+    wait_for_map(phone_page, "editorReady")
+    phone_page.wait_for_function("document.getElementById('link-view') && document.getElementById('link-view').value")
+    button = phone_page.get_by_role("button", name="링크 복사: 보기 링크")
+    assert button.count() == 1 and "링크 복사" in button.inner_text()
