@@ -42,3 +42,28 @@ def test_the_copy_link_buttons_are_named_for_what_they_copy(phone_page, login, c
     phone_page.wait_for_function("document.getElementById('link-view') && document.getElementById('link-view').value")
     button = phone_page.get_by_role("button", name="링크 복사: 보기 링크")
     assert button.count() == 1 and "링크 복사" in button.inner_text()
+
+
+def test_at_city_zoom_on_a_phone_cluster_counts_are_few_large_and_never_collide(phone_page, live_seoul):
+    from layers.opendata import opendata_load
+
+    opendata_load("seoul_public_toilets")
+    phone_page.goto("/layers/dataset-seoul_public_toilets/")
+    wait_for_map(phone_page)
+    phone_page.evaluate("""() => new Promise((resolve) => {
+        window.gpMap.once('idle', resolve); window.gpMap.jumpTo({center: [126.99, 37.55], zoom: 10.5}); })""")
+    drawn = phone_page.evaluate("""() => {
+        const fs = window.gpMap.queryRenderedFeatures().filter(f => f.source.includes('seoul_public_toilets'));
+        const key = f => f.geometry.coordinates.join(',');
+        const circles = new Set(fs.filter(f => f.layer.type === 'circle' && Number(f.properties.count) > 1).map(key));
+        const counts = new Set(fs.filter(f => f.layer.type === 'symbol').map(key));
+        const layers = window.gpMap.getStyle().layers.filter(l => l.type === 'symbol' &&
+            (l.source.includes('seoul_public_toilets') || l.id === 'base-districts-label'));
+        return {circles: circles.size, counts: counts.size,
+                overlap: layers.map(l => [l.id, !!(l.layout || {})['text-allow-overlap'], !!(l.layout || {})['text-ignore-placement']])};
+    }""")
+    # every count label and district name takes part in collision: none is ever drawn over another
+    assert drawn["overlap"] and all(not a and not b for _id, a, b in drawn["overlap"]), drawn["overlap"]
+    # few, large clusters: on a phone's screen of Seoul (8 × 8 cells a tile) nearly every count finds room
+    assert 5 <= drawn["circles"] <= 120, drawn
+    assert drawn["counts"] >= 0.8 * drawn["circles"], drawn
