@@ -281,6 +281,14 @@ TASKS = {
 }
 
 # --- app settings ---------------------------------------------------------------------
+# Open evaluation of citizens' policy and local-project proposals (campaigns/): the support threshold that
+# sends a proposal to evaluation, the size of the citizen group drawn at random, and the days each step
+# (citizen scores, then the committee) has. These are defaults: each kind may differ, and each round may set
+# its own per kind (Round.evaluation_rules), which wins.
+PROPOSALS_EVALUATION_THRESHOLD = env.int("PROPOSALS_EVALUATION_THRESHOLD", default=50)
+PROPOSALS_EVALUATION_GROUP_SIZE = env.int("PROPOSALS_EVALUATION_GROUP_SIZE", default=7)
+PROPOSALS_EVALUATION_DAYS = env.int("PROPOSALS_EVALUATION_DAYS", default=14)
+PROPOSALS_EVALUATION_BY_KIND = {"local_project": {"threshold": 30, "group_size": 5, "days": 10}}
 GEOPLATFORM_CITY = env.str("GEOPLATFORM_CITY", default="seoul")
 # Base map: a PMTiles archive of vector tiles in the Protomaps basemap schema, served by this server
 # (layers/basemap.py), and/or a raster tile URL template; neither means "districts and landmarks only" (offline).
