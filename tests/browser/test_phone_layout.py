@@ -40,8 +40,10 @@ def test_the_copy_link_buttons_are_named_for_what_they_copy(phone_page, login, c
     phone_page.goto(f"/maps/{map_id}/edit/")
     wait_for_map(phone_page, "editorReady")
     phone_page.wait_for_function("document.getElementById('link-view') && document.getElementById('link-view').value")
-    button = phone_page.get_by_role("button", name="링크 복사: 보기 링크")
-    assert button.count() == 1 and "링크 복사" in button.inner_text()
+    # one per link (view, edit), each beside its link, named in words (the ⧉ sign is hidden from screen readers)
+    field = phone_page.locator(".field", has=phone_page.locator("#link-view"))
+    assert field.get_by_role("button", name="링크 복사", exact=True).count() == 1
+    assert phone_page.get_by_role("button", name="링크 복사", exact=True).count() == 2
 
 
 def test_at_city_zoom_on_a_phone_cluster_counts_are_few_large_and_never_collide(phone_page, live_seoul):
