@@ -396,8 +396,7 @@ def open311_key_issue(*, user, label: str = "") -> tuple[Open311Key, str]:
 
     ensure_not_banned(user)
     if Open311Key.objects.filter(user=user, revoked_at__isnull=True).count() >= OPEN311_KEYS_PER_USER:
-        _fail("label", f"You have {OPEN311_KEYS_PER_USER} keys already; revoke one first.",
-              f"키는 {OPEN311_KEYS_PER_USER}개까지입니다. 먼저 하나를 폐기하세요.")
+        _fail("label", _("You have %(n)d keys already; revoke one first.") % {"n": OPEN311_KEYS_PER_USER})
     key = Open311Key.PREFIX + secrets.token_urlsafe(30)
     record = Open311Key(user=user, label=plain_text(label or "")[:80], hint=key[:10], key_hash=Open311Key.hash(key))
     record.full_clean()
@@ -410,7 +409,7 @@ def open311_key_issue(*, user, label: str = "") -> tuple[Open311Key, str]:
 def open311_key_revoke(*, user, key_id: int) -> None:
     record = Open311Key.objects.select_for_update().filter(pk=key_id, user=user, revoked_at__isnull=True).first()
     if record is None:
-        raise NotFound("No such key. / 해당 키가 없습니다.")
+        raise NotFound(_("No such key."))
     record.revoked_at = timezone.now()
     record.save(update_fields=["revoked_at"])
     audit_record(actor=user, action="open311_key.revoke", target=record, before=None, after={"hint": record.hint})
