@@ -13,7 +13,7 @@ from tests.conftest import HANGUL
 
 from .conftest import wait_for_map
 
-GANGNAM_STATION = (127.0276, 37.4979)
+GANGNAM_STATION = (127.0366, 37.5006)  # by Yeoksam Station, inside Gangnam-gu
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 PAGE_TEXT = """() => {
     const clone = document.body.cloneNode(true);
@@ -118,8 +118,7 @@ def korean_world(citizen, gangnam_officer, report_categories):
 
 
 def _english_words(text: str) -> list[str]:
-    """English words in a text, leaving out links (paths such as /reports/12/) and the report number."""
-    text = re.sub(r"(?:https?://\S+|/[\w/.-]+/?)", " ", text)
+    """English words in a text."""
     return ENGLISH_WORD.findall(text)
 
 
@@ -131,12 +130,16 @@ def test_the_korean_timeline_and_notifications_have_no_english_words(request, vi
     page.goto(f"/reports/{korean_world.pk}/")
     page.wait_for_load_state("networkidle")
     timeline = page.locator("#timeline").inner_text()
-    assert "강남구에 접수되었습니다" in timeline and "처리 완료" in timeline, timeline
+    assert "강남구에 접수되었습니다" in timeline and "보도블록을 교체했습니다" in timeline, timeline
     assert not _english_words(timeline), timeline
     page.goto("/accounts/")
     page.wait_for_load_state("networkidle")
     notifications = page.locator("#notifications").inner_text()
     assert f"#{korean_world.pk}" in notifications and HANGUL.search(notifications), notifications
     assert not _english_words(notifications), notifications
+    assert "/reports/" not in notifications  # each entry links to its page instead of printing the path
+    # the rest of the account page too (but the person's own user name and e-mail address)
+    account = page.locator("main").inner_text().replace(citizen.email, "").replace(citizen.username, "")
+    assert not _english_words(account), account
     if viewport == "phone":
         page.screenshot(path="var/one-language-notifications-ko.png", full_page=True)

@@ -91,3 +91,42 @@ def test_the_check_catches_each_shape_of_double_string():
     for source in passed:
         texts = [text for _line, text in _literals(f"x = {source}\n")]
         assert not any(PAIR.search(t) or FIELD_PAIR.search(t) for t in texts), source
+
+
+def test_every_msgid_of_the_templates_has_its_korean(tmp_path):
+    """`{% translate %}` / `{% blocktranslate %}` in the project's templates: without Korean they show English
+    in the Korean interface (tests/core/test_i18n.py checks the Python code the same way)."""
+    import subprocess
+
+    from django.utils.translation.template import templatize
+
+    from tests.core.test_i18n import _catalogue
+
+    sources = []
+    for path in sorted(ROOT.glob("*/templates/**/*.html")):
+        rel = path.relative_to(ROOT)
+        if SKIP_PARTS & set(rel.parts):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "translate" not in text and "trans " not in text:
+            continue
+        out = tmp_path / (str(rel).replace("/", "__") + ".py")
+        out.write_text(templatize(text, origin=str(rel)), encoding="utf-8")
+        sources.append(str(out))
+    assert sources
+    pot = subprocess.run(
+        ["xgettext", "--language=Python", "--from-code=UTF-8", "--no-location", "--keyword=gettext_noop",
+         "--keyword=pgettext:1c,2", "--keyword=npgettext:1c,2,3", "-o", "-", *sources],
+        capture_output=True, text=True, check=True).stdout
+    msgids = set()
+    for block in pot.split("\n\n"):
+        match = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
+        context = re.search(r'^msgctxt "(.*)"$', block, re.M)
+        if match:
+            text = "".join(re.findall(r'"(.*)"', match.group(1)))
+            text = text.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+            if text:
+                msgids.add((context.group(1) + "\x04" if context else "") + text)
+    korean = {key[0] if isinstance(key, tuple) else key: value for key, value in _catalogue().items()}
+    missing = sorted(m for m in msgids if not korean.get(m))
+    assert not missing, f"{len(missing)} template msgids without Korean: {missing[:10]}"
