@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from geoplatform.csvfiles import csv_writer
-from layers.access import request_viewer
+from layers.access import layer_visible, request_viewer
 from layers.exports import export_layer_response
-from layers.registry import Layer, Viewer, registry
+from layers.registry import Layer, Viewer
 
 from .layers import output_layer
 from .models import Analysis, AnalysisOutput
@@ -58,8 +58,8 @@ def _to_day(value):
 def _record_rows(analysis: Analysis, viewer: Viewer, *, full: bool):
     """(source, fields…, date, wkt) for every record of every source the viewer may see."""
     for name in analysis.sources:
-        layer = registry.get(name)
-        if layer is None or layer.kind != "vector" or not layer.can_view(viewer):
+        layer = layer_visible(name, viewer, kind="vector")
+        if layer is None:
             continue
         fields = public_fields(layer)
         columns = {"_export_geom": AsWKT(F(layer.geom_field), precision=6)}

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import DateTimeField, F
 from django.utils.translation import gettext
 
+from layers.access import layer_visible
 from layers.registry import Layer, Viewer, registry
 
 METRIC_SRID = 5186
@@ -59,8 +60,7 @@ def sources_public(names) -> bool:
 
     public = Viewer(user=AnonymousUser())
     for name in names:
-        layer = registry.get(str(name))
-        if layer is None or not layer.can_view(public):
+        if layer_visible(name, public) is None:
             return False
     return True
 
@@ -82,8 +82,8 @@ def source_record_count(layer: Layer, viewer: Viewer) -> int:
 
 def source_layer(name: str, *, viewer: Viewer, need_time: bool = False) -> Layer:
     """The registry's layer `name` if this viewer may analyse it, else a SourceError."""
-    layer = registry.get(str(name or ""))
-    if layer is None or not layer.can_view(viewer):
+    layer = layer_visible(name, viewer)
+    if layer is None:
         raise SourceError(gettext("Unknown layer %(name)r") % {"name": name})
     if layer.kind != "vector" or layer.queryset_factory is None:
         raise SourceError(gettext("Layer %(name)r has no features to analyse") % {"name": name})

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from layers.access import request_viewer
+from layers.access import layer_visible, request_viewer
 from layers.registry import Viewer, registry
 
 from .models import Analysis, Method
@@ -92,9 +92,7 @@ def analysis_page(request, pk):
     sources = []
     viewer = request_viewer(request)
     for name in analysis.sources:
-        layer = registry.get(name)
-        if layer is not None and not layer.can_view(viewer):
-            layer = None  # a source's name is shown only to those who may see the source
+        layer = layer_visible(name, viewer)  # a source's name is shown only to those who may see the source
         sources.append({"name": name, "title_ko": layer.title_ko if layer else name,
                         "title_en": layer.title_en if layer else name,
                         "attribution": layer.attribution if layer else "",

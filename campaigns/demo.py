@@ -11,28 +11,17 @@ so the sample follows the same rules as real content.
 """
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from districts.models import Dong
+from geoplatform.demo import SAMPLE_MARK as MARK, demo_users
 
 from . import services
 from .models import Proposal, Round
 
-MARK = "[샘플]"
 CLOSED_ROUND = f"{MARK} 2026 하반기 지도 주제"
 OPEN_ROUND = f"{MARK} 2027 상반기 지도 주제"
 VOTERS = ("citizen", "citizen2", "officer-gangnam", "officer-mapo", "analyst", "staff")
-
-
-def _users(stdout) -> dict:
-    User = get_user_model()
-    users = {u.username: u for u in User.objects.filter(username__in=VOTERS)}
-    if len(users) < len(VOTERS):
-        from geoplatform.demo import demo_users_load
-
-        users = demo_users_load(stdout)
-    return users
 
 
 def _propose(users, proposer, title, why, codes=(), categories=()):
@@ -62,7 +51,7 @@ def load_demo(stdout):
     if Round.objects.filter(title__startswith="[샘플").exists():  # (also the rounds of older demo loads)
         stdout.write(f"campaigns: sample rounds already loaded ({Proposal.objects.count()} proposals)")
         return
-    users = _users(stdout)
+    users = demo_users(stdout)
     staff = users["staff"]
     now = timezone.now()
     closed = services.round_create(actor=staff, title=CLOSED_ROUND, starts_at=now - datetime.timedelta(days=14),

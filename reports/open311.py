@@ -29,7 +29,6 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
-from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 
 from geoplatform.messages import render, stored
@@ -238,7 +237,7 @@ class ServiceDefinitionView(Open311View):
 
 
 class RequestListView(Open311View):
-    permission_classes = [AllowAny, NotBanned]
+    permission_classes = [AllowAny]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "reports"
 
