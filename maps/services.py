@@ -678,10 +678,10 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
     time_limit = IMPORT_TIME_LIMIT_SYNC if time_limit is None else time_limit
     total, rows, handle = import_read(source)
     if total == 0:
-        reader_fail("The file has no features.", "파일에 피처가 없습니다.")
+        reader_fail(_("The file has no features."))
     if total > IMPORT_MAX_FEATURES:
-        reader_fail(f"The file has {total} features; at most {IMPORT_MAX_FEATURES} can be imported at once.",
-                    f"피처가 너무 많습니다 (최대 {IMPORT_MAX_FEATURES}개).")
+        reader_fail(_("The file has %(n)d features; at most %(max)d can be imported at once.")
+                    % {"n": total, "max": IMPORT_MAX_FEATURES})
     categories = map_obj.category_keys()
     accepted, rejected, rejected_count = [], [], 0
     try:
@@ -694,8 +694,7 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
             if reporter:
                 reporter(done)
     except (GDALException, OSError, UnicodeDecodeError) as exc:
-        reader_fail(f"The file is damaged and could not be read to the end ({str(exc)[:120]}).",
-                    "파일이 손상되어 끝까지 읽을 수 없습니다.")
+        reader_fail(_("The file is damaged and could not be read to the end (%(reason)s).") % {"reason": str(exc)[:120]})
     del handle
     with transaction.atomic():
         if job is not None and not job_lock_unfinished(job=job):
