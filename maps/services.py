@@ -491,6 +491,28 @@ def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, sec
     return feature
 
 
+@transaction.atomic
+def feature_moderated_event(*, feature: Feature) -> None:
+    """Moderation hid or restored a feature (moderation.services.content_hidden_set → maps/flaggable.py):
+    every open map drops it (`feature.deleted`, `hidden: true`, no content) or shows it again
+    (`feature.created`), after commit, through the map's event log. The moderator is not named."""
+    if feature.is_hidden:
+        map_event_emit(map_id=feature.map_id, type="feature.deleted",
+                       payload={"feature": {"type": "Feature", "id": feature.pk, "geometry": None,
+                                            "properties": {"version": feature.version}},
+                                "id": feature.pk, "version": feature.version, "author": "", "hidden": True},
+                       audience=EventAudience.EVERYONE, author_id=feature.author_id)
+    else:
+        _feature_event(feature, "feature.created", None)
+
+
+@transaction.atomic
+def feature_photos_event(*, feature: Feature, actor=None) -> None:
+    """A photo was added, removed, hidden or restored: the feature as it now shows (`feature.updated`)."""
+    feature = Feature.objects.select_related("author").prefetch_related("photos").get(pk=feature.pk)
+    _feature_event(feature, "feature.updated", actor)
+
+
 # --- photos -----------------------------------------------------------------------------------------
 def _photo_files_delete(photo: FeaturePhoto) -> None:
     for field in (photo.image, photo.thumbnail):
@@ -525,6 +547,7 @@ def photo_add(*, feature: Feature, actor, upload, secret: str = "", caption: str
     except Exception:
         _photo_files_delete(photo)
         raise
+    feature_photos_event(feature=feature, actor=actor)
     return photo
 
 
@@ -536,6 +559,7 @@ def photo_delete(*, photo: FeaturePhoto, actor, secret: str = "") -> None:
         _deny(_("You cannot delete this photo."))
     photo.delete()
     transaction.on_commit(lambda: _photo_files_delete(photo))
+    feature_photos_event(feature=feature, actor=actor)
 
 
 # --- templates ----------------------------------------------------------------------------------------
@@ -654,10 +678,10 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
     time_limit = IMPORT_TIME_LIMIT_SYNC if time_limit is None else time_limit
     total, rows, handle = import_read(source)
     if total == 0:
-        reader_fail("The file has no features.", "파일에 피처가 없습니다.")
+        reader_fail(_("The file has no features."))
     if total > IMPORT_MAX_FEATURES:
-        reader_fail(f"The file has {total} features; at most {IMPORT_MAX_FEATURES} can be imported at once.",
-                    f"피처가 너무 많습니다 (최대 {IMPORT_MAX_FEATURES}개).")
+        reader_fail(_("The file has %(n)d features; at most %(max)d can be imported at once.")
+                    % {"n": total, "max": IMPORT_MAX_FEATURES})
     categories = map_obj.category_keys()
     accepted, rejected, rejected_count = [], [], 0
     try:
@@ -670,8 +694,7 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
             if reporter:
                 reporter(done)
     except (GDALException, OSError, UnicodeDecodeError) as exc:
-        reader_fail(f"The file is damaged and could not be read to the end ({str(exc)[:120]}).",
-                    "파일이 손상되어 끝까지 읽을 수 없습니다.")
+        reader_fail(_("The file is damaged and could not be read to the end (%(reason)s).") % {"reason": str(exc)[:120]})
     del handle
     with transaction.atomic():
         if job is not None and not job_lock_unfinished(job=job):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -69,8 +70,7 @@ class MeetingDocumentFileApi(APIView):
     def get(self, request, pk, document_id):
         document = selectors.document_get(meeting=selectors.meeting_get(pk=pk), pk=document_id)
         if not document.file_visible:
-            raise PermissionDenied("This document is not disclosed; see the request guide. / "
-                                   "비공개 문서입니다. 정보공개 청구 안내를 참고하세요.")
+            raise PermissionDenied(gettext("This document is not disclosed; see the request guide."))
         name = f"{document.title[:80]}.{document.file.name.rsplit('.', 1)[-1]}"
         return protected_file_response(document.file, as_attachment=True, filename=name)
 

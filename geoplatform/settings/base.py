@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
         "proposals": env.str("THROTTLE_PROPOSALS", default="10/hour"),
         "proposal_comments": env.str("THROTTLE_PROPOSAL_COMMENTS", default="60/hour"),
         "feedback": env.str("THROTTLE_FEEDBACK", default="20/hour"),
+        # edit operations over a map socket, per person per map (live.consumers)
+        "live_edits": env.str("THROTTLE_LIVE_EDITS", default="300/minute"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
