@@ -323,16 +323,26 @@ LOGGING = {
     # No secret in a log line: keys in query strings (Open311 api_key, secret map links) are scrubbed.
     "filters": {"scrub_secrets": {"()": "geoplatform.logs.ScrubSecrets"}},
     "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
-                                     "format": "[{server_time}] {message}", "style": "{"}},
+                                     "format": "[{server_time}] {message}", "style": "{"},
+                   "uvicorn.access": {"()": "uvicorn.logging.AccessFormatter",
+                                      "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s'}},
     "handlers": {
+        # uvicorn's own access handler, with the scrubbing filter (uvicorn's default one has none)
+        "uvicorn.access": {"class": "logging.StreamHandler", "formatter": "uvicorn.access", "stream": "ext://sys.stdout",
+                           "filters": ["scrub_secrets"]},
         "console": {"class": "logging.StreamHandler", "filters": ["scrub_secrets"]},
         "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["scrub_secrets"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own "django" handler (console under DEBUG) has no filter and would repeat each request
+        # warning ("Bad Request: /accounts/verify/<token>/") unscrubbed: ours replaces it
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         # the development server's access log (runserver); gunicorn's is geoplatform.logs.GunicornLogger
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # the web nodes' access log (uvicorn; `--no-access-log` still turns it off)
+        "uvicorn.access": {"handlers": ["uvicorn.access"], "level": "INFO", "propagate": False},
     },
 }
 

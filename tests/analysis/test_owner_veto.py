@@ -45,6 +45,8 @@ def test_each_analysable_layer_is_vetoed_by_whom_it_belongs_to_and_by_nobody_els
         for outsider, status in outsiders:
             refused = client_for(outsider).post(f"/api/analyses/{analysis.pk}/withdraw/")
             assert refused.status_code == status, (name, outsider.username, refused.status_code)
+            if status == 403:
+                assert "시 직원" in refused.json()["detail"], refused.json()
             assert Analysis.objects.get(pk=analysis.pk).withdrawn_at is None
         listed = client_for(owner).get("/api/analyses/").json()["results"]
         assert analysis.pk in [a["id"] for a in listed], name  # the owner sees it, published or not
