@@ -1,11 +1,12 @@
 """DRF doors onto the rules that live on the models."""
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .models import Round
 
 
 class IsCityStaff(BasePermission):
-    message = "Only city staff may do this. / 서울시 담당자만 할 수 있습니다."
+    message = gettext_lazy("Only city staff may do this.")
 
     def has_permission(self, request, view):
         return Round.can_manage(request.user)

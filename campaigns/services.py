@@ -2,7 +2,7 @@
 
 Every function takes keyword-only arguments, validates with `full_clean()` and
 runs in one transaction; tile-cache invalidation waits for the commit. Errors
-are Django `ValidationError`s with an English / Korean message (the API turns
+are Django `ValidationError`s in the reader's language (the API turns
 them into 400s); `PermissionDenied` becomes 403.
 """
 from __future__ import annotations
@@ -14,17 +14,19 @@ from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.permissions import is_city_staff
 from audit.services import audit_record
 from districts.models import District
+from geoplatform.messages import stored
 from geoplatform.text import markdown_to_safe_html, plain_text
 from moderation.services import content_hidden_set
+from notifications.messages import WITH_LINK
 from notifications.services import notification_create
 
-
+from . import messages
 from .models import (
     AreaScope,
     CommitteeReview,
@@ -45,28 +47,29 @@ class AlreadyVoted(ValidationError):
     """The database refused a second vote by the same citizen on the same proposal."""
 
 
-def _error(field: str, en: str, ko: str, code: str = "invalid"):
-    return ValidationError({field: ValidationError(f"{en} / {ko}", code=code)})
+def _error(field: str, message: str, code: str = "invalid"):
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _require_creator(user) -> None:
     if not user or not user.is_authenticated:
-        raise PermissionDenied("Sign in first. / 먼저 로그인하세요.")
+        raise PermissionDenied(gettext("Sign in first."))
     if getattr(user, "is_banned", False):
-        raise PermissionDenied("Your account may not create content. / 이 계정은 글을 쓸 수 없습니다.")
+        raise PermissionDenied(gettext("Your account may not create content."))
 
 
 def _require_staff(user) -> None:
     if not is_city_staff(user):
-        raise PermissionDenied("Only city staff may do this. / 서울시 담당자만 할 수 있습니다.")
+        raise PermissionDenied(gettext("Only city staff may do this."))
 
 
 def _clean_text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
     text = plain_text(value)
     if required and not text:
-        raise _error(field, "This cannot be empty.", "내용을 입력하세요.", "required")
+        raise _error(field, gettext("This cannot be empty."), "required")
     if len(text) > max_length:
-        raise _error(field, f"Keep it under {max_length} characters.", f"{max_length}자 이내로 써 주세요.", "max_length")
+        raise _error(field, gettext("Keep it under %(max_length)d characters.") % {"max_length": max_length},
+                     "max_length")
     return text
 
 
@@ -92,8 +95,7 @@ def districts_from_codes(field: str, codes) -> list[District]:
     districts = list(District.objects.filter(code__in=codes))
     unknown = sorted(set(codes) - {d.code for d in districts})
     if unknown:
-        raise _error(field, f"Unknown district code(s): {', '.join(unknown)}.",
-                     f"알 수 없는 자치구 코드입니다: {', '.join(unknown)}.")
+        raise _error(field, gettext("Unknown district code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
     return districts
 
 
@@ -103,16 +105,16 @@ def _categories_clean(categories) -> list[str]:
     if categories is None:
         return []
     if not isinstance(categories, (list, tuple)):
-        raise _error("categories", "Give categories as a list of words.", "분류는 목록으로 주세요.")
+        raise _error("categories", gettext("Give categories as a list of words."))
     cleaned = []
     for value in categories:
         if not isinstance(value, str):
-            raise _error("categories", "Each category is a short text.", "분류는 짧은 글이어야 합니다.")
+            raise _error("categories", gettext("Each category is a short text."))
         text = _clean_text("categories", value, max_length=60)
         if text not in cleaned:
             cleaned.append(text)
     if len(cleaned) > MAX_CATEGORIES:
-        raise _error("categories", f"At most {MAX_CATEGORIES} categories.", f"분류는 {MAX_CATEGORIES}개까지입니다.")
+        raise _error("categories", gettext("At most %(n)d categories.") % {"n": MAX_CATEGORIES})
     return cleaned
 
 
@@ -121,8 +123,7 @@ def _round_for_new_proposal(round_id: int | None) -> Round | None:
     if round_id is not None:
         round_ = Round.objects.filter(pk=round_id).first()
         if round_ is None or not round_.accepts_proposals():
-            raise _error("round", "That round does not take proposals (it is over or does not exist).",
-                         "이 회차에는 제안할 수 없습니다 (끝났거나 없는 회차입니다).")
+            raise _error("round", gettext("That round does not take proposals (it is over or does not exist)."))
         return round_
     return Round.objects.accepting_proposals().order_by("starts_at", "pk").first()
 
@@ -151,13 +152,12 @@ def proposal_create(*, proposer, title: str, why: str, area_scope: str = AreaSco
     title = _clean_text("title", title, max_length=200)
     why = _clean_text("why", why, max_length=4000)
     if area_scope not in AreaScope.values:
-        raise _error("area_scope", "Choose 'seoul' or 'districts'.", "'seoul' 또는 'districts'를 고르세요.")
+        raise _error("area_scope", gettext("Choose 'seoul' or 'districts'."))
     districts = districts_from_codes("districts", district_codes)
     if area_scope == AreaScope.DISTRICTS and not districts:
-        raise _error("districts", "Choose at least one district.", "자치구를 하나 이상 고르세요.")
+        raise _error("districts", gettext("Choose at least one district."))
     if area_scope == AreaScope.SEOUL and districts:
-        raise _error("districts", "A proposal for all of Seoul takes no districts.",
-                     "서울 전체 제안에는 자치구를 고르지 않습니다.")
+        raise _error("districts", gettext("A proposal for all of Seoul takes no districts."))
     proposal = Proposal(
         title=title, why=why, why_html=markdown_to_safe_html(why), area_scope=area_scope,
         area=districts_union(districts), categories=_categories_clean(categories), proposer=proposer,
@@ -183,7 +183,7 @@ def comment_create(*, proposal: Proposal, author, text: str) -> ProposalComment:
 def comment_delete(*, comment: ProposalComment, actor) -> None:
     """The author takes their comment back, or city staff remove it (recorded in the audit log)."""
     if not comment.can_delete(actor):
-        raise PermissionDenied("Only its author or city staff may delete a comment. / 댓글은 작성자나 서울시 담당자만 지울 수 있습니다.")
+        raise PermissionDenied(gettext("Only its author or city staff may delete a comment."))
     if actor.pk != comment.author_id:
         audit_record(actor=actor, action="proposal_comment.delete", target=comment, before={"text": comment.text},
                      after=None)
@@ -203,22 +203,19 @@ def _proposal_for_voting(proposal_id: int) -> Proposal:
     """The proposal, with its round share-locked so that closing waits for votes in flight."""
     proposal = Proposal.objects.select_related("round").filter(pk=proposal_id, is_hidden=False).first()
     if proposal is None:
-        raise _error("proposal", "No such proposal.", "없는 제안입니다.", "not_found")
+        raise _error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.OPEN:
-        raise _error("proposal", "This proposal has been answered; voting on it is over.",
-                     "이미 답변이 끝난 제안이라 공감할 수 없습니다.", "answered")
+        raise _error("proposal", gettext("This proposal has been answered; voting on it is over."), "answered")
     if proposal.round_id is None:
-        raise _error("proposal", "Voting on this proposal starts with the next round.",
-                     "이 제안은 다음 회차가 시작되면 공감할 수 있습니다.", "no_round")
+        raise _error("proposal", gettext("Voting on this proposal starts with the next round."), "no_round")
     table = Round._meta.db_table
     round_ = next(iter(Round.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [proposal.round_id])))
     status = round_.status
     if status == "scheduled":
-        raise _error("round", f"Voting opens on {timezone.localtime(round_.starts_at):%Y-%m-%d %H:%M}.",
-                     f"공감은 {timezone.localtime(round_.starts_at):%Y-%m-%d %H:%M}부터 할 수 있습니다.", "not_started")
+        raise _error("round", gettext("Voting opens on %(when)s.")
+                     % {"when": f"{timezone.localtime(round_.starts_at):%Y-%m-%d %H:%M}"}, "not_started")
     if status != "open":
-        raise _error("round", "This round has ended; votes can no longer change.",
-                     "이 회차는 끝났습니다. 공감을 더하거나 거둘 수 없습니다.", "ended")
+        raise _error("round", gettext("This round has ended; votes can no longer change."), "ended")
     proposal.round = round_
     return proposal
 
@@ -235,7 +232,7 @@ def vote_cast(*, proposal_id: int, voter) -> Vote:
             vote = Vote.objects.create(proposal=proposal, voter=voter)
     except IntegrityError:
         raise AlreadyVoted({"vote": ValidationError(
-            "You already support this proposal. / 이미 공감한 제안입니다.", code="duplicate")})
+            gettext("You already support this proposal."), code="duplicate")})
     _invalidate("proposals", proposal.area)
     if proposal.kind != ProposalKind.MAP_TOPIC:
         evaluation_start_if_due(proposal_id=proposal.pk)
@@ -245,11 +242,11 @@ def vote_cast(*, proposal_id: int, voter) -> Vote:
 @transaction.atomic
 def vote_withdraw(*, proposal_id: int, voter) -> None:
     if not voter or not voter.is_authenticated:
-        raise PermissionDenied("Sign in first. / 먼저 로그인하세요.")
+        raise PermissionDenied(gettext("Sign in first."))
     proposal = _proposal_for_voting(proposal_id)
     deleted, _ = Vote.objects.filter(proposal=proposal, voter=voter).delete()
     if not deleted:
-        raise _error("vote", "You have not supported this proposal.", "공감하지 않은 제안입니다.", "no_vote")
+        raise _error("vote", gettext("You have not supported this proposal."), "no_vote")
     _invalidate("proposals", proposal.area)
 
 
@@ -260,29 +257,25 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
     _require_staff(actor)
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("round").filter(pk=proposal_id).first()
     if proposal is None:
-        raise _error("proposal", "No such proposal.", "없는 제안입니다.", "not_found")
+        raise _error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.OPEN:
-        raise _error("state", "This proposal already has an answer.", "이미 답변한 제안입니다.", "answered")
+        raise _error("state", gettext("This proposal already has an answer."), "answered")
     if state not in (ProposalState.SELECTED, ProposalState.MERGED, ProposalState.DECLINED):
-        raise _error("state", "Answer with 'selected', 'merged' or 'declined'.",
-                     "'selected', 'merged', 'declined' 중 하나로 답하세요.")
+        raise _error("state", gettext("Answer with 'selected', 'merged' or 'declined'."))
     answer = _clean_text("answer", answer, max_length=4000, required=state != ProposalState.SELECTED)
     if state == ProposalState.SELECTED and not (proposal.round and proposal.round.closed_at):
-        raise _error("state", "Select a proposal once its round has closed and the ranking is published.",
-                     "회차가 끝나 순위가 발표된 뒤에 선정할 수 있습니다.", "round_not_closed")
+        raise _error("state", gettext("Select a proposal once its round has closed and the ranking is published."), "round_not_closed")
     merged_into = None
     if state == ProposalState.MERGED:
         merged_into = Proposal.objects.filter(pk=merged_into_id).first() if merged_into_id else None
         if merged_into is None or merged_into.pk == proposal.pk:
-            raise _error("merged_into", "Name another existing proposal to merge into.",
-                         "합칠 다른 제안을 지정하세요.")
+            raise _error("merged_into", gettext("Name another existing proposal to merge into."))
         if merged_into.state not in (ProposalState.OPEN, ProposalState.SELECTED):
-            raise _error("merged_into", "Merge only into an open or selected proposal.",
-                         "진행 중이거나 선정된 제안에만 합칠 수 있습니다.")
+            raise _error("merged_into", gettext("Merge only into an open or selected proposal."))
     elif merged_into_id:
-        raise _error("merged_into", "Only a merge names another proposal.", "합치기에만 다른 제안을 지정합니다.")
+        raise _error("merged_into", gettext("Only a merge names another proposal."))
     if state == ProposalState.SELECTED and not answer:
-        answer = "Selected: it becomes a campaign map. / 선정되어 캠페인 지도로 만들어집니다."
+        answer = gettext("Selected: it becomes a campaign map.")
     proposal.state = state
     proposal.answer = answer
     proposal.merged_into = merged_into
@@ -292,11 +285,8 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
     proposal.save()
     audit_record(actor=actor, action="proposal.answer", target=proposal, before={"state": ProposalState.OPEN},
                  after={"state": state, "answer": answer, "merged_into": merged_into_id})
-    labels = {ProposalState.SELECTED: ("선정", "selected"), ProposalState.MERGED: ("통합", "merged"),
-              ProposalState.DECLINED: ("미선정", "declined")}
-    ko, en = labels[state]
     notification_create(user=proposal.proposer, kind="proposal_answered",
-                        title=f"서울시가 제안에 답했습니다 ({ko}) / The city answered your proposal ({en})",
+                        title=stored(messages.ANSWERED_TITLE, state=messages.state_param(state)),
                         body=f"{proposal.title}\n\n{answer}\n\n/proposals/#proposal-{proposal.pk}")
     _invalidate("proposals", proposal.area)
     return proposal
@@ -311,13 +301,13 @@ def round_create(*, actor, title: str, starts_at, ends_at, description: str = ""
     title = _clean_text("title", title, max_length=200)
     description = _clean_text("description", description, max_length=4000, required=False)
     if ends_at <= starts_at:
-        raise _error("ends_at", "A round ends after it starts.", "회차는 시작 뒤에 끝나야 합니다.")
+        raise _error("ends_at", gettext("A round ends after it starts."))
     if ends_at <= timezone.now():
-        raise _error("ends_at", "A new round must end in the future.", "새 회차의 종료 시각은 미래여야 합니다.")
+        raise _error("ends_at", gettext("A new round must end in the future."))
     overlapping = Round.objects.select_for_update().filter(starts_at__lt=ends_at, ends_at__gt=starts_at,
                                                            closed_at__isnull=True)
     if overlapping.exists():
-        raise _error("starts_at", "Another round runs in that period.", "그 기간에 다른 회차가 있습니다.", "overlap")
+        raise _error("starts_at", gettext("Another round runs in that period."), "overlap")
     if budget_cap is not None and not 0 < budget_cap <= 10**15:
         raise ValidationError({"budget_cap": gettext("Give a budget cap in won between 1 and 10^15.")})
     round_ = Round(title=title, description=description, starts_at=starts_at, ends_at=ends_at, created_by=actor,
@@ -349,12 +339,12 @@ def round_close(*, round_id: int, actor=None) -> Round:
         _require_staff(actor)
     round_ = Round.objects.select_for_update().filter(pk=round_id).first()
     if round_ is None:
-        raise _error("round", "No such round.", "없는 회차입니다.", "not_found")
+        raise _error("round", gettext("No such round."), "not_found")
     if round_.closed_at:
         return round_
     now = timezone.now()
     if now < round_.starts_at:
-        raise _error("round", "This round has not started yet.", "아직 시작하지 않은 회차입니다.", "not_started")
+        raise _error("round", gettext("This round has not started yet."), "not_started")
     if now < round_.ends_at:
         if actor is None:
             return round_
@@ -440,18 +430,17 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
     _require_staff(actor)
     proposal = Proposal.objects.select_for_update().filter(pk=proposal_id).first()
     if proposal is None:
-        raise _error("proposal", "No such proposal.", "없는 제안입니다.", "not_found")
+        raise _error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.SELECTED:
-        raise _error("proposal", "Only a selected proposal becomes a campaign.",
-                     "선정된 제안만 캠페인이 될 수 있습니다.", "not_selected")
+        raise _error("proposal", gettext("Only a selected proposal becomes a campaign."), "not_selected")
     if Campaign.objects.filter(proposal=proposal).exists():
-        raise _error("proposal", "This proposal already has its campaign.", "이미 캠페인이 있는 제안입니다.", "exists")
+        raise _error("proposal", gettext("This proposal already has its campaign."), "exists")
     if contribution_mode not in ContributionMode.values:
-        raise _error("contribution_mode", "Choose 'open' or 'moderated'.", "'open' 또는 'moderated'를 고르세요.")
+        raise _error("contribution_mode", gettext("Choose 'open' or 'moderated'."))
     template = MapTemplate.objects.filter(slug=template_slug or "", is_active=True).first()
     if template is None:
         slugs = ", ".join(MapTemplate.objects.filter(is_active=True).values_list("slug", flat=True))
-        raise _error("template", f"Choose a map template: {slugs}.", f"지도 틀을 고르세요: {slugs}.")
+        raise _error("template", gettext("Choose a map template: %(slugs)s.") % {"slugs": slugs})
     title = _clean_text("title", title or proposal.title, max_length=200)
     goal = _clean_text("goal", goal, max_length=2000)
     if target_district_codes is None:
@@ -459,8 +448,9 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
     else:
         districts = districts_from_codes("target_districts", target_district_codes)
     area = districts_union(districts)
-    description = (f"{goal}\n\n시민 제안 「{proposal.title}」에서 시작된 캠페인 지도입니다. "
-                   f"/ A campaign map from the citizens' proposal \"{proposal.title}\".")
+    # The map's description is content written by the city, in the language of the official opening it.
+    description = f"{goal}\n\n" + gettext("A campaign map from the citizens' proposal \"%(title)s\".") % {
+        "title": proposal.title}
     map_obj = map_create(
         owner=actor, title=title, description=description, template=template, visibility=Visibility.PUBLIC,
         contribution_mode=contribution_mode, categories=_map_categories(template, proposal.categories),
@@ -476,7 +466,7 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
     supporters = {proposal.proposer_id, *Vote.objects.filter(proposal=proposal).values_list("voter_id", flat=True)}
     for user in get_user_model().objects.filter(pk__in=supporters):
         notification_create(user=user, kind="campaign_started",
-                            title=f"함께 고른 지도가 열렸습니다 / The map you chose is open: {title}",
+                            title=stored(messages.CAMPAIGN_STARTED_TITLE, title=title),
                             body=f"{goal}\n\n/maps/{map_obj.pk}/")
     _invalidate("campaigns", area)
     return campaign
@@ -491,11 +481,9 @@ def _setting(name: str, default: int) -> int:
 
 
 def _tell_proposer(proposal: Proposal, *, kind: str, title: str, body: str, params: dict) -> None:
-    """The proposer hears of each step in their own language (rendered for them, stored as text)."""
-    user = proposal.proposer
-    with translation.override(getattr(user, "preferred_language", "ko") or "ko"):
-        notification_create(user=user, kind=kind, title=gettext(title) % params,
-                            body=f"{gettext(body) % params}\n\n/proposals/{proposal.pk}/evaluation/")
+    """The proposer hears of each step in their own language: stored as message keys, rendered when read."""
+    notification_create(user=proposal.proposer, kind=kind, title=stored(title, **params),
+                        body=stored(WITH_LINK, text=stored(body, **params), url=f"/proposals/{proposal.pk}/evaluation/"))
 
 
 def evaluation_draw(*, seed: str, pool: list[int], size: int) -> list[int]:
@@ -556,9 +544,7 @@ def evaluation_start_if_due(*, proposal_id: int) -> Evaluation | None:
     audit_record(actor=None, action="evaluation.start", target=proposal, before={"state": ProposalState.OPEN},
                  after={"votes": votes, "seed": seed, "pool": pool, "drawn": drawn})
     _tell_proposer(proposal, kind="proposal_evaluation",
-                   title=gettext_noop("Your proposal reached %(votes)d supporters and goes to evaluation"),
-                   body=gettext_noop("A citizen group of %(size)d drawn at random and the city's committee now evaluate "
-                        "\"%(title)s\". Citizen scores are due by %(due)s."),
+                   title=messages.EVALUATION_STARTED_TITLE, body=messages.EVALUATION_STARTED_BODY,
                    params={"votes": votes, "size": len(drawn), "title": proposal.title,
                            "due": f"{timezone.localtime(evaluation.citizen_due_at):%Y-%m-%d}"})
     return evaluation
@@ -579,8 +565,7 @@ def _citizen_step_close(evaluation: Evaluation, *, now) -> None:
     evaluation.save(update_fields=["citizen_done_at"])
     scored = [s for s in evaluation.seats.all() if s.scored_at]
     _tell_proposer(evaluation.proposal, kind="proposal_evaluation",
-                   title=gettext_noop("The citizen group has evaluated your proposal"),
-                   body=gettext_noop("%(scored)d of %(size)d drawn citizens scored \"%(title)s\". The committee decides next."),
+                   title=messages.CITIZENS_DONE_TITLE, body=messages.CITIZENS_DONE_BODY,
                    params={"scored": len(scored), "size": evaluation.group_size, "title": evaluation.proposal.title})
 
 
@@ -671,9 +656,7 @@ def evaluation_decide(*, proposal_id: int, actor, outcome: str, feedback: str,
     proposal.save()
     audit_record(actor=actor, action="evaluation.decide", target=proposal, before={"state": ProposalState.EVALUATION},
                  after={"outcome": outcome, "feedback": feedback, "merged_into": merged_into_id, "link": link})
-    titles = {"accepted": gettext_noop("Your proposal was accepted"), "merged": gettext_noop("Your proposal was merged with another"),
-              "declined": gettext_noop("Your proposal was declined")}
-    _tell_proposer(proposal, kind="proposal_decided", title=titles[outcome],
-                   body=gettext_noop("\"%(title)s\": %(feedback)s %(link)s"),
+    _tell_proposer(proposal, kind="proposal_decided", title=messages.DECIDED_TITLES[outcome],
+                   body=messages.DECIDED_BODY,
                    params={"title": proposal.title, "feedback": feedback, "link": link})
     return proposal
