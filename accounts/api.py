@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from .lockout import lockout_message
+from .lockout import lockout_message, lockout_wait
 from .serializers import (DetailSerializer, EmailInputSerializer, MeSerializer, SignupInputSerializer, TokenInputSerializer,
                           TokenOutputSerializer, VerifyInputSerializer)
 from .services import email_change_request, email_verify, user_delete_account, user_signup
@@ -97,7 +96,8 @@ class TokenApi(APIView):
         # The plain HttpRequest: django-axes marks a lock-out on it (per account, shared through the cache).
         user = authenticate(request._request, **data.validated_data)
         if getattr(request._request, "axes_locked_out", False):
-            raise Throttled(wait=settings.AXES_COOLOFF_TIME.total_seconds(), detail=lockout_message())
+            wait = lockout_wait(data.validated_data.get("username"))
+            raise Throttled(wait=wait.total_seconds(), detail=lockout_message(wait))
         if user is None:
             raise ValidationError({"detail": _("Wrong username or password.")})
         token, _created = Token.objects.get_or_create(user=user)

@@ -103,6 +103,7 @@ class MapConsumer(AsyncWebsocketConsumer):
             "revision": map_obj.revision,
             "user_id": user.pk if signed_in else None,
             "name": user.public_name if signed_in else "",
+            "official": bool(signed_in and user.is_official),
             "permissions": {"view": True, "edit": map_obj.can_edit(user, secret),
                             "contribute": map_obj.can_contribute(user, secret),
                             "suggest": map_obj.can_suggest(user, secret),
@@ -268,7 +269,7 @@ class MapConsumer(AsyncWebsocketConsumer):
     async def _presence_put(self, announce=True):
         if not self.joined:
             return
-        entry = {"name": self.access["name"], "editing": self.access["permissions"]["edit"]
+        entry = {"name": self.access["name"], "official": self.access["official"], "editing": self.access["permissions"]["edit"]
                  or self.access["permissions"]["contribute"], "selected": self.selected,
                  "expires": time.time() + PRESENCE_TTL}
         try:

@@ -98,6 +98,7 @@ def presence_state(entries: dict) -> dict:
     they have selected; guests (no account) only counted."""
     now = time.time()
     live = [(socket, e) for socket, e in sorted(entries.items()) if e.get("expires", 0) > now]
-    people = [{"id": socket[-8:], "name": e["name"], "editing": bool(e.get("editing")), "selected": e.get("selected")}
+    people = [{"id": socket[-8:], "name": e["name"], "official": bool(e.get("official")),
+               "editing": bool(e.get("editing")), "selected": e.get("selected")}
               for socket, e in live if e.get("name")]
     return {"people": people, "guests": sum(1 for _, e in live if not e.get("name"))}

@@ -128,7 +128,8 @@ def _feature_event(feature: Feature, type: str, actor, *, deleted_id: int | None
     pending = feature.status != FeatureStatus.PUBLISHED or feature.is_hidden
     map_event_emit(map_id=feature.map_id, type=type,
                    payload={"feature": data, "id": deleted_id or feature.pk, "version": feature.version,
-                            "author": actor.public_name if _user_or_none(actor) else ""},
+                            "author": actor.public_name if _user_or_none(actor) else "",
+                            "author_official": bool(_user_or_none(actor) and actor.is_official)},
                    audience=EventAudience.MODERATORS if pending else EventAudience.EVERYONE,
                    author_id=feature.author_id)
 
@@ -141,7 +142,8 @@ def _map_changed(map_obj: Map, actor, *, access: bool) -> None:
                    payload={"title": map_obj.title, "visibility": map_obj.visibility,
                             "contribution_mode": map_obj.contribution_mode, "categories": map_obj.categories,
                             "suggested_fields": map_obj.suggested_fields,
-                            "author": actor.public_name if _user_or_none(actor) else ""})
+                            "author": actor.public_name if _user_or_none(actor) else "",
+                            "author_official": bool(_user_or_none(actor) and actor.is_official)})
     if access:
         transaction.on_commit(lambda: map_access_changed(map_id=map_obj.pk))
 
@@ -700,7 +702,8 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
             box.srid = 4326
             _tiles_changed(map_obj, box)
             map_event_emit(map_id=map_obj.pk, type="features.imported",
-                           payload={"count": len(created), "author": actor.public_name if _user_or_none(actor) else ""})
+                           payload={"count": len(created), "author": actor.public_name if _user_or_none(actor) else "",
+                            "author_official": bool(_user_or_none(actor) and actor.is_official)})
         result = {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
                   "rejected": rejected, "notes": source.notes}
         if job is not None:

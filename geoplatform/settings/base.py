@@ -189,13 +189,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Lock-out per account (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, every
 # sign-in as that username (web, admin, API token) is refused for AXES_COOLOFF_MINUTES, and each further
-# attempt during the lock-out starts the wait again. Counters live in the cache (CACHE_URL), so they hold
+# attempt during the lock-out starts the wait again; each new lock-out of the account within
+# AXES_LOCKOUT_MEMORY_HOURS doubles the wait, up to AXES_COOLOFF_MAX_HOURS (accounts/lockout.py). Counters live in the cache (CACHE_URL), so they hold
 # across processes when the cache is shared (Redis in docker-compose). The per-address limit is the
 # "auth" throttle rate below, shared by the API token endpoint and the web and admin forms.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_COOLOFF_MAX = timedelta(hours=env.int("AXES_COOLOFF_MAX_HOURS", default=24))
+AXES_LOCKOUT_MEMORY = timedelta(hours=env.int("AXES_LOCKOUT_MEMORY_HOURS", default=24))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
