@@ -164,6 +164,17 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded files are served only through the permission-checking view (geoplatform/media.py), then from the
+# file system (streamed, or X-Accel-Redirect behind nginx; several nodes share MEDIA_ROOT). A storage whose
+# files have URLs of their own (S3 and the like hand out bucket or signed links) or a MEDIA_URL on another
+# host would bypass the check for a private map's photos or a withheld document: every process refuses to start.
+MEDIA_STORAGES_CHECKED = ("django.core.files.storage.FileSystemStorage",)
+if STORAGES["default"]["BACKEND"] not in MEDIA_STORAGES_CHECKED or not MEDIA_URL.startswith("/") \
+        or MEDIA_URL.startswith("//"):
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE={STORAGES['default']['BACKEND']} (MEDIA_URL={MEDIA_URL}) would serve uploaded files without "
+        "the permission check. Only the file system is supported: leave MEDIA_STORAGE unset, share MEDIA_ROOT "
+        "between the nodes and set MEDIA_X_ACCEL_REDIRECT behind nginx (docs/scale.md).")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
