@@ -244,7 +244,15 @@ def hotspot(params: dict, sources: list[Source]) -> list[Result]:
         raise MethodError("The source layer has no features to find hotspots in / 원본 레이어에 피처가 없습니다")
     cell, bandwidth, classes = params["cell_size_m"], params["bandwidth_m"], params["classes"]
     bounds = _seoul_bounds(bandwidth, cell)
-    counts, transform = _pixel_counts(source, bounds=bounds, cell=cell)
+    hexes = _protected_hex_counts(source, params["hex_size_m"], applied=applied, k=k) if applied else None
+    if applied:
+        # Density and Gi* of contributed records are computed from the hex counts a hex aggregation of the same
+        # size publishes (cells under k, and the secondary suppressions, count as empty): whatever an attacker
+        # derives from them (a deconvolved raster, a solved Gi* system, combined with that aggregation) is at
+        # most those published counts, never a group smaller than k.
+        counts, transform = _hex_pixel_counts(hexes, bounds=bounds, cell=cell)
+    else:
+        counts, transform = _pixel_counts(source, bounds=bounds, cell=cell)
     density, nearby = kernel_density_counts(counts, cell=cell, bandwidth=bandwidth)
     masked = (nearby < k) & (density > 0) if applied else np.zeros(density.shape, dtype=bool)
     density = np.round(density, 4)
@@ -253,7 +261,8 @@ def hotspot(params: dict, sources: list[Source]) -> list[Result]:
     breaks = [b for b in breaks if b > 0]
     raster = np.where(masked, NODATA, density)
     legend = _legend(breaks, "건/km²", "records per km²")
-    density_stats = {"records": source.count, "max_density": float(positive.max()) if positive.size else 0.0,
+    density_stats = {"records": None if applied else source.count,
+                     "records_used": int(counts.sum()), "max_density": float(positive.max()) if positive.size else 0.0,
                      "bandwidth_m": bandwidth, "cell_size_m": cell, "srid": METRIC_SRID, "k": k,
                      "k_applied": applied, "suppressed_pixels": int(masked.sum()), "breaks": breaks}
     results = [
@@ -266,9 +275,39 @@ def hotspot(params: dict, sources: list[Source]) -> list[Result]:
                rows=_class_polygons(np.where(masked, 0, density), transform, breaks), legend=legend,
                stats={"classes": len(breaks), "k": k, "k_applied": applied,
                       "suppressed_pixels": int(masked.sum()), "breaks": breaks}),
-        _getis_ord(source, params["hex_size_m"], applied=applied, k=k),
+        _getis_ord(source, params["hex_size_m"], applied=applied, k=k, hexes=hexes),
     ]
     return results
+
+
+def _protected_hex_counts(source: Source, hex_size: int, *, applied: bool, k: int):
+    """Every hex cell (key, count, EWKB, centroid x, y in metres), the count as a hex aggregation of this
+    size publishes it: `_protect` on the non-empty cells in the same order, a suppressed cell counting 0."""
+    units_create("hex", hex_size)
+    cells = [list(row) for row in _fetch(f"""
+        SELECT u.key, count(a.id), ST_AsEWKB(u.geom), ST_X(ST_Centroid(u.g)), ST_Y(ST_Centroid(u.g))
+        FROM {UNITS_TABLE} u LEFT JOIN ({_assigned(source)}) a ON a.key = u.key
+        GROUP BY u.key, u.geom, u.g ORDER BY u.key
+    """)]
+    shown = [cell for cell in cells if cell[1] > 0]
+    rows = [Row(key=cell[0], count=cell[1], geom=None) for cell in shown]
+    _protect(rows, [[cell[1]] for cell in shown], applied=applied, k=k)
+    for cell, row in zip(shown, rows):
+        if row.suppressed:
+            cell[1] = 0
+    return cells
+
+
+def _hex_pixel_counts(hexes, *, bounds: tuple[float, float, float, float], cell: float):
+    """Each hex cell's (protected) count placed at its centre, on the density raster's pixel grid."""
+    xmin, _, _, ymax = bounds
+    height, width, transform = grid_shape(bounds, cell)
+    counts = np.zeros((height, width), dtype=np.float64)
+    for _key, count, _ewkb, x, y in hexes:
+        r, c = math.floor((ymax - y) / cell), math.floor((x - xmin) / cell)
+        if count and 0 <= r < height and 0 <= c < width:
+            counts[r, c] += count
+    return counts, transform
 
 
 def _pixel_counts(source: Source, *, bounds: tuple[float, float, float, float], cell: float):
@@ -317,14 +356,18 @@ def _class_polygons(density: np.ndarray, transform, breaks: list[float]) -> list
     return rows
 
 
-def _getis_ord(source: Source, hex_size: int, *, applied: bool, k: int) -> Result:
-    """Getis-Ord Gi* on record counts per hex cell, with each cell and its six neighbours as weights."""
-    units_create("hex", hex_size)
-    cells = _fetch(f"""
-        SELECT u.key, count(a.id), ST_AsEWKB(u.geom)
-        FROM {UNITS_TABLE} u LEFT JOIN ({_assigned(source)}) a ON a.key = u.key
-        GROUP BY u.key, u.geom ORDER BY u.key
-    """)
+def _getis_ord(source: Source, hex_size: int, *, applied: bool, k: int, hexes=None) -> Result:
+    """Getis-Ord Gi* on record counts per hex cell, with each cell and its six neighbours as weights.
+
+    With k-anonymity applied, on the protected counts of `_protected_hex_counts` (`hexes`)."""
+    if hexes is None:
+        units_create("hex", hex_size)
+        hexes = _fetch(f"""
+            SELECT u.key, count(a.id), ST_AsEWKB(u.geom)
+            FROM {UNITS_TABLE} u LEFT JOIN ({_assigned(source)}) a ON a.key = u.key
+            GROUP BY u.key, u.geom ORDER BY u.key
+        """)
+    cells = [(key, count, ewkb) for key, count, ewkb, *_ in hexes]
     index = {key: i for i, (key, _, _) in enumerate(cells)}
     pairs = _fetch(f"""
         SELECT a.key, b.key FROM {UNITS_TABLE} a JOIN {UNITS_TABLE} b ON ST_DWithin(a.g, b.g, %s)
