@@ -1,6 +1,5 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth import logout
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -11,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from geoplatform.inputs import validated
+
 from .lockout import lockout_message, lockout_wait
 from .serializers import (DetailSerializer, EmailInputSerializer, MeSerializer, SignupInputSerializer, TokenInputSerializer,
                           TokenOutputSerializer, VerifyInputSerializer)
@@ -19,10 +20,6 @@ from .services import email_change_request, email_verify, user_delete_account, u
 
 def _check_email_message() -> str:
     return _("Check your e-mail: we sent a link to finish. Nothing happens until you open it.")
-
-
-def _as_drf(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
 class SignupApi(APIView):
@@ -35,12 +32,7 @@ class SignupApi(APIView):
 
     @extend_schema(request=SignupInputSerializer, responses={202: DetailSerializer})
     def post(self, request):
-        data = SignupInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            user_signup(**data.validated_data, request=request)
-        except DjangoValidationError as exc:
-            raise _as_drf(exc)
+        user_signup(**validated(SignupInputSerializer, request.data), request=request)
         return Response({"detail": _check_email_message()}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -54,12 +46,7 @@ class VerifyEmailApi(APIView):
 
     @extend_schema(request=VerifyInputSerializer, responses={200: MeSerializer})
     def post(self, request):
-        data = VerifyInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            user = email_verify(token=data.validated_data["token"])
-        except DjangoValidationError as exc:
-            raise _as_drf(exc)
+        user = email_verify(token=validated(VerifyInputSerializer, request.data)["token"])
         return Response(MeSerializer(user).data)
 
 
@@ -72,12 +59,8 @@ class EmailChangeApi(APIView):
 
     @extend_schema(request=EmailInputSerializer, responses={202: DetailSerializer})
     def post(self, request):
-        data = EmailInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            email_change_request(user=request.user, email=data.validated_data["email"], request=request)
-        except DjangoValidationError as exc:
-            raise _as_drf(exc)
+        email_change_request(user=request.user, email=validated(EmailInputSerializer, request.data)["email"],
+                             request=request)
         return Response({"detail": _check_email_message()}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -91,12 +74,11 @@ class TokenApi(APIView):
 
     @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer})
     def post(self, request):
-        data = TokenInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         # The plain HttpRequest: django-axes marks a lock-out on it (per account, shared through the cache).
-        user = authenticate(request._request, **data.validated_data)
+        credentials = validated(TokenInputSerializer, request.data)
+        user = authenticate(request._request, **credentials)
         if getattr(request._request, "axes_locked_out", False):
-            wait = lockout_wait(data.validated_data.get("username"))
+            wait = lockout_wait(credentials.get("username"))
             raise Throttled(wait=wait.total_seconds(), detail=lockout_message(wait))
         if user is None:
             raise ValidationError({"detail": _("Wrong username or password.")})

@@ -1,11 +1,43 @@
 """DRF permission classes for the roles (the rules live on `User`: `is_city_staff`, `officer_district_codes`)."""
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext, gettext_lazy as _
 from rest_framework.permissions import BasePermission
-from django.utils.translation import gettext_lazy as _
 
 
 def is_city_staff(user) -> bool:
     """The one check of "is this person city staff", for anyone: anonymous visitors and None are not."""
     return bool(user is not None and user.is_authenticated and user.is_city_staff)
+
+
+def require_city_staff(user) -> None:
+    """Refuse (403) anyone who is not city staff."""
+    if not is_city_staff(user):
+        raise PermissionDenied(gettext("Only city staff may do this."))
+
+
+BANNED_MESSAGE = _("This account is banned from adding content; contact the city if you think this is wrong.")
+
+
+def require_not_banned(user) -> None:
+    """Refuse (403) a banned account (`User.is_banned`): it may read but not create or change anything.
+
+    Services call this on every write path, so the rule holds behind every door (API, pages, Open311,
+    imports, sockets); views do not check it again.
+    """
+    if user is not None and getattr(user, "is_banned", False):
+        raise PermissionDenied(BANNED_MESSAGE)
+
+
+def require_creator(user) -> None:
+    """Refuse (403) anonymous visitors and banned accounts: only they may not write content."""
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied(gettext("Sign in first."))
+    require_not_banned(user)
+
+
+def user_or_none(user):
+    """The signed-in user, or None for anonymous visitors (what a foreign key to the actor stores)."""
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 class IsCityStaff(BasePermission):

@@ -1,18 +1,9 @@
 """Read-mostly admin: staff act through the API and pages (services keep the rules and the audit log)."""
 from django.contrib.gis import admin
 
+from geoplatform.admin import ReadOnlyAdmin
+
 from .models import Campaign, Proposal, RankingEntry, Round
-
-
-class ReadOnlyAdmin(admin.GISModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RankingInline(admin.TabularInline):

@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from moderation.permissions import NotBanned
+from geoplatform.inputs import validated
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
@@ -39,12 +39,6 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def _query(serializer_class, request) -> dict:
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query.validated_data
-
-
 # --- proposals ---------------------------------------------------------------------------------
 
 @extend_schema_view(get=extend_schema(parameters=[ProposalListQuerySerializer]))
@@ -52,29 +46,23 @@ class ProposalListApi(generics.ListCreateAPIView):
     """Topic proposals, most supported first (`?ordering=new` for the newest). Signed-in citizens propose."""
 
     serializer_class = ProposalSerializer
-    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "proposals"
 
     def get_queryset(self):
-        query = _query(ProposalListQuerySerializer, self.request)
+        query = validated(ProposalListQuerySerializer, self.request.query_params)
         return selectors.proposal_list(user=self.request.user, round_id=query.get("round"), state=query.get("state"),
                                        district=query.get("district"), order=query.get("ordering", "votes"))
 
     @extend_schema(request=ProposalInputSerializer, responses={201: ProposalSerializer})
     def post(self, request):
-        data = _validated(ProposalInputSerializer, request)
+        data = validated(ProposalInputSerializer, request.data)
         proposal = services.proposal_create(
             proposer=request.user, title=data["title"], why=data["why"], area_scope=data["area_scope"],
             district_codes=data["districts"], categories=data["categories"], round_id=data.get("round"),
             kind=data["kind"], place=data["place"], budget_estimate=data["budget_estimate"])
         return _proposal_response(request, proposal.pk, status.HTTP_201_CREATED)
-
-
-def _validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _proposal_response(request, proposal_id, code=status.HTTP_200_OK):
@@ -93,7 +81,7 @@ class ProposalDetailApi(APIView):
 class ProposalVoteApi(APIView):
     """POST: support the proposal (one vote per citizen). DELETE: withdraw it. Only while its round is open."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
 
     def _result(self, request, pk, code):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
@@ -117,7 +105,7 @@ class ProposalVoteApi(APIView):
 
 
 class ProposalCommentListApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "proposal_comments"
 
@@ -130,7 +118,7 @@ class ProposalCommentListApi(APIView):
     @extend_schema(request=CommentInputSerializer, responses={201: CommentSerializer})
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk)
-        data = _validated(CommentInputSerializer, request)
+        data = validated(CommentInputSerializer, request.data)
         comment = services.comment_create(proposal=proposal, author=request.user, text=data["text"])
         return Response(CommentSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
@@ -156,7 +144,7 @@ class ProposalModerateApi(APIView):
     @extend_schema(request=HideInputSerializer, responses=ProposalSerializer)
     def post(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = _validated(HideInputSerializer, request)
+        data = validated(HideInputSerializer, request.data)
         services.content_hide(target=proposal, actor=request.user, hidden=data["hidden"], reason=data["reason"])
         return _proposal_response(request, pk)
 
@@ -170,7 +158,7 @@ class CommentModerateApi(APIView):
     def post(self, request, pk: int, cid: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         comment = selectors.comment_get(proposal=proposal, comment_id=cid, user=request.user)
-        data = _validated(HideInputSerializer, request)
+        data = validated(HideInputSerializer, request.data)
         services.content_hide(target=comment, actor=request.user, hidden=data["hidden"], reason=data["reason"])
         return Response(CommentSerializer(comment, context={"request": request}).data)
 
@@ -183,7 +171,7 @@ class ProposalAnswerApi(APIView):
     @extend_schema(request=AnswerInputSerializer, responses=ProposalSerializer)
     def post(self, request, pk: int):
         selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = _validated(AnswerInputSerializer, request)
+        data = validated(AnswerInputSerializer, request.data)
         services.proposal_answer(proposal_id=pk, actor=request.user, state=data["state"], answer=data["answer"],
                                  merged_into_id=data.get("merged_into"))
         return _proposal_response(request, pk)
@@ -206,7 +194,7 @@ class RoundListApi(generics.ListCreateAPIView):
 
     @extend_schema(request=RoundInputSerializer, responses={201: RoundDetailSerializer})
     def post(self, request):
-        data = _validated(RoundInputSerializer, request)
+        data = validated(RoundInputSerializer, request.data)
         round_ = services.round_create(actor=request.user, **data)
         return Response(RoundDetailSerializer(selectors.round_get(round_id=round_.pk)).data,
                         status=status.HTTP_201_CREATED)
@@ -249,7 +237,7 @@ class CampaignListApi(generics.ListCreateAPIView):
 
     @extend_schema(request=CampaignInputSerializer, responses={201: CampaignSerializer})
     def post(self, request):
-        data = _validated(CampaignInputSerializer, request)
+        data = validated(CampaignInputSerializer, request.data)
         campaign = services.campaign_create(
             actor=request.user, proposal_id=data["proposal"], template_slug=data["template"], goal=data["goal"],
             title=data["title"], contribution_mode=data["contribution_mode"],
@@ -272,7 +260,7 @@ class CampaignDetailApi(APIView):
 class EvaluatorMeApi(APIView):
     """GET: am I a volunteer evaluator? POST: volunteer for citizen evaluation groups. DELETE: stop."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=EvaluatorStatusSerializer)
     def get(self, request):
@@ -303,12 +291,12 @@ class EvaluationDetailApi(APIView):
 class EvaluationScoreApi(APIView):
     """A drawn volunteer gives their one structured score and comment."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(request=ScoreInputSerializer, responses={201: EvaluationSerializer})
     def post(self, request, pk: int):
         selectors.proposal_get(proposal_id=pk)
-        data = _validated(ScoreInputSerializer, request)
+        data = validated(ScoreInputSerializer, request.data)
         services.seat_score(proposal_id=pk, user=request.user, **data)
         return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
                         status=status.HTTP_201_CREATED)
@@ -322,7 +310,7 @@ class CommitteeReviewApi(APIView):
     @extend_schema(request=ReviewInputSerializer, responses={201: EvaluationSerializer})
     def post(self, request, pk: int):
         selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = _validated(ReviewInputSerializer, request)
+        data = validated(ReviewInputSerializer, request.data)
         services.committee_review_add(proposal_id=pk, actor=request.user, **data)
         return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
                         status=status.HTTP_201_CREATED)

@@ -7,28 +7,17 @@ so the sample follows the same rules as real content.
 """
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from districts.models import Dong
+from geoplatform.demo import SAMPLE_MARK as MARK, demo_users
 
 from . import services
 from .models import Proposal, Round
 
-MARK = "[샘플 / Sample]"
 CLOSED_ROUND = f"{MARK} 2026 하반기 지도 주제 / Map topics, second half of 2026"
 OPEN_ROUND = f"{MARK} 2027 상반기 지도 주제 / Map topics, first half of 2027"
 VOTERS = ("citizen", "citizen2", "officer-gangnam", "officer-mapo", "analyst", "staff")
-
-
-def _users(stdout) -> dict:
-    User = get_user_model()
-    users = {u.username: u for u in User.objects.filter(username__in=VOTERS)}
-    if len(users) < len(VOTERS):
-        from geoplatform.demo import demo_users_load
-
-        users = demo_users_load(stdout)
-    return users
 
 
 def _propose(users, proposer, title, why, codes=(), categories=()):
@@ -59,7 +48,7 @@ def load_demo(stdout):
     if Round.objects.filter(title=CLOSED_ROUND).exists():
         stdout.write(f"campaigns: sample rounds already loaded ({Proposal.objects.count()} proposals)")
         return
-    users = _users(stdout)
+    users = demo_users(stdout)
     staff = users["staff"]
     now = timezone.now()
     closed = services.round_create(actor=staff, title=CLOSED_ROUND, starts_at=now - datetime.timedelta(days=14),

@@ -1,16 +1,10 @@
 from django.apps import apps
 from django.contrib.gis.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.permissions import is_city_staff
-
-
-def _count_of(queryset, field: str):
-    """A correlated COUNT subquery: counts stay right however many other joins the outer query has."""
-    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+from geoplatform.querysets import count_of
 
 
 class RoundQuerySet(models.QuerySet):
@@ -35,11 +29,11 @@ class ProposalQuerySet(models.QuerySet):
 
     def with_votes(self):
         Vote = apps.get_model("campaigns", "Vote")
-        return self.annotate(vote_count=_count_of(Vote.objects.all(), "proposal"))
+        return self.annotate(vote_count=count_of(Vote.objects.all(), "proposal"))
 
     def with_comment_count(self):
         ProposalComment = apps.get_model("campaigns", "ProposalComment")
-        return self.annotate(comment_count=_count_of(ProposalComment.objects.filter(is_hidden=False), "proposal"))
+        return self.annotate(comment_count=count_of(ProposalComment.objects.filter(is_hidden=False), "proposal"))
 
     def with_campaign_id(self):
         Campaign = apps.get_model("campaigns", "Campaign")

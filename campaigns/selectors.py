@@ -6,35 +6,19 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext
 
+from accounts.permissions import user_or_none
 from districts.models import District
+from geoplatform.ids import id_or_404
 from maps.models import Feature
 
 from .models import Campaign, Evaluation, Evaluator, Proposal, ProposalComment, RankingEntry, Round, Vote
-
-
-MAX_ID = 2**63 - 1
-
-
-def _pk(value, message: str) -> int:
-    """A path id as a database id: anything else (too large, not a number) is the same 404 as a missing row."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404(message)
-    if not 0 < pk <= MAX_ID:
-        raise Http404(message)
-    return pk
-
-
-def _user_or_none(user):
-    return user if user is not None and user.is_authenticated else None
 
 
 def proposal_list(*, user=None, round_id: int | None = None, state: str | None = None,
                   district: str | None = None, order: str = "votes") -> QuerySet[Proposal]:
     proposals = (Proposal.objects.visible_to(user).with_votes().with_comment_count().with_campaign_id()
                  .select_related("round", "merged_into").prefetch_related("districts", "projects"))
-    viewer = _user_or_none(user)
+    viewer = user_or_none(user)
     if viewer is not None:
         proposals = proposals.annotate(my_vote=Exists(Vote.objects.filter(proposal=OuterRef("pk"), voter=viewer)))
     else:
@@ -53,14 +37,14 @@ def proposal_list(*, user=None, round_id: int | None = None, state: str | None =
 def proposal_get(*, proposal_id, user=None) -> Proposal:
     """Every proposal is public; a missing one (or a malformed id) is a 404."""
     try:
-        return proposal_list(user=user).get(pk=_pk(proposal_id, gettext("No such proposal.")))
+        return proposal_list(user=user).get(pk=id_or_404(proposal_id, gettext("No such proposal.")))
     except (Proposal.DoesNotExist, ValueError, TypeError):
         raise Http404(gettext("No such proposal."))
 
 
 def proposal_comments(*, proposal: Proposal, user=None):
     comments = proposal.comments.all()
-    viewer = _user_or_none(user)
+    viewer = user_or_none(user)
     if viewer is None or not viewer.is_city_staff:
         comments = comments.filter(is_hidden=False)
     return comments
@@ -69,7 +53,7 @@ def proposal_comments(*, proposal: Proposal, user=None):
 def comment_get(*, proposal: Proposal, comment_id, user=None):
     try:
         return proposal_comments(proposal=proposal, user=user).get(
-            pk=_pk(comment_id, gettext("No such comment.")))
+            pk=id_or_404(comment_id, gettext("No such comment.")))
     except ProposalComment.DoesNotExist:
         raise Http404(gettext("No such comment."))
 
@@ -81,7 +65,7 @@ def round_list() -> QuerySet[Round]:
 def round_get(*, round_id) -> Round:
     try:
         ranking = Prefetch("ranking", queryset=RankingEntry.objects.select_related("proposal"))
-        return round_list().prefetch_related(ranking).get(pk=_pk(round_id, gettext("No such round.")))
+        return round_list().prefetch_related(ranking).get(pk=id_or_404(round_id, gettext("No such round.")))
     except (Round.DoesNotExist, ValueError, TypeError):
         raise Http404(gettext("No such round."))
 
@@ -96,7 +80,7 @@ def campaign_list():
 
 def campaign_get(*, campaign_id):
     try:
-        return campaign_list().get(pk=_pk(campaign_id, gettext("No such campaign.")))
+        return campaign_list().get(pk=id_or_404(campaign_id, gettext("No such campaign.")))
     except (Campaign.DoesNotExist, ValueError, TypeError):
         raise Http404(gettext("No such campaign."))
 

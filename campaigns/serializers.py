@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from geoplatform.ids import MAX_ID
 from maps.serializers import PointInputField
 
 from .models import Campaign, ContributionMode, AreaScope, Proposal, ProposalKind, ProposalComment, ProposalState, Round
@@ -28,7 +29,6 @@ _MESSAGES = {
     "overflow": gettext_lazy("The date is out of range."),
 }
 NULL_CHARACTERS = gettext_lazy("Text may not contain NUL characters.")
-MAX_ID = 2**63 - 1
 _TYPED_MESSAGES = {
     serializers.CharField: {"max_length": gettext_lazy("Keep it under {max_length} characters.")},
     serializers.ListField: {"max_length": gettext_lazy("Give at most {max_length} items.")},

@@ -17,11 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.permissions import is_city_staff
+from accounts.permissions import require_city_staff, require_creator
 from audit.services import audit_record
 from districts.models import District
+from geoplatform.errors import field_error
 from geoplatform.messages import stored
-from geoplatform.text import markdown_to_safe_html, plain_text
+from geoplatform.text import markdown_to_safe_html, text_clean
+from layers.services import tile_cache_invalidate
 from moderation.services import content_hidden_set
 from notifications.messages import WITH_LINK
 from notifications.services import notification_create
@@ -47,37 +49,6 @@ class AlreadyVoted(ValidationError):
     """The database refused a second vote by the same citizen on the same proposal."""
 
 
-def _error(field: str, message: str, code: str = "invalid"):
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
-def _require_creator(user) -> None:
-    if not user or not user.is_authenticated:
-        raise PermissionDenied(gettext("Sign in first."))
-    if getattr(user, "is_banned", False):
-        raise PermissionDenied(gettext("Your account may not create content."))
-
-
-def _require_staff(user) -> None:
-    if not is_city_staff(user):
-        raise PermissionDenied(gettext("Only city staff may do this."))
-
-
-def _clean_text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
-    text = plain_text(value)
-    if required and not text:
-        raise _error(field, gettext("This cannot be empty."), "required")
-    if len(text) > max_length:
-        raise _error(field, gettext("Keep it under %(max_length)d characters.") % {"max_length": max_length},
-                     "max_length")
-    return text
-
-
-def _invalidate(layer_name: str, *geometries) -> None:
-    from layers.services import tile_cache_invalidate
-
-    tile_cache_invalidate(layer_name=layer_name, geometries=[g for g in geometries if g is not None])
-
 
 def districts_union(districts) -> MultiPolygon | None:
     """One MultiPolygon covering the districts (computed by PostGIS)."""
@@ -95,7 +66,7 @@ def districts_from_codes(field: str, codes) -> list[District]:
     districts = list(District.objects.filter(code__in=codes))
     unknown = sorted(set(codes) - {d.code for d in districts})
     if unknown:
-        raise _error(field, gettext("Unknown district code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
+        raise field_error(field, gettext("Unknown district code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
     return districts
 
 
@@ -105,16 +76,16 @@ def _categories_clean(categories) -> list[str]:
     if categories is None:
         return []
     if not isinstance(categories, (list, tuple)):
-        raise _error("categories", gettext("Give categories as a list of words."))
+        raise field_error("categories", gettext("Give categories as a list of words."))
     cleaned = []
     for value in categories:
         if not isinstance(value, str):
-            raise _error("categories", gettext("Each category is a short text."))
-        text = _clean_text("categories", value, max_length=60)
+            raise field_error("categories", gettext("Each category is a short text."))
+        text = text_clean("categories", value, max_length=60, required=True)
         if text not in cleaned:
             cleaned.append(text)
     if len(cleaned) > MAX_CATEGORIES:
-        raise _error("categories", gettext("At most %(n)d categories.") % {"n": MAX_CATEGORIES})
+        raise field_error("categories", gettext("At most %(n)d categories.") % {"n": MAX_CATEGORIES})
     return cleaned
 
 
@@ -123,7 +94,7 @@ def _round_for_new_proposal(round_id: int | None) -> Round | None:
     if round_id is not None:
         round_ = Round.objects.filter(pk=round_id).first()
         if round_ is None or not round_.accepts_proposals():
-            raise _error("round", gettext("That round does not take proposals (it is over or does not exist)."))
+            raise field_error("round", gettext("That round does not take proposals (it is over or does not exist)."))
         return round_
     return Round.objects.accepting_proposals().order_by("starts_at", "pk").first()
 
@@ -135,7 +106,7 @@ def proposal_create(*, proposer, title: str, why: str, area_scope: str = AreaSco
                     budget_estimate: int | None = None) -> Proposal:
     """A citizen's proposal: a map topic (ranked in rounds) or a policy or local project (evaluated in the
     open once it reaches the support threshold), with an optional place and cost estimate."""
-    _require_creator(proposer)
+    require_creator(proposer)
     if kind not in ProposalKind.values:
         raise ValidationError({"kind": gettext("Choose map_topic, policy or local_project.")})
     if place is not None:
@@ -149,15 +120,15 @@ def proposal_create(*, proposer, title: str, why: str, area_scope: str = AreaSco
             raise ValidationError({"place": exc.messages})
     if budget_estimate is not None and not 0 <= budget_estimate <= 10**15:
         raise ValidationError({"budget_estimate": gettext("Give an amount in won between 0 and 10^15.")})
-    title = _clean_text("title", title, max_length=200)
-    why = _clean_text("why", why, max_length=4000)
+    title = text_clean("title", title, max_length=200, required=True)
+    why = text_clean("why", why, max_length=4000, required=True)
     if area_scope not in AreaScope.values:
-        raise _error("area_scope", gettext("Choose 'seoul' or 'districts'."))
+        raise field_error("area_scope", gettext("Choose 'seoul' or 'districts'."))
     districts = districts_from_codes("districts", district_codes)
     if area_scope == AreaScope.DISTRICTS and not districts:
-        raise _error("districts", gettext("Choose at least one district."))
+        raise field_error("districts", gettext("Choose at least one district."))
     if area_scope == AreaScope.SEOUL and districts:
-        raise _error("districts", gettext("A proposal for all of Seoul takes no districts."))
+        raise field_error("districts", gettext("A proposal for all of Seoul takes no districts."))
     proposal = Proposal(
         title=title, why=why, why_html=markdown_to_safe_html(why), area_scope=area_scope,
         area=districts_union(districts), categories=_categories_clean(categories), proposer=proposer,
@@ -166,14 +137,14 @@ def proposal_create(*, proposer, title: str, why: str, area_scope: str = AreaSco
     proposal.full_clean()
     proposal.save()
     proposal.districts.set(districts)
-    _invalidate("proposals", proposal.area)
+    tile_cache_invalidate(layer_name="proposals", geometries=[proposal.area])
     return proposal
 
 
 @transaction.atomic
 def comment_create(*, proposal: Proposal, author, text: str) -> ProposalComment:
-    _require_creator(author)
-    comment = ProposalComment(proposal=proposal, author=author, text=_clean_text("text", text, max_length=2000))
+    require_creator(author)
+    comment = ProposalComment(proposal=proposal, author=author, text=text_clean("text", text, max_length=2000, required=True))
     comment.full_clean()
     comment.save()
     return comment
@@ -193,8 +164,8 @@ def comment_delete(*, comment: ProposalComment, actor) -> None:
 @transaction.atomic
 def content_hide(*, target: Proposal | ProposalComment, actor, hidden: bool, reason: str = "") -> None:
     """City staff hide abusive proposals or comments from the public (or show them again), with a reason."""
-    _require_staff(actor)
-    reason = _clean_text("reason", reason, max_length=500, required=hidden)
+    require_city_staff(actor)
+    reason = text_clean("reason", reason, max_length=500, required=hidden)
     content_hidden_set(target=target, hidden=hidden, actor=actor,
                        action=f"{target._meta.model_name}.{'hide' if hidden else 'show'}", details={"reason": reason})
 
@@ -203,26 +174,26 @@ def _proposal_for_voting(proposal_id: int) -> Proposal:
     """The proposal, with its round share-locked so that closing waits for votes in flight."""
     proposal = Proposal.objects.select_related("round").filter(pk=proposal_id, is_hidden=False).first()
     if proposal is None:
-        raise _error("proposal", gettext("No such proposal."), "not_found")
+        raise field_error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.OPEN:
-        raise _error("proposal", gettext("This proposal has been answered; voting on it is over."), "answered")
+        raise field_error("proposal", gettext("This proposal has been answered; voting on it is over."), "answered")
     if proposal.round_id is None:
-        raise _error("proposal", gettext("Voting on this proposal starts with the next round."), "no_round")
+        raise field_error("proposal", gettext("Voting on this proposal starts with the next round."), "no_round")
     table = Round._meta.db_table
     round_ = next(iter(Round.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [proposal.round_id])))
     status = round_.status
     if status == "scheduled":
-        raise _error("round", gettext("Voting opens on %(when)s.")
+        raise field_error("round", gettext("Voting opens on %(when)s.")
                      % {"when": f"{timezone.localtime(round_.starts_at):%Y-%m-%d %H:%M}"}, "not_started")
     if status != "open":
-        raise _error("round", gettext("This round has ended; votes can no longer change."), "ended")
+        raise field_error("round", gettext("This round has ended; votes can no longer change."), "ended")
     proposal.round = round_
     return proposal
 
 
 @transaction.atomic
 def vote_cast(*, proposal_id: int, voter) -> Vote:
-    _require_creator(voter)
+    require_creator(voter)
     if not voter.email_verified:
         # One vote per person: an account counts once its e-mail is confirmed (accounts: signed link).
         raise PermissionDenied(gettext("Confirm your e-mail address before voting."))
@@ -233,7 +204,7 @@ def vote_cast(*, proposal_id: int, voter) -> Vote:
     except IntegrityError:
         raise AlreadyVoted({"vote": ValidationError(
             gettext("You already support this proposal."), code="duplicate")})
-    _invalidate("proposals", proposal.area)
+    tile_cache_invalidate(layer_name="proposals", geometries=[proposal.area])
     if proposal.kind != ProposalKind.MAP_TOPIC:
         evaluation_start_if_due(proposal_id=proposal.pk)
     return vote
@@ -241,39 +212,38 @@ def vote_cast(*, proposal_id: int, voter) -> Vote:
 
 @transaction.atomic
 def vote_withdraw(*, proposal_id: int, voter) -> None:
-    if not voter or not voter.is_authenticated:
-        raise PermissionDenied(gettext("Sign in first."))
+    require_creator(voter)
     proposal = _proposal_for_voting(proposal_id)
     deleted, _ = Vote.objects.filter(proposal=proposal, voter=voter).delete()
     if not deleted:
-        raise _error("vote", gettext("You have not supported this proposal."), "no_vote")
-    _invalidate("proposals", proposal.area)
+        raise field_error("vote", gettext("You have not supported this proposal."), "no_vote")
+    tile_cache_invalidate(layer_name="proposals", geometries=[proposal.area])
 
 
 @transaction.atomic
 def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
                     merged_into_id: int | None = None) -> Proposal:
     """The city's public answer: selected, merged with another proposal, or declined with a reason."""
-    _require_staff(actor)
+    require_city_staff(actor)
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("round").filter(pk=proposal_id).first()
     if proposal is None:
-        raise _error("proposal", gettext("No such proposal."), "not_found")
+        raise field_error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.OPEN:
-        raise _error("state", gettext("This proposal already has an answer."), "answered")
+        raise field_error("state", gettext("This proposal already has an answer."), "answered")
     if state not in (ProposalState.SELECTED, ProposalState.MERGED, ProposalState.DECLINED):
-        raise _error("state", gettext("Answer with 'selected', 'merged' or 'declined'."))
-    answer = _clean_text("answer", answer, max_length=4000, required=state != ProposalState.SELECTED)
+        raise field_error("state", gettext("Answer with 'selected', 'merged' or 'declined'."))
+    answer = text_clean("answer", answer, max_length=4000, required=state != ProposalState.SELECTED)
     if state == ProposalState.SELECTED and not (proposal.round and proposal.round.closed_at):
-        raise _error("state", gettext("Select a proposal once its round has closed and the ranking is published."), "round_not_closed")
+        raise field_error("state", gettext("Select a proposal once its round has closed and the ranking is published."), "round_not_closed")
     merged_into = None
     if state == ProposalState.MERGED:
         merged_into = Proposal.objects.filter(pk=merged_into_id).first() if merged_into_id else None
         if merged_into is None or merged_into.pk == proposal.pk:
-            raise _error("merged_into", gettext("Name another existing proposal to merge into."))
+            raise field_error("merged_into", gettext("Name another existing proposal to merge into."))
         if merged_into.state not in (ProposalState.OPEN, ProposalState.SELECTED):
-            raise _error("merged_into", gettext("Merge only into an open or selected proposal."))
+            raise field_error("merged_into", gettext("Merge only into an open or selected proposal."))
     elif merged_into_id:
-        raise _error("merged_into", gettext("Only a merge names another proposal."))
+        raise field_error("merged_into", gettext("Only a merge names another proposal."))
     if state == ProposalState.SELECTED and not answer:
         answer = gettext("Selected: it becomes a campaign map.")
     proposal.state = state
@@ -288,7 +258,7 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
     notification_create(user=proposal.proposer, kind="proposal_answered",
                         title=stored(messages.ANSWERED_TITLE, state=messages.state_param(state)),
                         body=f"{proposal.title}\n\n{answer}\n\n/proposals/#proposal-{proposal.pk}")
-    _invalidate("proposals", proposal.area)
+    tile_cache_invalidate(layer_name="proposals", geometries=[proposal.area])
     return proposal
 
 
@@ -297,17 +267,17 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
 @transaction.atomic
 def round_create(*, actor, title: str, starts_at, ends_at, description: str = "",
                  budget_cap: int | None = None) -> Round:
-    _require_staff(actor)
-    title = _clean_text("title", title, max_length=200)
-    description = _clean_text("description", description, max_length=4000, required=False)
+    require_city_staff(actor)
+    title = text_clean("title", title, max_length=200, required=True)
+    description = text_clean("description", description, max_length=4000, required=False)
     if ends_at <= starts_at:
-        raise _error("ends_at", gettext("A round ends after it starts."))
+        raise field_error("ends_at", gettext("A round ends after it starts."))
     if ends_at <= timezone.now():
-        raise _error("ends_at", gettext("A new round must end in the future."))
+        raise field_error("ends_at", gettext("A new round must end in the future."))
     overlapping = Round.objects.select_for_update().filter(starts_at__lt=ends_at, ends_at__gt=starts_at,
                                                            closed_at__isnull=True)
     if overlapping.exists():
-        raise _error("starts_at", gettext("Another round runs in that period."), "overlap")
+        raise field_error("starts_at", gettext("Another round runs in that period."), "overlap")
     if budget_cap is not None and not 0 < budget_cap <= 10**15:
         raise ValidationError({"budget_cap": gettext("Give a budget cap in won between 1 and 10^15.")})
     round_ = Round(title=title, description=description, starts_at=starts_at, ends_at=ends_at, created_by=actor,
@@ -336,15 +306,15 @@ def round_close(*, round_id: int, actor=None) -> Round:
     may close a running round early, which ends it now.
     """
     if actor is not None:
-        _require_staff(actor)
+        require_city_staff(actor)
     round_ = Round.objects.select_for_update().filter(pk=round_id).first()
     if round_ is None:
-        raise _error("round", gettext("No such round."), "not_found")
+        raise field_error("round", gettext("No such round."), "not_found")
     if round_.closed_at:
         return round_
     now = timezone.now()
     if now < round_.starts_at:
-        raise _error("round", gettext("This round has not started yet."), "not_started")
+        raise field_error("round", gettext("This round has not started yet."), "not_started")
     if now < round_.ends_at:
         if actor is None:
             return round_
@@ -427,22 +397,22 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
 
     from .models import Campaign, ContributionMode
 
-    _require_staff(actor)
+    require_city_staff(actor)
     proposal = Proposal.objects.select_for_update().filter(pk=proposal_id).first()
     if proposal is None:
-        raise _error("proposal", gettext("No such proposal."), "not_found")
+        raise field_error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.SELECTED:
-        raise _error("proposal", gettext("Only a selected proposal becomes a campaign."), "not_selected")
+        raise field_error("proposal", gettext("Only a selected proposal becomes a campaign."), "not_selected")
     if Campaign.objects.filter(proposal=proposal).exists():
-        raise _error("proposal", gettext("This proposal already has its campaign."), "exists")
+        raise field_error("proposal", gettext("This proposal already has its campaign."), "exists")
     if contribution_mode not in ContributionMode.values:
-        raise _error("contribution_mode", gettext("Choose 'open' or 'moderated'."))
+        raise field_error("contribution_mode", gettext("Choose 'open' or 'moderated'."))
     template = MapTemplate.objects.filter(slug=template_slug or "", is_active=True).first()
     if template is None:
         slugs = ", ".join(MapTemplate.objects.filter(is_active=True).values_list("slug", flat=True))
-        raise _error("template", gettext("Choose a map template: %(slugs)s.") % {"slugs": slugs})
-    title = _clean_text("title", title or proposal.title, max_length=200)
-    goal = _clean_text("goal", goal, max_length=2000)
+        raise field_error("template", gettext("Choose a map template: %(slugs)s.") % {"slugs": slugs})
+    title = text_clean("title", title or proposal.title, max_length=200, required=True)
+    goal = text_clean("goal", goal, max_length=2000, required=True)
     if target_district_codes is None:
         districts = list(proposal.districts.all())
     else:
@@ -468,7 +438,7 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
         notification_create(user=user, kind="campaign_started",
                             title=stored(messages.CAMPAIGN_STARTED_TITLE, title=title),
                             body=f"{goal}\n\n/maps/{map_obj.pk}/")
-    _invalidate("campaigns", area)
+    tile_cache_invalidate(layer_name="campaigns", geometries=[area])
     return campaign
 
 
@@ -496,7 +466,7 @@ def evaluation_draw(*, seed: str, pool: list[int], size: int) -> list[int]:
 @transaction.atomic
 def evaluator_join(*, user) -> Evaluator:
     """Volunteer for citizen evaluation groups (or come back after leaving)."""
-    _require_creator(user)
+    require_creator(user)
     evaluator, _created = Evaluator.objects.get_or_create(user=user)
     if not evaluator.is_active:
         evaluator.is_active = True
@@ -506,6 +476,7 @@ def evaluator_join(*, user) -> Evaluator:
 
 @transaction.atomic
 def evaluator_leave(*, user) -> None:
+    require_creator(user)
     Evaluator.objects.filter(user=user).update(is_active=False)
 
 
@@ -572,7 +543,7 @@ def _citizen_step_close(evaluation: Evaluation, *, now) -> None:
 @transaction.atomic
 def seat_score(*, proposal_id: int, user, need: int, feasibility: int, benefit: int, comment: str) -> EvaluationSeat:
     """A drawn volunteer's one structured score (1–5 for need, feasibility and benefit) and comment."""
-    _require_creator(user)
+    require_creator(user)
     evaluation = _evaluation_for(proposal_id)
     seat = (EvaluationSeat.objects.select_for_update().filter(evaluation=evaluation, evaluator__user=user).first())
     if seat is None:
@@ -585,9 +556,9 @@ def seat_score(*, proposal_id: int, user, need: int, feasibility: int, benefit: 
         raise ValidationError({"score": gettext("The citizen evaluation of this proposal is over.")})
     for name, value in (("need", need), ("feasibility", feasibility), ("benefit", benefit)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-            raise ValidationError({name: gettext("Score from 1 to 5.")})
+            raise field_error(name, gettext("Score from 1 to 5."))
     seat.need, seat.feasibility, seat.benefit = need, feasibility, benefit
-    seat.comment = _clean_text("comment", comment, max_length=2000)
+    seat.comment = text_clean("comment", comment, max_length=2000, required=True)
     seat.scored_at = now
     seat.full_clean()
     seat.save()
@@ -598,14 +569,14 @@ def seat_score(*, proposal_id: int, user, need: int, feasibility: int, benefit: 
 
 @transaction.atomic
 def committee_review_add(*, proposal_id: int, actor, score: int, comment: str) -> CommitteeReview:
-    _require_staff(actor)
+    require_city_staff(actor)
     evaluation = _evaluation_for(proposal_id)
     if evaluation.decided_at is not None:
         raise ValidationError({"score": gettext("This proposal has been decided.")})
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationError({"score": gettext("Score from 1 to 5.")})
     review = CommitteeReview(evaluation=evaluation, reviewer=actor, score=score,
-                             comment=_clean_text("comment", comment, max_length=2000))
+                             comment=text_clean("comment", comment, max_length=2000, required=True))
     try:
         with transaction.atomic():
             review.full_clean(validate_constraints=False)
@@ -624,7 +595,7 @@ def evaluation_decide(*, proposal_id: int, actor, outcome: str, feedback: str,
     The citizen step must be over (all scored, or its time passed) and the committee must have
     reviewed. `link` is where the outcome leads (the project an accepted proposal became or joined).
     """
-    _require_staff(actor)
+    require_city_staff(actor)
     evaluation = _evaluation_for(proposal_id)
     proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
     if proposal.state != ProposalState.EVALUATION or evaluation.decided_at is not None:
@@ -639,7 +610,7 @@ def evaluation_decide(*, proposal_id: int, actor, outcome: str, feedback: str,
         raise ValidationError({"outcome": gettext("The committee has not reviewed this proposal yet.")})
     if outcome not in ("accepted", "merged", "declined"):
         raise ValidationError({"outcome": gettext("Choose accepted, merged or declined.")})
-    feedback = _clean_text("feedback", feedback, max_length=4000)
+    feedback = text_clean("feedback", feedback, max_length=4000, required=True)
     merged_into = None
     if outcome == "merged":
         merged_into = Proposal.objects.filter(pk=merged_into_id).exclude(pk=proposal.pk).first() if merged_into_id else None

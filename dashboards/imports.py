@@ -45,11 +45,11 @@ class ParsedRow:
     value: float
 
 
-def _norm(header) -> str:
+def header_key(header) -> str:
     return re.sub(r"[\s_\-()./]", "", str(header or "")).lower()
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
     return re.sub(r"[\s\-]", "", name).lower()
 
 
@@ -60,17 +60,17 @@ class DistrictIndex:
         self.by_code, self.by_name = {}, {}
         for d in District.objects.all():
             self.by_code[d.code] = d
-            english = _name_key(d.name_en)
-            for key in {_name_key(d.name_ko), english, english.removesuffix("gu")}:
+            english = name_key(d.name_en)
+            for key in {name_key(d.name_ko), english, english.removesuffix("gu")}:
                 self.by_name[key] = d
         self.dong_by_code, self.dong_by_name = {}, {}
         for dong in Dong.objects.select_related("district"):
             self.dong_by_code[dong.code] = dong
-            self.dong_by_name[(dong.district_id, _name_key(dong.name_ko))] = dong
-            self.dong_by_name[(dong.district_id, _name_key(dong.name_en))] = dong
+            self.dong_by_name[(dong.district_id, name_key(dong.name_ko))] = dong
+            self.dong_by_name[(dong.district_id, name_key(dong.name_en))] = dong
 
 
-def _cell(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -81,7 +81,7 @@ def _cell(value) -> str:
 def _period(value) -> str | None:
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.strftime("%Y-%m")
-    text = _cell(value).replace(".", "-").replace("/", "-")
+    text = cell_text(value).replace(".", "-").replace("/", "-")
     if re.fullmatch(r"\d{6}", text):  # 202509
         text = f"{text[:4]}-{text[4:]}"
     if re.fullmatch(r"\d{4}-\d", text):  # 2025-9
@@ -90,13 +90,13 @@ def _period(value) -> str | None:
     return text if re.fullmatch(PERIOD_RE, text) else None
 
 
-def _number(value) -> float | None:
+def cell_number(value) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        text = _cell(value).replace(",", "").replace(" ", "")
+        text = cell_text(value).replace(",", "").replace(" ", "")
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
             return None
         number = float(text)
@@ -177,7 +177,7 @@ def read_table(upload) -> tuple[str, list[list]]:
 def _columns(header: list) -> dict[str, int]:
     columns = {}
     for index, cell in enumerate(header):
-        key = _norm(cell)
+        key = header_key(cell)
         for column, aliases in ALIASES.items():
             if key in aliases and column not in columns:
                 columns[column] = index
@@ -205,31 +205,31 @@ def parse_rows(table: list[list], *, default_period: str | None = None) -> tuple
         return row[i] if i is not None and i < len(row) else None
 
     for number, row in enumerate(table[1:], start=2):
-        code, name = _cell(cell(row, "district_code")), _cell(cell(row, "district_name"))
-        district = index.by_code.get(code) if code else index.by_name.get(_name_key(name)) if name else None
+        code, name = cell_text(cell(row, "district_code")), cell_text(cell(row, "district_name"))
+        district = index.by_code.get(code) if code else index.by_name.get(name_key(name)) if name else None
         if district is None:
             shown = (code or name or "—")[:60]
             errors.append({"row": number, "message": (_("Unknown district '%(shown)s'.") % {"shown": shown})})
             continue
         dong = None
-        dong_code, dong_name = _cell(cell(row, "dong_code")), _cell(cell(row, "dong_name"))
+        dong_code, dong_name = cell_text(cell(row, "dong_code")), cell_text(cell(row, "dong_name"))
         if dong_code or dong_name:
             dong = (index.dong_by_code.get(dong_code) if dong_code
-                    else index.dong_by_name.get((district.pk, _name_key(dong_name))))
+                    else index.dong_by_name.get((district.pk, name_key(dong_name))))
             if dong is None or dong.district_id != district.pk:
                 shown = (dong_code or dong_name)[:60]
                 errors.append({"row": number, "message": _("Unknown dong '%(dong)s' in %(district)s.") % {
                     "dong": shown, "district": district.name_en if get_language() == "en" else district.name_ko}})
                 continue
         raw_period = cell(row, "period")
-        period = _period(raw_period) if "period" in columns and _cell(raw_period) else default_period
+        period = _period(raw_period) if "period" in columns and cell_text(raw_period) else default_period
         if period is None:
-            shown = _cell(raw_period)[:60]
+            shown = cell_text(raw_period)[:60]
             errors.append({"row": number, "message": (_("Bad period '%(shown)s' (use 2025, 2025-09 or 2025-Q3).") % {"shown": shown})})
             continue
-        value = _number(cell(row, "value"))
+        value = cell_number(cell(row, "value"))
         if value is None:
-            shown = _cell(cell(row, "value"))[:60] or "—"
+            shown = cell_text(cell(row, "value"))[:60] or "—"
             errors.append({"row": number, "message": (_("'%(shown)s' is not a number.") % {"shown": shown})})
             continue
         key = (district.pk, dong.pk if dong else None, period)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.permissions import require_city_staff, require_not_banned
 from districts.models import District
 from geoplatform.text import plain_text
 
@@ -19,11 +20,6 @@ class ImportRefused(ValidationError):
     def __init__(self, row_errors: list[dict]):
         super().__init__(_("No row could be imported."))
         self.row_errors = row_errors
-
-
-def _require_staff(user) -> None:
-    if not Indicator.can_manage(user):
-        raise PermissionDenied(_("Only city staff may do this."))
 
 
 def _version_create(*, indicator: Indicator, source: str, rows: list[tuple], user=None, file_name: str = "",
@@ -66,7 +62,7 @@ def indicator_import(*, indicator: Indicator, user, upload, period: str | None =
 
     A file without a single good row is refused (400) and stores nothing.
     """
-    _require_staff(user)
+    require_city_staff(user)
     if period:
         from .imports import _period
 
@@ -90,7 +86,7 @@ def indicator_create(*, user, slug: str, name_ko: str, name_en: str, theme: str,
                      definition_ko: str = "", definition_en: str = "", classification: str = "quantile",
                      class_count: int = 5, breaks: list | None = None, higher_is_better: bool = True,
                      aggregate: str = "mean") -> Indicator:
-    _require_staff(user)
+    require_city_staff(user)
     indicator = Indicator(
         slug=slug, name_ko=plain_text(name_ko), name_en=plain_text(name_en), theme=theme, unit_ko=plain_text(unit_ko),
         unit_en=plain_text(unit_en), source_department=plain_text(source_department),
@@ -110,7 +106,7 @@ def current_period() -> str:
 def indicator_refresh(*, indicator: Indicator, user=None) -> IndicatorImport | None:
     """Recompute a computed indicator for this month; a new version only when a value changed."""
     if user is not None:
-        _require_staff(user)
+        require_city_staff(user)
     if indicator.kind != Indicator.Kind.COMPUTED:
         raise ValidationError(_("Only computed indicators can be refreshed."))
     computation = COMPUTATIONS[indicator.computation]
@@ -162,8 +158,7 @@ def feedback_create(*, indicator: Indicator, user, body: str = "", rating: int |
                     district: District | None = None) -> IndicatorFeedback:
     if not user.is_authenticated:
         raise PermissionDenied(_("Sign in to give feedback."))
-    if getattr(user, "is_banned", False):
-        raise PermissionDenied(_("This account may not post."))
+    require_not_banned(user)
     feedback = IndicatorFeedback(indicator=indicator, author=user, body=plain_text(body), rating=rating,
                                  district=district)
     feedback.full_clean()

@@ -34,11 +34,11 @@ class PlaceQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         from django.contrib.gis.geos import Point
 
-        from geoplatform.geometry import geometry_check, geometry_from_geojson
+        from geoplatform.geometry import geometry_from_geojson
 
         if "geometry" in attrs:
             try:
-                attrs["geom"] = geometry_check(geometry_from_geojson(attrs["geometry"]))
+                attrs["geom"] = geometry_from_geojson(attrs["geometry"])
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"geometry": exc.messages})
         elif "lon" in attrs and "lat" in attrs:

@@ -1,7 +1,7 @@
 """Read-only admin: staff triage through the API and the roadmap page (services keep the audit log)."""
 from django.contrib import admin
 
-from campaigns.admin import ReadOnlyAdmin
+from geoplatform.admin import ReadOnlyAdmin
 
 from .models import Feedback
 

@@ -6,9 +6,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.api import _query, _validated
+from geoplatform.inputs import validated
 from geoplatform.parsers import JSONParser
-from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
@@ -27,19 +26,19 @@ class FeedbackListApi(generics.ListCreateAPIView):
     """Feedback on the platform, public with its answers; who sent it is never shown."""
 
     serializer_class = FeedbackSerializer
-    permission_classes = [IsAuthenticatedOrReadOnly, NotBanned]
+    permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "feedback"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        query = _query(FeedbackListQuerySerializer, self.request)
+        query = validated(FeedbackListQuerySerializer, self.request.query_params)
         return selectors.feedback_list(user=self.request.user, state=query.get("state"), kind=query.get("kind"))
 
     @extend_schema(request={"application/json": FeedbackInputSerializer, "multipart/form-data": FeedbackInputSerializer},
                    responses={201: FeedbackSerializer})
     def post(self, request):
-        data = _validated(FeedbackInputSerializer, request)
+        data = validated(FeedbackInputSerializer, request.data)
         feedback = services.feedback_create(author=request.user, kind=data["kind"], text=data["text"],
                                             page_url=data["page_url"], screenshot=data.get("screenshot"))
         feedback = selectors.feedback_get(feedback_id=feedback.pk, user=request.user)
@@ -63,7 +62,7 @@ class FeedbackTriageApi(APIView):
     @extend_schema(request=TriageInputSerializer, responses=FeedbackSerializer)
     def post(self, request, pk: int):
         selectors.feedback_get(feedback_id=pk)
-        data = _validated(TriageInputSerializer, request)
+        data = validated(TriageInputSerializer, request.data)
         services.feedback_triage(feedback_id=pk, actor=request.user, state=data["state"], answer=data["answer"])
         feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
         return Response(FeedbackSerializer(feedback, context={"request": request}).data)
@@ -72,7 +71,7 @@ class FeedbackTriageApi(APIView):
 class FeedbackSupportApi(APIView):
     """POST: "me too" (counted on the roadmap, never named). DELETE: take it back."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
 
     def _answer(self, request, pk, code):
         feedback = selectors.feedback_get(feedback_id=pk, user=request.user)

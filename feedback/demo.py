@@ -3,7 +3,7 @@
 Idempotent: a second run finds the sample feedback and changes nothing. Written through the
 services, so the sample follows the same rules as real content.
 """
-from campaigns.demo import MARK, _users
+from geoplatform.demo import SAMPLE_MARK as MARK, demo_users
 
 from . import services
 from .models import Feedback
@@ -38,5 +38,5 @@ def load_demo(stdout):
     if Feedback.objects.filter(text__startswith=MARK).exists():
         stdout.write(f"feedback: sample feedback already loaded ({Feedback.objects.count()} items)")
         return
-    feedback = _feedback(_users(stdout))
+    feedback = _feedback(demo_users(stdout))
     stdout.write(f"feedback: {len(feedback)} sample items (all marked {MARK})")

@@ -1,14 +1,14 @@
 from django.apps import apps
 from django.db import models
 
-from campaigns.managers import _count_of
+from geoplatform.querysets import count_of
 
 
 class FeedbackQuerySet(models.QuerySet):
     def with_people(self):
         """How many people asked for it (the author and everyone who said "me too")."""
         support = apps.get_model("feedback", "FeedbackSupport")
-        return self.annotate(people=_count_of(support.objects.all(), "feedback"))
+        return self.annotate(people=count_of(support.objects.all(), "feedback"))
 
     def on_roadmap(self):
         return self.filter(state__in=("planned", "done"))

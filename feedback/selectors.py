@@ -5,14 +5,15 @@ from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext
 
-from campaigns.selectors import _pk, _user_or_none
+from accounts.permissions import user_or_none
+from geoplatform.ids import id_or_404
 
 from .models import Feedback, FeedbackSupport
 
 
 def feedback_list(*, user=None, state: str | None = None, kind: str | None = None) -> QuerySet[Feedback]:
     feedback = Feedback.objects.with_people()
-    viewer = _user_or_none(user)
+    viewer = user_or_none(user)
     if viewer is not None:
         feedback = feedback.annotate(i_asked=Exists(FeedbackSupport.objects.filter(feedback=OuterRef("pk"), user=viewer)))
     else:
@@ -26,7 +27,7 @@ def feedback_list(*, user=None, state: str | None = None, kind: str | None = Non
 
 def feedback_get(*, feedback_id, user=None) -> Feedback:
     try:
-        return feedback_list(user=user).get(pk=_pk(feedback_id, gettext("No such feedback.")))
+        return feedback_list(user=user).get(pk=id_or_404(feedback_id, gettext("No such feedback.")))
     except (Feedback.DoesNotExist, ValueError, TypeError):
         raise Http404(gettext("No such feedback."))
 

@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from campaigns.services import _clean_text, _error, _require_creator, _require_staff
+from accounts.permissions import require_city_staff, require_creator
+from geoplatform.errors import field_error
 from geoplatform.images import image_sanitise
 from geoplatform.messages import stored
-from geoplatform.text import plain_text
+from geoplatform.text import plain_text, text_clean
 from audit.services import audit_record
 from notifications.services import notification_create
 
@@ -37,17 +38,17 @@ def page_path_clean(value: str) -> str:
         return ""
     parts = urlsplit(value)
     if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
-        raise _error("page_url", gettext("Give the address of a page of this site."))
+        raise field_error("page_url", gettext("Give the address of a page of this site."))
     path = plain_text(parts.path)
     if len(path) > 500:
-        raise _error("page_url", gettext("The page address is too long."))
+        raise field_error("page_url", gettext("The page address is too long."))
     return path
 
 
 @transaction.atomic
 def feedback_create(*, author, kind: str, text: str, page_url: str = "", screenshot=None) -> Feedback:
-    _require_creator(author)
-    feedback = Feedback(kind=kind, text=_clean_text("text", text, max_length=4000),
+    require_creator(author)
+    feedback = Feedback(kind=kind, text=text_clean("text", text, max_length=4000, required=True),
                         page_url=page_path_clean(page_url), author=author)
     if screenshot is not None:
         try:
@@ -79,7 +80,7 @@ def feedback_private_parts_erase(*, author) -> int:
 def feedback_support(*, feedback: Feedback, user) -> bool:
     """Say "me too" (+1). Returns False when this person had already asked. Like a proposal vote, it counts
     once per person: only an account whose e-mail is confirmed may give it."""
-    _require_creator(user)
+    require_creator(user)
     if not user.email_verified:
         raise PermissionDenied(gettext("Confirm your e-mail address before voting."))
     try:
@@ -93,23 +94,23 @@ def feedback_support(*, feedback: Feedback, user) -> bool:
 @transaction.atomic
 def feedback_unsupport(*, feedback: Feedback, user) -> None:
     if feedback.author_id == user.pk:
-        raise _error("support", gettext("You sent this feedback; you cannot take back asking for it."))
+        raise field_error("support", gettext("You sent this feedback; you cannot take back asking for it."))
     FeedbackSupport.objects.filter(feedback=feedback, user=user).delete()
 
 
 @transaction.atomic
 def feedback_triage(*, feedback_id: int, actor, state: str, answer: str = "") -> Feedback:
     """Staff's public decision: planned, done, or declined with a reason."""
-    _require_staff(actor)
+    require_city_staff(actor)
     feedback = Feedback.objects.select_for_update().filter(pk=feedback_id).first()
     if feedback is None:
-        raise _error("feedback", gettext("No such feedback."), "not_found")
+        raise field_error("feedback", gettext("No such feedback."), "not_found")
     if state not in FeedbackState.values or state == FeedbackState.NEW:
-        raise _error("state", gettext("Choose 'planned', 'done' or 'declined'."))
+        raise field_error("state", gettext("Choose 'planned', 'done' or 'declined'."))
     if state not in FEEDBACK_TRANSITIONS[feedback.state]:
-        raise _error("state", gettext("Feedback that is %(state)s cannot become %(new)s.")
+        raise field_error("state", gettext("Feedback that is %(state)s cannot become %(new)s.")
                      % {"state": FeedbackState(feedback.state).label, "new": FeedbackState(state).label}, "transition")
-    answer = _clean_text("answer", answer, max_length=4000, required=state == FeedbackState.DECLINED)
+    answer = text_clean("answer", answer, max_length=4000, required=state == FeedbackState.DECLINED)
     before = {"state": feedback.state, "answer": feedback.answer}
     feedback.state = state
     feedback.answer = answer

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.services import email_change_request, email_verify
 from districts.models import District
-from layers.access import request_viewer
+from layers.access import layer_for_viewer, request_viewer
 from layers.query import request_secret
-from layers.registry import registry
 
 from .forms import EmailChangeForm, SignupForm
 from .templatetags.ui import t
@@ -86,9 +85,7 @@ def district_labels(request):
 
 def layer_page(request, name: str):
     """Any layer of the catalogue on a map of its own (the layer switcher links here)."""
-    layer = registry.get(name)
-    if layer is None or not layer.can_view(request_viewer(request)):
-        raise Http404("No such layer.")
+    layer = layer_for_viewer(name, request_viewer(request))
     return render(request, "frontend/layer.html", {"layer": layer, "page_config": {"layer": layer.name}})
 
 

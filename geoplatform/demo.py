@@ -7,6 +7,7 @@ from importlib import import_module
 
 from django.apps import apps
 
+SAMPLE_MARK = "[샘플 / Sample]"  # starts every sample text, so loaders find their own rows (and people see it)
 DEMO_PASSWORD = "seoul-demo-2026"
 DEMO_USERS = [
     # username, role, district codes
@@ -38,6 +39,15 @@ def demo_users_load(stdout) -> dict:
         users[username] = user
     stdout.write(f"demo users: {', '.join(users)} (password: {DEMO_PASSWORD})")
     return users
+
+
+def demo_users(stdout) -> dict:
+    """The demo users by username, made (with their roles) when any is missing."""
+    from django.contrib.auth import get_user_model
+
+    names = [username for username, _role, _codes in DEMO_USERS]
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
+    return users if len(users) == len(names) else demo_users_load(stdout)
 
 
 def demo_load(stdout) -> None:

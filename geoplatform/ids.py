@@ -11,3 +11,13 @@ def id_from(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= MAX_ID else None
+
+
+def id_or_404(value, message) -> int:
+    """The id in a path, or the same 404 as a missing row (too large, not a number: it cannot exist)."""
+    from django.http import Http404
+
+    number = id_from(value)
+    if number is None:
+        raise Http404(message)
+    return number

@@ -67,3 +67,17 @@ def text_check_storable(value) -> None:
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
+
+
+def text_clean(field: str, value, *, max_length: int, required: bool = False) -> str:
+    """What a person wrote in `field`, as plain text within `max_length`; refused when empty and required."""
+    from django.utils.translation import gettext
+
+    from .errors import field_error
+
+    text = plain_text(value or "")
+    if required and not text:
+        raise field_error(field, gettext("This cannot be empty."), "required")
+    if len(text) > max_length:
+        raise field_error(field, gettext("Keep it under %(n)d characters.") % {"n": max_length}, "max_length")
+    return text

@@ -32,9 +32,20 @@ def request_viewer(request) -> Viewer:
     return Viewer(user=request_user(request), secret=request_secret(request))
 
 
-def layer_for_viewer(name: str, viewer: Viewer, kind: str | None = None) -> Layer:
-    """The layer, when it exists and the viewer may see it; Http404 otherwise."""
-    layer = registry.get(name)
+def layer_visible(name, viewer: Viewer, kind: str | None = None) -> Layer | None:
+    """The layer named `name`, when it exists (of `kind`, if given) and the viewer may see it; else None.
+
+    The one "layer by name plus permission": every door that names a layer asks here.
+    """
+    layer = registry.get(str(name or ""))
     if layer is None or (kind is not None and layer.kind != kind) or not layer.can_view(viewer):
+        return None
+    return layer
+
+
+def layer_for_viewer(name: str, viewer: Viewer, kind: str | None = None) -> Layer:
+    """The layer, when it exists and the viewer may see it; Http404 otherwise (the same for both)."""
+    layer = layer_visible(name, viewer, kind)
+    if layer is None:
         raise Http404(_("No such layer."))
     return layer

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from geoplatform.instants import instant_parse
 
-from .access import request_viewer
+from .access import layer_visible, request_viewer
 from .query import bbox_parse, request_secret
 from .registry import Layer, Viewer, registry
 from .styles import layer_bounds
@@ -87,17 +87,15 @@ def _url(request, name, *args, **query) -> str:
 
 
 # --- which layers ------------------------------------------------------------------------
-def _visible(layer: Layer, viewer: Viewer) -> bool:
-    if layer.kind != "vector" or layer.queryset_factory is None:
-        return False
-    if not getattr(viewer.user, "is_authenticated", False) and not layer.public:
-        return False
-    return layer.can_view(viewer)
+def _collection(layer: Layer | None, viewer: Viewer) -> bool:
+    """Only vector layers with features are collections; anonymous readers see only public ones."""
+    return (layer is not None and layer.kind == "vector" and layer.queryset_factory is not None
+            and (layer.public or getattr(viewer.user, "is_authenticated", False)))
 
 
 def _collection_layer(name: str, viewer: Viewer) -> Layer:
-    layer = registry.get(name)
-    if layer is None or not _visible(layer, viewer):
+    layer = layer_visible(name, viewer, kind="vector")
+    if not _collection(layer, viewer):
         raise OGCError(404, "NotFound", (_("No collection %(value1)s.") % {"value1": repr(name[:60])}))
     return layer
 
@@ -152,7 +150,7 @@ def conformance(request):
 @ogc_view
 def collections(request):
     viewer = request_viewer(request)
-    layers = sorted((layer for layer in registry.listed(viewer) if _visible(layer, viewer)), key=lambda l: l.name)
+    layers = sorted((layer for layer in registry.listed(viewer) if _collection(layer, viewer)), key=lambda l: l.name)
     return _respond({
         "links": [{"href": _url(request, "ogc-collections"), "rel": "self", "type": JSON, "title": "Collections"}],
         "collections": [_collection_doc(request, layer) for layer in layers],

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
+from geoplatform.inputs import validated
 from geoplatform.media import protected_file_response
 from geoplatform.pagination import BoundedLimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -57,12 +58,6 @@ def _data(request):
         raise PayloadTooLarge()
 
 
-def _valid(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _map_for(request, pk, for_update=False):
     return selectors.map_get_for(user=request.user, pk=pk, secret=request_secret(request), for_update=for_update)
 
@@ -100,7 +95,7 @@ class MapListApi(APIView):
 
     @extend_schema(parameters=[MapListQuerySerializer], responses=MapOutputSerializer(many=True))
     def get(self, request):
-        query = _valid(MapListQuerySerializer, request.query_params)
+        query = validated(MapListQuerySerializer, request.query_params)
         maps = selectors.map_list(user=request.user, q=query.get("q", ""), theme=query.get("theme", ""),
                                   owner=query.get("owner", ""), bbox=bbox_parse(query.get("bbox")))
         paginator = BoundedLimitOffsetPagination()
@@ -109,7 +104,7 @@ class MapListApi(APIView):
 
     @extend_schema(request=MapInputSerializer, responses={201: MapOutputSerializer})
     def post(self, request):
-        data = _valid(MapInputSerializer, _data(request))
+        data = validated(MapInputSerializer, _data(request))
         map_obj = services.map_create(owner=request.user, **data)
         return Response(MapOutputSerializer(map_obj, context={"request": request}).data, status=201)
 
@@ -124,7 +119,7 @@ class MapDetailApi(APIView):
     @extend_schema(request=MapUpdateSerializer, responses=MapOutputSerializer)
     def patch(self, request, pk):
         map_obj = _map_for(request, pk)
-        data = _valid(MapUpdateSerializer, _data(request), partial=True)
+        data = validated(MapUpdateSerializer, _data(request), partial=True)
         map_obj = services.map_update(map_obj=map_obj, actor=request.user, **data)
         return Response(MapOutputSerializer(map_obj, context={"request": request}).data)
 
@@ -150,7 +145,7 @@ class FeatureListApi(APIView):
     @extend_schema(parameters=[FeatureListQuerySerializer, KEY_PARAM], responses=FeatureOutputSerializer(many=True))
     def get(self, request, pk):
         map_obj = _map_for(request, pk)
-        query = _valid(FeatureListQuerySerializer, request.query_params)
+        query = validated(FeatureListQuerySerializer, request.query_params)
         features = selectors.feature_list(map_obj=map_obj, user=request.user, secret=request_secret(request),
                                           bbox=bbox_parse(query.get("bbox")), category=query.get("category", ""),
                                           status=query.get("status", "")).prefetch_related("photos")
@@ -162,7 +157,7 @@ class FeatureListApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], request=FeatureInputSerializer, responses={201: FeatureOutputSerializer})
     def post(self, request, pk):
         map_obj = _map_for(request, pk)
-        data = _valid(FeatureInputSerializer, _data(request))
+        data = validated(FeatureInputSerializer, _data(request))
         feature = services.feature_create(map_obj=map_obj, actor=request.user, secret=request_secret(request), **data)
         response = _feature_response(request, feature, 201)
         response["Location"] = request.build_absolute_uri(reverse("map-feature-detail", args=[map_obj.pk, feature.pk]))
@@ -196,7 +191,7 @@ class FeatureDetailApi(APIView):
     def _update(self, request, pk, fid, serializer_class, partial):
         map_obj = _map_for(request, pk)
         selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
-        data = dict(_valid(serializer_class, _data(request), partial=partial))
+        data = dict(validated(serializer_class, _data(request), partial=partial))
         expected = self._expected_version(request, fid, data)
         data.pop("version", None)
         if expected is None:
@@ -241,7 +236,7 @@ class FeatureReviewApi(APIView):
     def post(self, request, pk, fid):
         map_obj = _map_for(request, pk)
         selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
-        data = _valid(ReviewSerializer, _data(request))
+        data = validated(ReviewSerializer, _data(request))
         feature = services.feature_review(map_obj=map_obj, feature_id=int(fid), actor=request.user,
                                           secret=request_secret(request), **data)
         return _feature_response(request, feature)
@@ -296,7 +291,7 @@ class FeatureRevertApi(APIView):
         map_obj = _map_for(request, pk)
         if not map_obj.can_edit(request.user, request_secret(request)):
             raise Http404
-        data = _valid(RevertSerializer, _data(request))
+        data = validated(RevertSerializer, _data(request))
         feature = services.feature_revert(map_obj=map_obj, feature_id=int(fid), actor=request.user,
                                           to_version=data["version"], secret=request_secret(request))
         return _feature_response(request, feature)
@@ -332,7 +327,7 @@ class PhotoListApi(APIView):
     def post(self, request, pk, fid):
         feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
                                             secret=request_secret(request))
-        data = _valid(PhotoInputSerializer, _data(request))
+        data = validated(PhotoInputSerializer, _data(request))
         photo = services.photo_add(feature=feature, actor=request.user, upload=data["image"],
                                    caption=data["caption"], secret=request_secret(request))
         return Response(PhotoSerializer(photo, context={"request": request}).data, status=201)
@@ -382,7 +377,7 @@ class CollaboratorListApi(APIView):
     @extend_schema(request=CollaboratorInputSerializer, responses={201: CollaboratorSerializer})
     def post(self, request, pk):
         map_obj = _managed_map(request, pk)
-        data = _valid(CollaboratorInputSerializer, _data(request))
+        data = validated(CollaboratorInputSerializer, _data(request))
         collaborator = services.collaborator_set(map_obj=map_obj, actor=request.user, user=data["username"],
                                                  role=data["role"])
         return Response(CollaboratorSerializer(collaborator).data, status=201)
@@ -401,7 +396,7 @@ class CollaboratorDetailApi(APIView):
         user = self._user(user_id)
         if not map_obj.collaborators.filter(user=user).exists():
             raise Http404
-        data = _valid(CollaboratorRoleSerializer, _data(request))
+        data = validated(CollaboratorRoleSerializer, _data(request))
         collaborator = services.collaborator_set(map_obj=map_obj, actor=request.user, user=user, role=data["role"])
         return Response(CollaboratorSerializer(collaborator).data)
 
@@ -438,7 +433,7 @@ class SecretLinkRotateApi(APIView):
     @extend_schema(request=SecretLinkActionSerializer, responses=SecretLinksSerializer)
     def post(self, request, pk):
         map_obj = _managed_map(request, pk)
-        data = _valid(SecretLinkActionSerializer, _data(request))
+        data = validated(SecretLinkActionSerializer, _data(request))
         return Response(_links(request, self.change(map_obj=map_obj, actor=request.user, **data)))
 
 
@@ -461,7 +456,7 @@ class MapImportApi(APIView):
                    responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         map_obj = _map_for(request, pk)
-        data = _valid(ImportInputSerializer, _data(request))
+        data = validated(ImportInputSerializer, _data(request))
         outcome, value = services.map_import(map_obj=map_obj, actor=request.user, upload=data["file"],
                                              fmt=data.get("format", ""), srid=data.get("srid"),
                                              secret=request_secret(request))
@@ -499,7 +494,7 @@ class TemplateListApi(APIView):
 
     @extend_schema(request=TemplateSerializer, responses={201: TemplateSerializer})
     def post(self, request):
-        data = _valid(TemplateSerializer, _data(request))
+        data = validated(TemplateSerializer, _data(request))
         template = services.template_save(actor=request.user, **data)
         return Response(TemplateSerializer(template).data, status=201)
 
@@ -520,5 +515,5 @@ class TemplateDetailApi(APIView):
     @extend_schema(request=TemplateSerializer, responses=TemplateSerializer)
     def patch(self, request, pk):
         template = self._template(request, pk)
-        data = _valid(TemplateSerializer, _data(request), partial=True)
+        data = validated(TemplateSerializer, _data(request), partial=True)
         return Response(TemplateSerializer(services.template_save(actor=request.user, template=template, **data)).data)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Upper
 
 from accounts.permissions import is_city_staff
+from geoplatform.errors import field_error
 from geoplatform.text import text_check_storable
 
 from .managers import FeatureQuerySet, MapQuerySet, PhotoQuerySet
@@ -68,7 +69,7 @@ def _storable(value, field: str) -> None:
     try:
         text_check_storable(value)
     except ValidationError as exc:
-        raise ValidationError({field: exc.messages})
+        raise field_error(field, exc.messages)
 
 
 def categories_validate(categories) -> None:

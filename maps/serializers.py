@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from geoplatform.geometry import geometry_from_geojson
+from geoplatform.geometry import ALLOWED_TYPES, geometry_parse
 from layers.links import tilejson_url
 from layers.query import request_secret
 
@@ -30,13 +30,15 @@ def _official(user) -> bool:
 
 
 class GeoJSONGeometryField(serializers.Field):
-    """A GeoJSON geometry in, checked by the shared policy; a GEOSGeometry out to the service."""
+    """A GeoJSON geometry in, read by the shared policy (type, positions, vertex limit); a GEOSGeometry out
+    to the service, which judges its validity (`geometry_check`), so that it is checked once on its path."""
 
     default_error_messages = {"invalid": _("Send a GeoJSON geometry object.")}
+    geometry_types = ALLOWED_TYPES
 
     def to_internal_value(self, data):
         try:
-            return geometry_from_geojson(data)
+            return geometry_parse(data, allowed_types=self.geometry_types)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages)
 
@@ -53,11 +55,7 @@ class GeometryInputField(GeoJSONGeometryField):
 @extend_schema_field({"type": "object", "properties": {"type": {"type": "string", "enum": ["Point"]},
                                                         "coordinates": {"type": "array", "items": {"type": "number"}}}})
 class PointInputField(GeoJSONGeometryField):
-    def to_internal_value(self, data):
-        try:
-            return geometry_from_geojson(data, allowed_types=("Point",))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages)
+    geometry_types = ("Point",)  # a point read in range is valid: nothing is left to check
 
 
 # --- templates ------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from accounts.permissions import require_not_banned, user_or_none
 from geoplatform.bounded import BoundedWorkDied, BoundExceeded, run_bounded
+from geoplatform.errors import field_error
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text, text_check_storable
@@ -46,16 +48,6 @@ def _deny(message):
     raise PermissionDenied(message)
 
 
-def actor_check_may_create(actor) -> None:
-    """Banned accounts cannot create content."""
-    if actor is not None and getattr(actor, "is_authenticated", False) and actor.is_banned:
-        _deny(_("Your account is banned from adding content."))
-
-
-def _user_or_none(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 def geometry_2d(geom: GEOSGeometry) -> GEOSGeometry:
     """Drop Z/M values (GPX elevations, 3D GeoJSON): features are stored in 2D."""
     if geom.hasz:
@@ -81,11 +73,7 @@ def feature_snapshot(feature: Feature) -> dict:
 
 def _record(*, feature: Feature, action: str, actor, before: dict | None, after: dict | None) -> FeatureVersion:
     return FeatureVersion.objects.create(map_id=feature.map_id, feature_id=feature.pk, version=feature.version,
-                                         action=action, actor=_user_or_none(actor), before=before, after=after)
-
-
-def _tiles_changed(map_obj: Map, *geometries) -> None:
-    tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[g for g in geometries if g is not None])
+                                         action=action, actor=user_or_none(actor), before=before, after=after)
 
 
 # --- the live event log (one path: writer's transaction → MapEvent → after commit → channel layer) ---------
@@ -129,8 +117,8 @@ def _feature_event(feature: Feature, type: str, actor, *, deleted_id: int | None
     pending = feature.status != FeatureStatus.PUBLISHED or feature.is_hidden
     map_event_emit(map_id=feature.map_id, type=type,
                    payload={"feature": data, "id": deleted_id or feature.pk, "version": feature.version,
-                            "author": actor.public_name if _user_or_none(actor) else "",
-                            "author_official": bool(_user_or_none(actor) and actor.is_official)},
+                            "author": actor.public_name if user_or_none(actor) else "",
+                            "author_official": bool(user_or_none(actor) and actor.is_official)},
                    audience=EventAudience.MODERATORS if pending else EventAudience.EVERYONE,
                    author_id=feature.author_id)
 
@@ -143,8 +131,8 @@ def _map_changed(map_obj: Map, actor, *, access: bool) -> None:
                    payload={"title": map_obj.title, "visibility": map_obj.visibility,
                             "contribution_mode": map_obj.contribution_mode, "categories": map_obj.categories,
                             "suggested_fields": map_obj.suggested_fields,
-                            "author": actor.public_name if _user_or_none(actor) else "",
-                            "author_official": bool(_user_or_none(actor) and actor.is_official)})
+                            "author": actor.public_name if user_or_none(actor) else "",
+                            "author_official": bool(user_or_none(actor) and actor.is_official)})
     if access:
         transaction.on_commit(lambda: map_access_changed(map_id=map_obj.pk))
 
@@ -156,7 +144,7 @@ def map_create(*, owner, title: str, description: str = "", theme: str | None = 
                license: str = "CC-BY-4.0", template: MapTemplate | None = None, categories: list | None = None,
                suggested_fields: list | None = None, center: GEOSGeometry | None = None, zoom: int = 12) -> Map:
     """A new map, optionally starting from a template (its theme, categories and fields are copied)."""
-    actor_check_may_create(owner)
+    require_not_banned(owner)
     map_obj = Map(
         owner=owner, title=plain_text(title), description=description or "",
         description_html=markdown_to_safe_html(description or ""),
@@ -186,7 +174,7 @@ def map_update(*, map_obj: Map, actor, **changes) -> Map:
     style_changed = False
     for key, value in changes.items():
         if key not in MAP_EDITABLE:
-            raise ValidationError({key: _("This field cannot be changed.")})
+            raise field_error(key, _("This field cannot be changed."))
         if key == "title":
             value = plain_text(value)
             if not value:
@@ -296,21 +284,21 @@ def _feature_fill(feature: Feature, *, geom=None, name=None, description=None, c
 def feature_create(*, map_obj: Map, actor, geom: GEOSGeometry, secret: str = "", name: str = "",
                    description: str = "", category: str = "", properties: dict | None = None) -> Feature:
     """Add a feature: published for contributors, pending for suggesters, refused otherwise."""
-    actor_check_may_create(actor)
+    require_not_banned(actor)
     if map_obj.can_contribute(actor, secret):
         status, action = FeatureStatus.PUBLISHED, FeatureAction.CREATE
     elif map_obj.can_suggest(actor, secret):
         status, action = FeatureStatus.PENDING, FeatureAction.SUGGEST
     else:
         _deny(_("You cannot add features to this map."))
-    feature = Feature(map=map_obj, author=_user_or_none(actor), status=status)
+    feature = Feature(map=map_obj, author=user_or_none(actor), status=status)
     _feature_fill(feature, geom=geom, name=name, description=description, category=category,
                   properties=properties or {})
     feature.full_clean()
     feature.save()
     _record(feature=feature, action=action, actor=actor, before=None, after=feature_snapshot(feature))
     if status == FeatureStatus.PUBLISHED:
-        _tiles_changed(map_obj, feature.geom)
+        tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[feature.geom])
     _feature_event(feature, "feature.created", actor)
     return feature
 
@@ -422,7 +410,7 @@ def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: in
     feature.save()
     _record(feature=feature, action=FeatureAction.UPDATE, actor=actor, before=before, after=feature_snapshot(feature))
     if feature.status == FeatureStatus.PUBLISHED:
-        _tiles_changed(map_obj, old_geom, feature.geom)
+        tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[old_geom, feature.geom])
     _feature_event(feature, "feature.updated", actor)
     return feature
 
@@ -443,7 +431,7 @@ def feature_delete(*, map_obj: Map, feature_id: int, actor, secret: str = "",
     _feature_event(feature, "feature.deleted", actor, deleted_id=feature.pk)
     feature.delete()
     if was_published:
-        _tiles_changed(map_obj, geom)
+        tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[geom])
     transaction.on_commit(lambda: [_photo_files_delete(p) for p in photos])
 
 
@@ -467,7 +455,7 @@ def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note:
     action = FeatureAction.APPROVE if decision == "approve" else FeatureAction.REJECT
     _record(feature=feature, action=action, actor=actor, before=before, after=feature_snapshot(feature))
     if feature.status == FeatureStatus.PUBLISHED:
-        _tiles_changed(map_obj, feature.geom)
+        tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[feature.geom])
     _feature_event(feature, "feature.updated", actor)
     return feature
 
@@ -487,7 +475,7 @@ def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, sec
     feature = Feature.objects.select_for_update().filter(pk=feature_id, map=map_obj).first()
     if feature is None:
         last = FeatureVersion.objects.filter(map=map_obj, feature_id=feature_id).aggregate(v=Max("version"))["v"] or 0
-        feature = Feature(pk=feature_id, map=map_obj, author=_user_or_none(actor), version=last,
+        feature = Feature(pk=feature_id, map=map_obj, author=user_or_none(actor), version=last,
                           status=FeatureStatus.PUBLISHED)
         before, old_geom = None, None
     else:
@@ -501,7 +489,7 @@ def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, sec
     feature.full_clean(validate_unique=False)
     feature.save()
     _record(feature=feature, action=FeatureAction.REVERT, actor=actor, before=before, after=feature_snapshot(feature))
-    _tiles_changed(map_obj, old_geom, feature.geom)
+    tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[old_geom, feature.geom])
     _feature_event(feature, "feature.created" if before is None else "feature.updated", actor)
     return feature
 
@@ -516,7 +504,7 @@ def _photo_files_delete(photo: FeaturePhoto) -> None:
 @transaction.atomic
 def photo_add(*, feature: Feature, actor, upload, secret: str = "", caption: str = "") -> FeaturePhoto:
     """Attach a photo: checked by content, re-encoded without EXIF (GPS), thumbnail made."""
-    actor_check_may_create(actor)
+    require_not_banned(actor)
     if not feature.can_change(actor, secret):
         _deny(_("You cannot add photos to this feature."))
     def full():
@@ -530,7 +518,7 @@ def photo_add(*, feature: Feature, actor, upload, secret: str = "", caption: str
     Feature.objects.select_for_update().only("pk").get(pk=feature.pk)
     if FeaturePhoto.objects.filter(feature_id=feature.pk).count() >= PHOTOS_PER_FEATURE:
         raise full()
-    photo = FeaturePhoto(feature=feature, uploaded_by=_user_or_none(actor), caption=plain_text(caption)[:300],
+    photo = FeaturePhoto(feature=feature, uploaded_by=user_or_none(actor), caption=plain_text(caption)[:300],
                          content_type=clean.content_type)
     photo.image.save(clean.image.name, clean.image, save=False)
     photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
@@ -566,7 +554,7 @@ def template_save(*, actor, template: MapTemplate | None = None, **values) -> Ma
     template = template or MapTemplate(created_by=actor)
     for key, value in values.items():
         if key not in TEMPLATE_EDITABLE:
-            raise ValidationError({key: _("This field cannot be changed.")})
+            raise field_error(key, _("This field cannot be changed."))
         if key in ("title_ko", "title_en"):
             value = plain_text(value)
         setattr(template, key, value)
@@ -598,7 +586,7 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
 
     from .tasks import map_import_task
 
-    actor_check_may_create(actor)
+    require_not_banned(actor)
     if not map_obj.can_edit(actor, secret):
         _deny(_("Only the map's owner and editors can import files."))
     source = import_receive(upload=upload, fmt=import_format(upload.name, fmt), srid=srid)
@@ -613,9 +601,9 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
     except BaseException:
         source.cleanup()
         raise
-    job = job_create(kind="map_import", created_by=_user_or_none(actor), total=total,
+    job = job_create(kind="map_import", created_by=user_or_none(actor), total=total,
                      message=(_("Importing %(total)s features into map %(pk)s.") % {"pk": map_obj.pk, "total": total}))
-    map_import_task.enqueue(job_id=str(job.pk), map_id=map_obj.pk, user_id=getattr(_user_or_none(actor), "pk", None),
+    map_import_task.enqueue(job_id=str(job.pk), map_id=map_obj.pk, user_id=getattr(user_or_none(actor), "pk", None),
                             path=str(source.path), directory=str(source.directory), fmt=source.fmt, srid=srid)
     job.refresh_from_db()
     return "job", job
@@ -733,10 +721,10 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
             box = Polygon.from_bbox((min(e[0] for e in extents), min(e[1] for e in extents),
                                      max(e[2] for e in extents), max(e[3] for e in extents)))
             box.srid = 4326
-            _tiles_changed(map_obj, box)
+            tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[box])
             map_event_emit(map_id=map_obj.pk, type="features.imported",
-                           payload={"count": len(created), "author": actor.public_name if _user_or_none(actor) else "",
-                            "author_official": bool(_user_or_none(actor) and actor.is_official)})
+                           payload={"count": len(created), "author": actor.public_name if user_or_none(actor) else "",
+                            "author_official": bool(user_or_none(actor) and actor.is_official)})
         result = {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
                   "rejected": rejected, "notes": source.notes}
         if job is not None:

@@ -12,7 +12,6 @@ from accounts.permissions import IsCityStaff
 from geoplatform.ids import id_from
 
 from . import selectors, services
-from .permissions import NotBanned
 from .serializers import BanSerializer, FlagCreateSerializer, FlagDecisionSerializer, FlagSerializer
 from .throttles import CreationRateThrottle
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 class FlagCreateApi(APIView):
     """Flag a map, feature, photo or report (spam, abuse, personal data, wrong); once per person."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "flags"
 

@@ -4,21 +4,20 @@ Every function takes keyword-only arguments, validates before saving, runs in on
 and leaves side effects (tile-cache invalidation, e-mail) to `transaction.on_commit`.
 """
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 
-from accounts.permissions import is_city_staff
+from accounts.permissions import is_city_staff, require_not_banned
 from audit.services import audit_record
 from geoplatform.messages import register, stored
+from geoplatform.errors import field_error
 from geoplatform.text import plain_text
 from notifications.services import notification_create
 
 from .flaggable import Flaggable, flaggables
 from .models import Flag
-from .permissions import ensure_not_banned
 from .trust import author_is_established, flags_weight, target_flag_wait
 from django.utils.translation import gettext_lazy as _
 
@@ -29,15 +28,12 @@ HIDDEN_BODY = register("moderation.hidden.body", _(
     "you will see the decision here."))
 
 
-def _fail(field: str, message):
-    raise ValidationError({field: message})
-
 
 # --- hiding and restoring flaggable content: the one door -------------------------------------------------
 def flaggable_of(target_type: str) -> Flaggable:
     flaggable = flaggables.get(target_type)
     if flaggable is None:
-        _fail("target_type", _("Unknown target type %(type)s; use one of %(types)s.")
+        raise field_error("target_type", _("Unknown target type %(type)s; use one of %(types)s.")
               % {"type": repr(target_type), "types": ", ".join(flaggables.types())})
     return flaggable
 
@@ -68,13 +64,13 @@ def flag_create(*, user, target_type: str, target_id: int, reason: str, comment:
     Flags weigh by their authors' trust (moderation/trust.py); content of official bodies and established
     accounts is never hidden by flags alone; a target takes at most `MODERATION_FLAGS_PER_TARGET_PER_HOUR`.
     """
-    ensure_not_banned(user)
+    require_not_banned(user)
     flaggable = flaggable_of(target_type)
     target = flaggable.model.objects.select_for_update().filter(pk=target_id).first()
     if target is None or not flaggable.can_view(target, user):
         raise NotFound(_("No such content."))
     if reason not in Flag.Reason.values:
-        _fail("reason", _("Unknown reason %(reason)s; use one of %(reasons)s.")
+        raise field_error("reason", _("Unknown reason %(reason)s; use one of %(reasons)s.")
               % {"reason": repr(reason), "reasons": ", ".join(Flag.Reason.values)})
     wait = target_flag_wait(target_type, target.pk)
     if wait is not None:
@@ -87,7 +83,7 @@ def flag_create(*, user, target_type: str, target_id: int, reason: str, comment:
         with transaction.atomic():
             flag.save()
     except IntegrityError:
-        _fail("target_id", _("You have already flagged this."))
+        raise field_error("target_id", _("You have already flagged this."))
     audit_record(actor=user, action="flag.create", target=target, before=None,
                  after={"reason": reason, "target_type": target_type})
     # Weighed, not counted (moderation/trust.py): fresh and unconfirmed accounts weigh little or nothing,
@@ -121,7 +117,7 @@ def flag_decide(*, actor, target_type: str, target_id: int, decision: str, note:
         raise PermissionDenied(_("Only city staff moderate flagged content."))
     decisions = {"restore": Flag.State.RESTORED, "remove": Flag.State.REMOVED}
     if decision not in decisions:
-        _fail("decision", _("Decide 'restore' or 'remove'."))
+        raise field_error("decision", _("Decide 'restore' or 'remove'."))
     flaggable = flaggable_of(target_type)
     target = flaggable.model.objects.select_for_update().filter(pk=target_id).first()
     flags = Flag.objects.open().on(target_type, target_id).select_for_update()
@@ -140,11 +136,11 @@ def user_ban(*, actor, user, banned: bool, reason: str) -> None:
         raise PermissionDenied(_("Only city staff may ban users."))
     reason = plain_text(reason or "")
     if not reason:
-        _fail("reason", _("Give a reason."))
+        raise field_error("reason", _("Give a reason."))
     if len(reason) > REASON_MAX:
-        _fail("reason", _("The reason is longer than %(n)s characters.") % {"n": REASON_MAX})
+        raise field_error("reason", _("The reason is longer than %(n)s characters.") % {"n": REASON_MAX})
     if user.pk == actor.pk:
-        _fail("user", _("You cannot ban yourself."))
+        raise field_error("user", _("You cannot ban yourself."))
     before = {"is_banned": user.is_banned}
     user.is_banned = banned
     user.save(update_fields=["is_banned"])

@@ -1,7 +1,7 @@
 """Read-only admin: staff act through the API and the pages (the services keep the rules and the audit log)."""
 from django.contrib.gis import admin
 
-from campaigns.admin import ReadOnlyAdmin
+from geoplatform.admin import ReadOnlyAdmin
 
 from .models import Project
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from geoplatform.inputs import validated
 from geoplatform.parsers import JSONParser
 from maps.api import bbox_parse
 
@@ -34,12 +35,6 @@ class ProjectPagination(GeoJsonPagination):
     max_page_size = 1000
 
 
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _fields(data: dict) -> tuple[dict, dict]:
     """Split validated input into model fields and the related parts the service takes apart."""
     data = dict(data)
@@ -62,7 +57,7 @@ class ProjectListApi(APIView):
 
     @extend_schema(responses=ProjectSerializer(many=True))
     def get(self, request):
-        query = _valid(ProjectListQuerySerializer, request.query_params)
+        query = validated(ProjectListQuerySerializer, request.query_params)
         projects = selectors.project_list(
             user=request.user, district=query.get("district"), department=query.get("department"),
             status=query.get("status"), proposal=query.get("proposal"), meeting=query.get("meeting"),
@@ -73,7 +68,7 @@ class ProjectListApi(APIView):
 
     @extend_schema(request=ProjectInputSerializer, responses={201: ProjectSerializer})
     def post(self, request):
-        fields, related = _fields(_valid(ProjectInputSerializer, request.data))
+        fields, related = _fields(validated(ProjectInputSerializer, request.data))
         project = services.project_create(actor=request.user, **fields, **related)
         return _project_response(request, project.pk, status.HTTP_201_CREATED)
 
@@ -89,7 +84,7 @@ class ProjectDetailApi(APIView):
 
     @extend_schema(request=ProjectInputSerializer, responses=ProjectSerializer)
     def patch(self, request, pk: int):
-        fields, related = _fields(_valid(ProjectInputSerializer, request.data, partial=True))
+        fields, related = _fields(validated(ProjectInputSerializer, request.data, partial=True))
         with transaction.atomic():  # the lock taken by the access door holds until the change is stored
             project = selectors.access_project(project_id=pk, user=request.user, write=True)
             services.project_change(actor=request.user, project=project, changes=fields, **related)
@@ -114,7 +109,7 @@ class ProjectUpdateListApi(APIView):
         data = request.data
         if hasattr(data, "getlist"):  # multipart: several files under one name
             data = {**{k: data.get(k) for k in data.keys() if k != "photos"}, "photos": request.FILES.getlist("photos")}
-        values = _valid(ProjectUpdateInputSerializer, data)
+        values = validated(ProjectUpdateInputSerializer, data)
         with transaction.atomic():
             project = selectors.access_project(project_id=pk, user=request.user, write=True)
             update = services.update_post(actor=request.user, project=project, **values)
@@ -154,7 +149,7 @@ class ProjectImportApi(APIView):
     @extend_schema(request={"multipart/form-data": ProjectImportInputSerializer},
                    responses={201: ProjectImportResultSerializer, 400: ProjectImportResultSerializer})
     def post(self, request):
-        data = _valid(ProjectImportInputSerializer, request.data)
+        data = validated(ProjectImportInputSerializer, request.data)
         try:
             result = services.projects_import(actor=request.user, upload=data["file"], dry_run=data["dry_run"])
         except services.ImportRefused as refused:
@@ -171,7 +166,7 @@ class ProjectProgressApi(APIView):
 
     @extend_schema(parameters=[ProjectRollupQuerySerializer], responses=ProjectRollupRowSerializer(many=True))
     def get(self, request):
-        query = _valid(ProjectRollupQuerySerializer, request.query_params)
+        query = validated(ProjectRollupQuerySerializer, request.query_params)
         rows = selectors.progress_by_department() if query["by"] == "department" else selectors.progress_by_district()
         return Response(ProjectRollupRowSerializer(rows, many=True).data)
 
@@ -186,7 +181,7 @@ class ProposalDecisionApi(APIView):
         from campaigns.selectors import proposal_get
 
         proposal_get(proposal_id=pk, user=request.user)
-        data = _valid(ProposalDecisionInputSerializer, request.data)
+        data = validated(ProposalDecisionInputSerializer, request.data)
         new_project = None
         if data.get("new_project"):
             fields, related = _fields(data["new_project"])

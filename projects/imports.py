@@ -20,7 +20,8 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dashboards.imports import MAX_ROWS, DistrictIndex, _cell, _name_key, _norm, _number, read_table  # noqa: F401
+from dashboards.imports import (MAX_ROWS, DistrictIndex, cell_number, cell_text, header_key, name_key,  # noqa: F401
+                                read_table)
 
 from .models import ProjectStatus
 
@@ -70,7 +71,7 @@ class RowError(Exception):
 def _columns(header: list) -> dict[str, int]:
     columns = {}
     for index, cell in enumerate(header):
-        key = _norm(cell)
+        key = header_key(cell)
         for column, aliases in ALIASES.items():
             if key in aliases and column not in columns:
                 columns[column] = index
@@ -89,7 +90,7 @@ def _date(value, column: str) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = _cell(value).replace(".", "-").replace("/", "-")
+    text = cell_text(value).replace(".", "-").replace("/", "-")
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
@@ -99,17 +100,17 @@ def _date(value, column: str) -> datetime.date | None:
 def _amount(value, column: str) -> int:
     if value in (None, ""):
         return 0
-    number = _number(value)
+    number = cell_number(value)
     if number is None or number < 0 or number > 10**15 or number != int(number):
-        raise RowError(column, _("'%(value)s' is not an amount in won.") % {"value": _cell(value)[:40]})
+        raise RowError(column, _("'%(value)s' is not an amount in won.") % {"value": cell_text(value)[:40]})
     return int(number)
 
 
 def _progress(value) -> int:
     if value in (None, ""):
         return 0
-    text = _cell(value).rstrip("%").strip()
-    number = _number(text)
+    text = cell_text(value).rstrip("%").strip()
+    number = cell_number(text)
     if number is None or not 0 <= number <= 100 or number != int(number):
         raise RowError("progress", _("Progress is a whole per cent from 0 to 100."))
     return int(number)
@@ -118,15 +119,15 @@ def _progress(value) -> int:
 def _status(value) -> str:
     if value in (None, ""):
         return ProjectStatus.PLANNED
-    key = re.sub(r"[\s_\-]", "", _cell(value)).lower()
+    key = re.sub(r"[\s_\-]", "", cell_text(value)).lower()
     if key not in STATUS_WORDS:
         raise RowError("status", _("Unknown status '%(value)s' (planned, in_progress, done, cancelled).")
-                       % {"value": _cell(value)[:40]})
+                       % {"value": cell_text(value)[:40]})
     return STATUS_WORDS[key]
 
 
 def _geometry(wkt, lon, lat) -> GEOSGeometry:
-    text = _cell(wkt)
+    text = cell_text(wkt)
     if text:
         if len(text) > MAX_WKT:
             raise RowError("geometry", _("The geometry is too long."))
@@ -137,7 +138,7 @@ def _geometry(wkt, lon, lat) -> GEOSGeometry:
         except (GEOSException, ValueError, TypeError):
             raise RowError("geometry", _("The geometry is not readable WKT."))
         return geom
-    x, y = _number(lon), _number(lat)
+    x, y = cell_number(lon), cell_number(lat)
     if x is None or y is None:
         raise RowError("geometry", _("Give a WKT geometry or a longitude and a latitude."))
     if not (-180 <= x <= 180 and -90 <= y <= 90):
@@ -147,11 +148,11 @@ def _geometry(wkt, lon, lat) -> GEOSGeometry:
 
 def _districts(value, index: DistrictIndex) -> list[str]:
     codes = []
-    for part in re.split(r"[;,/]", _cell(value)):
+    for part in re.split(r"[;,/]", cell_text(value)):
         part = part.strip()
         if not part:
             continue
-        district = index.by_code.get(part) or index.by_name.get(_name_key(part))
+        district = index.by_code.get(part) or index.by_name.get(name_key(part))
         if district is None:
             raise RowError("district", _("Unknown district '%(value)s'.") % {"value": part[:40]})
         codes.append(district.code)
@@ -177,7 +178,7 @@ def parse_rows(table: list[list]) -> tuple[list[ParsedProject], list[dict]]:
             parsed = ParsedProject(row=number)
             for column in ("title_ko", "title_en", "description_ko", "description_en", "department_ko",
                            "department_en", "cancel_reason"):
-                parsed.values[column] = _cell(cell(row, column))
+                parsed.values[column] = cell_text(cell(row, column))
             parsed.values["budget_planned"] = _amount(cell(row, "budget_planned"), "budget_planned")
             parsed.values["budget_spent"] = _amount(cell(row, "budget_spent"), "budget_spent")
             parsed.values["starts_on"] = _date(cell(row, "starts_on"), "starts_on")

@@ -1,15 +1,13 @@
 from django.apps import apps
 from django.contrib.gis.db import models
-from django.db.models import Count, OuterRef, Subquery, IntegerField, Value
-from django.db.models.functions import Coalesce
+
+from geoplatform.querysets import count_of
 
 
 class ProjectQuerySet(models.QuerySet):
     def with_followers(self):
         follows = apps.get_model("projects", "ProjectFollow")
-        counted = (follows.objects.filter(project=OuterRef("pk")).order_by().values("project")
-                   .annotate(n=Count("*")).values("n"))
-        return self.annotate(follower_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
+        return self.annotate(follower_count=count_of(follows.objects.all(), "project"))
 
     def in_district(self, code: str):
         return self.filter(districts__code=code).distinct()

@@ -5,22 +5,11 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.permissions import require_city_staff
 from districts.models import District
+from geoplatform.ids import id_or_404
 
 from .models import Project, ProjectFollow, ProjectStatus, ProjectUpdate
-
-MAX_ID = 2**63 - 1
-
-
-def _pk(value) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404(_("No such project."))
-    if not 0 < pk <= MAX_ID:
-        raise Http404(_("No such project."))
-    return pk
-
 
 def project_list(*, user=None, district: str | None = None, department: str | None = None,
                  status: str | None = None, proposal: int | None = None, meeting: int | None = None,
@@ -62,11 +51,9 @@ def _public_proposals():
 
 def access_project(*, project_id, user=None, write: bool = False) -> Project:
     """The one door to a project: fetch (404 for missing or malformed ids), check, lock when writing."""
-    pk = _pk(project_id)
+    pk = id_or_404(project_id, _("No such project."))
     if write:
-        from .services import require_staff
-
-        require_staff(user)
+        require_city_staff(user)
         project = Project.objects.select_for_update().filter(pk=pk).first()
     else:
         project = project_list(user=user).filter(pk=pk).first()

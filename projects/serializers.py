@@ -5,11 +5,11 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geoplatform.ids import MAX_ID
 from maps.serializers import GeometryInputField
 
 from .models import Project, ProjectStatus, ProjectUpdate, ProjectUpdatePhoto
 
-MAX_ID = 2**63 - 1
 MAX_BUDGET = 10**15
 
 

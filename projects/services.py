@@ -17,7 +17,10 @@ from districts.models import District
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.messages import localised, stored
-from geoplatform.text import plain_text
+from accounts.permissions import require_city_staff
+from geoplatform.errors import field_error
+from geoplatform.text import text_clean
+from layers.services import tile_cache_invalidate
 from audit.services import audit_record
 from notifications.services import notification_create
 
@@ -32,24 +35,6 @@ EDITABLE = ("title_ko", "title_en", "description_ko", "description_en", "departm
             "budget_planned", "budget_spent", "starts_on", "ends_on", "status", "cancel_reason", "progress")
 
 
-def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
-def require_staff(user) -> None:
-    if not Project.can_manage(user):
-        raise PermissionDenied(_("Only city staff may do this."))
-
-
-def _text(field: str, value, *, max_length: int, required: bool = False) -> str:
-    text = plain_text(value or "")
-    if required and not text:
-        raise _error(field, _("This cannot be empty."), "required")
-    if len(text) > max_length:
-        raise _error(field, _("Keep it under %(n)d characters.") % {"n": max_length}, "max_length")
-    return text
-
-
 def geometry_normalise(geom: GEOSGeometry, *, field: str = "geometry") -> GEOSGeometry:
     """One kind of location, as a multi-part geometry: points, lines or areas (several parts allowed).
 
@@ -59,11 +44,11 @@ def geometry_normalise(geom: GEOSGeometry, *, field: str = "geometry") -> GEOSGe
     try:
         geometry_check(geom)
     except ValidationError as exc:
-        raise ValidationError({field: exc.messages})
+        raise field_error(field, exc.messages)
     if geom.geom_type in MULTI:
         geom = MULTI[geom.geom_type](geom, srid=4326)
     elif geom.geom_type not in ("MultiPoint", "MultiLineString", "MultiPolygon"):
-        raise _error(field, _("Give points, lines or areas (one kind per project), not %(kind)s.")
+        raise field_error(field, _("Give points, lines or areas (one kind per project), not %(kind)s.")
                      % {"kind": geom.geom_type})
     geom.srid = 4326
     return geom
@@ -74,7 +59,7 @@ def districts_from_codes(codes, *, field: str = "districts") -> list[District]:
     found = {d.code: d for d in District.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise _error(field, _("Unknown district code: %(codes)s.") % {"codes": ", ".join(missing[:5])})
+        raise field_error(field, _("Unknown district code: %(codes)s.") % {"codes": ", ".join(missing[:5])})
     return [found[c] for c in codes]
 
 
@@ -87,13 +72,13 @@ def _check_numbers(project: Project) -> None:
     for field in ("budget_planned", "budget_spent"):
         value = getattr(project, field)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_BUDGET:
-            raise _error(field, _("Give an amount in won between 0 and 10^15."))
+            raise field_error(field, _("Give an amount in won between 0 and 10^15."))
     if not isinstance(project.progress, int) or not 0 <= project.progress <= 100:
-        raise _error("progress", _("Progress is a whole per cent from 0 to 100."))
+        raise field_error("progress", _("Progress is a whole per cent from 0 to 100."))
     if project.starts_on and project.ends_on and project.ends_on < project.starts_on:
-        raise _error("ends_on", _("A project ends on or after the day it starts."))
+        raise field_error("ends_on", _("A project ends on or after the day it starts."))
     if project.status == ProjectStatus.CANCELLED and not project.cancel_reason:
-        raise _error("cancel_reason", _("Say why the project was cancelled."), "required")
+        raise field_error("cancel_reason", _("Say why the project was cancelled."), "required")
     if project.status != ProjectStatus.CANCELLED:
         project.cancel_reason = ""
     if project.status == ProjectStatus.DONE:
@@ -115,14 +100,8 @@ def _links(project: Project, *, proposal_ids=None, meeting_ids=None, report_ids=
         found = set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
         missing = [i for i in ids if i not in found]
         if missing:
-            raise _error(field, _("No such item: %(ids)s.") % {"ids": ", ".join(map(str, missing[:5]))})
+            raise field_error(field, _("No such item: %(ids)s.") % {"ids": ", ".join(map(str, missing[:5]))})
         getattr(project, field).set(ids)
-
-
-def _invalidate(*geometries) -> None:
-    from layers.services import tile_cache_invalidate
-
-    tile_cache_invalidate(layer_name=LAYER, geometries=[g for g in geometries if g is not None])
 
 
 def _snapshot(project: Project) -> dict:
@@ -138,20 +117,20 @@ def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeomet
                    status: str = ProjectStatus.PLANNED, cancel_reason: str = "", progress: int = 0,
                    proposal_ids: list[int] | None = None, meeting_ids: list[int] | None = None,
                    report_ids: list[int] | None = None) -> Project:
-    require_staff(actor)
+    require_city_staff(actor)
     if status not in ProjectStatus.values:
-        raise _error("status", _("Choose planned, in_progress, done or cancelled."))
+        raise field_error("status", _("Choose planned, in_progress, done or cancelled."))
     geom = geometry_normalise(geom)
     districts = districts_from_codes(district_codes) if district_codes else districts_covering(geom)
     project = Project(
-        title_ko=_text("title_ko", title_ko, max_length=200, required=True),
-        title_en=_text("title_en", title_en, max_length=200),
-        description_ko=_text("description_ko", description_ko, max_length=8000),
-        description_en=_text("description_en", description_en, max_length=8000),
-        department_ko=_text("department_ko", department_ko, max_length=120, required=True),
-        department_en=_text("department_en", department_en, max_length=120),
+        title_ko=text_clean("title_ko", title_ko, max_length=200, required=True),
+        title_en=text_clean("title_en", title_en, max_length=200),
+        description_ko=text_clean("description_ko", description_ko, max_length=8000),
+        description_en=text_clean("description_en", description_en, max_length=8000),
+        department_ko=text_clean("department_ko", department_ko, max_length=120, required=True),
+        department_en=text_clean("department_en", department_en, max_length=120),
         geom=geom, budget_planned=budget_planned, budget_spent=budget_spent, starts_on=starts_on, ends_on=ends_on,
-        status=status, cancel_reason=_text("cancel_reason", cancel_reason, max_length=2000), progress=progress,
+        status=status, cancel_reason=text_clean("cancel_reason", cancel_reason, max_length=2000), progress=progress,
         created_by=actor)
     _check_numbers(project)
     project.full_clean()
@@ -159,7 +138,7 @@ def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeomet
     project.districts.set(districts)
     _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids, report_ids=report_ids)
     audit_record(actor=actor, action="project.create", target=project, before=None, after=_snapshot(project))
-    transaction.on_commit(lambda: _invalidate(geom))
+    tile_cache_invalidate(layer_name=LAYER, geometries=[geom])
     return project
 
 
@@ -168,18 +147,18 @@ def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry
                    district_codes: list[str] | None = None, proposal_ids: list[int] | None = None,
                    meeting_ids: list[int] | None = None, report_ids: list[int] | None = None) -> Project:
     """Change some fields of a project (PATCH). `project` comes from `access_project(..., write=True)`."""
-    require_staff(actor)
+    require_city_staff(actor)
     before = _snapshot(project)
     old_geom = project.geom
     text_limits = {"title_ko": 200, "title_en": 200, "description_ko": 8000, "description_en": 8000,
                    "department_ko": 120, "department_en": 120, "cancel_reason": 2000}
     for field, value in changes.items():
         if field not in EDITABLE:
-            raise _error(field, _("This field cannot be changed."))
+            raise field_error(field, _("This field cannot be changed."))
         if field in text_limits:
-            value = _text(field, value, max_length=text_limits[field], required=field in ("title_ko", "department_ko"))
+            value = text_clean(field, value, max_length=text_limits[field], required=field in ("title_ko", "department_ko"))
         if field == "status" and value not in ProjectStatus.values:
-            raise _error("status", _("Choose planned, in_progress, done or cancelled."))
+            raise field_error("status", _("Choose planned, in_progress, done or cancelled."))
         setattr(project, field, value)
     if geom is not None:
         project.geom = geometry_normalise(geom)
@@ -191,7 +170,7 @@ def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry
     _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids, report_ids=report_ids)
     audit_record(actor=actor, action="project.change", target=project, before=before, after=_snapshot(project))
     new_geom = project.geom
-    transaction.on_commit(lambda: _invalidate(old_geom, new_geom))
+    tile_cache_invalidate(layer_name=LAYER, geometries=[old_geom, new_geom])
     return project
 
 
@@ -215,10 +194,10 @@ def _notify_followers(project: Project, update: ProjectUpdate) -> int:
 def update_post(*, actor, project: Project, date: datetime.date, text_ko: str, text_en: str = "",
                 status: str = "", progress: int | None = None, photos=()) -> ProjectUpdate:
     """Add a dated public update to the timeline; it may move the status and progress. Followers are told."""
-    require_staff(actor)
+    require_city_staff(actor)
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
-        raise _error("photos", _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
+        raise field_error("photos", _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
     cleaned = []
     for upload in photos:
         try:
@@ -226,12 +205,12 @@ def update_post(*, actor, project: Project, date: datetime.date, text_ko: str, t
         except ValidationError as exc:
             raise ValidationError({"photos": exc.messages})
     if status and status not in ProjectStatus.values:
-        raise _error("status", _("Choose planned, in_progress, done or cancelled."))
+        raise field_error("status", _("Choose planned, in_progress, done or cancelled."))
     if progress is not None and (isinstance(progress, bool) or not 0 <= int(progress) <= 100):
-        raise _error("progress", _("Progress is a whole per cent from 0 to 100."))
+        raise field_error("progress", _("Progress is a whole per cent from 0 to 100."))
     update = ProjectUpdate(project=project, date=date, author=actor, status=status or "", progress=progress,
-                           text_ko=_text("text_ko", text_ko, max_length=4000, required=True),
-                           text_en=_text("text_en", text_en, max_length=4000))
+                           text_ko=text_clean("text_ko", text_ko, max_length=4000, required=True),
+                           text_en=text_clean("text_en", text_en, max_length=4000))
     update.full_clean()
     update.save()
     for clean in cleaned:
@@ -291,7 +270,7 @@ def projects_import(*, actor, upload, dry_run: bool = False) -> dict:
     """
     from .imports import parse_rows, read_table
 
-    require_staff(actor)
+    require_city_staff(actor)
     _source, table = read_table(upload)
     parsed, errors = parse_rows(table)
     created = []
@@ -324,23 +303,23 @@ def proposal_decide(*, actor, proposal_id: int, outcome: str, feedback: str, mer
     from campaigns.models import Proposal
     from campaigns.services import evaluation_decide
 
-    require_staff(actor)
+    require_city_staff(actor)
     project = None
     if outcome == "accepted":
         if project_id is not None:
             project = Project.objects.select_for_update().filter(pk=project_id).first()
             if project is None:
-                raise _error("project", _("No such project."))
+                raise field_error("project", _("No such project."))
         elif new_project:
             fields = dict(new_project)
             if fields.get("geom") is None:
                 place = Proposal.objects.filter(pk=proposal_id).values_list("place", flat=True).first()
                 if place is None:
-                    raise _error("new_project", _("Give the new project a location (the proposal has no place)."))
+                    raise field_error("new_project", _("Give the new project a location (the proposal has no place)."))
                 fields["geom"] = place
             project = project_create(actor=actor, **fields)
         else:
-            raise _error("project", _("An accepted proposal becomes a new project or joins one: "
+            raise field_error("project", _("An accepted proposal becomes a new project or joins one: "
                                       "give new_project or project."))
         project.proposals.add(proposal_id)
     proposal = evaluation_decide(proposal_id=proposal_id, actor=actor, outcome=outcome, feedback=feedback,

@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCityStaff, IsDistrictOfficer, is_city_staff
 from geoplatform.pagination import BoundedLimitOffsetPagination
 from layers.links import tilejson_url
-from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
@@ -168,7 +167,7 @@ class ReportNotesApi(APIView):
 class ReportPhotosApi(APIView):
     """The reporter adds a photo (JPEG, PNG, WebP; EXIF removed) to their open report."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "reports"
@@ -249,7 +248,7 @@ class ReportCategoryDetailApi(APIView):
 class Open311KeyListApi(APIView):
     """Keys for Open311 clients (`api_key`). They open only /open311/v2/; the key is shown once, when issued."""
 
-    permission_classes = [IsAuthenticated, NotBanned]
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=Open311KeySerializer(many=True))
     def get(self, request):

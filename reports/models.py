@@ -187,7 +187,7 @@ class Report(models.Model):
         return bool(self.answering_codes(user))
 
     def can_add_photo(self, user) -> bool:
-        return self.is_reporter(user) and self.is_open and not user.is_banned
+        return self.is_reporter(user) and self.is_open
 
 
 class ReportDistrict(models.Model):

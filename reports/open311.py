@@ -27,7 +27,6 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
-from moderation.permissions import NotBanned
 from moderation.throttles import CreationRateThrottle
 
 from geoplatform.instants import instant_parse
@@ -223,7 +222,7 @@ class ServiceDefinitionView(Open311View):
 
 
 class RequestListView(Open311View):
-    permission_classes = [AllowAny, NotBanned]
+    permission_classes = [AllowAny]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "reports"
 

@@ -17,9 +17,10 @@ from districts.models import District
 from districts.selectors import districts_for_geometry
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
+from accounts.permissions import require_not_banned
+from geoplatform.errors import field_error
 from geoplatform.text import plain_text
 from layers.services import layer_version_bump, tile_cache_invalidate
-from moderation.permissions import ensure_not_banned
 from geoplatform.i18n import language_of
 from geoplatform.messages import localised, stored
 from notifications.messages import WITH_LINK
@@ -38,9 +39,6 @@ from django.utils.translation import gettext_lazy as _
 MAX_PHOTOS_PER_REPORT = 5
 MESSAGE_MAX = 2000
 
-
-def _fail(field: str, message):
-    raise ValidationError({field: message})
 
 
 # --- notifications ------------------------------------------------------------------------------------
@@ -99,7 +97,7 @@ def _category_state(category: ReportCategory) -> dict:
 def category_create(*, code: str, name_ko: str, name_en: str, actor=None, **fields) -> ReportCategory:
     unknown = set(fields) - set(CATEGORY_FIELDS)
     if unknown:
-        _fail("category", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+        raise field_error("category", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     category = ReportCategory(code=code, name_ko=plain_text(name_ko), name_en=plain_text(name_en), **fields)
     category.full_clean()
     category.save()
@@ -112,7 +110,7 @@ def category_update(*, category: ReportCategory, actor, **changes) -> ReportCate
     """Change a category; when its sensitivity changes, every report of it is re-coarsened (or not)."""
     unknown = set(changes) - set(CATEGORY_FIELDS)
     if unknown:
-        _fail("category", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+        raise field_error("category", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     category = ReportCategory.objects.select_for_update().get(pk=category.pk)
     before = _category_state(category)
     for name, value in changes.items():
@@ -143,9 +141,9 @@ def _report_state(report: Report) -> dict:
 def _clean_message(message: str, *, field: str = "message", required: bool = True) -> str:
     text = plain_text(message or "")
     if required and not text:
-        _fail(field, _("A message for the reporter is required."))
+        raise field_error(field, _("A message for the reporter is required."))
     if len(text) > MESSAGE_MAX:
-        _fail(field, _("The message is longer than %(n)s characters.") % {"n": MESSAGE_MAX})
+        raise field_error(field, _("The message is longer than %(n)s characters.") % {"n": MESSAGE_MAX})
     return text
 
 
@@ -158,19 +156,19 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
     A report wholly outside Seoul is refused. A point in the Han river goes to the gu whose
     polygon holds it: the gu boundaries run through the middle of the river.
     """
-    ensure_not_banned(reporter)
+    require_not_banned(reporter)
     if not category.is_active:
-        _fail("category", _("This category is no longer in use."))
+        raise field_error("category", _("This category is no longer in use."))
     try:
         geom = geometry_check(geom)
     except ValidationError as exc:
         raise ValidationError({"geometry": exc.messages})
     description = plain_text(description or "")
     if not description:
-        _fail("description", _("Describe the problem."))
+        raise field_error("description", _("Describe the problem."))
     districts = list(districts_for_geometry(geom))
     if not districts:
-        _fail("geometry", _("This place is outside Seoul; report it to the city or county responsible for it."))
+        raise field_error("geometry", _("This place is outside Seoul; report it to the city or county responsible for it."))
     today = timezone.localdate()
     report = Report(
         reporter=reporter, category=category, geom=geom, description=description,
@@ -199,10 +197,11 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
 @transaction.atomic
 def report_photo_add(*, report: Report, actor, upload) -> ReportPhoto:
     """A photo on one's own open report, re-encoded so EXIF (GPS above all) is gone."""
+    require_not_banned(actor)
     if not report.can_add_photo(actor):
         raise PermissionDenied(_("Only the reporter may add photos to an open report."))
     if report.photos.count() >= MAX_PHOTOS_PER_REPORT:
-        _fail("image", _("A report has at most %(n)s photos.") % {"n": MAX_PHOTOS_PER_REPORT})
+        raise field_error("image", _("A report has at most %(n)s photos.") % {"n": MAX_PHOTOS_PER_REPORT})
     clean = image_sanitise(upload)
     photo = ReportPhoto(report=report, content_type=clean.content_type)
     photo.image.save(clean.image.name, clean.image, save=False)
@@ -261,27 +260,27 @@ def report_status_change(*, report: Report, actor, status: str, message: str, di
     The report is closed only when every district has answered with a closed state.
     """
     if status not in Status.values:
-        _fail("status", _("Unknown status %(status)s; use one of %(statuses)s.")
+        raise field_error("status", _("Unknown status %(status)s; use one of %(statuses)s.")
               % {"status": repr(status), "statuses": ", ".join(Status.values)})
     rows = _rows_to_answer(report, actor, district_codes)
     message = _clean_message(message)
     refused = [rd for rd in rows if not rd.can_transition(status)]
     if refused:
         rd = refused[0]
-        _fail("status", _("%(district)s cannot go from %(from)s to %(to)s.") % {
+        raise field_error("status", _("%(district)s cannot go from %(from)s to %(to)s.") % {
             "district": rd.district.name_en if get_language() == "en" else rd.district.name_ko,
             "from": rd.get_status_display(), "to": Status(status).label})
     before = _report_state(report)
     if status == Status.DUPLICATE:
         if duplicate_of is None:
-            _fail("duplicate_of", _("Name the original report."))
+            raise field_error("duplicate_of", _("Name the original report."))
         if duplicate_of.pk == report.pk or duplicate_of.duplicate_of_id == report.pk:
-            _fail("duplicate_of", _("A report cannot duplicate itself."))
+            raise field_error("duplicate_of", _("A report cannot duplicate itself."))
         report.duplicate_of = duplicate_of
     if status == Status.NOT_OUR_RESPONSIBILITY:
         responsible_body = plain_text(responsible_body or "")[:200]
         if not responsible_body:
-            _fail("responsible_body", _("Say who is responsible."))
+            raise field_error("responsible_body", _("Say who is responsible."))
         report.responsible_body = responsible_body
     _transition(report=report, actor=actor, rows=rows, status=status, message=message)
     audit_record(actor=actor, action=f"report.status.{status}", target=report, before=before,
@@ -313,7 +312,7 @@ def report_bulk_acknowledge(*, actor, reports: list[Report], message: str = "") 
         if not any(rd.status == Status.SUBMITTED for rd in rows):
             problems.append((_("#%(pk)s: already acknowledged") % {"pk": report.pk}))
     if problems:
-        _fail("ids", _("Nothing was acknowledged: %(problems)s") % {"problems": "; ".join(str(p) for p in problems)})
+        raise field_error("ids", _("Nothing was acknowledged: %(problems)s") % {"problems": "; ".join(str(p) for p in problems)})
     for report in reports:
         rows = [rd for rd in _rows_to_answer(report, actor, None) if rd.status == Status.SUBMITTED]
         if not message:  # the standard text, written in the reporter's language: it is addressed to them
@@ -329,16 +328,16 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
     """Hand a district's part of a report to another district, with a reason kept in the timeline."""
     rows = _rows_to_answer(report, actor, [from_code] if from_code else None)
     if len(rows) != 1:
-        _fail("from_district", _("Say which of your districts hands the report over."))
+        raise field_error("from_district", _("Say which of your districts hands the report over."))
     row = rows[0]
     if row.status not in OPEN_STATUSES:
-        _fail("from_district", _("A closed report cannot be transferred."))
+        raise field_error("from_district", _("A closed report cannot be transferred."))
     reason = _clean_message(reason, field="reason")
     target = District.objects.filter(code=to_code).first()
     if target is None:
-        _fail("to_district", _("Unknown district code %(code)s.") % {"code": repr(to_code)})
+        raise field_error("to_district", _("Unknown district code %(code)s.") % {"code": repr(to_code)})
     if target.pk == row.district_id:
-        _fail("to_district", _("The report is already with that district."))
+        raise field_error("to_district", _("The report is already with that district."))
     before = _report_state(report)
     source = row.district
     if report.report_districts.filter(district=target).exists():
@@ -394,10 +393,9 @@ def open311_key_issue(*, user, label: str = "") -> tuple[Open311Key, str]:
     """A new Open311 key for the user: the model keeps its hash; the key is returned once, to show once."""
     import secrets
 
-    ensure_not_banned(user)
+    require_not_banned(user)
     if Open311Key.objects.filter(user=user, revoked_at__isnull=True).count() >= OPEN311_KEYS_PER_USER:
-        _fail("label", f"You have {OPEN311_KEYS_PER_USER} keys already; revoke one first.",
-              f"키는 {OPEN311_KEYS_PER_USER}개까지입니다. 먼저 하나를 폐기하세요.")
+        raise field_error("label", _("You have %(n)s keys already; revoke one first.") % {"n": OPEN311_KEYS_PER_USER})
     key = Open311Key.PREFIX + secrets.token_urlsafe(30)
     record = Open311Key(user=user, label=plain_text(label or "")[:80], hint=key[:10], key_hash=Open311Key.hash(key))
     record.full_clean()

@@ -166,7 +166,8 @@ def redis_url():
 class AsgiLiveServer:
     """The project's ASGI application (geoplatform.asgi) under uvicorn in a thread, with the channel layer
     on a real Redis: the browser journeys and live tests talk HTTP and WebSockets to it, as in production.
-    Replaces pytest-django's WSGI live server (same `url`, same settings helper)."""
+    Replaces pytest-django's WSGI live server (same `url`, same settings helper). Lifespan on: at shutdown the
+    light tile path (layers/asgi_tiles.py) closes its pool, so the test database can be dropped."""
 
     def __init__(self, redis):
         import uvicorn
@@ -185,7 +186,7 @@ class AsgiLiveServer:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        config = uvicorn.Config(build_application(static_files=True), ws="websockets-sansio", lifespan="off",
+        config = uvicorn.Config(build_application(static_files=True), ws="websockets-sansio", lifespan="auto",
                                 log_level="warning", ws_ping_interval=None)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)

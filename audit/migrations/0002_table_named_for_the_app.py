@@ -6,6 +6,8 @@ whole history; the append-only trigger is set aside for exactly that one stateme
 """
 from django.db import migrations
 
+from geoplatform.migration_ops import content_types_move
+
 MODELS = ("auditlog",)
 MOVED = {
     "moderation.reportcategory": "reports.reportcategory",
@@ -41,16 +43,6 @@ def relabel(pairs: dict[str, str]) -> str:
             f"ALTER TABLE audit_auditlog ENABLE TRIGGER {NEW_TRIGGER};")
 
 
-def content_types_move(old_label: str, new_label: str, models: tuple[str, ...]):
-    def move(apps, schema_editor):
-        ContentType = apps.get_model("contenttypes", "ContentType")
-        for model in models:
-            if not ContentType.objects.filter(app_label=new_label, model=model).exists():
-                ContentType.objects.filter(app_label=old_label, model=model).update(app_label=new_label)
-
-    return move
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -64,6 +56,5 @@ class Migration(migrations.Migration):
         migrations.RunSQL(TRIGGER.format(old=OLD_TRIGGER, new=NEW_TRIGGER, table="audit_auditlog"),
                           TRIGGER.format(old=NEW_TRIGGER, new=OLD_TRIGGER, table="moderation_auditlog")),
         migrations.RunSQL(relabel(MOVED), relabel({new: old for old, new in MOVED.items()})),
-        migrations.RunPython(content_types_move("moderation", "audit", MODELS),
-                             content_types_move("audit", "moderation", MODELS)),
+        content_types_move("moderation", "audit", MODELS),
     ]

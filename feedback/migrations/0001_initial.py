@@ -8,19 +8,9 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from geoplatform.migration_ops import content_types_move
+
 MODELS = ("feedback", "feedbacksupport")
-
-
-def content_types_to_feedback(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    db = schema_editor.connection.alias
-    ContentType.objects.using(db).filter(app_label="campaigns", model__in=MODELS).update(app_label="feedback")
-
-
-def content_types_to_campaigns(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    db = schema_editor.connection.alias
-    ContentType.objects.using(db).filter(app_label="feedback", model__in=MODELS).update(app_label="campaigns")
 
 
 class Migration(migrations.Migration):
@@ -77,5 +67,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(content_types_to_feedback, content_types_to_campaigns),
+        content_types_move("campaigns", "feedback", MODELS),
     ]

@@ -21,6 +21,11 @@ def _product_files():
                 yield path
 
 
+def _migrations():
+    for app in sorted({app for app in settings.INSTALLED_APPS if "." not in app and (ROOT / app).is_dir()}):
+        yield from (ROOT / app / "migrations").glob("*.py")
+
+
 def _where(pattern: str) -> set[str]:
     """Product files whose source matches the regular expression."""
     regex = re.compile(pattern)
@@ -32,9 +37,46 @@ def _where(pattern: str) -> set[str]:
     ("the secret link key", r"(GET|query_params)(\.get\(|\[)[\"']key[\"']", set()),  # only request_secret reads it
     ("is this person city staff", r"is_authenticated and [a-z_.]*is_city_staff\b", {"accounts/permissions.py"}),
     ("a bbox parameter", r"float\([a-z_]+\) for [a-z_]+ in [a-z_()\"'.]*split\([\"'],[\"']\)", {"layers/query.py"}),
+    ("a layer by name, if this viewer may see it", r"layer\.can_view\(", {"layers/access.py", "layers/registry.py"}),
+    ("what the tile cache must forget", r"def _(tiles_changed|invalidate)\b", set()),  # layers.services.tile_cache_invalidate
+    ("a refused field", r"(?<!serializers\.)ValidationError\(\{\w+: ", {"geoplatform/errors.py"}),
+    ("a refused field (private helpers)", r"def _(error|fail)\(field", set()),
+    ("text a person wrote, cleaned and bounded", r"def _(clean_)?text\(field", set()),
+    ("a path id or 404", r"MAX_ID = 2\*\*63|def _pk\(", {"geoplatform/ids.py"}),
+    ("input through a serializer", r"def _(valid|validated|query)\(serializer_class", set()),
+    ("the signed-in user or None", r"def _?user_or_none\(", {"accounts/permissions.py"}),
+    ("city staff only, or refused", r"def _?require_(city_)?staff\(", {"accounts/permissions.py"}),
+    ("may this person write content", r"def _?require_creator\(", {"accounts/permissions.py"}),
+    ("is this account banned", r"(not|and) [a-z_.]*is_banned\b|\"is_banned\", False\)|NotBanned|ensure_not_banned",
+     {"accounts/permissions.py"}),
+    ("a correlated count", r"annotate\(n=Count\(\"\*\"\)\)", {"geoplatform/querysets.py"}),
+    ("a read-only admin", r"class ReadOnlyAdmin\b", {"geoplatform/admin.py"}),
+    ("the demo users", r"demo_users_load\(stdout\)", {"geoplatform/demo.py"}),
 ])
 def test_each_question_has_one_door(question, pattern, door):
     assert _where(pattern) == door, question
+
+
+def test_write_serializers_read_geometries_and_services_check_them():
+    """A geometry's validity is judged once on a write path: by the service (`geometry_check`), not the serializer."""
+    judged = {str(path.relative_to(ROOT)) for path in _product_files() if path.name == "serializers.py"
+              and re.search(r"geometry_check\(|geometry_from_geojson\(", path.read_text(encoding="utf-8"))}
+    assert judged == {"districts/serializers.py"}  # a read ("where is this?"), no service behind it
+
+
+def test_no_app_imports_another_apps_private_names():
+    """Shared helpers have public names in the app below (usually geoplatform/)."""
+    private = re.compile(r"^from (\w+)[\w.]* import [^#\n]*\b(_[a-z]\w*)", re.M)
+    found = {(str(path.relative_to(ROOT)), name) for path in _product_files()
+             for app, name in private.findall(path.read_text(encoding="utf-8"))
+             if app != path.relative_to(ROOT).parts[0] and name != "_"}
+    assert found == set()
+
+
+def test_migrations_move_content_types_through_one_helper():
+    copies = {str(path.relative_to(ROOT)) for path in _migrations()
+              if re.search(r"ContentType = apps\.get_model", path.read_text(encoding="utf-8"))}
+    assert copies == set()
 
 
 @pytest.mark.parametrize("text,extent", [
