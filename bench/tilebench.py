@@ -373,8 +373,6 @@ daemon off;
 events {{ worker_connections 2048; }}
 http {{
     access_log off;
-    sendfile on;
-    tcp_nopush on;
     keepalive_requests 1000000;  # wrk keeps its connections for the whole cell
     client_body_temp_path {root}/client_body;
     proxy_temp_path {root}/proxy;

@@ -9,6 +9,7 @@ urlpatterns = [
     path("maps/<int:map_id>/edit/", views.map_edit, name="map-edit-page"),
     path("layers/<str:name>/", views.layer_page, name="layer-page"),
     path("frontend/district-labels.json", views.district_labels, name="district-labels"),
+    path("frontend/orientation.json", views.orientation, name="orientation"),
     path("report/", views.report_new, name="report-new"),
     path("reports/<int:report_id>/", views.report_detail, name="report-page"),
     path("review/", views.review, name="review"),

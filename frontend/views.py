@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.services import email_change_request, email_verify
 from districts.models import District
-from layers.access import layer_for_viewer, request_viewer
+from layers.access import layer_for_viewer, layer_visible, request_viewer
 from layers.query import request_secret
 
 from .forms import EmailChangeForm, SignupForm
@@ -81,6 +81,43 @@ def district_labels(request):
         for d in District.objects.annotate(label=PointOnSurface("geom")).only("code", "name_ko", "name_en")
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+# The city's open-data points that orient a reader at street zoom when there is no base map, besides the
+# subway stations (named in both languages by districts.selectors.station_labels): the layer, its kind
+# (drawing) and the zoom from which it shows. Datasets not loaded are left out.
+LANDMARKS = (("dataset-seoul_public_libraries", "library", 15), ("dataset-seoul_public_toilets", "toilets", 16.5))
+
+
+@cache_control(public=True, max_age=300)
+def orientation(request):
+    """What a map without a base map draws to orient people at street zoom (frontend js/map/index.js):
+    one label point per dong (tiles would repeat a name per tile), the subway stations named in both
+    languages, and the tile URLs of the other landmark layers (their names are in Korean only)."""
+    from django.contrib.gis.db.models.functions import PointOnSurface
+
+    from districts.models import Dong
+    from districts.selectors import station_labels
+    from layers.styles import tilejson
+
+    dongs = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(d.label.x, 6), round(d.label.y, 6)]},
+         "properties": {"name_ko": d.name_ko, "name_en": d.name_en}}
+        for d in Dong.objects.annotate(label=PointOnSurface("geom")).only("name_ko", "name_en")
+    ]
+    viewer = request_viewer(request)
+    landmarks = []
+    for name, kind, minzoom in LANDMARKS:
+        layer = layer_visible(name, viewer)
+        if layer is not None and layer.public:
+            doc = tilejson(request, layer)
+            landmarks.append({"kind": kind, "minzoom": minzoom, "tiles": doc["tiles"], "maxzoom": doc["maxzoom"],
+                              "sourceLayer": doc["vector_layers"][0]["id"], "attribution": doc["attribution"]})
+    stations = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.pop("lon"), s.pop("lat")]},
+                 "properties": s} for s in station_labels()]
+    return JsonResponse({"dongs": {"type": "FeatureCollection", "features": dongs},
+                         "stations": {"type": "FeatureCollection", "features": stations}, "landmarks": landmarks},
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def layer_page(request, name: str):

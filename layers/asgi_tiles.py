@@ -64,26 +64,56 @@ def servable(layer: Layer | None) -> bool:
             and layer.can_view_rule is None and layer.version_factory is None)
 
 
-def _allowed_host(headers: dict) -> bool:
-    if getattr(settings, "USE_X_FORWARDED_HOST", False) and "x-forwarded-host" in headers:
-        return False  # Django decides (rare set-up)
-    host = headers.get("host", "")
-    domain, _port = split_domain_port(host)
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    return bool(domain) and validate_host(domain, allowed)
+class _Config:
+    """The settings a tile request reads, taken once per settings object (override_settings makes a new one):
+    reading Django's lazy settings a dozen times costs more than answering a cached tile."""
+
+    def __init__(self):
+        self.source = settings._wrapped
+        self.forwarded_host = getattr(settings, "USE_X_FORWARDED_HOST", False)
+        allowed = list(settings.ALLOWED_HOSTS)
+        if settings.DEBUG and not allowed:
+            allowed = [".localhost", "127.0.0.1", "[::1]"]
+        self.allowed_hosts = allowed
+        self._host_ok: dict[str, bool] = {}
+        proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        self.proxy = (proxy[0].removeprefix("HTTP_").replace("_", "-").lower(), proxy[1]) if proxy else None
+        self.ssl_redirect = settings.SECURE_SSL_REDIRECT
+        self.security = {secure: _security_headers(secure) for secure in (False, True)}
+        self.memo = settings.TILES_VERSION_MEMO
+        self.cache = tile_cache()
+        self.cache_blocks = not hasattr(self.cache, "root")  # Redis: a network round trip, off the loop
+        self.cache_control = {True: public_cache_control("1", "1").encode(),
+                              False: public_cache_control(None, None).encode()}
+
+    def allowed_host(self, headers: dict) -> bool:
+        if self.forwarded_host and "x-forwarded-host" in headers:
+            return False  # Django decides (rare set-up)
+        host = headers.get("host", "")
+        found = self._host_ok.get(host)
+        if found is None:
+            domain, _port = split_domain_port(host)
+            found = bool(domain) and validate_host(domain, self.allowed_hosts)
+            if len(self._host_ok) < 1000:
+                self._host_ok[host] = found
+        return found
+
+    def secure(self, scope, headers: dict) -> bool:
+        if scope.get("scheme") in ("https", "wss"):
+            return True
+        if self.proxy:
+            return headers.get(self.proxy[0], "").split(",")[0].strip() == self.proxy[1]
+        return False
 
 
-def _secure(scope, headers: dict) -> bool:
-    if scope.get("scheme") in ("https", "wss"):
-        return True
-    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-    if proxy:
-        name, value = proxy
-        name = name.removeprefix("HTTP_").replace("_", "-").lower()
-        return headers.get(name, "").split(",")[0].strip() == value
-    return False
+_config: _Config | None = None
+
+
+def config() -> _Config:
+    global _config
+    if _config is None or _config.source is not settings._wrapped:
+        _config = _Config()
+    return _config
 
 
 def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
@@ -202,7 +232,7 @@ class TilesFirst:
 
     async def remembered(self, key: tuple, sql: str, params: list, value):
         """A small read, remembered for TILES_VERSION_MEMO seconds in the memo the Django path reads too."""
-        max_age = settings.TILES_VERSION_MEMO
+        max_age = config().memo
         found = selectors.memo_get(key, max_age)
         if found is not selectors.MISSING:
             return found
@@ -239,8 +269,9 @@ class TilesFirst:
             name = name.decode("latin-1").lower()
             value = value.decode("latin-1")
             headers[name] = f"{headers[name]},{value}" if name in headers else value
-        secure = _secure(scope, headers)
-        if not _allowed_host(headers) or (settings.SECURE_SSL_REDIRECT and not secure):
+        conf = config()
+        secure = conf.secure(scope, headers)
+        if not conf.allowed_host(headers) or (conf.ssl_redirect and not secure):
             return None
 
         version = query.get("v")
@@ -249,12 +280,11 @@ class TilesFirst:
             counter = await self.remembered(selectors.counter_key(layer.name), COUNTER_SQL, [layer.name],
                                             lambda row: row[0] if row else 0)
             current = selectors.tile_version_of(layer, counter)
-        out = [(b"cache-control", public_cache_control(version, current).encode()),
+        out = [(b"cache-control", conf.cache_control[version is not None and version == current]),
                (b"access-control-allow-origin", b"*")]
 
-        variant = tile_variant(version=layer.version(), permission=layer.permission_key(Viewer.anonymous()))
-        cache = tile_cache()
-        blocking = not hasattr(cache, "root")  # Redis: a network round trip, off the loop
+        variant = tile_variant(version=layer.version())  # a public layer's permission key is ""
+        cache, blocking = conf.cache, conf.cache_blocks
         if blocking:
             data = await asyncio.to_thread(cache.get, layer.name, z, x, y, variant)
         else:
@@ -268,7 +298,7 @@ class TilesFirst:
                 await asyncio.to_thread(cache.set, layer.name, z, x, y, variant, data, started)
             else:
                 cache.set(layer.name, z, x, y, variant, data, started)
-        security = _security_headers(secure)
+        security = conf.security[secure]
         if not data:
             return 204, [*out, (b"content-type", b"text/html; charset=utf-8"), *security], b""
         etag = _etag(data)

@@ -296,3 +296,19 @@ def tile_clock(monkeypatch):
     now = time.time() + 3600
     monkeypatch.setattr(cache, "_clock", lambda: now)
     return now
+
+
+@pytest.fixture(scope="session")
+def seoul_basemap_archive(tmp_path_factory):
+    """A small real vector base map: Seoul's open data as a PMTiles archive in the Protomaps schema."""
+    from tests.layers.protomaps_archive import write_seoul_archive
+
+    return write_seoul_archive(tmp_path_factory.mktemp("basemap") / "seoul.pmtiles")
+
+
+@pytest.fixture
+def basemap(settings, seoul_basemap_archive):
+    """BASEMAP_PMTILES names that archive (the archive's own attribution is shown)."""
+    settings.BASEMAP_PMTILES = str(seoul_basemap_archive)
+    settings.BASEMAP_ATTRIBUTION = ""
+    return seoul_basemap_archive
