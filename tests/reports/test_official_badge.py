@@ -1,10 +1,9 @@
 """#16 (names): wherever a person's display name is shown, the official badge beside it comes from their role,
 never from the name they chose: report timelines and notes, a report's reporter, analyses' authors, a map's
-live events and presence (maps' owners and features' authors: tests/accounts/test_names_and_email.py)."""
+live events (maps' owners and features' authors: tests/accounts/test_names_and_email.py)."""
 import pytest
 from django.contrib.gis.geos import Point
 
-from live.presence import presence_state
 from maps.models import MapEvent
 from maps.services import feature_create, map_create
 
@@ -29,7 +28,7 @@ def test_report_timeline_notes_and_reporter_carry_the_badge_by_role(client_for, 
     assert note["actor"] == gangnam_officer.public_name and note["actor_official"] is True
 
 
-def test_analysis_authors_map_events_and_presence_carry_the_badge_by_role(client_for, make_user, staff, api, seoul):
+def test_analysis_authors_and_map_events_carry_the_badge_by_role(client_for, make_user, staff, api, seoul):
     from analysis.services import analysis_create
 
     chief = make_user("chief", role="admin")  # an administrator is an analyst too, and an official
@@ -45,7 +44,3 @@ def test_analysis_authors_map_events_and_presence_carry_the_badge_by_role(client
     event = MapEvent.objects.filter(map_id=map_obj.pk, type="feature.created").latest("revision")
     assert event.payload["author"] == staff.public_name and event.payload["author_official"] is True
 
-    import time
-    state = presence_state({"socket-aaaaaaaa": {"name": "서울시 담당자", "official": True, "expires": time.time() + 60},
-                            "socket-bbbbbbbb": {"name": "주민", "expires": time.time() + 60}})
-    assert {p["name"]: p["official"] for p in state["people"]} == {"서울시 담당자": True, "주민": False}
