@@ -140,7 +140,7 @@ export const messages = {
     status_submitted: "접수",
     status_acknowledged: "확인",
     status_in_progress: "처리 중",
-    status_resolved: "해결",
+    status_resolved: "처리 완료",  // as the server says it (timeline, notifications, dashboards)
     status_duplicate: "중복",
     status_not_our_responsibility: "소관 아님",
     status_transferred: "이관",
