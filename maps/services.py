@@ -682,15 +682,14 @@ def import_parse(source: ImportSource, *, read_up_to: int | None = None):
     if read_up_to is not None and total > read_up_to:
         return total, None, source.notes
     if total == 0:
-        reader_fail("The file has no features.", "파일에 피처가 없습니다.")
+        reader_fail(_("The file has no features."))
     if total > IMPORT_MAX_FEATURES:
-        reader_fail(f"The file has {total} features; at most {IMPORT_MAX_FEATURES} can be imported at once.",
-                    f"피처가 너무 많습니다 (최대 {IMPORT_MAX_FEATURES}개).")
+        reader_fail(_("The file has %(n)d features; at most %(max)d can be imported at once.")
+                    % {"n": total, "max": IMPORT_MAX_FEATURES})
     try:
         parsed = list(rows)
     except (GDALException, OSError, UnicodeDecodeError) as exc:
-        reader_fail(f"The file is damaged and could not be read to the end ({str(exc)[:120]}).",
-                    "파일이 손상되어 끝까지 읽을 수 없습니다.")
+        reader_fail(_("The file is damaged and could not be read to the end (%(reason)s).") % {"reason": str(exc)[:120]})
     del handle
     return total, parsed, source.notes
 
@@ -721,7 +720,6 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
     from jobs.services import job_finish, job_lock_unfinished
     started = time.monotonic()
     time_limit = IMPORT_TIME_LIMIT_SYNC if time_limit is None else time_limit
-<<<<<<< HEAD
     if parsed is None:
         parsed = _import_read_bounded(source, read_up_to=None, seconds=time_limit)
     total, rows = parsed
@@ -733,28 +731,6 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
         rejected_count += _import_accept(row, accepted, rejected, map_obj=map_obj, actor=actor, categories=categories)
         if reporter:
             reporter(done)
-=======
-    total, rows, handle = import_read(source)
-    if total == 0:
-        reader_fail(_("The file has no features."))
-    if total > IMPORT_MAX_FEATURES:
-        reader_fail(_("The file has %(n)d features; at most %(max)d can be imported at once.")
-                    % {"n": total, "max": IMPORT_MAX_FEATURES})
-    categories = map_obj.category_keys()
-    accepted, rejected, rejected_count = [], [], 0
-    try:
-        for done, parsed in enumerate(rows, 1):
-            if time.monotonic() - started > time_limit:
-                raise ValidationError(_("The import took longer than %(seconds)d seconds and was stopped; split the "
-                                        "file or simplify its geometries.") % {"seconds": time_limit},
-                                      code="import_timeout")
-            rejected_count += _import_accept(parsed, accepted, rejected, map_obj=map_obj, actor=actor, categories=categories)
-            if reporter:
-                reporter(done)
-    except (GDALException, OSError, UnicodeDecodeError) as exc:
-        reader_fail(_("The file is damaged and could not be read to the end (%(reason)s).") % {"reason": str(exc)[:120]})
-    del handle
->>>>>>> main
     with transaction.atomic():
         if job is not None and not job_lock_unfinished(job=job):
             return job.result  # an earlier run of this job committed already

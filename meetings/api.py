@@ -1,4 +1,3 @@
-from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -67,13 +66,7 @@ class MeetingDocumentFileApi(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk, document_id):
-<<<<<<< HEAD
         document = selectors.document_file_get(meeting_pk=pk, pk=document_id)
-=======
-        document = selectors.document_get(meeting=selectors.meeting_get(pk=pk), pk=document_id)
-        if not document.file_visible:
-            raise PermissionDenied(gettext("This document is not disclosed; see the request guide."))
->>>>>>> main
         name = f"{document.title[:80]}.{document.file.name.rsplit('.', 1)[-1]}"
         return protected_file_response(document.file, as_attachment=True, filename=name)
 
