@@ -93,6 +93,7 @@ export const messages = {
     // reports
     locateMe: "내 위치",
     landmarkLibrary: "도서관",
+    copyLink: "링크 복사",
     landmarkToilet: "공중화장실",
     analysisHidden: "숨김: 이곳의 기록이 {k}건 미만이라 누군지 드러날 수 있습니다.",
     locating: "위치를 찾는 중…",
@@ -284,6 +285,7 @@ export const messages = {
     reject: "Reject",
     locateMe: "Locate me",
     landmarkLibrary: "Library",
+    copyLink: "Copy link",
     landmarkToilet: "Public toilet",
     analysisHidden: "Hidden: fewer than {k} records here, so few could point at someone.",
     locating: "Finding your location…",
