@@ -38,6 +38,8 @@ def _where(pattern: str) -> set[str]:
     ("is this person city staff", r"is_authenticated and [a-z_.]*is_city_staff\b", {"accounts/permissions.py"}),
     ("a bbox parameter", r"float\([a-z_]+\) for [a-z_]+ in [a-z_()\"'.]*split\([\"'],[\"']\)", {"layers/query.py"}),
     ("a layer by name, if this viewer may see it", r"layer\.can_view\(", {"layers/access.py", "layers/registry.py"}),
+    ("may this officer answer this report", r"Only officers of a district responsible", {"reports/selectors.py"}),
+    ("may this person read internal notes", r"may add notes|def report_note_add[^#]*can_see_internal", set()),
     ("what the tile cache must forget", r"def _(tiles_changed|invalidate)\b", set()),  # layers.services.tile_cache_invalidate
     ("a refused field", r"(?<!serializers\.)ValidationError\(\{\w+: ", {"geoplatform/errors.py"}),
     ("a refused field (private helpers)", r"def _(error|fail)\(field", set()),
