@@ -17,6 +17,6 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": lockout_message()}, status=429)
     else:
-        response = render(request, "frontend/accounts/too_many.html", {"message": lockout_message()}, status=429)
+        response = render(request, "accounts/too_many.html", {"message": lockout_message()}, status=429)
     response["Retry-After"] = seconds
     return response

@@ -6,12 +6,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsCityStaff
 from geoplatform.inputs import validated
 from geoplatform.parsers import JSONParser
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
-from .permissions import CanTriageFeedback
 from .serializers import (
     FeedbackInputSerializer,
     FeedbackListQuerySerializer,
@@ -57,7 +57,7 @@ class FeedbackDetailApi(APIView):
 class FeedbackTriageApi(APIView):
     """City staff decide in public: planned, done, or declined with a reason."""
 
-    permission_classes = [CanTriageFeedback]
+    permission_classes = [IsCityStaff]
 
     @extend_schema(request=TriageInputSerializer, responses=FeedbackSerializer)
     def post(self, request, pk: int):

@@ -8,12 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.pagination import GeoJsonPagination
 
+from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.inputs import validated
 from geoplatform.parsers import JSONParser
 from maps.api import bbox_parse
 
 from . import selectors, services
-from .permissions import ReadOrCityStaff, IsCityStaff
 from .serializers import (
     ProjectFollowSerializer,
     ProposalDecisionInputSerializer,

@@ -48,6 +48,8 @@ def _where(pattern: str) -> set[str]:
     ("input through a serializer", r"def _(valid|validated|query)\(serializer_class", set()),
     ("the signed-in user or None", r"def _?user_or_none\(", {"accounts/permissions.py"}),
     ("city staff only, or refused", r"def _?require_(city_)?staff\(", {"accounts/permissions.py"}),
+    ("the API door for city staff only", r"class (IsCityStaff|ReadOrCityStaff|IsCityStaffOrReadOnly|CanTriage\w*)\b",
+     {"accounts/permissions.py"}),
     ("may this person write content", r"def _?require_creator\(", {"accounts/permissions.py"}),
     ("is this account banned", r"(not|and) [a-z_.]*is_banned\b|\"is_banned\", False\)|NotBanned|ensure_not_banned",
      {"accounts/permissions.py"}),
