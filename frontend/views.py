@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from districts.models import District
+from geoplatform.geojson import geometry_geojson
 
 
 def home(request):
@@ -18,7 +19,7 @@ def district_labels(request):
     from django.contrib.gis.db.models.functions import PointOnSurface
 
     features = [
-        {"type": "Feature", "id": d.code, "geometry": {"type": "Point", "coordinates": [round(d.label.x, 6), round(d.label.y, 6)]},
+        {"type": "Feature", "id": d.code, "geometry": geometry_geojson(d.label),
          "properties": {"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}}
         for d in District.objects.annotate(label=PointOnSurface("geom")).only("code", "name_ko", "name_en")
     ]

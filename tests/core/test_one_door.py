@@ -40,6 +40,9 @@ def _where(pattern: str) -> set[str]:
     ("a layer by name, if this viewer may see it", r"layer\.can_view\(", {"layers/access.py", "layers/registry.py"}),
     ("may this officer answer this report", r"Only officers of a district responsible", {"reports/selectors.py"}),
     ("may this person read internal notes", r"may add notes|def report_note_add[^#]*can_see_internal", set()),
+    # history snapshots keep a feature's geometry whole (what an undo restores); everything shown is rounded
+    ("a geometry written as GeoJSON", r"json\.loads\([\w.()]*\.geojson\)|GeometryField\(precision|AsGeoJSON\([^)]*precision=\d"
+                                      r"|round\([^)]*, 6\)", {"maps/services.py"}),
     ("what the tile cache must forget", r"def _(tiles_changed|invalidate)\b", set()),  # layers.services.tile_cache_invalidate
     ("a refused field", r"(?<!serializers\.)ValidationError\(\{\w+: ", {"geoplatform/errors.py"}),
     ("a refused field (private helpers)", r"def _(error|fail)\(field", set()),
