@@ -190,7 +190,6 @@ class FeatureDetailApi(APIView):
 
     def _update(self, request, pk, fid, serializer_class, partial):
         map_obj = _map_for(request, pk)
-        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
         data = dict(validated(serializer_class, _data(request), partial=partial))
         expected = self._expected_version(request, fid, data)
         data.pop("version", None)
@@ -217,7 +216,6 @@ class FeatureDetailApi(APIView):
                    responses={204: None, 409: OpenApiTypes.OBJECT})
     def delete(self, request, pk, fid):
         map_obj = _map_for(request, pk)
-        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
         expected = self._expected_version(request, fid, {})
         try:
             services.feature_delete(map_obj=map_obj, feature_id=int(fid), actor=request.user,
@@ -235,7 +233,6 @@ class FeatureReviewApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], request=ReviewSerializer, responses=FeatureOutputSerializer)
     def post(self, request, pk, fid):
         map_obj = _map_for(request, pk)
-        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
         data = validated(ReviewSerializer, _data(request))
         feature = services.feature_review(map_obj=map_obj, feature_id=int(fid), actor=request.user,
                                           secret=request_secret(request), **data)
