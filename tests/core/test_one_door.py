@@ -73,6 +73,22 @@ def test_write_serializers_read_geometries_and_services_check_them():
     assert judged == {"districts/serializers.py"}  # a read ("where is this?"), no service behind it
 
 
+def test_pages_live_with_their_apps():
+    """One pattern for pages: an app's `views.py`, mounted by its `page_urls.py`, renders its own templates
+    (`templates/<app>/`); `frontend/` keeps only the home page and what every page shares."""
+    rendered = re.compile(r"""(?:render\(request, |template_name = )["']([\w/]+)\.html["']""")
+    pages = {}
+    for path in _product_files():
+        app = path.relative_to(ROOT).parts[0]
+        for name in rendered.findall(path.read_text(encoding="utf-8")):
+            assert name.split("/")[0] == app or name == "frontend/forbidden", (str(path.relative_to(ROOT)), name)
+            pages.setdefault(app, set()).add(path.name)
+    assert pages["frontend"] == {"views.py"} and "home" in (ROOT / "frontend/views.py").read_text(encoding="utf-8")
+    for app, files in pages.items():
+        assert app == "frontend" or (ROOT / app / "page_urls.py").exists(), app
+    assert {"accounts", "maps", "reports", "moderation", "layers", "campaigns", "dashboards"} <= set(pages)
+
+
 def test_no_app_imports_another_apps_private_names():
     """Shared helpers have public names in the app below (usually geoplatform/); `_bilingual` goes with #17."""
     private = re.compile(r"^from (\w+)[\w.]* import [^#\n]*\b(_[a-z]\w*)", re.M)
