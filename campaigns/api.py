@@ -1,4 +1,5 @@
 """Thin views: parse input, call a selector or a service, serialize the answer."""
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
@@ -34,7 +35,7 @@ from .serializers import (
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict. / 충돌이 발생했습니다."
+    default_detail = gettext_lazy("Conflict.")
     default_code = "conflict"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext
 
 from accounts.permissions import user_or_none
 from districts.models import District
@@ -36,9 +37,9 @@ def proposal_list(*, user=None, round_id: int | None = None, state: str | None =
 def proposal_get(*, proposal_id, user=None) -> Proposal:
     """Every proposal is public; a missing one (or a malformed id) is a 404."""
     try:
-        return proposal_list(user=user).get(pk=id_or_404(proposal_id, "No such proposal. / 없는 제안입니다."))
+        return proposal_list(user=user).get(pk=id_or_404(proposal_id, gettext("No such proposal.")))
     except (Proposal.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such proposal. / 없는 제안입니다.")
+        raise Http404(gettext("No such proposal."))
 
 
 def proposal_comments(*, proposal: Proposal, user=None):
@@ -52,9 +53,9 @@ def proposal_comments(*, proposal: Proposal, user=None):
 def comment_get(*, proposal: Proposal, comment_id, user=None):
     try:
         return proposal_comments(proposal=proposal, user=user).get(
-            pk=id_or_404(comment_id, "No such comment. / 없는 댓글입니다."))
+            pk=id_or_404(comment_id, gettext("No such comment.")))
     except ProposalComment.DoesNotExist:
-        raise Http404("No such comment. / 없는 댓글입니다.")
+        raise Http404(gettext("No such comment."))
 
 
 def round_list() -> QuerySet[Round]:
@@ -64,9 +65,9 @@ def round_list() -> QuerySet[Round]:
 def round_get(*, round_id) -> Round:
     try:
         ranking = Prefetch("ranking", queryset=RankingEntry.objects.select_related("proposal"))
-        return round_list().prefetch_related(ranking).get(pk=id_or_404(round_id, "No such round. / 없는 회차입니다."))
+        return round_list().prefetch_related(ranking).get(pk=id_or_404(round_id, gettext("No such round.")))
     except (Round.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such round. / 없는 회차입니다.")
+        raise Http404(gettext("No such round."))
 
 
 def round_current() -> Round | None:
@@ -79,9 +80,9 @@ def campaign_list():
 
 def campaign_get(*, campaign_id):
     try:
-        return campaign_list().get(pk=id_or_404(campaign_id, "No such campaign. / 없는 캠페인입니다."))
+        return campaign_list().get(pk=id_or_404(campaign_id, gettext("No such campaign.")))
     except (Campaign.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such campaign. / 없는 캠페인입니다.")
+        raise Http404(gettext("No such campaign."))
 
 
 def campaign_progress(*, campaign) -> dict:
@@ -114,7 +115,7 @@ def evaluation_get(*, proposal_id, user=None) -> Evaluation:
     evaluation = (Evaluation.objects.filter(proposal=proposal)
                   .prefetch_related("seats", "committee_reviews").first())
     if evaluation is None:
-        raise Http404("This proposal is not in evaluation. / 평가 중인 제안이 아닙니다.")
+        raise Http404(gettext("This proposal is not in evaluation."))
     scored = [s for s in evaluation.seats.all() if s.scored_at]
     evaluation.mean_score = (round(sum(s.need + s.feasibility + s.benefit for s in scored) / (3 * len(scored)), 2)
                              if scored else None)

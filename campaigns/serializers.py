@@ -5,6 +5,7 @@ from django.core.validators import (
     MinValueValidator,
     ProhibitNullCharactersValidator,
 )
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,37 +15,32 @@ from maps.serializers import PointInputField
 from .models import Campaign, ContributionMode, AreaScope, Proposal, ProposalKind, ProposalComment, ProposalState, Round
 
 
-def _bilingual(en: str, ko: str) -> str:
-    return f"{en} / {ko}"
-
-
 _MESSAGES = {
-    "required": _bilingual("This field is required.", "필수 항목입니다."),
-    "blank": _bilingual("This cannot be empty.", "내용을 입력하세요."),
-    "null": _bilingual("This cannot be empty.", "값을 입력하세요."),
-    "invalid": _bilingual("This value is not valid.", "올바른 값이 아닙니다."),
-    "invalid_choice": _bilingual('"{input}" is not one of the choices.', '"{input}"은(는) 고를 수 있는 값이 아닙니다.'),
-    "min_value": _bilingual("Give at least {min_value}.", "{min_value} 이상이어야 합니다."),
-    "max_value": _bilingual("Give at most {max_value}.", "{max_value} 이하여야 합니다."),
-    "max_string_length": _bilingual("The number is too large.", "숫자가 너무 큽니다."),
-    "not_a_list": _bilingual("Give a list.", "목록으로 주세요."),
-    "empty": _bilingual("The list cannot be empty.", "목록이 비어 있습니다."),
-    "overflow": _bilingual("The date is out of range.", "날짜가 범위를 벗어났습니다."),
+    "required": gettext_lazy("This field is required."),
+    "blank": gettext_lazy("This cannot be empty."),
+    "null": gettext_lazy("This cannot be empty."),
+    "invalid": gettext_lazy("This value is not valid."),
+    "invalid_choice": gettext_lazy("\"{input}\" is not one of the choices."),
+    "min_value": gettext_lazy("Give at least {min_value}."),
+    "max_value": gettext_lazy("Give at most {max_value}."),
+    "max_string_length": gettext_lazy("The number is too large."),
+    "not_a_list": gettext_lazy("Give a list."),
+    "empty": gettext_lazy("The list cannot be empty."),
+    "overflow": gettext_lazy("The date is out of range."),
 }
-NULL_CHARACTERS = _bilingual("Text may not contain NUL characters.", "글에 NUL 문자를 넣을 수 없습니다.")
+NULL_CHARACTERS = gettext_lazy("Text may not contain NUL characters.")
 _TYPED_MESSAGES = {
-    serializers.CharField: {"max_length": _bilingual("Keep it under {max_length} characters.", "{max_length}자 이내로 써 주세요.")},
-    serializers.ListField: {"max_length": _bilingual("Give at most {max_length} items.", "{max_length}개까지 줄 수 있습니다.")},
-    serializers.IntegerField: {"invalid": _bilingual("Give a whole number.", "정수를 입력하세요.")},
-    serializers.DateTimeField: {"invalid": _bilingual("Give a date and time such as 2026-11-27T09:00:00+09:00.",
-                                                      "2026-11-27T09:00:00+09:00 같은 날짜와 시각을 주세요."),
-                                "date": _bilingual("Give a date and time, not only a date.", "날짜와 시각을 함께 주세요.")},
-    serializers.FileField: {"invalid": _bilingual("Send the file as a multipart upload.", "파일은 multipart로 보내 주세요."),
-                            "empty": _bilingual("The file is empty.", "빈 파일입니다.")},
+    serializers.CharField: {"max_length": gettext_lazy("Keep it under {max_length} characters.")},
+    serializers.ListField: {"max_length": gettext_lazy("Give at most {max_length} items.")},
+    serializers.IntegerField: {"invalid": gettext_lazy("Give a whole number.")},
+    serializers.DateTimeField: {"invalid": gettext_lazy("Give a date and time such as 2026-11-27T09:00:00+09:00."),
+                                "date": gettext_lazy("Give a date and time, not only a date.")},
+    serializers.FileField: {"invalid": gettext_lazy("Send the file as a multipart upload."),
+                            "empty": gettext_lazy("The file is empty.")},
 }
 
 
-def _bilingual_validator(validator, messages):
+def _reader_validator(validator, messages):
     """Length and range validators carry their message from the field's construction: rebuild them."""
     for cls, key in ((MaxLengthValidator, "max_length"), (MinValueValidator, "min_value"),
                      (MaxValueValidator, "max_value")):
@@ -55,8 +51,8 @@ def _bilingual_validator(validator, messages):
     return validator
 
 
-class BilingualInput(serializers.Serializer):
-    """Input serializers whose field errors read in English and Korean, like the services' errors."""
+class ReaderInput(serializers.Serializer):
+    """Input serializers whose field errors read in plain words, in the reader's language, like the services'."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +67,7 @@ class BilingualInput(serializers.Serializer):
                         messages.update({k: v for k, v in typed.items() if k in inner.error_messages})
                 messages = {k: v for k, v in messages.items() if k not in explicit}
                 inner.error_messages.update(messages)
-                inner.validators = [_bilingual_validator(v, inner.error_messages) for v in inner.validators]
+                inner.validators = [_reader_validator(v, inner.error_messages) for v in inner.validators]
 
 
 class DistrictRefSerializer(serializers.Serializer):
@@ -82,11 +78,11 @@ class DistrictRefSerializer(serializers.Serializer):
 
 # --- proposals ---------------------------------------------------------------------------------
 
-class ProposalInputSerializer(BilingualInput):
+class ProposalInputSerializer(ReaderInput):
     title = serializers.CharField(max_length=200)
     why = serializers.CharField(max_length=4000)
     area_scope = serializers.ChoiceField(choices=AreaScope.choices, default=AreaScope.SEOUL, error_messages={
-        "invalid_choice": _bilingual("Choose 'seoul' or 'districts'.", "'seoul' 또는 'districts'를 고르세요.")})
+        "invalid_choice": gettext_lazy("Choose 'seoul' or 'districts'.")})
     districts = serializers.ListField(child=serializers.CharField(max_length=5), required=False, default=list,
                                       max_length=25)
     categories = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list,
@@ -98,11 +94,11 @@ class ProposalInputSerializer(BilingualInput):
                                                default=None)
 
 
-class ProposalListQuerySerializer(BilingualInput):
+class ProposalListQuerySerializer(ReaderInput):
     round = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     state = serializers.ChoiceField(choices=ProposalState.choices, required=False)
     district = serializers.RegexField(r"^\d{5}$", required=False, error_messages={
-        "invalid": _bilingual("A district is a 5-digit code such as 11290.", "자치구는 11290 같은 5자리 코드입니다.")})
+        "invalid": gettext_lazy("A district is a 5-digit code such as 11290.")})
     ordering = serializers.ChoiceField(choices=[("votes", "votes"), ("new", "new")], required=False, default="votes")
 
 
@@ -153,11 +149,11 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 
-class CommentInputSerializer(BilingualInput):
+class CommentInputSerializer(ReaderInput):
     text = serializers.CharField(max_length=2000)
 
 
-class HideInputSerializer(BilingualInput):
+class HideInputSerializer(ReaderInput):
     hidden = serializers.BooleanField()
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -174,11 +170,9 @@ class CommentSerializer(serializers.ModelSerializer):
         return bool(request and request.user.is_authenticated and request.user.pk == obj.author_id)
 
 
-class AnswerInputSerializer(BilingualInput):
+class AnswerInputSerializer(ReaderInput):
     state = serializers.ChoiceField(choices=[ProposalState.SELECTED, ProposalState.MERGED, ProposalState.DECLINED],
-                                    error_messages={"invalid_choice": _bilingual(
-                                        "Answer with 'selected', 'merged' or 'declined'.",
-                                        "'selected', 'merged', 'declined' 중 하나로 답하세요.")})
+                                    error_messages={"invalid_choice": gettext_lazy("Answer with 'selected', 'merged' or 'declined'.")})
     answer = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     merged_into = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
 
@@ -191,7 +185,7 @@ class VoteResultSerializer(serializers.Serializer):
 
 # --- rounds -----------------------------------------------------------------------------------------
 
-class RoundInputSerializer(BilingualInput):
+class RoundInputSerializer(ReaderInput):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     starts_at = serializers.DateTimeField()
@@ -238,7 +232,7 @@ class RoundDetailSerializer(RoundSerializer):
 
 # --- campaigns --------------------------------------------------------------------------------------
 
-class CampaignInputSerializer(BilingualInput):
+class CampaignInputSerializer(ReaderInput):
     proposal = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     template = serializers.SlugField(max_length=60, help_text="A map template's slug (safety, neighbourhood, …)")
     goal = serializers.CharField(max_length=2000)

@@ -2,7 +2,7 @@
 
 Every function takes keyword-only arguments, validates with `full_clean()` and
 runs in one transaction; tile-cache invalidation waits for the commit. Errors
-are Django `ValidationError`s with an English / Korean message (the API turns
+are Django `ValidationError`s in the reader's language (the API turns
 them into 400s); `PermissionDenied` becomes 403.
 """
 from __future__ import annotations
@@ -14,19 +14,21 @@ from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.permissions import require_city_staff, require_creator
 from audit.services import audit_record
 from districts.models import District
 from geoplatform.errors import field_error
+from geoplatform.messages import stored
 from geoplatform.text import markdown_to_safe_html, text_clean
 from layers.services import tile_cache_invalidate
 from moderation.services import content_hidden_set
+from notifications.messages import WITH_LINK
 from notifications.services import notification_create
 
-
+from . import messages
 from .models import (
     AreaScope,
     CommitteeReview,
@@ -64,7 +66,7 @@ def districts_from_codes(field: str, codes) -> list[District]:
     districts = list(District.objects.filter(code__in=codes))
     unknown = sorted(set(codes) - {d.code for d in districts})
     if unknown:
-        raise field_error(field, f"Unknown district code(s): {', '.join(unknown)}. / 알 수 없는 자치구 코드입니다: {', '.join(unknown)}.")
+        raise field_error(field, gettext("Unknown district code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
     return districts
 
 
@@ -74,16 +76,16 @@ def _categories_clean(categories) -> list[str]:
     if categories is None:
         return []
     if not isinstance(categories, (list, tuple)):
-        raise field_error("categories", "Give categories as a list of words. / 분류는 목록으로 주세요.")
+        raise field_error("categories", gettext("Give categories as a list of words."))
     cleaned = []
     for value in categories:
         if not isinstance(value, str):
-            raise field_error("categories", "Each category is a short text. / 분류는 짧은 글이어야 합니다.")
+            raise field_error("categories", gettext("Each category is a short text."))
         text = text_clean("categories", value, max_length=60, required=True)
         if text not in cleaned:
             cleaned.append(text)
     if len(cleaned) > MAX_CATEGORIES:
-        raise field_error("categories", f"At most {MAX_CATEGORIES} categories. / 분류는 {MAX_CATEGORIES}개까지입니다.")
+        raise field_error("categories", gettext("At most %(n)d categories.") % {"n": MAX_CATEGORIES})
     return cleaned
 
 
@@ -92,7 +94,7 @@ def _round_for_new_proposal(round_id: int | None) -> Round | None:
     if round_id is not None:
         round_ = Round.objects.filter(pk=round_id).first()
         if round_ is None or not round_.accepts_proposals():
-            raise field_error("round", "That round does not take proposals (it is over or does not exist). / 이 회차에는 제안할 수 없습니다 (끝났거나 없는 회차입니다).")
+            raise field_error("round", gettext("That round does not take proposals (it is over or does not exist)."))
         return round_
     return Round.objects.accepting_proposals().order_by("starts_at", "pk").first()
 
@@ -121,12 +123,12 @@ def proposal_create(*, proposer, title: str, why: str, area_scope: str = AreaSco
     title = text_clean("title", title, max_length=200, required=True)
     why = text_clean("why", why, max_length=4000, required=True)
     if area_scope not in AreaScope.values:
-        raise field_error("area_scope", "Choose 'seoul' or 'districts'. / 'seoul' 또는 'districts'를 고르세요.")
+        raise field_error("area_scope", gettext("Choose 'seoul' or 'districts'."))
     districts = districts_from_codes("districts", district_codes)
     if area_scope == AreaScope.DISTRICTS and not districts:
-        raise field_error("districts", "Choose at least one district. / 자치구를 하나 이상 고르세요.")
+        raise field_error("districts", gettext("Choose at least one district."))
     if area_scope == AreaScope.SEOUL and districts:
-        raise field_error("districts", "A proposal for all of Seoul takes no districts. / 서울 전체 제안에는 자치구를 고르지 않습니다.")
+        raise field_error("districts", gettext("A proposal for all of Seoul takes no districts."))
     proposal = Proposal(
         title=title, why=why, why_html=markdown_to_safe_html(why), area_scope=area_scope,
         area=districts_union(districts), categories=_categories_clean(categories), proposer=proposer,
@@ -152,7 +154,7 @@ def comment_create(*, proposal: Proposal, author, text: str) -> ProposalComment:
 def comment_delete(*, comment: ProposalComment, actor) -> None:
     """The author takes their comment back, or city staff remove it (recorded in the audit log)."""
     if not comment.can_delete(actor):
-        raise PermissionDenied("Only its author or city staff may delete a comment. / 댓글은 작성자나 서울시 담당자만 지울 수 있습니다.")
+        raise PermissionDenied(gettext("Only its author or city staff may delete a comment."))
     if actor.pk != comment.author_id:
         audit_record(actor=actor, action="proposal_comment.delete", target=comment, before={"text": comment.text},
                      after=None)
@@ -172,18 +174,19 @@ def _proposal_for_voting(proposal_id: int) -> Proposal:
     """The proposal, with its round share-locked so that closing waits for votes in flight."""
     proposal = Proposal.objects.select_related("round").filter(pk=proposal_id, is_hidden=False).first()
     if proposal is None:
-        raise field_error("proposal", "No such proposal. / 없는 제안입니다.", "not_found")
+        raise field_error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.OPEN:
-        raise field_error("proposal", "This proposal has been answered; voting on it is over. / 이미 답변이 끝난 제안이라 공감할 수 없습니다.", "answered")
+        raise field_error("proposal", gettext("This proposal has been answered; voting on it is over."), "answered")
     if proposal.round_id is None:
-        raise field_error("proposal", "Voting on this proposal starts with the next round. / 이 제안은 다음 회차가 시작되면 공감할 수 있습니다.", "no_round")
+        raise field_error("proposal", gettext("Voting on this proposal starts with the next round."), "no_round")
     table = Round._meta.db_table
     round_ = next(iter(Round.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [proposal.round_id])))
     status = round_.status
     if status == "scheduled":
-        raise field_error("round", f"Voting opens on {timezone.localtime(round_.starts_at):%Y-%m-%d %H:%M}. / 공감은 {timezone.localtime(round_.starts_at):%Y-%m-%d %H:%M}부터 할 수 있습니다.", "not_started")
+        raise field_error("round", gettext("Voting opens on %(when)s.")
+                     % {"when": f"{timezone.localtime(round_.starts_at):%Y-%m-%d %H:%M}"}, "not_started")
     if status != "open":
-        raise field_error("round", "This round has ended; votes can no longer change. / 이 회차는 끝났습니다. 공감을 더하거나 거둘 수 없습니다.", "ended")
+        raise field_error("round", gettext("This round has ended; votes can no longer change."), "ended")
     proposal.round = round_
     return proposal
 
@@ -200,7 +203,7 @@ def vote_cast(*, proposal_id: int, voter) -> Vote:
             vote = Vote.objects.create(proposal=proposal, voter=voter)
     except IntegrityError:
         raise AlreadyVoted({"vote": ValidationError(
-            "You already support this proposal. / 이미 공감한 제안입니다.", code="duplicate")})
+            gettext("You already support this proposal."), code="duplicate")})
     tile_cache_invalidate(layer_name="proposals", geometries=[proposal.area])
     if proposal.kind != ProposalKind.MAP_TOPIC:
         evaluation_start_if_due(proposal_id=proposal.pk)
@@ -213,7 +216,7 @@ def vote_withdraw(*, proposal_id: int, voter) -> None:
     proposal = _proposal_for_voting(proposal_id)
     deleted, _ = Vote.objects.filter(proposal=proposal, voter=voter).delete()
     if not deleted:
-        raise field_error("vote", "You have not supported this proposal. / 공감하지 않은 제안입니다.", "no_vote")
+        raise field_error("vote", gettext("You have not supported this proposal."), "no_vote")
     tile_cache_invalidate(layer_name="proposals", geometries=[proposal.area])
 
 
@@ -224,25 +227,25 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
     require_city_staff(actor)
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("round").filter(pk=proposal_id).first()
     if proposal is None:
-        raise field_error("proposal", "No such proposal. / 없는 제안입니다.", "not_found")
+        raise field_error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.OPEN:
-        raise field_error("state", "This proposal already has an answer. / 이미 답변한 제안입니다.", "answered")
+        raise field_error("state", gettext("This proposal already has an answer."), "answered")
     if state not in (ProposalState.SELECTED, ProposalState.MERGED, ProposalState.DECLINED):
-        raise field_error("state", "Answer with 'selected', 'merged' or 'declined'. / 'selected', 'merged', 'declined' 중 하나로 답하세요.")
+        raise field_error("state", gettext("Answer with 'selected', 'merged' or 'declined'."))
     answer = text_clean("answer", answer, max_length=4000, required=state != ProposalState.SELECTED)
     if state == ProposalState.SELECTED and not (proposal.round and proposal.round.closed_at):
-        raise field_error("state", "Select a proposal once its round has closed and the ranking is published. / 회차가 끝나 순위가 발표된 뒤에 선정할 수 있습니다.", "round_not_closed")
+        raise field_error("state", gettext("Select a proposal once its round has closed and the ranking is published."), "round_not_closed")
     merged_into = None
     if state == ProposalState.MERGED:
         merged_into = Proposal.objects.filter(pk=merged_into_id).first() if merged_into_id else None
         if merged_into is None or merged_into.pk == proposal.pk:
-            raise field_error("merged_into", "Name another existing proposal to merge into. / 합칠 다른 제안을 지정하세요.")
+            raise field_error("merged_into", gettext("Name another existing proposal to merge into."))
         if merged_into.state not in (ProposalState.OPEN, ProposalState.SELECTED):
-            raise field_error("merged_into", "Merge only into an open or selected proposal. / 진행 중이거나 선정된 제안에만 합칠 수 있습니다.")
+            raise field_error("merged_into", gettext("Merge only into an open or selected proposal."))
     elif merged_into_id:
-        raise field_error("merged_into", "Only a merge names another proposal. / 합치기에만 다른 제안을 지정합니다.")
+        raise field_error("merged_into", gettext("Only a merge names another proposal."))
     if state == ProposalState.SELECTED and not answer:
-        answer = "Selected: it becomes a campaign map. / 선정되어 캠페인 지도로 만들어집니다."
+        answer = gettext("Selected: it becomes a campaign map.")
     proposal.state = state
     proposal.answer = answer
     proposal.merged_into = merged_into
@@ -252,11 +255,8 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
     proposal.save()
     audit_record(actor=actor, action="proposal.answer", target=proposal, before={"state": ProposalState.OPEN},
                  after={"state": state, "answer": answer, "merged_into": merged_into_id})
-    labels = {ProposalState.SELECTED: ("선정", "selected"), ProposalState.MERGED: ("통합", "merged"),
-              ProposalState.DECLINED: ("미선정", "declined")}
-    ko, en = labels[state]
     notification_create(user=proposal.proposer, kind="proposal_answered",
-                        title=f"서울시가 제안에 답했습니다 ({ko}) / The city answered your proposal ({en})",
+                        title=stored(messages.ANSWERED_TITLE, state=messages.state_param(state)),
                         body=f"{proposal.title}\n\n{answer}\n\n/proposals/#proposal-{proposal.pk}")
     tile_cache_invalidate(layer_name="proposals", geometries=[proposal.area])
     return proposal
@@ -271,13 +271,13 @@ def round_create(*, actor, title: str, starts_at, ends_at, description: str = ""
     title = text_clean("title", title, max_length=200, required=True)
     description = text_clean("description", description, max_length=4000, required=False)
     if ends_at <= starts_at:
-        raise field_error("ends_at", "A round ends after it starts. / 회차는 시작 뒤에 끝나야 합니다.")
+        raise field_error("ends_at", gettext("A round ends after it starts."))
     if ends_at <= timezone.now():
-        raise field_error("ends_at", "A new round must end in the future. / 새 회차의 종료 시각은 미래여야 합니다.")
+        raise field_error("ends_at", gettext("A new round must end in the future."))
     overlapping = Round.objects.select_for_update().filter(starts_at__lt=ends_at, ends_at__gt=starts_at,
                                                            closed_at__isnull=True)
     if overlapping.exists():
-        raise field_error("starts_at", "Another round runs in that period. / 그 기간에 다른 회차가 있습니다.", "overlap")
+        raise field_error("starts_at", gettext("Another round runs in that period."), "overlap")
     if budget_cap is not None and not 0 < budget_cap <= 10**15:
         raise ValidationError({"budget_cap": gettext("Give a budget cap in won between 1 and 10^15.")})
     round_ = Round(title=title, description=description, starts_at=starts_at, ends_at=ends_at, created_by=actor,
@@ -309,12 +309,12 @@ def round_close(*, round_id: int, actor=None) -> Round:
         require_city_staff(actor)
     round_ = Round.objects.select_for_update().filter(pk=round_id).first()
     if round_ is None:
-        raise field_error("round", "No such round. / 없는 회차입니다.", "not_found")
+        raise field_error("round", gettext("No such round."), "not_found")
     if round_.closed_at:
         return round_
     now = timezone.now()
     if now < round_.starts_at:
-        raise field_error("round", "This round has not started yet. / 아직 시작하지 않은 회차입니다.", "not_started")
+        raise field_error("round", gettext("This round has not started yet."), "not_started")
     if now < round_.ends_at:
         if actor is None:
             return round_
@@ -400,17 +400,17 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
     require_city_staff(actor)
     proposal = Proposal.objects.select_for_update().filter(pk=proposal_id).first()
     if proposal is None:
-        raise field_error("proposal", "No such proposal. / 없는 제안입니다.", "not_found")
+        raise field_error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.SELECTED:
-        raise field_error("proposal", "Only a selected proposal becomes a campaign. / 선정된 제안만 캠페인이 될 수 있습니다.", "not_selected")
+        raise field_error("proposal", gettext("Only a selected proposal becomes a campaign."), "not_selected")
     if Campaign.objects.filter(proposal=proposal).exists():
-        raise field_error("proposal", "This proposal already has its campaign. / 이미 캠페인이 있는 제안입니다.", "exists")
+        raise field_error("proposal", gettext("This proposal already has its campaign."), "exists")
     if contribution_mode not in ContributionMode.values:
-        raise field_error("contribution_mode", "Choose 'open' or 'moderated'. / 'open' 또는 'moderated'를 고르세요.")
+        raise field_error("contribution_mode", gettext("Choose 'open' or 'moderated'."))
     template = MapTemplate.objects.filter(slug=template_slug or "", is_active=True).first()
     if template is None:
         slugs = ", ".join(MapTemplate.objects.filter(is_active=True).values_list("slug", flat=True))
-        raise field_error("template", f"Choose a map template: {slugs}. / 지도 틀을 고르세요: {slugs}.")
+        raise field_error("template", gettext("Choose a map template: %(slugs)s.") % {"slugs": slugs})
     title = text_clean("title", title or proposal.title, max_length=200, required=True)
     goal = text_clean("goal", goal, max_length=2000, required=True)
     if target_district_codes is None:
@@ -418,8 +418,9 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
     else:
         districts = districts_from_codes("target_districts", target_district_codes)
     area = districts_union(districts)
-    description = (f"{goal}\n\n시민 제안 「{proposal.title}」에서 시작된 캠페인 지도입니다. "
-                   f"/ A campaign map from the citizens' proposal \"{proposal.title}\".")
+    # The map's description is content written by the city, in the language of the official opening it.
+    description = f"{goal}\n\n" + gettext("A campaign map from the citizens' proposal \"%(title)s\".") % {
+        "title": proposal.title}
     map_obj = map_create(
         owner=actor, title=title, description=description, template=template, visibility=Visibility.PUBLIC,
         contribution_mode=contribution_mode, categories=_map_categories(template, proposal.categories),
@@ -435,7 +436,7 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
     supporters = {proposal.proposer_id, *Vote.objects.filter(proposal=proposal).values_list("voter_id", flat=True)}
     for user in get_user_model().objects.filter(pk__in=supporters):
         notification_create(user=user, kind="campaign_started",
-                            title=f"함께 고른 지도가 열렸습니다 / The map you chose is open: {title}",
+                            title=stored(messages.CAMPAIGN_STARTED_TITLE, title=title),
                             body=f"{goal}\n\n/maps/{map_obj.pk}/")
     tile_cache_invalidate(layer_name="campaigns", geometries=[area])
     return campaign
@@ -450,11 +451,9 @@ def _setting(name: str, default: int) -> int:
 
 
 def _tell_proposer(proposal: Proposal, *, kind: str, title: str, body: str, params: dict) -> None:
-    """The proposer hears of each step in their own language (rendered for them, stored as text)."""
-    user = proposal.proposer
-    with translation.override(getattr(user, "preferred_language", "ko") or "ko"):
-        notification_create(user=user, kind=kind, title=gettext(title) % params,
-                            body=f"{gettext(body) % params}\n\n/proposals/{proposal.pk}/evaluation/")
+    """The proposer hears of each step in their own language: stored as message keys, rendered when read."""
+    notification_create(user=proposal.proposer, kind=kind, title=stored(title, **params),
+                        body=stored(WITH_LINK, text=stored(body, **params), url=f"/proposals/{proposal.pk}/evaluation/"))
 
 
 def evaluation_draw(*, seed: str, pool: list[int], size: int) -> list[int]:
@@ -516,9 +515,7 @@ def evaluation_start_if_due(*, proposal_id: int) -> Evaluation | None:
     audit_record(actor=None, action="evaluation.start", target=proposal, before={"state": ProposalState.OPEN},
                  after={"votes": votes, "seed": seed, "pool": pool, "drawn": drawn})
     _tell_proposer(proposal, kind="proposal_evaluation",
-                   title=gettext_noop("Your proposal reached %(votes)d supporters and goes to evaluation"),
-                   body=gettext_noop("A citizen group of %(size)d drawn at random and the city's committee now evaluate "
-                        "\"%(title)s\". Citizen scores are due by %(due)s."),
+                   title=messages.EVALUATION_STARTED_TITLE, body=messages.EVALUATION_STARTED_BODY,
                    params={"votes": votes, "size": len(drawn), "title": proposal.title,
                            "due": f"{timezone.localtime(evaluation.citizen_due_at):%Y-%m-%d}"})
     return evaluation
@@ -539,8 +536,7 @@ def _citizen_step_close(evaluation: Evaluation, *, now) -> None:
     evaluation.save(update_fields=["citizen_done_at"])
     scored = [s for s in evaluation.seats.all() if s.scored_at]
     _tell_proposer(evaluation.proposal, kind="proposal_evaluation",
-                   title=gettext_noop("The citizen group has evaluated your proposal"),
-                   body=gettext_noop("%(scored)d of %(size)d drawn citizens scored \"%(title)s\". The committee decides next."),
+                   title=messages.CITIZENS_DONE_TITLE, body=messages.CITIZENS_DONE_BODY,
                    params={"scored": len(scored), "size": evaluation.group_size, "title": evaluation.proposal.title})
 
 
@@ -631,9 +627,7 @@ def evaluation_decide(*, proposal_id: int, actor, outcome: str, feedback: str,
     proposal.save()
     audit_record(actor=actor, action="evaluation.decide", target=proposal, before={"state": ProposalState.EVALUATION},
                  after={"outcome": outcome, "feedback": feedback, "merged_into": merged_into_id, "link": link})
-    titles = {"accepted": gettext_noop("Your proposal was accepted"), "merged": gettext_noop("Your proposal was merged with another"),
-              "declined": gettext_noop("Your proposal was declined")}
-    _tell_proposer(proposal, kind="proposal_decided", title=titles[outcome],
-                   body=gettext_noop("\"%(title)s\": %(feedback)s %(link)s"),
+    _tell_proposer(proposal, kind="proposal_decided", title=messages.DECIDED_TITLES[outcome],
+                   body=messages.DECIDED_BODY,
                    params={"title": proposal.title, "feedback": feedback, "link": link})
     return proposal

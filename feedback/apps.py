@@ -8,6 +8,7 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Platform feedback and the public roadmap"
 
     def ready(self):
+        from . import messages  # noqa: F401  (registers the keys of the messages it stores)
         from . import receivers  # noqa: F401  (scrubs feedback attachments when an account is erased)
 
         media_register(prefix="feedback/", lookup=_feedback_by_file, may_view=_feedback_may_view)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
 from django.http import Http404
+from django.utils.translation import gettext
 
 from accounts.permissions import user_or_none
 from geoplatform.ids import id_or_404
@@ -26,9 +27,9 @@ def feedback_list(*, user=None, state: str | None = None, kind: str | None = Non
 
 def feedback_get(*, feedback_id, user=None) -> Feedback:
     try:
-        return feedback_list(user=user).get(pk=id_or_404(feedback_id, "No such feedback. / 없는 의견입니다."))
+        return feedback_list(user=user).get(pk=id_or_404(feedback_id, gettext("No such feedback.")))
     except (Feedback.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such feedback. / 없는 의견입니다.")
+        raise Http404(gettext("No such feedback."))
 
 
 def roadmap() -> dict:

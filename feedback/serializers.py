@@ -1,20 +1,20 @@
 """Input and output shapes. Output never names who sent feedback or said "me too"."""
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from campaigns.serializers import BilingualInput, _bilingual
+from campaigns.serializers import ReaderInput
 
 from .models import Feedback, FeedbackKind, FeedbackState
 
 
-class FeedbackInputSerializer(BilingualInput):
-    kind = serializers.ChoiceField(choices=FeedbackKind.choices, error_messages={"invalid_choice": _bilingual(
-        "Choose 'bug', 'wish' or 'confusing'.", "'bug', 'wish', 'confusing' 중 하나를 고르세요.")})
+class FeedbackInputSerializer(ReaderInput):
+    kind = serializers.ChoiceField(choices=FeedbackKind.choices, error_messages={"invalid_choice": gettext_lazy("Choose 'bug', 'wish' or 'confusing'.")})
     text = serializers.CharField(max_length=4000)
     page_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     screenshot = serializers.FileField(required=False, allow_null=True)
 
 
-class FeedbackListQuerySerializer(BilingualInput):
+class FeedbackListQuerySerializer(ReaderInput):
     state = serializers.ChoiceField(choices=FeedbackState.choices, required=False)
     kind = serializers.ChoiceField(choices=FeedbackKind.choices, required=False)
 
@@ -55,11 +55,9 @@ class FeedbackSerializer(serializers.ModelSerializer):
         return self._file_url(obj, obj.screenshot_thumbnail)
 
 
-class TriageInputSerializer(BilingualInput):
+class TriageInputSerializer(ReaderInput):
     state = serializers.ChoiceField(choices=[FeedbackState.PLANNED, FeedbackState.DONE, FeedbackState.DECLINED],
-                                    error_messages={"invalid_choice": _bilingual(
-                                        "Choose 'planned', 'done' or 'declined'.",
-                                        "'planned', 'done', 'declined' 중 하나를 고르세요.")})
+                                    error_messages={"invalid_choice": gettext_lazy("Choose 'planned', 'done' or 'declined'.")})
     answer = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 

@@ -11,14 +11,17 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.permissions import require_city_staff, require_creator
 from geoplatform.errors import field_error
 from geoplatform.images import image_sanitise
+from geoplatform.messages import stored
 from geoplatform.text import plain_text, text_clean
 from audit.services import audit_record
 from notifications.services import notification_create
 
+from . import messages
 from .models import Feedback, FeedbackState, FeedbackSupport
 
 FEEDBACK_TRANSITIONS = {
@@ -35,10 +38,10 @@ def page_path_clean(value: str) -> str:
         return ""
     parts = urlsplit(value)
     if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
-        raise field_error("page_url", "Give the address of a page of this site. / 이 사이트의 페이지 주소를 주세요.")
+        raise field_error("page_url", gettext("Give the address of a page of this site."))
     path = plain_text(parts.path)
     if len(path) > 500:
-        raise field_error("page_url", "The page address is too long. / 페이지 주소가 너무 깁니다.")
+        raise field_error("page_url", gettext("The page address is too long."))
     return path
 
 
@@ -88,7 +91,7 @@ def feedback_support(*, feedback: Feedback, user) -> bool:
 @transaction.atomic
 def feedback_unsupport(*, feedback: Feedback, user) -> None:
     if feedback.author_id == user.pk:
-        raise field_error("support", "You sent this feedback; you cannot take back asking for it. / 직접 보낸 의견은 공감을 거둘 수 없습니다.")
+        raise field_error("support", gettext("You sent this feedback; you cannot take back asking for it."))
     FeedbackSupport.objects.filter(feedback=feedback, user=user).delete()
 
 
@@ -98,11 +101,12 @@ def feedback_triage(*, feedback_id: int, actor, state: str, answer: str = "") ->
     require_city_staff(actor)
     feedback = Feedback.objects.select_for_update().filter(pk=feedback_id).first()
     if feedback is None:
-        raise field_error("feedback", "No such feedback. / 없는 의견입니다.", "not_found")
+        raise field_error("feedback", gettext("No such feedback."), "not_found")
     if state not in FeedbackState.values or state == FeedbackState.NEW:
-        raise field_error("state", "Choose 'planned', 'done' or 'declined'. / 'planned', 'done', 'declined' 중 하나를 고르세요.")
+        raise field_error("state", gettext("Choose 'planned', 'done' or 'declined'."))
     if state not in FEEDBACK_TRANSITIONS[feedback.state]:
-        raise field_error("state", f"Feedback that is {feedback.state} cannot become {state}. / '{feedback.state}' 상태의 의견은 '{state}'(으)로 바꿀 수 없습니다.", "transition")
+        raise field_error("state", gettext("Feedback that is %(state)s cannot become %(new)s.")
+                     % {"state": FeedbackState(feedback.state).label, "new": FeedbackState(state).label}, "transition")
     answer = text_clean("answer", answer, max_length=4000, required=state == FeedbackState.DECLINED)
     before = {"state": feedback.state, "answer": feedback.answer}
     feedback.state = state
@@ -112,12 +116,9 @@ def feedback_triage(*, feedback_id: int, actor, state: str, answer: str = "") ->
     feedback.save()
     audit_record(actor=actor, action="feedback.triage", target=feedback, before=before,
                  after={"state": state, "answer": answer})
-    labels = {FeedbackState.PLANNED: ("반영 예정", "planned"), FeedbackState.DONE: ("반영 완료", "done"),
-              FeedbackState.DECLINED: ("반영 안 함", "declined")}
-    ko, en = labels[state]
     askers = FeedbackSupport.objects.filter(feedback=feedback).values_list("user_id", flat=True)
     for user in get_user_model().objects.filter(pk__in=askers):
         notification_create(user=user, kind="feedback_answered",
-                            title=f"요청하신 의견에 답했습니다 ({ko}) / Your feedback was answered ({en})",
+                            title=stored(messages.ANSWERED_TITLE, state=messages.state_param(state)),
                             body=f"{feedback.text[:300]}\n\n{answer}\n\n/roadmap/")
     return feedback

@@ -1,6 +1,7 @@
 """City projects as the layer `projects`: every project's location, coloured by status."""
 from django.db.models import CharField, F
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy
 
 from layers.registry import Layer, registry
 
@@ -44,5 +45,5 @@ registry.register(Layer(
            "fill_opacity": 0.35},
     legend=[{"value": str(s), "label_ko": STATUS_LABELS[s][0], "label_en": STATUS_LABELS[s][1], "color": c}
             for s, c in STATUS_COLORS.items()],
-    attribution="서울특별시 / Seoul Metropolitan Government",
+    attribution=gettext_lazy("Seoul Metropolitan Government"),
 ))

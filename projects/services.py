@@ -11,12 +11,12 @@ import datetime
 from django.contrib.gis.geos import GEOSGeometry, MultiLineString, MultiPoint, MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from districts.models import District
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
+from geoplatform.messages import localised, stored
 from accounts.permissions import require_city_staff
 from geoplatform.errors import field_error
 from geoplatform.text import text_clean
@@ -24,6 +24,7 @@ from layers.services import tile_cache_invalidate
 from audit.services import audit_record
 from notifications.services import notification_create
 
+from . import messages
 from .models import Project, ProjectFollow, ProjectStatus, ProjectUpdate, ProjectUpdatePhoto
 
 LAYER = "projects"
@@ -174,20 +175,17 @@ def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry
 
 
 def _notify_followers(project: Project, update: ProjectUpdate) -> int:
-    """Each follower hears of the update in their own language (the notice is rendered for them)."""
+    """Each follower hears of the update in their own language (stored as a message, rendered when read)."""
     from django.contrib.auth import get_user_model
 
     follower_ids = ProjectFollow.objects.filter(project=project).values_list("user_id", flat=True)
     sent = 0
     for user in get_user_model().objects.filter(pk__in=follower_ids, is_active=True):
-        language = getattr(user, "preferred_language", "ko") or "ko"
-        with translation.override(language):
-            title_text = project.title_en if language == "en" and project.title_en else project.title_ko
-            body_text = update.text_en if language == "en" and update.text_en else update.text_ko
-            notification_create(
-                user=user, kind="project_update",
-                title=_("New update on the project you follow: %(title)s") % {"title": title_text},
-                body=f"{update.date:%Y-%m-%d}\n\n{body_text}\n\n/projects/{project.pk}/")
+        notification_create(
+            user=user, kind="project_update",
+            title=stored(messages.UPDATE_TITLE, title=localised(ko=project.title_ko, en=project.title_en)),
+            body=stored(messages.UPDATE_BODY, date=f"{update.date:%Y-%m-%d}",
+                        text=localised(ko=update.text_ko, en=update.text_en), url=f"/projects/{project.pk}/"))
         sent += 1
     return sent
 

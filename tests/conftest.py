@@ -1,6 +1,7 @@
 """Shared fixtures: real PostGIS, the real Seoul districts, users per role, API clients."""
 import datetime
 import os
+import re
 import socket
 import threading
 import time
@@ -16,6 +17,13 @@ from districts.models import District
 from districts.services import seoul_load
 
 PASSWORD = "a-Long-test-pa55word"
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def korean_only(data) -> bool:
+    """An answer (an error body, a message) in Korean alone: Hangul, and no "English / 한국어" pair."""
+    text = str(data)
+    return bool(HANGUL.search(text)) and " / " not in text
 
 
 @pytest.fixture(scope="session")

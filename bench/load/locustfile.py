@@ -2,17 +2,20 @@
 editing maps, officers answering. Loopback only: bin/load points it at make run or make cluster.
 
 Request names are endpoint classes (tile, tilejson, style, page, ogc, report, feature, answer) so the
-statistics come out per class. Users are the demo accounts (`load_demo`) plus one map per citizen.
+statistics come out per class. Users are the demo officer (`load_demo`) and the load-NNNN citizen accounts (`load_accounts`), one map each.
 """
+import itertools
 import math
+import os
 import random
-import uuid
 
 from locust import HttpUser, between, events, task
 
 SEOUL = (126.80, 37.45, 127.15, 37.68)
 GANGNAM = (127.02, 37.48, 127.07, 37.52)  # reports land in Gangnam-gu, whose officer answers them
 DEMO_PASSWORD = "seoul-demo-2026"
+LOAD_ACCOUNTS = int(os.environ.get("LOAD_ACCOUNTS", "60"))  # bin/load creates this many
+_ACCOUNT_NUMBERS = itertools.count()
 
 
 @events.test_start.add_listener
@@ -73,9 +76,11 @@ class Citizen(HttpUser):
     wait_time = between(5, 15)
 
     def on_start(self):
-        username = f"load-{uuid.uuid4().hex[:10]}"
-        response = self.client.post("/api/auth/signup/", name="signup", json={
-            "username": username, "email": f"{username}@example.org", "password": "a-Long-load-pa55word"})
+        # Sign-up activates an account only through its e-mailed link, so simulated citizens sign in to the
+        # accounts bin/load makes beforehand (`manage.py load_accounts --count USERS`): load-0001, load-0002, …
+        username = f"load-{next(_ACCOUNT_NUMBERS) % LOAD_ACCOUNTS + 1:04d}"
+        response = self.client.post("/api/auth/token/", name="signin",
+                                    json={"username": username, "password": DEMO_PASSWORD})
         self.client.headers["Authorization"] = f"Token {response.json()['token']}"
         categories = self.client.get("/api/reports/categories/", name="categories").json()
         categories = categories.get("results", categories) if isinstance(categories, dict) else categories

@@ -69,7 +69,7 @@ def test_each_question_has_one_door(question, pattern, door):
 def test_write_serializers_read_geometries_and_services_check_them():
     """A geometry's validity is judged once on a write path: by the service (`geometry_check`), not the serializer."""
     judged = {str(path.relative_to(ROOT)) for path in _product_files() if path.name == "serializers.py"
-              and re.search(r"geometry_check|geometry_from_geojson", path.read_text(encoding="utf-8"))}
+              and re.search(r"geometry_check\(|geometry_from_geojson\(", path.read_text(encoding="utf-8"))}
     assert judged == {"districts/serializers.py"}  # a read ("where is this?"), no service behind it
 
 
@@ -90,11 +90,11 @@ def test_pages_live_with_their_apps():
 
 
 def test_no_app_imports_another_apps_private_names():
-    """Shared helpers have public names in the app below (usually geoplatform/); `_bilingual` goes with #17."""
+    """Shared helpers have public names in the app below (usually geoplatform/)."""
     private = re.compile(r"^from (\w+)[\w.]* import [^#\n]*\b(_[a-z]\w*)", re.M)
     found = {(str(path.relative_to(ROOT)), name) for path in _product_files()
              for app, name in private.findall(path.read_text(encoding="utf-8"))
-             if app != path.relative_to(ROOT).parts[0] and name not in ("_", "_bilingual")}
+             if app != path.relative_to(ROOT).parts[0] and name != "_"}
     assert found == set()
 
 

@@ -6,6 +6,7 @@ from PIL import Image
 
 from audit.models import AuditLog
 from feedback.models import Feedback, FeedbackSupport
+from tests.conftest import korean_only
 
 
 def _send(client, **extra):
@@ -48,12 +49,12 @@ def test_feedback_moves_through_its_public_states_and_reaches_the_roadmap_by_cou
     assert staff_api.post(f"/api/feedback/{bug['id']}/triage/", {"state": "done", "answer": "고쳤습니다."},
                           format="json").status_code == 200
     no_reason = staff_api.post(f"/api/feedback/{odd['id']}/triage/", {"state": "declined"}, format="json")
-    assert no_reason.status_code == 400 and no_reason.json() == {"answer": ["내용을 입력하세요."]}
+    assert no_reason.status_code == 400 and korean_only(no_reason.json())
     assert staff_api.post(f"/api/feedback/{odd['id']}/triage/",
                           {"state": "declined", "answer": "검색은 관련도 순입니다."}, format="json").status_code == 200
     reopened_done = staff_api.post(f"/api/feedback/{bug['id']}/triage/", {"state": "declined", "answer": "x"},
                                    format="json")
-    assert reopened_done.status_code == 400 and " / " in str(reopened_done.json())
+    assert reopened_done.status_code == 400 and korean_only(reopened_done.json())
     assert staff_api.post(f"/api/feedback/{wish['id']}/triage/", {"state": "done", "answer": "배포했습니다."},
                           format="json").status_code == 200
 
@@ -106,12 +107,12 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(citizen, c
     assert not Feedback.objects.exists() and not FeedbackSupport.objects.exists()
 
 
-def test_bad_feedback_is_a_400_on_its_field(citizen, client_for, api):
+def test_bad_feedback_is_a_400_in_the_readers_language(citizen, client_for, api):
     for change in ({"kind": "rant"}, {"text": "<p></p>"}, {"page_url": "javascript:alert(1)"},
                    {"page_url": "maps/3"}, {"text": "가" * 4001}):
         answer = _send(client_for(citizen), **change)
         assert answer.status_code == 400, change
-        assert list(answer.json()) == list(change) and answer.json()[next(iter(change))][0].strip(), answer.json()
+        assert korean_only(answer.json()), answer.json()
     assert api.post("/api/feedback/", {"kind": "bug", "text": "x"}, format="json").status_code == 401
     assert api.get("/api/feedback/", {"kind": "rant"}).status_code == 400
     assert not Feedback.objects.exists()
@@ -171,4 +172,4 @@ def test_everyone_who_asked_is_told_when_feedback_is_answered(citizen, citizen2,
                            format="json")
     told = Notification.objects.filter(kind="feedback_answered")
     assert set(told.values_list("user_id", flat=True)) == {citizen.pk, citizen2.pk}
-    assert all("곧 합니다." in n.body and "planned" in n.title for n in told)
+    assert all("곧 합니다." in n.body and n.title == "요청하신 의견에 답했습니다: 계획" for n in told)
