@@ -12,11 +12,10 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from geoplatform.inputs import validated
 from geoplatform.media import protected_file_response
-from geoplatform.pagination import BoundedLimitOffsetPagination
+from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_gis.pagination import GeoJsonPagination
 
 from layers.query import bbox_parse, request_secret
 from layers.exports import EXPORT_FORMATS, export_layer_response
@@ -130,9 +129,9 @@ class MapDetailApi(APIView):
 
 
 # --- features --------------------------------------------------------------------------------------
-class FeaturePagination(GeoJsonPagination):
-    page_size = 500
-    max_page_size = 5000
+class FeaturePagination(FeatureCollectionPagination):
+    default_limit = 500
+    max_limit = 5000
 
 
 class FeatureListApi(APIView):
