@@ -1,4 +1,5 @@
 """Thin views: parse input, call a selector or a service, serialize the answer."""
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -61,9 +62,10 @@ class FeedbackTriageApi(APIView):
 
     @extend_schema(request=TriageInputSerializer, responses=FeedbackSerializer)
     def post(self, request, pk: int):
-        selectors.feedback_get(feedback_id=pk)
         data = validated(TriageInputSerializer, request.data)
-        services.feedback_triage(feedback_id=pk, actor=request.user, state=data["state"], answer=data["answer"])
+        with transaction.atomic():
+            feedback = selectors.feedback_access(feedback_id=pk, lock=True)
+            services.feedback_triage(feedback=feedback, actor=request.user, state=data["state"], answer=data["answer"])
         feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
         return Response(FeedbackSerializer(feedback, context={"request": request}).data)
 
