@@ -152,9 +152,8 @@ class RecordsExportApi(APIView):
         analysis = analysis_get(pk=pk, user=request.user)
         detail = request.query_params.get("detail", "public")
         if detail not in ("public", "full"):
-            raise DRFValidationError({"detail": "Use detail=public or detail=full / detail은 public 또는 full이어야 합니다"})
+            raise DRFValidationError({"detail": _("Use detail=public or detail=full")})
         if detail == "full" and not (request.user.is_authenticated and request.user.is_analyst):
-            raise PermissionDenied("Full-detail exports are for analysts and city staff / "
-                                   "상세 내보내기는 분석가와 시 직원만 할 수 있습니다")
+            raise PermissionDenied(_("Full-detail exports are for analysts and city staff"))
         return records_export_response(analysis=analysis, request=request, full=detail == "full")
 

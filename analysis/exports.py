@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from geoplatform.csvfiles import csv_writer
 from geoplatform.geojson import GEOJSON_PRECISION
@@ -34,14 +35,14 @@ def output_export_response(*, output: AnalysisOutput, fmt: str, request):
     stem = f"analysis-{output.analysis_id}-{output.key}"
     if output.kind == AnalysisOutput.Kind.RASTER:
         if fmt != "tif":
-            return _bad("A raster output exports as GeoTIFF only (export.tif) / 래스터 결과는 GeoTIFF로만 내보낼 수 있습니다")
+            return _bad(gettext("A raster output exports as GeoTIFF only (export.tif)"))
         path = Path(settings.MEDIA_ROOT) / output.raster_path
         if not output.raster_path or not path.exists():
-            return JsonResponse({"detail": "This output has not been computed yet / 아직 계산되지 않은 결과입니다"},
+            return JsonResponse({"detail": gettext("This output has not been computed yet")},
                                 status=404)
         return FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}.tif", content_type="image/tiff")
     if fmt not in ("csv", "gpkg", "geojson"):
-        return _bad("Export a vector output as csv, gpkg or geojson / 벡터 결과는 csv, gpkg, geojson으로 내보낼 수 있습니다")
+        return _bad(gettext("Export a vector output as csv, gpkg or geojson"))
     return export_layer_response(layer=output_layer(output), viewer=request_viewer(request), fmt=fmt, filename=stem)
 
 

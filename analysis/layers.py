@@ -6,6 +6,7 @@ from django.conf import settings
 
 from layers.registry import Layer, Viewer, registry
 
+from .messages import value_label_text
 from .models import AnalysisOutput
 from .raster import raster_tile_png
 from .selectors import output_by_layer_key, output_cells, published_outputs
@@ -31,7 +32,7 @@ def output_layer(output: AnalysisOutput) -> Layer:
         geometry_type="raster" if raster else output.geometry_type,
         fields=() if raster else FIELDS,
         description_ko=analysis.description,
-        description_en=f"{output.value_label}",
+        description_en=value_label_text(output.value_label, language="en"),
         id_field="pk",
         attribution="geoplatform analysis; sources: " + ", ".join(analysis.sources),
         public=analysis.is_published,

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
+from django.utils.translation import gettext
 
+from . import messages
 from .raster import NODATA, grid_shape, kernel_density_counts, ramp
 from .sources import METRIC_SRID, Source, k_anonymity
 
@@ -25,7 +27,7 @@ SIGNIFICANCE = [(2.576, 3, "99%"), (1.960, 2, "95%"), (1.645, 1, "90%")]
 
 
 class MethodError(ValueError):
-    """The run cannot produce a result from these inputs; bilingual, safe to show."""
+    """The run cannot produce a result from these inputs; in the author's language, safe to show."""
 
 
 @dataclass
@@ -181,8 +183,8 @@ def _protected_totals(*, records: int, in_units: int, applied: bool, k: int) -> 
 
 # --- aggregation -----------------------------------------------------------------------------
 MEASURES = {
-    "count": ("records", "건"),
-    "per_km2": ("records per km²", "건/km²"),
+    "count": ("records", "건", messages.COUNT),
+    "per_km2": ("records per km²", "건/km²", messages.PER_KM2),
 }
 
 
@@ -215,12 +217,14 @@ def aggregation(params: dict, sources: list[Source]) -> list[Result]:
         row.klass = _classify(row.value, breaks) if not row.suppressed else SUPPRESSED_CLASS
     if measure == "per_population":
         unit_en, unit_ko = f"per {params['per']:,} residents", f"주민 {params['per']:,}명당"
+        label = messages.value_label(messages.PER_POPULATION, per=f"{params['per']:,}")
     else:
-        unit_en, unit_ko = MEASURES[measure]
+        unit_en, unit_ko, key = MEASURES[measure]
+        label = messages.value_label(key)
     in_units = sum(c[0] for c in counts)
     return [Result(
         key="cells", title_ko=f"{source.layer.title_ko} 집계", title_en=f"{source.layer.title_en}: aggregated",
-        value_label=f"{unit_en} / {unit_ko}", rows=rows,
+        value_label=label, rows=rows,
         legend=_legend(breaks, unit_ko, unit_en) + ([SUPPRESSED_LEGEND] if applied else []),
         stats={**_protected_totals(records=source.count, in_units=in_units, applied=applied, k=k),
                "unit": unit, **_suppression_stats(rows, applied=applied, k=k)},
@@ -241,7 +245,7 @@ def hotspot(params: dict, sources: list[Source]) -> list[Result]:
     source, k = sources[0], k_anonymity()
     applied = not source.is_open_data
     if source.count == 0:
-        raise MethodError("The source layer has no features to find hotspots in / 원본 레이어에 피처가 없습니다")
+        raise MethodError(gettext("The source layer has no features to find hotspots in"))
     cell, bandwidth, classes = params["cell_size_m"], params["bandwidth_m"], params["classes"]
     bounds = _seoul_bounds(bandwidth, cell)
     counts, transform = _pixel_counts(source, bounds=bounds, cell=cell)
@@ -258,11 +262,11 @@ def hotspot(params: dict, sources: list[Source]) -> list[Result]:
                      "k_applied": applied, "suppressed_pixels": int(masked.sum()), "breaks": breaks}
     results = [
         Result(key="density", title_ko=f"{source.layer.title_ko} 밀도 (커널)",
-               title_en=f"{source.layer.title_en}: kernel density", value_label="records per km² / 건/km²",
+               title_en=f"{source.layer.title_en}: kernel density", value_label=messages.value_label(messages.DENSITY),
                legend=legend, stats=density_stats, raster=raster.astype(np.float32), raster_transform=transform,
                geometry_type="raster"),
         Result(key="classes", title_ko=f"{source.layer.title_ko} 밀도 등급", title_en=f"{source.layer.title_en}: density classes",
-               value_label="records per km², lower bound of the class / 등급 하한 (건/km²)",
+               value_label=messages.value_label(messages.DENSITY_CLASS),
                rows=_class_polygons(np.where(masked, 0, density), transform, breaks), legend=legend,
                stats={"classes": len(breaks), "k": k, "k_applied": applied,
                       "suppressed_pixels": int(masked.sum()), "breaks": breaks}),
@@ -368,7 +372,7 @@ def _getis_ord(source: Source, hex_size: int, *, applied: bool, k: int) -> Resul
     return Result(
         key="gistar", title_ko=f"{source.layer.title_ko} 핫스팟 (Getis-Ord Gi*)",
         title_en=f"{source.layer.title_en}: hot spots (Getis-Ord Gi*)",
-        value_label="Gi* z-score (count = records in the cell and its neighbours) / Gi* z 점수", rows=rows,
+        value_label=messages.value_label(messages.GISTAR), rows=rows,
         legend=legend,
         stats={"cells": n, "hex_size_m": hex_size, "hot_cells": int(sum(r.klass > 0 for r in rows)),
                "cold_cells": int(sum(r.klass < 0 for r in rows)), **_suppression_stats(rows, applied=applied, k=k)},
@@ -376,10 +380,8 @@ def _getis_ord(source: Source, hex_size: int, *, applied: bool, k: int) -> Resul
 
 
 def _significance_label(klass: int) -> str:
-    if klass == 0:
-        return "not significant / 유의하지 않음"
-    conf = next(c for _, level, c in SIGNIFICANCE if level == abs(klass))
-    return f"{'hot' if klass > 0 else 'cold'} spot {conf} / {'핫' if klass > 0 else '콜드'}스팟 {conf}"
+    """Cells carry no words of their own: readers see the legend's label of their class, in their language."""
+    return ""
 
 
 # --- coverage --------------------------------------------------------------------------------
@@ -389,7 +391,7 @@ COVERAGE_COLORS = ["#1a9850", "#a6d96a", "#fdae61", "#d73027"]
 def coverage(params: dict, sources: list[Source]) -> list[Result]:
     source = sources[0]
     if source.count == 0:
-        raise MethodError("The facility layer has no features / 시설 레이어에 피처가 없습니다")
+        raise MethodError(gettext("The facility layer has no features"))
     threshold = params["threshold_m"]
     units_create("hex", params["hex_size_m"])
     fetched = _fetch(f"""
@@ -408,7 +410,7 @@ def coverage(params: dict, sources: list[Source]) -> list[Result]:
         distance = round(float(distance), 1)
         klass = 1 + int(np.searchsorted(bands, distance, side="left"))
         rows.append(Row(key=key, value=distance, count=int(inside), klass=klass, geom=GEOSGeometry(memoryview(bytes(ewkb))),
-                        label="under-served / 접근 취약" if distance > threshold else ""))
+                        label=""))  # the legend names the class in the reader's language
     distances = np.asarray([r.value for r in rows])
     limits = [0, *bands]
     legend = [{"value": i, "color": color, "min": low,
@@ -418,7 +420,7 @@ def coverage(params: dict, sources: list[Source]) -> list[Result]:
     return [Result(
         key="distance", title_ko=f"{source.layer.title_ko} 접근성 (가장 가까운 시설까지 거리)",
         title_en=f"{source.layer.title_en}: distance to the nearest facility",
-        value_label="metres from the cell centre to the nearest facility / 셀 중심에서 가장 가까운 시설까지 거리(m)",
+        value_label=messages.value_label(messages.DISTANCE),
         rows=rows, legend=legend,
         stats={"cells": len(rows), "facilities": source.count, "threshold_m": threshold,
                "under_served_cells": under, "under_served_share": round(under / len(rows), 4) if rows else 0,
@@ -462,8 +464,7 @@ def comparison(params: dict, sources: list[Source]) -> list[Result]:
     ] + ([SUPPRESSED_LEGEND] if applied else [])
     return [Result(
         key="change", title_ko=f"{source.layer.title_ko} 기간 비교", title_en=f"{source.layer.title_en}: change over time",
-        value_label="records in the second period minus the first (count = second, count_before = first) / "
-                    "두 번째 기간 건수 − 첫 번째 기간 건수",
+        value_label=messages.value_label(messages.CHANGE),
         rows=rows, legend=legend,
         stats={"records": records, "before": before, "after": after, "unit": unit,
                "before_total": before_total, "after_total": after_total,

@@ -2,24 +2,25 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GistIndex
 from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .managers import AnalysisCellQuerySet, AnalysisQuerySet
 
 
 class Method(models.TextChoices):
-    AGGREGATION = "aggregation", "Aggregation / 집계"
-    HOTSPOT = "hotspot", "Hotspots / 핫스팟"
-    COVERAGE = "coverage", "Coverage / 접근성"
-    COMPARISON = "comparison", "Comparison over time / 기간 비교"
+    AGGREGATION = "aggregation", _("Aggregation")
+    HOTSPOT = "hotspot", _("Hotspots")
+    COVERAGE = "coverage", _("Coverage")
+    COMPARISON = "comparison", _("Comparison over time")
 
 
 class Analysis(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft"
-        QUEUED = "queued"
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
+        DRAFT = "draft", _("Not run yet")
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
 
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -81,8 +82,8 @@ class AnalysisOutput(models.Model):
     """One result of a run: vector rows (`AnalysisCell`) or a GeoTIFF, served as layer `analysis-<id>`."""
 
     class Kind(models.TextChoices):
-        VECTOR = "vector"
-        RASTER = "raster"
+        VECTOR = "vector", _("Vector")
+        RASTER = "raster", _("Raster")
 
     analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="outputs")
     key = models.SlugField(max_length=40)

@@ -1,4 +1,5 @@
 """Parameters of each method, validated before anything is stored or run."""
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -11,19 +12,19 @@ class _Base(serializers.Serializer):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise serializers.ValidationError(
-                {api_settings.NON_FIELD_ERRORS_KEY: ["Parameters must be an object / 매개변수는 객체여야 합니다"]})
+                {api_settings.NON_FIELD_ERRORS_KEY: [gettext("Parameters must be an object")]})
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError(
-                {name: "Unknown parameter / 알 수 없는 매개변수입니다" for name in unknown})
+                {name: gettext("Unknown parameter") for name in unknown})
         return super().to_internal_value(data)
 
 
 def _hex_size(default):
     return serializers.IntegerField(
         min_value=100, max_value=5000, default=default,
-        error_messages={"min_value": "Hex cells must be at least 100 m / 육각형 셀은 100m 이상이어야 합니다",
-                        "max_value": "Hex cells must be at most 5,000 m / 육각형 셀은 5,000m 이하여야 합니다"},
+        error_messages={"min_value": gettext_lazy("Hex cells must be at least 100 m"),
+                        "max_value": gettext_lazy("Hex cells must be at most 5,000 m")},
     )
 
 
@@ -41,8 +42,7 @@ class AggregationParameters(_Source):
     def validate(self, attrs):
         if attrs["measure"] == "per_population" and attrs["unit"] == "hex":
             raise serializers.ValidationError(
-                {"measure": "Resident counts exist per district and dong, not per hex cell / "
-                            "인구는 자치구와 행정동 단위로만 있습니다"})
+                {"measure": gettext("Resident counts exist per district and dong, not per hex cell")})
         return attrs
 
 
@@ -55,8 +55,7 @@ class HotspotParameters(_Source):
     def validate(self, attrs):
         if attrs["cell_size_m"] * 2 > attrs["bandwidth_m"]:
             raise serializers.ValidationError(
-                {"cell_size_m": "The raster cell must be at most half the bandwidth / "
-                                "래스터 셀 크기는 대역폭의 절반 이하여야 합니다"})
+                {"cell_size_m": gettext("The raster cell must be at most half the bandwidth")})
         return attrs
 
 
@@ -72,7 +71,7 @@ class Period(_Base):
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError("A period ends after it starts / 기간의 끝은 시작 이후여야 합니다")
+            raise serializers.ValidationError(gettext("A period ends after it starts"))
         return attrs
 
 

@@ -1,10 +1,11 @@
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
 class AnalysisPermission(BasePermission):
     """Anyone reads what they may see; analysts create; the author (or city staff) changes."""
 
-    message = "Only analysts may create or change analyses / 분석가만 분석을 만들거나 바꿀 수 있습니다"
+    message = gettext_lazy("Only analysts may create or change analyses")
 
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:

@@ -3,6 +3,7 @@ from rest_framework.reverse import reverse
 
 from layers.links import tilejson_url
 
+from .messages import value_label_text
 from .models import Analysis, AnalysisOutput, Method
 
 EXPORT_FORMATS = {"vector": ("csv", "gpkg", "geojson"), "raster": ("tif",)}
@@ -13,11 +14,15 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
     tilejson = serializers.SerializerMethodField()
     tiles = serializers.SerializerMethodField(help_text="raster outputs: PNG tile URL template")
     exports = serializers.SerializerMethodField()
+    value_label = serializers.SerializerMethodField(help_text="what `value` means, in the reader's language")
 
     class Meta:
         model = AnalysisOutput
         fields = ("id", "key", "kind", "layer", "title_ko", "title_en", "value_label", "geometry_type", "legend",
                   "stats", "tilejson", "tiles", "exports")
+
+    def get_value_label(self, output) -> str:
+        return value_label_text(output.value_label)
 
     def get_tilejson(self, output) -> str | None:
         request = self.context["request"]

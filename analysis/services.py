@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
+from geoplatform.i18n import language_of
 from jobs.models import Job
 from jobs.services import job_create, job_finish, job_progress
 from layers.registry import Viewer
@@ -41,8 +43,8 @@ def _check_sources(*, method: str, parameters: dict, user) -> list[str]:
 
 def _validated(method: str, parameters) -> dict:
     if method not in Method.values:
-        raise DRFValidationError({"method": f"Unknown method; choose one of {', '.join(Method.values)} / "
-                                         f"알 수 없는 분석 방법입니다"})
+        raise DRFValidationError({"method": _("Unknown method; choose one of %(methods)s")
+                                            % {"methods": ", ".join(Method.values)}})
     try:
         return parameters_clean(method, parameters)
     except DRFValidationError as exc:
@@ -53,7 +55,7 @@ def _validated(method: str, parameters) -> dict:
 def analysis_create(*, user, name: str, method: str, parameters: dict | None = None, description: str = "",
                     caveats: str = "") -> Analysis:
     if not Analysis.can_create(user):
-        raise PermissionError("Only analysts run analyses / 분석가만 분석을 만들 수 있습니다")
+        raise PermissionError(_("Only analysts run analyses"))
     clean = _validated(method, parameters)
     analysis = Analysis(name=name, method=method, parameters=clean, description=description, caveats=caveats,
                         sources=_check_sources(method=method, parameters=clean, user=user), created_by=user)
@@ -67,8 +69,7 @@ def analysis_update(*, analysis: Analysis, user, **fields) -> Analysis:
     """Change text fields at any time; method and parameters only before publication."""
     analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
     if ("method" in fields or "parameters" in fields) and analysis.is_published:
-        raise ValidationError({"parameters": "Unpublish before changing a published analysis's parameters / "
-                                             "공개된 분석의 매개변수를 바꾸려면 먼저 비공개로 돌리세요"})
+        raise ValidationError({"parameters": _("Unpublish before changing a published analysis's parameters")})
     if "method" in fields or "parameters" in fields:
         method = fields.pop("method", analysis.method)
         clean = _validated(method, fields.pop("parameters", analysis.parameters))
@@ -93,9 +94,9 @@ def analysis_run(*, analysis: Analysis, user, inline: bool = False) -> Analysis:
     with transaction.atomic():
         analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
         if analysis.status in (Analysis.Status.QUEUED, Analysis.Status.RUNNING):
-            raise ValidationError({"status": "This analysis is already running / 이미 실행 중인 분석입니다"})
+            raise ValidationError({"status": _("This analysis is already running")})
         analysis.job = job_create(kind="analysis", created_by=user, total=4,
-                                  message="queued / 대기 중")
+                                  message=gettext_noop("queued"))
         analysis.status, analysis.error = Analysis.Status.QUEUED, ""
         analysis.save(update_fields=["job", "status", "error"])
         if not inline:
@@ -107,21 +108,28 @@ def analysis_run(*, analysis: Analysis, user, inline: bool = False) -> Analysis:
 
 
 def analysis_execute(*, analysis_id: int) -> dict:
-    """The body of a run: stage sources, compute, store outputs, all or nothing."""
+    """The body of a run: stage sources, compute, store outputs, all or nothing.
+
+    Its errors are stored for the author to read: they are written in the author's language."""
     analysis = Analysis.objects.select_related("job", "created_by").get(pk=analysis_id)
+    with language_of(analysis.created_by):
+        return _execute(analysis)
+
+
+def _execute(analysis: Analysis) -> dict:
     job = analysis.job or job_create(kind="analysis", created_by=analysis.created_by, total=4)
     Analysis.objects.filter(pk=analysis.pk).update(status=Analysis.Status.RUNNING, job=job)
     try:
-        job_progress(job=job, progress=1, message="reading sources / 원본 레이어 읽는 중")
+        job_progress(job=job, progress=1, message=gettext_noop("reading sources"))
         viewer = _viewer(analysis.created_by)
         params = analysis.parameters
         comparing = analysis.method == Method.COMPARISON
         layer = source_layer(params["source"], viewer=viewer, need_time=comparing)
         source = source_stage(layer, viewer=viewer, table=SOURCE_TABLE, with_time=comparing)
         digest = fingerprint(method=analysis.method, parameters=params, sources=[source], version=METHOD_VERSION)
-        job_progress(job=job, progress=2, message="computing / 계산 중")
+        job_progress(job=job, progress=2, message=gettext_noop("computing"))
         results = RUNNERS[analysis.method](params, [source])
-        job_progress(job=job, progress=3, message="storing outputs / 결과 저장 중")
+        job_progress(job=job, progress=3, message=gettext_noop("storing outputs"))
         with transaction.atomic():
             _outputs_store(analysis=analysis, results=results, digest=digest)
             Analysis.objects.filter(pk=analysis.pk).update(
@@ -131,7 +139,7 @@ def analysis_execute(*, analysis_id: int) -> dict:
         return _failed(analysis, job, str(exc))
     except Exception:
         logger.exception("analysis %s failed", analysis.pk)
-        return _failed(analysis, job, "The analysis failed; the error was logged / 분석이 실패했습니다 (오류가 기록됨)")
+        return _failed(analysis, job, _("The analysis failed; the error was logged"))
     finally:
         tables_drop(SOURCE_TABLE, UNITS_TABLE)
     result = {"analysis": analysis.pk, "fingerprint": digest, "outputs": [r.key for r in results]}
@@ -197,7 +205,7 @@ def _sources_check_publishable(analysis: Analysis) -> None:
 def analysis_publish(*, analysis: Analysis, user, published: bool = True) -> Analysis:
     analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
     if published and analysis.status != Analysis.Status.SUCCEEDED:
-        raise ValidationError({"status": "Only a finished run can be published / 완료된 분석만 공개할 수 있습니다"})
+        raise ValidationError({"status": _("Only a finished run can be published")})
     if published and analysis.withdrawn_at is not None:
         raise ValidationError({"status": _("The owner of a source withdrew this analysis; it cannot be published.")})
     if published:

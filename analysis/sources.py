@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 from django.db.models import DateTimeField, F
+from django.utils.translation import gettext
 
 from layers.access import layer_visible
 from layers.registry import Layer, Viewer, registry
@@ -25,7 +26,7 @@ OPEN_DATA_LAYERS = ("districts", "dongs")
 
 
 class SourceError(ValueError):
-    """A source layer that cannot be analysed; the message is bilingual and safe to show."""
+    """A source layer that cannot be analysed; the message is in the reader's language and safe to show."""
 
 
 @dataclass
@@ -83,15 +84,13 @@ def source_layer(name: str, *, viewer: Viewer, need_time: bool = False) -> Layer
     """The registry's layer `name` if this viewer may analyse it, else a SourceError."""
     layer = layer_visible(name, viewer)
     if layer is None:
-        raise SourceError(f"Unknown layer {name!r} / 알 수 없는 레이어입니다: {name!r}")
+        raise SourceError(gettext("Unknown layer %(name)r") % {"name": name})
     if layer.kind != "vector" or layer.queryset_factory is None:
-        raise SourceError(f"Layer {name!r} has no features to analyse / 분석할 수 있는 피처가 없는 레이어입니다")
+        raise SourceError(gettext("Layer %(name)r has no features to analyse") % {"name": name})
     if name.startswith("analysis-"):
-        raise SourceError("An analysis output cannot be the source of another analysis / "
-                          "분석 결과를 다른 분석의 입력으로 쓸 수 없습니다")
+        raise SourceError(gettext("An analysis output cannot be the source of another analysis"))
     if need_time and not layer.datetime_field:
-        raise SourceError(f"Layer {name!r} has no date to compare periods by / "
-                          f"레이어 {name!r}에 기간 비교에 쓸 날짜가 없습니다")
+        raise SourceError(gettext("Layer %(name)r has no date to compare periods by") % {"name": name})
     return layer
 
 

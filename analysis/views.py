@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from layers.access import layer_visible, request_viewer
@@ -44,14 +45,14 @@ def analysis_index(request):
     form = {"name": "", "method": "coverage", "source": "", "parameters": "{}"}
     if request.method == "POST":
         if not Analysis.can_create(request.user):
-            return HttpResponseForbidden("Only analysts run analyses / 분석가만 분석을 만들 수 있습니다")
+            return HttpResponseForbidden(gettext("Only analysts run analyses"))
         form = {key: request.POST.get(key, "").strip() for key in form}
         try:
             extra = json.loads(form["parameters"] or "{}")
             if not isinstance(extra, dict):
                 raise ValueError
         except ValueError:
-            messages.error(request, "Extra parameters must be a JSON object / 추가 매개변수는 JSON 객체여야 합니다")
+            messages.error(request, gettext("Extra parameters must be a JSON object"))
         else:
             try:
                 analysis = analysis_create(user=request.user, name=form["name"] or "analysis", method=form["method"],
@@ -75,7 +76,7 @@ def analysis_page(request, pk):
     analysis = analysis_get(pk=pk, user=request.user)
     if request.method == "POST":
         if not analysis.can_edit(request.user):
-            return HttpResponseForbidden("Only the author or city staff / 작성자나 시 직원만 할 수 있습니다")
+            return HttpResponseForbidden(gettext("Only the author or city staff"))
         action = request.POST.get("action")
         try:
             if action == "run":
@@ -83,7 +84,7 @@ def analysis_page(request, pk):
             elif action in ("publish", "unpublish"):
                 analysis_publish(analysis=analysis, user=request.user, published=action == "publish")
             else:
-                messages.error(request, "Unknown action / 알 수 없는 동작입니다")
+                messages.error(request, gettext("Unknown action"))
         except (DRFValidationError, ValidationError) as exc:
             messages.error(request, _error_text(exc))
         return redirect("analysis-page", pk=analysis.pk)

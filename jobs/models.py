@@ -8,7 +8,7 @@ class Job(models.Model):
     """A long job (import, tileset build, analysis) that a person can follow.
 
     The work itself runs in the django-tasks worker; this row carries what the
-    person sees: state, progress and a message, in both languages where given.
+    person sees: state, progress and a message (an English msgid, read in the reader's language).
     """
 
     class State(models.TextChoices):

@@ -1,6 +1,9 @@
 """Writes on jobs. Workers report progress through `job_progress`, throttled to one write per step."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+
+from geoplatform.i18n import language_of
 
 from .models import Job
 
@@ -39,8 +42,10 @@ def _job_told(job: Job) -> None:
         return
     from live.services import user_send
 
+    with language_of(job.created_by):  # messages are stored as English msgids (gettext_noop)
+        text = gettext(job.message) if job.message else ""
     message = {"type": "job", "id": str(job.pk), "kind": job.kind, "state": job.state, "progress": job.progress,
-               "total": job.total, "percent": job.percent, "message": job.message}
+               "total": job.total, "percent": job.percent, "message": text}
     transaction.on_commit(lambda: user_send(user_id=job.created_by_id, message=message))
 
 

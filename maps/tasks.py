@@ -11,7 +11,7 @@ from jobs.services import JobReporter, job_finish
 from .models import Map
 from .readers import ImportSource
 from .services import IMPORT_TIME_LIMIT_JOB, map_import_run
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as _  # stored as msgids, read in the reader's language
 
 
 @task()

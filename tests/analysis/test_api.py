@@ -7,6 +7,7 @@ import subprocess
 import mapbox_vector_tile
 import pytest
 import rasterio
+from tests.conftest import korean_only
 
 from .conftest import CITY_HALL, COEX, CONTRIBUTED_LAYER, JAMSIL_STATION
 
@@ -31,7 +32,10 @@ def _create(client, method="coverage", parameters=None, name="Toilet coverage"):
 def test_citizen_cannot_create_an_analysis(toilets, citizen, client_for):
     response = _create(client_for(citizen))
     assert response.status_code == 403
-    assert "/" in response.json()["detail"]  # English / 한국어
+    assert korean_only(response.json()["detail"])  # the reader's language (Korean by default), one language
+    english = client_for(citizen).post("/api/analyses/", {"name": "x", "method": "coverage"}, format="json",
+                                       HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    assert english == "Only analysts may create or change analyses"
 
 
 def test_anonymous_cannot_create_an_analysis(toilets, api):

@@ -20,7 +20,7 @@ def test_published_hotspot_page_draws_raster_tiles_and_switches_to_hex_cells(pag
     with page.expect_response(lambda r: f"/tiles/{density.layer_name}/" in r.url and r.status == 200) as tile:
         page.goto(f"/analysis/{analysis.pk}/")
     assert tile.value.headers["content-type"] == "image/png"
-    assert page.get_by_test_id("method").inner_text().startswith("Hotspots")
+    assert page.get_by_test_id("method").inner_text() == "핫스팟"  # the page's language alone (Korean here)
     assert "dataset-seoul_public_libraries" in page.get_by_test_id("sources").inner_text()
     gistar = analysis.outputs.get(key="gistar")
     with page.expect_response(lambda r: f"/tiles/{gistar.layer_name}/" in r.url and r.status in (200, 204)):

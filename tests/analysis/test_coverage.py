@@ -3,6 +3,7 @@ import pytest
 from django.db import connection
 
 from analysis.models import AnalysisCell
+from tests.conftest import korean_only
 
 
 def test_toilet_coverage_gives_plausible_distances_equal_to_a_direct_postgis_distance(toilets, analyst, run_analysis):
@@ -27,4 +28,5 @@ def test_toilet_coverage_gives_plausible_distances_equal_to_a_direct_postgis_dis
             """, [cell.geom.ewkt, toilets.pk])
             direct, = cursor.fetchone()
             assert cell.value == pytest.approx(direct, abs=0.5)
-    assert cells[-1].klass == 4 and cells[-1].label.startswith("under-served")
+    # the farthest cell is in the last class; its words come from the legend, in the reader's language
+    assert cells[-1].klass == 4 and cells[-1].label == ""

@@ -7,13 +7,21 @@ import { h } from "geoplatform/ui/dom.js";
 const page = pageConfig();
 const container = document.getElementById("analysis-map");
 
-function describe(properties) {
+// A cell's class in words: its legend entry's label, in the reader's language.
+function classLabel(output, properties) {
+  const klass = Number(properties.klass);
+  const entry = (output.legend || []).find((e) => !e.suppressed && Number(e.value) === klass);
+  return entry ? (lang === "en" ? entry.label_en : entry.label_ko) || "" : "";
+}
+
+function describe(output, properties) {
   const en = lang === "en";
   if (properties.suppressed === true || properties.suppressed === "true") {
     return h("p", {}, en ? "Suppressed: fewer than k records" : "비공개: 기록 k건 미만");
   }
   const rows = [];
-  if (properties.label) rows.push(h("p", {}, properties.label));
+  const label = properties.label || classLabel(output, properties);
+  if (label) rows.push(h("p", {}, label));
   if (properties.value !== undefined && properties.value !== null) rows.push(h("p", {}, `${en ? "value" : "값"}: ${properties.value}`));
   if (properties.count !== undefined && properties.count !== null) rows.push(h("p", {}, `${en ? "records" : "건수"}: ${properties.count}`));
   if (properties.count_before !== undefined && properties.count_before !== null) {
@@ -30,7 +38,7 @@ async function start() {
   for (const output of page.outputs) {
     const layer = await addPlatformLayer(map, output.layer, { visible: output === page.outputs[0] });
     shown[output.layer] = layer;
-    if (output.kind === "vector") enablePopups(map, layer.layerIds, (feature) => describe(feature.properties));
+    if (output.kind === "vector") enablePopups(map, layer.layerIds, (feature) => describe(output, feature.properties));
   }
   for (const input of document.querySelectorAll("#output-switch input[name=output]")) {
     input.addEventListener("change", () => {
