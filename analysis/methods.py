@@ -19,8 +19,9 @@ from django.db import connection
 from django.utils.translation import gettext
 
 from . import messages
+from .counting import Grid, records_count, units_pixels
 from .raster import NODATA, grid_shape, kernel_density_counts, ramp
-from .sources import METRIC_SRID, Source, k_anonymity
+from .sources import METRIC_SRID, STAGED_TABLE, Source, k_anonymity, source_stage
 
 UNITS_TABLE = "analysis_units"
 SIGNIFICANCE = [(2.576, 3, "99%"), (1.960, 2, "95%"), (1.645, 1, "90%")]
@@ -74,7 +75,7 @@ def _execute(sql: str, params=()) -> None:
 
 
 def units_create(unit: str, hex_size: int) -> None:
-    """Stage the areas results are given for: key, label, population, area_km2, g (5186), geom (4326)."""
+    """Stage the areas results are given for: idx, key, label, population, area_km2, g (5186), geom (4326)."""
     _execute(f"DROP TABLE IF EXISTS {UNITS_TABLE}")
     if unit == "hex":
         select = f"""
@@ -95,19 +96,36 @@ def units_create(unit: str, hex_size: int) -> None:
             FROM {table}
         """
         params = []
-    _execute(f"CREATE TEMP TABLE {UNITS_TABLE} AS {select}", params)
+    # idx: the rank by key, in the database's order, so that "the first unit by key" is min(idx)
+    _execute(f"CREATE TEMP TABLE {UNITS_TABLE} AS SELECT row_number() OVER (ORDER BY key) AS idx, * FROM ({select}) AS units",
+             params)
     _execute(f"CREATE INDEX ON {UNITS_TABLE} USING gist (g)")
     _execute(f"ANALYZE {UNITS_TABLE}")
 
 
-def _assigned(source: Source, where: str = "TRUE") -> str:
-    """Each record counted once: in the first unit (by key) whose closed area holds it."""
-    return f"""
-        SELECT DISTINCT ON (s.id) s.id, u.key, s.day
-        FROM {source.table} s JOIN {UNITS_TABLE} u ON ST_Intersects(u.g, s.g)
-        WHERE {where}
-        ORDER BY s.id, u.key
+def _no_progress(step: str) -> None:
+    pass
+
+
+def _units_counted(source: Source, unit: str, hex_size: int, progress, *, series: tuple = (),
+                   grid: Grid | None = None):
+    """Stage the units, classify their pixels, and count the source's records per unit in one pass.
+
+    Each record is counted once: in the first unit (by key) whose closed area holds it (`counting.py`).
     """
+    progress("areas")
+    units_create(unit, hex_size)
+    units_pixels(UNITS_TABLE)
+    progress("records")
+    counted = records_count(source, units_table=UNITS_TABLE, series=series, grid=grid)
+    keys = dict(_fetch(f"SELECT idx, key FROM {UNITS_TABLE}"))
+    counted.by_unit = {keys[idx]: numbers for idx, numbers in counted.by_unit.items()}
+    return counted
+
+
+def _units_fetch(columns: str) -> list[tuple]:
+    """The staged units, one row each, ordered by key (the database's order, as every result is)."""
+    return _fetch(f"SELECT key, {columns} FROM {UNITS_TABLE} ORDER BY key")
 
 
 def _quantile_breaks(values: list[float], classes: int) -> list[float]:
@@ -188,18 +206,16 @@ MEASURES = {
 }
 
 
-def aggregation(params: dict, sources: list[Source]) -> list[Result]:
+def aggregation(params: dict, sources: list[Source], progress=_no_progress) -> list[Result]:
     source, k = sources[0], k_anonymity()
     applied = not source.is_open_data
     unit, measure = params["unit"], params["measure"]
-    units_create(unit, params["hex_size_m"])
-    having = "HAVING count(a.id) > 0" if unit == "hex" else ""
-    fetched = _fetch(f"""
-        SELECT u.key, u.label, u.population, u.area_km2, count(a.id), ST_AsEWKB(u.geom)
-        FROM {UNITS_TABLE} u LEFT JOIN ({_assigned(source)}) a ON a.key = u.key
-        GROUP BY u.key, u.label, u.population, u.area_km2, u.geom {having}
-        ORDER BY u.key
-    """)
+    counted = _units_counted(source, unit, params["hex_size_m"], progress)
+    progress("results")
+    fetched = [(key, label, population, area_km2, counted.by_unit.get(key, [0])[0], ewkb)
+               for key, label, population, area_km2, ewkb in _units_fetch("label, population, area_km2, ST_AsEWKB(geom)")]
+    if unit == "hex":  # only the cells holding records
+        fetched = [row for row in fetched if row[4] > 0]
     rows, counts = [], []
     for key, label, population, area_km2, count, ewkb in fetched:
         if measure == "per_population":
@@ -241,14 +257,19 @@ def _seoul_bounds(margin: float, cell: float) -> tuple[float, float, float, floa
             snap(xmax + margin, math.ceil), snap(ymax + margin, math.ceil))
 
 
-def hotspot(params: dict, sources: list[Source]) -> list[Result]:
+def hotspot(params: dict, sources: list[Source], progress=_no_progress) -> list[Result]:
     source, k = sources[0], k_anonymity()
     applied = not source.is_open_data
-    if source.count == 0:
-        raise MethodError(gettext("The source layer has no features to find hotspots in"))
     cell, bandwidth, classes = params["cell_size_m"], params["bandwidth_m"], params["classes"]
     bounds = _seoul_bounds(bandwidth, cell)
-    counts, transform = _pixel_counts(source, bounds=bounds, cell=cell)
+    height, width, transform = grid_shape(bounds, cell)
+    # one pass: records per raster pixel (kernel density) and per hexagon (Gi*)
+    counted = _units_counted(source, "hex", params["hex_size_m"], progress,
+                             grid=Grid(left=bounds[0], top=bounds[3], cell=cell, height=height, width=width))
+    if source.count == 0:
+        raise MethodError(gettext("The source layer has no features to find hotspots in"))
+    progress("density")
+    counts = counted.pixels
     density, nearby = kernel_density_counts(counts, cell=cell, bandwidth=bandwidth)
     masked = (nearby < k) & (density > 0) if applied else np.zeros(density.shape, dtype=bool)
     density = np.round(density, 4)
@@ -260,6 +281,7 @@ def hotspot(params: dict, sources: list[Source]) -> list[Result]:
     density_stats = {"records": source.count, "max_density": float(positive.max()) if positive.size else 0.0,
                      "bandwidth_m": bandwidth, "cell_size_m": cell, "srid": METRIC_SRID, "k": k,
                      "k_applied": applied, "suppressed_pixels": int(masked.sum()), "breaks": breaks}
+    progress("results")
     results = [
         Result(key="density", title_ko=f"{source.layer.title_ko} 밀도 (커널)",
                title_en=f"{source.layer.title_en}: kernel density", value_label=messages.value_label(messages.DENSITY),
@@ -270,33 +292,9 @@ def hotspot(params: dict, sources: list[Source]) -> list[Result]:
                rows=_class_polygons(np.where(masked, 0, density), transform, breaks), legend=legend,
                stats={"classes": len(breaks), "k": k, "k_applied": applied,
                       "suppressed_pixels": int(masked.sum()), "breaks": breaks}),
-        _getis_ord(source, params["hex_size_m"], applied=applied, k=k),
+        _getis_ord(source, params["hex_size_m"], counted.by_unit, applied=applied, k=k),
     ]
     return results
-
-
-def _pixel_counts(source: Source, *, bounds: tuple[float, float, float, float], cell: float):
-    """Records per raster pixel, counted in PostGIS: one row per non-empty pixel, never one per record.
-
-    The same binning as `raster.point_counts` (column floor((x - xmin) / cell), row floor((ymax - y) / cell),
-    in double precision on both sides), so the raster is the one numpy would make from the points.
-    """
-    xmin, _, _, ymax = bounds
-    height, width, transform = grid_shape(bounds, cell)
-    binned = _fetch(f"""
-        SELECT r, c, count(*) FROM (
-            SELECT floor((grid.top - ST_Y(s.g)) / grid.cell)::bigint AS r,
-                   floor((ST_X(s.g) - grid.left_) / grid.cell)::bigint AS c
-            FROM {source.table} s, (SELECT %s::float8 AS left_, %s::float8 AS top, %s::float8 AS cell) AS grid
-        ) AS pixels
-        WHERE r >= 0 AND r < %s AND c >= 0 AND c < %s
-        GROUP BY r, c
-    """, [xmin, ymax, cell, height, width])
-    counts = np.zeros((height, width), dtype=np.float64)
-    if binned:
-        cells = np.asarray(binned, dtype=np.int64)
-        counts[cells[:, 0], cells[:, 1]] = cells[:, 2]
-    return counts, transform
 
 
 def _class_polygons(density: np.ndarray, transform, breaks: list[float]) -> list[Row]:
@@ -321,14 +319,10 @@ def _class_polygons(density: np.ndarray, transform, breaks: list[float]) -> list
     return rows
 
 
-def _getis_ord(source: Source, hex_size: int, *, applied: bool, k: int) -> Result:
-    """Getis-Ord Gi* on record counts per hex cell, with each cell and its six neighbours as weights."""
-    units_create("hex", hex_size)
-    cells = _fetch(f"""
-        SELECT u.key, count(a.id), ST_AsEWKB(u.geom)
-        FROM {UNITS_TABLE} u LEFT JOIN ({_assigned(source)}) a ON a.key = u.key
-        GROUP BY u.key, u.geom ORDER BY u.key
-    """)
+def _getis_ord(source: Source, hex_size: int, by_unit: dict, *, applied: bool, k: int) -> Result:
+    """Getis-Ord Gi* on record counts per hex cell (the staged units, counted), each cell and its six
+    neighbours as weights."""
+    cells = [(key, by_unit.get(key, [0])[0], ewkb) for key, ewkb in _units_fetch("ST_AsEWKB(geom)")]
     index = {key: i for i, (key, _, _) in enumerate(cells)}
     pairs = _fetch(f"""
         SELECT a.key, b.key FROM {UNITS_TABLE} a JOIN {UNITS_TABLE} b ON ST_DWithin(a.g, b.g, %s)
@@ -388,12 +382,16 @@ def _significance_label(klass: int) -> str:
 COVERAGE_COLORS = ["#1a9850", "#a6d96a", "#fdae61", "#d73027"]
 
 
-def coverage(params: dict, sources: list[Source]) -> list[Result]:
+def coverage(params: dict, sources: list[Source], progress=_no_progress) -> list[Result]:
     source = sources[0]
+    progress("areas")
+    units_create("hex", params["hex_size_m"])
+    progress("records")
+    source_stage(source, table=STAGED_TABLE)  # searched by distance: a copy with a GiST index
     if source.count == 0:
         raise MethodError(gettext("The facility layer has no features"))
     threshold = params["threshold_m"]
-    units_create("hex", params["hex_size_m"])
+    progress("results")
     fetched = _fetch(f"""
         SELECT u.key, ST_AsEWKB(u.geom), nearest.distance,
                (SELECT count(*) FROM {source.table} s WHERE ST_Intersects(u.g, s.g))
@@ -430,21 +428,21 @@ def coverage(params: dict, sources: list[Source]) -> list[Result]:
 
 
 # --- comparison over time --------------------------------------------------------------------
-def comparison(params: dict, sources: list[Source]) -> list[Result]:
+def comparison(params: dict, sources: list[Source], progress=_no_progress) -> list[Result]:
     source, k = sources[0], k_anonymity()
     applied = not source.is_open_data
     unit = params["unit"]
-    units_create(unit, params["hex_size_m"])
-    period = "a.day BETWEEN %s::date AND %s::date"
-    having = "HAVING count(a.id) > 0" if unit == "hex" else ""
     before, after = params["before"], params["after"]
-    fetched = _fetch(f"""
-        SELECT u.key, u.label, ST_AsEWKB(u.geom),
-               count(a.id) FILTER (WHERE {period}), count(a.id) FILTER (WHERE {period})
-        FROM {UNITS_TABLE} u LEFT JOIN ({_assigned(source, 's.day IS NOT NULL')}) a ON a.key = u.key
-        GROUP BY u.key, u.label, u.geom {having}
-        ORDER BY u.key
-    """, [before["start"], before["end"], after["start"], after["end"]])
+    period = "day BETWEEN %s::date AND %s::date"
+    counted = _units_counted(source, unit, params["hex_size_m"], progress, series=(
+        (period, (before["start"], before["end"])), (period, (after["start"], after["end"]))))
+    progress("results")
+    fetched = []
+    for key, label, ewkb in _units_fetch("label, ST_AsEWKB(geom)"):
+        _, n_before, n_after = counted.by_unit.get(key, [0, 0, 0])
+        if unit == "hex" and n_before == 0 and n_after == 0:
+            continue
+        fetched.append((key, label, ewkb, n_before, n_after))
     rows, counts = [], []
     for key, label, ewkb, n_before, n_after in fetched:
         if unit == "hex" and n_before == 0 and n_after == 0:

@@ -16,16 +16,27 @@ from jobs.models import Job
 from jobs.services import job_create, job_finish, job_progress
 from layers.registry import Viewer
 
+from .counting import PIXELS_TABLE
 from .methods import RUNNERS, UNITS_TABLE, MethodError, Result
 from .models import Analysis, AnalysisCell, AnalysisOutput, Method
 from .parameters import parameters_clean
 from .raster import geotiff_write
-from .sources import METRIC_SRID, SourceError, fingerprint, source_layer, source_stage, tables_drop
+from .sources import METRIC_SRID, STAGED_TABLE, SourceError, fingerprint, source_layer, source_open, tables_drop
 
 logger = logging.getLogger(__name__)
-METHOD_VERSION = 1
+METHOD_VERSION = 2  # 2: the input's digest is a sum of record hashes (analysis/sources.py)
 RASTER_DIR = "analysis"
-SOURCE_TABLE = "analysis_src"
+# The steps of a run, in order, as its job shows them (progress n of len(STEPS), on /api/jobs/{id}/ and /ws/me/;
+# stored as English msgids, shown in the reader's language); a method reports the steps it has
+# (`progress(step)`), so the bar moves at each stage of the work.
+STEPS = {
+    "sources": gettext_noop("reading the source layer"),
+    "areas": gettext_noop("preparing the areas"),
+    "records": gettext_noop("counting the records"),
+    "density": gettext_noop("computing the density"),
+    "results": gettext_noop("computing the results"),
+    "storing": gettext_noop("storing the outputs"),
+}
 
 
 def _viewer(user) -> Viewer:
@@ -95,8 +106,7 @@ def analysis_run(*, analysis: Analysis, user, inline: bool = False) -> Analysis:
         analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
         if analysis.status in (Analysis.Status.QUEUED, Analysis.Status.RUNNING):
             raise ValidationError({"status": _("This analysis is already running")})
-        analysis.job = job_create(kind="analysis", created_by=user, total=4,
-                                  message=gettext_noop("queued"))
+        analysis.job = job_create(kind="analysis", created_by=user, total=len(STEPS), message=gettext_noop("queued"))
         analysis.status, analysis.error = Analysis.Status.QUEUED, ""
         analysis.save(update_fields=["job", "status", "error"])
         if not inline:
@@ -117,19 +127,23 @@ def analysis_execute(*, analysis_id: int) -> dict:
 
 
 def _execute(analysis: Analysis) -> dict:
-    job = analysis.job or job_create(kind="analysis", created_by=analysis.created_by, total=4)
+    job = analysis.job or job_create(kind="analysis", created_by=analysis.created_by, total=len(STEPS))
     Analysis.objects.filter(pk=analysis.pk).update(status=Analysis.Status.RUNNING, job=job)
+
+    def progress(step: str) -> None:
+        job_progress(job=job, progress=list(STEPS).index(step) + 1, total=len(STEPS), message=STEPS[step])
+
     try:
-        job_progress(job=job, progress=1, message=gettext_noop("reading sources"))
+        progress("sources")
         viewer = _viewer(analysis.created_by)
         params = analysis.parameters
         comparing = analysis.method == Method.COMPARISON
         layer = source_layer(params["source"], viewer=viewer, need_time=comparing)
-        source = source_stage(layer, viewer=viewer, table=SOURCE_TABLE, with_time=comparing)
+        source = source_open(layer, viewer=viewer, with_time=comparing)
+        results = RUNNERS[analysis.method](params, [source], progress=progress)
+        # the methods read the records once and set their count and digest from that very pass
         digest = fingerprint(method=analysis.method, parameters=params, sources=[source], version=METHOD_VERSION)
-        job_progress(job=job, progress=2, message=gettext_noop("computing"))
-        results = RUNNERS[analysis.method](params, [source])
-        job_progress(job=job, progress=3, message=gettext_noop("storing outputs"))
+        progress("storing")
         with transaction.atomic():
             _outputs_store(analysis=analysis, results=results, digest=digest)
             Analysis.objects.filter(pk=analysis.pk).update(
@@ -141,7 +155,7 @@ def _execute(analysis: Analysis) -> dict:
         logger.exception("analysis %s failed", analysis.pk)
         return _failed(analysis, job, _("The analysis failed; the error was logged"))
     finally:
-        tables_drop(SOURCE_TABLE, UNITS_TABLE)
+        tables_drop(STAGED_TABLE, UNITS_TABLE, PIXELS_TABLE)
     result = {"analysis": analysis.pk, "fingerprint": digest, "outputs": [r.key for r in results]}
     job_finish(job=job, result=result)
     return result

@@ -5,8 +5,10 @@ never enters an analysis run by someone who may not see it, and hidden or pendin
 stays out. Only the geometry (and, for comparisons, the local day of the layer's date) is taken: no
 attribute of a record (reporter, photos, text) can reach an output.
 
-The records are staged in a temporary table in EPSG:5186 (Korea 2000 / Central Belt
-2010, metres), so that the methods can do their work in PostGIS with metric distances.
+The records are read as one query (`source_open`) and projected to EPSG:5186 (Korea 2000 / Central
+Belt 2010, metres) as they are read, so that the methods work in PostGIS with metric distances;
+counting methods read them once (`counting.py`), nearest-neighbour methods copy them into an
+indexed temporary table (`source_stage`).
 """
 import hashlib
 import json
@@ -21,6 +23,7 @@ from layers.access import layer_visible
 from layers.registry import Layer, Viewer, registry
 
 METRIC_SRID = 5186
+STAGED_TABLE = "analysis_src"
 OPEN_DATA_PREFIXES = ("dataset-",)
 OPEN_DATA_LAYERS = ("districts", "dongs")
 
@@ -29,12 +32,20 @@ class SourceError(ValueError):
     """A source layer that cannot be analysed; the message is in the reader's language and safe to show."""
 
 
+# a record's 64-bit hash: its point (4326, as EWKB) and its day; summed into the input's digest
+RECORD_HASH = "hashtextextended(encode(ST_AsEWKB(p), 'hex') || coalesce(day::text, ''), 0)"
+
+
 @dataclass
 class Source:
+    """A layer's records as the analyst may see them: `sql` (with `params`) yields p (4326 point) and day."""
+
     layer: Layer
-    table: str  # temporary table: id, g (5186 point), p (4326 point), day (local date or null)
-    count: int
-    digest: str
+    sql: str
+    params: tuple = ()
+    count: int | None = None  # set by the pass that reads the records (or by `source_stage`)
+    digest: str = ""
+    table: str = ""  # temporary table after `source_stage`: g (5186 point, GiST), p, day
 
     @property
     def is_open_data(self) -> bool:
@@ -94,11 +105,11 @@ def source_layer(name: str, *, viewer: Viewer, need_time: bool = False) -> Layer
     return layer
 
 
-def source_stage(layer: Layer, *, viewer: Viewer, table: str, with_time: bool = False) -> Source:
-    """Copy the viewer's view of a layer (geometry, and date when asked) into a temporary table.
+def source_open(layer: Layer, *, viewer: Viewer, with_time: bool = False) -> Source:
+    """The viewer's view of a layer as one SQL query of `p` (4326 point) and `day` (local date or null).
 
-    Lines and polygons enter as a point on their surface. The table lives in this database
-    session until `tables_drop` (temporary tables are never visible to other sessions).
+    Nothing is copied: the methods read the query once (`counting.records_count`), or stage it when they
+    need an index on it (`source_stage`). Lines and polygons enter as a point on their surface.
     """
     queryset = layer.get_queryset(viewer).order_by()
     columns = {"_ag": F(layer.geom_field)}
@@ -111,28 +122,37 @@ def source_stage(layer: Layer, *, viewer: Viewer, table: str, with_time: bool = 
         is_datetime = isinstance(queryset.query.annotations["_at"].output_field, DateTimeField)
         day_sql = f"(_at AT TIME ZONE '{settings.TIME_ZONE}')::date" if is_datetime else "_at::date"
     inner, params = queryset.query.sql_with_params()
+    sql = f"""
+        SELECT ST_PointOnSurface(ST_Force2D(_ag::geometry)) AS p, {day_sql} AS day
+        FROM ({inner}) AS src
+        WHERE _ag IS NOT NULL AND NOT ST_IsEmpty(_ag::geometry)
+    """
+    return Source(layer=layer, sql=sql, params=tuple(params))
+
+
+def source_stage(source: Source, *, table: str) -> Source:
+    """Copy the source into a temporary table (g: 5186 point with a GiST index, p, day), for methods that
+    search it by distance; sets its count and digest. The table lives in this database session until
+    `tables_drop` (temporary tables are never visible to other sessions)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(
-            f"""
-            CREATE TEMP TABLE {table} AS
-            SELECT row_number() OVER (ORDER BY ST_AsEWKB(p), day) AS id, ST_Transform(p, {METRIC_SRID}) AS g, p, day
-            FROM (
-                SELECT ST_PointOnSurface(ST_Force2D(_ag::geometry)) AS p, {day_sql} AS day
-                FROM ({inner}) AS src
-                WHERE _ag IS NOT NULL AND NOT ST_IsEmpty(_ag::geometry)
-            ) AS points
-            """,
-            params,
-        )
+        cursor.execute(f"CREATE TEMP TABLE {table} AS SELECT ST_Transform(p, {METRIC_SRID}) AS g, p, day "
+                       f"FROM ({source.sql}) AS records", source.params)
         cursor.execute(f"CREATE INDEX ON {table} USING gist (g)")
         cursor.execute(f"ANALYZE {table}")
-        cursor.execute(
-            f"SELECT count(*), coalesce(md5(string_agg(encode(ST_AsEWKB(p), 'hex') || coalesce(day::text, ''), ',' "
-            f"ORDER BY id)), '') FROM {table}"
-        )
-        count, digest = cursor.fetchone()
-    return Source(layer=layer, table=table, count=count, digest=digest)
+        cursor.execute(f"SELECT count(*), sum({RECORD_HASH})::text FROM {table}")
+        count, hashed = cursor.fetchone()
+    source.table, source.count, source.digest = table, count, digest_of(count, int(hashed or 0))
+    return source
+
+
+def digest_of(count: int, hash_sum: int) -> str:
+    """The input's digest: its record count and the sum of its records' 64-bit hashes (`RECORD_HASH`).
+
+    A sum does not depend on the order the records are read in, so it needs no sort and no copy, and
+    it is taken in the same pass that counts them; a record moved, added or removed changes it.
+    """
+    return hashlib.md5(f"{count}:{hash_sum}".encode()).hexdigest()
 
 
 def fingerprint(*, method: str, parameters: dict, sources: list[Source], version: int) -> str:

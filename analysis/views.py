@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from layers.access import layer_visible, request_viewer
@@ -39,6 +40,63 @@ def _source_choices(user) -> list[dict]:
     return sorted(({"name": layer.name, "title_ko": layer.title_ko, "title_en": layer.title_en,
                     "dated": bool(layer.datetime_field), "open_data": source_is_open_data(layer.name)}
                    for layer in layers), key=lambda item: item["name"])
+
+
+def _m(value) -> str:
+    return _("%(n)s m") % {"n": f"{value:,}"}
+
+
+def _period(value) -> str:
+    return f"{value.get('start', '')} – {value.get('end', '')}" if isinstance(value, dict) else str(value)
+
+
+def _in_words(analysis: Analysis, source_title: str) -> dict:
+    """The analysis as a citizen reads it: what the map shows in one sentence, and the settings that
+    matter as label/value pairs (never a parameter's name such as `hex_size_m`)."""
+    p = analysis.parameters
+    units = {"district": _("district (gu)"), "dong": _("neighbourhood (dong)"), "hex": _("hexagon")}
+    unit = units.get(p.get("unit", "hex"), "")
+    sentences = {
+        Method.COVERAGE: _("How far each part of Seoul is from the nearest place in “%(source)s”; parts farther "
+                           "than %(threshold)s are under-served."),
+        Method.HOTSPOT: _("Where the records of “%(source)s” are concentrated, and where there are clearly more of "
+                          "them than around (hot spots)."),
+        Method.AGGREGATION: _("The records of “%(source)s” counted per %(unit)s."),
+        Method.COMPARISON: _("How the records of “%(source)s” changed per %(unit)s between %(before)s and %(after)s."),
+    }
+    summary = sentences.get(analysis.method, "") % {
+        "source": source_title, "threshold": _m(p.get("threshold_m", 0)), "unit": unit,
+        "before": _period(p.get("before", "")), "after": _period(p.get("after", ""))}
+    measures = {"count": _("number of records"), "per_km2": _("records per km²"),
+                "per_population": _("records per %(n)s residents") % {"n": f"{p.get('per', 10000):,}"}}
+    labels = [
+        ("source", _("Data"), lambda v: source_title),
+        ("unit", _("Areas"), lambda v: units.get(v, v)),
+        ("hex_size_m", _("Hexagon size"), _m),
+        ("measure", _("Measure"), lambda v: measures.get(v, v)),
+        ("bandwidth_m", _("Smoothing distance"), _m),
+        ("cell_size_m", _("Density grid"), _m),
+        ("classes", _("Density classes"), str),
+        ("threshold_m", _("Under-served beyond"), _m),
+        ("before", _("First period"), _period),
+        ("after", _("Second period"), _period),
+    ]
+    settings_ = [(label, show(p[key])) for key, label, show in labels
+                 if key in p and not (key == "hex_size_m" and p.get("unit", "hex") != "hex")]
+    methods = {Method.AGGREGATION: _("Counts per area"), Method.HOTSPOT: _("Hotspots"),
+               Method.COVERAGE: _("Distance to the nearest place"), Method.COMPARISON: _("Change between two periods")}
+    return {"summary": summary, "settings": settings_, "method": methods.get(analysis.method, "")}
+
+
+# What each kind of output shows, in words (the output's key is the method's own name for it).
+OUTPUT_MEANING = {
+    "cells": lambda: _("Each area's records, counted as the legend says."),
+    "density": lambda: _("Records per km², smoothed over the neighbourhood: darker is denser."),
+    "classes": lambda: _("The same density in classes, as areas you can tap."),
+    "gistar": lambda: _("Red: clearly more records than around. Blue: clearly fewer. Light grey: no clear difference."),
+    "distance": lambda: _("Metres in a straight line from each hexagon's centre to the nearest place: walking is longer."),
+    "change": lambda: _("Records in the second period minus the first: red rose, blue fell."),
+}
 
 
 def analysis_index(request):
@@ -93,12 +151,27 @@ def analysis_page(request, pk):
     viewer = request_viewer(request)
     for name in analysis.sources:
         layer = layer_visible(name, viewer)  # a source's name is shown only to those who may see the source
-        sources.append({"name": name, "title_ko": layer.title_ko if layer else name,
-                        "title_en": layer.title_en if layer else name,
+        hidden = _("data you may not see")  # never the raw layer name (`map-19`)
+        sources.append({"name": name, "title_ko": layer.title_ko if layer else hidden,
+                        "title_en": layer.title_en if layer else hidden,
                         "attribution": layer.attribution if layer else "",
                         "open_data": source_is_open_data(name)})
+    for output in outputs:
+        for entry in output.get("legend") or []:
+            if entry.get("suppressed"):  # "fewer than k" with k, in words
+                entry["label_ko"] = entry["label_en"] = _("hidden: fewer than %(k)s records") % {
+                    "k": (output.get("stats") or {}).get("k")}
+        meaning = OUTPUT_MEANING.get(output["key"])
+        output["meaning"] = meaning() if meaning else ""
+        stats = output.get("stats") or {}
+        hidden = stats.get("suppressed") if stats.get("suppressed") is not None else stats.get("suppressed_pixels")
+        output["privacy"] = (_("To protect the people behind the records, areas with fewer than %(k)s records are not "
+                               "shown: so few could point at someone. Hidden this way: %(n)s.")
+                             % {"k": stats.get("k"), "n": f"{hidden or 0:,}"}) if stats.get("k_applied") else ""
+    title = "title_en" if (get_language() or "ko").startswith("en") else "title_ko"
     return render(request, "analysis/detail.html", {
         "analysis": analysis,
+        "in_words": _in_words(analysis, sources[0][title] if sources else ""),
         "outputs": outputs,
         "sources": sources,
         "parameters": sorted(analysis.parameters.items()),

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +94,7 @@ class Measured:
     backend_peak_mb: float = 0.0
     outputs: str = ""
     error: str = ""
+    stages: list = field(default_factory=list)  # (the job's step message, seconds in it), as the monitor saw them
 
     @property
     def peak_mb(self) -> float:
@@ -132,6 +133,7 @@ class Monitor(threading.Thread):
         super().__init__(daemon=True)
         self.name_, self.job_id, self.backend_pid, self.dsn, self.interval = name, job_id, backend_pid, dsn, interval
         self.worker_peak = self.backend_peak = 0.0
+        self.steps: list[tuple[str, float]] = []  # (message, when it was first seen)
         self.stop_event = threading.Event()
         self.started = time.monotonic()
 
@@ -152,6 +154,8 @@ class Monitor(threading.Thread):
                     with conn.cursor() as cur:
                         cur.execute("SELECT progress, total, message FROM jobs_job WHERE id = %s", [self.job_id])
                         row = cur.fetchone()
+                    if row and (not self.steps or self.steps[-1][0] != row[2]):
+                        self.steps.append((row[2], now))
                     if row and (row != last or now >= next_print):
                         log(f"{self.name_}: {row[0]}/{row[1]} {row[2]} ({now - self.started:.0f} s, "
                             f"worker {self.worker_peak:.0f} MB, backend {self.backend_peak:.0f} MB)")
@@ -225,6 +229,9 @@ def analyst():
     from accounts.models import User
 
     user, _ = User.objects.get_or_create(username="bench-analyst", defaults={"is_superuser": True})
+    if user.preferred_language != "en":  # the job's progress messages, as this analyst reads them
+        user.preferred_language = "en"
+        user.save(update_fields=["preferred_language"])
     return user
 
 
@@ -255,6 +262,8 @@ def measure(name: str, records: int, dsn: str) -> Measured:
     finally:
         result.seconds = round(time.monotonic() - started, 2)
         monitor.stop()
+    ends = [when for _, when in monitor.steps[1:]] + [monitor.started + result.seconds]
+    result.stages = [(message, round(max(0.0, end - when), 1)) for (message, when), end in zip(monitor.steps, ends)]
     result.worker_peak_mb = round(max(monitor.worker_peak, status_mb(os.getpid(), "VmHWM") if reset else 0), 1)
     result.backend_peak_mb = round(max(monitor.backend_peak, status_mb(backend, "VmHWM") if reset else 0), 1)
     if analysis.status != Analysis.Status.SUCCEEDED:
@@ -294,6 +303,9 @@ def render(results: list[Measured], *, started: str, loads: list[float]) -> str:
         met = "error: " + r.error if r.error else ("met" if r.seconds < TARGET_SECONDS else "missed")
         lines.append(f"| {r.name} | {r.method} | {r.records:,} | {r.seconds:.1f} | {r.worker_peak_mb:.0f} | "
                      f"{r.backend_peak_mb:.0f} | {met} | {r.outputs} |")
+    lines += ["", "Where the time went (the job's steps as the monitor saw them, polled every second):", ""]
+    for r in results:
+        lines.append(f"- {r.name}: " + "; ".join(f"{message} {seconds:.1f} s" for message, seconds in r.stages))
     return "\n".join(lines)
 
 
@@ -301,7 +313,8 @@ def analyses_json(results: list[Measured]) -> list[dict]:
     """The `analyses` entries of the benchmark JSON (issue 14's shape, plus the two peaks and the name)."""
     return [{"method": r.name, "records": r.records, "seconds": r.seconds, "peak_mb": r.peak_mb,
              "worker_peak_mb": r.worker_peak_mb, "backend_peak_mb": r.backend_peak_mb,
-             "met": not r.error and r.seconds < TARGET_SECONDS, **({"error": r.error} if r.error else {})}
+             "met": not r.error and r.seconds < TARGET_SECONDS, "stages": [list(stage) for stage in r.stages],
+             **({"error": r.error} if r.error else {})}
             for r in results]
 
 

@@ -4,7 +4,8 @@
 
 One run, on loopback, at one concurrency for every target:
   raw    the exact statement our endpoint runs for each tile, through pgbench: the PostGIS limit;
-  ours   GET /tiles/{layer}/{z}/{x}/{y}.mvt under gunicorn, tile cache off (TILES_CACHE_BACKEND=none);
+  ours   GET /tiles/{layer}/{z}/{x}/{y}.mvt?v=… from the ASGI app under uvicorn (as make run / make cluster
+         serve it: public tiles take the light path of layers/asgi_tiles.py), tile cache off (TILES_CACHE_BACKEND=none);
   cached the same with the file-system tile cache, warmed first;
   tipg   tipg (PyPI) in its own venv under var/bench/, uvicorn, same tables.
 Per tile list (City Hall, seeded random tiles at z10/12/14/16, empty tiles): tiles/s, p50/p95/p99 latency,
@@ -241,7 +242,9 @@ def run_pgbench(row: Row, url: str, config: Config, workdir: Path) -> Measure:
         for i, (z, x, y) in enumerate(row.tiles[:120]):  # pgbench takes at most 128 scripts
             sql, params = tile_sql(layer, Viewer.anonymous(), z, x, y, aggregates=aggregates)
             path = scripts / f"tile{i}.sql"
-            path.write_text(cursor.mogrify(sql, params).decode().replace("\n", " ") + ";\n")
+            text = cursor.mogrify(sql, params)
+            text = text.decode() if isinstance(text, bytes) else text  # psycopg 2 gives bytes, psycopg 3 str
+            path.write_text(text.replace("\n", " ") + ";\n")
             args += ["-f", f"{path}@1"]
     parts = urlparse(libpq_url(url))
     env = {**os.environ, "PGPASSWORD": parts.password or "", "PGOPTIONS": "-c max_parallel_workers_per_gather=0"}
@@ -352,14 +355,14 @@ class Server:
         self.log.close()
 
 
-def gunicorn(url: str, config: Config, cache: str) -> Server:
+def app_server(url: str, config: Config, cache: str) -> Server:
+    """The application as `make run` and `make cluster` serve it: uvicorn with geoplatform.asgi (its light tile path)."""
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings",
            "TILES_CACHE_BACKEND": cache, "TILES_CACHE_DIR": str(VAR / "tilecache"), "CONN_MAX_AGE": "600"}
-    # gthread keeps connections alive (the sync worker closes each one): 2.3x the cache-hit rate here
-    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "geoplatform.wsgi:application", "-b", "127.0.0.1:{port}",
-           "-w", str(config.workers), "--worker-class", "gthread", "--threads", str(config.threads),
-           "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning"]
-    return Server(cmd, env, "/tiles/benchpoints.json", f"gunicorn-{cache}")
+    cmd = [str(ROOT / ".venv" / "bin" / "uvicorn"), "geoplatform.asgi:application", "--host", "127.0.0.1",
+           "--port", "{port}", "--workers", str(config.workers), "--lifespan", "off", "--no-access-log",
+           "--log-level", "warning", "--backlog", "2048", "--timeout-keep-alive", "30"]
+    return Server(cmd, env, "/tiles/benchpoints.json", f"uvicorn-{cache}")
 
 
 NGINX_CONF = """
@@ -370,6 +373,7 @@ daemon off;
 events {{ worker_connections 2048; }}
 http {{
     access_log off;
+    keepalive_requests 1000000;  # wrk keeps its connections for the whole cell
     client_body_temp_path {root}/client_body;
     proxy_temp_path {root}/proxy;
     fastcgi_temp_path {root}/fastcgi;
@@ -531,7 +535,7 @@ def render(rows: list[Row], config: Config, started: str, loads: list[float]) ->
         f"Run {started} with `bin/bench{' --quick' if config.points < 1_000_000 else ''}`: "
         f"{config.points:,} points and {config.polygons:,} polygons (~65 vertices) across Seoul's bounding box; "
         f"{config.connections} concurrent connections for every target, {config.duration} s per cell, "
-        f"gunicorn with {config.workers} gthread workers × {config.threads} threads, uvicorn (tipg) with "
+        f"our ASGI app (geoplatform.asgi: light tile path, psycopg 3 pool) and tipg each under uvicorn with "
         f"{config.workers} workers; client, servers and PostgreSQL share the machine.",
         "",
         f"Machine: {machine()}.",
@@ -585,8 +589,8 @@ def parse_args(argv) -> Config:
     parser.add_argument("--quick", action="store_true", help="100,000 points, 5,000 polygons, short runs")
     parser.add_argument("--duration", type=int, default=None, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="server processes (gunicorn and uvicorn)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (uvicorn: ours and tipg)")
+    parser.add_argument("--threads", type=int, default=4, help="(unused since the app runs under uvicorn)")
     parser.add_argument("--no-tipg", action="store_true")
     parser.add_argument("--layers", default="benchpoints,benchpolygons")
     parser.add_argument("--no-edge", action="store_true", help="skip the nginx edge cache target")
@@ -637,8 +641,8 @@ def main(argv=None) -> int:
     try:
         # All servers up at once, and the four targets of a tile list measured back to back, so that
         # other work on the machine weighs on them alike.
-        servers["ours"] = gunicorn(url, config, "none")
-        servers["cached"] = gunicorn(url, config, "filesystem")
+        servers["ours"] = app_server(url, config, "none")
+        servers["cached"] = app_server(url, config, "filesystem")
         if config.edge and shutil.which("nginx"):
             servers["edge"] = nginx_edge(servers["cached"])
         if config.tipg:
@@ -675,7 +679,11 @@ def main(argv=None) -> int:
     report = render(rows, config, started, loads)
     print(report)
     if config.json_path:
-        Path(config.json_path).write_text(json.dumps(results_json(rows, config), indent=2) + "\n")
+        path = Path(config.json_path)
+        doc = results_json(rows, config)
+        if path.exists() and path.stat().st_size:  # keep what the analysis benchmark merged in
+            doc["analyses"] = json.loads(path.read_text()).get("analyses", [])
+        path.write_text(json.dumps(doc, indent=2) + "\n")
         log(f"results written to {config.json_path}")
     (ROOT / "bench" / ("RESULTS-quick.md" if config.points < 1_000_000 else "RESULTS.md")).write_text(report + "\n")
     return 0

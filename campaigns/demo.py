@@ -44,7 +44,71 @@ def _campaign_contributions(campaign, users):
                        description="샘플 기여입니다. / A sample contribution.", category=category)
 
 
+BUDGET_ROUND = f"{MARK} 2027 강남구 주민참여예산"
+EVALUATED = f"{MARK} 선릉역 버스정류장 그늘막"  # the sample proposal that becomes a city project
+VOLUNTEERS = ("citizen2", "analyst", "officer-mapo", "officer-gangnam")
+
+
+def _evaluation_demo(users, stdout) -> None:
+    """A participatory-budget round of local projects at real Gangnam places, closed with its winning set
+    within the cap: one proposal scored by its citizen group and reviewed by the committee (projects/demo.py
+    publishes the decision), one with its citizen group still scoring, two below the support threshold.
+    Idempotent on its own."""
+    from django.contrib.gis.geos import Point
+
+    if Round.objects.filter(title=BUDGET_ROUND).exists():
+        return
+    from django.core.exceptions import ValidationError
+
+    staff = users["staff"]
+    now = timezone.now()
+    try:
+        round_ = services.round_create(
+            actor=staff, title=BUDGET_ROUND, starts_at=now - datetime.timedelta(days=10),
+            ends_at=now + datetime.timedelta(hours=1), budget_cap=100_000_000,
+            description="강남구 동네 사업에 1억 원까지 씁니다. 공감 3개를 얻은 제안은 시민 평가단 3명과 위원회가 평가합니다.",
+            evaluation_rules={"local_project": {"threshold": 3, "group_size": 3, "days": 10}})
+    except ValidationError:  # a database that already has a running round (one round at a time)
+        stdout.write("campaigns: participatory-budget sample skipped (another round is running)")
+        return
+    for name in VOLUNTEERS:
+        services.evaluator_join(user=users[name])
+
+    def local(proposer, title, why, place, cost):
+        return services.proposal_create(
+            proposer=users[proposer], title=f"{MARK} {title}", why=why, kind="local_project", area_scope="districts",
+            district_codes=["11680"], place=Point(*place, srid=4326), budget_estimate=cost, round_id=round_.pk)
+
+    shade = local("citizen", EVALUATED.removeprefix(f"{MARK} "), "여름 한낮에 선릉역 정류장에서 버스를 기다리기 힘듭니다. 그늘막을 놓아 주세요.",
+                  (127.048203, 37.504286), 12_000_000)
+    playground = local("citizen2", "역삼동 어린이공원 놀이기구 교체", "녹슨 미끄럼틀과 그네를 바꿔 주세요.",
+                       (127.0364, 37.5006), 60_000_000)
+    trees = local("citizen", "테헤란로 가로수 보호판", "가로수 둘레 흙이 패여 걸려 넘어집니다.", (127.0396, 37.5012), 50_000_000)
+    cctv = local("citizen2", "대치동 골목 CCTV", "학원가 골목이 밤에 어둡습니다.", (127.0573, 37.4996), 40_000_000)
+    _votes(shade, users, ("citizen2", "analyst", "officer-mapo"))  # the third vote sends it to evaluation
+    _votes(playground, users, ("citizen", "analyst", "officer-gangnam"))
+    _votes(trees, users, ("citizen2", "analyst"))
+    _votes(cctv, users, ("citizen",))
+
+    comments = ["정류장 이용객이 많아 꼭 필요합니다.", "비용이 적고 효과가 큽니다.", "여름 전에 설치되면 좋겠습니다."]
+    evaluation = shade.evaluation
+    for seat, comment, score in zip(evaluation.seats.select_related("evaluator__user"), comments, (5, 4, 4)):
+        services.seat_score(proposal_id=shade.pk, user=seat.evaluator.user, need=5, feasibility=score, benefit=4,
+                            comment=comment)
+    services.committee_review_add(proposal_id=shade.pk, actor=staff, score=4,
+                                  comment="예산 범위 안이고 정류장 정비 계획과 맞습니다.")
+    # (projects/demo.py publishes its decision: accepted, it becomes a city project)
+    first_seat = playground.evaluation.seats.select_related("evaluator__user").first()
+    if first_seat is not None:
+        services.seat_score(proposal_id=playground.pk, user=first_seat.evaluator.user, need=4, feasibility=3,
+                            benefit=5, comment="아이들이 많이 쓰는 공원입니다.")
+    services.round_close(round_id=round_.pk, actor=staff)  # the winning set is frozen; the next round may open
+    stdout.write(f"campaigns: participatory-budget round {round_.pk} with 4 local projects (one evaluated and "
+                 f"reviewed: proposal {shade.pk}; one in evaluation: proposal {playground.pk})")
+
+
 def load_demo(stdout):
+    _evaluation_demo(demo_users(stdout), stdout)
     if Round.objects.filter(title=CLOSED_ROUND).exists():
         stdout.write(f"campaigns: sample rounds already loaded ({Proposal.objects.count()} proposals)")
         return

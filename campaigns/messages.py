@@ -18,6 +18,14 @@ CITIZENS_DONE_TITLE = register("campaigns.evaluation.citizens_done.title",
                                _("The citizen group has evaluated your proposal"))
 CITIZENS_DONE_BODY = register("campaigns.evaluation.citizens_done.body",
                               _("%(scored)d of %(size)d drawn citizens scored \"%(title)s\". The committee decides next."))
+DRAWN_TITLE = register("campaigns.evaluation.drawn.title", _("You were drawn to evaluate a citizen's proposal"))
+DRAWN_BODY = register("campaigns.evaluation.drawn.body", _(
+    "Give your score and comment on \"%(title)s\" by %(due)s. Your number in the public record is %(number)s; "
+    "your name is not shown."))
+SUPPORT_CLOSED_TITLE = register("campaigns.support.closed.title", _("Support collection for your proposal has closed"))
+SUPPORT_CLOSED_BODY = register("campaigns.support.closed.body", _(
+    "\"%(title)s\" had %(votes)d of the %(threshold)d supporters it needed by %(date)s, so it does not go to "
+    "evaluation. You can propose it again in a later round."))
 DECIDED_TITLES = {
     "accepted": register("campaigns.decided.accepted", _("Your proposal was accepted")),
     "merged": register("campaigns.decided.merged", _("Your proposal was merged with another")),

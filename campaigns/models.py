@@ -31,6 +31,10 @@ class Round(models.Model):
     budget_cap = models.BigIntegerField(
         null=True, blank=True,
         help_text=_("Participatory budget: the total cost (won) the winning set may not exceed. Empty: no cap."))
+    evaluation_rules = models.JSONField(
+        default=dict, blank=True,
+        help_text=_("This round's own support threshold, evaluation group size and days, per proposal kind "
+                    "(e.g. {\"policy\": {\"threshold\": 100}}); what is not given comes from the settings."))
 
     objects = RoundQuerySet.as_manager()
 

@@ -5,5 +5,6 @@ from . import views
 
 urlpatterns = [
     path("proposals/", views.proposals_page, name="proposals-page"),
+    path("proposals/<int:pk>/", views.proposal_page, name="proposal-page"),
     path("campaigns/", views.campaigns_page, name="campaigns-page"),
 ]

@@ -133,3 +133,104 @@ def evaluation_get(*, proposal_id, user=None) -> Evaluation:
 def evaluator_status(*, user) -> dict:
     evaluator = Evaluator.objects.filter(user=user, is_active=True).first() if user.is_authenticated else None
     return {"volunteer": evaluator is not None, "number": evaluator.pk if evaluator else None}
+
+
+def evaluation_of(*, proposal: Proposal) -> Evaluation | None:
+    """The proposal's evaluation with its seats and committee reviews, or None before the threshold."""
+    return (Evaluation.objects.filter(proposal=proposal)
+            .prefetch_related("seats", "committee_reviews").first())
+
+
+def seat_of(*, evaluation: Evaluation | None, user):
+    """The viewer's seat in the drawn citizen group, or None."""
+    if evaluation is None or not getattr(user, "is_authenticated", False):
+        return None
+    evaluator_id = Evaluator.objects.filter(user=user).values_list("pk", flat=True).first()
+    return next((s for s in evaluation.seats.all() if s.evaluator_id == evaluator_id), None)
+
+
+def proposal_steps(*, proposal: Proposal, evaluation: Evaluation | None, rule: dict) -> list[dict]:
+    """The proposal's public timeline: each step with when it happened (`at`), its deadline (`due`), and
+    its state (`done`, `current`, `pending`, `closed` when it ended without passing, `late` past its
+    deadline). Labels and notes are in the reader's language."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    now = timezone.now()
+    round_ = proposal.round
+    votes = getattr(proposal, "vote_count", None)
+    if votes is None:
+        votes = proposal.votes.count()
+
+    def step(key, label, *, at=None, due=None, state="pending", note=""):
+        if state == "current" and due is not None and now > due:
+            state = "late"
+        return {"key": key, "label": label, "at": at, "due": due, "state": state, "note": note}
+
+    steps = [step("proposed", _("Proposed"), at=proposal.created_at, state="done")]
+    decided_at = evaluation.decided_at if evaluation else proposal.answered_at
+    if proposal.kind == "map_topic":
+        votes_state = "done" if round_ and round_.closed_at else "current" if round_ else "pending"
+        steps.append(step("votes", _("Votes in the round"), at=round_.closed_at if round_ else None,
+                          due=round_.ends_at if round_ else None, state=votes_state,
+                          note=_("%(votes)d supporters") % {"votes": votes}))
+        steps.append(step("decision", _("The city's answer"), at=proposal.answered_at,
+                          state="done" if proposal.answered_at else "current" if votes_state == "done" else "pending"))
+        return steps
+
+    support = {"votes": votes, "threshold": rule["threshold"]}
+    if evaluation is not None:
+        steps.append(step("support", _("Support collection"), at=evaluation.started_at,
+                          due=round_.ends_at if round_ else None, state="done",
+                          note=_("Reached %(votes)d of the %(threshold)d supporters needed.")
+                          % {"votes": evaluation.votes_at_start, "threshold": rule["threshold"]}))
+    elif round_ is not None and round_.closed_at:
+        steps.append(step("support", _("Support collection"), at=round_.closed_at, due=round_.ends_at, state="closed",
+                          note=_("Closed with %(votes)d of the %(threshold)d supporters needed: not evaluated.")
+                          % support))
+    else:
+        steps.append(step("support", _("Support collection"), due=round_.ends_at if round_ else None,
+                          state="current" if round_ is not None and proposal.state == "open" else "pending",
+                          note=(_("%(votes)d of the %(threshold)d supporters needed.") % support) if round_
+                          else _("Support collection starts with the next round.")))
+    if evaluation is None:
+        steps.append(step("citizen_group", _("Citizen evaluation group"),
+                          note=_("%(size)d volunteers drawn at random score it within %(days)d days.")
+                          % {"size": rule["group_size"], "days": rule["days"]}))
+        steps.append(step("committee", _("City committee review")))
+        steps.append(step("decision", _("Decision and the officials' feedback"), at=proposal.answered_at,
+                          state="done" if proposal.answered_at else "pending"))
+        return steps
+    seats = list(evaluation.seats.all())
+    scored = sum(1 for s in seats if s.scored_at)
+    steps.append(step("citizen_group", _("Citizen evaluation group"), at=evaluation.citizen_done_at,
+                      due=evaluation.citizen_due_at, state="done" if evaluation.citizen_done_at else "current",
+                      note=_("%(scored)d of %(size)d citizens drawn at random have scored.")
+                      % {"scored": scored, "size": evaluation.group_size}))
+    reviews = list(evaluation.committee_reviews.all())
+    steps.append(step("committee", _("City committee review"), at=reviews[0].created_at if reviews else None,
+                      due=evaluation.committee_due_at,
+                      state="done" if reviews else "current" if evaluation.citizen_done_at else "pending",
+                      note=_("%(n)d committee reviews.") % {"n": len(reviews)}))
+    steps.append(step("decision", _("Decision and the officials' feedback"), at=decided_at,
+                      due=evaluation.committee_due_at,
+                      state="done" if decided_at else "current" if reviews and evaluation.citizen_done_at else "pending"))
+    return steps
+
+
+def round_budget(*, round_: Round) -> dict | None:
+    """A capped round's winning set: frozen at its close, or provisional (the rule applied to today's votes)."""
+    from .budget import budget_table
+
+    if round_.budget_cap is None:
+        return None
+    if round_.closed_at:
+        entries = list(round_.ranking.all())
+        table = budget_table(cap=round_.budget_cap,
+                             rows=[(e.proposal, e.votes, e.proposal.budget_estimate) for e in entries],
+                             funded={e.proposal_id for e in entries if e.funded})
+    else:
+        proposals = (Proposal.objects.filter(round=round_, is_hidden=False).exclude(state="declined").with_votes()
+                     .order_by("-vote_count", "created_at", "pk"))
+        table = budget_table(cap=round_.budget_cap, rows=[(p, p.vote_count, p.budget_estimate) for p in proposals])
+    return {**table, "provisional": round_.closed_at is None}

@@ -185,12 +185,46 @@ class VoteResultSerializer(serializers.Serializer):
 
 # --- rounds -----------------------------------------------------------------------------------------
 
+class _NoUnknownKeys(serializers.Serializer):
+    """A key this serializer does not know is a mistake to report, not something to drop silently."""
+
+    unknown_message = ""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(str(self.unknown_message) % {"keys": ", ".join(map(str, unknown))})
+        return super().to_internal_value(data)
+
+
+class EvaluationRuleSerializer(_NoUnknownKeys):
+    unknown_message = gettext_lazy("A rule sets threshold, group_size or days, not %(keys)s.")
+
+    threshold = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False,
+                                         help_text="Supporters a proposal needs to go to evaluation")
+    group_size = serializers.IntegerField(min_value=0, max_value=100, required=False,
+                                          help_text="Volunteers drawn at random for the citizen group")
+    days = serializers.IntegerField(min_value=1, max_value=365, required=False,
+                                    help_text="Days for the citizen step (and again for the committee)")
+
+
+class EvaluationRulesSerializer(_NoUnknownKeys):
+    """A round's own rules per kind of proposal; what is left out comes from the settings."""
+
+    unknown_message = gettext_lazy("Rules are for policy or local_project proposals, not %(keys)s.")
+
+    policy = EvaluationRuleSerializer(required=False)
+    local_project = EvaluationRuleSerializer(required=False)
+
+
 class RoundInputSerializer(ReaderInput):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     budget_cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10**15, default=None)
+    evaluation_rules = EvaluationRulesSerializer(required=False, default=dict)
 
 
 class RankingEntrySerializer(serializers.Serializer):
@@ -214,7 +248,7 @@ class RoundSerializer(serializers.ModelSerializer):
     class Meta:
         model = Round
         fields = ("id", "title", "description", "starts_at", "ends_at", "closed_at", "status", "proposals",
-                  "budget_cap")
+                  "budget_cap", "evaluation_rules")
 
 
 class RoundDetailSerializer(RoundSerializer):

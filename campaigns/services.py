@@ -29,6 +29,8 @@ from notifications.messages import WITH_LINK
 from notifications.services import notification_create
 
 from . import messages
+from .budget import budget_winners  # noqa: F401  (the rule lives in budget.py; round_close applies it)
+
 from .models import (
     AreaScope,
     CommitteeReview,
@@ -266,7 +268,7 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
 
 @transaction.atomic
 def round_create(*, actor, title: str, starts_at, ends_at, description: str = "",
-                 budget_cap: int | None = None) -> Round:
+                 budget_cap: int | None = None, evaluation_rules: dict | None = None) -> Round:
     require_city_staff(actor)
     title = text_clean("title", title, max_length=200, required=True)
     description = text_clean("description", description, max_length=4000, required=False)
@@ -281,7 +283,7 @@ def round_create(*, actor, title: str, starts_at, ends_at, description: str = ""
     if budget_cap is not None and not 0 < budget_cap <= 10**15:
         raise ValidationError({"budget_cap": gettext("Give a budget cap in won between 1 and 10^15.")})
     round_ = Round(title=title, description=description, starts_at=starts_at, ends_at=ends_at, created_by=actor,
-                   budget_cap=budget_cap)
+                   budget_cap=budget_cap, evaluation_rules=evaluation_rules_clean(evaluation_rules))
     round_.full_clean()
     round_.save()
     # Proposals made while no round took them wait for this one.
@@ -320,7 +322,7 @@ def round_close(*, round_id: int, actor=None) -> Round:
             return round_
         round_.ends_at = now
     proposals = (Proposal.objects.filter(round=round_, is_hidden=False).exclude(state=ProposalState.DECLINED).with_votes()
-                 .order_by("-vote_count", "created_at", "pk"))
+                 .select_related("proposer").order_by("-vote_count", "created_at", "pk"))
     entries, previous, rank = [], None, 0
     for position, proposal in enumerate(proposals, start=1):
         if proposal.vote_count != previous:  # ties share a rank: 1, 2, 2, 4
@@ -335,30 +337,24 @@ def round_close(*, round_id: int, actor=None) -> Round:
     round_.closed_at = now
     round_.full_clean()
     round_.save()
+    _support_closed(round_, entries)
     if actor is not None:
         audit_record(actor=actor, action="round.close", target=round_, before=None,
                      after={"ranking": [[e.proposal_id, e.rank, e.votes] for e in entries]})
     return round_
 
 
-def budget_winners(*, cap: int, ranked: list[tuple[int, int | None]]) -> set[int]:
-    """The winning set of a participatory-budget round: greedy by votes, skipping what does not fit.
-
-    `ranked` is (proposal id, estimated cost) in ranking order (most votes first; ties by age).
-    Walk down the ranking and fund each proposal whose cost fits in what is left of the cap; a
-    proposal that does not fit is skipped and the ones below it still get their chance. This is
-    the rule most participatory budgets use (e.g. Paris, New York, Seoul's own 주민참여예산): easy to
-    explain and to check by hand, and no proposal loses to one with fewer votes unless it did not
-    fit. It is not an exact knapsack: it can fund fewer votes in total than the best combination
-    (cap 100: A 10 votes/60, B 9 votes/50, C 8 votes/50 → greedy funds A alone, the knapsack B + C).
-    Proposals without a cost estimate cannot be funded in a capped round.
-    """
-    funded, left = set(), cap
-    for proposal_id, cost in ranked:
-        if cost is not None and cost <= left:
-            funded.add(proposal_id)
-            left -= cost
-    return funded
+def _support_closed(round_: Round, entries: list[RankingEntry]) -> None:
+    """Support collection is over: each policy or local project that did not reach its threshold is told so."""
+    for entry in entries:
+        proposal = entry.proposal
+        if proposal.kind == ProposalKind.MAP_TOPIC or proposal.state != ProposalState.OPEN:
+            continue
+        rule = evaluation_rule(kind=proposal.kind, round_=round_)
+        _tell(proposal.proposer, kind="proposal_support_closed", proposal_id=proposal.pk,
+              title=stored(messages.SUPPORT_CLOSED_TITLE),
+              body=stored(messages.SUPPORT_CLOSED_BODY, title=proposal.title, votes=entry.votes,
+                          threshold=rule["threshold"], date=_due(round_.closed_at)))
 
 
 def rounds_close_due() -> list[int]:
@@ -444,16 +440,61 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
 
 # --- open evaluation (policies and local projects) ------------------------------------------------
 
-def _setting(name: str, default: int) -> int:
+RULE_NAMES = ("threshold", "group_size", "days")
+RULE_LIMITS = {"threshold": (1, 1_000_000), "group_size": (0, 100), "days": (1, 365)}
+
+
+def evaluation_rule(*, kind: str, round_: Round | None) -> dict:
+    """The support threshold, group size and days for a kind of proposal in a round.
+
+    The round's own rule for the kind wins; then the settings' rule for the kind
+    (`PROPOSALS_EVALUATION_BY_KIND`); then the settings' defaults (`PROPOSALS_EVALUATION_THRESHOLD`, …).
+    """
     from django.conf import settings
 
-    return int(getattr(settings, name, default))
+    rule = {"threshold": settings.PROPOSALS_EVALUATION_THRESHOLD,
+            "group_size": settings.PROPOSALS_EVALUATION_GROUP_SIZE, "days": settings.PROPOSALS_EVALUATION_DAYS}
+    rule.update({k: v for k, v in (settings.PROPOSALS_EVALUATION_BY_KIND or {}).get(kind, {}).items() if k in rule})
+    if round_ is not None:
+        rule.update({k: v for k, v in (round_.evaluation_rules or {}).get(kind, {}).items() if k in rule})
+    return {k: int(v) for k, v in rule.items()}
 
 
-def _tell_proposer(proposal: Proposal, *, kind: str, title: str, body: str, params: dict) -> None:
-    """The proposer hears of each step in their own language: stored as message keys, rendered when read."""
-    notification_create(user=proposal.proposer, kind=kind, title=stored(title, **params),
-                        body=stored(WITH_LINK, text=stored(body, **params), url=f"/proposals/{proposal.pk}/evaluation/"))
+def evaluation_rules_clean(rules) -> dict:
+    """A round's rules per kind, checked: {kind: {threshold, group_size, days}} with whole numbers in range."""
+    if rules in (None, ""):
+        return {}
+    if not isinstance(rules, dict):
+        raise ValidationError({"evaluation_rules": gettext("Give the rules per kind of proposal.")})
+    cleaned = {}
+    for kind, rule in rules.items():
+        if kind not in (ProposalKind.POLICY, ProposalKind.LOCAL_PROJECT) or not isinstance(rule, dict):
+            raise ValidationError({"evaluation_rules": gettext("Rules are for policy or local_project proposals.")})
+        for name, value in rule.items():
+            low, high = RULE_LIMITS.get(name, (None, None))
+            if low is None:
+                raise ValidationError({"evaluation_rules": gettext("A rule sets threshold, group_size or days.")})
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValidationError({"evaluation_rules": gettext("%(name)s is a whole number from %(low)d to %(high)d.")
+                                       % {"name": name, "low": low, "high": high}})
+            cleaned.setdefault(kind, {})[name] = value
+    return cleaned
+
+
+def _proposal_url(proposal_id: int) -> str:
+    return f"/proposals/{proposal_id}/"
+
+
+def _due(when) -> str:
+    return f"{timezone.localtime(when):%Y-%m-%d %H:%M}"
+
+
+def _tell(user, *, kind: str, title: dict, body: dict, proposal_id: int) -> None:
+    """A notification stored as message keys (rendered in each reader's language), with the proposal's page."""
+    notification_create(user=user, kind=kind, title=title,
+                        body=stored(WITH_LINK, text=body, url=_proposal_url(proposal_id)))
 
 
 def evaluation_draw(*, seed: str, pool: list[int], size: int) -> list[int]:
@@ -482,28 +523,28 @@ def evaluator_leave(*, user) -> None:
 
 @transaction.atomic
 def evaluation_start_if_due(*, proposal_id: int) -> Evaluation | None:
-    """When a policy or local-project proposal reaches the support threshold, draw its citizen group.
+    """When a policy or local-project proposal reaches its support threshold, draw its citizen group.
 
     The proposal row is locked, so two votes crossing the threshold at once start one evaluation.
+    The threshold, group size and days come from `evaluation_rule` (the round's, else the settings').
     """
     import secrets
 
-    proposal = Proposal.objects.select_for_update().select_related("proposer").get(pk=proposal_id)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("proposer", "round").get(pk=proposal_id)
     if proposal.kind == ProposalKind.MAP_TOPIC or proposal.state != ProposalState.OPEN:
         return None
     if Evaluation.objects.filter(proposal=proposal).exists():
         return None
     votes = Vote.objects.filter(proposal=proposal).count()
-    threshold = _setting("PROPOSALS_EVALUATION_THRESHOLD", 50)
-    if votes < threshold:
+    rule = evaluation_rule(kind=proposal.kind, round_=proposal.round)
+    if votes < rule["threshold"]:
         return None
     now = timezone.now()
     pool = sorted(Evaluator.objects.filter(is_active=True).exclude(user=proposal.proposer)
                   .values_list("pk", flat=True))
     seed = secrets.token_hex(16)
-    size = _setting("PROPOSALS_EVALUATION_GROUP_SIZE", 7)
-    drawn = evaluation_draw(seed=seed, pool=pool, size=size)
-    days = datetime.timedelta(days=_setting("PROPOSALS_EVALUATION_DAYS", 14))
+    drawn = evaluation_draw(seed=seed, pool=pool, size=rule["group_size"])
+    days = datetime.timedelta(days=rule["days"])
     evaluation = Evaluation(proposal=proposal, started_at=now, votes_at_start=votes, seed=seed, pool=pool,
                             drawn=drawn, group_size=len(drawn), citizen_due_at=now + days,
                             committee_due_at=now + 2 * days, citizen_done_at=None if drawn else now)
@@ -513,12 +554,25 @@ def evaluation_start_if_due(*, proposal_id: int) -> Evaluation | None:
     proposal.state = ProposalState.EVALUATION
     proposal.save(update_fields=["state"])
     audit_record(actor=None, action="evaluation.start", target=proposal, before={"state": ProposalState.OPEN},
-                 after={"votes": votes, "seed": seed, "pool": pool, "drawn": drawn})
-    _tell_proposer(proposal, kind="proposal_evaluation",
-                   title=messages.EVALUATION_STARTED_TITLE, body=messages.EVALUATION_STARTED_BODY,
-                   params={"votes": votes, "size": len(drawn), "title": proposal.title,
-                           "due": f"{timezone.localtime(evaluation.citizen_due_at):%Y-%m-%d}"})
+                 after={"votes": votes, "seed": seed, "pool": pool, "drawn": drawn, "rule": rule})
+    due = _due(evaluation.citizen_due_at)
+    _tell(proposal.proposer, kind="proposal_evaluation", proposal_id=proposal.pk,
+          title=stored(messages.EVALUATION_STARTED_TITLE, votes=votes),
+          body=stored(messages.EVALUATION_STARTED_BODY, size=len(drawn), title=proposal.title, due=due))
+    for evaluator in Evaluator.objects.filter(pk__in=drawn).select_related("user"):
+        _tell(evaluator.user, kind="evaluation_drawn", proposal_id=proposal.pk, title=stored(messages.DRAWN_TITLE),
+              body=stored(messages.DRAWN_BODY, title=proposal.title, due=due, number=evaluator.pk))
+    if drawn:
+        transaction.on_commit(lambda: _schedule_citizen_close(evaluation))
     return evaluation
+
+
+def _schedule_citizen_close(evaluation: Evaluation) -> None:
+    """With a backend that can defer (the database worker), close the citizen step when its time is up."""
+    from .tasks import evaluations_close_due_task
+
+    if evaluations_close_due_task.get_backend().supports_defer:
+        evaluations_close_due_task.using(run_after=evaluation.citizen_due_at).enqueue()
 
 
 def _evaluation_for(proposal_id: int, *, lock: bool = True) -> Evaluation:
@@ -535,9 +589,33 @@ def _citizen_step_close(evaluation: Evaluation, *, now) -> None:
     evaluation.citizen_done_at = now
     evaluation.save(update_fields=["citizen_done_at"])
     scored = [s for s in evaluation.seats.all() if s.scored_at]
-    _tell_proposer(evaluation.proposal, kind="proposal_evaluation",
-                   title=messages.CITIZENS_DONE_TITLE, body=messages.CITIZENS_DONE_BODY,
-                   params={"scored": len(scored), "size": evaluation.group_size, "title": evaluation.proposal.title})
+    _tell(evaluation.proposal.proposer, kind="proposal_evaluation", proposal_id=evaluation.proposal_id,
+          title=stored(messages.CITIZENS_DONE_TITLE),
+          body=stored(messages.CITIZENS_DONE_BODY, scored=len(scored), size=evaluation.group_size,
+                      title=evaluation.proposal.title))
+
+
+def evaluations_close_due() -> list[int]:
+    """Close every citizen step whose time is up (the scheduled task, `manage.py close_rounds`, page reads).
+
+    Idempotent: each evaluation is locked and looked at again, so a step closes once however many
+    workers run this at the same moment; the proposer is told once.
+    """
+    closed = []
+    due = Evaluation.objects.filter(citizen_done_at__isnull=True, citizen_due_at__lte=timezone.now())
+    for proposal_id in due.values_list("proposal_id", flat=True):
+        with transaction.atomic():
+            evaluation = _evaluation_for(proposal_id)
+            now = timezone.now()
+            if evaluation.citizen_done_at is None and evaluation.citizen_due_at <= now:
+                _citizen_step_close(evaluation, now=now)
+                closed.append(proposal_id)
+    return closed
+
+
+def steps_close_due() -> dict:
+    """Every timed citizen step that is due: rounds (support collection, votes) and citizen evaluations."""
+    return {"rounds": rounds_close_due(), "evaluations": evaluations_close_due()}
 
 
 @transaction.atomic
@@ -627,7 +705,7 @@ def evaluation_decide(*, proposal_id: int, actor, outcome: str, feedback: str,
     proposal.save()
     audit_record(actor=actor, action="evaluation.decide", target=proposal, before={"state": ProposalState.EVALUATION},
                  after={"outcome": outcome, "feedback": feedback, "merged_into": merged_into_id, "link": link})
-    _tell_proposer(proposal, kind="proposal_decided", title=messages.DECIDED_TITLES[outcome],
-                   body=messages.DECIDED_BODY,
-                   params={"title": proposal.title, "feedback": feedback, "link": link})
+    _tell(proposal.proposer, kind="proposal_decided", proposal_id=proposal.pk,
+          title=stored(messages.DECIDED_TITLES[outcome]),
+          body=stored(messages.DECIDED_BODY, title=proposal.title, feedback=feedback, link=link))
     return proposal

@@ -49,6 +49,20 @@ def nearest_station(point: Point, *, language: str) -> dict | None:
             "lon": feature.geom.x, "lat": feature.geom.y}
 
 
+def station_labels() -> list[dict]:
+    """Each subway station once (a station of several lines is one row per line in the open data), named
+    in both languages, at the position of its first row: the landmarks of a map without a base map."""
+    from layers.models import DatasetFeature
+
+    seen: dict[str, dict] = {}
+    for feature in DatasetFeature.objects.filter(dataset__slug=STATIONS_DATASET).only("name", "geom").order_by("pk"):
+        name_ko = _station_name(feature, "ko")
+        if name_ko not in seen and feature.geom.geom_type == "Point":
+            seen[name_ko] = {"name_ko": name_ko, "name_en": _station_name(feature, "en"),
+                             "lon": round(feature.geom.x, 6), "lat": round(feature.geom.y, 6)}
+    return list(seen.values())
+
+
 def place_describe(geometry: GEOSGeometry, *, language: str) -> dict:
     """Where a place is, in words: its dong and gu, the nearest subway station, and the district
     office(s) a report there goes to (the same rule as the report service: every gu it touches)."""

@@ -49,6 +49,8 @@ const bundles = {
   "terra-draw.js": 'export * from "terra-draw"; export { TerraDrawMapLibreGLAdapter } from "terra-draw-maplibre-gl-adapter";',
   // Chart.js with every controller registered (dashboards draw lines, bars and doughnuts).
   "chart.js": 'export { default as Chart } from "chart.js/auto"; export * from "chart.js";',
+  // The Protomaps basemap style layers (drawn only when BASEMAP_PMTILES names an archive).
+  "protomaps-basemaps.js": 'export { layers, namedFlavor } from "@protomaps/basemaps";',
 };
 for (const [name, contents] of Object.entries(bundles)) {
   await build({

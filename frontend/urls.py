@@ -5,4 +5,5 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("frontend/district-labels.json", views.district_labels, name="district-labels"),
+    path("frontend/orientation.json", views.orientation, name="orientation"),
 ]

@@ -20,15 +20,17 @@ from live.routing import websocket_urlpatterns  # noqa: E402
 def build_application(*, static_files: bool):
     """HTTP to Django, WebSockets to the live consumers; `static_files` serves the apps' static folders
     as runserver does (DEBUG, tests)."""
-    # Tiles go through Django's own ASGI handler here: layers.light.asgi_tiles_first (asgiref's WsgiToAsgi)
-    # failed under uvicorn with "CurrentThreadExecutor already quit or is broken" when a browser cancelled
-    # tile requests (tests/browser/test_live.py); the light path stays on the WSGI and tiles-only mounts.
+    # Public tiles are answered on the event loop by layers/asgi_tiles.py (psycopg pool, no Django request
+    # cycle; it closes its pool on the lifespan's shutdown); every other request, and any tile it cannot prove
+    # public, goes on to the router.
+    from layers.asgi_tiles import tiles_first
+
     http = django_http
     if static_files:
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
         http = ASGIStaticFilesHandler(http)
-    return ProtocolTypeRouter({"http": http, "websocket": live_auth(URLRouter(websocket_urlpatterns))})
+    return tiles_first(ProtocolTypeRouter({"http": http, "websocket": live_auth(URLRouter(websocket_urlpatterns))}))
 
 
 application = build_application(static_files=settings.DEBUG)

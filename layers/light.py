@@ -11,8 +11,9 @@ Accept-Language` would split edge caches — the language of an error message is
 
 Mounting (every other path goes to the full Django application, untouched):
 - WSGI: `geoplatform/wsgi.py` wraps its application with `tiles_first` (gunicorn, `make run`);
-- ASGI: wrap the `http` application the same way with `asgi_tiles_first(app)` (it runs the light WSGI
-  handler in a thread through asgiref, like Django runs a sync view);
+- ASGI (`make run`, `make cluster`, the benchmark): not this module but layers/asgi_tiles.py, which answers
+  public tiles on the event loop without Django's request cycle (this handler in a thread through asgiref's
+  WsgiToAsgi failed under uvicorn with "CurrentThreadExecutor already quit" when browsers cancelled tiles);
 - a process of its own: `gunicorn geoplatform.tiles_wsgi:application` answers tiles only; nginx then
   routes `location ~ ^/tiles/[^/]+/-?\\d+/ { proxy_pass http://tiles; }` to it (TileJSON,
   `/tiles/<layer>.json`, stays with the web nodes).
@@ -84,20 +85,4 @@ def tiles_first(application):
         return application(environ, start_response)
 
     dispatch.tiles = tiles
-    return dispatch
-
-
-def asgi_tiles_first(application):
-    """The same for an ASGI `http` application (e.g. Channels' ProtocolTypeRouter's "http")."""
-    if not enabled():
-        return application
-    from asgiref.wsgi import WsgiToAsgi
-
-    tiles = WsgiToAsgi(TileHandler())
-
-    async def dispatch(scope, receive, send):
-        if scope.get("type") == "http" and TILE_PATH.match(scope.get("path", "")):
-            return await tiles(scope, receive, send)
-        return await application(scope, receive, send)
-
     return dispatch

@@ -119,4 +119,7 @@ class TileShape(models.Model):
         indexes = [
             GistIndex(fields=["layer", "band", "geom"], name="tileshape_band_geom"),
             models.Index(fields=["layer", "feature_id"], name="tileshape_feature"),
+            # a low-zoom tile keeps the largest shapes first: walked in this order it stops at the cap
+            # (z10 of 50,000 polygons: ~13,000 index entries instead of every row of the band, then a sort)
+            models.Index(fields=["layer", "band", "-box_area"], name="tileshape_band_area"),
         ]

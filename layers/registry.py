@@ -142,6 +142,10 @@ class LayerRegistry:
         resolver = self._families.get(prefix)
         return resolver(key) if resolver and key else None
 
+    def fixed(self, name: str) -> Layer | None:
+        """A fixed layer by name, without resolving families (no query: layers/asgi_tiles.py asks from its loop)."""
+        return self._layers.get(name)
+
     def listed(self, viewer: Viewer) -> list[Layer]:
         """Layers to show in catalogues (OGC collections, the layer switcher) for this viewer."""
         layers = [layer for layer in self._layers.values() if layer.can_view(viewer)]

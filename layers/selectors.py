@@ -13,25 +13,54 @@ _memo: dict[tuple, tuple[float, object]] = {}
 _memo_lock = threading.Lock()
 
 
-def _remembered(key: tuple, max_age: float, compute):
-    """`compute()`, or its value from less than max_age seconds ago in this process (0: always computed)."""
+MISSING = object()
+
+
+def memo_get(key: tuple, max_age: float):
+    """The value remembered under key less than max_age seconds ago in this process, else MISSING."""
     if max_age <= 0:
-        return compute()
-    now = time.monotonic()
+        return MISSING
     found = _memo.get(key)
-    if found is not None and now - found[0] < max_age:
+    if found is not None and time.monotonic() - found[0] < max_age:
         return found[1]
-    value = compute()
+    return MISSING
+
+
+def memo_put(key: tuple, value, started: float) -> None:
+    """Remember a value read at `started` (time.monotonic())."""
     with _memo_lock:
         if len(_memo) > 10_000:
             _memo.clear()
-        _memo[key] = (now, value)
+        _memo[key] = (started, value)
+
+
+def _remembered(key: tuple, max_age: float, compute):
+    """`compute()`, or its value from less than max_age seconds ago in this process (0: always computed).
+
+    layers/asgi_tiles.py reads the same memo (memo_get / memo_put) with its own queries.
+    """
+    if max_age <= 0:
+        return compute()
+    found = memo_get(key, max_age)
+    if found is not MISSING:
+        return found
+    now = time.monotonic()
+    value = compute()
+    memo_put(key, value, now)
     return value
+
+
+def counter_key(name: str) -> tuple:
+    return ("counter", name)
+
+
+def aggregates_key(layer: Layer, using: str) -> tuple:
+    return ("aggregates", layer.name, layer.version()[:300], using)
 
 
 def layer_counter(name: str, max_age: float = 0) -> int:
     """Committed changes of the layer so far (0 before the first)."""
-    return _remembered(("counter", name), max_age,
+    return _remembered(counter_key(name), max_age,
                        lambda: LayerVersion.objects.filter(name=name).values_list("counter", flat=True).first() or 0)
 
 
@@ -42,7 +71,11 @@ def layer_tile_version(layer: Layer, max_age: float = 0) -> str:
     written in decimal digits. Equal values mean equal tiles, so a public tile URL carrying the
     current value may be cached for long (`Cache-Control: immutable`).
     """
-    text = f"{layer.version()}\x1f{layer_counter(layer.name, max_age)}"
+    return tile_version_of(layer, layer_counter(layer.name, max_age))
+
+
+def tile_version_of(layer: Layer, counter: int) -> str:
+    text = f"{layer.version()}\x1f{counter}"
     return str(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=6).digest(), "big"))
 
 
@@ -53,5 +86,5 @@ def aggregates_ready(layer: Layer, using: str = "default", max_age: float = 0) -
     if not (layer.aggregated and layer.geometry_type in ("point", "line", "polygon")):
         return False
     version = layer.version()[:300]
-    return _remembered(("aggregates", layer.name, version, using), max_age, lambda: TileAggregateState.objects.using(
+    return _remembered(aggregates_key(layer, using), max_age, lambda: TileAggregateState.objects.using(
         using).filter(layer=layer.name, version=version).exists())

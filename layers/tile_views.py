@@ -40,7 +40,13 @@ def _cache_control(layer, version: str | None) -> str:
     """
     if not layer.public:
         return "private, no-store"
-    if version is not None and version == layer_tile_version(layer, max_age=settings.TILES_VERSION_MEMO):
+    current = None if version is None else layer_tile_version(layer, max_age=settings.TILES_VERSION_MEMO)
+    return public_cache_control(version, current)
+
+
+def public_cache_control(version: str | None, current: str | None) -> str:
+    """Cache-Control of a public layer's tile asked with `v` = version while the layer's is `current`."""
+    if version is not None and version == current:
         return f"public, max-age={int(settings.TILES_IMMUTABLE_MAX_AGE)}, immutable"
     max_age = int(getattr(settings, "TILES_MAX_AGE", 0))
     return f"public, max-age={max_age}, must-revalidate" if max_age == 0 else f"public, max-age={max_age}"
@@ -50,20 +56,28 @@ def _etag(data: bytes) -> str:
     return '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
 
 
-def _not_modified(request, etag: str) -> bool:
-    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+def etag_matches(header: str, etag: str) -> bool:
+    """Whether an If-None-Match header names the tile's ETag."""
     if not header:
         return False
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
     return etag in tags or "*" in tags
 
 
+def _not_modified(request, etag: str) -> bool:
+    return etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), etag)
+
+
+def stored_vector_tile(data: bytes) -> bytes:
+    """Stored (and served) form of an MVT tile: gzip; b"" when empty."""
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0) if data else b""
+
+
 def _render(layer, viewer, z, x, y, fmt) -> bytes:
     """Stored form of a tile: gzip for MVT, PNG as it is; b"" when empty."""
     if fmt == "png":
         return layer.raster_tile(z, x, y) or b""
-    data = render_vector_tile(layer, viewer, z, x, y)
-    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0) if data else b""
+    return stored_vector_tile(render_vector_tile(layer, viewer, z, x, y))
 
 
 @require_GET

@@ -386,30 +386,53 @@ def _fetch_tile(sql: str, params: list, using: str):
     if retry:
         connection.health_check_done = True
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(SERIAL_PLAN + sql, params)
-            return cursor.fetchone()
+        return _run_serial(connection, sql, params)
     except (OperationalError, InterfaceError):
         if not retry:
             raise
         connection.close()
-        with connection.cursor() as cursor:
-            cursor.execute(SERIAL_PLAN + sql, params)
-            return cursor.fetchone()
+        return _run_serial(connection, sql, params)
+
+
+def _run_serial(connection, sql: str, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(SERIAL_PLAN + sql, params)
+        if cursor.description is None:  # psycopg 3 reads the results in order: skip the SET's
+            cursor.nextset()
+        return cursor.fetchone()
+
+
+def first_cap(layer: Layer) -> int:
+    """Features a tile of the layer may hold on its first rendering."""
+    return layer.tile_feature_cap or TILE_FEATURE_CAP
+
+
+def tile_bytes(row) -> bytes:
+    """The MVT bytes of the tile statement's one row (b"" when empty)."""
+    return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def next_cap(layer: Layer, z: int, x: int, y: int, data: bytes, cap: int) -> int | None:
+    """None when `data` may be served; else the smaller cap to render the tile again with."""
+    if len(data) <= TILE_MAX_BYTES or cap <= 1:
+        return None
+    log.warning("tile %s/%d/%d/%d is %d bytes with cap %d; rendering again with fewer features",
+                layer.name, z, x, y, len(data), cap)
+    return max(1, cap // 4)
 
 
 def render_vector_tile(layer: Layer, viewer: Viewer, z: int, x: int, y: int, using: str | None = None) -> bytes:
-    """The MVT bytes of one tile (b"" when empty), under TILE_MAX_BYTES. Read where the router says (a replica)."""
+    """The MVT bytes of one tile (b"" when empty), under TILE_MAX_BYTES. Read where the router says (a replica).
+
+    layers/asgi_tiles.py runs the same statements (tile_sql, first_cap, next_cap) through its own pool.
+    """
     using = using or router.db_for_read(None)
-    cap = layer.tile_feature_cap or TILE_FEATURE_CAP
+    cap = first_cap(layer)
     aggregates = (uses_aggregates(layer, z)
                   and aggregates_ready(layer, using, max_age=getattr(settings, "TILES_VERSION_MEMO", 0)))
     while True:
         sql, params = tile_sql(layer, viewer, z, x, y, cap, aggregates)
-        row = _fetch_tile(sql, params, using)
-        data = bytes(row[0]) if row and row[0] is not None else b""
-        if len(data) <= TILE_MAX_BYTES or cap <= 1:
+        data = tile_bytes(_fetch_tile(sql, params, using))
+        cap = next_cap(layer, z, x, y, data, cap)
+        if cap is None:
             return data
-        log.warning("tile %s/%d/%d/%d is %d bytes with cap %d; rendering again with fewer features",
-                    layer.name, z, x, y, len(data), cap)
-        cap = max(1, cap // 4)

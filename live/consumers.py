@@ -1,22 +1,31 @@
 """WebSocket consumers: as thin as the REST views. They authenticate and authorise through the maps'
 access helper and model rules, call the same services, and relay only the events services logged after
-commit. The protocol is in docs/live.md."""
+commit. The protocol is in docs/live.md; the broadcast path (one hub per process) in live/hub.py."""
 import asyncio
+import functools
 import json
 import logging
 import time
+import uuid
+from collections import deque
+from types import SimpleNamespace
 from urllib.parse import parse_qs
-
-import functools
 
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.consumer import get_handler_name
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from rest_framework.exceptions import Throttled
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
-from .presence import BROADCAST_DELAY, PRESENCE_TTL, presence_state, presence_store
-from .services import map_group, user_group
+from .hub import OUTBOX_MAX, hub
+from .services import user_group
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +36,41 @@ database_sync_to_async = functools.partial(DatabaseSyncToAsync, thread_sensitive
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_IDLE = 4408
+CLOSE_BEHIND = 4410
 REPLAY_MAX = 500
-TICK = 5.0
+EDITS_IN_FLIGHT = 4  # one socket's operations on different features run side by side (database waits overlap)
+EDITS_WAITING_MAX = 100  # beyond it, an operation is refused at once (429) instead of queued
+EDIT_TYPES = ("feature.create", "feature.update", "feature.delete")
+
+
+def _header(scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin1")
+    return ""
+
+
+def scope_language(scope, user) -> str:
+    """The reader's language, as on the HTTP side (geoplatform/i18n.py): the account's choice, else the
+    language cookie, else the handshake's Accept-Language, else LANGUAGE_CODE."""
+    from django.utils.translation import get_supported_language_variant
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    from geoplatform.i18n import account_language
+
+    chosen = account_language(user)
+    if chosen:
+        return chosen
+    cookie = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
+    candidates = [cookie] if cookie else []
+    candidates += [code for code, _q in parse_accept_lang_header(_header(scope, b"accept-language")[:200])
+                   if code != "*"]
+    for code in candidates:
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 def _error_detail(exc) -> str:
@@ -39,11 +81,42 @@ def _error_detail(exc) -> str:
     return str(exc)
 
 
+class EditsThrottled(Exception):
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def edit_rate() -> tuple[int, int]:
+    """Socket edit operations allowed per user per map: (count, seconds), THROTTLE_LIVE_EDITS."""
+    from moderation.throttles import parse_rate
+
+    rates = (getattr(settings, "REST_FRAMEWORK", {}) or {}).get("DEFAULT_THROTTLE_RATES", {}) or {}
+    return parse_rate(rates.get("live_edits") or "300/minute")
+
+
 class MapConsumer(AsyncWebsocketConsumer):
     """`/ws/maps/<id>/`: join = may view (as REST GET); edit operations = the REST rules, per operation."""
 
+    # No channel per socket: the process's hub is the one member of the map's group (live/hub.py).
+    channel_layer_alias = "live-sockets-have-no-channel"
+
     map_id = None
     joined = False
+    access = None
+    selected = None
+    writer = None
+    ready = False  # hello is out: presence may be sent
+    recheck = False  # access changed while connecting
+    language = None  # the reader's, once the handshake is checked (None: LANGUAGE_CODE)
+
+    async def dispatch(self, message):
+        """Channels' dispatch, without its thread hop for `close_old_connections` on every message (the
+        database work here goes through DatabaseSyncToAsync, which does it)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # --- connecting ---------------------------------------------------------------------------------
     async def connect(self):
@@ -51,43 +124,55 @@ class MapConsumer(AsyncWebsocketConsumer):
         query = parse_qs(self.scope.get("query_string", b"").decode("latin1"))
         self.secret = (query.get("key") or [""])[0][:100]
         self.user = self.scope.get("user")
+        self.socket_id = uuid.uuid4().hex
+        self.floor, self.sent = 0, set()
+        self.replaying, self.held = True, []  # live events wait until the replay is out
+        self.outbox, self.wake = deque(), asyncio.Event()
+        self.last_heard = time.monotonic()
+        self.hub = hub()
+        await self.hub.join(self)  # from here no event is missed: it is held, then sent or found replayed
+        self.joined = True
+        try:
+            await self._open(query)
+        except BaseException:
+            await self.disconnect(None)  # out of the hub whatever went wrong
+            raise
+
+    async def _open(self, query):
         access = await self._access()
         if access is None:
             await self.close()  # before accept: the handshake is refused with HTTP 403
             return
         self.access = access
-        self.group = map_group(self.map_id)
-        self.floor, self.sent = 0, set()
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self.joined = True
+        self.language = access["language"]
         await self.accept()
-        self.last_heard = time.monotonic()
-        self.selected = None
-        self.store = presence_store()
-        await self._send({"type": "hello", "map": self.map_id, "revision": access["revision"],
-                          "permissions": access["permissions"], "you": access["name"],
-                          "socket": self.channel_name[-8:]})
+        self.writer = asyncio.ensure_future(self._write())
+        self._send({"type": "hello", "map": self.map_id, "revision": access["revision"],
+                    "permissions": access["permissions"], "you": access["name"], "socket": self.socket_id[-8:]})
         since = (query.get("since") or [None])[0]
         if since is not None and since.lstrip("-").isdigit():
             await self._replay(int(since), access["revision"])
         else:
-            self.floor = access["revision"]
-        await self._presence_put()
-        self.ticker = asyncio.ensure_future(self._tick())
+            self._release(access["revision"])
+        self.ready = True
+        self.hub.changed(self.map_id)
+        if self.recheck:
+            await self.map_access()
+
+    @property
+    def editing(self) -> bool:
+        return bool(self.access and (self.access["permissions"]["edit"] or self.access["permissions"]["contribute"]))
 
     async def disconnect(self, code):
         if not self.joined:
             return
         self.joined = False
-        ticker = getattr(self, "ticker", None)
-        if ticker:
-            ticker.cancel()
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.writer:
+            self.writer.cancel()
         try:
-            await self.store.remove(self.map_id, self.channel_name)
-            await self._presence_changed()
-        except Exception:  # noqa: BLE001 - Redis gone: the entry expires on its own
-            log.warning("live: presence cleanup failed", exc_info=True)
+            await self.hub.leave(self)
+        except Exception:  # noqa: BLE001 - Redis gone: the process's presence field expires on its own
+            log.warning("live: leaving the hub failed", exc_info=True)
 
     @database_sync_to_async
     def _access(self):
@@ -103,18 +188,46 @@ class MapConsumer(AsyncWebsocketConsumer):
             "revision": map_obj.revision,
             "user_id": user.pk if signed_in else None,
             "name": user.public_name if signed_in else "",
+            "language": scope_language(self.scope, user),
             "permissions": {"view": True, "edit": map_obj.can_edit(user, secret),
                             "contribute": map_obj.can_contribute(user, secret),
                             "suggest": map_obj.can_suggest(user, secret),
                             "moderate": map_obj.can_moderate(user, secret)},
         }
 
-    # --- events from the channel layer -----------------------------------------------------------------
+    # --- sending: one outbox per socket, written by its own task -------------------------------------------
+    def push(self, text: str):
+        if len(self.outbox) >= OUTBOX_MAX:  # the client stopped reading: it reconnects with ?since=
+            self.outbox.clear()
+            asyncio.ensure_future(self.close(code=CLOSE_BEHIND))
+            return
+        self.outbox.append(text)
+        self.wake.set()
+
+    def _send(self, message: dict):
+        self.push(json.dumps(message, ensure_ascii=False, default=str))
+
+    async def _write(self):
+        try:
+            while True:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.outbox:
+                    await self.send(text_data=self.outbox.popleft())
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # noqa: BLE001 - the client went away; disconnect() cleans up
+            pass
+
+    # --- events from the hub ---------------------------------------------------------------------------
     def _visible(self, audience, author_id) -> bool:
         return (audience == "everyone" or self.access["permissions"]["moderate"]
                 or (author_id is not None and author_id == self.access["user_id"]))
 
-    async def map_event(self, event):
+    def map_event(self, event):
+        if self.replaying:
+            self.held.append(event)
+            return
         revision = event["revision"]
         if revision <= self.floor or revision in self.sent:
             return
@@ -123,9 +236,21 @@ class MapConsumer(AsyncWebsocketConsumer):
             self.floor = max(self.floor, min(self.sent))
             self.sent = {r for r in self.sent if r > self.floor}
         if self._visible(event["audience"], event.get("author_id")):
-            await self.send(text_data=event["text"])
+            self.push(event["text"])
 
-    async def map_access(self, event):
+    def _release(self, floor: int):
+        """The replay is out: everything up to `floor` was sent or is in what the client loaded."""
+        self.floor = max(self.floor, floor)
+        self.sent = {r for r in self.sent if r > self.floor}
+        self.replaying, held = False, self.held
+        self.held = []
+        for event in held:
+            self.map_event(event)
+
+    async def map_access(self):
+        if self.access is None:
+            self.recheck = True  # connect() checks again once its first check is in
+            return
         access = await self._access()
         if access is None:
             await self.close(code=CLOSE_FORBIDDEN)
@@ -133,22 +258,25 @@ class MapConsumer(AsyncWebsocketConsumer):
         changed = access["permissions"] != self.access["permissions"]
         self.access = {**access, "revision": self.access["revision"]}
         if changed:
-            await self._send({"type": "permissions", "permissions": access["permissions"]})
-            await self._presence_put()
+            self._send({"type": "permissions", "permissions": access["permissions"]})
+            self.hub.changed(self.map_id)
 
-    async def presence_state(self, event):
-        await self.send(text_data=event["text"])
+    async def close_idle(self):
+        await self.close(code=CLOSE_IDLE)
 
     async def _replay(self, since: int, revision: int):
-        events, refetch = await self._events_since(since, revision)
-        if refetch:
-            await self._send({"type": "refetch", "revision": revision})
-        else:
-            for e in events:
-                if self._visible(e.audience, e.author_id_seen):
-                    await self.send(text_data=json.dumps(e.payload, ensure_ascii=False))
-        self.floor = max(self.floor, revision)
-        self.sent = {r for r in self.sent if r > self.floor}
+        self.replaying = True
+        self.floor, self.sent = since, set()
+        try:
+            events, refetch = await self._events_since(since, revision)
+            if refetch:
+                self._send({"type": "refetch", "revision": revision})
+            else:
+                for e in events:
+                    if self._visible(e.audience, e.author_id_seen):
+                        self._send(e.payload)
+        finally:
+            self._release(revision)
 
     @database_sync_to_async
     def _events_since(self, since: int, revision: int):
@@ -170,16 +298,15 @@ class MapConsumer(AsyncWebsocketConsumer):
             if not isinstance(message, dict):
                 raise ValueError
         except ValueError:
-            await self._send({"type": "error", "status": 400, "detail": "Send JSON objects with a type."})
+            self._error(None, 400, gettext_noop("Send JSON objects with a type."))
             return
         kind, ref = message.get("type"), message.get("ref")
         if kind == "ping":
-            await self._send({"type": "pong", "ref": ref})
-            await self._presence_put(announce=False)
+            self._send({"type": "pong", "ref": ref})
         elif kind == "presence":
             selected = message.get("selected")
             self.selected = selected if isinstance(selected, int) else None
-            await self._presence_put()
+            self.hub.changed(self.map_id)
         elif kind == "sync":
             since = message.get("since")
             if isinstance(since, int):
@@ -187,52 +314,104 @@ class MapConsumer(AsyncWebsocketConsumer):
                 if access is None:
                     await self.close(code=CLOSE_FORBIDDEN)
                     return
-                self.floor, self.sent = since, set()
                 await self._replay(since, access["revision"])
-        elif kind in ("feature.create", "feature.update", "feature.delete"):
-            await self._edit(kind, ref, message)
+        elif kind in EDIT_TYPES:
+            self._start_edit(kind, ref, message)
         else:
-            await self._send({"type": "error", "ref": ref, "status": 400, "detail": f"Unknown type {kind!r}."})
+            self._error(ref, 400, gettext_noop("Unknown message type: %(type)s."), type=str(kind)[:40])
 
-    async def _edit(self, kind, ref, message):
-        from maps.services import FeatureConflict
+    def _start_edit(self, kind, ref, message):
+        """Operations on one feature are applied in the order sent; on different features up to
+        EDITS_IN_FLIGHT at once (answers carry the operation's `ref`, and may come in another order)."""
+        if not hasattr(self, "edit_slots"):
+            self.edit_slots, self.edits_waiting, self.edit_by_feature = asyncio.Semaphore(EDITS_IN_FLIGHT), set(), {}
+        if len(self.edits_waiting) >= EDITS_WAITING_MAX:
+            self._error(ref, 429, gettext_noop("Too many operations waiting; wait for the answers before sending more."))
+            return
+        fid = message.get("id") if isinstance(message.get("id"), int) else None
+        before = self.edit_by_feature.get(fid) if fid is not None else None
+        task = asyncio.ensure_future(self._run_edit(kind, ref, message, before))
+        self.edits_waiting.add(task)
+        task.add_done_callback(self.edits_waiting.discard)
+        if fid is not None:
+            self.edit_by_feature[fid] = task
+            task.add_done_callback(lambda t: self.edit_by_feature.pop(fid) if self.edit_by_feature.get(fid) is t
+                                   else None)
 
-        try:
-            answer = await self._edit_sync(kind, message)
-        except FeatureConflict as conflict:
-            current = await database_sync_to_async(self._public)(conflict.feature)
-            await self._send({"type": "conflict", "ref": ref, "id": conflict.feature.pk,
-                              "fields": conflict.fields, "current": current})
-            return
-        except (Http404, ObjectDoesNotExist):
-            await self._send({"type": "error", "ref": ref, "status": 404, "detail": "No such feature."})
-            return
-        except PermissionDenied as exc:
-            await self._send({"type": "error", "ref": ref, "status": 403, "detail": str(exc)})
-            return
-        except (ValidationError, DrfValidationError, TypeError, ValueError) as exc:
-            await self._send({"type": "error", "ref": ref, "status": 400, "detail": _error_detail(exc)})
-            return
-        except Exception:  # noqa: BLE001 - one bad operation must not take the socket down
-            log.exception("live: edit failed")
-            await self._send({"type": "error", "ref": ref, "status": 500, "detail": "The server failed."})
-            return
-        await self._send({"type": "ack", "ref": ref, **answer})
+    async def _run_edit(self, kind, ref, message, before):
+        if before is not None:
+            await asyncio.wait([before])
+        async with self.edit_slots:
+            self._send(await self._edit(kind, ref, message))
 
-    @staticmethod
-    def _public(feature):
-        from maps.services import feature_public
-
-        return feature_public(feature)
+    def _error(self, ref, status, msgid, **params):
+        """An `error` answer, its text (a msgid marked with gettext_noop) in the reader's language."""
+        with translation.override(self.language):
+            detail = _(msgid) % params if params else _(msgid)
+        self._send({"type": "error", "ref": ref, "status": status, "detail": detail})
 
     @database_sync_to_async
-    def _edit_sync(self, kind, message):
-        from django.db import close_old_connections
+    def _edit(self, kind, ref, message) -> dict:
+        """One edit operation, answered in the reader's language: ack, conflict or error (never a closed
+        socket)."""
+        from maps.services import FeatureConflict, feature_public
 
+        with translation.override(self.language):
+            try:
+                self._edit_allowed(kind)
+                return {"type": "ack", "ref": ref, **self._edit_apply(kind, message)}
+            except FeatureConflict as conflict:
+                return {"type": "conflict", "ref": ref, "id": conflict.feature.pk, "fields": conflict.fields,
+                        "current": feature_public(conflict.feature)}
+            except EditsThrottled as exc:
+                return {"type": "error", "ref": ref, "status": 429, "retry_after": exc.wait,
+                        "detail": _("Too many edits in a short time. Try again in %(wait)s s.") % {"wait": exc.wait}}
+            except Throttled as exc:  # the REST API's creation limit
+                return {"type": "error", "ref": ref, "status": 429, "detail": str(exc.detail),
+                        "retry_after": int(exc.wait or 1)}
+            except (Http404, ObjectDoesNotExist):
+                return {"type": "error", "ref": ref, "status": 404, "detail": _("No such feature.")}
+            except PermissionDenied as exc:
+                return {"type": "error", "ref": ref, "status": 403, "detail": str(exc)}
+            except (ValidationError, DrfValidationError, TypeError, ValueError) as exc:
+                return {"type": "error", "ref": ref, "status": 400, "detail": _error_detail(exc)}
+            except Exception:  # noqa: BLE001 - one bad operation must not take the socket down
+                log.exception("live: edit failed")
+                return {"type": "error", "ref": ref, "status": 500, "detail": _("The server failed; try again.")}
+
+    def _edit_allowed(self, kind):
+        """Edit operations per person per map (THROTTLE_LIVE_EDITS, a fixed window); a creation also counts
+        against the REST API's creation limit (moderation.throttles), so a socket is no way around it."""
+        limit, period = edit_rate()
+        who = (f"u{self.access['user_id']}" if self.access["user_id"] else
+               f"k{self.secret}" if self.secret else f"s{self.socket_id}")
+        now = time.time()
+        window = int(now // period)
+        key = f"live:edits:{self.map_id}:{who}:{window}"
+        cache.add(key, 0, period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, period + 1)
+            count = 1
+        if count > limit:
+            wait = max(1, int((window + 1) * period - now + 0.999))
+            raise EditsThrottled(wait)
+        if kind == "feature.create":
+            from moderation.throttles import CreationRateThrottle
+
+            request = HttpRequest()  # the handshake's client, as the REST view would see it
+            request.method, request.user = "POST", self.user
+            request.META["REMOTE_ADDR"] = (self.scope.get("client") or ("",))[0]
+            forwarded = _header(self.scope, b"x-forwarded-for")
+            if forwarded:
+                request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+            CreationRateThrottle().allow_request(request, SimpleNamespace(throttle_scope="features"))
+
+    def _edit_apply(self, kind, message) -> dict:
         from maps import selectors, services
         from maps.serializers import FeatureInputSerializer, FeatureUpdateSerializer
 
-        close_old_connections()
         map_obj = selectors.map_get_for(user=self.user, pk=self.map_id, secret=self.secret)
         if kind == "feature.create":
             serializer = FeatureInputSerializer(data=message.get("feature") or {})
@@ -243,7 +422,7 @@ class MapConsumer(AsyncWebsocketConsumer):
         fid = message.get("id")
         base = message.get("base_version")
         if not isinstance(fid, int) or not isinstance(base, int):
-            raise ValidationError("Send the feature's id and the base_version you edited.")
+            raise ValidationError(_("Send the feature's id and the base_version you edited."))
         if kind == "feature.delete":  # the service fetches, checks and locks through feature_get_for
             services.feature_delete(map_obj=map_obj, feature_id=fid, actor=self.user, secret=self.secret,
                                     expected_version=base)
@@ -262,58 +441,6 @@ class MapConsumer(AsyncWebsocketConsumer):
         from maps.services import feature_public
 
         return getattr(feature, "public_shape", None) or feature_public(feature)
-
-    # --- presence ----------------------------------------------------------------------------------------
-    async def _presence_put(self, announce=True):
-        if not self.joined:
-            return
-        entry = {"name": self.access["name"], "editing": self.access["permissions"]["edit"]
-                 or self.access["permissions"]["contribute"], "selected": self.selected,
-                 "expires": time.time() + PRESENCE_TTL}
-        try:
-            await self.store.put(self.map_id, self.channel_name, entry)
-            if announce:
-                await self._presence_changed()
-        except Exception:  # noqa: BLE001
-            log.warning("live: presence update failed", exc_info=True)
-
-    async def _presence_changed(self):
-        """Announce the map's presence soon; joins within BROADCAST_DELAY share one announcement."""
-        if await self.store.claim(f"presence-due:{self.map_id}", BROADCAST_DELAY * 4):
-            asyncio.ensure_future(self._presence_announce(self.store, self.map_id, self.channel_layer))
-
-    @staticmethod
-    async def _presence_announce(store, map_id, layer):
-        await asyncio.sleep(BROADCAST_DELAY)
-        await store.release(f"presence-due:{map_id}")
-        entries = await store.all(map_id)
-        now = time.time()
-        stale = [s for s, e in entries.items() if e.get("expires", 0) <= now]
-        await store.drop(map_id, stale)
-        text = json.dumps({"type": "presence", "map": map_id, **presence_state(entries)}, ensure_ascii=False)
-        await layer.group_send(map_group(map_id), {"type": "presence.state", "text": text})
-
-    async def _tick(self):
-        """Every TICK seconds: close a socket whose client went silent; sweep expired presence (one socket
-        per map does it each round)."""
-        try:
-            while True:
-                await asyncio.sleep(TICK)
-                if time.monotonic() - self.last_heard > PRESENCE_TTL:
-                    await self.close(code=CLOSE_IDLE)
-                    return
-                if await self.store.claim(f"presence-sweep:{self.map_id}", TICK):
-                    entries = await self.store.all(self.map_id)
-                    now = time.time()
-                    if any(e.get("expires", 0) <= now for e in entries.values()):
-                        await self._presence_changed()
-        except asyncio.CancelledError:
-            pass
-        except Exception:  # noqa: BLE001
-            log.warning("live: tick failed", exc_info=True)
-
-    async def _send(self, message: dict):
-        await self.send(text_data=json.dumps(message, ensure_ascii=False, default=str))
 
 
 class UserConsumer(AsyncWebsocketConsumer):

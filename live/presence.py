@@ -1,14 +1,12 @@
-"""Who is on a map: kept in Redis so that every web node sees everyone (a process-local dict without Redis).
+"""Who is on a map, kept in Redis so that every web node sees everyone (a process-local dict without Redis).
 
-One hash per map: socket → {name, editing, selected, expires}. A socket refreshes its entry whenever its
-client speaks (the web app pings every 5 s); an entry not refreshed for PRESENCE_TTL (10) seconds is swept
-away by the next sweep (every 5 s), so a dropped connection, or a web node that died, leaves presence within
-15 seconds. Changes are announced
-to the map's sockets at most every BROADCAST_DELAY seconds (joins of many viewers coalesce); a ping only
-refreshes the entry, it announces nothing.
+One hash per map, one field per server process (written by `live.hub`): {people, guests, expires}. A
+process writes its field when its sockets change (coalesced, at most every BROADCAST_DELAY seconds, so the
+joins of many viewers make one write and one announcement) and refreshes it every 5 s; a field past its
+`expires` (a process that died) is dropped by another process's next refresh. A client's pings refresh
+only its socket's time in memory: no Redis round trip per socket.
 """
 import json
-import time
 
 PRESENCE_TTL = 10.0
 BROADCAST_DELAY = 0.25
@@ -18,63 +16,45 @@ class LocalPresence:
     """Single-process stand-in (no Redis configured)."""
 
     _maps: dict = {}
-    _flags: dict = {}
 
-    async def put(self, map_id, socket, entry):
-        self._maps.setdefault(map_id, {})[socket] = entry
+    async def put(self, map_id, field, value):
+        self._maps.setdefault(map_id, {})[field] = value
 
-    async def remove(self, map_id, socket):
-        self._maps.get(map_id, {}).pop(socket, None)
+    async def remove(self, map_id, field):
+        self._maps.get(map_id, {}).pop(field, None)
 
     async def all(self, map_id):
         return dict(self._maps.get(map_id, {}))
 
-    async def drop(self, map_id, sockets):
-        for socket in sockets:
-            self._maps.get(map_id, {}).pop(socket, None)
-
-    async def claim(self, name, seconds):
-        now = time.monotonic()
-        if self._flags.get(name, 0) > now:
-            return False
-        self._flags[name] = now + seconds
-        return True
-
-    async def release(self, name):
-        self._flags.pop(name, None)
+    async def drop(self, map_id, fields):
+        for field in fields:
+            self._maps.get(map_id, {}).pop(field, None)
 
 
 class RedisPresence:
     def __init__(self, url):
         import redis.asyncio
 
-        # One small pool per process, waited on when busy (hundreds of sockets share it).
-        pool = redis.asyncio.BlockingConnectionPool.from_url(url, max_connections=20, timeout=10)
+        pool = redis.asyncio.BlockingConnectionPool.from_url(url, max_connections=10, timeout=10)
         self.client = redis.asyncio.Redis(connection_pool=pool)
 
     @staticmethod
     def _key(map_id):
         return f"live:presence:{map_id}"
 
-    async def put(self, map_id, socket, entry):
-        await self.client.hset(self._key(map_id), socket, json.dumps(entry, ensure_ascii=False))
+    async def put(self, map_id, field, value):
+        await self.client.hset(self._key(map_id), field, json.dumps(value, ensure_ascii=False))
 
-    async def remove(self, map_id, socket):
-        await self.client.hdel(self._key(map_id), socket)
+    async def remove(self, map_id, field):
+        await self.client.hdel(self._key(map_id), field)
 
     async def all(self, map_id):
         raw = await self.client.hgetall(self._key(map_id))
         return {k.decode(): json.loads(v) for k, v in raw.items()}
 
-    async def drop(self, map_id, sockets):
-        if sockets:
-            await self.client.hdel(self._key(map_id), *sockets)
-
-    async def claim(self, name, seconds):
-        return bool(await self.client.set(f"live:flag:{name}", b"1", nx=True, px=int(seconds * 1000)))
-
-    async def release(self, name):
-        await self.client.delete(f"live:flag:{name}")
+    async def drop(self, map_id, fields):
+        if fields:
+            await self.client.hdel(self._key(map_id), *fields)
 
 
 _stores = {}
@@ -93,11 +73,8 @@ def presence_store():
     return store
 
 
-def presence_state(entries: dict) -> dict:
-    """What clients see: signed-in people by display name only (never an e-mail or user name), with what
-    they have selected; guests (no account) only counted."""
-    now = time.time()
-    live = [(socket, e) for socket, e in sorted(entries.items()) if e.get("expires", 0) > now]
-    people = [{"id": socket[-8:], "name": e["name"], "editing": bool(e.get("editing")), "selected": e.get("selected")}
-              for socket, e in live if e.get("name")]
-    return {"people": people, "guests": sum(1 for _, e in live if not e.get("name"))}
+def presence_state(fields) -> dict:
+    """What clients see, merged from every process's field: signed-in people by display name only (never an
+    e-mail or user name) with what they have selected; guests (no account) only counted."""
+    people = sorted((p for field in fields for p in field.get("people", ())), key=lambda p: (p["name"], p["id"]))
+    return {"people": people, "guests": sum(field.get("guests", 0) for field in fields)}

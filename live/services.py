@@ -1,7 +1,8 @@
 """Sending to live sockets. Called only after a transaction commits (services register it with on_commit).
 
 One path: a service writes, logs the event (maps.services.map_event_emit) and, after commit, this module
-puts it on the channel layer; every web node's sockets in the group get it. With channels-redis' pub/sub
+puts it on the channel layer, JSON-encoded once; every server process's hub (live/hub.py) gets it once and
+hands the text to its sockets on the map. With channels-redis' pub/sub
 layer a group send is one Redis PUBLISH, done here with a plain (sync) Redis client so that any process,
 the background worker included, can send without an event loop.
 """
@@ -76,14 +77,14 @@ def _run_in_thread(coroutine) -> None:
 
 def map_broadcast(*, map_id: int, revision: int, audience: str, author_id: int | None, message: dict) -> None:
     """A logged map event to every socket on the map; each socket decides whether its person may see it."""
-    group_send(map_group(map_id), {"type": "map.event", "revision": revision, "audience": audience,
+    group_send(map_group(map_id), {"type": "map.event", "map_id": map_id, "revision": revision, "audience": audience,
                                    "author_id": author_id, "text": json.dumps(message, ensure_ascii=False)})
 
 
 def map_access_changed(*, map_id: int) -> None:
     """Who may view or edit the map changed (collaborators, secret links, visibility, deletion):
     every socket on it checks again at once and the ones no longer allowed are closed (4403)."""
-    group_send(map_group(map_id), {"type": "map.access"})
+    group_send(map_group(map_id), {"type": "map.access", "map_id": map_id})
 
 
 def user_send(*, user_id: int, message: dict) -> None:

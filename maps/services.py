@@ -488,6 +488,28 @@ def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, sec
     return feature
 
 
+@transaction.atomic
+def feature_moderated_event(*, feature: Feature) -> None:
+    """Moderation hid or restored a feature (moderation.services.content_hidden_set → maps/flaggable.py):
+    every open map drops it (`feature.deleted`, `hidden: true`, no content) or shows it again
+    (`feature.created`), after commit, through the map's event log. The moderator is not named."""
+    if feature.is_hidden:
+        map_event_emit(map_id=feature.map_id, type="feature.deleted",
+                       payload={"feature": {"type": "Feature", "id": feature.pk, "geometry": None,
+                                            "properties": {"version": feature.version}},
+                                "id": feature.pk, "version": feature.version, "author": "", "hidden": True},
+                       audience=EventAudience.EVERYONE, author_id=feature.author_id)
+    else:
+        _feature_event(feature, "feature.created", None)
+
+
+@transaction.atomic
+def feature_photos_event(*, feature: Feature, actor=None) -> None:
+    """A photo was added, removed, hidden or restored: the feature as it now shows (`feature.updated`)."""
+    feature = Feature.objects.select_related("author").prefetch_related("photos").get(pk=feature.pk)
+    _feature_event(feature, "feature.updated", actor)
+
+
 # --- photos -----------------------------------------------------------------------------------------
 def _photo_files_delete(photo: FeaturePhoto) -> None:
     for field in (photo.image, photo.thumbnail):
@@ -522,6 +544,7 @@ def photo_add(*, feature: Feature, actor, upload, secret: str = "", caption: str
     except Exception:
         _photo_files_delete(photo)
         raise
+    feature_photos_event(feature=feature, actor=actor)
     return photo
 
 
@@ -533,6 +556,7 @@ def photo_delete(*, photo: FeaturePhoto, actor, secret: str = "") -> None:
         _deny(_("You cannot delete this photo."))
     photo.delete()
     transaction.on_commit(lambda: _photo_files_delete(photo))
+    feature_photos_event(feature=feature, actor=actor)
 
 
 # --- templates ----------------------------------------------------------------------------------------

@@ -38,8 +38,30 @@ def _meeting(title_ko: str):
     return list(Meeting.objects.filter(title_ko=title_ko).values_list("pk", flat=True))
 
 
+def _decision_demo(staff, stdout) -> None:
+    """The campaigns sample's evaluated proposal is accepted with the officials' feedback: a new project."""
+    from campaigns.demo import EVALUATED
+    from campaigns.models import Proposal
+
+    from .services import proposal_decide
+
+    proposal = Proposal.objects.filter(title=EVALUATED, state="evaluation").first()
+    if proposal is None:
+        return
+    _proposal, project = proposal_decide(
+        actor=staff, proposal_id=proposal.pk, outcome="accepted",
+        feedback="여름 전에 설치하겠습니다. 진행 상황은 사업 페이지에서 알려 드립니다.",
+        new_project={"title_ko": f"{MARK} 선릉역 정류장 그늘막 설치", "title_en": "[Sample] Shade at the Seolleung bus stop",
+                     "department_ko": "기후환경본부", "department_en": "Climate and Environment Headquarters",
+                     "district_codes": ["11680"], "budget_planned": proposal.budget_estimate or 0})
+    stdout.write(f"projects: the sample proposal {proposal.pk} is accepted and became project {project.pk}")
+
+
 def load_demo(stdout):
-    if Project.objects.filter(title_ko__startswith=MARK).exists():
+    staff = get_user_model().objects.filter(username="staff").first()
+    if staff is not None:
+        _decision_demo(staff, stdout)
+    if Project.objects.filter(title_ko__startswith=MARK).exclude(proposals__isnull=False).exists():
         stdout.write(f"projects: sample projects already loaded ({Project.objects.count()} projects)")
         return
     users = {u.username: u for u in get_user_model().objects.filter(username__in=("staff", "citizen", "citizen2"))}

@@ -5,5 +5,7 @@ from . import views
 
 urlpatterns = [
     path("projects/", views.project_list_page, name="projects-page"),
+    path("projects/new/", views.project_new_page, name="project-new-page"),
     path("projects/<int:pk>/", views.project_page, name="project-page"),
+    path("projects/<int:pk>/edit/", views.project_edit_page, name="project-edit-page"),
 ]

@@ -72,7 +72,7 @@ class ProjectSerializer(GeoFeatureModelSerializer):
 
     @extend_schema_field(CitedItemSerializer(many=True))
     def get_proposals(self, obj):
-        return [{"id": p.pk, "title": p.title, "title_en": "", "url": f"/proposals/#proposal-{p.pk}"}
+        return [{"id": p.pk, "title": p.title, "title_en": "", "url": f"/proposals/{p.pk}/"}
                 for p in obj.proposals.all()]
 
     @extend_schema_field(CitedItemSerializer(many=True))

@@ -165,8 +165,8 @@ def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry
     _check_numbers(project)
     project.full_clean()
     project.save()
-    if district_codes is not None:
-        project.districts.set(districts_from_codes(district_codes))
+    if district_codes is not None:  # none named: the districts the location touches, as on creation
+        project.districts.set(districts_from_codes(district_codes) if district_codes else districts_covering(project.geom))
     _links(project, proposal_ids=proposal_ids, meeting_ids=meeting_ids, report_ids=report_ids)
     audit_record(actor=actor, action="project.change", target=project, before=before, after=_snapshot(project))
     new_geom = project.geom

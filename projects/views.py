@@ -1,5 +1,10 @@
-"""HTML pages: /projects/ (all projects on a map, by status) and /projects/<id>/ (one project)."""
+"""HTML pages: /projects/ (all projects on a map, by status), /projects/<id>/ (one project), and for city
+staff /projects/new/ and /projects/<id>/edit/ (every field, the location drawn on the map)."""
+import json
+
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from . import selectors
 from .layers import STATUS_COLORS
@@ -34,3 +39,33 @@ def project_page(request, pk):
         "page_config": _config(request, project=project.pk, bounds=[[extent[0], extent[1]], [extent[2], extent[3]]],
                                following=project.i_follow, followers=project.follower_count),
     })
+
+
+def _form_page(request, project=None):
+    if not Project.can_manage(request.user):
+        raise PermissionDenied(_("Only city staff may do this."))
+    from districts.models import District
+
+    districts = [{"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}
+                 for d in District.objects.order_by("name_ko").only("code", "name_ko", "name_en")]
+    config = {"districts": districts, "project": None}
+    if project is not None:
+        config["project"] = {
+            "id": project.pk, "geometry": json.loads(project.geom.geojson),
+            "districts": [d.code for d in project.districts.all()],
+            "proposals": [p.pk for p in project.proposals.all()], "meetings": [m.pk for m in project.meetings.all()],
+            "reports": [r.pk for r in project.reports.all()],
+        }
+        extent = project.geom.extent
+        config["bounds"] = [[extent[0], extent[1]], [extent[2], extent[3]]]
+    return render(request, "projects/form.html", {
+        "project": project, "statuses": ProjectStatus.choices, "page_config": _config(request, **config),
+    })
+
+
+def project_new_page(request):
+    return _form_page(request)
+
+
+def project_edit_page(request, pk):
+    return _form_page(request, selectors.access_project(project_id=pk, user=request.user))

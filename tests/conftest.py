@@ -166,7 +166,8 @@ def redis_url():
 class AsgiLiveServer:
     """The project's ASGI application (geoplatform.asgi) under uvicorn in a thread, with the channel layer
     on a real Redis: the browser journeys and live tests talk HTTP and WebSockets to it, as in production.
-    Replaces pytest-django's WSGI live server (same `url`, same settings helper)."""
+    Replaces pytest-django's WSGI live server (same `url`, same settings helper). Lifespan on: at shutdown the
+    light tile path (layers/asgi_tiles.py) closes its pool, so the test database can be dropped."""
 
     def __init__(self, redis):
         import uvicorn
@@ -185,7 +186,7 @@ class AsgiLiveServer:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
-        config = uvicorn.Config(build_application(static_files=True), ws="websockets-sansio", lifespan="off",
+        config = uvicorn.Config(build_application(static_files=True), ws="websockets-sansio", lifespan="auto",
                                 log_level="warning", ws_ping_interval=None)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
@@ -295,3 +296,19 @@ def tile_clock(monkeypatch):
     now = time.time() + 3600
     monkeypatch.setattr(cache, "_clock", lambda: now)
     return now
+
+
+@pytest.fixture(scope="session")
+def seoul_basemap_archive(tmp_path_factory):
+    """A small real vector base map: Seoul's open data as a PMTiles archive in the Protomaps schema."""
+    from tests.layers.protomaps_archive import write_seoul_archive
+
+    return write_seoul_archive(tmp_path_factory.mktemp("basemap") / "seoul.pmtiles")
+
+
+@pytest.fixture
+def basemap(settings, seoul_basemap_archive):
+    """BASEMAP_PMTILES names that archive (the archive's own attribution is shown)."""
+    settings.BASEMAP_PMTILES = str(seoul_basemap_archive)
+    settings.BASEMAP_ATTRIBUTION = ""
+    return seoul_basemap_archive

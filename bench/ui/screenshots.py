@@ -115,6 +115,47 @@ def shoot(browser, base: str, out: Path) -> list[Path]:
         page.wait_for_timeout(1500)  # charts and map tiles settle
         save(page, name)
     ctx.close()
+    return saved + shoot_projects(browser, base, out)
+
+
+def shoot_projects(browser, base: str, out: Path) -> list[Path]:
+    """City projects and citizens' proposals (#18): the projects map, a project, an evaluated proposal's
+    timeline (desktop and phone), and a participatory-budget round's winning set."""
+    saved = []
+
+    def save(target, name, **options):
+        path = out / f"{name}.png"
+        target.screenshot(path=str(path), **options)
+        saved.append(path)
+
+    for viewport, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        ctx = browser.new_context(base_url=base, locale="ko-KR", **viewport)
+        page = ctx.new_page()
+        if suffix == "desktop":
+            page.goto("/projects/")
+            page.wait_for_function("window.gpProjectsReady === true", timeout=30000)
+            page.wait_for_function("window.gpMap.loaded() && window.gpMap.areTilesLoaded()", timeout=30000)
+            page.wait_for_timeout(600)
+            save(page, "projects-desktop")
+            projects = page.evaluate("fetch('/api/projects/').then(r => r.json()).then(d => d.features)")
+            bike = next((p for p in projects if "테헤란로" in p["properties"]["title_ko"]), projects[0])
+            page.goto(f"/projects/{bike['id']}/")
+            page.wait_for_function("window.gpProjectReady === true", timeout=30000)
+            page.wait_for_function("window.gpMap.loaded() && window.gpMap.areTilesLoaded()", timeout=30000)
+            page.wait_for_timeout(600)
+            save(page, "project-desktop")
+        page.goto("/proposals/")
+        page.wait_for_load_state("networkidle")
+        if suffix == "desktop":
+            save(page.locator("[data-testid=budget]").first, "budget-round-desktop")
+        proposals = page.evaluate("fetch('/api/proposals/?state=accepted').then(r => r.json())"
+                                  ".then(d => (d.results || d).filter(p => p.kind !== 'map_topic'))")
+        page.goto(f"/proposals/{proposals[0]['id']}/")
+        page.wait_for_function("document.body.dataset.proposalReady === 'true'", timeout=30000)
+        page.wait_for_function("!window.gpMap || (window.gpMap.loaded() && window.gpMap.areTilesLoaded())", timeout=30000)
+        page.wait_for_timeout(600)
+        save(page, f"proposal-evaluation-{suffix}", full_page=True)
+        ctx.close()
     return saved
 
 
@@ -122,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--only", choices=["projects"], help="only the pages of city projects and proposals")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -138,7 +180,7 @@ def main() -> None:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-            for path in shoot(browser, base, out):
+            for path in (shoot_projects if args.only == "projects" else shoot)(browser, base, out):
                 print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
             browser.close()
     finally:

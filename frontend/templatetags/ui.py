@@ -12,6 +12,8 @@ from django.urls import Resolver404, resolve
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from layers.basemap import basemap_config
+
 register = template.Library()
 
 
@@ -75,7 +77,7 @@ def gp_config(context) -> dict:
         "lang": "en" if _english() else "ko",
         "csrfToken": get_token(request) if request is not None else "",
         "user": user_config(user) if user is not None else None,
-        "basemap": {"url": settings.BASEMAP_TILE_URL, "attribution": settings.BASEMAP_ATTRIBUTION},
+        "basemap": basemap_config(),
         "static": settings.STATIC_URL,
         "apis": {name: api_available(path) for name, path in OPTIONAL_APIS.items()},
         "page": context.get("page_config", {}),

@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
         "proposals": env.str("THROTTLE_PROPOSALS", default="10/hour"),
         "proposal_comments": env.str("THROTTLE_PROPOSAL_COMMENTS", default="60/hour"),
         "feedback": env.str("THROTTLE_FEEDBACK", default="20/hour"),
+        # edit operations over a map socket, per person per map (live.consumers)
+        "live_edits": env.str("THROTTLE_LIVE_EDITS", default="300/minute"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
@@ -281,8 +283,18 @@ TASKS = {
 }
 
 # --- app settings ---------------------------------------------------------------------
+# Open evaluation of citizens' policy and local-project proposals (campaigns/): the support threshold that
+# sends a proposal to evaluation, the size of the citizen group drawn at random, and the days each step
+# (citizen scores, then the committee) has. These are defaults: each kind may differ, and each round may set
+# its own per kind (Round.evaluation_rules), which wins.
+PROPOSALS_EVALUATION_THRESHOLD = env.int("PROPOSALS_EVALUATION_THRESHOLD", default=50)
+PROPOSALS_EVALUATION_GROUP_SIZE = env.int("PROPOSALS_EVALUATION_GROUP_SIZE", default=7)
+PROPOSALS_EVALUATION_DAYS = env.int("PROPOSALS_EVALUATION_DAYS", default=14)
+PROPOSALS_EVALUATION_BY_KIND = {"local_project": {"threshold": 30, "group_size": 5, "days": 10}}
 GEOPLATFORM_CITY = env.str("GEOPLATFORM_CITY", default="seoul")
-# Base map: a raster tile URL template; empty means "districts only" (offline).
+# Base map: a PMTiles archive of vector tiles in the Protomaps basemap schema, served by this server
+# (layers/basemap.py), and/or a raster tile URL template; neither means "districts and landmarks only" (offline).
+BASEMAP_PMTILES = env.str("BASEMAP_PMTILES", default="")
 BASEMAP_TILE_URL = env.str("BASEMAP_TILE_URL", default="")
 BASEMAP_ATTRIBUTION = env.str("BASEMAP_ATTRIBUTION", default="")
 TILES_CACHE_DIR = env.path("TILES_CACHE_DIR", default=BASE_DIR / "var" / "tilecache")

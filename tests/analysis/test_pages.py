@@ -37,11 +37,23 @@ def test_detail_page_shows_method_parameters_sources_caveats_and_outputs(coverag
     assert browser_for(None).get(f"/analysis/{coverage.pk}/").status_code == 404  # a draft
     analysis_publish(analysis=coverage, user=analyst)
     page = browser_for(None).get(f"/analysis/{coverage.pk}/").content.decode()
-    for expected in ("data-testid=\"method\"", "hex_size_m", "threshold_m", "dataset-seoul_public_toilets",
-                     "data-testid=\"caveats\"", "analysis-map", "analysis/analysis.js", "export.csv",
-                     "공중화장실"):
+    for expected in ("data-testid=\"method\"", "육각형 칸 크기</dt><dd>2,000 m", "시설 부족 기준 거리</dt><dd>500 m",
+                     "서울의 각 지역에서 가장 가까운 ‘서울시 공중화장실’까지", "data-testid=\"caveats\"", "analysis-map",
+                     "analysis/analysis.js", "export.csv"):
         assert expected in page, expected
     assert re.search(r'name="action" value="run"', page) is None  # the public cannot act
+    assert 'data-testid="status"' not in page  # the run's state is the author's business
+
+
+def test_detail_page_speaks_english_to_english_readers_without_parameter_names(coverage, analyst, browser_for):
+    analysis_publish(analysis=coverage, user=analyst)
+    client = browser_for(None)
+    page = client.get(f"/analysis/{coverage.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    text = re.sub(r"<script.*?</script>|<[^>]+>", " ", page, flags=re.S)
+    assert "Hexagon size" in text and "2,000 m" in text and "Under-served beyond" in text
+    assert "How far each part of Seoul is from the nearest place in “Public toilets in Seoul”" in text
+    for raw in ("hex_size_m", "threshold_m", "dataset-seoul_public_toilets", "succeeded"):
+        assert raw not in text, raw
 
 
 def test_analyst_runs_an_analysis_from_the_form(toilets, analyst, browser_for):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from django.db import connection
 
-from analysis.methods import _pixel_counts
-from analysis.raster import kernel_density, kernel_density_counts
+from analysis.counting import Grid, records_count
+from analysis.raster import grid_shape, kernel_density, kernel_density_counts
 from analysis.sources import Source
 
 BOUNDS = (180_000.0, 540_000.0, 190_000.0, 552_000.0)  # EPSG:5186 metres around central Seoul
@@ -18,7 +18,15 @@ def _staged(xs, ys, table="scale_src"):
         cursor.execute(
             f"INSERT INTO {table} SELECT i, ST_SetSRID(ST_MakePoint(x, y), 5186) "
             f"FROM unnest(%s::float8[], %s::float8[]) WITH ORDINALITY AS p(x, y, i)", [[float(x) for x in xs], [float(y) for y in ys]])
-    return Source(layer=None, table=table, count=len(xs), digest="")
+    # already in EPSG:5186: the pass's ST_Transform to 5186 keeps the coordinates as they are
+    return Source(layer=None, sql=f"SELECT g AS p, NULL::date AS day FROM {table}")
+
+
+def _pixel_counts(source, *, bounds, cell):
+    height, width, transform = grid_shape(bounds, cell)
+    counted = records_count(source, grid=Grid(left=bounds[0], top=bounds[3], cell=cell, height=height, width=width))
+    assert source.count == counted.records
+    return counted.pixels, transform
 
 
 @pytest.mark.django_db

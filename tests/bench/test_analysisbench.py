@@ -48,4 +48,4 @@ def test_the_benchmark_seeds_runs_every_analysis_and_writes_the_json_at_a_small_
     assert [e["method"] for e in entries] == list(analysisbench.METHODS)
     assert all(e["records"] == 3000 and e["seconds"] > 0 and e["peak_mb"] > 0 and "error" not in e for e in entries)
     assert "| hex500 | aggregation | 3,000 |" in done.stdout
-    assert re.search(r"hex500: [0-4]/4 ", done.stderr)  # the job's progress (n of 4 steps) is shown
+    assert re.search(r"hex500: [0-6]/6 ", done.stderr)  # the job's progress (n of 6 steps) is shown

@@ -204,3 +204,155 @@ def test_a_viewer_of_a_public_map_sees_a_new_feature_appear_without_a_reload(pag
     page.wait_for_function(
         "(s) => new Set(window.gpMap.queryRenderedFeatures().filter(f => f.source === s).map(f => f.properties.name)).size === 2",
         arg=f"gp-map-{m.pk}", timeout=3000)
+
+
+def test_the_editor_saves_over_the_socket_while_live_and_over_rest_when_it_is_not(page, login, shared_map):
+    m, owner, _editor = shared_map
+    f = feature_create(map_obj=m, actor=owner, geom=GEOSGeometry(json.dumps({"type": "Point", "coordinates": list(SPOT)})),
+                       name="처음 이름")
+    writes = []
+    page.on("request", lambda r: writes.append(r.method) if "/features/" in r.url and r.method != "GET" else None)
+    login(page, owner)
+    open_editor(page, m.pk)
+    select_center(page)
+    page.get_by_label("이름").fill("소켓으로 저장")
+    page.get_by_role("button", name="저장", exact=True).click()
+    page.wait_for_selector("#feature-form[data-saved='2']")
+    f.refresh_from_db()
+    assert (f.name, f.version) == ("소켓으로 저장", 2)
+    assert writes == []  # the operation went over the socket, not the REST API
+    # The socket stops: the next save goes over REST, based on the version the socket's ack returned.
+    page.evaluate("window.gpLive.stop()")
+    page.wait_for_function("document.body.dataset.live === 'closed'", timeout=2000)
+    page.get_by_label("이름").fill("REST로 저장")
+    page.get_by_role("button", name="저장", exact=True).click()
+    page.wait_for_selector("#feature-form[data-saved='3']")
+    f.refresh_from_db()
+    assert (f.name, f.version) == ("REST로 저장", 3)
+    assert writes == ["PATCH"]
+
+
+RECORD_SOCKETS = """
+(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.__states = [];
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      const record = { url, opened: performance.now(), closed: null, messages: [] };
+      window.__sockets.push(record);
+      this.addEventListener("message", (event) => record.messages.push(JSON.parse(event.data)));
+      this.addEventListener("close", () => { record.closed = performance.now(); });
+    }
+  };
+  new MutationObserver(() => {
+    const state = document.body.dataset.live;
+    if (state && window.__states[window.__states.length - 1] !== state) window.__states.push(state);
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-live"] });
+})();
+"""
+
+
+def _on_server(coroutine_function):
+    """Run a coroutine in the live server's event loop (the loop of the process's one live hub)."""
+    import asyncio
+
+    from live import hub
+
+    loop, found = next((loop, h) for loop, h in hub._hubs.items() if not loop.is_closed())
+    return asyncio.run_coroutine_threadsafe(coroutine_function(found), loop).result(timeout=10)
+
+
+def test_a_viewer_sees_who_is_here_and_after_the_server_drops_its_socket_reconnects_and_gets_what_it_missed(
+        phone_page, make_user, seoul, live_server):
+    from rest_framework.authtoken.models import Token
+    from websockets.sync.client import connect
+
+    page = phone_page
+    owner = make_user("minji", first_name="민지")
+    m = map_create(owner=owner, title="망원동 공개 지도")
+    page.add_init_script(RECORD_SOCKETS)
+    page.goto(f"/maps/{m.pk}/#15/{SPOT[1]}/{SPOT[0]}")
+    page.wait_for_function("document.body.dataset.mapReady === 'true' && document.body.dataset.live === 'live'",
+                           timeout=20000)
+    assert page.get_by_test_id("live-state").inner_text() == "실시간"
+    # Someone signed in opens the map: the viewer sees their display name as a chip (and never itself).
+    token = Token.objects.get_or_create(user=owner)[0].key
+    with connect(f"{live_server.ws_url}/ws/maps/{m.pk}/", additional_headers={"Authorization": f"Token {token}"}):
+        page.wait_for_function("(name) => document.getElementById('live-presence').textContent.includes(name)",
+                               arg=owner.public_name, timeout=3000)
+        assert page.locator("#live-presence .chip").count() == 1
+    page.wait_for_function("document.getElementById('live-presence').textContent === ''", timeout=3000)
+
+    # The server stops delivering to the page's socket (a network that drops frames), two features are added,
+    # then the server closes the socket: the page reconnects with backoff and gets exactly what it missed.
+    seen = page.evaluate("window.gpLive.revision")
+
+    async def cut(h):
+        sockets = list(h.sockets[m.pk])
+        for consumer in sockets:
+            h.sockets[m.pk].discard(consumer)
+        return sockets
+
+    cut_off = _on_server(cut)
+    assert len(cut_off) == 1
+    missed = [feature_create(map_obj=m, actor=owner, name=name,
+                             geom=GEOSGeometry(json.dumps({"type": "Point", "coordinates": list(SPOT)})))
+              for name in ("놓친 첫째", "놓친 둘째")]
+
+    async def drop(h):
+        for consumer in cut_off:
+            await consumer.close(code=1012)
+
+    _on_server(drop)
+    page.wait_for_function("window.__states.includes('reconnecting') && document.body.dataset.live === 'live'",
+                           timeout=10000)
+    assert page.evaluate("window.__states.slice(-2)") == ["reconnecting", "live"]
+    page.wait_for_function("(r) => window.gpLive.revision >= r", arg=seen + 2, timeout=3000)
+    sockets = page.evaluate("window.__sockets")
+    assert len(sockets) == 2
+    first, second = sockets
+    assert f"since={seen}" in second["url"]
+    assert second["opened"] - first["closed"] >= 300  # backoff: not at once
+    assert [(msg["type"], msg["id"]) for msg in second["messages"] if msg["type"].startswith("feature.")] == [
+        ("feature.created", f.pk) for f in missed]
+    assert not any(msg["type"].startswith("feature.") for msg in first["messages"])
+
+
+def test_a_running_analysis_shows_its_progress_from_the_socket_and_polls_only_without_it(page, login, make_user):
+    from analysis.models import Analysis
+    from analysis.services import analysis_create
+    from jobs.services import job_create, job_finish, job_progress
+    from layers.opendata import opendata_load
+
+    opendata_load("seoul_public_libraries")
+    analyst = make_user("analyst", role="analyst")
+    analysis = analysis_create(user=analyst, name="도서관 핫스팟", method="hotspot",
+                               parameters={"source": "dataset-seoul_public_libraries", "bandwidth_m": 1500,
+                                           "cell_size_m": 250, "hex_size_m": 2000})
+    job = job_create(kind="analysis", created_by=analyst, total=4, message="대기 중")
+    Analysis.objects.filter(pk=analysis.pk).update(job=job, status=Analysis.Status.RUNNING)
+    polls = []
+    page.on("request", lambda r: polls.append(r.url) if "/api/jobs/" in r.url else None)
+    login(page, analyst)
+    page.goto(f"/analysis/{analysis.pk}/")
+    page.wait_for_function("document.body.dataset.liveMe === 'live'", timeout=10000)
+    bar = "document.querySelector('[data-testid=job-progress] progress')"
+    job_progress(job=job, progress=2, message="계산 중")
+    page.wait_for_function(f"{bar}.value === 50", timeout=3000)
+    assert "계산 중" in page.get_by_test_id("job-progress").inner_text()
+    page.wait_for_timeout(3500)  # longer than the polling period
+    assert len(polls) <= 1  # at most the one look when the socket said hello: no polling while it is live
+
+    # Without the socket the page polls, and still follows the job to its end (then shows the finished page).
+    page.evaluate("window.gpLiveMe.stop()")
+    page.wait_for_function("document.body.dataset.liveMe === 'closed'", timeout=2000)
+    job_progress(job=job, progress=3, message="결과 저장 중")
+    page.wait_for_function(f"{bar}.value === 75", timeout=5000)
+    assert len(polls) >= 2
+    Analysis.objects.filter(pk=analysis.pk).update(status=Analysis.Status.SUCCEEDED)
+    with page.expect_navigation(timeout=8000):
+        job_finish(job=job, result={})
+    page.wait_for_load_state()
+    assert page.get_by_test_id("job-progress").count() == 0

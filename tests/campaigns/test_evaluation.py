@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def evaluation_settings(settings):
     settings.PROPOSALS_EVALUATION_THRESHOLD = 3
     settings.PROPOSALS_EVALUATION_GROUP_SIZE = 3
+    settings.PROPOSALS_EVALUATION_BY_KIND = {}  # the global defaults above hold for every kind
     return settings
 
 

@@ -6,9 +6,15 @@ from django.db.models import DateTimeField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory
+
+from layers.aggregates import aggregates_rebuild
 from layers.models import Dataset, DatasetFeature
 from layers.opendata import SEOUL_DATASETS, opendata_load
 from layers.registry import Layer, Viewer, registry
+from layers.selectors import aggregates_ready
 
 CITY_HALL = (126.9779, 37.5663)  # Seoul City Hall, Jung-gu
 GANGNAM_STATION = (127.0276, 37.4979)
@@ -105,3 +111,40 @@ def dated_layer(register_layer, spots):
             observed=Cast(KT("properties__date"), DateTimeField())),
     ))
 
+
+@pytest.fixture
+def wsgi():
+    """Call a WSGI application as a server would, inside the test's transaction (as Django's test client does)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+
+    def call(app, path, method="GET", **headers):
+        environ = getattr(RequestFactory(), method.lower())(path, **headers).environ
+        answer = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            answer["status"] = int(status.split()[0])
+            answer["headers"] = dict(response_headers)
+
+        chunks = app(environ, start_response)
+        body = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        return answer["status"], answer["headers"], body
+
+    yield call
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def dong_shapes(register_layer, seoul):
+    from districts.models import Dong
+    from layers.registry import Layer
+
+    layer = register_layer(Layer(name="testdongs", title_ko="동", title_en="Dongs", geometry_type="polygon",
+                                 fields=("code", "name_en"), queryset_factory=lambda viewer: Dong.objects.all(),
+                                 static_queryset=True, aggregated=True))
+    aggregates_rebuild(layer=layer)
+    assert aggregates_ready(layer)
+    return layer

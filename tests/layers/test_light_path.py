@@ -5,13 +5,10 @@ import mapbox_vector_tile
 import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 
 from layers import selectors
-from layers.light import asgi_tiles_first, tiles_first
+from layers.light import tiles_first
 from layers.models import LayerVersion
 from layers.registry import registry
 from layers.selectors import layer_tile_version
@@ -26,31 +23,6 @@ TOILETS = "dataset-seoul_public_toilets"
 def tile_of(lonlat, z):
     fx, fy = lonlat_to_tile_fraction(*lonlat, z)
     return z, int(fx), int(fy)
-
-
-@pytest.fixture
-def wsgi():
-    """Call a WSGI application as a server would, inside the test's transaction (as Django's test client does)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-
-    def call(app, path, method="GET", **headers):
-        environ = getattr(RequestFactory(), method.lower())(path, **headers).environ
-        answer = {}
-
-        def start_response(status, response_headers, exc_info=None):
-            answer["status"] = int(status.split()[0])
-            answer["headers"] = dict(response_headers)
-
-        chunks = app(environ, start_response)
-        body = b"".join(chunks)
-        if hasattr(chunks, "close"):
-            chunks.close()
-        return answer["status"], answer["headers"], body
-
-    yield call
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -108,38 +80,6 @@ def test_other_paths_go_to_the_whole_site(app, wsgi, datasets):
     status, headers, body = wsgi(light, f"/tiles/{TOILETS}.json")
     assert status == 200 and b'"tilejson"' in body
     assert wsgi(light, "/healthz")[0] in (200,)
-
-
-async def _asgi_get(app, path):
-    sent = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    await app({"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
-               "headers": [], "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1234), "scheme": "http",
-               "root_path": "", "http_version": "1.1", "asgi": {"version": "3.0"}}, receive, send)
-    return sent
-
-
-def test_the_asgi_wrapper_sends_tiles_to_the_light_path_and_the_rest_on():
-    import asyncio
-
-    seen = []
-
-    async def rest(scope, receive, send):
-        seen.append(scope["path"])
-        await send({"type": "http.response.start", "status": 299, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    app = asgi_tiles_first(rest)
-    asyncio.run(_asgi_get(app, "/api/"))
-    assert seen == ["/api/"]
-    sent = asyncio.run(_asgi_get(app, "/tiles/no_such_layer/3/1/1.mvt"))
-    assert seen == ["/api/"] and sent[0]["status"] == 404
 
 
 def test_a_tile_may_reuse_the_counter_read_within_the_memo_only(datasets, monkeypatch):

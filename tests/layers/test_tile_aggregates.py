@@ -114,19 +114,6 @@ def test_an_edit_shows_at_z16_and_in_the_aggregated_z10_tile_once_committed(clie
     assert sum(c[0] for c in clusters(client.get(f"/tiles/{TOILETS}/{z10[0]}/{z10[1]}/{z10[2]}.mvt").content)) == before
 
 
-@pytest.fixture
-def dong_shapes(register_layer, seoul):
-    from districts.models import Dong
-    from layers.registry import Layer
-
-    layer = register_layer(Layer(name="testdongs", title_ko="동", title_en="Dongs", geometry_type="polygon",
-                                 fields=("code", "name_en"), queryset_factory=lambda viewer: Dong.objects.all(),
-                                 static_queryset=True, aggregated=True))
-    aggregates_rebuild(layer=layer)
-    assert aggregates_ready(layer)
-    return layer
-
-
 def shapes(data: bytes) -> dict:
     layer = mapbox_vector_tile.decode(data).get("testdongs", {"features": []})
     return {f["id"]: f for f in layer["features"]}

@@ -211,6 +211,8 @@ def test_z14_tile_plan_uses_the_gist_index_without_parallel_workers(datasets):
         cursor.execute("SET max_parallel_workers_per_gather = 4; SET parallel_setup_cost = 0; "
                        "SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0")
         cursor.execute(SERIAL_PLAN + "EXPLAIN " + sql, params)
+        while cursor.description is None:  # psycopg 3 gives the SET's result first
+            cursor.nextset()
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET ALL")
     assert "datasetfeature_geom_gist" in plan
@@ -301,7 +303,7 @@ def test_a_tile_runs_one_query_and_survives_a_dropped_connection(live_seoul):
     with CaptureQueriesContext(connection) as queries:
         assert render_vector_tile(layer, Viewer.anonymous(), z, x, y) == expected
     assert len(queries) == 1 and "ST_AsMVT" in queries[0]["sql"]  # no health-check SELECT 1
-    pid = connection.connection.get_backend_pid()
+    pid = connection.connection.info.backend_pid
     import psycopg2
 
     settings_dict = connection.settings_dict
@@ -312,4 +314,4 @@ def test_a_tile_runs_one_query_and_survives_a_dropped_connection(live_seoul):
     killer.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
     killer.close()
     assert render_vector_tile(layer, Viewer.anonymous(), z, x, y) == expected
-    assert connection.connection.get_backend_pid() != pid
+    assert connection.connection.info.backend_pid != pid

@@ -46,11 +46,11 @@ class Socket:
 
 @pytest.fixture
 def ws(live_seoul):
-    """Open sockets on the live server: ws(path, token=…, origin=…); all closed after the test."""
+    """Open sockets on the live server: ws(path, token=…, origin=…, headers=…); all closed after the test."""
     opened = []
 
-    def open_(path, token=None, cookie=None, origin=None):
-        headers = {}
+    def open_(path, token=None, cookie=None, origin=None, headers=None):
+        headers = dict(headers or {})
         if token:
             headers["Authorization"] = f"Token {token}"
         if cookie:

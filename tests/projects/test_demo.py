@@ -18,3 +18,19 @@ def test_demo_loads_projects_in_every_status_at_real_places_and_is_idempotent(se
     assert Project.objects.get(title_en__contains="Seogyo").geom.geom_type == "MultiPolygon"
     load_demo(out)
     assert Project.objects.count() == 5 and "already loaded" in out.getvalue()
+
+
+def test_the_demo_accepts_the_sample_evaluated_proposal_into_a_new_project_once(seoul):
+    from campaigns.demo import EVALUATED, load_demo as campaigns_demo
+    from campaigns.models import Proposal
+
+    out = io.StringIO()
+    demo_users_load(out)
+    campaigns_demo(out)
+    load_demo(out)
+    proposal = Proposal.objects.get(title=EVALUATED)
+    assert proposal.state == "accepted" and proposal.evaluation.outcome == "accepted"
+    project = proposal.projects.get()
+    assert project.geom.geom_type == "MultiPoint" and project.budget_planned == proposal.budget_estimate
+    load_demo(out)
+    assert Project.objects.count() == 6

@@ -1,6 +1,6 @@
 // The map of an analysis page: one output layer at a time, with a pop-up for vector cells.
 import { pageConfig } from "geoplatform/config.js";
-import { lang } from "geoplatform/i18n/index.js";
+import { lang, t } from "geoplatform/i18n/index.js";
 import { addPlatformLayer, createMap, enablePopups } from "geoplatform/map/index.js";
 import { h } from "geoplatform/ui/dom.js";
 
@@ -17,7 +17,7 @@ function classLabel(output, properties) {
 function describe(output, properties) {
   const en = lang === "en";
   if (properties.suppressed === true || properties.suppressed === "true") {
-    return h("p", {}, en ? "Suppressed: fewer than k records" : "비공개: 기록 k건 미만");
+    return h("p", {}, t("analysisHidden", { k: (output.stats || {}).k }));
   }
   const rows = [];
   const label = properties.label || classLabel(output, properties);
@@ -40,11 +40,14 @@ async function start() {
     shown[output.layer] = layer;
     if (output.kind === "vector") enablePopups(map, layer.layerIds, (feature) => describe(output, feature.properties));
   }
+  // One output at a time: its map layer and, in the panel, what it shows and its legend.
   for (const input of document.querySelectorAll("#output-switch input[name=output]")) {
     input.addEventListener("change", () => {
       for (const [name, layer] of Object.entries(shown)) layer.setVisible(name === input.value);
+      for (const section of document.querySelectorAll("section.output[data-layer]")) section.hidden = section.dataset.layer !== input.value;
     });
   }
+  document.body.dataset.mapReady = "true";
 }
 
 start();

@@ -2,7 +2,9 @@
 // city staff open and close rounds, answer proposals in public and start campaign maps.
 import { request } from "geoplatform/api/request.js";
 import { formatDate, lang } from "geoplatform/i18n/index.js";
+import { createMap } from "geoplatform/map/index.js";
 import { h } from "geoplatform/ui/dom.js";
+import { placeLine } from "geoplatform/ui/place.js";
 import { act, pageConfig, text } from "./common.js";
 
 function districtOptions(select) {
@@ -11,12 +13,46 @@ function districtOptions(select) {
   }
 }
 
+/** The optional place of a policy or local project: a tap on the map puts (or moves) the pin. */
+function placePicker(form) {
+  const box = form.querySelector("#p-place-box");
+  const words = box.querySelector("[data-place-words]");
+  const clearButton = box.querySelector("[data-place-clear]");
+  const describe = placeLine(words);
+  let place = null;
+  let map = null;
+  const draw = () => {
+    map?.getSource("place")?.setData({ type: "FeatureCollection",
+      features: place ? [{ type: "Feature", geometry: place, properties: {} }] : [] });
+    clearButton.hidden = !place;
+    words.hidden = !place;
+    describe(place);
+  };
+  const show = async () => {
+    box.hidden = form.kind.value === "map_topic";
+    if (box.hidden || map) return;
+    map = await createMap(box.querySelector("#p-place-map"), { hash: false });
+    map.addSource("place", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+    map.addLayer({ id: "place", type: "circle", source: "place",
+      paint: { "circle-radius": 9, "circle-color": "#d62828", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
+    map.on("click", (event) => {
+      place = { type: "Point", coordinates: [Number(event.lngLat.lng.toFixed(6)), Number(event.lngLat.lat.toFixed(6))] };
+      draw();
+    });
+    document.body.dataset.placeMapReady = "true";
+  };
+  form.querySelectorAll("input[name=kind]").forEach((radio) => radio.addEventListener("change", show));
+  clearButton.addEventListener("click", () => { place = null; draw(); });
+  return () => (box.hidden ? null : place);
+}
+
 function proposeForm(form) {
   const select = form.querySelector("#p-districts");
   districtOptions(select);
   form.querySelectorAll("input[name=area_scope]").forEach((radio) => radio.addEventListener("change", () => {
     select.hidden = form.area_scope.value !== "districts";
   }));
+  const placeOf = placePicker(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
@@ -29,9 +65,12 @@ function proposeForm(form) {
       kind: form.kind.value,
     };
     if (form.budget_estimate.value) body.budget_estimate = Number(form.budget_estimate.value);
+    const place = placeOf();
+    if (place) body.place = place;
     const created = await act(button, document.getElementById("propose-error"),
       () => request("/api/proposals/", { method: "POST", json: body }));
-    if (created) window.location.assign(`/proposals/?proposed=${created.id}#proposal-${created.id}`);
+    if (created && body.kind !== "map_topic") window.location.assign(`/proposals/${created.id}/`);
+    else if (created) window.location.assign(`/proposals/?proposed=${created.id}#proposal-${created.id}`);
   });
 }
 
@@ -130,6 +169,16 @@ function staffRound() {
       event.preventDefault();
       const when = (value) => (value ? new Date(value).toISOString() : value);
       const body = { title: form.title.value, starts_at: when(form.starts_at.value), ends_at: when(form.ends_at.value) };
+      if (form.budget_cap.value) body.budget_cap = Number(form.budget_cap.value);
+      const rules = {};
+      form.querySelectorAll("[data-rule-kind]").forEach((row) => {
+        const kind = row.dataset.ruleKind;
+        for (const name of ["threshold", "group_size", "days"]) {
+          const value = form[`${kind}_${name}`].value;
+          if (value !== "") (rules[kind] ||= {})[name] = Number(value);
+        }
+      });
+      if (Object.keys(rules).length) body.evaluation_rules = rules;
       const created = await act(form.querySelector("button"), errorBox,
         () => request("/api/rounds/", { method: "POST", json: body }));
       if (created) window.location.assign(`/proposals/?round=${created.id}`);

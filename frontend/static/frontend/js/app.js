@@ -3,6 +3,7 @@ import { config } from "./config.js";
 import { request, listOf } from "./api/request.js";
 import "./ui/sheet.js";
 import { onMine } from "./live/me.js";
+import { jobProgressElements } from "./live/jobs.js";
 
 const toggle = document.querySelector(".nav-toggle");
 const nav = document.getElementById("site-nav");
@@ -34,3 +35,5 @@ async function unreadNotifications() {
 unreadNotifications();
 // A new notification updates the badge at once (the person's own socket).
 onMine((message) => { if (message.type === "notification") unreadNotifications(); });
+// Long jobs shown on the page ([data-job]) follow their progress over the same socket.
+jobProgressElements();

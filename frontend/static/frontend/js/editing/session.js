@@ -1,7 +1,10 @@
-// An editing session on one map: every change goes to the API at once with the version it was based on
-// (the server merges it with what others saved since; only the same field changed by both answers 409),
-// and undo/redo replay the inverse through the API as well.
+// An editing session on one map: every change goes to the server at once with the version it was based on
+// (the server merges it with what others saved since; only the same field changed by both is a conflict),
+// and undo/redo replay the inverse the same way. Changes go over the map's live socket as operations
+// (docs/live.md: feature.create/update/delete with base_version, answered by ack/conflict/error) while it
+// is live, else over the REST API: the server runs the same service for both.
 import { requestWithResponse, request, ApiError } from "../api/request.js";
+import { t } from "../i18n/index.js";
 
 export class Conflict extends Error {
   /** `fields`: what both changed from the same base, [{field, base, theirs, mine}] (empty: not known). */
@@ -32,6 +35,31 @@ export class EditSession {
     this.undoStack = [];
     this.redoStack = [];
     this.onChange = onChange;
+    this.live = null;
+  }
+
+  /** Send operations over this LiveSocket while it is live (REST otherwise). */
+  useSocket(live) {
+    this.live = live;
+  }
+
+  /**
+   * An operation over the socket: the ack, or throws Conflict / ApiError like the REST path. Returns null
+   * when the socket is not live (the caller uses REST); an operation lost with a dropped connection
+   * throws (its effect, if any, arrives with the replay after the reconnect).
+   */
+  async viaSocket(message, attempted) {
+    if (this.live?.state !== "live") return null;
+    let answer;
+    try {
+      answer = await this.live.request(message);
+    } catch (error) {
+      if (error.message === "not connected") return null;
+      throw new ApiError(0, { detail: t("liveInterrupted") });
+    }
+    if (answer.type === "conflict") throw new Conflict(answer.current, attempted, answer.fields || []);
+    if (answer.type === "error") throw new ApiError(answer.status, { detail: answer.detail });
+    return answer;
   }
 
   url(fid = null, suffix = "") {
@@ -61,8 +89,10 @@ export class EditSession {
   async create(drawId, snapshot, { record = true } = {}) {
     this.creating += 1;
     try {
-      const feature = await request(this.url(), { method: "POST", json: { type: "Feature", geometry: snapshot.geometry,
-        properties: { name: snapshot.name, description: snapshot.description, category: snapshot.category, properties: snapshot.properties } } });
+      const body = { type: "Feature", geometry: snapshot.geometry,
+        properties: { name: snapshot.name, description: snapshot.description, category: snapshot.category, properties: snapshot.properties } };
+      const ack = await this.viaSocket({ type: "feature.create", feature: body }, body);
+      const feature = ack ? ack.feature : await request(this.url(), { method: "POST", json: body });
       this.features.set(drawId, feature);
       if (record) this.push({ kind: "create", drawId, after: snapshotOf(feature) });
       return feature;
@@ -83,9 +113,11 @@ export class EditSession {
     for (const field of EDITABLE) if (changes[field] !== undefined) body[field] = changes[field];
     let answer;
     try {
-      answer = await requestWithResponse(this.url(feature.id), { method: "PATCH", json: body,
+      const ack = await this.viaSocket({ type: "feature.update", id: feature.id, base_version: base, changes: body }, body);
+      answer = ack ? { data: ack.feature } : await requestWithResponse(this.url(feature.id), { method: "PATCH", json: body,
         headers: { "If-Match": `"f${feature.id}-v${base}"` } });
     } catch (error) {
+      if (error instanceof Conflict) throw error;
       if (error instanceof ApiError && error.status === 409 && error.data?.current) {
         throw new Conflict(error.data.current, body, error.data.conflicts || []);
       }
@@ -104,8 +136,11 @@ export class EditSession {
     const feature = this.features.get(drawId);
     if (!feature) return;
     try {
-      await request(this.url(feature.id), { method: "DELETE", headers: { "If-Match": `"f${feature.id}-v${feature.properties.version}"` } });
+      const ack = await this.viaSocket({ type: "feature.delete", id: feature.id, base_version: feature.properties.version },
+        { deleted: true });
+      if (!ack) await request(this.url(feature.id), { method: "DELETE", headers: { "If-Match": `"f${feature.id}-v${feature.properties.version}"` } });
     } catch (error) {
+      if (error instanceof Conflict) throw error;
       if (error instanceof ApiError && error.status === 409 && error.data?.current) throw new Conflict(error.data.current, { deleted: true });
       throw error;
     }

@@ -13,6 +13,7 @@ export function onMine(listener) {
     socket = new LiveSocket("/ws/me/", { stateAttribute: "liveMe", on: (message) => {
       for (const each of listeners) each(message);
     } });
+    window.gpLiveMe = socket;
   }
   return () => listeners.delete(listener);
 }

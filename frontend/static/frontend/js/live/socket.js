@@ -100,6 +100,23 @@ export class LiveSocket {
   }
 }
 
+/**
+ * Who is here, as chips (display names; guests only counted), leaving out this page's own socket:
+ * `const chips = presenceChips(t, h); chips.show(message.people, message.guests, { me, meGuest })`.
+ */
+export function presenceChips(t, h) {
+  const node = h("ul", { id: "live-presence", class: "presence", "aria-label": t("presenceLabel") });
+  const show = (people, guestCount, { me = null, meGuest = false } = {}) => {
+    const others = people.filter((p) => p.id !== me);
+    const guests = guestCount - (meGuest ? 1 : 0);
+    node.replaceChildren(...others.map((p) => h("li", { class: `chip${p.editing ? " editing" : ""}`,
+      title: p.selected ? t("presenceEditing", { name: p.name }) : p.name }, p.name)),
+    ...(guests > 0 ? [h("li", { class: "chip guests" }, t("presenceGuests", { n: guests }))] : []));
+    return others;
+  };
+  return { node, show };
+}
+
 /** A small status chip: "live" / "reconnecting…" in the reader's language. */
 export function liveBadge(t) {
   const node = document.createElement("span");

@@ -8,14 +8,16 @@
  *   enablePopups(map, layer.layerIds, (feature) => h("p", {}, feature.properties.name));
  *
  * createMap(container, options) resolves with a maplibre-gl Map once its style has loaded. The base
- * is the city's districts (fills, outlines and names from /tiles/districts/…), drawn over the raster
- * base map configured in BASEMAP_TILE_URL when there is one; with none (offline) the districts are
- * the base and nothing is fetched from anywhere but this server. Labels are drawn in the browser with
+ * is the city's districts (fills, outlines and names from /tiles/districts/…), drawn over the base
+ * map when there is one: the vector archive of BASEMAP_PMTILES (Protomaps schema, served by this
+ * server at /basemap/{z}/{x}/{y}.mvt), else the raster tiles of BASEMAP_TILE_URL; with neither
+ * (offline) the districts are the base and nothing is fetched from anywhere but this server. Labels are drawn in the browser with
  * Noto Sans KR served from here (no glyph server). Options:
  *   center [lon, lat], zoom, bounds [[w, s], [e, n]] — the first view (default: all of Seoul; a deep
  *     link #zoom/lat/lon wins over them);
  *   hash (default true) — keep the view in the address as #zoom/lat/lon, so links share the view;
- *   dongs (default false) — add the 424 dong outlines to the base from zoom 12;
+ *   dongs (default true) — add the 424 dong outlines to the base from zoom 12; without a base map (offline)
+ *     every map also names the dongs and the city's landmarks at street zoom (addOrientation);
  *   controls (default true) — zoom/compass and scale; interactive (default true).
  * Every map is also on `window.geoplatformMaps` (and the last one on `window.gpMap`) for tests.
  */
@@ -52,10 +54,38 @@ const districtLabels = fetch("/frontend/district-labels.json").then((r) => r.jso
   return data;
 }).catch(() => null);
 
+// Without a base map, the city's own data orients people at street zoom: dong names and landmarks.
+const OFFLINE = !(config.basemap && (config.basemap.url || config.basemap.vector));
+const orientation = OFFLINE ? fetch("/frontend/orientation.json").then((r) => r.json()).catch(() => null) : null;
+const LANDMARK_COLORS = { station: "#3559a8", library: "#7a4fa3", toilets: "#2a8c82" };
+
 export const SEOUL = { center: [126.9895, 37.5512], zoom: 10.2, bounds: [[126.764, 37.413], [127.184, 37.715]] };
 const BASE_COLORS = { land: "#f3f1ea", fill: "#ffffff", outline: "#5b6b82", dong: "#b8c3d3", label: "#2d3a4d" };
 
-function baseStyle() {
+// The Protomaps layers that draw only sprite icons (one-way arrows, road shields): no sprite is served.
+const ICON_ONLY = new Set(["roads_oneway", "roads_shields"]);
+
+/**
+ * The vector base map's layers: npm @protomaps/basemaps' "light" flavour for the Protomaps schema,
+ * labels in the reader's language (`name:ko` / `name:en`), drawn with our Noto Sans KR (no glyph
+ * server) and without sprite icons (no sprite server): POIs keep their names.
+ */
+async function vectorBaseLayers() {
+  const { layers, namedFlavor } = await import("../../vendor/protomaps-basemaps.js");
+  const generated = layers("basemap", namedFlavor("light"), { lang: lang === "en" ? "en" : "ko" })
+    .filter((layer) => layer.type !== "background" && !ICON_ONLY.has(layer.id));
+  const [font] = MAP_FONT;
+  // One language per reader: the flavour writes "English\n한국어" for places in another script; we show
+  // the reader's own name, else the local one.
+  const name = ["coalesce", ["get", `name:${lang === "en" ? "en" : "ko"}`], ["get", "name"]];
+  return JSON.parse(JSON.stringify(generated).replace(/"Noto Sans [^"]*"/g, JSON.stringify(font))).map((layer) => {
+    if (layer.layout) for (const key of Object.keys(layer.layout)) if (key.startsWith("icon-")) delete layer.layout[key];
+    if (layer.layout && JSON.stringify(layer.layout["text-field"] || "").includes('"name')) layer.layout["text-field"] = name;
+    return layer;
+  });
+}
+
+async function baseStyle() {
   const style = {
     version: 8,
     "font-faces": fontFaces,
@@ -63,7 +93,11 @@ function baseStyle() {
     layers: [{ id: "background", type: "background", paint: { "background-color": BASE_COLORS.land } }],
   };
   const basemap = config.basemap || {};
-  if (basemap.url) {
+  if (basemap.vector) {
+    const { tiles, minzoom, maxzoom, bounds, attribution } = basemap.vector;
+    style.sources.basemap = { type: "vector", tiles: tiles.map(absoluteUrl), minzoom, maxzoom, bounds, attribution };
+    style.layers.push(...(await vectorBaseLayers()));
+  } else if (basemap.url) {
     style.sources.basemap = { type: "raster", tiles: [basemap.url], tileSize: 256, attribution: basemap.attribution || "" };
     style.layers.push({ id: "basemap", type: "raster", source: "basemap" });
   }
@@ -92,10 +126,55 @@ function districtBaseLayers(source, sourceLayer, withBasemap) {
   ];
 }
 
+/**
+ * The offline base's street-zoom layers: each dong's name, and the city's landmarks (subway stations from
+ * zoom 13.5, libraries from 15, public toilets from 16.5) as small dots with their names. They go under the
+ * district names and under everything a page adds later, so they never cover the points drawn on a map;
+ * their labels take part in collision (never over one another, nor over the page's labels).
+ */
+async function addOrientation(map) {
+  const data = await orientation;
+  if (!data) return;
+  const before = map.getLayer("base-districts-label") ? "base-districts-label" : undefined;
+  const text = (field) => (lang === "en" ? ["coalesce", ["get", `${field}_en`], ["get", `${field}_ko`]] : ["get", `${field}_ko`]);
+  map.addSource("base-dong-labels", { type: "geojson", data: data.dongs });
+  map.addLayer({
+    id: "base-dongs-label", type: "symbol", source: "base-dong-labels", minzoom: 13.5,
+    layout: { "text-field": text("name"), "text-font": MAP_FONT, "text-size": 12, "text-max-width": 8, "text-padding": 6 },
+    paint: { "text-color": "#5f6f86", "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
+  }, before);
+  const dot = (kind) => ({ "circle-radius": 3.5, "circle-color": LANDMARK_COLORS[kind], "circle-stroke-color": "#ffffff",
+    "circle-stroke-width": 1 });
+  const label = (kind, field) => ({
+    layout: {
+      "text-field": field, "text-font": MAP_FONT, "text-size": kind === "station" ? 12 : 11, "text-max-width": 9,
+      "text-variable-anchor": ["top", "bottom", "left", "right"], "text-radial-offset": 0.6, "text-padding": 2,
+    },
+    paint: { "text-color": LANDMARK_COLORS[kind], "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
+  });
+  const landmarks = [{ kind: "station", minzoom: 13.5, source: { type: "geojson", data: data.stations }, common: {},
+    name: text("name") }];
+  for (const landmark of data.landmarks) {
+    landmarks.push({
+      ...landmark,
+      source: { type: "vector", tiles: landmark.tiles.map(absoluteUrl), maxzoom: landmark.maxzoom, attribution: landmark.attribution },
+      common: { "source-layer": landmark.sourceLayer },  // from zoom 15: single points (clusters end at 13)
+      // their names are in Korean only: an English reader reads what they are
+      name: lang === "en" ? t(landmark.kind === "library" ? "landmarkLibrary" : "landmarkToilet") : ["get", "name"],
+    });
+  }
+  for (const { kind, minzoom, source, common, name } of landmarks) {
+    const id = `base-landmarks-${kind}`;
+    map.addSource(id, source);
+    map.addLayer({ id: `${id}-dot`, type: "circle", source: id, minzoom, ...common, paint: dot(kind) }, before);
+    map.addLayer({ id: `${id}-label`, type: "symbol", source: id, minzoom, ...common, ...label(kind, name) }, before);
+  }
+}
+
 /** Add the districts (and optionally dongs) as the base of a map whose style has loaded. */
 async function addDistrictBase(map, { dongs, prefetched }) {
   const districts = await addPlatformLayer(map, "districts", { style: false, register: false, tilejson: prefetched.districts });
-  const withBasemap = Boolean(config.basemap && config.basemap.url);
+  const withBasemap = Boolean(config.basemap && (config.basemap.url || config.basemap.vector));
   map.addSource("base-district-labels", { type: "geojson", data: (await districtLabels) || absoluteUrl("/frontend/district-labels.json") });
   for (const layer of districtBaseLayers(districts.sourceId, districts.sourceLayer, withBasemap)) map.addLayer(layer);
   if (dongs) {
@@ -105,16 +184,17 @@ async function addDistrictBase(map, { dongs, prefetched }) {
       paint: { "line-color": BASE_COLORS.dong, "line-width": 0.8, "line-dasharray": [3, 2] },
     }, "base-districts-line");
   }
+  if (OFFLINE) await addOrientation(map);
 }
 
 export async function createMap(container, options = {}) {
-  const { center, zoom, bounds = center ? undefined : SEOUL.bounds, hash = true, dongs = false, controls = true,
+  const { center, zoom, bounds = center ? undefined : SEOUL.bounds, hash = true, dongs = true, controls = true,
     interactive = true, ...rest } = options;
   // The base's TileJSON is fetched while MapLibre starts.
   const prefetched = { districts: fetchTileJSON("districts"), dongs: dongs ? fetchTileJSON("dongs") : null };
   const map = new maplibregl.Map({
     container,
-    style: baseStyle(),
+    style: await baseStyle(),
     center: center || SEOUL.center,
     zoom: zoom ?? SEOUL.zoom,
     bounds,

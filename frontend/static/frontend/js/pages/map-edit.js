@@ -9,7 +9,7 @@ import { listOf, request, requestAll } from "../api/request.js";
 import * as maplibregl from "maplibre-gl";
 import { createMap } from "../map/index.js";
 import { createDraw, isDrawable } from "../editing/draw.js";
-import { LiveSocket, liveBadge } from "../live/socket.js";
+import { LiveSocket, liveBadge, presenceChips } from "../live/socket.js";
 import { EditSession, Conflict, snapshotOf } from "../editing/session.js";
 import { suggestionsPanel } from "../editing/suggestions.js";
 import { h, clear, toast, showError, hideError, panelDialog, photoUrls, onSubmit } from "../ui/dom.js";
@@ -391,12 +391,10 @@ function anchorOf(geometry) {
   return Array.isArray(c) && c.length >= 2 ? c : null;
 }
 
+let chips = null;
+
 function showPresence(people, guestCount, map) {
-  const others = people.filter((p) => p.id !== me);
-  const named = others;
-  const guests = guestCount - (meGuest ? 1 : 0);
-  clear($("live-presence"), named.map((p) => h("li", { class: `chip${p.editing ? " editing" : ""}`, title: p.selected ? t("presenceEditing", { name: p.name }) : p.name }, p.name)),
-    guests ? h("li", { class: "chip guests" }, t("presenceGuests", { n: guests })) : null);
+  const others = chips.show(people, guestCount, { me, meGuest });
   // A marker on each feature someone else has selected.
   const wanted = new Map();
   for (const p of others) if (p.selected) wanted.set(p.selected, [...(wanted.get(p.selected) || []), p.name || t("someone")]);
@@ -419,7 +417,8 @@ function showPresence(people, guestCount, map) {
 
 function startLive(map) {
   const badge = liveBadge(t);
-  $("map-title").after(badge.node, h("ul", { id: "live-presence", class: "presence", "aria-label": t("presenceLabel") }));
+  chips = presenceChips(t, h);
+  $("map-title").after(badge.node, chips.node);
   live = new LiveSocket(`/ws/maps/${mapId}/`, { key,
     onState: (state, code) => {
       badge.show(state);
@@ -446,6 +445,7 @@ function startLive(map) {
         $("map-title").textContent = mapObj.title;
       }
     } });
+  session.useSocket(live);  // edits go over the socket while it is live, else over REST
   window.gpLive = live;
 }
 

@@ -1,7 +1,8 @@
 // A citizens' map: its features from vector tiles (map-<id>), legend, pop-ups with photos, and the
 // layer switcher for the platform's other layers; signed-in people can flag a feature from its pop-up.
 // The view is kept in the address (#zoom/lat/lon). Live: a change anyone makes redraws the map's tiles
-// (a socket, live/socket.js), so new features appear without a reload.
+// (a socket, live/socket.js), so new features appear without a reload; chips show who else is here and
+// the badge the connection's state (live / reconnecting…; missed events are replayed on reconnect).
 import { pageConfig } from "../config.js";
 import { request } from "../api/request.js";
 import { createMap, addPlatformLayer, enablePopups } from "../map/index.js";
@@ -9,7 +10,7 @@ import { layerSwitcher } from "../map/switcher.js";
 import { refreshLayer } from "../map/layers.js";
 import { mapFeatureLayers, legendList, featurePopup } from "../map/features.js";
 import { h, clear } from "../ui/dom.js";
-import { LiveSocket, liveBadge } from "../live/socket.js";
+import { LiveSocket, liveBadge, presenceChips } from "../live/socket.js";
 import { t, formatDate } from "../i18n/index.js";
 
 const { mapId, key } = pageConfig();
@@ -47,7 +48,10 @@ async function main() {
   enablePopups(map, own.layerIds, (feature) => featurePopup(mapObj, feature, { key, flag }));
   await layerSwitcher(map, { own: { [mapObj.layer]: own }, legendBox: document.getElementById("extra-legend"), exclude: ["districts"] });
   const badge = liveBadge(t);
-  document.getElementById("map-title").after(badge.node);
+  const chips = presenceChips(t, h);
+  document.getElementById("map-title").after(badge.node, chips.node);
+  let me = null;
+  let meGuest = false;
   let redraw = null;
   const changed = () => {
     clearTimeout(redraw);
@@ -55,6 +59,12 @@ async function main() {
   };
   window.gpLive = new LiveSocket(`/ws/maps/${mapObj.id}/`, { key, onState: (state) => badge.show(state),
     on: (message) => {
+      if (message.type === "hello") {
+        me = message.socket;
+        meGuest = !message.you;
+      } else if (message.type === "presence") {
+        chips.show(message.people, message.guests || 0, { me, meGuest });
+      }
       if (message.type.startsWith("feature.") || message.type === "features.imported" || message.type === "refetch") changed();
       if (message.type === "map.updated") document.getElementById("map-title").textContent = message.title;
     } });
