@@ -42,7 +42,7 @@ def _where(pattern: str) -> set[str]:
     ("may this person read internal notes", r"may add notes|def report_note_add[^#]*can_see_internal", set()),
     # history snapshots keep a feature's geometry whole (what an undo restores); everything shown is rounded
     ("a geometry written as GeoJSON", r"json\.loads\([\w.()]*\.geojson\)|GeometryField\(precision|AsGeoJSON\([^)]*precision=\d"
-                                      r"|round\([^)]*, 6\)", {"maps/services.py"}),
+                                      r"|\"coordinates\": \[round\(", {"maps/services.py"}),
     # a door that fetches an object only to check it, then lets the service fetch it again
     ("fetch, check, then fetch again", r"(?m)^\s+selectors\.\w+_get_for\(", set()),
     ("what the tile cache must forget", r"def _(tiles_changed|invalidate)\b", set()),  # layers.services.tile_cache_invalidate
