@@ -92,6 +92,7 @@ class Measured:
     seconds: float = 0.0
     worker_peak_mb: float = 0.0
     backend_peak_mb: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker and its backend: the run's cost on an idle machine
     outputs: str = ""
     error: str = ""
     stages: list = field(default_factory=list)  # (the job's step message, seconds in it), as the monitor saw them
@@ -124,6 +125,15 @@ def hwm_reset(pid: int) -> bool:
         return True
     except OSError:
         return False
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (/proc/<pid>/stat); 0 when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 class Monitor(threading.Thread):
@@ -251,6 +261,7 @@ def measure(name: str, records: int, dsn: str) -> Measured:
         cur.execute("SELECT pg_backend_pid()")
         backend = cur.fetchone()[0]
     reset = hwm_reset(os.getpid()) and hwm_reset(backend)
+    cpu_before = cpu_seconds(os.getpid()) + cpu_seconds(backend)
     # the job exists once analysis_run creates it; the monitor follows the analysis's job
     monitor = Monitor(name, None, backend, dsn)
     monitor.start()
@@ -261,6 +272,7 @@ def measure(name: str, records: int, dsn: str) -> Measured:
         analysis = analysis_run(analysis=analysis, user=user, inline=True)
     finally:
         result.seconds = round(time.monotonic() - started, 2)
+        result.cpu_seconds = round(cpu_seconds(os.getpid()) + cpu_seconds(backend) - cpu_before, 1)
         monitor.stop()
     ends = [when for _, when in monitor.steps[1:]] + [monitor.started + result.seconds]
     result.stages = [(message, round(max(0.0, end - when), 1)) for (message, when), end in zip(monitor.steps, ends)]
@@ -296,12 +308,13 @@ def render(results: list[Measured], *, started: str, loads: list[float]) -> str:
 
     lines = [f"# Analysis benchmark, {started}", "", f"Machine: {machine()}; load average (1 min) before/after "
              f"each analysis: {', '.join(f'{v:.1f}' for v in loads)}", "",
-             "| analysis | method | records | seconds | worker peak MB | PostgreSQL backend peak MB | "
+             "| analysis | method | records | seconds | CPU seconds (worker + backend) | worker peak MB | "
+             "PostgreSQL backend peak MB | "
              f"under {TARGET_SECONDS} s | outputs |",
-             "|---|---|---:|---:|---:|---:|---|---|"]
+             "|---|---|---:|---:|---:|---:|---:|---|---|"]
     for r in results:
         met = "error: " + r.error if r.error else ("met" if r.seconds < TARGET_SECONDS else "missed")
-        lines.append(f"| {r.name} | {r.method} | {r.records:,} | {r.seconds:.1f} | {r.worker_peak_mb:.0f} | "
+        lines.append(f"| {r.name} | {r.method} | {r.records:,} | {r.seconds:.1f} | {r.cpu_seconds:.1f} | {r.worker_peak_mb:.0f} | "
                      f"{r.backend_peak_mb:.0f} | {met} | {r.outputs} |")
     lines += ["", "Where the time went (the job's steps as the monitor saw them, polled every second):", ""]
     for r in results:
@@ -312,7 +325,7 @@ def render(results: list[Measured], *, started: str, loads: list[float]) -> str:
 def analyses_json(results: list[Measured]) -> list[dict]:
     """The `analyses` entries of the benchmark JSON (issue 14's shape, plus the two peaks and the name)."""
     return [{"method": r.name, "records": r.records, "seconds": r.seconds, "peak_mb": r.peak_mb,
-             "worker_peak_mb": r.worker_peak_mb, "backend_peak_mb": r.backend_peak_mb,
+             "worker_peak_mb": r.worker_peak_mb, "backend_peak_mb": r.backend_peak_mb, "cpu_seconds": r.cpu_seconds,
              "met": not r.error and r.seconds < TARGET_SECONDS, "stages": [list(stage) for stage in r.stages],
              **({"error": r.error} if r.error else {})}
             for r in results]

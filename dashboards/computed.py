@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from django.db.models import (Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Func, IntegerField,
                               OuterRef, Subquery, Value)
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_noop
 
 from districts.models import District
 
-SEOUL_OPEN_DATA = "서울 열린데이터 광장 / Seoul Open Data Plaza"
+# Sources are English msgids, read in each reader's language (`Indicator.source_text`).
+SEOUL_OPEN_DATA = gettext_noop("Seoul Open Data Plaza")
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,8 @@ def map_feature_counts() -> dict[int, float]:
 
 
 OPEN = ("submitted", "acknowledged", "in_progress")
-REPORTS = "시민 신고 (geoplatform) / Citizen reports (geoplatform)"
+MOIS = gettext_noop("Resident registration statistics, Ministry of the Interior and Safety")
+REPORTS = gettext_noop("Citizen reports (geoplatform)")
 REPORT_KEYS = ("reports", "reports-per-10k", "reports-open", "reports-resolved", "reports-resolved-share",
                "reports-days-to-acknowledge", "reports-days-to-resolve")
 _report_specs = [
@@ -193,7 +196,7 @@ MAP_KEYS = ("map-features",)
 _register(Computation(
     key="map-features", name_ko="자치구별 시민 지도 항목 수", name_en="Crowd-map features per district",
     theme="participation", unit_ko="개", unit_en="features", aggregate="sum", update_frequency="continuous",
-    source_department="시민 지도 (geoplatform) / Citizens' maps (geoplatform)",
+    source_department=gettext_noop("Citizens' maps (geoplatform)"),
     definition_ko="공개 시민 지도에 게시된 항목 중 자치구 경계 안에 있는 수 (비공개·숨김 제외).",
     definition_en="Published features of public citizens' maps inside each district (private and hidden ones left out).",
     compute=map_feature_counts,
@@ -211,7 +214,7 @@ def persons_per_household() -> dict[int, float]:
 
 _register(Computation(
     key="population", name_ko="주민등록인구", name_en="Registered population", theme="welfare", unit_ko="명",
-    unit_en="people", aggregate="sum", update_frequency="monthly", source_department="행정안전부 주민등록 인구통계 / MOIS",
+    unit_en="people", aggregate="sum", update_frequency="monthly", source_department=MOIS,
     definition_ko="주민등록 총인구수 (행정안전부, 2025-09 말, 등록외국인 제외).",
     definition_en="Resident-registration population (MOIS, end of 2025-09; registered foreigners excluded).",
     compute=population, period="2025-09",
@@ -219,7 +222,7 @@ _register(Computation(
 _register(Computation(
     key="persons-per-household", name_ko="세대당 인구", name_en="Persons per household", theme="welfare",
     unit_ko="명/세대", unit_en="people per household", update_frequency="monthly",
-    source_department="행정안전부 주민등록 인구통계 / MOIS",
+    source_department=MOIS,
     definition_ko="주민등록인구 ÷ 세대수 (행정안전부, 2025-09 말).",
     definition_en="Registered population ÷ households (MOIS, end of 2025-09).",
     compute=persons_per_household, period="2025-09",

@@ -6,6 +6,7 @@
 import re
 
 from django.db.models import Case, CharField, F, FloatField, IntegerField, OuterRef, Subquery, Value, When
+from django.utils.translation import gettext_lazy
 
 from districts.models import District
 from layers.registry import Layer, registry
@@ -48,7 +49,7 @@ def indicator_layer(indicator: Indicator, period: str | None = None) -> Layer:
         geometry_type="polygon",
         fields=FIELDS,
         id_field="code",
-        attribution=indicator.source_department,
+        attribution=gettext_lazy(indicator.source_department) if indicator.source_department else "",
         public=indicator.is_published,
         queryset_factory=_queryset_factory(indicator.pk, period, classes["breaks"]),
         can_view_rule=lambda viewer: indicator.can_view(viewer.user),

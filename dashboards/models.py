@@ -11,6 +11,7 @@ from django.db import models
 from accounts.permissions import is_city_staff
 
 from .managers import FeedbackQuerySet, IndicatorQuerySet, IndicatorValueQuerySet
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 PERIOD_RE = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
@@ -29,19 +30,19 @@ class Theme(models.TextChoices):
 
 class Indicator(models.Model):
     class Kind(models.TextChoices):
-        IMPORTED = "imported", "imported"
-        COMPUTED = "computed", "computed"
+        IMPORTED = "imported", _("Imported from a file")
+        COMPUTED = "computed", _("Computed by the platform")
 
     class Classification(models.TextChoices):
-        QUANTILE = "quantile", "quantile"
-        FIXED = "fixed", "fixed breaks"
+        QUANTILE = "quantile", _("Quantiles")
+        FIXED = "fixed", _("Fixed breaks")
 
     class Frequency(models.TextChoices):
-        CONTINUOUS = "continuous", _("continuous")
-        DAILY = "daily", _("daily")
-        MONTHLY = "monthly", _("monthly")
-        QUARTERLY = "quarterly", _("quarterly")
-        YEARLY = "yearly", _("yearly")
+        CONTINUOUS = "continuous", _("Continuously")
+        DAILY = "daily", _("Daily")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        YEARLY = "yearly", _("Yearly")
 
     slug = models.SlugField(max_length=80, unique=True)
     name_ko = models.CharField(max_length=200)
@@ -49,6 +50,7 @@ class Indicator(models.Model):
     theme = models.CharField(max_length=20, choices=Theme.choices)
     unit_ko = models.CharField(max_length=40, blank=True)
     unit_en = models.CharField(max_length=40, blank=True)
+    # Staff's words, or for computed indicators an English msgid (`source_text` reads it in the reader's language)
     source_department = models.CharField(max_length=200, blank=True)
     update_frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
     definition_ko = models.TextField(blank=True)
@@ -60,7 +62,7 @@ class Indicator(models.Model):
     breaks = models.JSONField(default=list, blank=True, help_text="upper bounds of all classes but the last (fixed breaks)")
     class Aggregate(models.TextChoices):
         SUM = "sum", _("Seoul total")
-        MEAN = "mean", _("district average")
+        MEAN = "mean", _("District average")
 
     aggregate = models.CharField(max_length=4, choices=Aggregate.choices, default=Aggregate.MEAN,
                                  help_text="how the city-wide figure is made from the district values")
@@ -76,7 +78,12 @@ class Indicator(models.Model):
         indexes = [models.Index(fields=["theme"], name="indicator_theme_idx")]
 
     def __str__(self):
-        return f"{self.name_ko} / {self.name_en}"
+        return (self.name_en or self.name_ko) if (get_language() or "ko").startswith("en") else self.name_ko
+
+    @property
+    def source_text(self) -> str:
+        """Where the figures come from, in the reader's language (staff's own words stay as written)."""
+        return gettext(self.source_department) if self.source_department else ""
 
     @property
     def layer_name(self) -> str:
@@ -110,8 +117,8 @@ class IndicatorImport(models.Model):
     class Source(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
-        ADMIN = "admin", "admin"
-        COMPUTED = "computed", "computed"
+        ADMIN = "admin", _("Edited by staff")
+        COMPUTED = "computed", _("Computed by the platform")
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="imports")
     version = models.PositiveIntegerField()

@@ -40,6 +40,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
     latest_period = serializers.SerializerMethodField()
     feedback_count = serializers.IntegerField(read_only=True, default=0)
     feedback_replied = serializers.IntegerField(read_only=True, default=0)
+    source_department = serializers.CharField(source="source_text", read_only=True)
 
     class Meta:
         model = Indicator

@@ -7,7 +7,7 @@ from importlib import import_module
 
 from django.apps import apps
 
-SAMPLE_MARK = "[샘플 / Sample]"  # starts every sample text, so loaders find their own rows (and people see it)
+SAMPLE_MARK = "[샘플]"  # starts every sample text, so loaders find their own rows (and people see it)
 DEMO_PASSWORD = "seoul-demo-2026"
 DEMO_USERS = [
     # username, role, district codes

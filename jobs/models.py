@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Job(models.Model):
@@ -12,10 +13,10 @@ class Job(models.Model):
     """
 
     class State(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
+        QUEUED = "queued", pgettext_lazy("job state", "Waiting")
+        RUNNING = "running", pgettext_lazy("job state", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("job state", "Finished")
+        FAILED = "failed", pgettext_lazy("job state", "Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=40)

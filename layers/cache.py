@@ -31,8 +31,13 @@ def cache_clock() -> float:
     return _clock()
 
 
+# Bumped when the tiles a layer version renders change shape (e.g. the cluster grid), so no cache serves old ones.
+TILE_FORMAT = "2"
+
+
 def tile_variant(*, version: str, permission: str = "", fmt: str = "mvt") -> str:
-    return hashlib.blake2b(f"{version}\x1f{permission}\x1f{fmt}".encode(), digest_size=10).hexdigest()
+    key = f"{version}\x1f{permission}\x1f{fmt}\x1f{TILE_FORMAT}"
+    return hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
 
 
 class FilesystemTileCache:

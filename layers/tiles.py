@@ -10,7 +10,7 @@ reaches it as a parameter, never as text.
 Generalisation per zoom keeps every tile small whatever the layer holds:
 
 - point layers at zoom <= `layer.cluster_maxzoom` (default 13) are aggregated to a grid of
-  32 × 32 cells per tile (the tiles of zoom z + CELL_SHIFT): one point per non-empty cell at the
+  32 × 32 cells per tile (the tiles of zoom z + CELL_SHIFT; 8 × 8 at city zoom, z <= CITY_ZOOM): one point per non-empty cell at the
   mean position of its points, with the property `count` (`point_count` too, as MapLibre's
   clusters name it). Layers marked `aggregated` read those cells from their pre-aggregated
   TileCluster rows (layers/aggregates.py: at most 1,024 rows a tile, whatever the layer holds)
@@ -51,6 +51,15 @@ log = logging.getLogger(__name__)
 TILE_FEATURE_CAP = 20_000
 TILE_MAX_BYTES = 500_000
 CELL_SHIFT = 5  # a tile of zoom z clusters points in 2^5 × 2^5 = 32 × 32 cells: the tiles of zoom z + 5
+# At city zoom (all of Seoul, or a few districts, on one screen) a tile clusters in 8 × 8 cells instead: fewer,
+# larger clusters whose counts fit beside each other and the district names on a phone. The cells are still
+# the tiles of one zoom (z + 3), so the pre-aggregated rows serve them too.
+CITY_ZOOM = 11
+CITY_CELL_SHIFT = 3
+
+
+def cell_shift(z: int) -> int:
+    return CITY_CELL_SHIFT if z <= CITY_ZOOM else CELL_SHIFT
 SIMPLIFY_BELOW = 15
 SIMPLIFY_UNITS = 4  # of 4096: half a pixel when the tile is drawn 512 px wide
 LOW_ZOOM_SHAPE_CAP = 8_000  # lines and polygons below zoom 12 (50,000 polygons: z10 tiles stay < 500 KB)
@@ -97,8 +106,11 @@ def band_tolerance_m(band: int) -> float:
 
 def tile_args(z: int, x: int, y: int) -> dict:
     west, south, east, north = tile_bounds(z, x, y)
-    side = 2 ** CELL_SHIFT
-    return {"z": z, "x": x, "y": y, "level": z + CELL_SHIFT,
+    shift = cell_shift(z)
+    side = 2 ** shift
+    # the pre-aggregated rows name their parent tile at zoom level - CELL_SHIFT (z itself when shift is CELL_SHIFT)
+    parent = CELL_SHIFT - shift
+    return {"z": z, "x": x, "y": y, "level": z + shift, "parent_x": x >> parent, "parent_y": y >> parent,
             "cell_x0": x * side, "cell_x1": x * side + side - 1, "cell_y0": y * side, "cell_y1": y * side + side - 1,
             "tolerance": SIMPLIFY_UNITS * (east - west) / TILE_EXTENT,
             "band": shape_band(min(z, SHAPE_BANDS[-1])), "tolerance_m": SIMPLIFY_UNITS * WORLD_M / 2 ** z / TILE_EXTENT}
@@ -257,11 +269,13 @@ def tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None = None):
 
 
 def _aggregated_queryset(layer: Layer):
-    """A clustered tile from the layer's pre-aggregated cells: the 32 × 32 cells of level z + CELL_SHIFT."""
+    """A clustered tile from the layer's pre-aggregated cells: the cells of level z + cell_shift(z) inside it."""
     from .models import TileCluster
 
     position = MakePoint(F("sum_lon") / F("n"), F("sum_lat") / F("n"))
-    return (TileCluster.objects.filter(layer=layer.name, level=_int("level"), tx=_int("x"), ty=_int("y"))
+    return (TileCluster.objects.filter(layer=layer.name, level=_int("level"), tx=_int("parent_x"), ty=_int("parent_y"),
+                                       x__gte=_int("cell_x0"), x__lte=_int("cell_x1"),
+                                       y__gte=_int("cell_y0"), y__lte=_int("cell_y1"))
             .annotate(**{GEOM_COLUMN: AsMVTGeom(Transform(position, 3857), TileEnvelope())},
                       count=F("n"), point_count=F("n"))
             .values(GEOM_COLUMN, "count", "point_count"))
@@ -290,7 +304,7 @@ def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None, aggreg
     qs = layer.get_queryset(viewer).order_by()
     if clustered(layer, z):
         # each point counted in exactly one tile: no buffer for the grid
-        # cells are the tiles of zoom z + CELL_SHIFT (as in the pre-aggregated TileCluster rows)
+        # cells are the tiles of zoom z + cell_shift(z) (as in the pre-aggregated TileCluster rows)
         qs = qs.filter(**{f"{geom}__bboverlaps": _envelope_4326(0.0)})
         qs = (qs.annotate(_cx=CellX(F(geom), _int("level")), _cy=CellY(F(geom), _int("level")))
               .filter(_cx__gte=_int("cell_x0"), _cx__lte=_int("cell_x1"),

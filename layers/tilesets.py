@@ -6,6 +6,7 @@ vector_layers document; `tiles` in the TMS row order the spec asks for).
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext
 import gzip
 import json
 import sqlite3
@@ -56,9 +57,9 @@ def build_tileset(*, layer: Layer, minzoom: int, maxzoom: int, fmt: str, output:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if layer.kind != "vector" or not layer.public:
-        raise ValueError("Only public vector layers can be built into tilesets. / 공개 벡터 레이어만 타일셋으로 만들 수 있습니다.")
+        raise ValueError(gettext("Only public vector layers can be built into tilesets."))
     if not 0 <= minzoom <= maxzoom <= 22:
-        raise ValueError("Zooms must satisfy 0 <= minzoom <= maxzoom <= 22. / 줌 범위가 잘못되었습니다.")
+        raise ValueError(gettext("Zooms must satisfy 0 <= minzoom <= maxzoom <= 22."))
     bbox = tuple(bbox or layer_bounds(layer))
     tiles = list(tiles_in_bbox(bbox, minzoom, maxzoom))
     output = Path(output)
@@ -86,7 +87,7 @@ def _write_pmtiles(layer, tiles, path, bbox, minzoom, maxzoom, progress) -> int:
             writer.write_tile(zxy_to_tileid(z, x, y), data)
             written += 1
         if not written:
-            raise ValueError("The layer has no features in that area and zoom range. / 해당 범위에 피처가 없습니다.")
+            raise ValueError(gettext("The layer has no features in that area and zoom range."))
         lon, lat, zoom = _center(bbox, minzoom, maxzoom)
         writer.finalize(
             {"tile_type": TileType.MVT, "tile_compression": Compression.GZIP,

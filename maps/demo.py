@@ -18,7 +18,7 @@ from .models import Map, MapTemplate
 from .services import feature_create, map_create
 
 DATA = Path(settings.BASE_DIR) / "data" / "seoul"
-SAMPLE = "\n\n*데모용 예시 지도입니다 (sample data for the demo).* 출처: 서울 열린데이터 광장 (공공누리 제1유형)."
+SAMPLE = "\n\n*데모용 예시 지도입니다.* 출처: 서울 열린데이터 광장 (공공누리 제1유형)."
 
 
 def _features(name):

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.contrib.gis.gdal import DataSource, GDALException, OGRGeometry
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from geoplatform.geometry import ALLOWED_TYPES, crs_is_usable, geometry_from_geojson, geometry_to_4326
 
@@ -62,8 +63,8 @@ WKT_KEYS = ("wkt", "geometry", "geom", "the_geom", "도형")
 WKT_RE = re.compile(r"^\s*(MULTI)?(POINT|LINESTRING|POLYGON)\s*(\(|EMPTY)", re.IGNORECASE)
 
 
-def reader_fail(en: str, ko: str, code: str = "invalid_file"):
-    raise ValidationError(f"{en} / {ko}", code=code)
+def reader_fail(message: str, code: str = "invalid_file"):
+    raise ValidationError(message, code=code)
 
 
 @dataclass
@@ -96,25 +97,24 @@ def import_format(filename: str, declared: str = "") -> str:
     declared = (declared or "").lower().strip()
     if declared:
         if declared not in FORMATS:
-            reader_fail(f"Unknown import format {declared[:20]!r}; use one of {', '.join(FORMATS)}.",
-                  f"지원하지 않는 형식입니다: {', '.join(FORMATS)} 중 하나를 쓰세요.")
+            reader_fail(gettext("Unknown import format %(format)r; use one of %(formats)s.")
+                        % {"format": declared[:20], "formats": ", ".join(FORMATS)})
         return declared
     suffix = Path(filename or "").suffix.lower()
     for fmt, suffixes in FORMATS.items():
         if suffix in suffixes:
             return fmt
-    reader_fail("Unknown file type: send GeoJSON, KML, GPX, CSV, a zipped Shapefile or a GeoPackage.",
-          "지원하지 않는 파일입니다: GeoJSON, KML, GPX, CSV, 압축한 Shapefile, GeoPackage를 올려 주세요.")
+    reader_fail(gettext("Unknown file type: send GeoJSON, KML, GPX, CSV, a zipped Shapefile or a GeoPackage."))
 
 
 # --- receiving the file ------------------------------------------------------------------------------
 def import_receive(*, upload, fmt: str, srid: int | None = None) -> ImportSource:
     """Copy the upload into a private directory and check that its content is what it claims to be."""
     if upload.size > IMPORT_MAX_BYTES:
-        reader_fail(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB.",
-              f"파일이 {IMPORT_MAX_BYTES // (1024 * 1024)}MB보다 큽니다.", "too_large")
+        reader_fail(gettext("The file is larger than %(mb)d MB.") % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)},
+                    "too_large")
     if srid is not None and not crs_is_usable(srid):
-        reader_fail(f"Unknown EPSG code {srid}.", f"알 수 없는 EPSG 코드입니다: {srid}.")
+        reader_fail(gettext("Unknown EPSG code %(code)s.") % {"code": srid})
     directory = _private_dir()
     try:
         path = directory / f"upload.{'zip' if fmt == 'shp' else fmt}"
@@ -138,22 +138,22 @@ def _sniff(source: ImportSource, head: bytes) -> None:
     fmt = source.fmt
     text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if fmt == "geojson" and not text_head.startswith(b"{"):
-        reader_fail("The file is not GeoJSON (it does not start with a JSON object).", "GeoJSON 파일이 아닙니다.")
+        reader_fail(gettext("The file is not GeoJSON (it does not start with a JSON object)."))
     if fmt in ("kml", "gpx"):
         root = b"<kml" if fmt == "kml" else b"<gpx"
         if not text_head.startswith(b"<") or root not in head:
-            reader_fail(f"The file is not {fmt.upper()} (no <{fmt}> element).", f"{fmt.upper()} 파일이 아닙니다.")
+            reader_fail(gettext("The file is not %(format)s (no <%(element)s> element).")
+                        % {"format": fmt.upper(), "element": fmt})
         with open(source.path, "rb") as fh:
             content = fh.read()
         if b"<!DOCTYPE" in content.upper() or b"<!ENTITY" in content.upper():
-            reader_fail("XML with DOCTYPE or entity declarations is not accepted.", "DOCTYPE이나 엔티티 선언이 있는 XML은 받을 수 없습니다.")
+            reader_fail(gettext("XML with DOCTYPE or entity declarations is not accepted."))
     if fmt == "shp" and not head.startswith(b"PK\x03\x04"):
-        reader_fail("The file is not a zip archive; zip the .shp, .shx, .dbf and .prj together.",
-              "zip 파일이 아닙니다. .shp, .shx, .dbf, .prj를 함께 압축해 올려 주세요.")
+        reader_fail(gettext("The file is not a zip archive; zip the .shp, .shx, .dbf and .prj together."))
     if fmt == "gpkg" and not head.startswith(b"SQLite format 3\x00"):
-        reader_fail("The file is not a GeoPackage (not an SQLite database).", "GeoPackage 파일이 아닙니다.")
+        reader_fail(gettext("The file is not a GeoPackage (not an SQLite database)."))
     if fmt == "csv" and (b"\x00" in head or head.startswith((b"PK\x03\x04", b"SQLite format", b"\x89PNG", b"\xff\xd8"))):
-        reader_fail("The file is not a text CSV file.", "CSV 텍스트 파일이 아닙니다.")
+        reader_fail(gettext("The file is not a text CSV file."))
 
 
 def _unzip_shapefile(path: Path, directory: Path) -> Path:
@@ -161,23 +161,23 @@ def _unzip_shapefile(path: Path, directory: Path) -> Path:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        reader_fail("The zip archive is damaged.", "손상된 zip 파일입니다.")
+        reader_fail(gettext("The zip archive is damaged."))
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if len(members) > ZIP_MAX_MEMBERS:
-            reader_fail(f"The zip holds {len(members)} files; at most {ZIP_MAX_MEMBERS} are accepted.",
-                  f"zip 안의 파일이 너무 많습니다 (최대 {ZIP_MAX_MEMBERS}개).")
+            reader_fail(gettext("The zip holds %(n)d files; at most %(max)d are accepted.")
+                        % {"n": len(members), "max": ZIP_MAX_MEMBERS})
         declared = sum(m.file_size for m in members)
         if declared > ZIP_MAX_TOTAL:
-            reader_fail("The zip would unpack to more than 200 MB.", "압축을 풀면 200MB를 넘습니다.")
+            reader_fail(gettext("The zip would unpack to more than 200 MB."))
         for m in members:
             name = m.filename
             if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name or "\\" in name:
-                reader_fail(f"The zip contains an unsafe path: {name[:80]!r}.", "zip 안에 안전하지 않은 경로가 있습니다.")
+                reader_fail(gettext("The zip contains an unsafe path: %(path)r.") % {"path": name[:80]})
             if stat.S_ISLNK(m.external_attr >> 16):
-                reader_fail("The zip contains a symbolic link.", "zip 안에 심볼릭 링크가 있습니다.")
+                reader_fail(gettext("The zip contains a symbolic link."))
             if m.compress_size and m.file_size / m.compress_size > ZIP_MAX_RATIO:
-                reader_fail("The zip is compressed suspiciously well (a zip bomb?).", "압축률이 비정상적입니다 (zip 폭탄?).")
+                reader_fail(gettext("The zip is compressed suspiciously well (a zip bomb?)."))
         stems = {}
         for m in members:
             p = Path(m.filename)
@@ -187,8 +187,7 @@ def _unzip_shapefile(path: Path, directory: Path) -> Path:
                 stems.setdefault(p.stem, {})[p.suffix.lower()] = m
         complete = {stem: parts for stem, parts in stems.items() if {".shp", ".shx", ".dbf"} <= parts.keys()}
         if len(complete) != 1:
-            reader_fail("The zip must hold exactly one shapefile (.shp, .shx and .dbf with the same name).",
-                  "zip 안에 Shapefile 하나(.shp, .shx, .dbf)가 있어야 합니다.")
+            reader_fail(gettext("The zip must hold exactly one shapefile (.shp, .shx and .dbf with the same name)."))
         (parts,) = complete.values()
         out_dir = directory / "shp"
         out_dir.mkdir(mode=0o700)
@@ -198,7 +197,7 @@ def _unzip_shapefile(path: Path, directory: Path) -> Path:
                 while chunk := src.read(1024 * 1024):
                     total += len(chunk)
                     if total > ZIP_MAX_TOTAL:
-                        reader_fail("The zip would unpack to more than 200 MB.", "압축을 풀면 200MB를 넘습니다.")
+                        reader_fail(gettext("The zip would unpack to more than 200 MB."))
                     dst.write(chunk)
         return out_dir / "layer.shp"
 
@@ -210,14 +209,14 @@ def _to_4326(geom: GEOSGeometry, srid: int | None) -> GEOSGeometry:
         ogr.set_3d(False)
         geom = ogr.geos
     if geom.geom_type not in ALLOWED_TYPES:
-        raise ValidationError(f"{geom.geom_type} is not accepted; use points, lines or polygons. / 받을 수 없는 도형 유형입니다.")
+        raise ValidationError(gettext("%(type)s is not accepted; use points, lines or polygons.") % {"type": geom.geom_type})
     return geometry_to_4326(geom, srid or 4326)
 
 
 def reader_reason(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
-    return f"Geometry could not be read: {str(exc)[:200]}. / 도형을 읽을 수 없습니다."
+    return gettext("Geometry could not be read: %(reason)s.") % {"reason": str(exc)[:200]}
 
 
 def _epsg_from_crs_member(crs) -> int | None:
@@ -228,7 +227,7 @@ def _epsg_from_crs_member(crs) -> int | None:
         return 4326
     match = re.search(r"EPSG:{1,2}(\d{4,6})$", name)
     if not match:
-        reader_fail("The GeoJSON 'crs' is not an EPSG code.", "GeoJSON의 crs가 EPSG 코드가 아닙니다.")
+        reader_fail(gettext("The GeoJSON 'crs' is not an EPSG code."))
     return int(match.group(1))
 
 
@@ -237,23 +236,23 @@ def _read_geojson(source: ImportSource):
         with open(source.path, "rb") as fh:
             data = json.loads(fh.read().decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError):
-        reader_fail("The file is not valid GeoJSON (JSON could not be parsed).", "올바른 GeoJSON이 아닙니다 (JSON 오류).")
+        reader_fail(gettext("The file is not valid GeoJSON (JSON could not be parsed)."))
     if not isinstance(data, dict):
-        reader_fail("GeoJSON must be a FeatureCollection or a Feature.", "GeoJSON은 FeatureCollection 또는 Feature여야 합니다.")
+        reader_fail(gettext("GeoJSON must be a FeatureCollection or a Feature."))
     if data.get("type") == "Feature":
         features = [data]
     elif data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
         features = data["features"]
     else:
-        reader_fail("GeoJSON must be a FeatureCollection or a Feature.", "GeoJSON은 FeatureCollection 또는 Feature여야 합니다.")
+        reader_fail(gettext("GeoJSON must be a FeatureCollection or a Feature."))
     srid = _epsg_from_crs_member(data.get("crs")) or source.srid or 4326
     if srid != 4326 and not crs_is_usable(srid):
-        reader_fail(f"Unknown EPSG code {srid}.", f"알 수 없는 EPSG 코드입니다: {srid}.")
+        reader_fail(gettext("Unknown EPSG code %(code)s.") % {"code": srid})
 
     def rows():
         for i, item in enumerate(features, 1):
             if not isinstance(item, dict) or not isinstance(item.get("geometry"), dict):
-                yield ParsedFeature(i, error="Not a GeoJSON Feature with a geometry. / 도형이 있는 GeoJSON Feature가 아닙니다.")
+                yield ParsedFeature(i, error=gettext("Not a GeoJSON Feature with a geometry."))
                 continue
             props = item.get("properties") if isinstance(item.get("properties"), dict) else {}
             try:
@@ -290,10 +289,9 @@ def _layer_srid(layer, fmt: str) -> int:
         except GDALException:
             code = None
     if code is None:
-        reader_fail("The file's coordinate system has no EPSG code; save it with one (e.g. EPSG:5186).",
-              "파일의 좌표계에 EPSG 코드가 없습니다. EPSG 코드가 있는 좌표계로 저장해 주세요 (예: EPSG:5186).")
+        reader_fail(gettext("The file's coordinate system has no EPSG code; save it with one (e.g. EPSG:5186)."))
     if not crs_is_usable(int(code)):
-        reader_fail(f"Unknown EPSG code {code}.", f"알 수 없는 EPSG 코드입니다: {code}.")
+        reader_fail(gettext("Unknown EPSG code %(code)s.") % {"code": code})
     return int(code)
 
 
@@ -301,7 +299,7 @@ def _read_ogr(source: ImportSource):
     try:
         ds = DataSource(str(source.path), encoding="utf-8")
     except GDALException:
-        reader_fail(f"The file could not be read as {source.fmt.upper()}.", f"{source.fmt.upper()} 파일로 읽을 수 없습니다.")
+        reader_fail(gettext("The file could not be read as %(format)s.") % {"format": source.fmt.upper()})
     layers = [layer for layer in ds if source.fmt != "gpx" or layer.name in ("waypoints", "routes", "tracks")]
     plan = []
     for layer in layers:
@@ -322,7 +320,7 @@ def _read_ogr(source: ImportSource):
                 try:
                     ogr_geom = feat.geom
                     if ogr_geom is None:
-                        raise ValidationError("The feature has no geometry. / 도형이 없습니다.")
+                        raise ValidationError(gettext("The feature has no geometry."))
                     yield ParsedFeature(i, props, _to_4326(_ogr_to_geos(ogr_geom), srid))
                 except (ValidationError, GEOSException, GDALException, ValueError, TypeError) as exc:
                     yield ParsedFeature(i, props, error=reader_reason(exc))
@@ -341,7 +339,7 @@ def _decode_text(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    reader_fail("The CSV is neither UTF-8 nor CP949 text.", "CSV가 UTF-8 또는 CP949 텍스트가 아닙니다.")
+    reader_fail(gettext("The CSV is neither UTF-8 nor CP949 text."))
 
 
 def _norm(header: str) -> str:
@@ -366,17 +364,16 @@ def _read_csv(source: ImportSource):
     try:
         rows_all = list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as exc:
-        reader_fail(f"The CSV could not be read: {str(exc)[:120]}.", "CSV 파일을 읽을 수 없습니다.")
+        reader_fail(gettext("The CSV could not be read: %(reason)s.") % {"reason": str(exc)[:120]})
     if len(rows_all) < 2:
-        reader_fail("The CSV needs a header row and at least one row.", "CSV에는 제목 행과 데이터 행이 필요합니다.")
+        reader_fail(gettext("The CSV needs a header row and at least one row."))
     header = rows_all[0]
     normed = [_norm(h) for h in header]
     wkt_col = next((i for i, h in enumerate(normed) if h in WKT_KEYS), None)
     lon_col = next((i for i, h in enumerate(normed) if h in LON_KEYS), None)
     lat_col = next((i for i, h in enumerate(normed) if h in LAT_KEYS), None)
     if wkt_col is None and (lon_col is None or lat_col is None):
-        reader_fail("The CSV needs lon and lat columns (or 경도/위도, x/y) or a WKT column.",
-              "CSV에 경도·위도(lon/lat, x/y) 열이나 WKT 열이 필요합니다.")
+        reader_fail(gettext("The CSV needs longitude and latitude columns (lon/lat or x/y) or a WKT column."))
     data = rows_all[1:]
     srid = source.srid or 4326
     swap = False
@@ -384,8 +381,8 @@ def _read_csv(source: ImportSource):
         swap = _axes_swapped([(_number(r[lon_col]) if lon_col < len(r) else None,
                                _number(r[lat_col]) if lat_col < len(r) else None) for r in data])
         if swap:
-            source.notes.append(f"The columns {header[lon_col]!r} and {header[lat_col]!r} hold latitude and "
-                                f"longitude the other way round; they were swapped. / 경도와 위도 열이 서로 바뀌어 있어 바로잡았습니다.")
+            source.notes.append(gettext("The columns %(lon)r and %(lat)r hold latitude and longitude the other way "
+                                        "round; they were swapped.") % {"lon": header[lon_col], "lat": header[lat_col]})
     geometry_cols = {c for c in (wkt_col, lon_col, lat_col) if c is not None}
 
     def rows():
@@ -393,16 +390,16 @@ def _read_csv(source: ImportSource):
             props = {header[c]: (row[c] if c < len(row) else None) for c in range(len(header)) if c not in geometry_cols}
             try:
                 if len(row) != len(header):
-                    raise ValidationError(f"Row has {len(row)} cells, the header {len(header)}. / 열 개수가 제목 행과 다릅니다.")
+                    raise ValidationError(gettext("Row has %(cells)d cells, the header %(header)d.")
+                                          % {"cells": len(row), "header": len(header)})
                 if wkt_col is not None:
                     if not WKT_RE.match(row[wkt_col]) or len(row[wkt_col]) > 1_000_000:
-                        raise ValidationError("The geometry column must hold WKT, e.g. POINT (127.0276 37.4979). "
-                                              "/ 도형 열에는 WKT가 있어야 합니다.")
+                        raise ValidationError(gettext("The geometry column must hold WKT, e.g. POINT (127.0276 37.4979)."))
                     geom = GEOSGeometry(row[wkt_col])
                 else:
                     x, y = _number(row[lon_col]), _number(row[lat_col])
                     if x is None or y is None:
-                        raise ValidationError("Longitude or latitude is not a number. / 경도나 위도가 숫자가 아닙니다.")
+                        raise ValidationError(gettext("Longitude or latitude is not a number."))
                     if swap:
                         x, y = y, x
                     geom = Point(x, y)

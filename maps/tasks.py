@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django_tasks import task
 
+from geoplatform.i18n import language_of
 from jobs.models import Job
 from jobs.services import JobReporter, job_finish
 
@@ -31,8 +32,9 @@ def map_import_task(*, job_id: str, map_id: int, user_id: int | None, path: str,
             return {}
         actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
         reporter = JobReporter(job, total=job.total, every=250)
-        return map_import_run(map_obj=map_obj, actor=actor, source=source, reporter=reporter,
-                              time_limit=IMPORT_TIME_LIMIT_JOB, job=job)
+        with language_of(actor):  # rejected rows' reasons are stored for the importer to read
+            return map_import_run(map_obj=map_obj, actor=actor, source=source, reporter=reporter,
+                                  time_limit=IMPORT_TIME_LIMIT_JOB, job=job)
     except ValidationError as exc:
         job_finish(job=job, error=" ".join(exc.messages))
         return {}

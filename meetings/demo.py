@@ -12,7 +12,7 @@ from .models import Committee, Meeting
 from .services import committee_create, disclosure_reason_upsert, document_add, meeting_create
 
 LIBRARIES = Path(settings.BASE_DIR) / "data" / "seoul" / "seoul_public_libraries.geojson"
-CITY_HALL = dict(place_name="서울특별시청 (Seoul City Hall)", address="서울특별시 중구 세종대로 110",
+CITY_HALL = dict(place_name="서울특별시청", address="서울특별시 중구 세종대로 110",
                  lon=126.9779692, lat=37.5662952)
 LAW = "공공기관의 정보공개에 관한 법률 제9조 제1항"
 REASONS = [

@@ -31,9 +31,9 @@ def trigram_index(field: str, name: str) -> GinIndex:
 
 
 class Disclosure(models.TextChoices):
-    DISCLOSED = "disclosed", _("disclosed")
-    PARTIALLY_DISCLOSED = "partially_disclosed", _("partially disclosed")
-    NOT_DISCLOSED = "not_disclosed", _("not disclosed")
+    DISCLOSED = "disclosed", _("Disclosed")
+    PARTIALLY_DISCLOSED = "partially_disclosed", _("Partially disclosed")
+    NOT_DISCLOSED = "not_disclosed", _("Not disclosed")
 
 
 class DisclosureReason(models.Model):

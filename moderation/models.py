@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 class FlagQuerySet(models.QuerySet):
     def open(self):
@@ -14,15 +15,15 @@ class FlagQuerySet(models.QuerySet):
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", _("spam")
-        ABUSE = "abuse", _("abuse")
-        PERSONAL_DATA = "personal_data", _("personal data")
-        WRONG = "wrong", _("wrong")
+        SPAM = "spam", _("Spam")
+        ABUSE = "abuse", _("Abuse or hate")
+        PERSONAL_DATA = "personal_data", _("Personal data")
+        WRONG = "wrong", _("Wrong information")
 
     class State(models.TextChoices):
-        OPEN = "open"
-        RESTORED = "restored"  # a moderator kept the content
-        REMOVED = "removed"  # a moderator removed the content
+        OPEN = "open", pgettext_lazy("flag state", "Waiting for review")
+        RESTORED = "restored", pgettext_lazy("flag state", "Restored")  # a moderator kept the content
+        REMOVED = "removed", pgettext_lazy("flag state", "Removed")  # a moderator removed the content
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags")
     target_type = models.CharField(max_length=16, help_text="a registered flaggable (moderation.flaggable)")

@@ -8,7 +8,8 @@ are not stored. POST needs an Open311 key (`POST /api/open311/keys/`, not the ac
 `api_key` in the body or the `X-Api-Key` header; a key in the query string is refused (URLs are logged).
 Errors follow the spec: a list of `{"code", "description"}` with the HTTP status.
 
-Extensions: `bbox=minLon,minLat,maxLon,maxLat` on GET requests; the POST answer carries both
+Service names, descriptions, agencies, notices and error descriptions are in the client's language
+(`Accept-Language`: Korean unless it asks for English). Extensions: `bbox=minLon,minLat,maxLon,maxLat` on GET requests; the POST answer carries both
 `service_request_id` and `token`.
 """
 import datetime
@@ -20,8 +21,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -30,8 +30,11 @@ from rest_framework.views import APIView, exception_handler as drf_exception_han
 
 from moderation.throttles import CreationRateThrottle
 
+from geoplatform.instants import instant_parse
+from geoplatform.messages import render, stored
 from geoplatform.text import xml_safe
 
+from . import messages
 from .models import CLOSED_STATUSES, OPEN_STATUSES, Open311Key, Report, ReportCategory
 from .selectors import report_list
 from .serializers import ReportQuerySerializer
@@ -100,15 +103,21 @@ def _local_day(value) -> str:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)).isoformat()
 
 
+def _reader(*, ko: str, en: str) -> str:
+    """The text in the client's language (its Accept-Language), the other one when it is missing."""
+    english = (translation.get_language() or "ko").startswith("en")
+    return (en or ko) if english else (ko or en)
+
+
 def _service(category: ReportCategory) -> dict:
     return {
         "service_code": category.code,
-        "service_name": f"{category.name_en} / {category.name_ko}",
-        "description": " / ".join(t for t in (category.description_en, category.description_ko) if t),
+        "service_name": _reader(ko=category.name_ko, en=category.name_en),
+        "description": _reader(ko=category.description_ko, en=category.description_en),
         "metadata": False,
         "type": "realtime",
         "keywords": category.code.replace("_", ","),
-        "group": category.responsible_body_en or category.responsible_body_ko,
+        "group": _reader(ko=category.responsible_body_ko, en=category.responsible_body_en),
     }
 
 
@@ -117,13 +126,13 @@ def _request(report: Report, base_url: str) -> dict:
     rows = report.public_districts(None)  # the public's view: a coarsened report names its coarse district only
     answers = [row["answer"] for row in sorted(rows, key=lambda r: r["row"].updated_at if r["row"] else 0)
                if row["answer"]]
-    agency = " · ".join(f"{row['district'].name_en} / {row['district'].name_ko}" for row in rows)
+    agency = " · ".join(_reader(ko=row["district"].name_ko, en=row["district"].name_en) for row in rows)
     photos = [] if report.category.is_sensitive else list(report.photos.all())
     return {
         "service_request_id": str(report.pk),
         "status": "closed" if report.status in CLOSED_STATUSES else "open",
         "status_notes": answers[-1] if answers else "",
-        "service_name": f"{report.category.name_en} / {report.category.name_ko}",
+        "service_name": _reader(ko=report.category.name_ko, en=report.category.name_en),
         "service_code": report.category.code,
         "description": report.description if report.shows_description(None) else "",
         "agency_responsible": report.responsible_body or agency,
@@ -167,25 +176,21 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 
 def _instant(value: str, name: str) -> datetime.datetime:
+    """geoplatform.instants' one rule, in Open311's error format; a day is its first moment (UTC)."""
     try:
-        moment = parse_datetime(value)
-        if moment is None and parse_date(value):
-            moment = datetime.datetime.combine(parse_date(value), datetime.time.min)
-    except ValueError:
-        moment = None
-    if moment is None or not 2000 <= moment.year <= 2999:
-        raise Open311Error(400, f"{name} must be a W3C date-time such as 2026-11-01T00:00:00Z. / "
-                                f"{name}은(는) 2026-11-01T00:00:00Z 형식이어야 합니다.")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        return instant_parse(value, name=name)
+    except DjangoValidationError as exc:
+        raise Open311Error(400, str(exc.messages[0]))
 
 
 def _float(value, name: str, low: float, high: float) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise Open311Error(400, f"{name} is required and must be a number. / {name} 값(숫자)이 필요합니다.")
+        raise Open311Error(400, gettext("%(name)s is required and must be a number.") % {"name": name})
     if not low <= number <= high:
-        raise Open311Error(400, f"{name} must be between {low} and {high}. / {name} 값의 범위를 벗어났습니다.")
+        raise Open311Error(400, gettext("%(name)s must be between %(low)s and %(high)s.")
+                           % {"name": name, "low": low, "high": high})
     return number
 
 
@@ -201,8 +206,8 @@ class Open311View(APIView):
         jurisdiction = request.query_params.get("jurisdiction_id") or (
             request.data.get("jurisdiction_id") if request.method == "POST" and hasattr(request.data, "get") else None)
         if jurisdiction and jurisdiction != JURISDICTION:
-            raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} is not served here; use {JURISDICTION!r}. / "
-                                    "이 서버가 담당하지 않는 관할입니다.")
+            raise Open311Error(404, gettext("jurisdiction_id %(asked)r is not served here; use %(served)r.")
+                               % {"asked": jurisdiction, "served": JURISDICTION})
         super().initial(request, *args, **kwargs)
 
     def base_url(self, request) -> str:
@@ -219,7 +224,7 @@ class ServiceDefinitionView(Open311View):
     def get(self, request, code, fmt):
         category = ReportCategory.objects.filter(code=code, is_active=True).first()
         if category is None:
-            raise Open311Error(404, f"service_code {code!r} not found. / 해당 서비스가 없습니다.")
+            raise Open311Error(404, gettext("service_code %(code)r not found.") % {"code": code})
         definition = {"service_code": category.code, "attributes": []}
         if fmt == "xml":
             return respond(fmt, [{"service_code": category.code}], root="service_definition", item="service")
@@ -242,17 +247,17 @@ class RequestListView(Open311View):
             start = (_instant(params["start_date"], "start_date") if params.get("start_date")
                      else end - datetime.timedelta(days=MAX_SPAN_DAYS))
             if start > end:
-                raise Open311Error(400, "start_date is after end_date. / 시작일이 종료일보다 늦습니다.")
+                raise Open311Error(400, gettext("start_date is after end_date."))
             if end - start > datetime.timedelta(days=MAX_SPAN_DAYS):
-                raise Open311Error(400, f"The date range may not span more than {MAX_SPAN_DAYS} days. / "
-                                        f"기간은 {MAX_SPAN_DAYS}일을 넘을 수 없습니다.")
+                raise Open311Error(400, gettext("The date range may not span more than %(days)d days.")
+                                   % {"days": MAX_SPAN_DAYS})
             query["created_on"] = (timezone.localdate(start), timezone.localdate(end))
             if params.get("service_code"):
                 query["categories"] = params["service_code"].split(",")
             if params.get("status"):
                 wanted = set(params["status"].split(","))
                 if not wanted <= {"open", "closed"}:
-                    raise Open311Error(400, "status is open or closed. / status는 open 또는 closed입니다.")
+                    raise Open311Error(400, gettext("status is open or closed."))
                 if len(wanted) == 1:
                     query["statuses"] = OPEN_STATUSES if wanted == {"open"} else CLOSED_STATUSES
             if params.get("bbox"):
@@ -274,13 +279,14 @@ class RequestListView(Open311View):
         code = data.get("service_code")
         category = ReportCategory.objects.filter(code=code, is_active=True).first() if code else None
         if category is None:
-            raise Open311Error(400, f"service_code {code!r} not found; see services.{fmt}. / 해당 서비스가 없습니다.")
+            raise Open311Error(400, gettext("service_code %(code)r not found; see services.%(format)s.")
+                               % {"code": code, "format": fmt})
         if data.get("lat") in (None, "") and data.get("address_string"):
-            raise Open311Error(400, "Give lat and long; addresses are not geocoded here. / 위도와 경도를 주세요.")
+            raise Open311Error(400, gettext("Give lat and long; addresses are not geocoded here."))
         point = Point(_float(data.get("long"), "long", -180, 180), _float(data.get("lat"), "lat", -90, 90), srid=4326)
         report = report_create(reporter=request.user, category=category, geom=point,
                                description=str(data.get("description") or "")[:2000], channel="open311")
-        notice = "Sent to " + ", ".join(d.name_en for d in report.districts.all()) + " / 접수되었습니다."
+        notice = render(stored(messages.SENT, districts=messages.districts_param(report.districts.all())))
         return respond(fmt, [{"service_request_id": str(report.pk), "token": str(report.token),
                               "service_notice": notice, "account_id": None}],
                        root="service_requests", item="request", status=201)
@@ -290,7 +296,7 @@ class RequestDetailView(Open311View):
     def get(self, request, pk, fmt):
         report = Report.objects.public().with_related().filter(pk=pk).first()
         if report is None:
-            raise Open311Error(404, f"service_request_id {pk} not found. / 해당 요청이 없습니다.")
+            raise Open311Error(404, gettext("service_request_id %(id)s not found.") % {"id": pk})
         return respond(fmt, [_request(report, self.base_url(request))], root="service_requests", item="request")
 
 
@@ -299,9 +305,9 @@ class TokenView(Open311View):
         try:
             token = uuid.UUID(token)
         except ValueError:
-            raise Open311Error(404, "token not found. / 해당 토큰이 없습니다.")
+            raise Open311Error(404, gettext("token not found."))
         report = Report.objects.public().filter(token=token).first()
         if report is None:
-            raise Open311Error(404, "token not found. / 해당 토큰이 없습니다.")
+            raise Open311Error(404, gettext("token not found."))
         return respond(fmt, [{"service_request_id": str(report.pk), "token": str(report.token)}],
                        root="service_requests", item="request")

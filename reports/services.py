@@ -416,7 +416,7 @@ def open311_key_issue(*, user, label: str = "") -> tuple[Open311Key, str]:
 def open311_key_revoke(*, user, key_id: int) -> None:
     record = Open311Key.objects.select_for_update().filter(pk=key_id, user=user, revoked_at__isnull=True).first()
     if record is None:
-        raise NotFound("No such key. / 해당 키가 없습니다.")
+        raise NotFound(_("No such key."))
     record.revoked_at = timezone.now()
     record.save(update_fields=["revoked_at"])
     audit_record(actor=user, action="open311_key.revoke", target=record, before=None, after={"hint": record.hint})

@@ -1,16 +1,16 @@
 """The workflow of a report: its statuses, where each may go next, and the status a whole report shows."""
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", _("submitted")
-    ACKNOWLEDGED = "acknowledged", _("acknowledged")
-    IN_PROGRESS = "in_progress", _("in progress")
-    RESOLVED = "resolved", _("resolved")
-    REJECTED = "rejected", _("rejected")
-    DUPLICATE = "duplicate", _("duplicate")
-    NOT_OUR_RESPONSIBILITY = "not_our_responsibility", _("not our responsibility")
+    SUBMITTED = "submitted", pgettext_lazy("report status", "Submitted")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("report status", "Acknowledged")
+    IN_PROGRESS = "in_progress", pgettext_lazy("report status", "In progress")
+    RESOLVED = "resolved", pgettext_lazy("report status", "Resolved")
+    REJECTED = "rejected", pgettext_lazy("report status", "Rejected")
+    DUPLICATE = "duplicate", pgettext_lazy("report status", "Duplicate")
+    NOT_OUR_RESPONSIBILITY = "not_our_responsibility", pgettext_lazy("report status", "Not our responsibility")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)

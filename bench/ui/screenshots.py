@@ -72,6 +72,9 @@ def shoot(browser, base: str, out: Path) -> list[Path]:
     ctx.close()
 
     ctx, page = context(user="citizen", **PHONE)
+    page.goto(f"/maps/{editable}/edit/")
+    _ready(page, "editorReady")
+    save(page, "map-edit-phone")
     page.goto("/report/")
     _ready(page)
     page.evaluate("window.gpMap.jumpTo({center: [127.04895, 37.504503], zoom: 15})")
@@ -104,6 +107,16 @@ def shoot(browser, base: str, out: Path) -> list[Path]:
     page.goto("/")
     _ready(page)
     save(page, "home-phone-english")
+    ctx.close()
+
+    # An analysis on a phone: the map first, what it shows in words in the bottom sheet.
+    ctx, page = context(**PHONE)
+    page.goto("/analysis/")
+    link = page.locator("[data-testid=published-analyses] a").first
+    if link.count():
+        link.click()
+        _ready(page)
+        save(page, "analysis-phone")
     ctx.close()
 
     # The other commitments of the action plan, as a visitor sees them.

@@ -20,7 +20,10 @@ def test_demo_loads_a_closed_round_and_a_campaign_and_is_idempotent(seoul):
     assert all(p.title.startswith(MARK) for p in Proposal.objects.all())
     assert all(p.answer for p in topics.exclude(state="open"))
     campaign = Campaign.objects.get()
-    assert campaign.proposal.title.endswith("Dark alleys of Seongbuk-gu")
+    assert campaign.proposal.title.endswith("성북구 어두운 골목 지도")
+    # one language per field: no "한국어 / English" content (the English proposal is written in English alone)
+    assert not any(" / " in text for p in Proposal.objects.all() for text in (p.title, p.why, p.answer)), \
+        [p.title for p in Proposal.objects.all()]
     assert campaign.map.features.published().count() == 3
 
     # the participatory-budget sample: a frozen winning set within the cap, one evaluation scored and reviewed

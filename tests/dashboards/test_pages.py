@@ -59,3 +59,26 @@ def test_dashboard_renders_charts_and_choropleth_and_takes_feedback_in_the_brows
     page.click("#feedback-form button[type=submit]")
     page.wait_for_selector("#feedback-list li:has-text('마포구 수치가 이상해 보입니다')")
     assert page.locator("#feedback-count").inner_text() == "1"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/dashboards/", "indicator"])
+def test_on_a_phone_the_dashboards_are_map_first_with_the_indicators_in_a_bottom_sheet(phone_page, filled, path):
+    page = phone_page
+    page.goto(f"/dashboards/{filled.slug}/" if path == "indicator" else path)
+    page.wait_for_function("window.gpDashboardReady === true && document.body.dataset.mapReady === 'true'",
+                           timeout=20_000)
+    map_box = page.locator("#dash-map").bounding_box()
+    sheet = page.locator(".map-panel").bounding_box()
+    assert map_box["width"] >= 374 and map_box["y"] + map_box["height"] >= 666  # the whole screen under the header
+    assert (sheet["y"] - map_box["y"]) * map_box["width"] / (375 * 667) >= 0.6  # the sheet peeks: the map shows
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+    page.get_by_test_id("sheet-handle").click()  # open the sheet: the indicators are there
+    if path == "indicator":
+        assert page.locator("#fb-body, a[href*='login']").first.count() == 1
+    else:
+        button = page.locator(f"[data-show-map='{filled.pk}']")
+        button.scroll_into_view_if_needed()
+        button.click()
+        page.wait_for_function(f"window.gpMap.getSource('gp-indicator-{filled.pk}') !== undefined")
+        page.wait_for_function("document.querySelector('.map-panel').dataset.sheet === 'peek'")  # the map shows again

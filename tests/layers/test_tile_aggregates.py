@@ -151,3 +151,17 @@ def test_a_changed_polygon_is_generalised_again_once_committed(dong_shapes, djan
         tile_cache_invalidate(layer_name="testdongs", geometries=[old, dong.geom])
     assert dong.pk not in shapes(render(dong_shapes, *z10, True))
     assert set(shapes(render(dong_shapes, *z10, True))) == set(shapes(render(dong_shapes, *z10, False)))
+
+
+@pytest.mark.parametrize("aggregates", [True, False])
+def test_at_city_zoom_a_tile_holds_at_most_8_by_8_larger_clusters(toilets, aggregates):
+    """Fewer, larger clusters where all of Seoul is on a phone's screen (their counts fit beside each other and
+    the district names); street-level zooms keep the finer 32 × 32 grid."""
+    for z in (10, 11):
+        tile = tile_of(CITY_HALL, z)
+        city = clusters(render(toilets, *tile, aggregates))
+        assert 8 <= len(city) <= 64 and sum(c[0] for c in city) == in_tile(*tile)
+        cells = {(int(c[1] * 8 / 4096), int(c[2] * 8 / 4096)) for c in city}
+        assert len(cells) == len(city)  # one cluster a cell of an eighth of the tile
+    finer = clusters(render(toilets, *tile_of(CITY_HALL, 12), aggregates))
+    assert len(finer) > 64

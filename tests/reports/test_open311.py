@@ -20,7 +20,9 @@ def test_a_report_made_by_a_georeport_client_round_trips_over_http(live_seoul, c
     client = GeoReport(root, api_key=token)
     services = {s["service_code"]: s for s in client.get_service_list()}
     assert set(services) == {"road_damage", "dark_alley"}
-    assert services["road_damage"]["service_name"] == "Damaged road / 도로 파손"
+    assert services["road_damage"]["service_name"] == "도로 파손"  # no Accept-Language: the city's language
+    english = requests.get(f"{root}/services.json", headers={"Accept-Language": "en"}, timeout=10).json()
+    assert {s["service_code"]: s["service_name"] for s in english}["road_damage"] == "Damaged road"
 
     seolleung = places["seolleung"]
     posted = requests.post(f"{root}/requests.json", data={

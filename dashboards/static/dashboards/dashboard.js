@@ -102,12 +102,14 @@ async function setupMap() {
   for (const button of document.querySelectorAll("[data-show-map]")) {
     button.addEventListener("click", async () => {
       await show(Number(button.dataset.showMap));
-      container.scrollIntoView({ behavior: "smooth", block: "center" });
+      // the map fills the page: on a phone, lower the bottom sheet so the choropleth shows
+      document.querySelector(".map-full > .map-panel")?.sheet?.peek();
     });
   }
   const first = indicators.find((ind) => ind.ranking.length) || indicators[0];
   await show(first.id);
   window.gpDashboardLayer = current.handle.name;
+  document.body.dataset.mapReady = "true";
 }
 
 function stars(n) {

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from tqdm import tqdm
 
 from jobs.services import JobReporter, job_create, job_finish
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--bbox", type=_bbox, default=None, help="west,south,east,north (default: the layer's bounds)")
         parser.add_argument("--output", type=Path, default=None)
 
+    @no_translations  # an operator's command: English, and its job's error is stored as an English msgid
     def handle(self, *args, layer, minzoom, maxzoom, format, bbox, output, **options):
         layer_obj = registry.get(layer)
         if layer_obj is None:

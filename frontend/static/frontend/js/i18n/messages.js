@@ -93,6 +93,7 @@ export const messages = {
     // reports
     locateMe: "내 위치",
     landmarkLibrary: "도서관",
+    copyLink: "링크 복사",
     landmarkToilet: "공중화장실",
     analysisHidden: "숨김: 이곳의 기록이 {k}건 미만이라 누군지 드러날 수 있습니다.",
     locating: "위치를 찾는 중…",
@@ -140,7 +141,7 @@ export const messages = {
     status_submitted: "접수",
     status_acknowledged: "확인",
     status_in_progress: "처리 중",
-    status_resolved: "해결",
+    status_resolved: "처리 완료",  // as the server says it (timeline, notifications, dashboards)
     status_duplicate: "중복",
     status_not_our_responsibility: "소관 아님",
     status_transferred: "이관",
@@ -284,6 +285,7 @@ export const messages = {
     reject: "Reject",
     locateMe: "Locate me",
     landmarkLibrary: "Library",
+    copyLink: "Copy link",
     landmarkToilet: "Public toilet",
     analysisHidden: "Hidden: fewer than {k} records here, so few could point at someone.",
     locating: "Finding your location…",

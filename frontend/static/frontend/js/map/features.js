@@ -2,7 +2,7 @@
 // counts at low zooms, pending suggestions dashed. Also the legend and the feature pop-up (with a
 // "report content" control when asked).
 import { request } from "../api/request.js";
-import { h, photoUrls } from "../ui/dom.js";
+import { fieldValue, h, photoUrls } from "../ui/dom.js";
 import { flagControl } from "../ui/flag.js";
 import { t, loc } from "../i18n/index.js";
 import { MAP_FONT } from "./layers.js";
@@ -79,7 +79,7 @@ export async function featurePopup(mapObj, tileFeature, { key = "", flag = null 
   const fields = mapObj.suggested_fields || [];
   const values = fields.filter((f) => p.properties && p.properties[f.key] !== undefined && p.properties[f.key] !== "");
   if (values.length) {
-    box.append(h("dl", { class: "facts" }, values.flatMap((f) => [h("dt", {}, loc(f, "label")), h("dd", {}, String(p.properties[f.key]))])));
+    box.append(h("dl", { class: "facts" }, values.flatMap((f) => [h("dt", {}, loc(f, "label")), h("dd", {}, fieldValue(p.properties[f.key]))])));
   }
   if (p.photos?.length) {
     box.append(h("div", { class: "photos" }, p.photos.map((photo) => {

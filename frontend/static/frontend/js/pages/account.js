@@ -12,8 +12,11 @@ async function loadNotifications() {
     const items = listOf(await request("/api/notifications/"));
     if (!items.length) return clear(list, h("li", { class: "muted" }, lang === "en" ? "No notifications." : "알림이 없습니다."));
     clear(list, items.map((n) => {
-      const link = n.report ? `/reports/${n.report}/` : null;
-      const text = [n.title, n.body].filter(Boolean).join(" — ");
+      // the body ends with the page it is about (for e-mails): here the entry links there instead
+      const path = (n.body || "").match(/\n\s*(\/[\w/.#?=&-]*)\s*$/);
+      const link = n.report ? `/reports/${n.report}/` : path ? path[1] : null;
+      const body = path ? n.body.slice(0, path.index).trim() : n.body;
+      const text = [n.title, body].filter(Boolean).join(" — ");
       return h("li", { class: n.is_read ? "" : "unread" },
         h("time", { datetime: n.created_at }, formatDate(n.created_at)), " ",
         link ? h("a", { href: link }, text) : text);

@@ -2,7 +2,7 @@
 import { pageConfig } from "../config.js";
 import { createMap, addPlatformLayer, enablePopups, prefetchLayer } from "../map/index.js";
 import { layerSwitcher } from "../map/switcher.js";
-import { h } from "../ui/dom.js";
+import { fieldValue, h } from "../ui/dom.js";
 import { t } from "../i18n/index.js";
 
 const { layer: name } = pageConfig();
@@ -14,16 +14,6 @@ const FIELD_LABELS = ["name", "address", "district", "opening_hours", "phone", "
 
 function fieldLabel(key) {
   return FIELD_LABELS.includes(key) ? t(`field_${key}`) : key.replace(/_/g, " ");
-}
-
-export function fieldValue(value) {
-  const text = String(value);
-  if (!/%[0-9A-Fa-f]{2}/.test(text)) return text;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 function popup(feature) {

@@ -298,7 +298,7 @@ async function loadSecretLinks() {
         h("button", { type: "button", class: "button small", onclick: async () => {
           input.select();
           try { await navigator.clipboard.writeText(input.value); toast(t("copied"), "ok"); } catch { document.execCommand("copy"); }
-        } }, "⧉"),
+        } }, h("span", { "aria-hidden": "true" }, "⧉ "), t("copyLink")),
         h("button", { type: "button", class: "button small danger", dataset: { rotate: kind }, onclick: async () => {
           try {
             await request(`/api/maps/${mapId}/secret-links/rotate/`, { method: "POST", json: { kind } });

@@ -106,3 +106,14 @@ export function photoUrls(photo) {
   const thumb = photo.thumbnail || photo.thumb || photo.thumbnail_url || full;
   return { full, thumb };
 }
+
+// A value from an open dataset as people read it: percent-encoding decoded ("02-2133-0001~6", not "%7E").
+export function fieldValue(value) {
+  const text = String(value);
+  if (!/%[0-9A-Fa-f]{2}/.test(text)) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
