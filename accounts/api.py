@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import logout
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from rest_framework.views import APIView
 
 from geoplatform.inputs import validated
 
-from .lockout import lockout_message
+from .lockout import lockout_message, lockout_wait
 from .serializers import (DetailSerializer, EmailInputSerializer, MeSerializer, SignupInputSerializer, TokenInputSerializer,
                           TokenOutputSerializer, VerifyInputSerializer)
 from .services import email_change_request, email_verify, user_delete_account, user_signup
@@ -76,9 +75,11 @@ class TokenApi(APIView):
     @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer})
     def post(self, request):
         # The plain HttpRequest: django-axes marks a lock-out on it (per account, shared through the cache).
-        user = authenticate(request._request, **validated(TokenInputSerializer, request.data))
+        credentials = validated(TokenInputSerializer, request.data)
+        user = authenticate(request._request, **credentials)
         if getattr(request._request, "axes_locked_out", False):
-            raise Throttled(wait=settings.AXES_COOLOFF_TIME.total_seconds(), detail=lockout_message())
+            wait = lockout_wait(credentials.get("username"))
+            raise Throttled(wait=wait.total_seconds(), detail=lockout_message(wait))
         if user is None:
             raise ValidationError({"detail": _("Wrong username or password.")})
         token, _created = Token.objects.get_or_create(user=user)

@@ -1,5 +1,5 @@
 """Thin views: validate, call a selector or service, serialize."""
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied, ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from django.utils.translation import gettext as _
@@ -118,9 +118,10 @@ class AnalysisWithdrawApi(APIView):
     @extend_schema(request=None, responses={200: AnalysisSerializer})
     def post(self, request, pk):
         analysis = analysis_get(pk=pk, user=request.user)
-        if not analysis.can_withdraw(request.user):
-            raise PermissionDenied(_("Only the owner of one of its sources can withdraw an analysis."))
-        analysis_withdraw(analysis=analysis, user=request.user)
+        try:
+            analysis_withdraw(analysis=analysis, user=request.user)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc))
         return Response(AnalysisSerializer(analysis_get(pk=pk, user=request.user), context={"request": request}).data)
 
 

@@ -43,6 +43,7 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
 
 class AnalysisSerializer(serializers.ModelSerializer):
     created_by = serializers.SerializerMethodField()
+    created_by_official = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
     job = serializers.UUIDField(source="job_id", read_only=True, allow_null=True)
     outputs = serializers.SerializerMethodField()
@@ -53,7 +54,11 @@ class AnalysisSerializer(serializers.ModelSerializer):
         model = Analysis
         fields = ("id", "url", "page", "name", "description", "method", "parameters", "sources", "caveats",
                   "status", "progress", "error", "job", "fingerprint", "is_published", "published_at",
-                  "withdrawn_at", "created_by", "created_at", "ran_at", "outputs")
+                  "withdrawn_at", "created_by", "created_by_official", "created_at", "ran_at", "outputs")
+
+    def get_created_by_official(self, analysis) -> bool:
+        """The official badge beside the name: by role, never by the name chosen."""
+        return bool(analysis.created_by and analysis.created_by.is_official)
 
     def get_created_by(self, analysis) -> str | None:
         user = analysis.created_by

@@ -235,7 +235,8 @@ def analysis_withdraw(*, analysis: Analysis, user) -> Analysis:
     """The owner of a source vetoes an analysis of it: unpublished now, and it cannot be published again."""
     analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
     if not analysis.can_withdraw(user):
-        raise PermissionDenied(_("Only the owner of one of its sources can withdraw an analysis."))
+        raise PermissionDenied(_("Only the owner of one of its sources (city staff for the city's layers) can "
+                                 "withdraw an analysis."))
     analysis.is_published, analysis.published_at = False, None
     analysis.withdrawn_at, analysis.withdrawn_by = timezone.now(), user
     analysis.full_clean()

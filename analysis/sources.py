@@ -76,15 +76,27 @@ def sources_public(names) -> bool:
     return True
 
 
-def sources_owned_by(names, user) -> bool:
-    """True when `user` owns one of these layers (a layer says so with `meta["owner_id"]`)."""
-    if user is None or not user.is_authenticated:
+def source_owned_by(name: str, user) -> bool:
+    """Whether `user` answers for the layer `name` and so sees, and may veto, every analysis of it.
+
+    A layer of one person (a citizen's map says so with `meta["owner_id"]`) is that person's. Every other
+    layer an analysis can read (reports, open datasets, districts and dongs, indicators, projects,
+    meetings, proposals) is the city's, and city staff answer for it. A layer that is gone has no owner.
+    """
+    from accounts.permissions import is_city_staff
+
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
-    for name in names:
-        layer = registry.get(str(name))
-        if layer is not None and layer.meta.get("owner_id") == user.pk:
-            return True
-    return False
+    layer = registry.get(str(name))
+    if layer is None:
+        return False
+    owner_id = layer.meta.get("owner_id")
+    return user.pk == owner_id if owner_id is not None else is_city_staff(user)
+
+
+def sources_owned_by(names, user) -> bool:
+    """True when `user` answers for one of these layers (`source_owned_by`)."""
+    return any(source_owned_by(name, user) for name in names)
 
 
 def source_record_count(layer: Layer, viewer: Viewer) -> int:

@@ -133,6 +133,7 @@ def main(argv=None) -> int:
     from django.conf import settings
     from django.core.asgi import get_asgi_application
 
+    from layers import asgi_tiles
     from layers.asgi_tiles import TilesFirst
     from layers.cache import tile_cache
     from layers.registry import registry
@@ -157,6 +158,7 @@ def main(argv=None) -> int:
                 paths = [f"/tiles/{layer}/{z}/{rng.randint(x0, x1)}/{rng.randint(y0, y1)}.mvt?v={version}"
                          for _ in range(50)]
                 settings.TILES_CACHE_BACKEND = cache
+                asgi_tiles._config = None  # the light path takes its settings once per settings object
                 tile_cache().clear()
                 results = {}
                 for name, app in columns.items():

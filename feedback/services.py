@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -78,8 +78,11 @@ def feedback_private_parts_erase(*, author) -> int:
 
 @transaction.atomic
 def feedback_support(*, feedback: Feedback, user) -> bool:
-    """Say "me too". Returns False when this person had already asked."""
+    """Say "me too" (+1). Returns False when this person had already asked. Like a proposal vote, it counts
+    once per person: only an account whose e-mail is confirmed may give it."""
     require_creator(user)
+    if not user.email_verified:
+        raise PermissionDenied(gettext("Confirm your e-mail address before voting."))
     try:
         with transaction.atomic():
             FeedbackSupport.objects.create(feedback=feedback, user=user)

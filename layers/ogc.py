@@ -21,8 +21,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
+
+from geoplatform.instants import instant_parse
 
 from .access import layer_visible, request_viewer
 from .query import bbox_parse, request_secret
@@ -192,44 +193,24 @@ def _parse_bbox(value: str | None) -> Polygon | None:
         raise OGCError(400, "InvalidParameterValue", exc.messages[0])
 
 
-INSTANT_MIN = dt.datetime(1, 1, 2, tzinfo=dt.timezone.utc)
-INSTANT_MAX = dt.datetime(9999, 12, 30, tzinfo=dt.timezone.utc)
-
-
 def _parse_instant(text: str, end: bool) -> dt.datetime | None:
-    """An RFC 3339 date-time, or a whole day (its first or last moment); None for an open end."""
+    """None for an open end ('..' or empty); otherwise geoplatform.instants' one rule (a 400 outside its range)."""
     if text in ("", ".."):
         return None
-    day = parse_date(text) if len(text) == 10 else None
-    if day is not None:
-        moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
-    else:
-        moment = parse_datetime(text)
-        if moment is None:
-            raise ValueError(text)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, dt.timezone.utc)
-    # 9999-12-31 or 0001-01-01T00:00+14:00 would overflow once shifted to UTC or the local time: clamp
-    # to the range every time zone can hold (such a bound selects everything on that side anyway).
     try:
-        moment = moment.astimezone(dt.timezone.utc)
-    except OverflowError:
-        return INSTANT_MIN if moment.year < 5000 else INSTANT_MAX
-    return min(max(moment, INSTANT_MIN), INSTANT_MAX)
+        return instant_parse(text, name="datetime", end=end)
+    except ValidationError as exc:
+        raise OGCError(400, "InvalidParameterValue", exc.messages[0])
 
 
 def _filter_datetime(qs, layer: Layer, value: str | None):
     if not value:
         return qs
-    try:
-        if "/" in value:
-            start_text, end_text = value.split("/", 1)
-            start, end = _parse_instant(start_text, False), _parse_instant(end_text, True)
-        else:
-            start, end = _parse_instant(value, False), _parse_instant(value, True)
-    except ValueError:
-        raise OGCError(400, "InvalidParameterValue",
-                       _("datetime is an RFC 3339 instant or interval (start/end, '..' for open)."))
+    if "/" in value:
+        start_text, end_text = value.split("/", 1)
+        start, end = _parse_instant(start_text, False), _parse_instant(end_text, True)
+    else:
+        start, end = _parse_instant(value, False), _parse_instant(value, True)
     if start is None and end is None and "/" not in value:
         raise OGCError(400, "InvalidParameterValue", _("datetime is empty."))
     if not layer.datetime_field:

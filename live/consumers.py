@@ -188,6 +188,7 @@ class MapConsumer(AsyncWebsocketConsumer):
             "revision": map_obj.revision,
             "user_id": user.pk if signed_in else None,
             "name": user.public_name if signed_in else "",
+            "official": bool(signed_in and user.is_official),  # the badge beside the name comes from the role
             "language": scope_language(self.scope, user),
             "permissions": {"view": True, "edit": map_obj.can_edit(user, secret),
                             "contribute": map_obj.can_contribute(user, secret),

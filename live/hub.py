@@ -115,7 +115,8 @@ class Hub:
 
     def _field(self, map_id):
         members = self.sockets.get(map_id) or ()
-        people = [{"id": c.socket_id, "name": c.access["name"], "editing": c.editing, "selected": c.selected}
+        people = [{"id": c.socket_id, "name": c.access["name"], "official": c.access["official"], "editing": c.editing,
+                   "selected": c.selected}
                   for c in members if c.ready and c.access["name"]]
         return {"people": people, "guests": sum(1 for c in members if c.ready and not c.access["name"]),
                 "expires": time.time() + PRESENCE_TTL}

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.permissions import require_not_banned, user_or_none
+from geoplatform.bounded import BoundedWorkDied, BoundExceeded, run_bounded
 from geoplatform.errors import field_error
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
@@ -116,7 +117,8 @@ def _feature_event(feature: Feature, type: str, actor, *, deleted_id: int | None
     pending = feature.status != FeatureStatus.PUBLISHED or feature.is_hidden
     map_event_emit(map_id=feature.map_id, type=type,
                    payload={"feature": data, "id": deleted_id or feature.pk, "version": feature.version,
-                            "author": actor.public_name if user_or_none(actor) else ""},
+                            "author": actor.public_name if user_or_none(actor) else "",
+                            "author_official": bool(user_or_none(actor) and actor.is_official)},
                    audience=EventAudience.MODERATORS if pending else EventAudience.EVERYONE,
                    author_id=feature.author_id)
 
@@ -129,7 +131,8 @@ def _map_changed(map_obj: Map, actor, *, access: bool) -> None:
                    payload={"title": map_obj.title, "visibility": map_obj.visibility,
                             "contribution_mode": map_obj.contribution_mode, "categories": map_obj.categories,
                             "suggested_fields": map_obj.suggested_fields,
-                            "author": actor.public_name if user_or_none(actor) else ""})
+                            "author": actor.public_name if user_or_none(actor) else "",
+                            "author_official": bool(user_or_none(actor) and actor.is_official)})
     if access:
         transaction.on_commit(lambda: map_access_changed(map_id=map_obj.pk))
 
@@ -612,10 +615,11 @@ def map_import(*, map_obj: Map, actor, upload, fmt: str = "", srid: int | None =
         _deny(_("Only the map's owner and editors can import files."))
     source = import_receive(upload=upload, fmt=import_format(upload.name, fmt), srid=srid)
     try:
-        total, _rows, handle = import_read(source)
-        del _rows, handle
-        if total <= IMPORT_SYNC_LIMIT:
-            result = map_import_run(map_obj=map_obj, actor=actor, source=source)
+        # counted, and read when small, in a child process that is killed at the request's bound
+        total, parsed = _import_read_bounded(source, read_up_to=IMPORT_SYNC_LIMIT, seconds=IMPORT_TIME_LIMIT_SYNC)
+        if parsed is not None:
+            result = map_import_run(map_obj=map_obj, actor=actor, source=source, parsed=(total, parsed),
+                                    time_limit=IMPORT_TIME_LIMIT_SYNC)
             source.cleanup()
             return "done", result
     except BaseException:
@@ -664,38 +668,69 @@ def _import_accept(parsed: ParsedFeature, accepted: list, rejected: list, *, map
     return 1
 
 
+def _import_timeout(seconds: float) -> ValidationError:
+    return ValidationError(_("The import took longer than %(seconds)d seconds and was stopped; split the "
+                             "file or simplify its geometries.") % {"seconds": seconds}, code="import_timeout")
+
+
+def import_parse(source: ImportSource, *, read_up_to: int | None = None):
+    """The file's feature count, its features parsed and transformed (None when it has more than
+    `read_up_to`), and the readers' notes (e.g. swapped columns).
+
+    Runs in a child process (`_import_read_bounded`): it touches no database."""
+    total, rows, handle = import_read(source)
+    if read_up_to is not None and total > read_up_to:
+        return total, None, source.notes
+    if total == 0:
+        reader_fail(_("The file has no features."))
+    if total > IMPORT_MAX_FEATURES:
+        reader_fail(_("The file has %(n)d features; at most %(max)d can be imported at once.")
+                    % {"n": total, "max": IMPORT_MAX_FEATURES})
+    try:
+        parsed = list(rows)
+    except (GDALException, OSError, UnicodeDecodeError) as exc:
+        reader_fail(_("The file is damaged and could not be read to the end (%(reason)s).") % {"reason": str(exc)[:120]})
+    del handle
+    return total, parsed, source.notes
+
+
+def _import_read_bounded(source: ImportSource, *, read_up_to: int | None, seconds: float):
+    """`import_parse` under a hard wall-clock bound: GDAL, PROJ or a parser stuck on a hostile file is killed
+    with its process after `seconds` (geoplatform.bounded), and the import fails with the time-out reason."""
+    try:
+        total, parsed, notes = run_bounded(import_parse, source, read_up_to=read_up_to, seconds=max(0.0, seconds))
+    except BoundExceeded:
+        raise _import_timeout(seconds)
+    except BoundedWorkDied:
+        raise ValidationError(_("The file could not be read: the reader stopped unexpectedly. Check the file, "
+                                "or split it."), code="invalid_file")
+    source.notes[:] = notes  # what the readers noticed in the child
+    return total, parsed
+
+
 def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, time_limit: float | None = None,
-                   job=None) -> dict:
+                   job=None, parsed: tuple[int, list[ParsedFeature]] | None = None) -> dict:
     """Write every valid feature in one transaction; report each rejected one with its reason.
 
-    The reading stops with a ValidationError once `time_limit` seconds have passed (each feature's
-    work is bounded: vertex limit, coordinates range-checked before any transformation).
+    The file is read (unless `parsed` holds what `import_parse` made of it) in a child process killed once
+    `time_limit` seconds have passed, whatever it is stuck in; the rest is checked between features.
     With a `job`, the job is the import's idempotency key: its row is locked and finished in the same
     transaction as the features, so a run retried after its worker died imports nothing twice.
     """
     from jobs.services import job_finish, job_lock_unfinished
     started = time.monotonic()
     time_limit = IMPORT_TIME_LIMIT_SYNC if time_limit is None else time_limit
-    total, rows, handle = import_read(source)
-    if total == 0:
-        reader_fail(_("The file has no features."))
-    if total > IMPORT_MAX_FEATURES:
-        reader_fail(_("The file has %(n)d features; at most %(max)d can be imported at once.")
-                    % {"n": total, "max": IMPORT_MAX_FEATURES})
+    if parsed is None:
+        parsed = _import_read_bounded(source, read_up_to=None, seconds=time_limit)
+    total, rows = parsed
     categories = map_obj.category_keys()
     accepted, rejected, rejected_count = [], [], 0
-    try:
-        for done, parsed in enumerate(rows, 1):
-            if time.monotonic() - started > time_limit:
-                raise ValidationError(_("The import took longer than %(seconds)d seconds and was stopped; split the "
-                                        "file or simplify its geometries.") % {"seconds": time_limit},
-                                      code="import_timeout")
-            rejected_count += _import_accept(parsed, accepted, rejected, map_obj=map_obj, actor=actor, categories=categories)
-            if reporter:
-                reporter(done)
-    except (GDALException, OSError, UnicodeDecodeError) as exc:
-        reader_fail(_("The file is damaged and could not be read to the end (%(reason)s).") % {"reason": str(exc)[:120]})
-    del handle
+    for done, row in enumerate(rows, 1):
+        if time.monotonic() - started > time_limit:
+            raise _import_timeout(time_limit)
+        rejected_count += _import_accept(row, accepted, rejected, map_obj=map_obj, actor=actor, categories=categories)
+        if reporter:
+            reporter(done)
     with transaction.atomic():
         if job is not None and not job_lock_unfinished(job=job):
             return job.result  # an earlier run of this job committed already
@@ -711,7 +746,8 @@ def map_import_run(*, map_obj: Map, actor, source: ImportSource, reporter=None, 
             box.srid = 4326
             tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[box])
             map_event_emit(map_id=map_obj.pk, type="features.imported",
-                           payload={"count": len(created), "author": actor.public_name if user_or_none(actor) else ""})
+                           payload={"count": len(created), "author": actor.public_name if user_or_none(actor) else "",
+                            "author_official": bool(user_or_none(actor) and actor.is_official)})
         result = {"format": source.fmt, "total": total, "imported": len(created), "rejected_count": rejected_count,
                   "rejected": rejected, "notes": source.notes}
         if job is not None:

@@ -1,8 +1,6 @@
-from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -62,15 +60,13 @@ class MeetingDetailApi(APIView):
 
 
 class MeetingDocumentFileApi(APIView):
-    """A meeting document's file; withheld documents (or those of an undisclosed meeting) are refused."""
+    """A meeting document's file; withheld documents (or those of an undisclosed meeting) are a 404 like missing ones."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk, document_id):
-        document = selectors.document_get(meeting=selectors.meeting_get(pk=pk), pk=document_id)
-        if not document.file_visible:
-            raise PermissionDenied(gettext("This document is not disclosed; see the request guide."))
+        document = selectors.document_file_get(meeting_pk=pk, pk=document_id)
         name = f"{document.title[:80]}.{document.file.name.rsplit('.', 1)[-1]}"
         return protected_file_response(document.file, as_attachment=True, filename=name)
 

@@ -54,6 +54,15 @@ def document_get(*, meeting: Meeting, pk) -> MeetingDocument:
         raise Http404(_("No such document."))
 
 
+def document_file_get(*, meeting_pk, pk) -> MeetingDocument:
+    """A document whose file may be downloaded. A withheld one (or one of an undisclosed meeting) is the same
+    404 as a missing one, as for every private object: the answer never tells that a file exists."""
+    document = document_get(meeting=meeting_get(pk=meeting_pk), pk=pk)
+    if not document.file_visible:
+        raise Http404(_("No such document."))
+    return document
+
+
 def _counts(rows) -> list[dict]:
     out = []
     for row in rows:

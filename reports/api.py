@@ -151,6 +151,7 @@ class ReportNotesApi(APIView):
         report = selectors.report_access(user=request.user, report_id=pk, need="internal")
         notes = [e for e in selectors.report_timeline(report=report, user=request.user) if e.kind == "note"]
         return Response([{"id": n.pk, "note": n.message, "actor": n.actor.public_name if n.actor else None,
+                          "actor_official": bool(n.actor and n.actor.is_official),
                           "created_at": n.created_at.isoformat()} for n in notes])
 
     @extend_schema(request=NoteSerializer, responses=OpenApiTypes.OBJECT)

@@ -22,7 +22,6 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -31,6 +30,7 @@ from rest_framework.views import APIView, exception_handler as drf_exception_han
 
 from moderation.throttles import CreationRateThrottle
 
+from geoplatform.instants import instant_parse
 from geoplatform.messages import render, stored
 from geoplatform.text import xml_safe
 
@@ -176,16 +176,11 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 
 def _instant(value: str, name: str) -> datetime.datetime:
+    """geoplatform.instants' one rule, in Open311's error format; a day is its first moment (UTC)."""
     try:
-        moment = parse_datetime(value)
-        if moment is None and parse_date(value):
-            moment = datetime.datetime.combine(parse_date(value), datetime.time.min)
-    except ValueError:
-        moment = None
-    if moment is None or not 2000 <= moment.year <= 2999:
-        raise Open311Error(400, gettext("%(name)s must be a W3C date-time such as 2026-11-01T00:00:00Z.")
-                           % {"name": name})
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        return instant_parse(value, name=name)
+    except DjangoValidationError as exc:
+        raise Open311Error(400, str(exc.messages[0]))
 
 
 def _float(value, name: str, low: float, high: float) -> float:

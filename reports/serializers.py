@@ -224,7 +224,8 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
                 out["closed_at"] = rd.closed_at.isoformat() if rd.closed_at else None
         if report.is_reporter(user) or (is_city_staff(user)):
             reporter = report.reporter
-            props["reporter"] = {"id": reporter.pk, "name": reporter.public_name} if reporter else None
+            props["reporter"] = ({"id": reporter.pk, "name": reporter.public_name, "official": reporter.is_official}
+                                 if reporter else None)
             props["contact_preference"] = report.contact_preference
         if self.context.get("detail"):
             props["timeline"] = [self._event(e, user, report) for e in self.context["timeline"]]
@@ -256,6 +257,7 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
         if report.can_see_internal(user):
             out["created_at"] = event.created_at.isoformat()
             out["actor"] = event.actor.public_name if event.actor else None
+            out["actor_official"] = bool(event.actor and event.actor.is_official)  # the badge, by role
         elif report.can_view_full(user):
             out["created_at"] = event.created_at.isoformat()
         return out

@@ -164,6 +164,17 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded files are served only through the permission-checking view (geoplatform/media.py), then from the
+# file system (streamed, or X-Accel-Redirect behind nginx; several nodes share MEDIA_ROOT). A storage whose
+# files have URLs of their own (S3 and the like hand out bucket or signed links) or a MEDIA_URL on another
+# host would bypass the check for a private map's photos or a withheld document: every process refuses to start.
+MEDIA_STORAGES_CHECKED = ("django.core.files.storage.FileSystemStorage",)
+if STORAGES["default"]["BACKEND"] not in MEDIA_STORAGES_CHECKED or not MEDIA_URL.startswith("/") \
+        or MEDIA_URL.startswith("//"):
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE={STORAGES['default']['BACKEND']} (MEDIA_URL={MEDIA_URL}) would serve uploaded files without "
+        "the permission check. Only the file system is supported: leave MEDIA_STORAGE unset, share MEDIA_ROOT "
+        "between the nodes and set MEDIA_X_ACCEL_REDIRECT behind nginx (docs/scale.md).")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
@@ -189,13 +200,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Lock-out per account (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, every
 # sign-in as that username (web, admin, API token) is refused for AXES_COOLOFF_MINUTES, and each further
-# attempt during the lock-out starts the wait again. Counters live in the cache (CACHE_URL), so they hold
+# attempt during the lock-out starts the wait again; each new lock-out of the account within
+# AXES_LOCKOUT_MEMORY_HOURS doubles the wait, up to AXES_COOLOFF_MAX_HOURS (accounts/lockout.py). Counters live in the cache (CACHE_URL), so they hold
 # across processes when the cache is shared (Redis in docker-compose). The per-address limit is the
 # "auth" throttle rate below, shared by the API token endpoint and the web and admin forms.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_COOLOFF_MAX = timedelta(hours=env.int("AXES_COOLOFF_MAX_HOURS", default=24))
+AXES_LOCKOUT_MEMORY = timedelta(hours=env.int("AXES_LOCKOUT_MEMORY_HOURS", default=24))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
@@ -335,16 +349,26 @@ LOGGING = {
     # No secret in a log line: keys in query strings (Open311 api_key, secret map links) are scrubbed.
     "filters": {"scrub_secrets": {"()": "geoplatform.logs.ScrubSecrets"}},
     "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
-                                     "format": "[{server_time}] {message}", "style": "{"}},
+                                     "format": "[{server_time}] {message}", "style": "{"},
+                   "uvicorn.access": {"()": "uvicorn.logging.AccessFormatter",
+                                      "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s'}},
     "handlers": {
+        # uvicorn's own access handler, with the scrubbing filter (uvicorn's default one has none)
+        "uvicorn.access": {"class": "logging.StreamHandler", "formatter": "uvicorn.access", "stream": "ext://sys.stdout",
+                           "filters": ["scrub_secrets"]},
         "console": {"class": "logging.StreamHandler", "filters": ["scrub_secrets"]},
         "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["scrub_secrets"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own "django" handler (console under DEBUG) has no filter and would repeat each request
+        # warning ("Bad Request: /accounts/verify/<token>/") unscrubbed: ours replaces it
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         # the development server's access log (runserver); gunicorn's is geoplatform.logs.GunicornLogger
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # the web nodes' access log (uvicorn; `--no-access-log` still turns it off)
+        "uvicorn.access": {"handlers": ["uvicorn.access"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -95,3 +95,70 @@ def test_web_signup_then_link_then_sign_in(client, committed, mailoutbox):
     assert client.get(path).status_code == 200
     assert _web_login(client, "dahye", "Hangang-river-2026").status_code == 302
     assert get_user_model().objects.get(username="dahye").email_verified
+
+
+class _Clock:
+    """The cache's clock, moved by hand: a lock-out of hours is tested without waiting for it."""
+
+    def __init__(self):
+        import time
+        self.now = time.time()
+
+    def time(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from django.core.cache.backends import base, locmem
+
+    fake = _Clock()
+    monkeypatch.setattr(locmem, "time", fake)
+    monkeypatch.setattr(base, "time", fake)
+    return fake
+
+
+def _lock_out(client, settings, username="minji"):
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        _web_login(client, username, f"guess-{i}")
+
+
+def test_each_new_lockout_of_an_account_doubles_the_wait_up_to_the_ceiling(client, api, citizen, citizen2, settings,
+                                                                           clock):
+    """The attack: wait out every lock-out and guess again. The waits grow 15, 30, 60 … minutes, up to a day."""
+    base = settings.AXES_COOLOFF_TIME
+    waits = []
+    for _ in range(9):
+        _lock_out(client, settings)
+        refused = api.post("/api/auth/token/", {"username": "minji", "password": PASSWORD}, format="json")
+        assert refused.status_code == 429
+        wait = int(refused["Retry-After"])
+        waits.append(wait)
+        clock.now += wait - 5
+        still = api.post("/api/auth/token/", {"username": "minji", "password": PASSWORD}, format="json")
+        assert still.status_code == 429  # 5 s before the end: still locked (that attempt restarts nothing longer)
+        clock.now += int(api.post("/api/auth/token/", {"username": "minji", "password": PASSWORD},
+                                  format="json")["Retry-After"]) + 1
+    minutes = [w // 60 for w in waits]
+    assert minutes == [15, 30, 60, 120, 240, 480, 960, 1440, 1440], minutes
+    assert base.total_seconds() == 15 * 60
+    # the page says the grown wait too, and another account is not slowed by this one's lock-outs
+    _lock_out(client, settings)
+    page = _web_login(client, "minji", PASSWORD)
+    assert page.status_code == 429 and page["Retry-After"] == str(24 * 3600)
+    assert api.post("/api/auth/token/", {"username": "jihoon", "password": PASSWORD}, format="json").status_code == 200
+
+
+def test_the_lockout_count_is_forgotten_a_day_after_the_last_one_ended(client, api, citizen, settings, clock):
+    _lock_out(client, settings)
+    first = int(api.post("/api/auth/token/", {"username": "minji", "password": PASSWORD}, format="json")["Retry-After"])
+    clock.now += first + settings.AXES_LOCKOUT_MEMORY.total_seconds() - 60
+    _lock_out(client, settings)  # a minute before the count is forgotten: the wait doubles
+    second = int(api.post("/api/auth/token/", {"username": "minji", "password": PASSWORD}, format="json")["Retry-After"])
+    assert second == 2 * first
+    clock.now += second + settings.AXES_LOCKOUT_MEMORY.total_seconds() + 1
+    _lock_out(client, settings)
+    again = api.post("/api/auth/token/", {"username": "minji", "password": PASSWORD}, format="json")
+    assert int(again["Retry-After"]) == first == 15 * 60
+    clock.now += first + 1
+    assert api.post("/api/auth/token/", {"username": "minji", "password": PASSWORD}, format="json").status_code == 200

@@ -143,3 +143,23 @@ def test_the_korean_timeline_and_notifications_have_no_english_words(request, vi
     assert not _english_words(account), account
     if viewport == "phone":
         page.screenshot(path="var/one-language-notifications-ko.png", full_page=True)
+
+
+def test_an_open_data_pop_up_names_its_fields_and_decodes_their_values(page, live_seoul):
+    """City Hall's public toilet: "Opening hours", "Phone" and "02-2133-0001~6", never `opening_hours` or "%7E"."""
+    from layers.opendata import opendata_load
+
+    opendata_load("seoul_public_toilets")
+    _english(page, live_seoul)
+    page.goto("/layers/dataset-seoul_public_toilets/")
+    wait_for_map(page)
+    page.evaluate("window.gpMap.jumpTo({center: [126.9783985, 37.5667309], zoom: 19})")
+    page.wait_for_function("!window.gpMap.isMoving() && window.gpMap.areTilesLoaded()")
+    x, y = page.evaluate("() => { const p = window.gpMap.project([126.9783985, 37.5667309]); return [p.x, p.y]; }")
+    box = page.locator("#map canvas.maplibregl-canvas").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    popup = page.locator(".maplibregl-popup-content")
+    popup.wait_for(state="visible")
+    text = popup.inner_text()
+    assert "02-2133-0001~6" in text and "Phone" in text and "Opening hours" in text, text
+    assert "%7E" not in text and "opening_hours" not in text, text

@@ -10,7 +10,9 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRETS = {"api_key": "OPEN311SECRETKEY0123456789", "key": "MAPSECRETLINK0123456789"}
+SECRETS = {"api_key": "OPEN311SECRETKEY0123456789", "key": "MAPSECRETLINK0123456789",
+           "token": "APITOKENSECRET0123456789"}
+VERIFY_TOKEN = "eyJ1IjoxLCJlIjoiYUBleGFtcGxlLm9yZyJ9:1t2U3v:SIGNEDVERIFYTOKEN0123456789"
 
 
 def _port() -> int:
@@ -37,6 +39,7 @@ def _serve_and_hit(cmd: list[str], port: int, log_path: Path) -> str:
             query = "&".join(f"{k}={v}" for k, v in SECRETS.items())
             requests.get(f"http://127.0.0.1:{port}/no-such-page/?{query}", timeout=10)
             requests.get(f"http://127.0.0.1:{port}/open311/v2/services.json?api_key={SECRETS['api_key']}", timeout=30)
+            requests.get(f"http://127.0.0.1:{port}/accounts/verify/{VERIFY_TOKEN}/", timeout=30)
             time.sleep(1)
         finally:
             server.terminate()
@@ -51,7 +54,21 @@ def test_gunicorn_access_log_never_holds_a_key_from_the_query_string(tmp_path):
                            "--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", "-"], port,
                           tmp_path / "gunicorn.log")
     assert "/no-such-page/?api_key=[scrubbed]" in text, text  # the line is there, without the secret
-    for secret in SECRETS.values():
+    for secret in [*SECRETS.values(), VERIFY_TOKEN]:
+        assert secret not in text
+
+
+@pytest.mark.slow
+def test_uvicorn_access_log_of_the_web_nodes_never_holds_a_key_or_a_confirmation_token(tmp_path):
+    """uvicorn as bin/cluster and docker-compose start it (several worker processes, proxy headers)."""
+    port = _port()
+    text = _serve_and_hit([str(Path(sys.executable).parent / "uvicorn"), "geoplatform.asgi:application",
+                           "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--ws", "websockets-sansio",
+                           "--lifespan", "off", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"], port,
+                          tmp_path / "uvicorn.log")
+    assert '"GET /no-such-page/?api_key=[scrubbed]&key=[scrubbed]&token=[scrubbed] HTTP/1.1" 404' in text, text
+    assert '"GET /accounts/verify/[scrubbed]/ HTTP/1.1"' in text, text
+    for secret in [*SECRETS.values(), VERIFY_TOKEN, VERIFY_TOKEN.split(":")[-1]]:
         assert secret not in text
 
 
@@ -61,7 +78,7 @@ def test_development_server_log_never_holds_a_key_from_the_query_string(tmp_path
     text = _serve_and_hit([sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
                           port, tmp_path / "runserver.log")
     assert "api_key=[scrubbed]" in text, text
-    for secret in SECRETS.values():
+    for secret in [*SECRETS.values(), VERIFY_TOKEN]:
         assert secret not in text
 
 

@@ -182,7 +182,7 @@ def test_removing_a_collaborator_and_making_a_map_private_close_their_sockets_at
 
 
 def test_presence_lists_display_names_and_the_selected_feature(ws, make_user):
-    owner, editor = make_user("owner", first_name="민지"), make_user("editor")
+    owner, editor = make_user("owner", first_name="민지"), make_user("editor", role="city_staff")
     m = map_create(owner=owner, title="지도", contribution_mode="editors")
     collaborator_set(map_obj=m, actor=owner, user=editor, role="editor")
     f = point(m, owner)
@@ -192,6 +192,8 @@ def test_presence_lists_display_names_and_the_selected_feature(ws, make_user):
     state = b.wait_for("presence", where=lambda msg: any(p["selected"] == f.pk for p in msg["people"]))
     names = sorted(p["name"] for p in state["people"])
     assert names == sorted([owner.public_name, editor.public_name])
+    # the official badge comes from the role, never from the chosen name
+    assert {p["name"]: p["official"] for p in state["people"]} == {owner.public_name: False, editor.public_name: True}
     assert "owner@example.org" not in json.dumps(state)
     a.close()
     state = b.wait_for("presence", where=lambda msg: len(msg["people"]) == 1)

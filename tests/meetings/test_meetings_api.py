@@ -127,7 +127,7 @@ def test_disclosure_rates_per_department_committee_and_year_match_the_fixture(ap
     assert api.get("/api/meetings/stats/", {"interval": "week"}).status_code == 400
 
 
-def test_withheld_documents_have_no_file_and_their_file_is_refused(api, meetings, reason):
+def test_withheld_documents_have_no_file_and_their_file_is_the_404_of_a_missing_one(api, meetings, reason):
     meeting = meetings["bus"]
     public = document_add(meeting=meeting, title="회의 안건지", file=SimpleUploadedFile("agenda.pdf", b"%PDF-1.4 agenda"))
     withheld = document_add(meeting=meeting, title="검토 보고서", file=SimpleUploadedFile("r.pdf", b"%PDF-1.4 secret"),
@@ -140,14 +140,18 @@ def test_withheld_documents_have_no_file_and_their_file_is_refused(api, meetings
     ok = api.get(f"/api/meetings/{meeting.pk}/documents/{public.pk}/file")
     assert ok.status_code == 200 and b"".join(ok.streaming_content) == b"%PDF-1.4 agenda"
     refused = api.get(f"/api/meetings/{meeting.pk}/documents/{withheld.pk}/file")
-    assert refused.status_code == 403 and "정보공개" in refused.json()["detail"]
+    missing = api.get(f"/api/meetings/{meeting.pk}/documents/{withheld.pk + 1000}/file")
+    assert refused.status_code == missing.status_code == 404
+    assert refused.json() == missing.json()  # nothing tells a withheld file from one that does not exist
     assert api.get(f"/api/meetings/{meetings['parking'].pk}/documents/{public.pk}/file").status_code == 404
+    media = api.get(withheld.file.url)
+    assert media.status_code == 404 and media.content == api.get("/media/meetings/no-such.pdf").content
 
 
-def test_documents_of_an_undisclosed_meeting_are_withheld(api, meetings):
+def test_documents_of_an_undisclosed_meeting_are_withheld_as_a_404(api, meetings):
     document = document_add(meeting=meetings["secret"], title="회의록 원본",
                             file=SimpleUploadedFile("m.pdf", b"%PDF-1.4 x"))
-    assert api.get(f"/api/meetings/{meetings['secret'].pk}/documents/{document.pk}/file").status_code == 403
+    assert api.get(f"/api/meetings/{meetings['secret'].pk}/documents/{document.pk}/file").status_code == 404
 
 
 def test_withholding_needs_a_legal_reason_and_a_meeting_needs_a_place(committees):

@@ -53,7 +53,40 @@ def world(make_report, make_user, citizen, gangnam_officer, places, client_for, 
     owner = make_user("mapper")
     map_obj = map_create(owner=owner, title="공개 지도 (sample)", visibility="public")
     feature_create(map_obj=map_obj, actor=owner, geom=places["city_hall"], name="시청 (sample)")
-    return {"published": published, "private": private, "dark": dark, "map": map_obj}
+    return {"published": published, "private": private, "dark": dark, "map": map_obj, **_other_paths(citizen, places)}
+
+
+def _other_paths(citizen, places) -> dict:
+    """Platform feedback, a committee meeting with a disclosed and a withheld document, a published analysis."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from analysis.services import analysis_create, analysis_publish, analysis_run
+    from feedback.services import feedback_create
+    from meetings.services import committee_create, disclosure_reason_upsert, document_add, meeting_create
+
+    feedback_create(author=citizen, kind="wish", text="지도 인쇄 기능이 있으면 좋겠어요 (sample)")
+    committee = committee_create(name_ko="교통위원회 (sample)", name_en="Transport Committee",
+                                 department_ko="교통정책과", department_en="Transport Policy")
+    reason = disclosure_reason_upsert(code="art9-1-5", legal_basis="정보공개법 제9조 제1항 제5호",
+                                      title_ko="내부검토 과정", title_en="Under internal review")
+    point = places["city_hall"]
+    meeting = meeting_create(committee=committee, title_ko="제3차 교통위원회 (sample)", place_name="서울특별시청",
+                             starts_at=datetime.datetime(2025, 9, 2, 14, tzinfo=datetime.timezone.utc),
+                             lon=point.x, lat=point.y, agenda="버스 노선 (sample)", minutes="회의록 (sample)")
+    document_add(meeting=meeting, title="안건지", file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a"))
+    document_add(meeting=meeting, title="내부 검토", file=SimpleUploadedFile("r.pdf", b"%PDF-1.4 r"),
+                 disclosure="not_disclosed", disclosure_reason=reason)
+    from accounts.models import User
+
+    analyst = User.objects.create_user(username="privacy.analyst", password="x" * 12, role="analyst",
+                                       email="privacy.analyst@example.org")
+    analysis = analysis_create(user=analyst, name="구별 집계 (sample)", method="aggregation",
+                               parameters={"source": "districts", "unit": "district"})
+    analysis = analysis_run(analysis=analysis, user=analyst)
+    analysis_publish(analysis=analysis, user=analyst)
+    return {"meeting": meeting, "analysis": analysis}
 
 
 def observed(api, world, client_for, citizen2) -> dict[tuple[str, str], list[tuple[str, set[str]]]]:
@@ -99,6 +132,31 @@ def observed(api, world, client_for, citizen2) -> dict[tuple[str, str], list[tup
     add("/api/maps/{id}/", "map", "map", api.get(f"/api/maps/{map_obj.pk}/").json())
     for feature in api.get(f"/api/maps/{map_obj.pk}/features/").json()["features"]:
         add("/api/maps/{id}/features/", "properties", feature["id"], feature["properties"])
+    layer = map_obj.layer_name
+    where = map_obj.features.get().geom
+    fx, fy = lonlat_to_tile_fraction(where.x, where.y, 16)
+    tile = api.get(f"/tiles/{layer}/16/{int(fx)}/{int(fy)}.mvt")
+    for tile_layer in mapbox_vector_tile.decode(tile.content).values():
+        for feature in tile_layer["features"]:
+            add("/tiles/map-{id}/{z}/{x}/{y}.mvt", "properties", "map", feature["properties"])
+    for feature in api.get(f"/ogc/collections/{layer}/items").json()["features"]:
+        add("/ogc/collections/map-{id}/items", "properties", feature["id"], feature["properties"])
+    export = client_for(citizen2).get(f"/api/layers/{layer}/export.geojson")
+    for feature in json.loads(b"".join(export.streaming_content))["features"]:
+        add("/api/layers/map-{id}/export.geojson", "properties", feature.get("id"), feature["properties"])
+    for item in api.get("/api/feedback/").json()["results"]:
+        add("/api/feedback/", "feedback", item["id"], item)
+    add("/api/roadmap/", "roadmap", "roadmap", api.get("/api/roadmap/").json())
+    meeting = api.get(f"/api/meetings/{world['meeting'].pk}/").json()
+    add("/api/meetings/{id}/", "meeting", "meeting", meeting)
+    for document in meeting["documents"]:
+        add("/api/meetings/{id}/", "documents", document["title"], document)
+    analysis = api.get(f"/api/analyses/{world['analysis'].pk}/").json()
+    add("/api/analyses/{id}/", "analysis", "analysis", analysis)
+    for output in analysis["outputs"]:
+        add("/api/analyses/{id}/", "outputs", output["key"], output)
+    add("/api/notifications/", "(anonymous)", "status", {f"status_{api.get('/api/notifications/').status_code}"})
+    add("/api/auth/me/", "(anonymous)", "status", {f"status_{api.get('/api/auth/me/').status_code}"})
     return out
 
 
@@ -124,5 +182,5 @@ def test_the_conditional_description_appears_exactly_when_published(world, api):
 
 def test_the_doc_table_is_parsed(world):
     doc = documented()
-    assert len(doc) == 14
+    assert len(doc) >= 14
     assert doc[("/api/reports/{id}/", "properties")][1] == {"description"}

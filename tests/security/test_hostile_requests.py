@@ -1,5 +1,6 @@
-"""Requests that once ended in a 500 (OverflowError, NUL in a query, RecursionError): a 4xx with a message,
-or for a well-formed date far in the future or past, an answer."""
+"""Requests that once ended in a 500 (OverflowError, NUL in a query, RecursionError): a 4xx with a message.
+An instant in a query is one rule everywhere (geoplatform/instants.py): outside 0001-01-02 … 9999-12-30 UTC
+it is a 400 naming that range, inside it an exact answer."""
 import json
 import xml.etree.ElementTree as ET
 
@@ -24,14 +25,36 @@ def reports(seoul, make_user):
 
 @pytest.mark.parametrize("value", [
     "9999-12-31", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "0001-01-01", "0001-01-01/9999-12-31",
-    "../9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00/..",
+    "../9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00/..", "9999-12-30T23:00:00-01:00",
 ])
-def test_ogc_datetime_at_the_ends_of_the_calendar_is_answered(reports, api, value):
+def test_ogc_datetime_beyond_the_range_every_time_zone_holds_is_a_400_naming_the_range(reports, api, value):
+    response = api.get("/ogc/collections/reports/items", {"datetime": value, "f": "json"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "InvalidParameterValue"
+    assert response.json()["description"] == "datetime must lie between 0001-01-02 and 9999-12-30 (UTC)."
+    korean = api.get("/ogc/collections/reports/items", {"datetime": value, "f": "json"}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert korean.json()["description"] == "datetime은(는) 0001-01-02부터 9999-12-30(UTC) 사이여야 합니다."
+
+
+@pytest.mark.parametrize("value, found", [
+    ("0001-01-02/9999-12-30", 1), ("../..", 1), ("0001-01-02T00:00:00Z/..", 1), ("../9999-12-30T23:59:59Z", 1),
+    ("9999-12-30", 0), ("0001-01-02", 0), ("0001-01-02T09:00:00+09:00", 0),
+])
+def test_ogc_datetime_at_the_ends_of_the_range_is_answered_exactly(reports, api, value, found):
     response = api.get("/ogc/collections/reports/items", {"datetime": value, "f": "json"})
     assert response.status_code == 200, response.content
-    features = response.json()["features"]
-    everything = value.startswith(("0001-01-01/", "../")) or value.endswith("/..")
-    assert len(features) == (1 if everything else 0)
+    assert len(response.json()["features"]) == found
+
+
+@pytest.mark.parametrize("query", [
+    "end_date=9999-12-31", "end_date=9999-12-31T23:00:00%2B14:00", "start_date=0001-01-01T00:00:00%2B14:00",
+    "start_date=0001-01-01&end_date=0001-01-02",
+])
+def test_open311_dates_beyond_the_same_range_are_the_same_400(reports, api, query):
+    response = api.get(f"/open311/v2/requests.json?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    (error,) = response.json()
+    assert error["description"].endswith("must lie between 0001-01-02 and 9999-12-30 (UTC).")
 
 
 @pytest.mark.parametrize("value", ["2026-01-01T00:00:00+25:00", "10000-01-01", "2026-02-30", "\x00"])

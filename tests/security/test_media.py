@@ -96,3 +96,29 @@ def test_a_sensitive_reports_photo_is_404_for_the_public_and_served_to_its_repor
                              upload=SimpleUploadedFile("alley.jpg", jpeg_with_gps(), content_type="image/jpeg"))
     assert api.get(f"/media/{photo.image.name}").status_code == 404
     assert client_for(reporter).get(f"/media/{photo.image.name}").status_code == 200
+
+
+@pytest.mark.parametrize("environment", [
+    {"MEDIA_STORAGE": "storages.backends.s3.S3Storage"},
+    {"MEDIA_STORAGE": "django.core.files.storage.InMemoryStorage"},
+])
+def test_no_process_starts_with_a_media_storage_that_would_bypass_the_permission_check(environment):
+    """A storage with URLs of its own would hand out links to private files past media_serve: the management
+    commands, the web nodes' ASGI app and the workers all refuse to start, naming the reason."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DEBUG": "1", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE": "geoplatform.settings.base",
+           **environment}
+    for command in (["manage.py", "check"], ["-c", "import geoplatform.asgi"]):
+        started = subprocess.run([sys.executable, *command], cwd=root, env=env, capture_output=True, text=True,
+                                 timeout=120)
+        assert started.returncode != 0, command
+        assert "would serve uploaded files without the permission check" in started.stderr, started.stderr[-2000:]
+    env.pop("MEDIA_STORAGE")
+    fine = subprocess.run([sys.executable, "-c", "import geoplatform.asgi"], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert fine.returncode == 0, fine.stderr[-2000:]
