@@ -162,9 +162,10 @@ def records_count(source: Source, *, units_table: str | None = None, series: tup
         params += [pixel, pixel]
     counts = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {condition})" for condition, _ in series])
     with transaction.atomic(), connection.cursor() as cursor:
-        # a hash join and a hash aggregate, whatever the planner guesses about the source's size
+        # a hash join and a hash aggregate, whatever the planner guesses about the source's size; the pixels'
+        # hash table (~30 MB for a million pixels) in one batch, so the records are never spilled to disk
         cursor.execute("SET LOCAL enable_mergejoin = off; SET LOCAL enable_sort = off; "
-                       "SET LOCAL max_parallel_workers_per_gather = 0")
+                       "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '64MB'")
         cursor.execute(f"""
             SELECT GROUPING(key, r, c), key, r, c, sum(h)::text, {counts}
             FROM (
