@@ -71,6 +71,6 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": lockout_message(wait)}, status=429)
     else:
-        response = render(request, "frontend/accounts/too_many.html", {"message": lockout_message(wait)}, status=429)
+        response = render(request, "accounts/too_many.html", {"message": lockout_message(wait)}, status=429)
     response["Retry-After"] = str(int(wait.total_seconds()))
     return response

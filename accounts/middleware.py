@@ -26,7 +26,7 @@ class AuthRateLimitMiddleware:
         if wait is None:
             return None
         seconds = max(1, math.ceil(wait))
-        response = render(request, "frontend/accounts/too_many.html",
+        response = render(request, "accounts/too_many.html",
                           {"message": _("Too many attempts from your address. Try again in %(seconds)d seconds.")
                            % {"seconds": seconds}}, status=429)
         response["Retry-After"] = str(seconds)

@@ -1,7 +1,7 @@
 """DRF permission classes for the roles (the rules live on `User`: `is_city_staff`, `officer_district_codes`)."""
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext, gettext_lazy as _
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
 def is_city_staff(user) -> bool:
@@ -45,6 +45,13 @@ class IsCityStaff(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return is_city_staff(request.user)
+
+
+class ReadOrCityStaff(IsCityStaff):
+    """Anyone reads; only city staff write."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or super().has_permission(request, view)
 
 
 class IsDistrictOfficer(BasePermission):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from geoplatform.csvfiles import csv_writer
+from geoplatform.geojson import GEOJSON_PRECISION
 from layers.access import layer_visible, request_viewer
 from layers.exports import export_layer_response
 from layers.registry import Layer, Viewer
@@ -62,7 +63,7 @@ def _record_rows(analysis: Analysis, viewer: Viewer, *, full: bool):
         if layer is None:
             continue
         fields = public_fields(layer)
-        columns = {"_export_geom": AsWKT(F(layer.geom_field), precision=6)}
+        columns = {"_export_geom": AsWKT(F(layer.geom_field), precision=GEOJSON_PRECISION)}
         if layer.datetime_field:
             columns["_export_time"] = F(layer.datetime_field)
         queryset = layer.get_queryset(viewer).order_by().annotate(**columns)

@@ -7,11 +7,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.inputs import validated
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
-from .permissions import IsCityStaff, ReadOrCityStaff
 from .serializers import (
     AnswerInputSerializer,
     CampaignInputSerializer,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from geoplatform.geojson import geometry_geojson
 from geoplatform.ids import MAX_ID
 from maps.serializers import PointInputField
 
@@ -132,7 +133,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "object", "nullable": True})
     def get_place(self, obj):
-        return {"type": "Point", "coordinates": [round(obj.place.x, 6), round(obj.place.y, 6)]} if obj.place else None
+        return geometry_geojson(obj.place)
 
     @extend_schema_field(ProjectLinkSerializer(many=True))
     def get_projects(self, obj):

@@ -6,12 +6,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.csvfiles import csv_writer
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .models import Theme
-from .permissions import IsCityStaff, IsCityStaffOrReadOnly
 from .serializers import (IndicatorFeedbackInputSerializer, IndicatorFeedbackSerializer, IndicatorImportInputSerializer,
                           IndicatorCreateSerializer, IndicatorDetailSerializer, IndicatorSerializer,
                           IndicatorVersionSerializer, ReplyInputSerializer)
@@ -22,7 +22,7 @@ class IndicatorListApi(generics.ListAPIView):
     """Indicators (open data): figures per district and period; city staff create new ones."""
 
     serializer_class = IndicatorSerializer
-    permission_classes = [IsCityStaffOrReadOnly]
+    permission_classes = [ReadOrCityStaff]
 
     @extend_schema(parameters=[OpenApiParameter("theme", str, enum=Theme.values)])
     def get(self, request, *args, **kwargs):

@@ -3,10 +3,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geoplatform.geojson import GeoJSONField
+
 from .models import District
 
 
 class DistrictSerializer(GeoFeatureModelSerializer):
+    geom = GeoJSONField()
+
     class Meta:
         model = District
         geo_field = "geom"

@@ -1,4 +1,5 @@
 """Thin views: parse input, call a selector or a service, serialize the answer."""
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -6,12 +7,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsCityStaff
 from geoplatform.inputs import validated
 from geoplatform.parsers import JSONParser
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
-from .permissions import CanTriageFeedback
 from .serializers import (
     FeedbackInputSerializer,
     FeedbackListQuerySerializer,
@@ -57,13 +58,14 @@ class FeedbackDetailApi(APIView):
 class FeedbackTriageApi(APIView):
     """City staff decide in public: planned, done, or declined with a reason."""
 
-    permission_classes = [CanTriageFeedback]
+    permission_classes = [IsCityStaff]
 
     @extend_schema(request=TriageInputSerializer, responses=FeedbackSerializer)
     def post(self, request, pk: int):
-        selectors.feedback_get(feedback_id=pk)
         data = validated(TriageInputSerializer, request.data)
-        services.feedback_triage(feedback_id=pk, actor=request.user, state=data["state"], answer=data["answer"])
+        with transaction.atomic():
+            feedback = selectors.feedback_access(feedback_id=pk, lock=True)
+            services.feedback_triage(feedback=feedback, actor=request.user, state=data["state"], answer=data["answer"])
         feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
         return Response(FeedbackSerializer(feedback, context={"request": request}).data)
 

@@ -16,16 +16,16 @@ def _feedback(users):
                                        text=f"{MARK} 캠페인 지도에서 내가 기여한 곳만 골라 보고 싶어요.")
     for name in ("citizen", "analyst"):
         services.feedback_support(feedback=planned, user=users[name])
-    services.feedback_triage(feedback_id=planned.pk, actor=users["staff"], state="planned",
+    services.feedback_triage(feedback=planned, actor=users["staff"], state="planned",
                              answer="다음 업데이트에 넣겠습니다.")
     done = services.feedback_create(author=users["citizen"], kind="confusing", page_url="/proposals/",
                                     text=f"{MARK} 공감과 댓글 버튼이 비슷해서 헷갈려요.")
     services.feedback_support(feedback=done, user=users["citizen2"])
-    services.feedback_triage(feedback_id=done.pk, actor=users["staff"], state="done",
+    services.feedback_triage(feedback=done, actor=users["staff"], state="done",
                              answer="공감 버튼에 글자를 넣어 구분했습니다.")
     declined = services.feedback_create(author=users["citizen2"], kind="wish",
                                         text=f"{MARK} 다른 사람이 누구에게 공감했는지 보고 싶어요.")
-    services.feedback_triage(feedback_id=declined.pk, actor=users["staff"], state="declined",
+    services.feedback_triage(feedback=declined, actor=users["staff"], state="declined",
                              answer="투표는 비밀입니다. 숫자만 공개합니다.")
     return [new, planned, done, declined]
 

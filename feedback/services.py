@@ -99,12 +99,10 @@ def feedback_unsupport(*, feedback: Feedback, user) -> None:
 
 
 @transaction.atomic
-def feedback_triage(*, feedback_id: int, actor, state: str, answer: str = "") -> Feedback:
-    """Staff's public decision: planned, done, or declined with a reason."""
+def feedback_triage(*, feedback: Feedback, actor, state: str, answer: str = "") -> Feedback:
+    """Staff's public decision: planned, done, or declined with a reason. `feedback` comes from
+    `feedback_access(..., lock=True)`."""
     require_city_staff(actor)
-    feedback = Feedback.objects.select_for_update().filter(pk=feedback_id).first()
-    if feedback is None:
-        raise field_error("feedback", gettext("No such feedback."), "not_found")
     if state not in FeedbackState.values or state == FeedbackState.NEW:
         raise field_error("state", gettext("Choose 'planned', 'done' or 'declined'."))
     if state not in FEEDBACK_TRANSITIONS[feedback.state]:

@@ -1,4 +1,5 @@
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
 
 MAX_OFFSET = 10_000_000
 
@@ -11,3 +12,25 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         return min(super().get_offset(request), MAX_OFFSET)
+
+
+class FeatureCollectionPagination(BoundedLimitOffsetPagination):
+    """The API's one page of GeoJSON: the same limit/offset paging and page keys (`count`, `next`,
+    `previous`) as every list, with the items under `features` so that the page is a FeatureCollection."""
+
+    def get_paginated_response(self, data):
+        features = data["features"] if isinstance(data, dict) else data  # a GeoFeatureModelSerializer's collection
+        return Response({"type": "FeatureCollection", "count": self.count, "next": self.get_next_link(),
+                         "previous": self.get_previous_link(), "features": list(features), **self.extra()})
+
+    def extra(self) -> dict:
+        """More top-level members of the collection (a layer's TileJSON link)."""
+        return {}
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        page["properties"] = {"type": {"type": "string", "enum": ["FeatureCollection"]},
+                              **{k: v for k, v in page["properties"].items() if k != "results"},
+                              "features": schema.get("properties", {}).get("features", schema)}
+        page["required"] = ["type", "count", "features"]
+        return page

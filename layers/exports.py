@@ -23,6 +23,7 @@ from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from geoplatform.csvfiles import csv_writer
+from geoplatform.geojson import GEOJSON_PRECISION
 
 from .registry import Layer, Viewer
 
@@ -64,7 +65,7 @@ def _geojson_stream(layer: Layer, viewer: Viewer):
     yield ('{"type":"FeatureCollection","name":%s,"features":[' % _encoder.encode(layer.name)).encode()
     buffer, first = [], True
     size = 0
-    for fid, props, geometry in _rows(layer, viewer, AsGeoJSON(layer.geom_field, precision=6)):
+    for fid, props, geometry in _rows(layer, viewer, AsGeoJSON(layer.geom_field, precision=GEOJSON_PRECISION)):
         text = '%s{"type":"Feature","id":%s,"properties":%s,"geometry":%s}' % (
             "" if first else ",", _encoder.encode(fid), _encoder.encode(props), geometry or "null")
         first = False
@@ -88,7 +89,7 @@ def _csv_stream(layer: Layer, viewer: Viewer):
     writer = csv_writer(out)
     id_name = _id_attname(layer)
     writer.writerow(["id", *[f for f in layer.fields if f != id_name], "wkt"])
-    for fid, props, wkt in _rows(layer, viewer, AsWKT(layer.geom_field, precision=6)):
+    for fid, props, wkt in _rows(layer, viewer, AsWKT(layer.geom_field, precision=GEOJSON_PRECISION)):
         writer.writerow([fid, *[_csv_value(v) for v in props.values()], wkt or ""])
         if out.tell() >= FLUSH_BYTES:
             yield out.getvalue().encode()
@@ -101,7 +102,7 @@ def _write_geojsonseq(layer: Layer, viewer: Viewer, directory: Path, split: bool
     """GeoJSON text sequences in `directory`: one file, or one per geometry family when split."""
     files, handles = {}, {}
     try:
-        for fid, props, geometry in _rows(layer, viewer, AsGeoJSON(layer.geom_field, precision=6)):
+        for fid, props, geometry in _rows(layer, viewer, AsGeoJSON(layer.geom_field, precision=GEOJSON_PRECISION)):
             if not geometry:
                 continue
             family = "all"

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from geoplatform.geojson import GEOJSON_PRECISION
 from geoplatform.instants import instant_parse
 
 from .access import layer_visible, request_viewer
@@ -229,7 +230,7 @@ def _id_name(layer: Layer) -> str:
 def _features(layer: Layer, qs) -> list[dict]:
     id_name = _id_name(layer)
     fields = [f for f in layer.fields if f != id_name]
-    rows = qs.annotate(_ogc_geom=AsGeoJSON(layer.geom_field, precision=6)).values_list(id_name, *fields, "_ogc_geom")
+    rows = qs.annotate(_ogc_geom=AsGeoJSON(layer.geom_field, precision=GEOJSON_PRECISION)).values_list(id_name, *fields, "_ogc_geom")
     return [{
         "type": "Feature",
         "id": row[0],

@@ -424,8 +424,7 @@ class MapConsumer(AsyncWebsocketConsumer):
         base = message.get("base_version")
         if not isinstance(fid, int) or not isinstance(base, int):
             raise ValidationError(_("Send the feature's id and the base_version you edited."))
-        selectors.feature_get_for(map_obj=map_obj, user=self.user, fid=fid, secret=self.secret)
-        if kind == "feature.delete":
+        if kind == "feature.delete":  # the service fetches, checks and locks through feature_get_for
             services.feature_delete(map_obj=map_obj, feature_id=fid, actor=self.user, secret=self.secret,
                                     expected_version=base)
             return {"id": fid}

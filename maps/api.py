@@ -12,11 +12,10 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from geoplatform.inputs import validated
 from geoplatform.media import protected_file_response
-from geoplatform.pagination import BoundedLimitOffsetPagination
+from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_gis.pagination import GeoJsonPagination
 
 from layers.query import bbox_parse, request_secret
 from layers.exports import EXPORT_FORMATS, export_layer_response
@@ -130,9 +129,9 @@ class MapDetailApi(APIView):
 
 
 # --- features --------------------------------------------------------------------------------------
-class FeaturePagination(GeoJsonPagination):
-    page_size = 500
-    max_page_size = 5000
+class FeaturePagination(FeatureCollectionPagination):
+    default_limit = 500
+    max_limit = 5000
 
 
 class FeatureListApi(APIView):
@@ -190,7 +189,6 @@ class FeatureDetailApi(APIView):
 
     def _update(self, request, pk, fid, serializer_class, partial):
         map_obj = _map_for(request, pk)
-        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
         data = dict(validated(serializer_class, _data(request), partial=partial))
         expected = self._expected_version(request, fid, data)
         data.pop("version", None)
@@ -217,7 +215,6 @@ class FeatureDetailApi(APIView):
                    responses={204: None, 409: OpenApiTypes.OBJECT})
     def delete(self, request, pk, fid):
         map_obj = _map_for(request, pk)
-        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
         expected = self._expected_version(request, fid, {})
         try:
             services.feature_delete(map_obj=map_obj, feature_id=int(fid), actor=request.user,
@@ -235,7 +232,6 @@ class FeatureReviewApi(APIView):
     @extend_schema(parameters=[KEY_PARAM], request=ReviewSerializer, responses=FeatureOutputSerializer)
     def post(self, request, pk, fid):
         map_obj = _map_for(request, pk)
-        selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
         data = validated(ReviewSerializer, _data(request))
         feature = services.feature_review(map_obj=map_obj, feature_id=int(fid), actor=request.user,
                                           secret=request_secret(request), **data)

@@ -1,6 +1,5 @@
 """Input and output shapes of the maps API. Output never shows who a pending suggestion's author is to
 others, nor any e-mail; names of deleted accounts are empty."""
-import json
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,9 +7,9 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geoplatform.geojson import GeoJSONField, geometry_geojson
 from geoplatform.geometry import ALLOWED_TYPES, geometry_parse
 from layers.links import tilejson_url
 from layers.query import request_secret
@@ -43,7 +42,7 @@ class GeoJSONGeometryField(serializers.Field):
             raise serializers.ValidationError(exc.messages)
 
     def to_representation(self, value):
-        return json.loads(value.geojson)
+        return geometry_geojson(value)
 
 
 @extend_schema_field({"type": "object", "properties": {"type": {"type": "string"}, "coordinates": {"type": "array", "items": {}}},
@@ -102,7 +101,7 @@ class MapOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_center(self, obj):
-        return json.loads(obj.center.geojson) if obj.center else None
+        return geometry_geojson(obj.center)
 
     def get_tilejson(self, obj) -> str:
         return tilejson_url(self._request(), obj.layer_name)
@@ -232,7 +231,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 
 class FeatureOutputSerializer(GeoFeatureModelSerializer):
-    geom = GeometryField(precision=7)
+    geom = GeoJSONField()
     author = serializers.SerializerMethodField()
     author_official = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()

@@ -23,6 +23,7 @@ from .models import (PROPERTIES_MAX_BYTES, CollaboratorRole, ContributionMode, E
                      _new_key)
 from .readers import (DESCRIPTION_KEYS, NAME_KEYS, ImportSource, ParsedFeature, import_format, import_read,
                       import_receive, reader_fail, reader_reason)
+from .selectors import feature_get_for
 
 PHOTOS_PER_FEATURE = 10
 EVENT_LOG_KEEP = getattr(settings, "MAPS_EVENT_LOG_KEEP", 2000)
@@ -303,13 +304,9 @@ def feature_create(*, map_obj: Map, actor, geom: GEOSGeometry, secret: str = "",
     return feature
 
 
-def _lock_feature(map_obj: Map, feature_id: int) -> Feature:
-    feature = (Feature.objects.select_for_update(of=("self",)).select_related("author")
-               .filter(pk=feature_id, map=map_obj).first())
-    if feature is None:
-        raise Feature.DoesNotExist
-    feature.map = map_obj
-    return feature
+def _lock_feature(map_obj: Map, feature_id: int, actor, secret: str) -> Feature:
+    """The feature through the one access helper, locked: 404 when missing or not the actor's to see."""
+    return feature_get_for(map_obj=map_obj, user=actor, fid=feature_id, secret=secret, for_update=True)
 
 
 MERGE_FIELDS = ("geometry", "name", "description", "category")
@@ -384,7 +381,7 @@ def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: in
     survive; the same one changed to different values raises FeatureConflict with both values (nothing is
     stored, nothing is lost: the writer chooses and sends again based on the current version).
     """
-    feature = _lock_feature(map_obj, feature_id)
+    feature = _lock_feature(map_obj, feature_id, actor, secret)
     if not feature.can_change(actor, secret):
         _deny(_("You cannot edit this feature."))
     if feature.version != expected_version:
@@ -418,7 +415,7 @@ def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: in
 @transaction.atomic
 def feature_delete(*, map_obj: Map, feature_id: int, actor, secret: str = "",
                    expected_version: int | None = None) -> None:
-    feature = _lock_feature(map_obj, feature_id)
+    feature = _lock_feature(map_obj, feature_id, actor, secret)
     if not feature.can_change(actor, secret):
         _deny(_("You cannot delete this feature."))
     if expected_version is not None and feature.version != expected_version:
@@ -443,7 +440,7 @@ def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note:
         _deny(_("Only the map's owner and editors can review suggestions."))
     if decision not in ("approve", "reject"):
         raise ValidationError({"decision": _("decision must be approve or reject.")})
-    feature = _lock_feature(map_obj, feature_id)
+    feature = _lock_feature(map_obj, feature_id, actor, secret)
     if feature.status != FeatureStatus.PENDING:
         raise ValidationError({"status": (_("This feature is %(status)s, not pending.") % {"status": feature.status})})
     before = feature_snapshot(feature)

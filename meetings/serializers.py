@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from django.urls import reverse
 from rest_framework import serializers
 
+from geoplatform.geojson import geometry_geojson
 from geoplatform.text import markdown_to_safe_html
 
 from .models import (REQUEST_GUIDE_EN, REQUEST_GUIDE_KO, REQUEST_GUIDE_URL, Committee, CommitteeMember, Disclosure,
@@ -92,8 +93,7 @@ class MeetingSerializer(serializers.ModelSerializer):
                   "page")
 
     def get_location(self, obj) -> dict | None:
-        return {"type": "Point", "coordinates": [round(obj.location.x, 6), round(obj.location.y, 6)]} \
-            if obj.location else None
+        return geometry_geojson(obj.location)
 
     def get_status(self, obj) -> str:
         return "upcoming" if obj.is_upcoming else "past"

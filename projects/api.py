@@ -6,14 +6,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_gis.pagination import GeoJsonPagination
 
+from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.inputs import validated
+from geoplatform.pagination import FeatureCollectionPagination
 from geoplatform.parsers import JSONParser
 from maps.api import bbox_parse
 
 from . import selectors, services
-from .permissions import ReadOrCityStaff, IsCityStaff
 from .serializers import (
     ProjectFollowSerializer,
     ProposalDecisionInputSerializer,
@@ -30,9 +30,9 @@ from .serializers import (
 )
 
 
-class ProjectPagination(GeoJsonPagination):
-    page_size = 200
-    max_page_size = 1000
+class ProjectPagination(FeatureCollectionPagination):
+    default_limit = 200
+    max_limit = 1000
 
 
 def _fields(data: dict) -> tuple[dict, dict]:

@@ -2,9 +2,9 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geoplatform.geojson import GeoJSONField
 from geoplatform.ids import MAX_ID
 from maps.serializers import GeometryInputField
 
@@ -54,7 +54,7 @@ class ProjectUpdateSerializer(serializers.ModelSerializer):
 
 
 class ProjectSerializer(GeoFeatureModelSerializer):
-    geom = GeometryField(precision=6)
+    geom = GeoJSONField()
     districts = ProjectDistrictSerializer(many=True, read_only=True)
     proposals = serializers.SerializerMethodField()
     meetings = serializers.SerializerMethodField()

@@ -1,10 +1,11 @@
 """HTML pages: /projects/ (all projects on a map, by status), /projects/<id>/ (one project), and for city
 staff /projects/new/ and /projects/<id>/edit/ (every field, the location drawn on the map)."""
-import json
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from geoplatform.geojson import geometry_geojson
 
 from . import selectors
 from .layers import STATUS_COLORS
@@ -51,7 +52,7 @@ def _form_page(request, project=None):
     config = {"districts": districts, "project": None}
     if project is not None:
         config["project"] = {
-            "id": project.pk, "geometry": json.loads(project.geom.geojson),
+            "id": project.pk, "geometry": geometry_geojson(project.geom),
             "districts": [d.code for d in project.districts.all()],
             "proposals": [p.pk for p in project.proposals.all()], "meetings": [m.pk for m in project.meetings.all()],
             "reports": [r.pk for r in project.reports.all()],

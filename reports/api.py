@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCityStaff, IsDistrictOfficer, is_city_staff
-from geoplatform.pagination import BoundedLimitOffsetPagination
+from geoplatform.pagination import FeatureCollectionPagination
 from layers.links import tilejson_url
 from moderation.throttles import CreationRateThrottle
 
@@ -26,15 +26,11 @@ from .serializers import (
 from django.utils.translation import gettext_lazy as _
 
 
-class FeatureCollectionPagination(BoundedLimitOffsetPagination):
-    """limit/offset paging whose page is a GeoJSON FeatureCollection, with the `reports` layer's TileJSON."""
+class ReportPagination(FeatureCollectionPagination):
+    """The page of reports carries the `reports` layer's TileJSON, so a client can switch to tiles."""
 
-    max_limit = 1000
-
-    def get_paginated_response(self, data):
-        return Response({"type": "FeatureCollection", "count": self.count, "next": self.get_next_link(),
-                         "previous": self.get_previous_link(),
-                         "tilejson": tilejson_url(self.request, REPORT_LAYER), "features": data})
+    def extra(self) -> dict:
+        return {"tilejson": tilejson_url(self.request, REPORT_LAYER)}
 
 
 def _report_response(request, report: Report, *, code=http.HTTP_200_OK) -> Response:
@@ -77,7 +73,7 @@ class ReportListApi(APIView):
             user=request.user, queue=queue, mine=params.get("mine", False), statuses=params.get("status", ()),
             categories=params.get("category", ()), overdue=params.get("overdue"), bbox=params.get("bbox"),
         )
-        paginator = FeatureCollectionPagination()
+        paginator = ReportPagination()
         page = paginator.paginate_queryset(reports, request, view=self)
         features = [ReportFeatureSerializer(r, context={"request": request}).data for r in page]
         return paginator.get_paginated_response(features)

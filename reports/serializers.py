@@ -1,11 +1,11 @@
 """Input checks and output shapes. Public shapes name their fields explicitly and never carry the reporter."""
-import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.permissions import is_city_staff
+from geoplatform.geojson import geometry_geojson
 from geoplatform.geometry import geometry_parse
 from geoplatform.messages import render
 from geoplatform.ids import MAX_ID
@@ -15,22 +15,6 @@ from layers.query import bbox_parse
 from .models import ContactPreference, Open311Key, Report, ReportCategory, ReportEvent, Status
 from .selectors import report_is_overdue
 from django.utils.translation import gettext_lazy as _
-
-GEOJSON_PRECISION = 6
-
-
-def geojson_geometry(geom) -> dict | None:
-    if geom is None:
-        return None
-    data = json.loads(geom.json)
-
-    def rounded(value):
-        if isinstance(value, (list, tuple)):
-            return [rounded(v) for v in value]
-        return round(value, GEOJSON_PRECISION) if isinstance(value, float) else value
-
-    data["coordinates"] = rounded(data.get("coordinates"))
-    return data
 
 
 def parse_geometry(value, field: str = "geometry"):
@@ -210,7 +194,7 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
         if full:
             geometry = report.geom
             props.update({
-                "public_geometry": geojson_geometry(report.public_geom),
+                "public_geometry": geometry_geojson(report.public_geom),
                 "created_at": report.created_at.isoformat(),
                 "updated_at": report.updated_at.isoformat(),
                 "acknowledge_due": report.acknowledge_due.isoformat(),
@@ -233,7 +217,7 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
             props["projects"] = [{"id": p.pk, "title_ko": p.title_ko, "title_en": p.title_en, "status": p.status,
                                   "progress": p.progress, "url": f"/projects/{p.pk}/"}
                                  for p in report.projects.order_by("pk")]
-        return {"type": "Feature", "id": report.pk, "geometry": geojson_geometry(geometry), "properties": props}
+        return {"type": "Feature", "id": report.pk, "geometry": geometry_geojson(geometry), "properties": props}
 
     @staticmethod
     def _event(event, user, report) -> dict:

@@ -243,9 +243,11 @@ def _report_status_refresh(report: Report, *, now) -> None:
 
 
 def _rows_to_answer(report: Report, actor, district_codes: list[str] | None) -> list[ReportDistrict]:
+    """The report's rows the actor answers for: all of theirs, or the named ones (each must be theirs).
+
+    Whether the actor answers for the report at all was asked once, by `report_access(need="answer")`.
+    """
     mine = report.answering_codes(actor)
-    if not mine:
-        raise PermissionDenied(_("Only officers of a district responsible for this report may do this."))
     codes = set(district_codes) if district_codes else mine
     if not codes <= mine:
         raise PermissionDenied(_("You do not answer for that district."))
@@ -257,12 +259,18 @@ def report_status_change(*, report: Report, actor, status: str, message: str, di
                          duplicate_of: Report | None = None, responsible_body: str = "") -> Report:
     """An officer moves their district's part of a report along the workflow, with a public message.
 
-    The report is closed only when every district has answered with a closed state.
+    `report` comes from `report_access(need="answer", lock=True)`. The report is closed only when every
+    district has answered with a closed state.
     """
+    return _status_apply(report=report, actor=actor, rows=_rows_to_answer(report, actor, district_codes),
+                         status=status, message=message, duplicate_of=duplicate_of, responsible_body=responsible_body)
+
+
+def _status_apply(*, report: Report, actor, rows: list[ReportDistrict], status: str, message: str,
+                  duplicate_of: Report | None = None, responsible_body: str = "") -> Report:
     if status not in Status.values:
         raise field_error("status", _("Unknown status %(status)s; use one of %(statuses)s.")
               % {"status": repr(status), "statuses": ", ".join(Status.values)})
-    rows = _rows_to_answer(report, actor, district_codes)
     message = _clean_message(message)
     refused = [rd for rd in rows if not rd.can_transition(status)]
     if refused:
@@ -299,27 +307,27 @@ BULK_ACKNOWLEDGE_MESSAGE = (_("Your report has been received and is being review
 def report_bulk_acknowledge(*, actor, reports: list[Report], message: str = "") -> list[Report]:
     """Acknowledge many reports of the officer's districts at once: all of them, or none if one cannot be.
 
-    Without a message of their own, reporters get the standard acknowledgement text.
+    `reports` come from `report_access(lock=True)`; whether the actor answers for each is asked here, once,
+    so that one refused report is named among the others instead of ending the request. Without a message of
+    their own, reporters get the standard acknowledgement text.
     """
     message = _clean_message(message, required=False)
-    problems = []
+    problems, to_acknowledge = [], []
     for report in reports:
-        try:
-            rows = _rows_to_answer(report, actor, None)
-        except PermissionDenied:
+        if not report.can_answer(actor):
             problems.append((_("#%(pk)s: not yours") % {"pk": report.pk}))
             continue
-        if not any(rd.status == Status.SUBMITTED for rd in rows):
+        rows = [rd for rd in _rows_to_answer(report, actor, None) if rd.status == Status.SUBMITTED]
+        if not rows:
             problems.append((_("#%(pk)s: already acknowledged") % {"pk": report.pk}))
+        to_acknowledge.append((report, rows))
     if problems:
         raise field_error("ids", _("Nothing was acknowledged: %(problems)s") % {"problems": "; ".join(str(p) for p in problems)})
-    for report in reports:
-        rows = [rd for rd in _rows_to_answer(report, actor, None) if rd.status == Status.SUBMITTED]
+    for report, rows in to_acknowledge:
         if not message:  # the standard text, written in the reporter's language: it is addressed to them
             with language_of(report.reporter):
                 standard = str(BULK_ACKNOWLEDGE_MESSAGE)
-        report_status_change(report=report, actor=actor, status=Status.ACKNOWLEDGED, message=message or standard,
-                             district_codes=[rd.district.code for rd in rows])
+        _status_apply(report=report, actor=actor, rows=rows, status=Status.ACKNOWLEDGED, message=message or standard)
     return reports
 
 
@@ -366,9 +374,9 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
 
 @transaction.atomic
 def report_note_add(*, report: Report, actor, note: str) -> ReportEvent:
-    """An internal note: seen by the report's officers and city staff, never by the public or the reporter."""
-    if not report.can_see_internal(actor):
-        raise PermissionDenied(_("Only the report's district officers and city staff may add notes."))
+    """An internal note: seen by the report's officers and city staff, never by the public or the reporter.
+
+    `report` comes from `report_access(need="internal")`."""
     note = _clean_message(note, field="note")
     mine = sorted(report.answering_codes(actor))
     district = District.objects.filter(code=mine[0]).first() if mine else None

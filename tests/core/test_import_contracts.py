@@ -3,6 +3,7 @@
 The contracts are in `.importlinter` at the top of the repository; `lint-imports` checks them.
 """
 import configparser
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,17 @@ def test_every_app_of_the_project_is_in_the_layers_and_the_cycle_check():
                for name in line.split("|") if name.strip()}
     acyclic = set(config["importlinter:contract:no-cycles-within-apps"]["ancestors"].split())
     assert layered == ours and acyclic == ours and set(config["importlinter"]["root_packages"].split()) == ours
+
+
+def test_the_readme_states_the_layers_of_the_contract():
+    """README's "Apps import only downward, in this order" sentence names the contract's layers, in order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sentence = readme.split("runs `lint-imports`): ", 1)[1].split(" (its shared checks", 1)[0]
+    sentence = re.sub(r"\([^()]*\)", "", sentence)  # the remarks in brackets name other modules
+    stated = [sorted(re.findall(r"`(\w+)`", step)) for step in sentence.split("→")]
+    layers = [sorted(name.strip() for name in line.split("|")) for line in
+              _contracts()["importlinter:contract:apps-layered"]["layers"].split("\n") if line.strip()]
+    assert stated == layers
 
 
 def test_the_import_contracts_are_kept():

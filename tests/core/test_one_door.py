@@ -38,6 +38,13 @@ def _where(pattern: str) -> set[str]:
     ("is this person city staff", r"is_authenticated and [a-z_.]*is_city_staff\b", {"accounts/permissions.py"}),
     ("a bbox parameter", r"float\([a-z_]+\) for [a-z_]+ in [a-z_()\"'.]*split\([\"'],[\"']\)", {"layers/query.py"}),
     ("a layer by name, if this viewer may see it", r"layer\.can_view\(", {"layers/access.py", "layers/registry.py"}),
+    ("may this officer answer this report", r"Only officers of a district responsible", {"reports/selectors.py"}),
+    ("may this person read internal notes", r"may add notes|def report_note_add[^#]*can_see_internal", set()),
+    # history snapshots keep a feature's geometry whole (what an undo restores); everything shown is rounded
+    ("a geometry written as GeoJSON", r"json\.loads\([\w.()]*\.geojson\)|GeometryField\(precision|AsGeoJSON\([^)]*precision=\d"
+                                      r"|\"coordinates\": \[round\(", {"maps/services.py"}),
+    # a door that fetches an object only to check it, then lets the service fetch it again
+    ("fetch, check, then fetch again", r"(?m)^\s+selectors\.\w+_get_for\(", set()),
     ("what the tile cache must forget", r"def _(tiles_changed|invalidate)\b", set()),  # layers.services.tile_cache_invalidate
     ("a refused field", r"(?<!serializers\.)ValidationError\(\{\w+: ", {"geoplatform/errors.py"}),
     ("a refused field (private helpers)", r"def _(error|fail)\(field", set()),
@@ -46,6 +53,8 @@ def _where(pattern: str) -> set[str]:
     ("input through a serializer", r"def _(valid|validated|query)\(serializer_class", set()),
     ("the signed-in user or None", r"def _?user_or_none\(", {"accounts/permissions.py"}),
     ("city staff only, or refused", r"def _?require_(city_)?staff\(", {"accounts/permissions.py"}),
+    ("the API door for city staff only", r"class (IsCityStaff|ReadOrCityStaff|IsCityStaffOrReadOnly|CanTriage\w*)\b",
+     {"accounts/permissions.py"}),
     ("may this person write content", r"def _?require_creator\(", {"accounts/permissions.py"}),
     ("is this account banned", r"(not|and) [a-z_.]*is_banned\b|\"is_banned\", False\)|NotBanned|ensure_not_banned",
      {"accounts/permissions.py"}),
@@ -62,6 +71,22 @@ def test_write_serializers_read_geometries_and_services_check_them():
     judged = {str(path.relative_to(ROOT)) for path in _product_files() if path.name == "serializers.py"
               and re.search(r"geometry_check\(|geometry_from_geojson\(", path.read_text(encoding="utf-8"))}
     assert judged == {"districts/serializers.py"}  # a read ("where is this?"), no service behind it
+
+
+def test_pages_live_with_their_apps():
+    """One pattern for pages: an app's `views.py`, mounted by its `page_urls.py`, renders its own templates
+    (`templates/<app>/`); `frontend/` keeps only the home page and what every page shares."""
+    rendered = re.compile(r"""(?:render\(request, |template_name = )["']([\w/]+)\.html["']""")
+    pages = {}
+    for path in _product_files():
+        app = path.relative_to(ROOT).parts[0]
+        for name in rendered.findall(path.read_text(encoding="utf-8")):
+            assert name.split("/")[0] == app or name == "frontend/forbidden", (str(path.relative_to(ROOT)), name)
+            pages.setdefault(app, set()).add(path.name)
+    assert pages["frontend"] == {"views.py"} and "home" in (ROOT / "frontend/views.py").read_text(encoding="utf-8")
+    for app, files in pages.items():
+        assert app == "frontend" or (ROOT / app / "page_urls.py").exists(), app
+    assert {"accounts", "maps", "reports", "moderation", "layers", "campaigns", "dashboards"} <= set(pages)
 
 
 def test_no_app_imports_another_apps_private_names():

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def wish(citizen, citizen2, staff):
     wish = services.feedback_create(author=citizen, kind="wish", text="캠페인 알림을 받고 싶어요")
     services.feedback_support(feedback=wish, user=citizen2)
-    services.feedback_triage(feedback_id=wish.pk, actor=staff, state="planned", answer="1월에 만듭니다.")
+    services.feedback_triage(feedback=wish, actor=staff, state="planned", answer="1월에 만듭니다.")
     services.feedback_create(author=citizen2, kind="bug", text="지도 검색이 느려요")
     return wish
 

@@ -69,26 +69,20 @@ export async function request(url, options) {
   return (await requestWithResponse(url, options)).data;
 }
 
-/** Every item of a paginated list (DRF limit/offset `results` + `next`, or a plain list). */
+/** Every item of a paged list, following `next` (a page's items are `results`, or `features` in GeoJSON). */
 export async function requestAll(url, { max = 2000 } = {}) {
   const items = [];
   let next = url;
   while (next && items.length < max) {
     const data = await request(next);
-    if (Array.isArray(data)) return data;
-    const page = data.results ?? data.features ?? [];
-    items.push(...(Array.isArray(page) ? page : page.features ?? []));
+    items.push(...listOf(data));
     next = data.next || null;
   }
   return items;
 }
 
-/** The results of a list answer, whatever its shape (list, DRF page, GeoJSON collection). */
+/** The items of a list answer: a page (`results`, or `features` when they are GeoJSON) or an unpaged list. */
 export function listOf(data) {
   if (Array.isArray(data)) return data;
-  if (!data) return [];
-  if (Array.isArray(data.results)) return data.results;
-  if (data.results && Array.isArray(data.results.features)) return data.results.features;
-  if (Array.isArray(data.features)) return data.features;
-  return [];
+  return data?.results ?? data?.features ?? [];
 }

@@ -5,7 +5,7 @@
 // live/socket.js), with who is here and which feature each is editing; a save based on an older version
 // is merged by the server, and only the same field changed by both opens the (non-modal) conflict dialog.
 import { pageConfig } from "../config.js";
-import { request, requestAll } from "../api/request.js";
+import { listOf, request, requestAll } from "../api/request.js";
 import * as maplibregl from "maplibre-gl";
 import { createMap } from "../map/index.js";
 import { createDraw, isDrawable } from "../editing/draw.js";
@@ -275,7 +275,7 @@ async function onFinish(drawId, context) {
 // --- settings, collaborators, secret links (owner) ----------------------------------------------------------------
 async function loadCollaborators() {
   const people = await request(`/api/maps/${mapId}/collaborators/`);
-  clear($("collaborators"), (Array.isArray(people) ? people : people.results || []).map((person) => h("li", {},
+  clear($("collaborators"), listOf(people).map((person) => h("li", {},
     `${person.name || person.username} (${t(`role_${person.role}`)}) `,
     h("button", { type: "button", class: "button small danger", "aria-label": `${t("delete")} ${person.username}`,
       onclick: async () => {

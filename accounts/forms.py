@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from accounts.services import user_signup
+from .services import user_signup
 from django.utils.translation import gettext_lazy as _
 
 
