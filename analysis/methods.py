@@ -269,7 +269,16 @@ def hotspot(params: dict, sources: list[Source], progress=_no_progress) -> list[
     if source.count == 0:
         raise MethodError(gettext("The source layer has no features to find hotspots in"))
     progress("density")
-    counts = counted.pixels
+    by_unit = counted.by_unit
+    if applied:
+        # Density and Gi* of contributed records are computed from the hex counts a hex aggregation of the same
+        # size publishes (cells under k, and the secondary suppressions, count as empty; each count sits at its
+        # cell's centre): whatever an attacker derives from them (a deconvolved raster, a solved Gi* system,
+        # combined with that aggregation) is at most those published counts, never a group smaller than k.
+        by_unit = _protected_hex_counts(by_unit, k=k)
+        counts = _hex_pixel_counts(by_unit, shape=(height, width), bounds=bounds, cell=cell)
+    else:
+        counts = counted.pixels
     density, nearby = kernel_density_counts(counts, cell=cell, bandwidth=bandwidth)
     masked = (nearby < k) & (density > 0) if applied else np.zeros(density.shape, dtype=bool)
     density = np.round(density, 4)
@@ -278,7 +287,8 @@ def hotspot(params: dict, sources: list[Source], progress=_no_progress) -> list[
     breaks = [b for b in breaks if b > 0]
     raster = np.where(masked, NODATA, density)
     legend = _legend(breaks, "건/km²", "records per km²")
-    density_stats = {"records": source.count, "max_density": float(positive.max()) if positive.size else 0.0,
+    density_stats = {"records": None if applied else source.count, "records_used": int(counts.sum()),
+                     "max_density": float(positive.max()) if positive.size else 0.0,
                      "bandwidth_m": bandwidth, "cell_size_m": cell, "srid": METRIC_SRID, "k": k,
                      "k_applied": applied, "suppressed_pixels": int(masked.sum()), "breaks": breaks}
     progress("results")
@@ -292,9 +302,30 @@ def hotspot(params: dict, sources: list[Source], progress=_no_progress) -> list[
                rows=_class_polygons(np.where(masked, 0, density), transform, breaks), legend=legend,
                stats={"classes": len(breaks), "k": k, "k_applied": applied,
                       "suppressed_pixels": int(masked.sum()), "breaks": breaks}),
-        _getis_ord(source, params["hex_size_m"], counted.by_unit, applied=applied, k=k),
+        _getis_ord(source, params["hex_size_m"], by_unit, applied=applied, k=k),
     ]
     return results
+
+
+def _protected_hex_counts(by_unit: dict, *, k: int) -> dict:
+    """Each hex cell's count as a hex aggregation of this size publishes it: `_protect` over the non-empty
+    cells in key order (as `aggregation` does), a suppressed cell counting 0."""
+    shown = sorted((key, numbers[0]) for key, numbers in by_unit.items() if numbers[0] > 0)
+    rows = [Row(key=key, count=count, geom=None) for key, count in shown]
+    _protect(rows, [[count] for _, count in shown], applied=True, k=k)
+    return {row.key: [0 if row.suppressed else count] for row, (_, count) in zip(rows, shown)}
+
+
+def _hex_pixel_counts(by_unit: dict, *, shape: tuple[int, int], bounds, cell: float) -> np.ndarray:
+    """Each hex cell's (protected) count placed at its centre, on the density raster's pixel grid."""
+    xmin, _, _, ymax = bounds
+    counts = np.zeros(shape, dtype=np.float64)
+    for key, x, y in _units_fetch("ST_X(ST_Centroid(g)), ST_Y(ST_Centroid(g))"):
+        count = by_unit.get(key, [0])[0]
+        r, c = math.floor((ymax - y) / cell), math.floor((x - xmin) / cell)
+        if count and 0 <= r < shape[0] and 0 <= c < shape[1]:
+            counts[r, c] += count
+    return counts
 
 
 def _class_polygons(density: np.ndarray, transform, breaks: list[float]) -> list[Row]:

@@ -126,3 +126,62 @@ def test_comparison_totals_do_not_reveal_a_suppressed_district_or_period(contrib
     assert any(not c.suppressed for c in cells)
     truth = _truth(cells, {"count_before": before, "count": after}, rest=1)
     assert _attack(figures, truth) == []
+
+
+# --- hotspots: kernel density and Getis-Ord Gi* -------------------------------------------------------
+# Their figures are not sums of cells, so the ±1 attacker above does not apply: a density raster can be
+# deconvolved (the kernel is public) and the Gi* z-scores form a linear system in the cells' counts. The
+# attacker here is any attacker at all: two data sets that differ only in a group smaller than k must
+# give the same published outputs, figure for figure and pixel for pixel, so nothing can tell them apart.
+NEAR_CITY_HALL = (126.98197, 37.56654)  # ~350 m east: inside the kernel of the City Hall records
+
+
+def _published(analysis) -> dict:
+    """Everything the public gets from a hotspot analysis: every output's cells, stats and raster."""
+    import numpy as np
+    import rasterio
+    from django.conf import settings
+
+    out = {}
+    for output in analysis.outputs.order_by("key"):
+        cells = [(c.key, c.count, c.count_before, c.value, c.p_value, c.klass, c.suppressed, c.geom.wkt)
+                 for c in AnalysisCell.objects.filter(output=output).order_by("key")]
+        raster = None
+        if output.raster_path:
+            with rasterio.open(f"{settings.MEDIA_ROOT}/{output.raster_path}") as src:
+                raster = np.asarray(src.read(1)).tobytes()
+        out[output.key] = (cells, output.stats, output.legend, raster)
+    return out
+
+
+def _hotspot(contributed, analyst, run_analysis, extra: list):
+    from layers.models import DatasetFeature
+
+    DatasetFeature.objects.filter(dataset__slug=CONTRIBUTED_LAYER).delete()
+    contributed.add(contributed.spread(CITY_HALL, 12, step=0.0002))
+    contributed.add([JAMSIL_STATION] * 3)  # a suppressed cell elsewhere: together the hidden cells hold k
+    contributed.add(extra)
+    return run_analysis(analyst, "hotspot", {"source": CONTRIBUTED_LAYER, "bandwidth_m": 1000, "cell_size_m": 100,
+                                             "hex_size_m": 200})
+
+
+def test_hotspot_outputs_are_the_same_whether_a_small_group_holds_two_records_or_three(contributed, analyst,
+                                                                                      run_analysis):
+    """Two and three records ~350 m from a cluster of twelve, in a hex cell of their own: under the old
+    computation the density around them (unmasked, since the cluster is within the bandwidth) and the
+    z-scores differed, so deconvolving the raster counted them. Now the outputs are identical."""
+    two = _published(_hotspot(contributed, analyst, run_analysis, [NEAR_CITY_HALL] * 2))
+    three = _published(_hotspot(contributed, analyst, run_analysis, [NEAR_CITY_HALL] * 3))
+    assert set(two) == {"density", "classes", "gistar"}
+    for key in two:
+        assert two[key] == three[key], key
+    assert two["density"][1]["records"] is None  # the raw total would count the group
+    assert any(c[6] is False for c in two["gistar"][0])  # the cluster is still shown
+
+
+def test_hotspot_outputs_are_the_same_whether_a_lone_record_exists_or_not(contributed, analyst, run_analysis):
+    without = _published(_hotspot(contributed, analyst, run_analysis, [NEAR_CITY_HALL] * 2))
+    lone = (NEAR_CITY_HALL[0] + 0.004, NEAR_CITY_HALL[1])  # ~700 m east of City Hall, still within the kernel
+    with_lone = _published(_hotspot(contributed, analyst, run_analysis, [NEAR_CITY_HALL] * 2 + [lone]))
+    for key in without:
+        assert without[key] == with_lone[key], key

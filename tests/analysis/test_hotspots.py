@@ -15,7 +15,9 @@ from analysis.models import AnalysisCell
 from analysis.raster import NODATA
 from analysis.services import analysis_publish
 
-from .conftest import CITY_HALL, CONTRIBUTED_LAYER, JAMSIL_STATION
+from .conftest import CITY_HALL, COEX, CONTRIBUTED_LAYER, GANGNAM_STATION, JAMSIL_STATION
+
+YEOUIDO, NOWON = (126.9246, 37.5219), (127.0565, 37.6542)
 
 TO_5186 = Transformer.from_crs(4326, 5186, always_xy=True)
 TO_4326 = Transformer.from_crs(5186, 4326, always_xy=True)
@@ -32,6 +34,9 @@ def _tile_of(lon, lat, z):
 def hotspot(contributed, analyst, run_analysis):
     contributed.add(contributed.spread(CITY_HALL, 30, step=0.0003))
     contributed.add([JAMSIL_STATION])  # a lone record: must not show on its own
+    # other lone records across the city, as real data has: together the suppressed cells hold k records,
+    # so the cluster's cell stays shown (else secondary suppression would hide it, as a hex aggregation does)
+    contributed.add([GANGNAM_STATION, COEX, YEOUIDO, NOWON])
     return run_analysis(analyst, "hotspot", {"source": CONTRIBUTED_LAYER, "bandwidth_m": 500, "cell_size_m": 100,
                                              "hex_size_m": 500})
 
@@ -56,11 +61,13 @@ def test_density_geotiff_has_crs_transform_and_peak_where_points_cluster(hotspot
         lone = data[lone_row, lone_col]
     peak_lon, peak_lat = TO_4326.transform(x, y)
     hall_x, hall_y = TO_5186.transform(*CITY_HALL)
-    assert math.hypot(x - hall_x, y - hall_y) < 150, (peak_lon, peak_lat)
-    assert lone == NODATA  # one record within the bandwidth: fewer than k, suppressed
-    assert output.stats["suppressed_pixels"] > 0 and output.stats["k_applied"] is True
-    # 30 points within ~60 m under a 500 m quartic kernel: about 30·3/(π·0.25 km²) ≈ 115 per km² at the peak
+    # the records enter at the centre of their 500 m hex cell (k-protected counts): the peak is there
+    assert math.hypot(x - hall_x, y - hall_y) < 500 + 100, (peak_lon, peak_lat)
+    assert lone == 0  # its hex cell holds fewer than k: it never enters the density
+    assert output.stats["k_applied"] is True
+    # 30 records at one cell centre under a 500 m quartic kernel: 30·3/(π·0.25 km²) ≈ 115 per km² at the peak
     assert 80 < data.max() < 120
+    assert output.stats["records"] is None and output.stats["records_used"] == 30
 
 
 def test_density_raster_tile_renders_colours_near_the_cluster_and_nothing_far_away(hotspot):
