@@ -92,4 +92,8 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
-        return "" if self.anonymised_at else str(self)
+        """The name others see: the display name, else the user name; never an e-mail address (a user name may be
+        one, since sign-up allows `@`: then only the part before the `@` is shown)."""
+        if self.anonymised_at:
+            return ""
+        return self.display_name or self.username.split("@", 1)[0]

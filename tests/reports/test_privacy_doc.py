@@ -273,6 +273,18 @@ def test_proposals_and_their_evaluation_show_volunteers_by_number_never_by_name_
         assert person.username not in seen and person.email not in seen and str(person.public_name) not in seen
 
 
+def test_a_user_name_that_is_an_e_mail_address_never_shows_as_the_public_name(make_user, api, places):
+    from maps.services import feature_create, map_create
+
+    mapper = make_user("minji.kim@example.org", email="minji.kim@example.org")
+    map_obj = map_create(owner=mapper, title="내 지도 (sample)", visibility="public")
+    feature_create(map_obj=map_obj, actor=mapper, geom=places["city_hall"], name="시청 (sample)")
+    shown = json.dumps([api.get(f"/api/maps/{map_obj.pk}/").json(),
+                        api.get(f"/api/maps/{map_obj.pk}/features/").json()], ensure_ascii=False)
+    assert "example.org" not in shown
+    assert api.get(f"/api/maps/{map_obj.pk}/").json()["owner"] == "minji.kim"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_map_socket_sends_exactly_the_fields_docs_privacy_md_lists(ws, make_user):  # noqa: F811
     """Through real sockets: the hello, a feature event (a REST edit) and presence as a signed-in viewer gets them;
