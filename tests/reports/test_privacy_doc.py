@@ -11,6 +11,8 @@ import pytest
 from layers.cache import tile_cache
 from layers.tilegrid import lonlat_to_tile_fraction
 
+from tests.live.conftest import ws  # noqa: F401  (fixture: real sockets on the live server)
+
 from .test_photos import jpeg_with_gps, upload
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +55,56 @@ def world(make_report, make_user, citizen, gangnam_officer, places, client_for, 
     owner = make_user("mapper")
     map_obj = map_create(owner=owner, title="공개 지도 (sample)", visibility="public")
     feature_create(map_obj=map_obj, actor=owner, geom=places["city_hall"], name="시청 (sample)")
-    return {"published": published, "private": private, "dark": dark, "map": map_obj, **_other_paths(citizen, places)}
+    return {"published": published, "private": private, "dark": dark, "map": map_obj, **_other_paths(citizen, places),
+            **_civic_paths(citizen, make_user, client_for)}
+
+
+def _civic_paths(citizen, make_user, client_for) -> dict:
+    """A proposal taken through its citizen evaluation (drawn volunteers scored it, the committee reviewed it) and
+    accepted into a project with a dated update; the volunteers have names and e-mails that must not show."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from campaigns.services import round_create
+    from projects.models import Project
+    from projects.services import update_post
+
+    settings.PROPOSALS_EVALUATION_THRESHOLD = 2
+    settings.PROPOSALS_EVALUATION_GROUP_SIZE = 2
+    settings.PROPOSALS_EVALUATION_BY_KIND = {}
+    staff = make_user("privacy.staff", role="city_staff")
+    now = timezone.now()
+    round_create(actor=staff, title="2026 가을 (sample)", starts_at=now - datetime.timedelta(hours=1),
+                 ends_at=now + datetime.timedelta(days=7))
+    volunteers = [make_user(f"privacy.volunteer{i}", email=f"privacy.volunteer{i}@example.org") for i in range(3)]
+    for person in volunteers:
+        assert client_for(person).post("/api/evaluators/me/").status_code == 201
+    body = {"title": "선릉역 정류장 그늘막 (sample)", "why": "여름 한낮에 기다리기 힘듭니다.", "kind": "local_project",
+            "place": {"type": "Point", "coordinates": [127.048203, 37.504286]}, "budget_estimate": 12_000_000,
+            "area_scope": "districts", "districts": ["11680"]}
+    proposal = client_for(citizen).post("/api/proposals/", body, format="json").json()["id"]
+    for i in range(2):
+        voter = make_user(f"privacy.voter{i}", established=True)
+        assert client_for(voter).post(f"/api/proposals/{proposal}/vote/").status_code == 201
+    drawn = client_for(citizen).get(f"/api/proposals/{proposal}/evaluation/").json()["drawn"]
+    score = {"need": 5, "feasibility": 4, "benefit": 4, "comment": "이용객이 많습니다 (sample)"}
+    for person in volunteers:
+        if person.evaluator.pk in drawn:
+            answer = client_for(person).post(f"/api/proposals/{proposal}/evaluation/score/", score, format="json")
+            assert answer.status_code == 201, answer.json()
+    assert client_for(staff).post(f"/api/proposals/{proposal}/evaluation/review/",
+                                  {"score": 4, "comment": "예산 범위 안 (sample)"}, format="json").status_code == 201
+    decide = {"outcome": "accepted", "feedback": "여름 전에 설치합니다 (sample)",
+              "new_project": {"title_ko": "선릉역 그늘막 설치 (sample)", "department_ko": "기후환경본부",
+                              "districts": ["11680"], "budget_planned": 12_000_000}}
+    decided = client_for(staff).post(f"/api/proposals/{proposal}/decision/", decide, format="json")
+    assert decided.status_code == 200, decided.json()
+    project = Project.objects.get(pk=decided.json()["project"])
+    update_post(actor=staff, project=project, date=datetime.date(2026, 6, 1), text_ko="착공 (sample)",
+                status="in_progress", progress=30)
+    return {"proposal": proposal, "project": project.pk, "volunteers": volunteers}
 
 
 def _other_paths(citizen, places) -> dict:
@@ -68,7 +119,8 @@ def _other_paths(citizen, places) -> dict:
 
     feedback_create(author=citizen, kind="wish", text="지도 인쇄 기능이 있으면 좋겠어요 (sample)")
     committee = committee_create(name_ko="교통위원회 (sample)", name_en="Transport Committee",
-                                 department_ko="교통정책과", department_en="Transport Policy")
+                                 department_ko="교통정책과", department_en="Transport Policy",
+                                 members=[("김위원 (sample)", "위원장", "Chair")])
     reason = disclosure_reason_upsert(code="art9-1-5", legal_basis="정보공개법 제9조 제1항 제5호",
                                       title_ko="내부검토 과정", title_en="Under internal review")
     point = places["city_hall"]
@@ -155,20 +207,108 @@ def observed(api, world, client_for, citizen2) -> dict[tuple[str, str], list[tup
     add("/api/analyses/{id}/", "analysis", "analysis", analysis)
     for output in analysis["outputs"]:
         add("/api/analyses/{id}/", "outputs", output["key"], output)
+    _observe_civic(api, world, add)
     add("/api/notifications/", "(anonymous)", "status", {f"status_{api.get('/api/notifications/').status_code}"})
     add("/api/auth/me/", "(anonymous)", "status", {f"status_{api.get('/api/auth/me/').status_code}"})
     return out
 
 
+def _observe_civic(api, world, add) -> None:
+    """Proposals and their evaluation, projects and their updates, committees and the meetings list."""
+    for item in api.get("/api/proposals/").json()["results"]:
+        add("/api/proposals/", "proposal", item["id"], item)
+    proposal = api.get(f"/api/proposals/{world['proposal']}/").json()
+    add("/api/proposals/{id}/", "proposal", "proposal", proposal)
+    for link in proposal["projects"]:
+        add("/api/proposals/{id}/", "projects", link["id"], link)
+    evaluation = api.get(f"/api/proposals/{world['proposal']}/evaluation/").json()
+    add("/api/proposals/{id}/evaluation/", "evaluation", "evaluation", evaluation)
+    for seat in evaluation["seats"]:
+        add("/api/proposals/{id}/evaluation/", "seats", seat["evaluator"], seat)
+    for review in evaluation["committee_reviews"]:
+        add("/api/proposals/{id}/evaluation/", "committee_reviews", "review", review)
+    for step in evaluation["steps"]:
+        add("/api/proposals/{id}/evaluation/", "steps", step["step"], step)
+    projects = api.get("/api/projects/").json()
+    for feature in projects.get("features", projects.get("results", [])):
+        add("/api/projects/", "feature", feature["id"], feature)
+        add("/api/projects/", "properties", feature["id"], feature["properties"])
+    for update in _results(api.get(f"/api/projects/{world['project']}/updates/").json()):
+        add("/api/projects/{id}/updates/", "update", update["id"], update)
+    for committee in _results(api.get("/api/committees/").json()):
+        add("/api/committees/", "committee", committee["id"], committee)
+        for member in committee.get("members", ()):
+            add("/api/committees/", "members", member["name"], member)
+    for meeting in _results(api.get("/api/meetings/").json()):
+        add("/api/meetings/", "meeting", meeting["id"], meeting)
+
+
+def _results(answer):
+    return answer["results"] if isinstance(answer, dict) and "results" in answer else answer
+
+
 def test_every_public_path_shows_exactly_the_fields_docs_privacy_md_lists(world, api, client_for, citizen2):
-    doc = documented()
-    seen = observed(api, world, client_for, citizen2)
+    doc = {key: fields for key, fields in documented().items() if not key[0].startswith(SOCKETS)}
+    _compare(doc, observed(api, world, client_for, citizen2))
+
+
+SOCKETS = "/ws/"
+
+
+def _compare(doc, seen) -> None:
     assert set(seen) == set(doc), "paths in the doc and paths tested differ"
     for key, rows in seen.items():
         always, conditional = doc[key]
         for label, keys in rows:
             assert always <= keys, f"{key} {label}: the doc lists {sorted(always - keys)}, not shown"
             assert keys <= always | conditional, f"{key} {label}: shows {sorted(keys - always - conditional)}, not in the doc"
+
+
+def test_proposals_and_their_evaluation_show_volunteers_by_number_never_by_name_or_e_mail(world, api):
+    seen = json.dumps([api.get(f"/api/proposals/{world['proposal']}/").json(), api.get("/api/proposals/").json(),
+                       api.get(f"/api/proposals/{world['proposal']}/evaluation/").json()], ensure_ascii=False)
+    evaluation = api.get(f"/api/proposals/{world['proposal']}/evaluation/").json()
+    assert len(evaluation["seats"]) == 2 and all(isinstance(n, int) for n in evaluation["pool"] + evaluation["drawn"])
+    for person in world["volunteers"]:
+        assert person.username not in seen and person.email not in seen and str(person.public_name) not in seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_map_socket_sends_exactly_the_fields_docs_privacy_md_lists(ws, make_user):  # noqa: F811
+    """Through real sockets: the hello, a feature event (a REST edit) and presence as a signed-in viewer gets them;
+    people by display name and badge, never a user name or e-mail."""
+    from django.contrib.gis.geos import Point
+    from rest_framework.authtoken.models import Token
+
+    from maps.services import feature_create, map_create
+
+    owner = make_user("privacy.owner", display_name="지도 주인", email="privacy.owner@example.org")
+    viewer = make_user("privacy.viewer", display_name="민지", email="privacy.viewer@example.org")
+    map_obj = map_create(owner=owner, title="실시간 지도 (sample)", visibility="public")
+    token = Token.objects.get_or_create(user=viewer)[0].key
+    socket = ws(f"/ws/maps/{map_obj.pk}/", token=token)
+    messages = [socket.wait_for("hello")]
+    messages.append(socket.wait_for("presence", where=lambda m: m["people"]))
+    feature_create(map_obj=map_obj, actor=owner, geom=Point(126.978, 37.5665, srid=4326), name="시청 (sample)")
+    messages.append(socket.wait_for("feature.created"))
+    seen: dict = {}
+
+    def add(obj, label, keys):
+        seen.setdefault((f"{SOCKETS}maps/{{id}}/", obj), []).append((label, set(keys)))
+
+    for message in messages:
+        add(message["type"], message["type"], message)
+        if message["type"] == "presence":
+            for person in message["people"]:
+                add("presence people", person["id"], person)
+        if message["type"] == "feature.created":
+            add("feature.created properties", message["id"], message["feature"]["properties"])
+    doc = {key: fields for key, fields in documented().items() if key[0].startswith(SOCKETS)}
+    _compare(doc, seen)
+    text = json.dumps(messages, ensure_ascii=False)
+    for person in (owner, viewer):
+        assert person.email not in text and person.username not in text, text
+    assert {p["name"] for p in messages[1]["people"]} == {"민지"} and messages[2]["author"] == "지도 주인"
 
 
 def test_the_conditional_description_appears_exactly_when_published(world, api):
@@ -182,5 +322,5 @@ def test_the_conditional_description_appears_exactly_when_published(world, api):
 
 def test_the_doc_table_is_parsed(world):
     doc = documented()
-    assert len(doc) >= 14
+    assert len(doc) >= 30
     assert doc[("/api/reports/{id}/", "properties")][1] == {"description"}
