@@ -15,15 +15,19 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, gettext as _
 
 from districts.models import District, Dong
+from geoplatform.bounded import read_bounded
 
 from .models import PERIOD_RE
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+# Reading a CSV/XLSX upload (in the request) is bounded in time, like a map import (geoplatform.bounded).
+TABLE_IMPORT_TIME_LIMIT = getattr(settings, "TABLE_IMPORT_TIME_LIMIT", 30)
 
 ALIASES = {
     "district_code": {"districtcode", "code", "sigcd", "sigungucode", "gucode", "자치구코드", "구코드", "시군구코드"},
@@ -162,11 +166,19 @@ def _table_from_xlsx(data: bytes) -> list[list]:
 
 
 def read_table(upload) -> tuple[str, list[list]]:
-    """The file's kind (`csv` or `xlsx`, by content, not by name) and its non-empty rows."""
+    """The file's kind (`csv` or `xlsx`, by content, not by name) and its non-empty rows.
+
+    The parsing runs in a child process killed after TABLE_IMPORT_TIME_LIMIT seconds (geoplatform.bounded):
+    a file that keeps the CSV or XLSX parser busy is refused with a 400 before any row is stored. This is
+    the reading step of every table import (indicators here, projects in projects.imports)."""
     if upload.size > MAX_BYTES:
         raise ValidationError(_("The file is larger than 5 MB."))
-    data = upload.read()
-    name = (upload.name or "").lower()
+    return read_bounded(_table_from_bytes, upload.read(), upload.name or "", seconds=TABLE_IMPORT_TIME_LIMIT)
+
+
+def _table_from_bytes(data: bytes, name: str) -> tuple[str, list[list]]:
+    """`read_table`'s parsing, in the child process: it touches no database."""
+    name = name.lower()
     if data[:4] == b"PK\x03\x04":
         return "xlsx", _table_from_xlsx(data)
     if name.endswith((".xlsx", ".xlsm")):

@@ -159,6 +159,10 @@ def feedback_create(*, indicator: Indicator, user, body: str = "", rating: int |
     if not user.is_authenticated:
         raise PermissionDenied(_("Sign in to give feedback."))
     require_not_banned(user)
+    if not user.email_verified:
+        # A rating counts once per person, like a proposal vote or a feedback "+1": only an account whose
+        # e-mail is confirmed (accounts: signed link) may rate an indicator or comment on it.
+        raise PermissionDenied(_("Confirm your e-mail address before rating or commenting on an indicator."))
     feedback = IndicatorFeedback(indicator=indicator, author=user, body=plain_text(body), rating=rating,
                                  district=district)
     feedback.full_clean()

@@ -12,12 +12,17 @@ the fork server's start.
 `func` and its arguments and result must pickle; it runs in the caller's language and must not use the
 database (the child has no transaction of the caller's). A ValidationError it raises is raised again in
 the caller with the same messages and code; the bound exceeded is `BoundExceeded`.
+
+`read_bounded(func, *args, seconds=…)` is the same for a file import's reading step, with the two
+failures told to the uploader as a 400 (ValidationError) in their language: the bound exceeded
+(code "import_timeout") and the reader dying (code "invalid_file").
 """
 import multiprocessing
 import threading
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 _context = None
 
@@ -80,3 +85,16 @@ def run_bounded(func, /, *args, seconds: float, **kwargs):
         messages, code = payload
         raise ValidationError(messages[0] if len(messages) == 1 else messages, code=code)
     raise BoundedWorkDied(payload[0])
+
+
+def read_bounded(func, /, *args, seconds: float, **kwargs):
+    """`run_bounded` for reading an uploaded file: past `seconds`, or if the reader dies, a ValidationError
+    the uploader reads (400), and nothing read is returned, so nothing is stored."""
+    try:
+        return run_bounded(func, *args, seconds=max(0.0, seconds), **kwargs)
+    except BoundExceeded:
+        raise ValidationError(_("Reading the file took longer than %(seconds)d seconds and was stopped; "
+                                "split it into smaller files.") % {"seconds": seconds}, code="import_timeout")
+    except BoundedWorkDied:
+        raise ValidationError(_("The file could not be read: the reader stopped unexpectedly. Check the file, "
+                                "or split it."), code="invalid_file")
