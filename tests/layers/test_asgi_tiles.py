@@ -7,6 +7,7 @@ import asyncio
 import gzip
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import mapbox_vector_tile
@@ -79,6 +80,13 @@ async def _get(app, url, headers):
     return start["status"], {k.decode().lower(): v.decode() for k, v in start["headers"]}, body
 
 
+def run_loop(coroutine):
+    """Run a coroutine on a new event loop in a thread of its own, as a uvicorn worker would: the main thread
+    may already run one (Playwright's sync API keeps its loop running once a browser test has started)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def fetch(app: TilesFirst, urls, **headers):
     """GET each URL through the ASGI app on one event loop (as one uvicorn worker), then close its pool."""
     async def run():
@@ -87,7 +95,7 @@ def fetch(app: TilesFirst, urls, **headers):
         finally:
             await app.close()
 
-    return asyncio.run(run())
+    return run_loop(run())
 
 
 @pytest.fixture
@@ -265,6 +273,6 @@ def test_the_asgi_application_puts_the_light_path_in_front_and_closes_its_pool_a
         await application({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
         return answer, sent
 
-    (status, _, _), sent = asyncio.run(serve_then_shut_down())
+    (status, _, _), sent = run_loop(serve_then_shut_down())
     assert status == 200 and application.served == 1
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"] and application._pool is None
