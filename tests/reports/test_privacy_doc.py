@@ -104,7 +104,18 @@ def _civic_paths(citizen, make_user, client_for) -> dict:
     project = Project.objects.get(pk=decided.json()["project"])
     update_post(actor=staff, project=project, date=datetime.date(2026, 6, 1), text_ko="착공 (sample)",
                 status="in_progress", progress=30)
-    return {"proposal": proposal, "project": project.pk, "volunteers": volunteers}
+    commenter = make_user("privacy.commenter", display_name="댓글러", email="privacy.commenter@example.org")
+    assert client_for(commenter).post(f"/api/proposals/{proposal}/comments/", {"text": "좋아요 (sample)"},
+                                      format="json").status_code == 201
+    from campaigns.services import campaign_create, proposal_answer, proposal_create, round_close
+
+    selected = proposal_create(proposer=citizen, title="성북구 어두운 골목 지도 (sample)", why="밤길 안전",
+                               area_scope="districts", district_codes=["11290"])
+    round_close(round_id=selected.round_id, actor=staff)
+    proposal_answer(proposal_id=selected.pk, actor=staff, state="selected")
+    campaign_create(actor=staff, proposal_id=selected.pk, template_slug="safety", goal="골목 200곳 (sample)",
+                    target_features=200)
+    return {"proposal": proposal, "project": project.pk, "volunteers": volunteers + [commenter]}
 
 
 def _other_paths(citizen, places) -> dict:
@@ -241,6 +252,27 @@ def _observe_civic(api, world, add) -> None:
             add("/api/committees/", "members", member["name"], member)
     for meeting in _results(api.get("/api/meetings/").json()):
         add("/api/meetings/", "meeting", meeting["id"], meeting)
+    for comment in _results(api.get(f"/api/proposals/{world['proposal']}/comments/").json()):
+        add("/api/proposals/{id}/comments/", "comment", comment["id"], comment)
+    for item in _results(api.get("/api/rounds/").json()):
+        add("/api/rounds/", "round", item["id"], item)
+        detail = api.get(f"/api/rounds/{item['id']}/").json()
+        add("/api/rounds/{id}/", "round", item["id"], detail)
+        for entry in detail["ranking"] or ():
+            add("/api/rounds/{id}/", "ranking", entry["rank"], entry)
+    for item in _results(api.get("/api/campaigns/").json()):
+        add("/api/campaigns/", "campaign", item["id"], item)
+        for district in item["target_districts"]:
+            add("/api/campaigns/", "target_districts", district["code"], district)
+        add("/api/campaigns/", "progress", item["id"], item["progress"])
+        for row in item["progress"]["coverage"]:
+            add("/api/campaigns/", "coverage", row["code"], row)
+    stats = api.get("/api/meetings/stats/").json()
+    add("/api/meetings/stats/", "stats", "stats", stats)
+    add("/api/meetings/stats/", "overall", "overall", stats["overall"])
+    for part in ("by_department", "by_committee", "over_time", "by_department_over_time"):
+        for row in stats[part]:
+            add("/api/meetings/stats/", part, part, row)
 
 
 def _results(answer):
@@ -266,7 +298,8 @@ def _compare(doc, seen) -> None:
 
 def test_proposals_and_their_evaluation_show_volunteers_by_number_never_by_name_or_e_mail(world, api):
     seen = json.dumps([api.get(f"/api/proposals/{world['proposal']}/").json(), api.get("/api/proposals/").json(),
-                       api.get(f"/api/proposals/{world['proposal']}/evaluation/").json()], ensure_ascii=False)
+                       api.get(f"/api/proposals/{world['proposal']}/evaluation/").json(),
+                       api.get(f"/api/proposals/{world['proposal']}/comments/").json()], ensure_ascii=False)
     evaluation = api.get(f"/api/proposals/{world['proposal']}/evaluation/").json()
     assert len(evaluation["seats"]) == 2 and all(isinstance(n, int) for n in evaluation["pool"] + evaluation["drawn"])
     for person in world["volunteers"]:
@@ -292,7 +325,7 @@ def test_the_map_socket_sends_exactly_the_fields_docs_privacy_md_lists(ws, make_
     from django.contrib.gis.geos import Point
     from rest_framework.authtoken.models import Token
 
-    from maps.services import feature_create, map_create
+    from maps.services import feature_create, feature_delete, feature_update, map_create
 
     owner = make_user("privacy.owner", display_name="지도 주인", email="privacy.owner@example.org")
     viewer = make_user("privacy.viewer", display_name="민지", email="privacy.viewer@example.org")
@@ -303,6 +336,11 @@ def test_the_map_socket_sends_exactly_the_fields_docs_privacy_md_lists(ws, make_
     messages.append(socket.wait_for("presence", where=lambda m: m["people"]))
     feature_create(map_obj=map_obj, actor=owner, geom=Point(126.978, 37.5665, srid=4326), name="시청 (sample)")
     messages.append(socket.wait_for("feature.created"))
+    feature = map_obj.features.get()
+    feature_update(map_obj=map_obj, feature_id=feature.pk, actor=owner, expected_version=feature.version, name="시청 앞")
+    messages.append(socket.wait_for("feature.updated"))
+    feature_delete(map_obj=map_obj, feature_id=feature.pk, actor=owner)
+    messages.append(socket.wait_for("feature.deleted"))
     seen: dict = {}
 
     def add(obj, label, keys):
@@ -313,8 +351,8 @@ def test_the_map_socket_sends_exactly_the_fields_docs_privacy_md_lists(ws, make_
         if message["type"] == "presence":
             for person in message["people"]:
                 add("presence people", person["id"], person)
-        if message["type"] == "feature.created":
-            add("feature.created properties", message["id"], message["feature"]["properties"])
+        if message.get("feature"):
+            add(f"{message['type']} properties", message["id"], message["feature"]["properties"])
     doc = {key: fields for key, fields in documented().items() if key[0].startswith(SOCKETS)}
     _compare(doc, seen)
     text = json.dumps(messages, ensure_ascii=False)
