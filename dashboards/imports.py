@@ -186,13 +186,19 @@ def _table_from_bytes(data: bytes, name: str) -> tuple[str, list[list]]:
     return "csv", _table_from_csv(data)
 
 
-def _columns(header: list) -> dict[str, int]:
+def header_columns(header: list, aliases: dict[str, set]) -> dict[str, int]:
+    """Each known column's index in a header row: the first cell whose key is one of the column's aliases."""
     columns = {}
     for index, cell in enumerate(header):
         key = header_key(cell)
-        for column, aliases in ALIASES.items():
-            if key in aliases and column not in columns:
+        for column, names in aliases.items():
+            if key in names and column not in columns:
                 columns[column] = index
+    return columns
+
+
+def _columns(header: list) -> dict[str, int]:
+    columns = header_columns(header, ALIASES)
     if "value" not in columns:
         raise ValidationError(_("The file needs a 'value' column."))
     if "district_code" not in columns and "district_name" not in columns:

@@ -20,8 +20,8 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dashboards.imports import (MAX_ROWS, DistrictIndex, cell_number, cell_text, header_key, name_key,  # noqa: F401
-                                read_table)
+from dashboards.imports import (MAX_ROWS, DistrictIndex, cell_number, cell_text, header_columns,  # noqa: F401
+                                header_key, name_key, read_table)
 
 from .models import ProjectStatus
 
@@ -69,12 +69,7 @@ class RowError(Exception):
 
 
 def _columns(header: list) -> dict[str, int]:
-    columns = {}
-    for index, cell in enumerate(header):
-        key = header_key(cell)
-        for column, aliases in ALIASES.items():
-            if key in aliases and column not in columns:
-                columns[column] = index
+    columns = header_columns(header, ALIASES)
     missing = [c for c in ("title_ko", "department_ko") if c not in columns]
     if missing:
         raise ValidationError(_("The file needs the columns %(columns)s.") % {"columns": ", ".join(missing)})
