@@ -45,7 +45,7 @@ def _fields(data: dict) -> tuple[dict, dict]:
 
 
 def _project_response(request, project_id, code=status.HTTP_200_OK):
-    project = selectors.access_project(project_id=project_id, user=request.user)
+    project = selectors.project_access(user=request.user, project_id=project_id)
     return Response(ProjectSerializer(project, context={"request": request}).data, status=code)
 
 
@@ -86,7 +86,7 @@ class ProjectDetailApi(APIView):
     def patch(self, request, pk: int):
         fields, related = _fields(validated(ProjectInputSerializer, request.data, partial=True))
         with transaction.atomic():  # the lock taken by the access door holds until the change is stored
-            project = selectors.access_project(project_id=pk, user=request.user, write=True)
+            project = selectors.project_access(user=request.user, project_id=pk, lock=True)
             services.project_change(actor=request.user, project=project, changes=fields, **related)
         return _project_response(request, pk)
 
@@ -99,7 +99,7 @@ class ProjectUpdateListApi(APIView):
 
     @extend_schema(responses=ProjectUpdateSerializer(many=True))
     def get(self, request, pk: int):
-        project = selectors.access_project(project_id=pk, user=request.user)
+        project = selectors.project_access(user=request.user, project_id=pk)
         updates = selectors.project_updates(project=project)
         return Response(ProjectUpdateSerializer(updates, many=True, context={"request": request}).data)
 
@@ -111,7 +111,7 @@ class ProjectUpdateListApi(APIView):
             data = {**{k: data.get(k) for k in data.keys() if k != "photos"}, "photos": request.FILES.getlist("photos")}
         values = validated(ProjectUpdateInputSerializer, data)
         with transaction.atomic():
-            project = selectors.access_project(project_id=pk, user=request.user, write=True)
+            project = selectors.project_access(user=request.user, project_id=pk, lock=True)
             update = services.update_post(actor=request.user, project=project, **values)
         update = selectors.project_updates(project=project).get(pk=update.pk)
         return Response(ProjectUpdateSerializer(update, context={"request": request}).data, status=status.HTTP_201_CREATED)
@@ -123,19 +123,19 @@ class ProjectFollowApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def _answer(self, request, pk, code):
-        project = selectors.access_project(project_id=pk, user=request.user)
+        project = selectors.project_access(user=request.user, project_id=pk)
         data = {"project": project.pk, "following": project.i_follow, "follower_count": project.follower_count}
         return Response(ProjectFollowSerializer(data).data, status=code)
 
     @extend_schema(request=None, responses={201: ProjectFollowSerializer, 200: ProjectFollowSerializer})
     def post(self, request, pk: int):
-        project = selectors.access_project(project_id=pk, user=request.user)
+        project = selectors.project_access(user=request.user, project_id=pk)
         added = services.project_follow(project=project, user=request.user)
         return self._answer(request, pk, status.HTTP_201_CREATED if added else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=ProjectFollowSerializer)
     def delete(self, request, pk: int):
-        project = selectors.access_project(project_id=pk, user=request.user)
+        project = selectors.project_access(user=request.user, project_id=pk)
         services.project_unfollow(project=project, user=request.user)
         return self._answer(request, pk, status.HTTP_200_OK)
 

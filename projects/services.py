@@ -17,7 +17,6 @@ from districts.models import District
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.messages import localised, stored
-from accounts.permissions import require_city_staff
 from geoplatform.errors import field_error
 from geoplatform.text import text_clean
 from layers.services import tile_cache_invalidate
@@ -117,7 +116,6 @@ def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeomet
                    status: str = ProjectStatus.PLANNED, cancel_reason: str = "", progress: int = 0,
                    proposal_ids: list[int] | None = None, meeting_ids: list[int] | None = None,
                    report_ids: list[int] | None = None) -> Project:
-    require_city_staff(actor)
     if status not in ProjectStatus.values:
         raise field_error("status", _("Choose planned, in_progress, done or cancelled."))
     geom = geometry_normalise(geom)
@@ -146,8 +144,7 @@ def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeomet
 def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry | None = None,
                    district_codes: list[str] | None = None, proposal_ids: list[int] | None = None,
                    meeting_ids: list[int] | None = None, report_ids: list[int] | None = None) -> Project:
-    """Change some fields of a project (PATCH). `project` comes from `access_project(..., write=True)`."""
-    require_city_staff(actor)
+    """Change some fields of a project (PATCH). `project` comes from `project_access(..., lock=True)`; the view lets only city staff call it."""
     before = _snapshot(project)
     old_geom = project.geom
     text_limits = {"title_ko": 200, "title_en": 200, "description_ko": 8000, "description_en": 8000,
@@ -194,7 +191,6 @@ def _notify_followers(project: Project, update: ProjectUpdate) -> int:
 def update_post(*, actor, project: Project, date: datetime.date, text_ko: str, text_en: str = "",
                 status: str = "", progress: int | None = None, photos=()) -> ProjectUpdate:
     """Add a dated public update to the timeline; it may move the status and progress. Followers are told."""
-    require_city_staff(actor)
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
         raise field_error("photos", _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
@@ -270,7 +266,6 @@ def projects_import(*, actor, upload, dry_run: bool = False) -> dict:
     """
     from .imports import parse_rows, read_table
 
-    require_city_staff(actor)
     _source, table = read_table(upload)
     parsed, errors = parse_rows(table)
     created = []
@@ -303,7 +298,6 @@ def proposal_decide(*, actor, proposal_id: int, outcome: str, feedback: str, mer
     from campaigns.models import Proposal
     from campaigns.services import evaluation_decide
 
-    require_city_staff(actor)
     project = None
     if outcome == "accepted":
         if project_id is not None:
