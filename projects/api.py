@@ -178,17 +178,18 @@ class ProposalDecisionApi(APIView):
 
     @extend_schema(request=ProposalDecisionInputSerializer, responses=ProposalDecisionSerializer)
     def post(self, request, pk: int):
-        from campaigns.selectors import proposal_get
+        from campaigns.selectors import proposal_access
 
-        proposal_get(proposal_id=pk, user=request.user)
-        data = validated(ProposalDecisionInputSerializer, request.data)
-        new_project = None
-        if data.get("new_project"):
-            fields, related = _fields(data["new_project"])
-            related.pop("proposal_ids", None)
-            new_project = {**fields, **related}
-        proposal, project = services.proposal_decide(
-            actor=request.user, proposal_id=pk, outcome=data["outcome"], feedback=data["feedback"],
-            merged_into_id=data.get("merged_into"), project_id=data.get("project"), new_project=new_project)
+        with transaction.atomic():  # the proposal locked by its access door holds until the outcome is stored
+            proposal = proposal_access(user=request.user, proposal_id=pk, lock=True)
+            data = validated(ProposalDecisionInputSerializer, request.data)
+            new_project = None
+            if data.get("new_project"):
+                fields, related = _fields(data["new_project"])
+                related.pop("proposal_ids", None)
+                new_project = {**fields, **related}
+            proposal, project = services.proposal_decide(
+                actor=request.user, proposal=proposal, outcome=data["outcome"], feedback=data["feedback"],
+                merged_into_id=data.get("merged_into"), project_id=data.get("project"), new_project=new_project)
         return Response(ProposalDecisionSerializer(
             {"proposal": proposal.pk, "state": proposal.state, "project": project.pk if project else None}).data)

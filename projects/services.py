@@ -288,14 +288,13 @@ def projects_import(*, actor, upload, dry_run: bool = False) -> dict:
 
 
 @transaction.atomic
-def proposal_decide(*, actor, proposal_id: int, outcome: str, feedback: str, merged_into_id: int | None = None,
+def proposal_decide(*, actor, proposal, outcome: str, feedback: str, merged_into_id: int | None = None,
                     project_id: int | None = None, new_project: dict | None = None):
     """Publish a proposal's evaluated outcome; an accepted one becomes a new project or joins one.
 
-    One transaction: the project, the link and the outcome are stored together or not at all.
-    Returns (proposal, project or None).
+    One transaction: the project, the link and the outcome are stored together or not at all. `proposal`
+    comes from `campaigns.selectors.proposal_access(..., lock=True)`. Returns (proposal, project or None).
     """
-    from campaigns.models import Proposal
     from campaigns.services import evaluation_decide
 
     project = None
@@ -307,7 +306,7 @@ def proposal_decide(*, actor, proposal_id: int, outcome: str, feedback: str, mer
         elif new_project:
             fields = dict(new_project)
             if fields.get("geom") is None:
-                place = Proposal.objects.filter(pk=proposal_id).values_list("place", flat=True).first()
+                place = proposal.place
                 if place is None:
                     raise field_error("new_project", _("Give the new project a location (the proposal has no place)."))
                 fields["geom"] = place
@@ -315,7 +314,7 @@ def proposal_decide(*, actor, proposal_id: int, outcome: str, feedback: str, mer
         else:
             raise field_error("project", _("An accepted proposal becomes a new project or joins one: "
                                       "give new_project or project."))
-        project.proposals.add(proposal_id)
-    proposal = evaluation_decide(proposal_id=proposal_id, actor=actor, outcome=outcome, feedback=feedback,
+        project.proposals.add(proposal)
+    proposal = evaluation_decide(proposal=proposal, actor=actor, outcome=outcome, feedback=feedback,
                                  merged_into_id=merged_into_id, link=f"/projects/{project.pk}/" if project else "")
     return proposal, project
