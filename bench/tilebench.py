@@ -377,6 +377,27 @@ def wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def autogroup_nice(pid: int | str = "self") -> int | None:
+    """The nice value of a process's autogroup (Linux with CONFIG_SCHED_AUTOGROUP), None when there is none."""
+    try:
+        return int(Path(f"/proc/{pid}/autogroup").read_text().split("nice")[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def same_priority(pid: int) -> None:
+    """Give a server started in a session of its own (start_new_session: a new autogroup, nice 0) the autogroup
+    priority of this benchmark (bench/LIVE.md: `echo -10 > /proc/self/autogroup` before a run), so that it is not
+    the one part of the benchmark that other sessions' work preempts."""
+    mine = autogroup_nice()
+    if mine is None or mine == autogroup_nice(pid):
+        return
+    try:
+        Path(f"/proc/{pid}/autogroup").write_text(str(mine))
+    except OSError as exc:
+        log(f"could not set the autogroup priority of {pid}: {exc}")
+
+
 class Server:
     """A server process of our own, stopped by its process group id."""
 
@@ -387,6 +408,7 @@ class Server:
         self.log = open(VAR / f"{name}.log", "w")
         self.process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
+        same_priority(self.process.pid)
         try:
             wait_http(self.base + probe_path)
         except Exception:
@@ -596,7 +618,8 @@ def render(rows: list[Row], config: Config, started: str, loads: list[float]) ->
         f"Machine: {machine()}.",
         f"Load average (1 min) before and after each tile list: {', '.join(f'{v:.1f}' for v in loads)} "
         f"(the servers, PostgreSQL and wrk account for about {config.connections // 2 + 2}; "
-        f"more is other work sharing the two cores).",
+        f"more is other work sharing the two cores). Autogroup nice of the benchmark and its servers: "
+        f"{autogroup_nice()} (bench/LIVE.md).",
         "",
         "raw = the exact tile statement through pgbench (the PostGIS limit); ours = /tiles/… uncached (the light "
         "tile path); cached = tile-cache hits through the app; edge = nginx's cache in front of the app (versioned "

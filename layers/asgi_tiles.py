@@ -31,7 +31,9 @@ layers/selectors.py), ETag, gzip and headers. So a tile's bytes and headers are 
 The database: psycopg 3 through one psycopg_pool.AsyncConnectionPool per process and event loop, on the
 primary (`DATABASES["default"]`; fresher than a replica, so read-your-writes holds), autocommit (one round
 trip a tile), `max_parallel_workers_per_gather = 0` as a connection option (as the Django path sets it per
-statement), and each tile statement executed as a prepared statement (parsed once per connection).
+statement), each tile statement executed as a prepared statement (parsed once per connection; not the clusters
+read from TileCluster rows, whose generic plan is slower: `_prepared`), its one value fetched in binary (no
+hex encoding of the MVT bytes in PostgreSQL nor decoding here).
 When a query fails or no connection comes within TILES_POOL_TIMEOUT seconds, the request and every tile
 request of the next TILES_POOL_PAUSE seconds go to Django instead.
 """
@@ -56,7 +58,7 @@ from .registry import Layer, Viewer, registry
 from .selectors import aggregates_ready
 from .tile_views import MVT_TYPE, _etag, etag_matches, public_cache_control, render_tile, stored_vector_tile, tile_headers
 from .tilegrid import tile_valid
-from .tiles import first_cap, next_cap, tile_bytes, tile_sql, uses_aggregates
+from .tiles import clustered, first_cap, next_cap, tile_bytes, tile_sql, uses_aggregates
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,9 @@ class _Config:
         self.security = {secure: _security_headers(secure) for secure in (False, True)}
         self.memo = settings.TILES_VERSION_MEMO
         self.cache = tile_cache()
-        self.cache_blocks = not hasattr(self.cache, "root")  # Redis: a network round trip, off the loop
+        # Redis: a network round trip, off the loop (a thread); the file system and "none" on the loop (the
+        # profile of bench/RESULTS.md: two thread hops a tile were a quarter of an uncached tile's CPU)
+        self.cache_blocks = getattr(self.cache, "blocking", True)
         self.cache_control = {True: public_cache_control("1", "1").encode(),
                               False: public_cache_control(None, None).encode()}
 
@@ -221,14 +225,14 @@ class TilesFirst:
         if pool is not None:
             await pool.close()
 
-    async def query(self, sql: str, params: list, prepare: bool = True):
+    async def query(self, sql: str, params: list, prepare: bool = True, binary: bool = False):
         from psycopg import Error as PsycopgError
         from psycopg_pool import PoolTimeout
 
         try:
             pool = await self.pool()
             async with pool.connection() as conn:
-                cursor = await conn.execute(sql, params, prepare=prepare)
+                cursor = await conn.execute(sql, params, prepare=prepare, binary=binary)
                 return await cursor.fetchone()
         except (PsycopgError, PoolTimeout, OSError) as exc:
             self._pause(exc)
@@ -359,8 +363,9 @@ class TilesFirst:
     async def render_plan(self, plan, z, x, y) -> bytes:
         """The MVT bytes of a resolved layer's tile: its first statement was compiled in the thread."""
         sql, params, cap = plan.sql, plan.params, plan.cap
+        prepare = _prepared(plan.layer, z, plan.aggregates)
         while True:
-            data = tile_bytes(await self.query(sql, params))
+            data = tile_bytes(await self.query(sql, params, prepare=prepare, binary=True))
             cap = next_cap(plan.layer, z, x, y, data, cap)
             if cap is None:
                 return data
@@ -374,12 +379,21 @@ class TilesFirst:
             aggregates = await self.remembered(selectors.aggregates_key(layer, DATABASE), AGGREGATES_SQL,
                                                [layer.name, version], lambda row: row is not None)
         cap = first_cap(layer)
+        prepare = _prepared(layer, z, aggregates)
         while True:
             sql, params = await self.statement(layer, z, x, y, cap, aggregates)
-            data = tile_bytes(await self.query(sql, params))
+            data = tile_bytes(await self.query(sql, params, prepare=prepare, binary=True))
             cap = next_cap(layer, z, x, y, data, cap)
             if cap is None:
                 return data
+
+
+def _prepared(layer, z: int, aggregates: bool) -> bool:
+    """Whether the tile statement runs as a prepared statement (parsed once per connection). Not the clusters read
+    from TileCluster rows: after five runs PostgreSQL switches a prepared statement to its generic plan, and for that
+    statement the generic plan costs 1.2 ms of backend CPU a tile against 0.67 ms planned with the tile's own
+    values (bench/RESULTS.md, "Where the time goes"); the other statements' generic plans cost the same or less."""
+    return not (aggregates and clustered(layer, z))
 
 
 def _respond(out: list, data: bytes, headers: dict, security: list, *, vary: list, png: bool = False,

@@ -135,9 +135,9 @@ def test_public_tiles_are_byte_identical_to_the_django_path_and_never_reach_djan
     statements = []
     query = TilesFirst.query
 
-    async def recording(self, sql, params, prepare=True):
+    async def recording(self, sql, params, **options):
         statements.append(sql)
-        return await query(self, sql, params, prepare)
+        return await query(self, sql, params, **options)
 
     monkeypatch.setattr(TilesFirst, "query", recording)
     version = layer_tile_version(toilets_layer)

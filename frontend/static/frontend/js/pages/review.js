@@ -2,7 +2,7 @@
 // detail pane with the timeline, status changes with a public message, internal notes, transfer.
 import { pageConfig } from "../config.js";
 import { onMine } from "../live/me.js";
-import { request, listOf } from "../api/request.js";
+import { request, requestList, requestPage } from "../api/request.js";
 import { REPORT_STATUSES } from "../api/reports.js";
 import { createMap } from "../map/index.js";
 import { h, clear, toast, showError, hideError, onSubmit } from "../ui/dom.js";
@@ -79,7 +79,7 @@ function sortQueue() {
 async function loadQueue() {
   $("queue-status").textContent = t("loading");
   try {
-    state.reports = listOf(await request(queueUrl()));
+    state.reports = (await requestPage(queueUrl())).items;
   } catch (error) {
     $("queue-status").textContent = error.message;
     return;
@@ -126,7 +126,7 @@ function showDetail() {
 
 async function loadNotes(id) {
   try {
-    const notes = await request(`/api/reports/${id}/notes/`);
+    const notes = await requestList(`/api/reports/${id}/notes/`);
     clear($("notes"), notes.map((n) => h("li", {}, h("span", { class: "muted" }, `${formatDate(n.created_at)}${n.actor ? ` · ${n.actor}` : ""}`), h("br"), n.note)));
   } catch (error) {
     showError($("note-error"), error);
@@ -178,7 +178,7 @@ function wireForms() {
 async function main() {
   let categories = [];
   try {
-    categories = listOf(await request("/api/reports/categories/"));
+    categories = await requestList("/api/reports/categories/");
   } catch (error) {
     $("queue-status").textContent = error.message;
   }
