@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.inputs import validated
+from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
@@ -108,12 +109,14 @@ class ProposalCommentListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "proposal_comments"
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request, pk: int):
         proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
         comments = selectors.proposal_comments(proposal=proposal, user=request.user)
-        return Response(CommentSerializer(comments, many=True, context={"request": request}).data)
+        return page_response(self, comments,
+                             lambda page: CommentSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=CommentInputSerializer, responses={201: CommentSerializer})
     def post(self, request, pk: int):

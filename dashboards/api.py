@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.csvfiles import csv_writer
+from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
@@ -88,11 +89,13 @@ class IndicatorImportApi(APIView):
 
     permission_classes = [IsCityStaff]
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=IndicatorVersionSerializer(many=True))
     def get(self, request, pk):
         indicator = selectors.indicator_get(user=request.user, pk=pk)
-        return Response(IndicatorVersionSerializer(indicator.imports.order_by("-version"), many=True).data)
+        return page_response(self, indicator.imports.order_by("-version"),
+                             lambda page: IndicatorVersionSerializer(page, many=True).data)
 
     @extend_schema(request={"multipart/form-data": IndicatorImportInputSerializer}, responses=IndicatorVersionSerializer)
     def post(self, request, pk):
@@ -122,18 +125,19 @@ class IndicatorRefreshApi(APIView):
         return Response(IndicatorDetailSerializer(indicator, context={"request": request}).data)
 
 
-class FeedbackListApi(generics.GenericAPIView):
+class FeedbackListApi(APIView):
     """Citizens' comments and ratings on an indicator, with staff replies; signed-in users add their own."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    serializer_class = IndicatorFeedbackSerializer
+    pagination_class = BoundedLimitOffsetPagination
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "indicator_feedback"  # 30 a minute per user and per IP unless configured
 
+    @extend_schema(responses=IndicatorFeedbackSerializer(many=True))
     def get(self, request, pk):
         indicator = selectors.indicator_get(user=request.user, pk=pk)
-        page = self.paginate_queryset(selectors.feedback_list(indicator=indicator))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return page_response(self, selectors.feedback_list(indicator=indicator),
+                             lambda page: IndicatorFeedbackSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=IndicatorFeedbackInputSerializer, responses=IndicatorFeedbackSerializer)
     def post(self, request, pk):
@@ -141,7 +145,8 @@ class FeedbackListApi(generics.GenericAPIView):
         data = IndicatorFeedbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = services.feedback_create(indicator=indicator, user=request.user, **data.validated_data)
-        return Response(self.get_serializer(feedback).data, status=status.HTTP_201_CREATED)
+        return Response(IndicatorFeedbackSerializer(feedback, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class FeedbackReplyApi(APIView):

@@ -34,3 +34,17 @@ class FeatureCollectionPagination(BoundedLimitOffsetPagination):
                               "features": schema.get("properties", {}).get("features", schema)}
         page["required"] = ["type", "count", "features"]
         return page
+
+
+def page_response(view, items, serialize) -> Response:
+    """The API's one list answer: `items` (a queryset or a list) paged by the view's `pagination_class`, the
+    page's items turned into data by `serialize(page)`. Every list of our own API answers this way, short
+    fixed lists too (they are one page); the view's `pagination_class` is also what the OpenAPI schema shows."""
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(items, view.request, view=view)
+    return paginator.get_paginated_response(serialize(page))
+
+
+def page_schema(pagination_class=BoundedLimitOffsetPagination, items: dict | None = None) -> dict:
+    """The OpenAPI schema of a page whose items have no serializer: `extend_schema(responses={200: page_schema()})`."""
+    return pagination_class().get_paginated_response_schema({"type": "array", "items": items or {"type": "object"}})

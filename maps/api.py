@@ -12,7 +12,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from geoplatform.inputs import validated
 from geoplatform.media import protected_file_response
-from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination
+from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination, page_response
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -91,15 +91,14 @@ class MapListApi(APIView):
     permission_classes = [SignedInToWrite]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "maps"
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(parameters=[MapListQuerySerializer], responses=MapOutputSerializer(many=True))
     def get(self, request):
         query = validated(MapListQuerySerializer, request.query_params)
         maps = selectors.map_list(user=request.user, q=query.get("q", ""), theme=query.get("theme", ""),
                                   owner=query.get("owner", ""), bbox=bbox_parse(query.get("bbox")))
-        paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(maps, request, view=self)
-        return paginator.get_paginated_response(MapOutputSerializer(page, many=True, context={"request": request}).data)
+        return page_response(self, maps, lambda page: MapOutputSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=MapInputSerializer, responses={201: MapOutputSerializer})
     def post(self, request):
@@ -140,6 +139,7 @@ class FeatureListApi(APIView):
     permission_classes = [SecretLinkOrSignedIn]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "features"
+    pagination_class = FeaturePagination
 
     @extend_schema(parameters=[FeatureListQuerySerializer, KEY_PARAM], responses=FeatureOutputSerializer(many=True))
     def get(self, request, pk):
@@ -148,10 +148,8 @@ class FeatureListApi(APIView):
         features = selectors.feature_list(map_obj=map_obj, user=request.user, secret=request_secret(request),
                                           bbox=bbox_parse(query.get("bbox")), category=query.get("category", ""),
                                           status=query.get("status", "")).prefetch_related("photos")
-        paginator = FeaturePagination()
-        page = paginator.paginate_queryset(features, request, view=self)
-        return paginator.get_paginated_response(
-            FeatureOutputSerializer(page, many=True, context={"request": request}).data)
+        return page_response(self, features,
+                             lambda page: FeatureOutputSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(parameters=[KEY_PARAM], request=FeatureInputSerializer, responses={201: FeatureOutputSerializer})
     def post(self, request, pk):
@@ -241,40 +239,42 @@ class FeatureReviewApi(APIView):
 class SuggestionListApi(APIView):
     """Pending suggestions waiting for review (the map's owner and editors)."""
 
+    pagination_class = FeaturePagination
+
     @extend_schema(parameters=[KEY_PARAM], responses=FeatureOutputSerializer(many=True))
     def get(self, request, pk):
         map_obj = _map_for(request, pk)
         if not map_obj.can_moderate(request.user, request_secret(request)):
             raise Http404
         features = selectors.suggestion_list(map_obj=map_obj).prefetch_related("photos")
-        paginator = FeaturePagination()
-        page = paginator.paginate_queryset(features, request, view=self)
-        return paginator.get_paginated_response(
-            FeatureOutputSerializer(page, many=True, context={"request": request}).data)
+        return page_response(self, features,
+                             lambda page: FeatureOutputSerializer(page, many=True, context={"request": request}).data)
 
 
 # --- history ------------------------------------------------------------------------------------------
 class FeatureHistoryApi(APIView):
-    """Every step of one feature, oldest first, with the state before and after as GeoJSON."""
+    """Every step of one feature, oldest first, with the state before and after as GeoJSON (paged)."""
+
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(parameters=[KEY_PARAM], responses=VersionSerializer(many=True))
     def get(self, request, pk, fid):
         map_obj = _map_for(request, pk)
         versions = selectors.history_for_feature(map_obj=map_obj, user=request.user, fid=int(fid),
                                                  secret=request_secret(request))
-        return Response(VersionSerializer(versions, many=True).data)
+        return page_response(self, versions, lambda page: VersionSerializer(page, many=True).data)
 
 
 class MapHistoryApi(APIView):
     """Recent steps across the map, newest first (paged)."""
 
+    pagination_class = BoundedLimitOffsetPagination
+
     @extend_schema(parameters=[KEY_PARAM], responses=VersionSerializer(many=True))
     def get(self, request, pk):
         map_obj = _map_for(request, pk)
         versions = selectors.history_for_map(map_obj=map_obj, user=request.user, secret=request_secret(request))
-        paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(versions, request, view=self)
-        return paginator.get_paginated_response(VersionSerializer(page, many=True).data)
+        return page_response(self, versions, lambda page: VersionSerializer(page, many=True).data)
 
 
 class FeatureRevertApi(APIView):
@@ -309,15 +309,18 @@ class PhotoListApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "features"
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(parameters=[KEY_PARAM], responses=PhotoSerializer(many=True))
     def get(self, request, pk, fid):
         feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
                                             secret=request_secret(request))
-        photos = feature.photos.visible()
-        for photo in photos:
-            photo.feature = feature
-        return Response(PhotoSerializer(photos, many=True, context={"request": request}).data)
+        def serialize(page):
+            for photo in page:
+                photo.feature = feature
+            return PhotoSerializer(page, many=True, context={"request": request}).data
+
+        return page_response(self, feature.photos.visible(), serialize)
 
     @extend_schema(parameters=[KEY_PARAM], request=PhotoInputSerializer, responses={201: PhotoSerializer})
     def post(self, request, pk, fid):
@@ -365,10 +368,13 @@ def _managed_map(request, pk):
 class CollaboratorListApi(APIView):
     """Who may edit or view the map (its owner only)."""
 
+    pagination_class = BoundedLimitOffsetPagination
+
     @extend_schema(responses=CollaboratorSerializer(many=True))
     def get(self, request, pk):
         map_obj = _managed_map(request, pk)
-        return Response(CollaboratorSerializer(map_obj.collaborators.select_related("user"), many=True).data)
+        return page_response(self, map_obj.collaborators.select_related("user"),
+                             lambda page: CollaboratorSerializer(page, many=True).data)
 
     @extend_schema(request=CollaboratorInputSerializer, responses={201: CollaboratorSerializer})
     def post(self, request, pk):
@@ -483,10 +489,12 @@ class TemplateListApi(APIView):
     """Map templates (categories, colours, icons, suggested fields); city staff create them."""
 
     permission_classes = [SignedInToWrite]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=TemplateSerializer(many=True))
     def get(self, request):
-        return Response(TemplateSerializer(selectors.template_list(user=request.user), many=True).data)
+        return page_response(self, selectors.template_list(user=request.user),
+                             lambda page: TemplateSerializer(page, many=True).data)
 
     @extend_schema(request=TemplateSerializer, responses={201: TemplateSerializer})
     def post(self, request):

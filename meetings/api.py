@@ -89,7 +89,6 @@ class MeetingStatsApi(APIView):
 class DisclosureReasonListApi(generics.ListAPIView):
     serializer_class = DisclosureReasonSerializer
     permission_classes = [AllowAny]
-    pagination_class = None
 
     def get_queryset(self):
         return DisclosureReason.objects.filter(is_active=True)

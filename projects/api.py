@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.inputs import validated
-from geoplatform.pagination import FeatureCollectionPagination
+from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination, page_response
 from geoplatform.parsers import JSONParser
 from maps.api import bbox_parse
 
@@ -54,6 +54,7 @@ class ProjectListApi(APIView):
     """City projects as a GeoJSON FeatureCollection (paged). City staff create them (POST)."""
 
     permission_classes = [ReadOrCityStaff]
+    pagination_class = ProjectPagination
 
     @extend_schema(responses=ProjectSerializer(many=True))
     def get(self, request):
@@ -62,9 +63,8 @@ class ProjectListApi(APIView):
             user=request.user, district=query.get("district"), department=query.get("department"),
             status=query.get("status"), proposal=query.get("proposal"), meeting=query.get("meeting"),
             bbox=bbox_parse(query.get("bbox")))
-        paginator = ProjectPagination()
-        page = paginator.paginate_queryset(projects, request, view=self)
-        return paginator.get_paginated_response(ProjectSerializer(page, many=True, context={"request": request}).data)
+        return page_response(self, projects,
+                             lambda page: ProjectSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=ProjectInputSerializer, responses={201: ProjectSerializer})
     def post(self, request):
@@ -96,12 +96,14 @@ class ProjectUpdateListApi(APIView):
 
     permission_classes = [ReadOrCityStaff]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=ProjectUpdateSerializer(many=True))
     def get(self, request, pk: int):
         project = selectors.access_project(project_id=pk, user=request.user)
         updates = selectors.project_updates(project=project)
-        return Response(ProjectUpdateSerializer(updates, many=True, context={"request": request}).data)
+        return page_response(self, updates,
+                             lambda page: ProjectUpdateSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request={"multipart/form-data": ProjectUpdateInputSerializer, "application/json": ProjectUpdateInputSerializer},
                    responses={201: ProjectUpdateSerializer})
@@ -163,12 +165,13 @@ class ProjectProgressApi(APIView):
     """Progress rolled up per district (`?by=district`, all 25) or per department (`?by=department`)."""
 
     permission_classes = [AllowAny]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(parameters=[ProjectRollupQuerySerializer], responses=ProjectRollupRowSerializer(many=True))
     def get(self, request):
         query = validated(ProjectRollupQuerySerializer, request.query_params)
         rows = selectors.progress_by_department() if query["by"] == "department" else selectors.progress_by_district()
-        return Response(ProjectRollupRowSerializer(rows, many=True).data)
+        return page_response(self, rows, lambda page: ProjectRollupRowSerializer(page, many=True).data)
 
 
 class ProposalDecisionApi(APIView):

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCityStaff, IsDistrictOfficer, is_city_staff
-from geoplatform.pagination import FeatureCollectionPagination
+from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination, page_response, page_schema
 from layers.links import tilejson_url
 from moderation.throttles import CreationRateThrottle
 
@@ -18,7 +18,7 @@ from . import selectors, services
 from .layers import REPORT_LAYER
 from .models import Open311Key, Report, ReportCategory
 from .serializers import (
-    BulkAcknowledgeSerializer, NoteSerializer, Open311KeyInputSerializer, Open311KeyIssuedSerializer,
+    BulkAcknowledgeSerializer, NoteOutputSerializer, NoteSerializer, Open311KeyInputSerializer, Open311KeyIssuedSerializer,
     Open311KeySerializer, PhotoUploadSerializer, ReportCategorySerializer,
     ReportCreateSerializer, ReportFeatureSerializer, ReportQuerySerializer, StatusChangeSerializer,
     TransferSerializer,
@@ -47,6 +47,7 @@ class ReportListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]  # report_create refuses banned users
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "reports"
+    pagination_class = ReportPagination
 
     @extend_schema(
         parameters=[
@@ -57,7 +58,7 @@ class ReportListApi(APIView):
             OpenApiParameter("overdue", bool, description="past the category's service target"),
             OpenApiParameter("bbox", str, description="minLon,minLat,maxLon,maxLat"),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses={200: page_schema(ReportPagination)},
         operation_id="reports_list",
     )
     def get(self, request):
@@ -73,10 +74,8 @@ class ReportListApi(APIView):
             user=request.user, queue=queue, mine=params.get("mine", False), statuses=params.get("status", ()),
             categories=params.get("category", ()), overdue=params.get("overdue"), bbox=params.get("bbox"),
         )
-        paginator = ReportPagination()
-        page = paginator.paginate_queryset(reports, request, view=self)
-        features = [ReportFeatureSerializer(r, context={"request": request}).data for r in page]
-        return paginator.get_paginated_response(features)
+        return page_response(self, reports, lambda page: [
+            ReportFeatureSerializer(r, context={"request": request}).data for r in page])
 
     @extend_schema(request=ReportCreateSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
@@ -141,14 +140,13 @@ class ReportNotesApi(APIView):
     """Internal notes: the report's district officers and city staff only."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = BoundedLimitOffsetPagination
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=NoteOutputSerializer(many=True))
     def get(self, request, pk):
         report = selectors.report_access(user=request.user, report_id=pk, need="internal")
         notes = [e for e in selectors.report_timeline(report=report, user=request.user) if e.kind == "note"]
-        return Response([{"id": n.pk, "note": n.message, "actor": n.actor.public_name if n.actor else None,
-                          "actor_official": bool(n.actor and n.actor.is_official),
-                          "created_at": n.created_at.isoformat()} for n in notes])
+        return page_response(self, notes, lambda page: NoteOutputSerializer(page, many=True).data)
 
     @extend_schema(request=NoteSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk):
@@ -198,12 +196,13 @@ class ReportCategoryListApi(APIView):
     """The kinds of hazard one can report. City staff add categories."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=ReportCategorySerializer(many=True))
     def get(self, request):
         staff = is_city_staff(request.user)
         categories = selectors.category_list(include_inactive=staff and request.query_params.get("all") == "true")
-        return Response(ReportCategorySerializer(categories, many=True).data)
+        return page_response(self, categories, lambda page: ReportCategorySerializer(page, many=True).data)
 
     @extend_schema(request=ReportCategorySerializer, responses={201: ReportCategorySerializer})
     def post(self, request):
@@ -245,11 +244,12 @@ class Open311KeyListApi(APIView):
     """Keys for Open311 clients (`api_key`). They open only /open311/v2/; the key is shown once, when issued."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=Open311KeySerializer(many=True))
     def get(self, request):
         keys = Open311Key.objects.filter(user=request.user, revoked_at__isnull=True)
-        return Response(Open311KeySerializer(keys, many=True).data)
+        return page_response(self, keys, lambda page: Open311KeySerializer(page, many=True).data)
 
     @extend_schema(request=Open311KeyInputSerializer, responses={201: Open311KeyIssuedSerializer})
     def post(self, request):
