@@ -91,11 +91,12 @@ async function loadQueue() {
   }
 }
 
-async function select(id) {
+async function select(id, { reveal = true } = {}) {
   state.selected = id;
   for (const item of document.querySelectorAll(".queue-item")) item.setAttribute("aria-current", String(item.dataset.reportId === String(id)));
   $("detail-empty").hidden = true;
   $("detail-body").hidden = false;
+  if (reveal) showDetail();
   for (const box of ["status-error", "note-error", "transfer-error"]) hideError($(box));
   let report;
   try {
@@ -114,8 +115,13 @@ async function select(id) {
   if (map) showReportOnMap(map, report, { id: "selected", maxZoom: 13 });
   loadNotes(id);
   document.body.dataset.selectedReport = String(id);
-  // On a phone the details are below the queue and the map: bring them into view.
-  if (window.matchMedia("(max-width: 63.99rem)").matches) $("detail").scrollIntoView({ behavior: "smooth", block: "start" });
+}
+
+// The selected report's details and actions come into view: on a phone the bottom sheet opens on them;
+// where the panel is one column (phones, tablets) it scrolls to them. The map keeps the report in sight.
+function showDetail() {
+  document.querySelector(".review-panel").sheet?.open();
+  if (window.matchMedia("(max-width: 63.99rem)").matches) $("detail").scrollIntoView({ block: "start" });
 }
 
 async function loadNotes(id) {
@@ -139,7 +145,7 @@ function wireForms() {
     await request(`/api/reports/${state.selected}/status/`, { method: "POST", json: body });
     $("s-message").value = "";
     toast(t("saved"), "ok");
-    await Promise.all([select(state.selected), loadQueue()]);
+    await Promise.all([select(state.selected, { reveal: false }), loadQueue()]);
   });
   onSubmit($("note-form"), $("note-error"), async () => {
     await request(`/api/reports/${state.selected}/notes/`, { method: "POST", json: { note: $("n-note").value.trim() } });
@@ -152,7 +158,7 @@ function wireForms() {
     $("t-reason").value = "";
     toast(t("saved"), "ok");
     await loadQueue();
-    await select(state.selected);
+    await select(state.selected, { reveal: false });
   });
   $("bulk-ack").addEventListener("click", async () => {
     try {
@@ -201,7 +207,7 @@ onMine((message) => {
   clearTimeout(requeue);
   requeue = setTimeout(() => {
     loadQueue();
-    if (state.selected === message.id) select(message.id);
+    if (state.selected === message.id) select(message.id, { reveal: false });
   }, 200);
 });
 
