@@ -29,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportPagination(FeatureCollectionPagination):
     """The page of reports carries the `reports` layer's TileJSON, so a client can switch to tiles."""
 
+    extra_schema = {"tilejson": {"type": "string", "format": "uri"}}
+
     def extra(self) -> dict:
         return {"tilejson": tilejson_url(self.request, REPORT_LAYER)}
 

@@ -50,8 +50,9 @@ def _is_list(schema: dict) -> bool:
     return "results" in properties or ("features" in properties and "type" in properties)
 
 
-def _list_paths() -> set[str]:
-    return {path for path, schema in _json_gets() if _is_list(schema)}
+def _lists() -> dict[str, dict]:
+    """Every list of the schema: its path and the schema of its page."""
+    return {path: schema for path, schema in _json_gets() if _is_list(schema)}
 
 
 def _api_routes():
@@ -175,15 +176,16 @@ def _url(path: str, world: dict) -> str:
 def test_every_list_of_the_api_answers_the_one_envelope(make_user, seoul, citizen, client_for):
     world = _world(make_user, seoul, citizen)
     staff = client_for(world["staff"])
-    paths = sorted(_list_paths())
-    assert len(paths) >= 30  # the walk found the API's lists (a broken walk would check nothing)
-    for path in paths:
+    lists = _lists()
+    assert len(lists) >= 30  # the walk found the API's lists (a broken walk would check nothing)
+    for path, schema in sorted(lists.items()):
         url = _url(path, world)
         assert "{" not in url, f"{path}: give its path parameters a value in _url"
         response = staff.get(url, {"limit": 1})
         assert response.status_code == 200, (url, response.content[:300])
         page = response.json()
         assert isinstance(page, dict) and ENVELOPE <= set(page), (url, page)
+        assert set(page) <= set(schema["properties"]), f"{url}: members the schema does not describe"
         items = page["features"] if page.get("type") == "FeatureCollection" else page["results"]
         assert "results" not in page or "features" not in page, url
         assert page["count"] >= 1 and len(items) == 1, f"{url}: nothing to list (add an item in _world)"

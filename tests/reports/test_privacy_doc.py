@@ -241,26 +241,26 @@ def _observe_civic(api, world, add) -> None:
     for step in evaluation["steps"]:
         add("/api/proposals/{id}/evaluation/", "steps", step["step"], step)
     projects = api.get("/api/projects/").json()
-    for feature in projects.get("features", projects.get("results", [])):
+    for feature in projects["features"]:
         add("/api/projects/", "feature", feature["id"], feature)
         add("/api/projects/", "properties", feature["id"], feature["properties"])
-    for update in _results(api.get(f"/api/projects/{world['project']}/updates/").json()):
+    for update in api.get(f"/api/projects/{world['project']}/updates/").json()["results"]:
         add("/api/projects/{id}/updates/", "update", update["id"], update)
-    for committee in _results(api.get("/api/committees/").json()):
+    for committee in api.get("/api/committees/").json()["results"]:
         add("/api/committees/", "committee", committee["id"], committee)
         for member in committee.get("members", ()):
             add("/api/committees/", "members", member["name"], member)
-    for meeting in _results(api.get("/api/meetings/").json()):
+    for meeting in api.get("/api/meetings/").json()["results"]:
         add("/api/meetings/", "meeting", meeting["id"], meeting)
-    for comment in _results(api.get(f"/api/proposals/{world['proposal']}/comments/").json()):
+    for comment in api.get(f"/api/proposals/{world['proposal']}/comments/").json()["results"]:
         add("/api/proposals/{id}/comments/", "comment", comment["id"], comment)
-    for item in _results(api.get("/api/rounds/").json()):
+    for item in api.get("/api/rounds/").json()["results"]:
         add("/api/rounds/", "round", item["id"], item)
         detail = api.get(f"/api/rounds/{item['id']}/").json()
         add("/api/rounds/{id}/", "round", item["id"], detail)
         for entry in detail["ranking"] or ():
             add("/api/rounds/{id}/", "ranking", entry["rank"], entry)
-    for item in _results(api.get("/api/campaigns/").json()):
+    for item in api.get("/api/campaigns/").json()["results"]:
         add("/api/campaigns/", "campaign", item["id"], item)
         for district in item["target_districts"]:
             add("/api/campaigns/", "target_districts", district["code"], district)
@@ -273,10 +273,6 @@ def _observe_civic(api, world, add) -> None:
     for part in ("by_department", "by_committee", "over_time", "by_department_over_time"):
         for row in stats[part]:
             add("/api/meetings/stats/", part, part, row)
-
-
-def _results(answer):
-    return answer["results"] if isinstance(answer, dict) and "results" in answer else answer
 
 
 def test_every_public_path_shows_exactly_the_fields_docs_privacy_md_lists(world, api, client_for, citizen2):
