@@ -36,7 +36,8 @@ def documented() -> dict[tuple[str, str], tuple[set[str], set[str]]]:
 
 
 @pytest.fixture
-def world(make_report, make_user, citizen, gangnam_officer, places, client_for, django_capture_on_commit_callbacks):
+def world(make_report, make_user, citizen, gangnam_officer, places, client_for, django_capture_on_commit_callbacks,
+          settings):
     """A published road report, a private-description road report, a sensitive report (answered, with a
     photo where allowed) and a public map with a feature."""
     from maps.services import feature_create, map_create
@@ -56,21 +57,21 @@ def world(make_report, make_user, citizen, gangnam_officer, places, client_for, 
     map_obj = map_create(owner=owner, title="공개 지도 (sample)", visibility="public")
     feature_create(map_obj=map_obj, actor=owner, geom=places["city_hall"], name="시청 (sample)")
     return {"published": published, "private": private, "dark": dark, "map": map_obj, **_other_paths(citizen, places),
-            **_civic_paths(citizen, make_user, client_for)}
+            **_civic_paths(citizen, make_user, client_for, settings)}
 
 
-def _civic_paths(citizen, make_user, client_for) -> dict:
+def _civic_paths(citizen, make_user, client_for, settings) -> dict:
     """A proposal taken through its citizen evaluation (drawn volunteers scored it, the committee reviewed it) and
     accepted into a project with a dated update; the volunteers have names and e-mails that must not show."""
     import datetime
 
-    from django.conf import settings
     from django.utils import timezone
 
     from campaigns.services import round_create
     from projects.models import Project
     from projects.services import update_post
 
+    # pytest-django's settings fixture: restored after the test (a plain assignment leaked into later tests)
     settings.PROPOSALS_EVALUATION_THRESHOLD = 2
     settings.PROPOSALS_EVALUATION_GROUP_SIZE = 2
     settings.PROPOSALS_EVALUATION_BY_KIND = {}
