@@ -31,8 +31,6 @@ def _call(service, **kwargs):
         return service(**kwargs)
     except ValidationError as exc:
         raise DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    except PermissionError as exc:
-        raise PermissionDenied(str(exc))
 
 
 class AnalysisPagination(BoundedLimitOffsetPagination):

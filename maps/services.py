@@ -450,9 +450,8 @@ def feature_review(*, feature: Feature, actor, decision: str, note: str = "", se
 
 @transaction.atomic
 def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, secret: str = "") -> Feature:
-    """Bring a feature back to how it was after `to_version`, as a new version (a deleted one is restored)."""
-    if not map_obj.can_edit(actor, secret):
-        _deny(_("Only the map's owner and editors can revert features."))
+    """Bring a feature back to how it was after `to_version`, as a new version (a deleted one is restored, which is
+    why this takes the map and the feature's id). `map_obj` comes from `map_access(need="edit")`."""
     target = (FeatureVersion.objects.filter(map=map_obj, feature_id=feature_id, version=to_version)
               .exclude(after=None).order_by("-pk").first())
     if target is None:
