@@ -4,7 +4,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCityStaff
-from geoplatform.pagination import BoundedLimitOffsetPagination
+from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
 
 from . import selectors
 from .serializers import AuditLogSerializer
@@ -15,6 +15,7 @@ class AuditLogListApi(APIView):
     """The audit log (append-only), newest first; city staff only. Filters: action, target_type, target_id, actor."""
 
     permission_classes = [IsCityStaff]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(parameters=[OpenApiParameter(name, str) for name in ("action", "target_type", "target_id")]
                    + [OpenApiParameter("actor", int)], responses=AuditLogSerializer(many=True))
@@ -25,6 +26,4 @@ class AuditLogListApi(APIView):
             raise ValidationError({"actor": _("actor is a user id.")})
         entries = selectors.audit_list(action=params.get("action", ""), target_type=params.get("target_type", ""),
                                        target_id=params.get("target_id", ""), actor_id=actor)
-        paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(entries, request, view=self)
-        return paginator.get_paginated_response(AuditLogSerializer(page, many=True).data)
+        return page_response(self, entries, lambda page: AuditLogSerializer(page, many=True).data)

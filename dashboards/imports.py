@@ -7,10 +7,8 @@ the dong (`dong_code`/`adm_cd2` or `dong`/`행정동`), the `period` (`기간`: 
 and the `value` (`값`). The KOSTAT census codes overlap the MOIS codes numerically, so only
 MOIS codes are accepted as codes.
 """
-import csv
 import datetime
 import io
-import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from django.utils.translation import get_language, gettext as _
 
 from districts.models import District, Dong
 from geoplatform.bounded import read_bounded
+from geoplatform.tables import cell_number, cell_text, csv_rows, csv_text, header_key
 
 from .models import PERIOD_RE
 
@@ -49,10 +48,6 @@ class ParsedRow:
     value: float
 
 
-def header_key(header) -> str:
-    return re.sub(r"[\s_\-()./]", "", str(header or "")).lower()
-
-
 def name_key(name: str) -> str:
     return re.sub(r"[\s\-]", "", name).lower()
 
@@ -74,14 +69,6 @@ class DistrictIndex:
             self.dong_by_name[(dong.district_id, name_key(dong.name_en))] = dong
 
 
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _period(value) -> str | None:
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.strftime("%Y-%m")
@@ -94,35 +81,8 @@ def _period(value) -> str | None:
     return text if re.fullmatch(PERIOD_RE, text) else None
 
 
-def cell_number(value) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        text = cell_text(value).replace(",", "").replace(" ", "")
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
-            return None
-        number = float(text)
-    return number if math.isfinite(number) and abs(number) < 1e15 else None
-
-
 def _table_from_csv(data: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("The CSV file is not UTF-8 or CP949 text."))
-    if "\x00" in text:
-        raise ValidationError(_("The file is not a CSV text file."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+    return [row for row in csv_rows(csv_text(data)) if any(cell.strip() for cell in row)]
 
 
 def _xlsx_refuse_doctype(data: bytes) -> None:

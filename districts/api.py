@@ -6,6 +6,8 @@ from django.utils.translation import get_language
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geoplatform.pagination import FeatureCollectionPagination
+
 from .selectors import district_list, place_describe
 from .serializers import DistrictLookupQuerySerializer, DistrictSerializer, PlaceQuerySerializer, PlaceSerializer
 
@@ -17,11 +19,11 @@ from .serializers import DistrictLookupQuerySerializer, DistrictSerializer, Plac
     ]
 )
 class DistrictListApi(generics.ListAPIView):
-    """Seoul's 25 districts as GeoJSON; with lon/lat, the district(s) holding that point."""
+    """Seoul's 25 districts as a GeoJSON FeatureCollection (one page); with lon/lat, the district(s) holding that point."""
 
     serializer_class = DistrictSerializer
     permission_classes = [AllowAny]
-    pagination_class = None
+    pagination_class = FeatureCollectionPagination
 
     def get_queryset(self):
         query = DistrictLookupQuerySerializer(data=self.request.query_params)

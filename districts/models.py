@@ -1,6 +1,16 @@
 from django.contrib.gis.db import models
+from django.contrib.gis.geos import GEOSGeometry, Point
 
-from .managers import DistrictQuerySet, DongQuerySet
+
+class AreaQuerySet(models.QuerySet):
+    """Districts and dongs alike: the areas at a point or touching a geometry."""
+
+    def covering_point(self, lon: float, lat: float):
+        """Areas whose closed boundary holds the point: a point on a shared border belongs to both."""
+        return self.filter(geom__intersects=Point(lon, lat, srid=4326))
+
+    def intersecting(self, geometry: GEOSGeometry):
+        return self.filter(geom__intersects=geometry)
 
 
 class District(models.Model):
@@ -21,7 +31,7 @@ class District(models.Model):
     population_date = models.DateField(null=True, blank=True)
     geom = models.MultiPolygonField(srid=4326)
 
-    objects = DistrictQuerySet.as_manager()
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -43,7 +53,7 @@ class Dong(models.Model):
     households = models.PositiveIntegerField(null=True, blank=True)
     geom = models.MultiPolygonField(srid=4326)
 
-    objects = DongQuerySet.as_manager()
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

@@ -25,6 +25,16 @@ log = logging.getLogger(__name__)
 LOCK_CLASS = 71310  # first key of our advisory locks; the second is hashtext(worker id)
 
 
+def unpooled_connection(alias: str):
+    """A connection of its own, outside Django's connection pool (settings DATABASE_POOL): a pooled one
+    would go back to the pool on close() still holding the session lock, and the pool would keep it open."""
+    from django.db.utils import load_backend
+
+    settings_dict = connections.settings[alias]
+    options = {key: value for key, value in settings_dict.get("OPTIONS", {}).items() if key != "pool"}
+    return load_backend(settings_dict["ENGINE"]).DatabaseWrapper({**settings_dict, "OPTIONS": options}, alias)
+
+
 class ClaimGuard(threading.Thread):
     """Holds this worker's liveness lock and requeues the tasks of dead workers."""
 
@@ -47,7 +57,7 @@ class ClaimGuard(threading.Thread):
                 return
             except DatabaseError:
                 self._lock_db.close()
-        self._lock_db = connections.create_connection(DEFAULT_DB_ALIAS)
+        self._lock_db = unpooled_connection(DEFAULT_DB_ALIAS)
         with self._lock_db.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [LOCK_CLASS, self.worker_id])
 

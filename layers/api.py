@@ -6,6 +6,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geoplatform.pagination import BoundedLimitOffsetPagination, page_response, page_schema
+
 from .access import layer_for_viewer, request_viewer
 from .exports import export_layer_response
 from .registry import registry
@@ -17,14 +19,15 @@ class LayerListApi(APIView):
     """Every layer the viewer may see, with its TileJSON, style, OGC and export URLs."""
 
     permission_classes = [AllowAny]
+    pagination_class = BoundedLimitOffsetPagination
 
-    @extend_schema(operation_id="layers_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="layers_list", responses={200: page_schema()})
     def get(self, request):
         layers = sorted(registry.listed(request_viewer(request)), key=lambda layer: layer.name)
         kind = request.query_params.get("kind")
         if kind:
             layers = [layer for layer in layers if layer.kind == kind]
-        return Response({"count": len(layers), "results": [layer_summary(request, layer) for layer in layers]})
+        return page_response(self, layers, lambda page: [layer_summary(request, layer) for layer in page])
 
 
 class LayerDetailApi(APIView):

@@ -1,22 +1,30 @@
-"""The light tile path of the ASGI application: `/tiles/<layer>/<z>/<x>/<y>.mvt` for provably public layers,
-answered on the event loop without Django's request cycle (no handler, middleware, session, URL resolver).
+"""The light tile path of the ASGI application: `/tiles/<layer>/<z>/<x>/<y>.<mvt|pbf|png>` of every layer of the
+registry, answered without Django's request cycle (no handler, middleware chain, URL resolver).
 
-Mounted by geoplatform/asgi.py in front of Django (`make run`, `make cluster`, `bin/bench`). It serves a tile
-only when everything that decides the answer is known without a query of Django's:
+Mounted by geoplatform/asgi.py in front of Django (`make run`, `make cluster`, `bin/bench`). Two ways through:
 
-- a *fixed* layer of the registry (`registry.fixed`: families such as `map-12` or `dataset-…` resolve their
-  object with a query, and are viewer-dependent or per object) that is `public`, a vector layer,
-  `static_queryset` (its SQL depends on nothing but the layer), with no `can_view_rule` and no
-  `version_factory` (both may read the database);
-- GET, valid z/x/y at or above the layer's minzoom, no `?key=` (a secret link is never the light path's),
-  a Host that ALLOWED_HOSTS accepts, no HTTPS redirect due.
+- **public fixed layers**, on the event loop alone: a *fixed* layer of the registry (`registry.fixed`) that is
+  `public`, a vector layer, `static_queryset` (its SQL depends on nothing but the layer), with no
+  `can_view_rule` and no `version_factory` (both may read the database), asked without `?key=`: nothing
+  about the viewer can change its tile, so no session, user or Django query is looked at;
+- **every other layer** (families such as `map-12`, `dataset-…`, `indicator-…`, `analysis-…`; private and
+  viewer-dependent layers; secret links; PNG tiles): Django's own code decides in a worker thread, exactly as
+  the Django path does — the session and user of SessionMiddleware and AuthenticationMiddleware (or an API
+  token), `layers.access.layer_visible` (the resolver and `can_view`: a private map for its owner,
+  collaborators or its secret link only), the layer's queryset for that viewer (hidden features, pending
+  suggestions, k-suppressed analysis cells), its permission key in the tile cache, `tile_views.tile_headers`
+  — and the tile is drawn there too, by the Django view's own `render_tile`, on the thread's connection from
+  Django's pool (settings DATABASE_POOL). What this saves against the Django path is its request cycle (the
+  handler, thirteen middleware, the URL resolver); the per-request work of a family layer (resolving its object,
+  the permission check, compiling the viewer's statement) stays, so families gain less than public layers
+  (bench/RESULTS.md, "Django's connection pool": map tiles).
 
-Everything else — a private map's tiles, any request with a secret key, PNG tiles, HEAD, a bad tile
-address, a layer that is not provably public, and any error of the database — falls through to the full
-Django application, which answers exactly as before (404 for what the viewer may not see, the 400s in the
-reader's language, the 503 with Retry-After when no database answers). A session cookie or an
-`Authorization` header does not change a public layer's tile (the same bytes for everyone), so it does not
-matter here; for any other layer the request never reaches this module's query.
+Whatever is not a plain answer falls through to the full Django application, which answers exactly as before:
+a layer that does not exist or that the viewer may not see (the same 404 for both), a zoom below the layer's
+minimum, a session that had to change, HEAD, a bad tile address, a NUL in the query, a Host that
+ALLOWED_HOSTS refuses or an HTTPS redirect due (the 400s in the reader's language), and any error of the
+database (the 503 with Retry-After when none answers). So the light path can only ever give an answer the
+Django path gives; tests/layers/test_asgi_tiles.py compares them, an attacker's requests included.
 
 What it shares with the Django path (layers/tile_views.py): the registry, the exact statement of
 layers/tiles.py (`tile_sql`, `first_cap`, `next_cap`: one source of truth for the SQL), the tile cache and
@@ -27,29 +35,33 @@ layers/selectors.py), ETag, gzip and headers. So a tile's bytes and headers are 
 The database: psycopg 3 through one psycopg_pool.AsyncConnectionPool per process and event loop, on the
 primary (`DATABASES["default"]`; fresher than a replica, so read-your-writes holds), autocommit (one round
 trip a tile), `max_parallel_workers_per_gather = 0` as a connection option (as the Django path sets it per
-statement), and each tile statement executed as a prepared statement (parsed once per connection).
+statement), each tile statement executed as a prepared statement (parsed once per connection; not the clusters
+read from TileCluster rows, whose generic plan is slower: `_prepared`), its one value fetched in binary (no
+hex encoding of the MVT bytes in PostgreSQL nor decoding here).
 When a query fails or no connection comes within TILES_POOL_TIMEOUT seconds, the request and every tile
 request of the next TILES_POOL_PAUSE seconds go to Django instead.
 """
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.exceptions import SynchronousOnlyOperation
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.http.request import split_domain_port, validate_host
 
 from . import selectors
 from .cache import cache_clock, tile_cache, tile_variant
 from .light import TILE_PATH
 from .registry import Layer, Viewer, registry
-from .tile_views import MVT_TYPE, _etag, etag_matches, public_cache_control, stored_vector_tile
+from .tile_views import MVT_TYPE, _etag, etag_matches, public_cache_control, render_tile, stored_vector_tile, tile_headers
 from .tilegrid import tile_valid
-from .tiles import first_cap, next_cap, tile_bytes, tile_sql, uses_aggregates
+from .tiles import clustered, first_cap, next_cap, tile_bytes, tile_sql, uses_aggregates
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +94,9 @@ class _Config:
         self.security = {secure: _security_headers(secure) for secure in (False, True)}
         self.memo = settings.TILES_VERSION_MEMO
         self.cache = tile_cache()
-        self.cache_blocks = not hasattr(self.cache, "root")  # Redis: a network round trip, off the loop
+        # Redis: a network round trip, off the loop (a thread); the file system and "none" on the loop (the
+        # profile of bench/RESULTS.md: two thread hops a tile were a quarter of an uncached tile's CPU)
+        self.cache_blocks = getattr(self.cache, "blocking", True)
         self.cache_control = {True: public_cache_control("1", "1").encode(),
                               False: public_cache_control(None, None).encode()}
 
@@ -158,7 +172,7 @@ class TilesFirst:
             return await self.lifespan(receive, send)
         if scope.get("type") == "http" and scope.get("method") == "GET":
             match = TILE_PATH.match(scope.get("path", ""))
-            if match is not None and match["fmt"] != "png" and time.monotonic() >= self._paused_until:
+            if match is not None and time.monotonic() >= self._paused_until:
                 try:
                     answer = await self.answer(scope, match)
                 except Unavailable:
@@ -214,21 +228,24 @@ class TilesFirst:
         if pool is not None:
             await pool.close()
 
-    async def query(self, sql: str, params: list, prepare: bool = True):
-        from psycopg import Error as DatabaseError
+    async def query(self, sql: str, params: list, prepare: bool = True, binary: bool = False):
+        from psycopg import Error as PsycopgError
         from psycopg_pool import PoolTimeout
 
         try:
             pool = await self.pool()
             async with pool.connection() as conn:
-                cursor = await conn.execute(sql, params, prepare=prepare)
+                cursor = await conn.execute(sql, params, prepare=prepare, binary=binary)
                 return await cursor.fetchone()
-        except (DatabaseError, PoolTimeout, OSError) as exc:
-            pause = float(getattr(settings, "TILES_POOL_PAUSE", 1.0))
-            self._paused_until = time.monotonic() + pause
-            log.warning("light tile path: database unavailable (%s); tiles go through Django for %.0f s",
-                        str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__, pause)
+        except (PsycopgError, PoolTimeout, OSError) as exc:
+            self._pause(exc)
             raise Unavailable from exc
+
+    def _pause(self, exc) -> None:
+        pause = float(getattr(settings, "TILES_POOL_PAUSE", 1.0))
+        self._paused_until = time.monotonic() + pause
+        log.warning("light tile path: database unavailable (%s); tiles go through Django for %.0f s",
+                    str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__, pause)
 
     async def remembered(self, key: tuple, sql: str, params: list, value):
         """A small read, remembered for TILES_VERSION_MEMO seconds in the memo the Django path reads too."""
@@ -258,12 +275,12 @@ class TilesFirst:
     async def answer(self, scope, match):
         """(status, headers, body), or None when Django must answer."""
         z, x, y = int(match["z"]), int(match["x"]), int(match["y"])
-        layer = registry.fixed(match["layer"])
-        if not servable(layer) or not tile_valid(z, x, y) or z < layer.minzoom:
+        if not tile_valid(z, x, y):
             return None
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
-        if "key" in query:
-            return None
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        if any("\x00" in key or "\x00" in value for key, value in query):
+            return None  # Django's 400 (geoplatform.middleware.RefuseNulInQueryMiddleware)
+        query = dict(query)
         headers = {}
         for name, value in scope.get("headers", ()):
             name = name.decode("latin-1").lower()
@@ -273,7 +290,15 @@ class TilesFirst:
         secure = conf.secure(scope, headers)
         if not conf.allowed_host(headers) or (conf.ssl_redirect and not secure):
             return None
+        layer = registry.fixed(match["layer"])
+        if match["fmt"] != "png" and "key" not in query and servable(layer):
+            if z < layer.minzoom:
+                return None
+            return await self.answer_public(layer, z, x, y, query, headers, conf, secure)
+        return await self.answer_resolved(scope, match, z, x, y, query, headers, conf, secure)
 
+    async def answer_public(self, layer, z, x, y, query, headers, conf, secure):
+        """A tile of a provably public fixed layer: no thread, no Django query."""
         version = query.get("v")
         current = None
         if version is not None:
@@ -298,22 +323,39 @@ class TilesFirst:
                 await asyncio.to_thread(cache.set, layer.name, z, x, y, variant, data, started)
             else:
                 cache.set(layer.name, z, x, y, variant, data, started)
-        security = conf.security[secure]
-        if not data:
-            return 204, [*out, (b"content-type", b"text/html; charset=utf-8"), *security], b""
-        etag = _etag(data)
-        out.append((b"etag", etag.encode()))
-        if etag_matches(headers.get("if-none-match", ""), etag):
-            return 304, [*out, (b"content-type", b"text/html; charset=utf-8"), *security], b""
-        out.append((b"vary", b"Accept-Encoding"))
-        if "gzip" in headers.get("accept-encoding", ""):
-            out.append((b"content-encoding", b"gzip"))
-        else:
-            import gzip
+        return _respond(out, data, headers, conf.security[secure], vary=[])
 
-            data = gzip.decompress(data)
-        out += [(b"content-type", MVT_TYPE.encode()), (b"content-length", str(len(data)).encode()), *security]
-        return 200, out, data
+    # --- every other layer: resolved, permission-checked and compiled by Django's own code in a thread --------
+    async def answer_resolved(self, scope, match, z, x, y, query, headers, conf, secure):
+        """A tile of any other layer of the registry (families such as `map-12`, `dataset-…`, `analysis-…`,
+        `indicator-…`; private and viewer-dependent layers; secret links; PNG tiles).
+
+        Who asks and what they may see is decided exactly as on the Django path, by the same code: the request's
+        session and user as SessionMiddleware and AuthenticationMiddleware give them (an `Authorization: Token`
+        as layers.access reads it), `layers.access.layer_visible` (the layer's resolver and `can_view`), the
+        layer's own queryset for this viewer (hidden features, moderation, k-suppression of analysis outputs),
+        its permission key in the tile cache and `tile_views.tile_headers`. That runs in a worker thread (the
+        ORM is synchronous), which also draws a missed tile (`tile_views.render_tile`). Whatever is not a plain answer — a layer
+        the viewer may not see or that does not exist (Django's 404), a zoom below the layer's minimum, a
+        session that had to change, any error — goes to Django, which answers as it always has.
+        """
+        fmt = match["fmt"]
+        try:
+            plan = await asyncio.to_thread(_resolve, scope, match["layer"], z, x, y, fmt, query.get("v"))
+        except DatabaseError as exc:
+            self._pause(exc)
+            return None
+        except Exception:  # noqa: BLE001 - Django answers, and logs its own error if it has one
+            log.exception("light tile path: %s fell through to Django", scope.get("path"))
+            return None
+        if plan is None:
+            return None
+        data = plan.data
+        out = [(name.lower().encode(), value.encode()) for name, value in plan.headers.items() if name != "Vary"]
+        out.append((b"x-tile-cache", b"hit" if plan.hit else b"miss"))
+        vary = [v.strip() for v in plan.headers.get("Vary", "").split(",") if v.strip()]
+        return _respond(out, data, headers, conf.security[secure], vary=vary, png=fmt == "png",
+                        session_read=plan.session_read)
 
     async def render(self, layer, z, x, y) -> bytes:
         """The MVT bytes (b"" when empty): layers/tiles.py's statements, on a pooled connection."""
@@ -323,12 +365,104 @@ class TilesFirst:
             aggregates = await self.remembered(selectors.aggregates_key(layer, DATABASE), AGGREGATES_SQL,
                                                [layer.name, version], lambda row: row is not None)
         cap = first_cap(layer)
+        prepare = _prepared(layer, z, aggregates)
         while True:
             sql, params = await self.statement(layer, z, x, y, cap, aggregates)
-            data = tile_bytes(await self.query(sql, params))
+            data = tile_bytes(await self.query(sql, params, prepare=prepare, binary=True))
             cap = next_cap(layer, z, x, y, data, cap)
             if cap is None:
                 return data
+
+
+def _prepared(layer, z: int, aggregates: bool) -> bool:
+    """Whether the tile statement runs as a prepared statement (parsed once per connection). Not the clusters read
+    from TileCluster rows: after five runs PostgreSQL switches a prepared statement to its generic plan, and for that
+    statement the generic plan costs 1.2 ms of backend CPU a tile against 0.67 ms planned with the tile's own
+    values (bench/RESULTS.md, "Where the time goes"); the other statements' generic plans cost the same or less."""
+    return not (aggregates and clustered(layer, z))
+
+
+def _respond(out: list, data: bytes, headers: dict, security: list, *, vary: list, png: bool = False,
+             session_read: bool = False):
+    """The answer the Django view (layers.tile_views.tile) gives for these stored bytes, with what
+    SessionMiddleware (Vary: Cookie once the session was read) and SecurityMiddleware add."""
+    def with_vary(items, *more):
+        names = list(items)
+        for name in (*more, *(["Cookie"] if session_read else [])):
+            if name.lower() not in (n.lower() for n in names):
+                names.append(name)
+        return [(b"vary", ", ".join(names).encode())] if names else []
+
+    if not data:
+        return 204, [*out, *with_vary(vary), (b"content-type", b"text/html; charset=utf-8"), *security], b""
+    etag = _etag(data)
+    out.append((b"etag", etag.encode()))
+    if etag_matches(headers.get("if-none-match", ""), etag):
+        return 304, [*out, *with_vary(vary), (b"content-type", b"text/html; charset=utf-8"), *security], b""
+    if png:
+        return 200, [*out, *with_vary(vary), (b"content-type", b"image/png"),
+                     (b"content-length", str(len(data)).encode()), *security], data
+    out += with_vary(vary, "Accept-Encoding")
+    if "gzip" in headers.get("accept-encoding", ""):
+        out.append((b"content-encoding", b"gzip"))
+    else:
+        import gzip
+
+        data = gzip.decompress(data)
+    out += [(b"content-type", MVT_TYPE.encode()), (b"content-length", str(len(data)).encode()), *security]
+    return 200, out, data
+
+
+@dataclass
+class _Plan:
+    """What the thread decided for one tile of a resolved layer."""
+
+    layer: Layer
+    viewer: Viewer
+    headers: dict
+    variant: str
+    data: bytes | None = None  # the stored bytes: a cache hit, or drawn in the thread
+    hit: bool = False
+    session_read: bool = False
+
+
+def _pass(request):  # the middlewares' get_response: never called (only their process_request runs)
+    return None
+
+
+def _resolve(scope, name: str, z: int, x: int, y: int, fmt: str, version: str | None) -> _Plan | None:
+    """In a worker thread: the viewer, the layer they may see, and the tile's cached bytes or first statement."""
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.core.handlers.asgi import ASGIRequest
+
+    from .access import layer_visible, request_viewer
+
+    try:
+        request = ASGIRequest(scope, io.BytesIO())
+        SessionMiddleware(_pass).process_request(request)
+        AuthenticationMiddleware(_pass).process_request(request)
+        viewer = request_viewer(request)
+        layer = layer_visible(name, viewer, kind="raster" if fmt == "png" else "vector")
+        if layer is None or z < layer.minzoom:
+            return None  # Django's 404 (the same for a layer that does not exist) or its 204
+        plan = _Plan(layer=layer, viewer=viewer, headers=tile_headers(layer, version),
+                     variant=tile_variant(version=layer.version(), permission=layer.permission_key(viewer),
+                                          fmt="png" if fmt == "png" else "mvt"))
+        cache = tile_cache()
+        plan.data = cache.get(layer.name, z, x, y, plan.variant)
+        plan.hit = plan.data is not None
+        if plan.data is None:  # drawn here, on this thread's pooled connection: the Django view's own rendering
+            started = cache_clock()
+            plan.data = render_tile(layer, viewer, z, x, y, fmt, using=DATABASE)
+            cache.set(layer.name, z, x, y, plan.variant, plan.data, started)
+        session = request.session
+        if session.modified:
+            return None  # e.g. a session whose user changed their password: Django answers and clears it
+        plan.session_read = session.accessed
+        return plan
+    finally:
+        connections.close_all()  # this thread's connections back to Django's pool
 
 
 def tiles_first(app):

@@ -43,6 +43,8 @@ def tile_variant(*, version: str, permission: str = "", fmt: str = "mvt") -> str
 class FilesystemTileCache:
     """`<root>/<layer>/<z>/<x>/<y>/<variant>`; writes are atomic (temp file + rename)."""
 
+    blocking = False  # a local file: read on the event loop by layers/asgi_tiles.py (page cache, ~µs)
+
     def __init__(self, root):
         self.root = Path(root)
         self._root = str(self.root)
@@ -134,6 +136,7 @@ class RedisTileCache:
 
     # Ranges with at most this many tiles are deleted key by key; larger ones walk the zoom's index set.
     DIRECT_DELETE_LIMIT = 512
+    blocking = True  # a network round trip: layers/asgi_tiles.py calls it from a thread
 
     def __init__(self, url: str):
         import redis
@@ -217,6 +220,8 @@ class RedisTileCache:
 
 class NullTileCache:
     """`TILES_CACHE_BACKEND=none`: every tile rendered on request (behind a CDN, or to measure)."""
+
+    blocking = False
 
     def get(self, layer, z, x, y, variant):
         return None

@@ -73,11 +73,20 @@ def stored_vector_tile(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0) if data else b""
 
 
-def _render(layer, viewer, z, x, y, fmt) -> bytes:
-    """Stored form of a tile: gzip for MVT, PNG as it is; b"" when empty."""
+def tile_headers(layer, version: str | None) -> dict:
+    """The headers every answer for a tile of `layer` carries (layers/asgi_tiles.py sends the same)."""
+    headers = {"Cache-Control": _cache_control(layer, version), "Access-Control-Allow-Origin": "*"}
+    if not layer.public:
+        headers["Vary"] = "Cookie, Authorization"
+        del headers["Access-Control-Allow-Origin"]
+    return headers
+
+
+def render_tile(layer, viewer, z, x, y, fmt, using: str | None = None) -> bytes:
+    """Stored form of a tile: gzip for MVT, PNG as it is; b"" when empty. Read where the router says, or `using`."""
     if fmt == "png":
         return layer.raster_tile(z, x, y) or b""
-    return stored_vector_tile(render_vector_tile(layer, viewer, z, x, y))
+    return stored_vector_tile(render_vector_tile(layer, viewer, z, x, y, using=using))
 
 
 @require_GET
@@ -89,10 +98,7 @@ def tile(request, layer, z, x, y, fmt):
             % {"tile": f"{z}/{x}/{y}", "max": MAX_ZOOM})
     viewer = request_viewer(request)
     layer_obj = layer_for_viewer(layer, viewer, kind="raster" if fmt == "png" else "vector")
-    headers = {"Cache-Control": _cache_control(layer_obj, request.GET.get("v")), "Access-Control-Allow-Origin": "*"}
-    if not layer_obj.public:
-        headers["Vary"] = "Cookie, Authorization"
-        del headers["Access-Control-Allow-Origin"]
+    headers = tile_headers(layer_obj, request.GET.get("v"))
     if z < layer_obj.minzoom:
         return HttpResponse(status=204, headers=headers)
     variant = tile_variant(version=layer_obj.version(), permission=layer_obj.permission_key(viewer),
@@ -103,7 +109,7 @@ def tile(request, layer, z, x, y, fmt):
     if data is None:
         headers["X-Tile-Cache"] = "miss"
         started = cache_clock()
-        data = _render(layer_obj, viewer, z, x, y, fmt)
+        data = render_tile(layer_obj, viewer, z, x, y, fmt)
         cache.set(layer_obj.name, z, x, y, variant, data, started)
     if not data:
         return HttpResponse(status=204, headers=headers)

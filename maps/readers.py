@@ -18,9 +18,8 @@ Safety rules:
   (`geoplatform.geometry.geometry_to_4326`): a point at 1e300 never reaches PROJ.
 Each feature is checked with the shared geometry policy; rejected ones are reported with the reason.
 """
-import csv
-import io
 import json
+import math
 import os
 import re
 import shutil
@@ -37,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
 from geoplatform.geometry import ALLOWED_TYPES, crs_is_usable, geometry_from_geojson, geometry_to_4326
+from geoplatform.tables import cell_number, csv_rows, csv_text, header_key
 
 IMPORT_MAX_BYTES = getattr(settings, "MAPS_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
 ZIP_MAX_MEMBERS = 20
@@ -53,11 +53,11 @@ FORMATS = {
 }
 NAME_KEYS = ("name", "title", "이름", "명칭", "건물명", "도서관명", "역사명", "장소명")
 DESCRIPTION_KEYS = ("description", "desc", "설명")
-LON_KEYS = ("lon", "lng", "long", "longitude", "x", "경도", "경도(x)", "x좌표")
-LAT_KEYS = ("lat", "latitude", "y", "위도", "위도(y)", "y좌표")
+LON_KEYS = {header_key(k) for k in ("lon", "lng", "long", "longitude", "x", "경도", "경도(x)", "x좌표")}
+LAT_KEYS = {header_key(k) for k in ("lat", "latitude", "y", "위도", "위도(y)", "y좌표")}
 KML_HOUSEKEEPING = {"altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon", "begin", "end",
                     "timestamp", "snippet"}
-WKT_KEYS = ("wkt", "geometry", "geom", "the_geom", "도형")
+WKT_KEYS = {header_key(k) for k in ("wkt", "geometry", "geom", "the_geom", "도형")}
 
 
 WKT_RE = re.compile(r"^\s*(MULTI)?(POINT|LINESTRING|POLYGON)\s*(\(|EMPTY)", re.IGNORECASE)
@@ -333,42 +333,17 @@ def _ogr_to_geos(ogr_geom: OGRGeometry) -> GEOSGeometry:
     return GEOSGeometry(memoryview(bytes(ogr_geom.wkb)))
 
 
-def _decode_text(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    reader_fail(gettext("The CSV is neither UTF-8 nor CP949 text."))
-
-
-def _norm(header: str) -> str:
-    return re.sub(r"\s+", "", (header or "").strip().lower())
-
-
-def _number(text):
-    try:
-        value = float(str(text).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if value == value and abs(value) != float("inf") else None
+def _coordinate(cell) -> float | None:
+    return cell_number(cell, limit=math.inf)  # geometry_to_4326 bounds it by the CRS's area of use
 
 
 def _read_csv(source: ImportSource):
     with open(source.path, "rb") as fh:
-        text = _decode_text(fh.read())
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows_all = list(csv.reader(io.StringIO(text), dialect))
-    except csv.Error as exc:
-        reader_fail(gettext("The CSV could not be read: %(reason)s.") % {"reason": str(exc)[:120]})
+        rows_all = csv_rows(csv_text(fh.read()))
     if len(rows_all) < 2:
         reader_fail(gettext("The CSV needs a header row and at least one row."))
     header = rows_all[0]
-    normed = [_norm(h) for h in header]
+    normed = [header_key(h) for h in header]
     wkt_col = next((i for i, h in enumerate(normed) if h in WKT_KEYS), None)
     lon_col = next((i for i, h in enumerate(normed) if h in LON_KEYS), None)
     lat_col = next((i for i, h in enumerate(normed) if h in LAT_KEYS), None)
@@ -378,8 +353,8 @@ def _read_csv(source: ImportSource):
     srid = source.srid or 4326
     swap = False
     if wkt_col is None and srid == 4326:
-        swap = _axes_swapped([(_number(r[lon_col]) if lon_col < len(r) else None,
-                               _number(r[lat_col]) if lat_col < len(r) else None) for r in data])
+        swap = _axes_swapped([(_coordinate(r[lon_col]) if lon_col < len(r) else None,
+                               _coordinate(r[lat_col]) if lat_col < len(r) else None) for r in data])
         if swap:
             source.notes.append(gettext("The columns %(lon)r and %(lat)r hold latitude and longitude the other way "
                                         "round; they were swapped.") % {"lon": header[lon_col], "lat": header[lat_col]})
@@ -397,7 +372,7 @@ def _read_csv(source: ImportSource):
                         raise ValidationError(gettext("The geometry column must hold WKT, e.g. POINT (127.0276 37.4979)."))
                     geom = GEOSGeometry(row[wkt_col])
                 else:
-                    x, y = _number(row[lon_col]), _number(row[lat_col])
+                    x, y = _coordinate(row[lon_col]), _coordinate(row[lat_col])
                     if x is None or y is None:
                         raise ValidationError(gettext("Longitude or latitude is not a number."))
                     if swap:

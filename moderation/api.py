@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsCityStaff
 from geoplatform.ids import id_from
+from geoplatform.pagination import BoundedLimitOffsetPagination, page_response, page_schema
 
 from . import selectors, services
 from .serializers import BanSerializer, FlagCreateSerializer, FlagDecisionSerializer, FlagSerializer
@@ -36,22 +37,26 @@ class FlagQueueApi(APIView):
     """City staff: flagged content grouped by target, most flagged first, with each target's flags."""
 
     permission_classes = [IsCityStaff]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(parameters=[OpenApiParameter("state", str, enum=["open", "restored", "removed"]),
-                               OpenApiParameter("target_type", str)], responses=OpenApiTypes.OBJECT)
+                               OpenApiParameter("target_type", str)], responses={200: page_schema()})
     def get(self, request):
         state = request.query_params.get("state", "open")
         if state not in ("open", "restored", "removed"):
             raise ValidationError({"state": _("Unknown state; use open, restored or removed.")})
-        queue = selectors.flag_queue_page(state=state, target_type=request.query_params.get("target_type"))
-        results = [{
-            **{k: v for k, v in group.items() if k not in ("target", "flags")},
-            "exists": group["target"] is not None,
-            "is_hidden": getattr(group["target"], "is_hidden", None),
-            "label": str(group["target"]) if group["target"] is not None else None,
-            "flags": FlagSerializer(group["flags"], many=True).data,
-        } for group in queue["groups"]]
-        return Response({"count": queue["count"], "results": results})
+
+        def serialize(page):
+            return [{
+                **{k: v for k, v in group.items() if k not in ("target", "flags")},
+                "exists": group["target"] is not None,
+                "is_hidden": getattr(group["target"], "is_hidden", None),
+                "label": str(group["target"]) if group["target"] is not None else None,
+                "flags": FlagSerializer(group["flags"], many=True).data,
+            } for group in selectors.flag_groups_with_targets(groups=page, state=state)]
+
+        return page_response(self, selectors.flag_queue(state=state, target_type=request.query_params.get("target_type")),
+                             serialize)
 
 
 class FlagDecideApi(APIView):

@@ -20,8 +20,8 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dashboards.imports import (MAX_ROWS, DistrictIndex, cell_number, cell_text, header_columns,  # noqa: F401
-                                header_key, name_key, read_table)
+from dashboards.imports import MAX_ROWS, DistrictIndex, header_columns, name_key, read_table  # noqa: F401
+from geoplatform.tables import cell_number, cell_text
 
 from .models import ProjectStatus
 

@@ -9,16 +9,16 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsCityStaff, IsDistrictOfficer, is_city_staff
-from geoplatform.pagination import FeatureCollectionPagination
+from accounts.permissions import IsDistrictOfficer, ReadOrCityStaff, is_city_staff
+from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination, page_response, page_schema
 from layers.links import tilejson_url
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .layers import REPORT_LAYER
-from .models import Open311Key, Report, ReportCategory
+from .models import Open311Key
 from .serializers import (
-    BulkAcknowledgeSerializer, NoteSerializer, Open311KeyInputSerializer, Open311KeyIssuedSerializer,
+    BulkAcknowledgeSerializer, NoteOutputSerializer, NoteSerializer, Open311KeyInputSerializer, Open311KeyIssuedSerializer,
     Open311KeySerializer, PhotoUploadSerializer, ReportCategorySerializer,
     ReportCreateSerializer, ReportFeatureSerializer, ReportQuerySerializer, StatusChangeSerializer,
     TransferSerializer,
@@ -29,12 +29,15 @@ from django.utils.translation import gettext_lazy as _
 class ReportPagination(FeatureCollectionPagination):
     """The page of reports carries the `reports` layer's TileJSON, so a client can switch to tiles."""
 
+    extra_schema = {"tilejson": {"type": "string", "format": "uri"}}
+
     def extra(self) -> dict:
         return {"tilejson": tilejson_url(self.request, REPORT_LAYER)}
 
 
-def _report_response(request, report: Report, *, code=http.HTTP_200_OK) -> Response:
-    report = Report.objects.with_related().get(pk=report.pk)
+def _report_response(request, report_id, *, code=http.HTTP_200_OK) -> Response:
+    """The report as this reader sees it now (read again after a write: its districts' rows changed)."""
+    report = selectors.report_access(user=request.user, report_id=report_id)
     timeline = selectors.report_timeline(report=report, user=request.user)
     data = ReportFeatureSerializer(report, context={"request": request, "detail": True, "timeline": timeline}).data
     return Response(data, status=code)
@@ -47,6 +50,7 @@ class ReportListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]  # report_create refuses banned users
     throttle_classes = [CreationRateThrottle]
     throttle_scope = "reports"
+    pagination_class = ReportPagination
 
     @extend_schema(
         parameters=[
@@ -57,7 +61,7 @@ class ReportListApi(APIView):
             OpenApiParameter("overdue", bool, description="past the category's service target"),
             OpenApiParameter("bbox", str, description="minLon,minLat,maxLon,maxLat"),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses={200: page_schema(ReportPagination)},
         operation_id="reports_list",
     )
     def get(self, request):
@@ -73,17 +77,15 @@ class ReportListApi(APIView):
             user=request.user, queue=queue, mine=params.get("mine", False), statuses=params.get("status", ()),
             categories=params.get("category", ()), overdue=params.get("overdue"), bbox=params.get("bbox"),
         )
-        paginator = ReportPagination()
-        page = paginator.paginate_queryset(reports, request, view=self)
-        features = [ReportFeatureSerializer(r, context={"request": request}).data for r in page]
-        return paginator.get_paginated_response(features)
+        return page_response(self, reports, lambda page: [
+            ReportFeatureSerializer(r, context={"request": request}).data for r in page])
 
     @extend_schema(request=ReportCreateSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         data = ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.report_create(reporter=request.user, **data.validated_data)
-        return _report_response(request, report, code=http.HTTP_201_CREATED)
+        return _report_response(request, report.pk, code=http.HTTP_201_CREATED)
 
 
 class ReportDetailApi(APIView):
@@ -93,7 +95,7 @@ class ReportDetailApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
-        return _report_response(request, selectors.report_access(user=request.user, report_id=pk))
+        return _report_response(request, pk)
 
 
 class ReportStatusApi(APIView):
@@ -119,7 +121,7 @@ class ReportStatusApi(APIView):
                 district_codes=params.get("districts"), duplicate_of=duplicate_of,
                 responsible_body=params.get("responsible_body", ""),
             )
-        return _report_response(request, report)
+        return _report_response(request, report.pk)
 
 
 class ReportTransferApi(APIView):
@@ -134,21 +136,20 @@ class ReportTransferApi(APIView):
             report = selectors.report_access(user=request.user, report_id=pk, need="answer", lock=True)
             services.report_transfer(report=report, actor=request.user, to_code=params["to_district"],
                                      from_code=params.get("from_district"), reason=params["reason"])
-        return _report_response(request, report)
+        return _report_response(request, report.pk)
 
 
 class ReportNotesApi(APIView):
     """Internal notes: the report's district officers and city staff only."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = BoundedLimitOffsetPagination
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=NoteOutputSerializer(many=True))
     def get(self, request, pk):
         report = selectors.report_access(user=request.user, report_id=pk, need="internal")
         notes = [e for e in selectors.report_timeline(report=report, user=request.user) if e.kind == "note"]
-        return Response([{"id": n.pk, "note": n.message, "actor": n.actor.public_name if n.actor else None,
-                          "actor_official": bool(n.actor and n.actor.is_official),
-                          "created_at": n.created_at.isoformat()} for n in notes])
+        return page_response(self, notes, lambda page: NoteOutputSerializer(page, many=True).data)
 
     @extend_schema(request=NoteSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk):
@@ -174,7 +175,7 @@ class ReportPhotosApi(APIView):
         data.is_valid(raise_exception=True)
         report = selectors.report_access(user=request.user, report_id=pk)
         services.report_photo_add(report=report, actor=request.user, upload=data.validated_data["image"])
-        return _report_response(request, report, code=http.HTTP_201_CREATED)
+        return _report_response(request, report.pk, code=http.HTTP_201_CREATED)
 
 
 class ReportBulkAcknowledgeApi(APIView):
@@ -197,18 +198,17 @@ class ReportBulkAcknowledgeApi(APIView):
 class ReportCategoryListApi(APIView):
     """The kinds of hazard one can report. City staff add categories."""
 
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = [ReadOrCityStaff]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=ReportCategorySerializer(many=True))
     def get(self, request):
         staff = is_city_staff(request.user)
         categories = selectors.category_list(include_inactive=staff and request.query_params.get("all") == "true")
-        return Response(ReportCategorySerializer(categories, many=True).data)
+        return page_response(self, categories, lambda page: ReportCategorySerializer(page, many=True).data)
 
     @extend_schema(request=ReportCategorySerializer, responses={201: ReportCategorySerializer})
     def post(self, request):
-        if not request.user.is_city_staff:
-            raise PermissionDenied(IsCityStaff.message)
         data = ReportCategorySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -218,26 +218,21 @@ class ReportCategoryListApi(APIView):
 
 
 class ReportCategoryDetailApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    """One kind of hazard. City staff change it."""
 
-    def _get(self, code):
-        category = ReportCategory.objects.filter(code=code).first()
-        if category is None:
-            raise NotFound(_("No such category."))
-        return category
+    permission_classes = [ReadOrCityStaff]
 
     @extend_schema(responses=ReportCategorySerializer)
     def get(self, request, code):
-        return Response(ReportCategorySerializer(self._get(code)).data)
+        return Response(ReportCategorySerializer(selectors.category_access(user=request.user, category_code=code)).data)
 
     @extend_schema(request=ReportCategorySerializer, responses=ReportCategorySerializer)
     def patch(self, request, code):
-        if not request.user.is_city_staff:
-            raise PermissionDenied(IsCityStaff.message)
-        category = self._get(code)
-        data = ReportCategorySerializer(category, data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        category = services.category_update(category=category, actor=request.user, **data.validated_data)
+        with transaction.atomic():  # the row locked by the access door holds until the change is stored
+            category = selectors.category_access(user=request.user, category_code=code, lock=True)
+            data = ReportCategorySerializer(category, data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            category = services.category_update(category=category, actor=request.user, **data.validated_data)
         return Response(ReportCategorySerializer(category).data)
 
 
@@ -245,11 +240,12 @@ class Open311KeyListApi(APIView):
     """Keys for Open311 clients (`api_key`). They open only /open311/v2/; the key is shown once, when issued."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=Open311KeySerializer(many=True))
     def get(self, request):
         keys = Open311Key.objects.filter(user=request.user, revoked_at__isnull=True)
-        return Response(Open311KeySerializer(keys, many=True).data)
+        return page_response(self, keys, lambda page: Open311KeySerializer(page, many=True).data)
 
     @extend_schema(request=Open311KeyInputSerializer, responses={201: Open311KeyIssuedSerializer})
     def post(self, request):
@@ -264,5 +260,7 @@ class Open311KeyDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        services.open311_key_revoke(user=request.user, key_id=pk)
+        with transaction.atomic():
+            services.open311_key_revoke(
+                user=request.user, record=selectors.open311_key_access(user=request.user, key_id=pk, lock=True))
         return Response(status=http.HTTP_204_NO_CONTENT)

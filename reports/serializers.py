@@ -106,6 +106,25 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, allow_blank=True)
 
 
+class NoteOutputSerializer(serializers.Serializer):
+    """An internal note (a `note` timeline entry): for the report's officers and city staff only."""
+
+    id = serializers.IntegerField(source="pk")
+    note = serializers.CharField(source="message")
+    actor = serializers.SerializerMethodField()
+    actor_official = serializers.SerializerMethodField()
+    created_at = serializers.SerializerMethodField()
+
+    def get_actor(self, event) -> str | None:
+        return event.actor.public_name if event.actor else None
+
+    def get_actor_official(self, event) -> bool:
+        return bool(event.actor and event.actor.is_official)
+
+    def get_created_at(self, event) -> str:
+        return event.created_at.isoformat()
+
+
 class BulkAcknowledgeSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1,
                                 max_length=200)

@@ -113,21 +113,51 @@ if not DEBUG and not env.str("DATABASE_URL", default=""):
     raise ImproperlyConfigured("Set DATABASE_URL (postgis://user:password@host:port/name).")
 
 
-def _database(url: str, *, connect_timeout: int) -> dict:
+# Django's own connection pool (psycopg_pool, Django 5.1+) for every process that serves: each web process
+# (uvicorn's workers of `make run` and `make cluster`) and each background worker keeps at most
+# DATABASE_POOL_MAX_SIZE connections per database and hands them from request to request. Without it, every
+# request of the ASGI app opened a new PostgreSQL connection (Django runs each request's sync code in a new
+# thread, so a persistent connection was never reused). Pooling requires CONN_MAX_AGE = 0: "closing" a
+# connection returns it to the pool. A request that waits longer than DATABASE_POOL_TIMEOUT seconds for a
+# connection (a saturated process, or a database that does not answer) gets the OperationalError that
+# geoplatform/db_router.py turns into a replica retry or the 503. DATABASE_POOL=0 turns it off (CONN_MAX_AGE
+# then applies); the test settings turn it off for pytest's own connections (tests/core/test_connection_pool.py
+# starts the served configuration to check it). Sized per process: bin/run and bin/cluster give the workers a
+# smaller pool than the web processes.
+DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+DATABASE_POOL_MIN_SIZE = env.int("DATABASE_POOL_MIN_SIZE", default=2)
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=8)
+DATABASE_POOL_TIMEOUT = env.float("DATABASE_POOL_TIMEOUT", default=3.0)  # seconds a request waits for a connection
+DATABASE_APPLICATION_NAME = env.str("DATABASE_APPLICATION_NAME", default="geoplatform")  # pg_stat_activity
+
+
+def _database(url: str, *, connect_timeout: int, alias: str) -> dict:
     config = env.db_url_config(url)
     if not DEBUG and not config.get("PASSWORD"):
         raise ImproperlyConfigured("Set the database password in DATABASE_URL / DATABASE_REPLICA_URLS.")
     config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
     config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    config["CONN_HEALTH_CHECKS"] = True
-    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", connect_timeout)
+    config["CONN_HEALTH_CHECKS"] = True  # with the pool: each connection is checked as it is handed out
+    options = config.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", connect_timeout)
+    options.setdefault("application_name", DATABASE_APPLICATION_NAME)
+    if DATABASE_POOL:
+        config["CONN_MAX_AGE"] = 0
+        options["pool"] = {
+            "min_size": min(DATABASE_POOL_MIN_SIZE, DATABASE_POOL_MAX_SIZE), "max_size": DATABASE_POOL_MAX_SIZE,
+            # a replica that does not answer is skipped sooner than the primary is given up
+            "timeout": min(DATABASE_POOL_TIMEOUT, connect_timeout) if alias != "default" else DATABASE_POOL_TIMEOUT,
+            # a failed connection attempt is not retried in the background: the next request that needs a
+            # connection tries again (a restarted primary is used at once, not after a back-off)
+            "reconnect_timeout": 0, "max_idle": 300, "name": f"django-{alias}",
+        }
     return config
 
 
 DATABASES = {"default": _database(env.str("DATABASE_URL", default="postgis://geoplatform:geoplatform@127.0.0.1:5432/geoplatform"),
-                                  connect_timeout=5)}
+                                  connect_timeout=5, alias="default")}
 for _n, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
-    DATABASES[f"replica_{_n}"] = _database(_url, connect_timeout=2)
+    DATABASES[f"replica_{_n}"] = _database(_url, connect_timeout=2, alias=f"replica_{_n}")
 DATABASE_ROUTERS = ["geoplatform.db_router.ReplicaRouter"]
 DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=10.0)  # seconds; beyond: read the primary
 DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=2.0)
@@ -320,6 +350,11 @@ TILES_REDIS_URL = env.str("TILES_REDIS_URL", default="")
 TILES_IMMUTABLE_MAX_AGE = env.int("TILES_IMMUTABLE_MAX_AGE", default=86400)
 # Tile requests skip the URL resolver and most middleware (layers/light.py); 0 sends them through the full stack.
 TILES_LIGHT_PATH = env.bool("TILES_LIGHT_PATH", default=True)
+# The ASGI light tile path's own asyncio pool per process (layers/asgi_tiles.py): connections, seconds a tile waits
+# for one, seconds tiles go through Django after it failed
+TILES_POOL_SIZE = env.int("TILES_POOL_SIZE", default=8)
+TILES_POOL_TIMEOUT = env.float("TILES_POOL_TIMEOUT", default=2.0)
+TILES_POOL_PAUSE = env.float("TILES_POOL_PAUSE", default=1.0)
 # A tile request may reuse a layer's change counter / aggregate state read this many seconds ago in its process
 # (saves a query a tile; TileJSON always reads them afresh).
 TILES_VERSION_MEMO = env.float("TILES_VERSION_MEMO", default=1.0)

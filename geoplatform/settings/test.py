@@ -34,5 +34,9 @@ STORAGES = {
 # Several checkouts (or helpers) may test against one cluster: name the test DB per run.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_geoplatform")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# pytest-django's transactions and test-database set-up hold connections in its own way: no pool here (the
+# served configuration, pool on, is started by tests/core/test_connection_pool.py and the cluster drills)
+for _database in DATABASES.values():
+    _database["OPTIONS"].pop("pool", None)
 
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}}

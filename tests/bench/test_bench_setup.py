@@ -21,8 +21,10 @@ def test_results_json_has_the_shape_issue_14_asks_for():
     config = tilebench.parse_args(["--quick", "--json", "/dev/null"])
     doc = tilebench.results_json(rows, config)
     assert set(doc) >= {"machine", "cells", "analyses"}
+    cpu = {"postgres": None, "server": None, "client": None}  # not measured in these rows
     assert doc["cells"] == [{"layer": "benchpoints", "zoom": 10, "raw_tps": 10, "ours_tps": 9, "cached_tps": 4000,
-                             "edge_tps": 12000, "tipg_tps": 2, "p95_ms": 12.5, "max_tile_bytes": 1234}]
+                             "edge_tps": 12000, "tipg_tps": 2, "p95_ms": 12.5, "max_tile_bytes": 1234,
+                             "cpu_ms_per_tile": {target: cpu for target in ("raw", "ours", "cached", "edge", "tipg")}}]
     checks = tilebench.targets(rows)
     assert "- met: benchpoints z10 cache hits through the edge: 12,000.00 tiles/s vs 10,000 tiles/s" in checks
     assert any(c.startswith("- met: benchpoints z10 uncached p95") for c in checks)

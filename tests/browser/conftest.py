@@ -44,6 +44,12 @@ def wait_for_map(page, attribute="mapReady"):
     page.wait_for_function("window.gpMap && window.gpMap.loaded() && window.gpMap.areTilesLoaded()", timeout=20000)
 
 
+def open_sheet(page):
+    """On a phone, open a map-first page's bottom sheet with its handle (as a thumb does)."""
+    page.get_by_test_id("sheet-handle").tap()
+    page.wait_for_function("document.querySelector('.map-full > .map-panel').dataset.sheet === 'open'")
+
+
 def rendered(page, source):
     """Properties of the features MapLibre has drawn from a source (each tile's copy counted once)."""
     return page.evaluate(

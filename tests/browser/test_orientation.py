@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .conftest import expect_http_errors, wait_for_map
+from .conftest import expect_http_errors, open_sheet, wait_for_map
 
 pytestmark = pytest.mark.browser
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -164,9 +164,12 @@ def test_an_officers_review_on_a_phone_opens_on_their_district_newest_first(
     assert ids() == [newer.pk, older.pk]
     phone_page.select_option("#q-sort", "oldest")
     assert ids() == [older.pk, newer.pk]
+    open_sheet(phone_page)  # the queue is in the bottom sheet under the map
     phone_page.locator(".queue-item").first.tap()
     phone_page.wait_for_function(f"document.body.dataset.selectedReport === '{older.pk}'")
+    # the details scroll to the top of the open sheet
     phone_page.wait_for_function("(() => { const r = document.getElementById('detail').getBoundingClientRect(); "
-                                 "return r.top >= -1 && r.top < window.innerHeight / 2; })()")
+                                 "const s = document.querySelector('.map-full > .map-panel').getBoundingClientRect(); "
+                                 "return r.top >= s.top && r.top < s.top + 80; })()")
     button = phone_page.get_by_role("button", name="상태 변경").bounding_box()
     assert button["width"] >= 300 and button["height"] >= 44  # a full-width button a thumb reaches

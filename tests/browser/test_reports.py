@@ -4,7 +4,7 @@ import pytest
 
 from reports.models import Report
 
-from .conftest import expect_console_errors, expect_http_errors, wait_for_map
+from .conftest import expect_console_errors, expect_http_errors, open_sheet, wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,7 @@ def test_citizen_reports_on_a_phone_and_reads_the_gangnam_officers_answer(
     phone.get_by_role("button", name="◎ 내 위치").tap()
     phone.wait_for_function("document.body.dataset.located === 'true'")
     assert "37.5045" in phone.locator("#location-status").inner_text()
+    open_sheet(phone)  # the form is in the bottom sheet under the map
     phone.get_by_role("radio", name="보도 파손").tap()
     phone.get_by_label("무엇이 문제인가요?").fill("선릉역 1번 출구 앞 보도블록이 깨져 있어 넘어질 뻔했습니다.")
     phone.set_input_files("#photos", str(jpeg_file))
@@ -94,6 +95,7 @@ def test_a_report_written_offline_is_kept_and_sent_when_back_online(phone_page, 
     box = phone.locator("#map canvas.maplibregl-canvas").bounding_box()
     tap_map(phone, box["width"] / 2, box["height"] / 2)
     phone.wait_for_function("document.body.dataset.located === 'true'")
+    open_sheet(phone)
     phone.get_by_role("radio", name="불법 주정차").tap()
     phone.get_by_label("무엇이 문제인가요?").fill("시청 앞 버스정류장에 상습 불법 주차")
     phone.context.set_offline(True)

@@ -213,7 +213,7 @@ def test_comments_are_public_sanitised_and_anonymous(citizen, citizen2, open_rou
     assert posted.status_code == 201 and posted.json()["is_mine"] is True
     assert client_for(citizen2).post(f"/api/proposals/{proposal['id']}/comments/", {"text": "  "},
                                      format="json").status_code == 400
-    public = api.get(f"/api/proposals/{proposal['id']}/comments/").json()
+    public = api.get(f"/api/proposals/{proposal['id']}/comments/").json()["results"]
     assert public == [{"id": posted.json()["id"], "text": "우리 동네도 넣어 주세요", "is_mine": False,
                        "created_at": posted.json()["created_at"]}]
     assert api.get(f"/api/proposals/{proposal['id']}/").json()["comments"] == 1
@@ -295,11 +295,11 @@ def test_comments_can_be_taken_back_by_their_author_and_hidden_by_staff(citizen,
     assert client_for(citizen2).delete(f"{url}{mine['id']}/").status_code == 204
     assert client_for(staff).post(f"{url}{rude['id']}/moderate/", {"hidden": True, "reason": "욕설"},
                                   format="json").status_code == 200
-    assert api.get(url).json() == []
+    assert api.get(url).json()["results"] == []
     assert api.get(f"/api/proposals/{proposal['id']}/").json()["comments"] == 0
-    assert [c["id"] for c in client_for(staff).get(url).json()] == [rude["id"]]
+    assert [c["id"] for c in client_for(staff).get(url).json()["results"]] == [rude["id"]]
     assert client_for(staff).post(f"{url}{rude['id']}/moderate/", {"hidden": False}, format="json").status_code == 200
-    assert [c["text"] for c in api.get(url).json()] == ["욕설"]
+    assert [c["text"] for c in api.get(url).json()["results"]] == ["욕설"]
     assert client_for(citizen2).delete(f"{url}999999/").status_code == 404
 
 

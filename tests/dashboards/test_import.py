@@ -102,7 +102,7 @@ def test_a_new_import_is_a_new_version_and_keeps_the_old_one(client_for, staff, 
     assert current == {"2025-08": 1.0, "2025-09": 5.0}
     old = IndicatorImport.objects.get(indicator=indicator, version=1)
     assert sorted(old.values.values_list("period", "value")) == [("2025-08", 1.0), ("2025-09", 2.0)]
-    versions = client.get(f"/api/indicators/{indicator.pk}/import/").json()
+    versions = client.get(f"/api/indicators/{indicator.pk}/import/").json()["results"]
     assert [v["version"] for v in versions] == [2, 1]
 
 

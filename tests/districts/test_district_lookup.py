@@ -53,7 +53,7 @@ def test_point_on_the_gangnam_seocho_boundary_belongs_to_both(api, seoul):
 def test_point_outside_seoul_gives_an_empty_collection(api, seoul, lon, lat):
     response = api.get("/api/districts/", {"lon": lon, "lat": lat})
     assert response.status_code == 200
-    assert response.json() == {"type": "FeatureCollection", "features": []}
+    assert response.json() == {"type": "FeatureCollection", "count": 0, "next": None, "previous": None, "features": []}
 
 
 @pytest.mark.parametrize(

@@ -135,9 +135,9 @@ def test_public_tiles_are_byte_identical_to_the_django_path_and_never_reach_djan
     statements = []
     query = TilesFirst.query
 
-    async def recording(self, sql, params, prepare=True):
+    async def recording(self, sql, params, **options):
         statements.append(sql)
-        return await query(self, sql, params, prepare)
+        return await query(self, sql, params, **options)
 
     monkeypatch.setattr(TilesFirst, "query", recording)
     version = layer_tile_version(toilets_layer)
@@ -175,8 +175,8 @@ def test_public_tiles_are_byte_identical_to_the_django_path_and_never_reach_djan
     assert again == 304 and empty == b"" and django.paths == []
 
 
-def test_a_tile_that_is_not_provably_public_always_falls_through_to_django(light, private_layer, citizen, client,
-                                                                             register_layer, spots, datasets, seoul):
+def test_a_tile_the_viewer_may_not_see_always_falls_through_to_djangos_404(light, private_layer, citizen, client,
+                                                                          register_layer, spots, datasets, seoul):
     app, django = light
     z, x, y = tile_of(CITY_HALL, 15)
     private = f"/tiles/testprivate/{z}/{x}/{y}.mvt"
@@ -184,28 +184,30 @@ def test_a_tile_that_is_not_provably_public_always_falls_through_to_django(light
     owner = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     token = Token.objects.create(user=citizen)
     fetch(app, [private])  # anonymous
-    fetch(app, [private], Cookie=owner)  # the owner's session
-    fetch(app, [private], Authorization=f"Token {token.key}")
     fetch(app, [private], Authorization="Token not-a-token")
     fetch(app, [f"{private}?key=not-the-key"])
-    fetch(app, [f"/tiles/districts/{z}/{x}/{y}.mvt?key=anything"])  # any secret key: Django decides
-    fetch(app, [f"/tiles/dataset-seoul_public_toilets/{z}/{x}/{y}.mvt"])  # a family: resolved by a query
     fetch(app, [f"/tiles/no_such_layer/{z}/{x}/{y}.mvt", "/tiles/districts/3/99/0.mvt",
-                f"/tiles/districts/{z}/{x}/{y}.png"])
-    assert app.served == 0 and len(django.paths) == 10
+                f"/tiles/districts/{z}/{x}/{y}.png"])  # no such layer, no such tile, not a raster layer
+    assert app.served == 0 and len(django.paths) == 6
+    # the owner, by session or token: answered by the light path (tests/layers/test_asgi_tiles_families.py
+    # compares such answers with Django's)
+    assert [a[0] for a in fetch(app, [private], Cookie=owner) + fetch(app, [private],
+                                                                       Authorization=f"Token {token.key}")] == [200, 200]
+    assert app.served == 2 and len(django.paths) == 6
 
-    # revoked: a layer served while public is never served by the light path once it is not
+    # revoked: a layer served while public is never served to others once it is not
     layer = register_layer(Layer(name="testrevoked", title_ko="철회", title_en="Revoked", geometry_type="point",
                                  fields=("name",), static_queryset=True,
                                  queryset_factory=lambda viewer: DatasetFeature.objects.filter(dataset=spots)))
     url = f"/tiles/testrevoked/{z}/{x}/{y}.mvt"
-    assert fetch(app, [url])[0][0] == 200 and app.served == 1
+    assert fetch(app, [url])[0][0] == 200 and app.served == 3
     register_layer(Layer(name="testrevoked", title_ko="철회", title_en="Revoked", geometry_type="point",
                          fields=("name",), public=False, static_queryset=True,
                          can_view_rule=lambda viewer: viewer.user.pk == citizen.pk,
                          queryset_factory=layer.queryset_factory))
-    assert fetch(app, [url], Cookie=owner)[0][0] == 599 and fetch(app, [url])[0][0] == 599
-    assert app.served == 1
+    assert fetch(app, [url])[0][0] == 599 and app.served == 3
+    [(status, headers, _)] = fetch(app, [url], Cookie=owner)
+    assert status == 200 and headers["cache-control"] == "private, no-store" and app.served == 4
 
 
 def test_an_edit_shows_in_the_next_light_tile_at_z16_and_in_the_aggregated_z10_tile(light, toilets_layer):

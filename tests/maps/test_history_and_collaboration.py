@@ -51,7 +51,7 @@ def test_revert_brings_back_an_old_version_as_a_new_one_and_restores_deleted_fea
     restored = client.post(url + "revert/", {"version": 3}, format="json")
     assert restored.status_code == 200 and restored.json()["id"] == created["id"]
     assert restored.json()["properties"]["version"] == 5
-    actions = [s["action"] for s in client.get(url + "history/").json()]
+    actions = [s["action"] for s in client.get(url + "history/").json()["results"]]
     assert actions == ["create", "update", "revert", "delete", "revert"]
     assert client.post(url + "revert/", {"version": 99}, format="json").status_code == 400
 
@@ -119,7 +119,7 @@ def test_collaborators_are_invited_changed_and_removed_by_the_owner(client_for, 
     assert client_for(citizen2).get(f"/api/maps/{m.pk}/").json()["permissions"]["edit"] is False
     assert owner.patch(f"{url}{citizen2.pk}/", {"role": "editor"}, format="json").status_code == 200
     assert client_for(citizen2).get(f"/api/maps/{m.pk}/").json()["permissions"]["edit"] is True
-    assert [c["username"] for c in owner.get(url).json()] == ["jihoon"]
+    assert [c["username"] for c in owner.get(url).json()["results"]] == ["jihoon"]
     assert owner.delete(f"{url}{citizen2.pk}/").status_code == 204
     assert client_for(citizen2).get(f"/api/maps/{m.pk}/").status_code == 404
 
@@ -155,7 +155,7 @@ def test_photos_are_listed_served_to_viewers_only_and_deleted_with_their_files(
     assert client.get(photo["thumbnail_url"]).status_code == 200
     assert client_for(make_user("stranger")).get(photo["url"]).status_code == 404
     assert client_for(None).get(photo["url"]).status_code == 404
-    listed = client.get(f"/api/maps/{m.pk}/features/{feature.pk}/photos/").json()
+    listed = client.get(f"/api/maps/{m.pk}/features/{feature.pk}/photos/").json()["results"]
     assert [p["id"] for p in listed] == [photo["id"]]
     image_path, thumb_path = stored.image.path, stored.thumbnail.path
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,7 +172,7 @@ def test_deleted_account_keeps_its_features_attributed_to_nobody(client_for, cit
     assert feature.author is None and feature.name == "지훈의 장소"
     public = client_for(None).get(f"/api/maps/{m.pk}/features/{feature.pk}/").json()
     assert public["properties"]["author"] == ""
-    history = client_for(None).get(f"/api/maps/{m.pk}/features/{feature.pk}/history/").json()
+    history = client_for(None).get(f"/api/maps/{m.pk}/features/{feature.pk}/history/").json()["results"]
     assert history[0]["actor"] == "" and "jihoon" not in json.dumps(history)
     assert not m.collaborators.exists()
 

@@ -16,7 +16,7 @@ def _post_feature(client, map_id, geometry, **props):
 def test_citizen_journey_from_template_to_geopackage_export(client_for, citizen, citizen2, tmp_path, seoul):
     minji, jihoon = client_for(citizen), client_for(citizen2)
 
-    templates = minji.get("/api/templates/").json()
+    templates = minji.get("/api/templates/").json()["results"]
     safety = next(t for t in templates if t["slug"] == "safety")
     assert {"dark_alley", "dangerous_crossing", "emergency_bell"} <= {c["key"] for c in safety["categories"]}
 
@@ -78,7 +78,7 @@ def test_citizen_journey_from_template_to_geopackage_export(client_for, citizen,
     assert client_for(None).get(f"/api/maps/{moderated['id']}/features/").json()["count"] == 1
 
     # every step is in the history
-    steps = minji.get(f"/api/maps/{moderated['id']}/features/{suggestion_id}/history/").json()
+    steps = minji.get(f"/api/maps/{moderated['id']}/features/{suggestion_id}/history/").json()["results"]
     assert [(s["action"], s["actor"]) for s in steps] == [("suggest", "jihoon"), ("approve", "minji")]
     assert steps[1]["before"]["properties"]["status"] == "pending"
     assert steps[1]["after"]["properties"]["status"] == "published"
@@ -100,7 +100,7 @@ def test_citizen_journey_from_template_to_geopackage_export(client_for, citizen,
     assert stale.status_code == 409
     assert stale.json()["current"]["properties"]["name"] == "강남역 비상벨 (확인됨)"
     assert stale.json()["current"]["properties"]["version"] == 2
-    update_steps = [s for s in minji.get(f"/api/maps/{map_id}/features/{point_id}/history/").json()]
+    update_steps = minji.get(f"/api/maps/{map_id}/features/{point_id}/history/").json()["results"]
     assert [s["action"] for s in update_steps] == ["create", "update"]
     assert update_steps[1]["before"]["properties"]["name"] == "강남역 지하상가 비상벨"
 

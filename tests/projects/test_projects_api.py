@@ -107,7 +107,7 @@ def test_an_update_with_photos_goes_on_the_timeline_and_every_follower_is_told_i
     assert told[english.username].title == "New update on the project you follow: Teheran-ro bike lane"
     assert "Yeoksam and Seolleung" in told[english.username].body
 
-    timeline = client_for(citizen).get(f"/api/projects/{bike_lane.pk}/updates/").json()
+    timeline = client_for(citizen).get(f"/api/projects/{bike_lane.pk}/updates/").json()["results"]
     assert [u["date"] for u in timeline] == ["2026-05-20"] and timeline[0]["photos"][0]["thumbnail_url"]
 
 
@@ -148,9 +148,9 @@ def test_the_progress_api_and_the_dashboards_page_show_progress_per_district(seo
 
     services.project_create(actor=staff, title_ko="테헤란로", department_ko="도시교통실",
                             geom=LineString(teheran_ro, srid=4326), district_codes=["11680"], progress=40)
-    rows = {r["code"]: r for r in api.get("/api/projects/progress/", {"by": "district"}).json()}
+    rows = {r["code"]: r for r in api.get("/api/projects/progress/", {"by": "district"}).json()["results"]}
     assert rows["11680"]["progress"] == 40 and rows["11680"]["in_progress"] == 0 and rows["11680"]["planned"] == 1
-    by_department = api.get("/api/projects/progress/", {"by": "department"}).json()
+    by_department = api.get("/api/projects/progress/", {"by": "department"}).json()["results"]
     assert [r["department_ko"] for r in by_department] == ["도시교통실"]
     assert api.get("/api/projects/progress/", {"by": "mayor"}).status_code == 400
     page = api.get("/dashboards/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()

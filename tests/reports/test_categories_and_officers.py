@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_categories_are_public_and_only_staff_manage_them(api, client_for, citizen, staff, categories):
-    listed = api.get("/api/reports/categories/").json()
+    listed = api.get("/api/reports/categories/").json()["results"]
     assert [c["code"] for c in listed] == ["dark_alley", "road_damage"]
     new = {"code": "flooding", "name_ko": "침수", "name_en": "Flooding", "acknowledge_days": 1, "resolve_days": 5,
            "responsible_body_ko": "물순환안전국", "responsible_body_en": "Water Safety Bureau"}

@@ -24,7 +24,7 @@ def test_report_timeline_notes_and_reporter_carry_the_badge_by_role(client_for, 
     assert by_kind["status"]["actor"] == gangnam_officer.public_name and by_kind["status"]["actor_official"] is True
     assert by_kind["created"]["actor"] == "강남 주민" and by_kind["created"]["actor_official"] is False
     assert body["reporter"] == {"id": reporter.pk, "name": "강남 주민", "official": False}
-    (note,) = officer.get(f"/api/reports/{report.pk}/notes/").json()
+    (note,) = officer.get(f"/api/reports/{report.pk}/notes/").json()["results"]
     assert note["actor"] == gangnam_officer.public_name and note["actor_official"] is True
 
 

@@ -22,7 +22,7 @@ def key(client_for, citizen):
 
 def test_an_issued_key_is_shown_once_and_only_its_hash_is_stored(client_for, citizen, key):
     assert key.startswith("o311_") and len(key) > 30
-    listed = client_for(citizen).get("/api/open311/keys/").json()
+    listed = client_for(citizen).get("/api/open311/keys/").json()["results"]
     assert len(listed) == 1 and "key" not in listed[0] and key.startswith(listed[0]["hint"])
     stored = Open311Key.objects.get()
     assert key not in (stored.key_hash, stored.hint) and stored.key_hash == Open311Key.hash(key)
@@ -60,7 +60,7 @@ def test_an_open311_key_does_not_open_the_rest_of_the_api(api, key):
 
 
 def test_a_revoked_key_stops_working(api, client_for, categories, citizen, key):
-    key_id = client_for(citizen).get("/api/open311/keys/").json()[0]["id"]
+    key_id = client_for(citizen).get("/api/open311/keys/").json()["results"][0]["id"]
     assert client_for(citizen).delete(f"/api/open311/keys/{key_id}/").status_code == 204
     assert api.post("/open311/v2/requests.json", POST, HTTP_X_API_KEY=key).status_code == 403
 

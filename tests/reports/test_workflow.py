@@ -214,7 +214,7 @@ def test_internal_notes_are_for_officers_and_staff_only(client_for, gangnam_offi
     note = "신고자 차량 번호 확인 필요 (internal)"
     assert client_for(gangnam_officer).post(f"/api/reports/{gangnam_report.pk}/notes/", {"note": note},
                                             format="json").status_code == 201
-    assert client_for(gangnam_officer).get(f"/api/reports/{gangnam_report.pk}/notes/").json()[0]["note"] == note
+    assert client_for(gangnam_officer).get(f"/api/reports/{gangnam_report.pk}/notes/").json()["results"][0]["note"] == note
     staff_view = client_for(staff).get(f"/api/reports/{gangnam_report.pk}/").json()
     assert note in json.dumps(staff_view, ensure_ascii=False)
     for client, refusal in ((client_for(citizen), 403), (client_for(citizen2), 403), (api, 401)):

@@ -5,7 +5,7 @@
 import { Chart } from "chart.js";
 import { createMap, addPlatformLayer, enablePopups } from "geoplatform/map/index.js";
 import { pageConfig } from "geoplatform/config.js";
-import { request, listOf } from "geoplatform/api/request.js";
+import { request, requestPage } from "geoplatform/api/request.js";
 import { h, clear } from "geoplatform/ui/dom.js";
 import { lang, loc, formatNumber, formatDate } from "geoplatform/i18n/index.js";
 
@@ -119,7 +119,7 @@ function stars(n) {
 async function loadFeedback() {
   const list = document.getElementById("feedback-list");
   if (!list || !page.feedback_url) return;
-  const items = listOf(await request(page.feedback_url));
+  const { items } = await requestPage(page.feedback_url);
   clear(list, items.length ? items.map(feedbackItem) : h("li", { class: "muted" }, T("아직 의견이 없습니다.", "No feedback yet.")));
   const count = document.getElementById("feedback-count");
   if (count) count.textContent = String(items.length);

@@ -4,6 +4,7 @@ import { createMap, addPlatformLayer, enablePopups } from "geoplatform/map/index
 import { pageConfig } from "geoplatform/config.js";
 import { h } from "geoplatform/ui/dom.js";
 import { lang } from "geoplatform/i18n/index.js";
+import { sheetPadding } from "geoplatform/ui/sheet.js";
 
 const page = pageConfig();
 const en = lang === "en";
@@ -11,9 +12,9 @@ const en = lang === "en";
 async function setup() {
   const container = document.getElementById("meeting-map") || document.getElementById("meetings-map");
   if (!container) return;
-  const options = { hash: false };
-  if (page.location) Object.assign(options, { center: page.location, zoom: 15 });
-  const map = await createMap(container, options);
+  // a meeting's place is shown clear of the page's panel (the bottom sheet on a phone)
+  const options = page.location ? { bounds: [page.location, page.location], fitBoundsOptions: { maxZoom: 15, padding: sheetPadding(40) } } : {};
+  const map = await createMap(container, { hash: false, ...options });
   const layer = await addPlatformLayer(map, "meetings");
   if (page.meeting) {
     // a meeting's own page shows its place only (others may meet at the same address)

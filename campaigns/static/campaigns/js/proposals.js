@@ -1,6 +1,6 @@
 // Proposals page: propose a topic, vote and withdraw while the round is open, comment;
 // city staff open and close rounds, answer proposals in public and start campaign maps.
-import { request } from "geoplatform/api/request.js";
+import { request, requestList } from "geoplatform/api/request.js";
 import { formatDate, lang } from "geoplatform/i18n/index.js";
 import { createMap } from "geoplatform/map/index.js";
 import { h } from "geoplatform/ui/dom.js";
@@ -95,7 +95,7 @@ function comments(item) {
     h("li", {}, h("time", { datetime: c.created_at, class: "muted" }, formatDate(c.created_at)), " ", c.text)));
   box.addEventListener("toggle", async () => {
     if (!box.open || box.dataset.loaded) return;
-    const items = await request(`/api/proposals/${item.dataset.id}/comments/`).catch(() => null);
+    const items = await requestList(`/api/proposals/${item.dataset.id}/comments/`).catch(() => null);
     if (items) {
       box.dataset.loaded = "true";
       show(items);
@@ -109,7 +109,7 @@ function comments(item) {
       () => request(`/api/proposals/${item.dataset.id}/comments/`, { method: "POST", json: { text: form.text.value } }));
     if (!posted) return;
     form.reset();
-    const all = await request(`/api/proposals/${item.dataset.id}/comments/`);
+    const all = await requestList(`/api/proposals/${item.dataset.id}/comments/`);
     show(all);
     item.querySelector("[data-comment-count]").textContent = String(all.length);
   });

@@ -1,6 +1,6 @@
 // Runs on every page: the phone menu toggle and the unread notifications badge.
 import { config } from "./config.js";
-import { request, listOf } from "./api/request.js";
+import { requestPage } from "./api/request.js";
 import "./ui/sheet.js";
 import { onMine } from "./live/me.js";
 import { jobProgressElements } from "./live/jobs.js";
@@ -19,9 +19,7 @@ async function unreadNotifications() {
   const badge = document.getElementById("notif-badge");
   if (!badge || !config.user || !config.apis?.notifications) return;
   try {
-    const data = await request("/api/notifications/?unread=1");
-    const unread = listOf(data).filter((n) => !n.is_read).length;
-    const count = typeof data?.unread === "number" ? data.unread : unread;
+    const { count } = await requestPage("/api/notifications/?unread=1&limit=1");
     if (count > 0) {
       badge.textContent = String(count);
       badge.title = config.lang === "en" ? `${count} unread notifications` : `읽지 않은 알림 ${count}건`;

@@ -69,20 +69,29 @@ export async function request(url, options) {
   return (await requestWithResponse(url, options)).data;
 }
 
-/** Every item of a paged list, following `next` (a page's items are `results`, or `features` in GeoJSON). */
-export async function requestAll(url, { max = 2000 } = {}) {
+/**
+ * One page of a list answer: every list of the API answers the one envelope (`count`, `next`, `previous`,
+ * and the items under `results`, or under `features` when the page is a GeoJSON FeatureCollection), so this
+ * is the one reader of it. → `{ items, count, next, previous, page }` (`page`: the whole answer, for the
+ * members a list adds, e.g. the reports' `tilejson`). Anything else is an error, never an empty list.
+ */
+export async function requestPage(url) {
+  const page = await request(url);
+  const items = page?.type === "FeatureCollection" ? page.features : page?.results;
+  if (!Array.isArray(items) || typeof page.count !== "number" || !("next" in page) || !("previous" in page)) {
+    throw new ApiError(0, `${url}: not a page of the API's list envelope`);
+  }
+  return { items, count: page.count, next: page.next, previous: page.previous, page };
+}
+
+/** Every item of a list answer, following `next` from page to page (at most `max` items). */
+export async function requestList(url, { max = 2000 } = {}) {
   const items = [];
   let next = url;
   while (next && items.length < max) {
-    const data = await request(next);
-    items.push(...listOf(data));
-    next = data.next || null;
+    const page = await requestPage(next);
+    items.push(...page.items);
+    next = page.next;
   }
-  return items;
-}
-
-/** The items of a list answer: a page (`results`, or `features` when they are GeoJSON) or an unpaged list. */
-export function listOf(data) {
-  if (Array.isArray(data)) return data;
-  return data?.results ?? data?.features ?? [];
+  return items.slice(0, max);
 }

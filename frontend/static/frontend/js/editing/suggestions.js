@@ -1,6 +1,6 @@
 // The "Suggestions" panel of a moderated map's editor: the pending features (name, category), each
 // with a button to zoom to it, Approve and Reject (with an optional reason). Owner and editors only.
-import { request, requestAll } from "../api/request.js";
+import { request, requestList } from "../api/request.js";
 import { h, clear, toast, dialog } from "../ui/dom.js";
 import { t, loc } from "../i18n/index.js";
 
@@ -73,7 +73,7 @@ export function suggestionsPanel({ mapObj, map, query = "", onReviewed }) {
   }
 
   async function reload() {
-    const pending = await requestAll(`${base}/suggestions/${query}`, { max: 2000 });
+    const pending = await requestList(`${base}/suggestions/${query}`, { max: 2000 });
     panel.hidden = mapObj.contribution_mode !== "moderated" && !pending.length;
     clear(list, pending.map(item));
     status.textContent = pending.length ? t("suggestionsCount", { n: pending.length }) : t("suggestionsEmpty");

@@ -26,6 +26,7 @@ import { config } from "../config.js";
 import { lang, t } from "../i18n/index.js";
 import { fontFaces } from "../../vendor/map-font-faces.js";
 import { addPlatformLayer, absoluteUrl, fetchTileJSON, MAP_FONT } from "./layers.js";
+import { sheetPadding } from "../ui/sheet.js";
 
 export { addPlatformLayer, prefetchLayer } from "./layers.js";
 export { enablePopups } from "./popup.js";
@@ -198,7 +199,7 @@ export async function createMap(container, options = {}) {
     center: center || SEOUL.center,
     zoom: zoom ?? SEOUL.zoom,
     bounds,
-    fitBoundsOptions: { padding: 8 },
+    fitBoundsOptions: { padding: sheetPadding(8) },  // on a phone, the first view clears the bottom sheet
     hash,
     interactive,
     attributionControl: { compact: true },

@@ -1,5 +1,5 @@
 // The layer switcher: every layer of /api/layers/ the viewer may see, grouped, added on first use.
-import { request, listOf } from "../api/request.js";
+import { requestList } from "../api/request.js";
 import { h } from "../ui/dom.js";
 import { t, lang, loc } from "../i18n/index.js";
 import { addPlatformLayer } from "./layers.js";
@@ -37,7 +37,7 @@ export async function layerSwitcher(map, { own = {}, legendBox = null, exclude =
   async function fillList() {
     let layers = [];
     try {
-      layers = listOf(await request("/api/layers/?limit=500"));
+      layers = await requestList("/api/layers/?limit=500");
     } catch (error) {
       list.append(h("li", { class: "field-error", role: "alert" }, error.message));
     }

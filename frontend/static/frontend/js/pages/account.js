@@ -1,6 +1,6 @@
 // My account: notifications about my reports, and deleting the account (DELETE /api/auth/me/).
 import { config } from "../config.js";
-import { request, listOf } from "../api/request.js";
+import { request, requestPage } from "../api/request.js";
 import { h, clear, showError } from "../ui/dom.js";
 import { lang, formatDate } from "../i18n/index.js";
 
@@ -9,7 +9,7 @@ const list = document.getElementById("notifications");
 async function loadNotifications() {
   if (!config.apis?.notifications) return clear(list);
   try {
-    const items = listOf(await request("/api/notifications/"));
+    const { items } = await requestPage("/api/notifications/");
     if (!items.length) return clear(list, h("li", { class: "muted" }, lang === "en" ? "No notifications." : "알림이 없습니다."));
     clear(list, items.map((n) => {
       // the body ends with the page it is about (for e-mails): here the entry links there instead

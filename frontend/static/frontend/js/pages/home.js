@@ -1,6 +1,6 @@
 // Home: a map of Seoul, campaigns in progress, public maps by theme with search.
 import { config } from "../config.js";
-import { request, listOf } from "../api/request.js";
+import { requestPage } from "../api/request.js";
 import { createMap, addPlatformLayer, enablePopups } from "../map/index.js";
 import { h, clear } from "../ui/dom.js";
 import { t, lang, loc, formatDate, formatNumber } from "../i18n/index.js";
@@ -27,7 +27,7 @@ async function loadMaps() {
   if (state.theme) params.set("theme", state.theme);
   status.textContent = t("loading");
   try {
-    const maps = listOf(await request(`/api/maps/?${params}`));
+    const { items: maps } = await requestPage(`/api/maps/?${params}`);
     clear(list, maps.map(mapCard));
     list.dataset.query = params.toString();
     status.textContent = maps.length ? "" : t("noResults");
@@ -52,7 +52,7 @@ function themeChips() {
 async function loadCampaigns() {
   if (!config.apis?.campaigns) return;
   try {
-    const campaigns = listOf(await request("/api/campaigns/?limit=6"));
+    const { items: campaigns } = await requestPage("/api/campaigns/?limit=6");
     if (!campaigns.length) return;
     clear(document.getElementById("campaigns"), campaigns.map((c) => {
       const progress = c.progress || {};

@@ -5,7 +5,7 @@
 // live/socket.js), with who is here and which feature each is editing; a save based on an older version
 // is merged by the server, and only the same field changed by both opens the (non-modal) conflict dialog.
 import { pageConfig } from "../config.js";
-import { listOf, request, requestAll } from "../api/request.js";
+import { request, requestList } from "../api/request.js";
 import * as maplibregl from "maplibre-gl";
 import { createMap } from "../map/index.js";
 import { createDraw, isDrawable } from "../editing/draw.js";
@@ -274,8 +274,8 @@ async function onFinish(drawId, context) {
 
 // --- settings, collaborators, secret links (owner) ----------------------------------------------------------------
 async function loadCollaborators() {
-  const people = await request(`/api/maps/${mapId}/collaborators/`);
-  clear($("collaborators"), listOf(people).map((person) => h("li", {},
+  const people = await requestList(`/api/maps/${mapId}/collaborators/`);
+  clear($("collaborators"), people.map((person) => h("li", {},
     `${person.name || person.username} (${t(`role_${person.role}`)}) `,
     h("button", { type: "button", class: "button small danger", "aria-label": `${t("delete")} ${person.username}`,
       onclick: async () => {
@@ -369,7 +369,7 @@ function goneOnServer(fid, author) {
 }
 
 async function reloadFeatures() {
-  const features = await requestAll(`/api/maps/${mapId}/features/${query}${query ? "&" : "?"}limit=1000`, { max: 5000 });
+  const features = await requestList(`/api/maps/${mapId}/features/${query}${query ? "&" : "?"}limit=1000`, { max: 5000 });
   const seen = new Set();
   for (const feature of features.filter(isDrawable)) {
     seen.add(feature.id);
@@ -464,7 +464,7 @@ async function main() {
   const center = mapObj.center?.coordinates;
   const map = await createMap($("map"), { ...(center ? { center, zoom: mapObj.zoom } : {}), dongs: true });
   drawing = createDraw(map, { colorOf });
-  const features = await requestAll(`/api/maps/${mapId}/features/${query}${query ? "&" : "?"}limit=1000`, { max: 5000 });
+  const features = await requestList(`/api/maps/${mapId}/features/${query}${query ? "&" : "?"}limit=1000`, { max: 5000 });
   for (const feature of features.filter(isDrawable)) {
     const drawId = drawing.addServerFeature(feature);
     if (drawId) session.track(drawId, feature);

@@ -1,5 +1,5 @@
 // A new map from a theme template (POST /api/maps/ with `template`), then on to drawing it.
-import { request, listOf } from "../api/request.js";
+import { request, requestList } from "../api/request.js";
 import { h, clear, showError, hideError } from "../ui/dom.js";
 import { t, loc } from "../i18n/index.js";
 
@@ -8,7 +8,7 @@ const error = document.getElementById("new-map-error");
 
 async function loadTemplates() {
   try {
-    const templates = listOf(await request("/api/templates/")).filter((tpl) => tpl.is_active !== false);
+    const templates = (await requestList("/api/templates/")).filter((tpl) => tpl.is_active !== false);
     const wanted = new URLSearchParams(window.location.search).get("template");
     clear(box, templates.map((tpl, index) => h("label", { class: "choice" },
       h("input", { type: "radio", name: "template", value: tpl.slug, checked: wanted ? wanted === tpl.slug : index === 0 }),

@@ -1,5 +1,5 @@
 // City staff's queue of flagged content (most flagged first): restore or remove each target.
-import { request, listOf } from "../api/request.js";
+import { request, requestList } from "../api/request.js";
 import { h, clear, toast } from "../ui/dom.js";
 import { t, lang, formatDate } from "../i18n/index.js";
 
@@ -43,7 +43,7 @@ async function load() {
   const status = document.getElementById("flags-status");
   status.textContent = t("loading");
   try {
-    const groups = listOf(await request(`/api/moderation/flags/?state=${state}`));
+    const groups = await requestList(`/api/moderation/flags/?state=${state}&limit=500`, { max: 500 });
     clear(document.getElementById("flags"), groups.map(card));
     status.textContent = groups.length ? "" : t("flagsEmpty");
   } catch (error) {

@@ -1,7 +1,7 @@
 // Report a hazard, phone first: locate me (geolocation) or tap the map, a category, a description,
 // photos, send. Without a connection the report is kept on the device and sent when back online.
 import { config } from "../config.js";
-import { request, listOf } from "../api/request.js";
+import { requestList } from "../api/request.js";
 import { reportSend } from "../api/reports.js";
 import { draftSave, draftList, draftsFlush } from "../offline/drafts.js";
 import { createMap, maplibregl } from "../map/index.js";
@@ -48,7 +48,7 @@ function locate() {
 
 async function loadCategories() {
   try {
-    const categories = listOf(await request("/api/reports/categories/")).filter((c) => c.is_active !== false);
+    const categories = (await requestList("/api/reports/categories/")).filter((c) => c.is_active !== false);
     clear($("categories"), categories.map((c) => h("label", { class: "choice" },
       h("input", { type: "radio", name: "category", value: c.code, required: true,
         "data-sensitive": c.is_sensitive ? "true" : null, onchange: descriptionChoice }),

@@ -2,7 +2,7 @@
 // detail pane with the timeline, status changes with a public message, internal notes, transfer.
 import { pageConfig } from "../config.js";
 import { onMine } from "../live/me.js";
-import { request, listOf } from "../api/request.js";
+import { request, requestList, requestPage } from "../api/request.js";
 import { REPORT_STATUSES } from "../api/reports.js";
 import { createMap } from "../map/index.js";
 import { h, clear, toast, showError, hideError, onSubmit } from "../ui/dom.js";
@@ -79,7 +79,7 @@ function sortQueue() {
 async function loadQueue() {
   $("queue-status").textContent = t("loading");
   try {
-    state.reports = listOf(await request(queueUrl()));
+    state.reports = (await requestPage(queueUrl())).items;
   } catch (error) {
     $("queue-status").textContent = error.message;
     return;
@@ -91,11 +91,12 @@ async function loadQueue() {
   }
 }
 
-async function select(id) {
+async function select(id, { reveal = true } = {}) {
   state.selected = id;
   for (const item of document.querySelectorAll(".queue-item")) item.setAttribute("aria-current", String(item.dataset.reportId === String(id)));
   $("detail-empty").hidden = true;
   $("detail-body").hidden = false;
+  if (reveal) showDetail();
   for (const box of ["status-error", "note-error", "transfer-error"]) hideError($(box));
   let report;
   try {
@@ -114,13 +115,18 @@ async function select(id) {
   if (map) showReportOnMap(map, report, { id: "selected", maxZoom: 13 });
   loadNotes(id);
   document.body.dataset.selectedReport = String(id);
-  // On a phone the details are below the queue and the map: bring them into view.
-  if (window.matchMedia("(max-width: 63.99rem)").matches) $("detail").scrollIntoView({ behavior: "smooth", block: "start" });
+}
+
+// The selected report's details and actions come into view: on a phone the bottom sheet opens on them;
+// where the panel is one column (phones, tablets) it scrolls to them. The map keeps the report in sight.
+function showDetail() {
+  document.querySelector(".review-panel").sheet?.open();
+  if (window.matchMedia("(max-width: 63.99rem)").matches) $("detail").scrollIntoView({ block: "start" });
 }
 
 async function loadNotes(id) {
   try {
-    const notes = await request(`/api/reports/${id}/notes/`);
+    const notes = await requestList(`/api/reports/${id}/notes/`);
     clear($("notes"), notes.map((n) => h("li", {}, h("span", { class: "muted" }, `${formatDate(n.created_at)}${n.actor ? ` · ${n.actor}` : ""}`), h("br"), n.note)));
   } catch (error) {
     showError($("note-error"), error);
@@ -139,7 +145,7 @@ function wireForms() {
     await request(`/api/reports/${state.selected}/status/`, { method: "POST", json: body });
     $("s-message").value = "";
     toast(t("saved"), "ok");
-    await Promise.all([select(state.selected), loadQueue()]);
+    await Promise.all([select(state.selected, { reveal: false }), loadQueue()]);
   });
   onSubmit($("note-form"), $("note-error"), async () => {
     await request(`/api/reports/${state.selected}/notes/`, { method: "POST", json: { note: $("n-note").value.trim() } });
@@ -152,7 +158,7 @@ function wireForms() {
     $("t-reason").value = "";
     toast(t("saved"), "ok");
     await loadQueue();
-    await select(state.selected);
+    await select(state.selected, { reveal: false });
   });
   $("bulk-ack").addEventListener("click", async () => {
     try {
@@ -172,7 +178,7 @@ function wireForms() {
 async function main() {
   let categories = [];
   try {
-    categories = listOf(await request("/api/reports/categories/"));
+    categories = await requestList("/api/reports/categories/");
   } catch (error) {
     $("queue-status").textContent = error.message;
   }
@@ -201,7 +207,7 @@ onMine((message) => {
   clearTimeout(requeue);
   requeue = setTimeout(() => {
     loadQueue();
-    if (state.selected === message.id) select(message.id);
+    if (state.selected === message.id) select(message.id, { reveal: false });
   }, 200);
 });
 

@@ -1,6 +1,7 @@
 // How a report looks wherever it is shown: status badge, facts, photos, timeline, its shape on a map.
 import { h, photoUrls } from "./dom.js";
 import { t, lang, loc, formatDate } from "../i18n/index.js";
+import { sheetPadding } from "./sheet.js";
 
 export function statusBadge(status) {
   return h("span", { class: `badge status-${status}`, dataset: { status } }, t(`status_${status}`));
@@ -63,5 +64,5 @@ export function showReportOnMap(map, feature, { id = "report", maxZoom = 16 } = 
   const coords = JSON.stringify(feature.geometry.coordinates).match(/-?\d+(\.\d+)?/g).map(Number);
   const xs = coords.filter((_, i) => i % 2 === 0);
   const ys = coords.filter((_, i) => i % 2 === 1);
-  map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { maxZoom, padding: 40, duration: 0 });
+  map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { maxZoom, padding: sheetPadding(40), duration: 0 });
 }

@@ -13,6 +13,14 @@ function publishHeight(panel) {
   document.documentElement.style.setProperty("--tools-h", `${Math.round(tools)}px`);
 }
 
+/** Padding for fitBounds/easeTo that keeps what is shown clear of the bottom sheet and the tool row on a phone. */
+export function sheetPadding(padding = 40) {
+  const panel = document.querySelector(".map-full > .map-panel");
+  if (!phone.matches || !panel) return padding;
+  const tools = panel.parentElement.querySelector(".edit-tools")?.getBoundingClientRect().height || 0;
+  return { top: padding, right: padding, left: padding, bottom: padding + panel.getBoundingClientRect().height + tools };
+}
+
 /** Make `panel` a bottom sheet on phones; returns {open(), peek()} for the page's own moments. */
 export function bottomSheet(panel) {
   const handle = document.createElement("button");
