@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .uibench import CHROMIUM_ARGS, ROOT, free_port, prepare_data, serve
+from .uibench import CHROMIUM_ARGS, ROOT, free_port, prepare_data, serve, stop
 
 PASSWORD = "seoul-demo-2026"
 DESKTOP = {"viewport": {"width": 1440, "height": 900}}
@@ -198,8 +198,7 @@ def main() -> None:
             browser.close()
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
 
 
 if __name__ == "__main__":
