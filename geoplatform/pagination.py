@@ -9,9 +9,24 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
 
     default_limit = 100
     max_limit = 1000
+    extra_schema: dict = {}  # the OpenAPI schemas of the members `extra()` adds
 
     def get_offset(self, request):
         return min(super().get_offset(request), MAX_OFFSET)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data.update(self.extra())
+        return response
+
+    def extra(self) -> dict:
+        """More top-level members of the page, beside the envelope (never instead of it)."""
+        return {}
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        page["properties"].update(self.extra_schema)
+        return page
 
 
 class FeatureCollectionPagination(BoundedLimitOffsetPagination):
@@ -22,10 +37,6 @@ class FeatureCollectionPagination(BoundedLimitOffsetPagination):
         features = data["features"] if isinstance(data, dict) else data  # a GeoFeatureModelSerializer's collection
         return Response({"type": "FeatureCollection", "count": self.count, "next": self.get_next_link(),
                          "previous": self.get_previous_link(), "features": list(features), **self.extra()})
-
-    def extra(self) -> dict:
-        """More top-level members of the collection (a layer's TileJSON link)."""
-        return {}
 
     def get_paginated_response_schema(self, schema):
         page = super().get_paginated_response_schema(schema)

@@ -13,7 +13,11 @@ Mounted by geoplatform/asgi.py in front of Django (`make run`, `make cluster`, `
   token), `layers.access.layer_visible` (the resolver and `can_view`: a private map for its owner,
   collaborators or its secret link only), the layer's queryset for that viewer (hidden features, pending
   suggestions, k-suppressed analysis cells), its permission key in the tile cache, `tile_views.tile_headers`
-  — and the tile statement it compiled then runs on the pool below.
+  — and the tile is drawn there too, by the Django view's own `render_tile`, on the thread's connection from
+  Django's pool (settings DATABASE_POOL). What this saves against the Django path is its request cycle (the
+  handler, thirteen middleware, the URL resolver); the per-request work of a family layer (resolving its object,
+  the permission check, compiling the viewer's statement) stays, so families gain less than public layers
+  (bench/RESULTS.md, "Django's connection pool": map tiles).
 
 Whatever is not a plain answer falls through to the full Django application, which answers exactly as before:
 a layer that does not exist or that the viewer may not see (the same 404 for both), a zoom below the layer's
@@ -43,7 +47,7 @@ import asyncio
 import io
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -55,7 +59,6 @@ from . import selectors
 from .cache import cache_clock, tile_cache, tile_variant
 from .light import TILE_PATH
 from .registry import Layer, Viewer, registry
-from .selectors import aggregates_ready
 from .tile_views import MVT_TYPE, _etag, etag_matches, public_cache_control, render_tile, stored_vector_tile, tile_headers
 from .tilegrid import tile_valid
 from .tiles import clustered, first_cap, next_cap, tile_bytes, tile_sql, uses_aggregates
@@ -332,7 +335,7 @@ class TilesFirst:
         as layers.access reads it), `layers.access.layer_visible` (the layer's resolver and `can_view`), the
         layer's own queryset for this viewer (hidden features, moderation, k-suppression of analysis outputs),
         its permission key in the tile cache and `tile_views.tile_headers`. That runs in a worker thread (the
-        ORM is synchronous); the tile statement then runs on the pool. Whatever is not a plain answer — a layer
+        ORM is synchronous), which also draws a missed tile (`tile_views.render_tile`). Whatever is not a plain answer — a layer
         the viewer may not see or that does not exist (Django's 404), a zoom below the layer's minimum, a
         session that had to change, any error — goes to Django, which answers as it always has.
         """
@@ -348,28 +351,11 @@ class TilesFirst:
         if plan is None:
             return None
         data = plan.data
-        if data is None:  # a vector tile to draw
-            data = stored_vector_tile(await self.render_plan(plan, z, x, y))
-            if conf.cache_blocks:
-                await asyncio.to_thread(conf.cache.set, plan.layer.name, z, x, y, plan.variant, data, plan.started)
-            else:
-                conf.cache.set(plan.layer.name, z, x, y, plan.variant, data, plan.started)
         out = [(name.lower().encode(), value.encode()) for name, value in plan.headers.items() if name != "Vary"]
         out.append((b"x-tile-cache", b"hit" if plan.hit else b"miss"))
         vary = [v.strip() for v in plan.headers.get("Vary", "").split(",") if v.strip()]
         return _respond(out, data, headers, conf.security[secure], vary=vary, png=fmt == "png",
                         session_read=plan.session_read)
-
-    async def render_plan(self, plan, z, x, y) -> bytes:
-        """The MVT bytes of a resolved layer's tile: its first statement was compiled in the thread."""
-        sql, params, cap = plan.sql, plan.params, plan.cap
-        prepare = _prepared(plan.layer, z, plan.aggregates)
-        while True:
-            data = tile_bytes(await self.query(sql, params, prepare=prepare, binary=True))
-            cap = next_cap(plan.layer, z, x, y, data, cap)
-            if cap is None:
-                return data
-            sql, params = await asyncio.to_thread(_compile, plan.layer, plan.viewer, z, x, y, cap, plan.aggregates)
 
     async def render(self, layer, z, x, y) -> bytes:
         """The MVT bytes (b"" when empty): layers/tiles.py's statements, on a pooled connection."""
@@ -435,13 +421,8 @@ class _Plan:
     viewer: Viewer
     headers: dict
     variant: str
-    data: bytes | None = None  # stored bytes (a cache hit, or a PNG drawn in the thread); None: draw the MVT
+    data: bytes | None = None  # the stored bytes: a cache hit, or drawn in the thread
     hit: bool = False
-    started: float = 0.0
-    sql: str = ""
-    params: list = field(default_factory=list)
-    cap: int = 0
-    aggregates: bool = False
     session_read: bool = False
 
 
@@ -471,16 +452,10 @@ def _resolve(scope, name: str, z: int, x: int, y: int, fmt: str, version: str | 
         cache = tile_cache()
         plan.data = cache.get(layer.name, z, x, y, plan.variant)
         plan.hit = plan.data is not None
-        if plan.data is None:
-            plan.started = cache_clock()
-            if fmt == "png":
-                plan.data = render_tile(layer, viewer, z, x, y, fmt)
-                cache.set(layer.name, z, x, y, plan.variant, plan.data, plan.started)
-            else:
-                plan.aggregates = uses_aggregates(layer, z) and aggregates_ready(
-                    layer, DATABASE, max_age=getattr(settings, "TILES_VERSION_MEMO", 0))
-                plan.cap = first_cap(layer)
-                plan.sql, plan.params = tile_sql(layer, viewer, z, x, y, plan.cap, plan.aggregates)
+        if plan.data is None:  # drawn here, on this thread's pooled connection: the Django view's own rendering
+            started = cache_clock()
+            plan.data = render_tile(layer, viewer, z, x, y, fmt, using=DATABASE)
+            cache.set(layer.name, z, x, y, plan.variant, plan.data, started)
         session = request.session
         if session.modified:
             return None  # e.g. a session whose user changed their password: Django answers and clears it
@@ -488,13 +463,6 @@ def _resolve(scope, name: str, z: int, x: int, y: int, fmt: str, version: str | 
         return plan
     finally:
         connections.close_all()  # this thread's connections back to Django's pool
-
-
-def _compile(layer, viewer, z, x, y, cap, aggregates):
-    try:
-        return tile_sql(layer, viewer, z, x, y, cap, aggregates)
-    finally:
-        connections.close_all()
 
 
 def tiles_first(app):

@@ -82,11 +82,11 @@ def tile_headers(layer, version: str | None) -> dict:
     return headers
 
 
-def render_tile(layer, viewer, z, x, y, fmt) -> bytes:
-    """Stored form of a tile: gzip for MVT, PNG as it is; b"" when empty."""
+def render_tile(layer, viewer, z, x, y, fmt, using: str | None = None) -> bytes:
+    """Stored form of a tile: gzip for MVT, PNG as it is; b"" when empty. Read where the router says, or `using`."""
     if fmt == "png":
         return layer.raster_tile(z, x, y) or b""
-    return stored_vector_tile(render_vector_tile(layer, viewer, z, x, y))
+    return stored_vector_tile(render_vector_tile(layer, viewer, z, x, y, using=using))
 
 
 @require_GET

@@ -11,19 +11,26 @@ from . import selectors, services
 from .serializers import NotificationReadSerializer, NotificationSerializer
 
 
+class NotificationPagination(BoundedLimitOffsetPagination):
+    """A page of notifications also says how many of them are unread (the header's badge)."""
+
+    extra_schema = {"unread": {"type": "integer"}}
+
+    def extra(self) -> dict:
+        return {"unread": selectors.notification_list(user=self.request.user, unread=True).count()}
+
+
 class NotificationListApi(APIView):
     """The signed-in user's notifications, newest first (`?unread=true` for unread ones)."""
 
     permission_classes = [IsAuthenticated]
-    pagination_class = BoundedLimitOffsetPagination
+    pagination_class = NotificationPagination
 
     @extend_schema(parameters=[OpenApiParameter("unread", bool)], responses=NotificationSerializer(many=True))
     def get(self, request):
         unread = request.query_params.get("unread") in ("1", "true", "True")
         notifications = selectors.notification_list(user=request.user, unread=unread)
-        response = page_response(self, notifications, lambda page: NotificationSerializer(page, many=True).data)
-        response.data["unread"] = selectors.notification_list(user=request.user, unread=True).count()
-        return response
+        return page_response(self, notifications, lambda page: NotificationSerializer(page, many=True).data)
 
 
 class NotificationReadApi(APIView):

@@ -31,7 +31,7 @@ def project_list_page(request):
 
 
 def project_page(request, pk):
-    project = selectors.access_project(project_id=pk, user=request.user)
+    project = selectors.project_access(user=request.user, project_id=pk)
     updates = list(selectors.project_updates(project=project))
     extent = project.geom.extent
     return render(request, "projects/detail.html", {
@@ -69,4 +69,4 @@ def project_new_page(request):
 
 
 def project_edit_page(request, pk):
-    return _form_page(request, selectors.access_project(project_id=pk, user=request.user))
+    return _form_page(request, selectors.project_access(user=request.user, project_id=pk))

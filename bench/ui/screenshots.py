@@ -198,7 +198,7 @@ def shoot_projects(browser, base: str, out: Path) -> list[Path]:
         if suffix == "desktop":
             save(page.locator("[data-testid=budget]").first, "budget-round-desktop")
         proposals = page.evaluate("fetch('/api/proposals/?state=accepted').then(r => r.json())"
-                                  ".then(d => (d.results || d).filter(p => p.kind !== 'map_topic'))")
+                                  ".then(d => d.results.filter(p => p.kind !== 'map_topic'))")
         page.goto(f"/proposals/{proposals[0]['id']}/")
         page.wait_for_function("document.body.dataset.proposalReady === 'true'", timeout=30000)
         page.wait_for_function("!window.gpMap || (window.gpMap.loaded() && window.gpMap.areTilesLoaded())", timeout=30000)

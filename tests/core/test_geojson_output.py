@@ -39,7 +39,8 @@ def _numbers(node):
 
 
 def _features(body) -> list[dict]:
-    features = body["features"] if "features" in body else body["results"]["features"]
+    assert body["type"] == "FeatureCollection", body
+    features = body["features"]
     assert features, body
     return features
 

@@ -50,8 +50,9 @@ def _is_list(schema: dict) -> bool:
     return "results" in properties or ("features" in properties and "type" in properties)
 
 
-def _list_paths() -> set[str]:
-    return {path for path, schema in _json_gets() if _is_list(schema)}
+def _lists() -> dict[str, dict]:
+    """Every list of the schema: its path and the schema of its page."""
+    return {path: schema for path, schema in _json_gets() if _is_list(schema)}
 
 
 def _api_routes():
@@ -153,8 +154,8 @@ def _world(make_user, seoul, citizen) -> dict:
     proposal = proposal_create(proposer=citizen, title="성북구 어두운 골목 지도", why="밤길 안전", round_id=round_.pk,
                                area_scope="districts", district_codes=["11290"])
     comment_create(proposal=proposal, author=citizen, text="좋아요")
-    round_close(round_id=round_.pk, actor=staff)
-    proposal_answer(proposal_id=proposal.pk, actor=staff, state="selected")
+    round_close(round_=round_, actor=staff)
+    proposal_answer(proposal=proposal, actor=staff, state="selected")
     campaign_create(actor=staff, proposal_id=proposal.pk, template_slug="safety", goal="골목 200곳")
     project = project_create(actor=staff, title_ko="테헤란로 보도 정비", department_ko="도로계획과",
                              geom=LineString((127.0276, 37.4979), (127.0364, 37.5006), srid=4326))
@@ -175,15 +176,16 @@ def _url(path: str, world: dict) -> str:
 def test_every_list_of_the_api_answers_the_one_envelope(make_user, seoul, citizen, client_for):
     world = _world(make_user, seoul, citizen)
     staff = client_for(world["staff"])
-    paths = sorted(_list_paths())
-    assert len(paths) >= 30  # the walk found the API's lists (a broken walk would check nothing)
-    for path in paths:
+    lists = _lists()
+    assert len(lists) >= 30  # the walk found the API's lists (a broken walk would check nothing)
+    for path, schema in sorted(lists.items()):
         url = _url(path, world)
         assert "{" not in url, f"{path}: give its path parameters a value in _url"
         response = staff.get(url, {"limit": 1})
         assert response.status_code == 200, (url, response.content[:300])
         page = response.json()
         assert isinstance(page, dict) and ENVELOPE <= set(page), (url, page)
+        assert set(page) <= set(schema["properties"]), f"{url}: members the schema does not describe"
         items = page["features"] if page.get("type") == "FeatureCollection" else page["results"]
         assert "results" not in page or "features" not in page, url
         assert page["count"] >= 1 and len(items) == 1, f"{url}: nothing to list (add an item in _world)"

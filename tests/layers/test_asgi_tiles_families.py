@@ -19,6 +19,8 @@ from layers.asgi_tiles import TilesFirst
 from maps.models import Feature
 from maps.services import collaborator_set, feature_create, feature_update, map_create
 
+from tests.analysis.conftest import contributed, run_analysis  # noqa: F401  (fixtures)
+
 from .test_asgi_tiles import SAME, Django, django_get, fetch, light, tile_of  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -151,8 +153,7 @@ def test_an_edit_to_a_private_map_shows_in_the_owners_next_light_tile_and_never_
     assert status == 200 and headers["x-tile-cache"] == "miss"
     assert fetch(app, [url], **owner, **GZIP)[0][1]["x-tile-cache"] == "hit"
     feature = m.features.get(name="못골도서관 앞")
-    feature_update(map_obj=m, feature_id=feature.pk, actor=w["owner"], expected_version=feature.version,
-                   name="못골도서관 정문")
+    feature_update(feature=feature, actor=w["owner"], expected_version=feature.version, name="못골도서관 정문")
     [(status, headers, body)] = fetch(app, [url], **owner, **GZIP)
     assert status == 200 and headers["x-tile-cache"] == "miss"
     assert _names(status, body, m.layer_name) == ["못골도서관 정문"]
@@ -230,3 +231,30 @@ def test_a_key_on_a_public_layer_is_answered_light_but_a_nul_in_the_query_or_a_p
     served, (status, _, _) = compare(app, django, django_get, f"/tiles/districts/{z}/{x}/{y}.png")
     assert not served and status == 404  # not a raster layer: Django's 404
     assert isinstance(app, TilesFirst) and isinstance(django, Django)
+
+
+def test_density_png_tiles_of_an_analysis_are_served_light_as_django_serves_them_and_keep_a_lone_record_hidden(
+        light, django_get, no_tile_cache, contributed, analyst, run_analysis):
+    from analysis.services import analysis_publish
+    from tests.analysis.conftest import CITY_HALL, COEX, GANGNAM_STATION, JAMSIL_STATION
+
+    app, django = light
+    contributed.add(contributed.spread(CITY_HALL, 30, step=0.0003))
+    contributed.add([JAMSIL_STATION])  # a lone record: its cell holds fewer than k, it never shows
+    contributed.add([GANGNAM_STATION, COEX, (126.9246, 37.5219), (127.0565, 37.6542)])
+    hotspot = run_analysis(analyst, "hotspot", {"source": contributed.name, "bandwidth_m": 500, "cell_size_m": 100,
+                                                "hex_size_m": 500})
+    layer = hotspot.outputs.get(key="density").layer_name
+    analyst_token = {"Authorization": f"Token {Token.objects.create(user=analyst).key}"}
+    hall, lone = ("/tiles/{}/{}/{}/{}.png".format(layer, *tile_of(place, 12)) for place in (CITY_HALL, JAMSIL_STATION))
+
+    served, (status, headers, body) = compare(app, django, django_get, hall, **analyst_token)  # the draft
+    assert served and status == 200 and headers["content-type"] == "image/png" and body[:4] == b"\x89PNG"
+    served, (status, _, _) = compare(app, django, django_get, hall)
+    assert not served and status == 404  # nobody else's
+
+    analysis_publish(analysis=hotspot, user=analyst)
+    served, (status, headers, body) = compare(app, django, django_get, hall)
+    assert served and status == 200 and body[:4] == b"\x89PNG" and headers["access-control-allow-origin"] == "*"
+    served, (status, _, body) = compare(app, django, django_get, lone)
+    assert served and status == 204 and body == b""

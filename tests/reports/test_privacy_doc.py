@@ -36,7 +36,8 @@ def documented() -> dict[tuple[str, str], tuple[set[str], set[str]]]:
 
 
 @pytest.fixture
-def world(make_report, make_user, citizen, gangnam_officer, places, client_for, django_capture_on_commit_callbacks):
+def world(make_report, make_user, citizen, gangnam_officer, places, client_for, django_capture_on_commit_callbacks,
+          settings):
     """A published road report, a private-description road report, a sensitive report (answered, with a
     photo where allowed) and a public map with a feature."""
     from maps.services import feature_create, map_create
@@ -56,21 +57,21 @@ def world(make_report, make_user, citizen, gangnam_officer, places, client_for, 
     map_obj = map_create(owner=owner, title="공개 지도 (sample)", visibility="public")
     feature_create(map_obj=map_obj, actor=owner, geom=places["city_hall"], name="시청 (sample)")
     return {"published": published, "private": private, "dark": dark, "map": map_obj, **_other_paths(citizen, places),
-            **_civic_paths(citizen, make_user, client_for)}
+            **_civic_paths(citizen, make_user, client_for, settings)}
 
 
-def _civic_paths(citizen, make_user, client_for) -> dict:
+def _civic_paths(citizen, make_user, client_for, settings) -> dict:
     """A proposal taken through its citizen evaluation (drawn volunteers scored it, the committee reviewed it) and
     accepted into a project with a dated update; the volunteers have names and e-mails that must not show."""
     import datetime
 
-    from django.conf import settings
     from django.utils import timezone
 
     from campaigns.services import round_create
     from projects.models import Project
     from projects.services import update_post
 
+    # pytest-django's settings fixture: restored after the test (a plain assignment leaked into later tests)
     settings.PROPOSALS_EVALUATION_THRESHOLD = 2
     settings.PROPOSALS_EVALUATION_GROUP_SIZE = 2
     settings.PROPOSALS_EVALUATION_BY_KIND = {}
@@ -111,8 +112,8 @@ def _civic_paths(citizen, make_user, client_for) -> dict:
 
     selected = proposal_create(proposer=citizen, title="성북구 어두운 골목 지도 (sample)", why="밤길 안전",
                                area_scope="districts", district_codes=["11290"])
-    round_close(round_id=selected.round_id, actor=staff)
-    proposal_answer(proposal_id=selected.pk, actor=staff, state="selected")
+    round_close(round_=selected.round, actor=staff)
+    proposal_answer(proposal=selected, actor=staff, state="selected")
     campaign_create(actor=staff, proposal_id=selected.pk, template_slug="safety", goal="골목 200곳 (sample)",
                     target_features=200)
     return {"proposal": proposal, "project": project.pk, "volunteers": volunteers + [commenter]}
@@ -241,26 +242,26 @@ def _observe_civic(api, world, add) -> None:
     for step in evaluation["steps"]:
         add("/api/proposals/{id}/evaluation/", "steps", step["step"], step)
     projects = api.get("/api/projects/").json()
-    for feature in projects.get("features", projects.get("results", [])):
+    for feature in projects["features"]:
         add("/api/projects/", "feature", feature["id"], feature)
         add("/api/projects/", "properties", feature["id"], feature["properties"])
-    for update in _results(api.get(f"/api/projects/{world['project']}/updates/").json()):
+    for update in api.get(f"/api/projects/{world['project']}/updates/").json()["results"]:
         add("/api/projects/{id}/updates/", "update", update["id"], update)
-    for committee in _results(api.get("/api/committees/").json()):
+    for committee in api.get("/api/committees/").json()["results"]:
         add("/api/committees/", "committee", committee["id"], committee)
         for member in committee.get("members", ()):
             add("/api/committees/", "members", member["name"], member)
-    for meeting in _results(api.get("/api/meetings/").json()):
+    for meeting in api.get("/api/meetings/").json()["results"]:
         add("/api/meetings/", "meeting", meeting["id"], meeting)
-    for comment in _results(api.get(f"/api/proposals/{world['proposal']}/comments/").json()):
+    for comment in api.get(f"/api/proposals/{world['proposal']}/comments/").json()["results"]:
         add("/api/proposals/{id}/comments/", "comment", comment["id"], comment)
-    for item in _results(api.get("/api/rounds/").json()):
+    for item in api.get("/api/rounds/").json()["results"]:
         add("/api/rounds/", "round", item["id"], item)
         detail = api.get(f"/api/rounds/{item['id']}/").json()
         add("/api/rounds/{id}/", "round", item["id"], detail)
         for entry in detail["ranking"] or ():
             add("/api/rounds/{id}/", "ranking", entry["rank"], entry)
-    for item in _results(api.get("/api/campaigns/").json()):
+    for item in api.get("/api/campaigns/").json()["results"]:
         add("/api/campaigns/", "campaign", item["id"], item)
         for district in item["target_districts"]:
             add("/api/campaigns/", "target_districts", district["code"], district)
@@ -273,10 +274,6 @@ def _observe_civic(api, world, add) -> None:
     for part in ("by_department", "by_committee", "over_time", "by_department_over_time"):
         for row in stats[part]:
             add("/api/meetings/stats/", part, part, row)
-
-
-def _results(answer):
-    return answer["results"] if isinstance(answer, dict) and "results" in answer else answer
 
 
 def test_every_public_path_shows_exactly_the_fields_docs_privacy_md_lists(world, api, client_for, citizen2):
@@ -337,9 +334,9 @@ def test_the_map_socket_sends_exactly_the_fields_docs_privacy_md_lists(ws, make_
     feature_create(map_obj=map_obj, actor=owner, geom=Point(126.978, 37.5665, srid=4326), name="시청 (sample)")
     messages.append(socket.wait_for("feature.created"))
     feature = map_obj.features.get()
-    feature_update(map_obj=map_obj, feature_id=feature.pk, actor=owner, expected_version=feature.version, name="시청 앞")
+    feature = feature_update(feature=feature, actor=owner, expected_version=feature.version, name="시청 앞")
     messages.append(socket.wait_for("feature.updated"))
-    feature_delete(map_obj=map_obj, feature_id=feature.pk, actor=owner)
+    feature_delete(feature=feature, actor=owner)
     messages.append(socket.wait_for("feature.deleted"))
     seen: dict = {}
 
