@@ -162,7 +162,7 @@ def analysis_page(request, pk):
     for output in outputs:
         for entry in output.get("legend") or []:
             if entry.get("suppressed"):  # "fewer than k" with k, in words
-                entry["label_ko"] = entry["label_en"] = _("hidden: fewer than %(k)s records") % {
+                entry["label"] = _("hidden: fewer than %(k)s records") % {
                     "k": (output.get("stats") or {}).get("k")}
         meaning = OUTPUT_MEANING.get(output["key"])
         output["meaning"] = meaning() if meaning else ""
