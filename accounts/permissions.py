@@ -1,4 +1,10 @@
-"""DRF permission classes for the roles (the rules live on `User`: `is_city_staff`, `officer_district_codes`)."""
+"""Who may act: the roles' checks and DRF permission classes (the rules live on `User`: `is_city_staff`,
+`officer_district_codes`).
+
+"Who may call this at all" (a role) is checked once per path, by the API view's permission class (`IsCityStaff`,
+`ReadOrCityStaff`, `IsDistrictOfficer`) or a page view's own check; what a person may do with one object is the
+app's access helper (`<type>_access` in its selectors.py). Services check neither again; they do refuse banned
+accounts (`require_not_banned`, `require_creator`), on every write path."""
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext, gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -7,12 +13,6 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 def is_city_staff(user) -> bool:
     """The one check of "is this person city staff", for anyone: anonymous visitors and None are not."""
     return bool(user is not None and user.is_authenticated and user.is_city_staff)
-
-
-def require_city_staff(user) -> None:
-    """Refuse (403) anyone who is not city staff."""
-    if not is_city_staff(user):
-        raise PermissionDenied(gettext("Only city staff may do this."))
 
 
 BANNED_MESSAGE = _("This account is banned from adding content; contact the city if you think this is wrong.")
@@ -40,8 +40,11 @@ def user_or_none(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+STAFF_ONLY_MESSAGE = _("Only city staff may do this.")  # the one staff-only refusal, API doors and pages alike
+
+
 class IsCityStaff(BasePermission):
-    message = _("Only city staff may do this.")
+    message = STAFF_ONLY_MESSAGE
 
     def has_permission(self, request, view) -> bool:
         return is_city_staff(request.user)

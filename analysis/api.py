@@ -1,5 +1,6 @@
 """Thin views: validate, call a selector or service, serialize."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied, ValidationError
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from .exports import output_export_response, records_export_response
 from .models import Analysis
 from .permissions import AnalysisPermission
-from .selectors import analysis_get, analysis_list, output_get
+from .selectors import analysis_access, analysis_list, output_access
 from .serializers import (
     AnalysisCreateSerializer,
     AnalysisPublishSerializer,
@@ -30,8 +31,6 @@ def _call(service, **kwargs):
         return service(**kwargs)
     except ValidationError as exc:
         raise DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    except PermissionError as exc:
-        raise PermissionDenied(str(exc))
 
 
 class AnalysisPagination(BoundedLimitOffsetPagination):
@@ -55,7 +54,7 @@ class AnalysisListApi(generics.ListCreateAPIView):
         data = AnalysisCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         analysis = _call(analysis_create, user=request.user, **data.validated_data)
-        analysis = analysis_get(pk=analysis.pk, user=request.user)
+        analysis = analysis_access(user=request.user, analysis_id=analysis.pk)
         return Response(AnalysisSerializer(analysis, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -67,15 +66,16 @@ class AnalysisDetailApi(generics.RetrieveAPIView):
 
     def get_object(self):
         edit = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return analysis_get(pk=self.kwargs["pk"], user=self.request.user, for_edit=edit)
+        return analysis_access(user=self.request.user, analysis_id=self.kwargs["pk"], need="edit" if edit else "view")
 
     @extend_schema(request=AnalysisUpdateSerializer, responses={200: AnalysisSerializer})
     def patch(self, request, *args, **kwargs):
-        analysis = self.get_object()
-        data = AnalysisUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        _call(analysis_update, analysis=analysis, user=request.user, **data.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+        with transaction.atomic():  # the row locked by the access door holds until the change is stored
+            analysis = analysis_access(user=request.user, analysis_id=kwargs["pk"], need="edit", lock=True)
+            data = AnalysisUpdateSerializer(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            _call(analysis_update, analysis=analysis, user=request.user, **data.validated_data)
+        return Response(self.get_serializer(analysis_access(user=request.user, analysis_id=kwargs["pk"])).data)
 
     def delete(self, request, *args, **kwargs):
         _call(analysis_delete, analysis=self.get_object())
@@ -89,9 +89,10 @@ class AnalysisRunApi(APIView):
 
     @extend_schema(request=None, responses={202: AnalysisSerializer})
     def post(self, request, pk):
-        analysis = analysis_get(pk=pk, user=request.user, for_edit=True)
-        _call(analysis_run, analysis=analysis, user=request.user)
-        analysis = analysis_get(pk=pk, user=request.user)
+        with transaction.atomic():
+            analysis = analysis_access(user=request.user, analysis_id=pk, need="edit", lock=True)
+            _call(analysis_run, analysis=analysis, user=request.user)
+        analysis = analysis_access(user=request.user, analysis_id=pk)
         return Response(AnalysisSerializer(analysis, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -102,11 +103,12 @@ class AnalysisPublishApi(APIView):
 
     @extend_schema(request=AnalysisPublishSerializer, responses={200: AnalysisSerializer})
     def post(self, request, pk):
-        analysis = analysis_get(pk=pk, user=request.user, for_edit=True)
-        data = AnalysisPublishSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        _call(analysis_publish, analysis=analysis, user=request.user, published=data.validated_data["published"])
-        analysis = analysis_get(pk=pk, user=request.user)
+        with transaction.atomic():
+            analysis = analysis_access(user=request.user, analysis_id=pk, need="edit", lock=True)
+            data = AnalysisPublishSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            _call(analysis_publish, analysis=analysis, user=request.user, published=data.validated_data["published"])
+        analysis = analysis_access(user=request.user, analysis_id=pk)
         return Response(AnalysisSerializer(analysis, context={"request": request}).data)
 
 
@@ -117,12 +119,13 @@ class AnalysisWithdrawApi(APIView):
 
     @extend_schema(request=None, responses={200: AnalysisSerializer})
     def post(self, request, pk):
-        analysis = analysis_get(pk=pk, user=request.user)
         try:
-            analysis_withdraw(analysis=analysis, user=request.user)
+            with transaction.atomic():
+                analysis_withdraw(analysis=analysis_access(user=request.user, analysis_id=pk, lock=True), user=request.user)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc))
-        return Response(AnalysisSerializer(analysis_get(pk=pk, user=request.user), context={"request": request}).data)
+        analysis = analysis_access(user=request.user, analysis_id=pk)
+        return Response(AnalysisSerializer(analysis, context={"request": request}).data)
 
 
 class OutputExportApi(APIView):
@@ -132,8 +135,8 @@ class OutputExportApi(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk, output_id, fmt):
-        analysis = analysis_get(pk=pk, user=request.user)
-        output = output_get(analysis=analysis, output_id=output_id)
+        analysis = analysis_access(user=request.user, analysis_id=pk)
+        output = output_access(analysis=analysis, output_id=output_id)
         return output_export_response(output=output, fmt=fmt, request=request)
 
 
@@ -150,7 +153,7 @@ class RecordsExportApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("detail", str, enum=["public", "full"])],
                    responses={(200, "text/csv"): bytes})
     def get(self, request, pk):
-        analysis = analysis_get(pk=pk, user=request.user)
+        analysis = analysis_access(user=request.user, analysis_id=pk)
         detail = request.query_params.get("detail", "public")
         if detail not in ("public", "full"):
             raise DRFValidationError({"detail": _("Use detail=public or detail=full")})

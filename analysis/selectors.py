@@ -1,8 +1,11 @@
 """Reads on analyses."""
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_city_staff
+from geoplatform.ids import id_from
 
 from .models import Analysis, AnalysisCell, AnalysisOutput
 from .sources import sources_public
@@ -46,16 +49,28 @@ def analysis_list(*, user) -> QuerySet[Analysis]:
             .prefetch_related(Prefetch("outputs", queryset=AnalysisOutput.objects.order_by("position", "id"))))
 
 
-def analysis_get(*, pk, user, for_edit: bool = False) -> Analysis:
-    """The analysis if the user may see it (or edit it); 404 for missing and for not-yours alike."""
-    analysis = analysis_list(user=user).filter(pk=pk).first() if str(pk).isdigit() else None
-    if analysis is None or not analysis.can_view(user) or (for_edit and not analysis.can_edit(user)):
+def analysis_access(*, user, analysis_id, need: str = "view", lock: bool = False) -> Analysis:
+    """The one door to an analysis: fetch, check, lock the row when writing (inside the writer's transaction).
+
+    404 for missing and for not-yours-to-see alike (a draft is nobody else's business); `need="edit"` (its author
+    or city staff, being analysts) is a 403 for those who may see it but not change it (a published analysis, one
+    of a map they own), on the API and the page alike."""
+    pk = id_from(analysis_id)
+    analyses = analysis_list(user=user)
+    if lock:
+        analyses = analyses.select_for_update(of=("self",))
+    analysis = analyses.filter(pk=pk).first() if pk is not None else None
+    if analysis is None or not analysis.can_view(user):
         raise Http404
+    if need == "edit" and not analysis.can_edit(user):
+        raise PermissionDenied(_("Only the author or city staff"))
     return analysis
 
 
-def output_get(*, analysis: Analysis, output_id) -> AnalysisOutput:
-    output = analysis.outputs.filter(pk=output_id).first() if str(output_id).isdigit() else None
+def output_access(*, analysis: Analysis, output_id) -> AnalysisOutput:
+    """An output of an analysis the viewer may see (`analysis_access` first); 404 when it has no such output."""
+    pk = id_from(output_id)
+    output = analysis.outputs.filter(pk=pk).first() if pk is not None else None
     if output is None:
         raise Http404
     return output

@@ -65,8 +65,7 @@ def _validated(method: str, parameters) -> dict:
 @transaction.atomic
 def analysis_create(*, user, name: str, method: str, parameters: dict | None = None, description: str = "",
                     caveats: str = "") -> Analysis:
-    if not Analysis.can_create(user):
-        raise PermissionError(_("Only analysts run analyses"))
+    """A draft analysis. Only analysts create them: the API view's `AnalysisPermission` and the page say so."""
     clean = _validated(method, parameters)
     analysis = Analysis(name=name, method=method, parameters=clean, description=description, caveats=caveats,
                         sources=_check_sources(method=method, parameters=clean, user=user), created_by=user)
@@ -77,8 +76,8 @@ def analysis_create(*, user, name: str, method: str, parameters: dict | None = N
 
 @transaction.atomic
 def analysis_update(*, analysis: Analysis, user, **fields) -> Analysis:
-    """Change text fields at any time; method and parameters only before publication."""
-    analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
+    """Change text fields at any time; method and parameters only before publication. `analysis` comes from
+    `analysis_access(..., need="edit", lock=True)`."""
     if ("method" in fields or "parameters" in fields) and analysis.is_published:
         raise ValidationError({"parameters": _("Unpublish before changing a published analysis's parameters")})
     if "method" in fields or "parameters" in fields:
@@ -99,11 +98,11 @@ def analysis_update(*, analysis: Analysis, user, **fields) -> Analysis:
 
 
 def analysis_run(*, analysis: Analysis, user, inline: bool = False) -> Analysis:
-    """Queue a run in the background worker (or run it here with `inline`); progress is on `analysis.job`."""
+    """Queue a run in the background worker (or run it here with `inline`); progress is on `analysis.job`.
+    `analysis` comes from `analysis_access(..., need="edit", lock=True)`: two runs cannot both start."""
     from .tasks import analysis_run_task
 
     with transaction.atomic():
-        analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
         if analysis.status in (Analysis.Status.QUEUED, Analysis.Status.RUNNING):
             raise ValidationError({"status": _("This analysis is already running")})
         analysis.job = job_create(kind="analysis", created_by=user, total=len(STEPS), message=gettext_noop("queued"))
@@ -217,7 +216,7 @@ def _sources_check_publishable(analysis: Analysis) -> None:
 
 @transaction.atomic
 def analysis_publish(*, analysis: Analysis, user, published: bool = True) -> Analysis:
-    analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
+    """Publish a finished run, or withdraw it (`analysis_access(..., need="edit", lock=True)`)."""
     if published and analysis.status != Analysis.Status.SUCCEEDED:
         raise ValidationError({"status": _("Only a finished run can be published")})
     if published and analysis.withdrawn_at is not None:
@@ -232,8 +231,8 @@ def analysis_publish(*, analysis: Analysis, user, published: bool = True) -> Ana
 
 @transaction.atomic
 def analysis_withdraw(*, analysis: Analysis, user) -> Analysis:
-    """The owner of a source vetoes an analysis of it: unpublished now, and it cannot be published again."""
-    analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
+    """The owner of a source vetoes an analysis of it: unpublished now, and it cannot be published again.
+    `analysis` comes from `analysis_access(..., lock=True)`."""
     if not analysis.can_withdraw(user):
         raise PermissionDenied(_("Only the owner of one of its sources (city staff for the city's layers) can "
                                  "withdraw an analysis."))

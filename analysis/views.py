@@ -2,7 +2,8 @@
 import json
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from layers.access import layer_visible, request_viewer
 from layers.registry import Viewer, registry
 
 from .models import Analysis, Method
-from .selectors import analysis_get, analysis_list
+from .selectors import analysis_access, analysis_list
 from .serializers import AnalysisOutputSerializer
 from .services import analysis_create, analysis_publish, analysis_run
 from .sources import source_is_open_data
@@ -131,21 +132,23 @@ def analysis_index(request):
 
 
 def analysis_page(request, pk):
-    analysis = analysis_get(pk=pk, user=request.user)
     if request.method == "POST":
-        if not analysis.can_edit(request.user):
-            return HttpResponseForbidden(gettext("Only the author or city staff"))
         action = request.POST.get("action")
         try:
-            if action == "run":
-                analysis_run(analysis=analysis, user=request.user)
-            elif action in ("publish", "unpublish"):
-                analysis_publish(analysis=analysis, user=request.user, published=action == "publish")
-            else:
-                messages.error(request, gettext("Unknown action"))
+            with transaction.atomic():  # the row locked by the access door holds until the service is done
+                analysis = analysis_access(user=request.user, analysis_id=pk, need="edit", lock=True)
+                if action == "run":
+                    analysis_run(analysis=analysis, user=request.user)
+                elif action in ("publish", "unpublish"):
+                    analysis_publish(analysis=analysis, user=request.user, published=action == "publish")
+                else:
+                    messages.error(request, gettext("Unknown action"))
         except (DRFValidationError, ValidationError) as exc:
             messages.error(request, _error_text(exc))
-        return redirect("analysis-page", pk=analysis.pk)
+        except PermissionDenied as exc:  # seen but not theirs to change: the API's 403, with its words
+            return HttpResponseForbidden(str(exc))
+        return redirect("analysis-page", pk=pk)
+    analysis = analysis_access(user=request.user, analysis_id=pk)
     outputs = AnalysisOutputSerializer(analysis.outputs.all(), many=True, context={"request": request}).data
     sources = []
     viewer = request_viewer(request)
@@ -159,7 +162,7 @@ def analysis_page(request, pk):
     for output in outputs:
         for entry in output.get("legend") or []:
             if entry.get("suppressed"):  # "fewer than k" with k, in words
-                entry["label_ko"] = entry["label_en"] = _("hidden: fewer than %(k)s records") % {
+                entry["label"] = _("hidden: fewer than %(k)s records") % {
                     "k": (output.get("stats") or {}).get("k")}
         meaning = OUTPUT_MEANING.get(output["key"])
         output["meaning"] = meaning() if meaning else ""

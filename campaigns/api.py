@@ -1,4 +1,5 @@
 """Thin views: parse input, call a selector or a service, serialize the answer."""
+from django.db import transaction
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -67,7 +68,7 @@ class ProposalListApi(generics.ListCreateAPIView):
 
 
 def _proposal_response(request, proposal_id, code=status.HTTP_200_OK):
-    proposal = selectors.proposal_get(proposal_id=proposal_id, user=request.user)
+    proposal = selectors.proposal_access(user=request.user, proposal_id=proposal_id)
     return Response(ProposalSerializer(proposal, context={"request": request}).data, status=code)
 
 
@@ -85,23 +86,23 @@ class ProposalVoteApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def _result(self, request, pk, code):
-        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
         data = {"proposal": proposal.pk, "votes": proposal.vote_count, "my_vote": proposal.my_vote}
         return Response(VoteResultSerializer(data).data, status=code)
 
     @extend_schema(request=None, responses={201: VoteResultSerializer})
     def post(self, request, pk: int):
-        selectors.proposal_get(proposal_id=pk)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
         try:
-            services.vote_cast(proposal_id=pk, voter=request.user)
+            services.vote_cast(proposal=proposal, voter=request.user)
         except services.AlreadyVoted as exc:
             raise Conflict(exc.message_dict["vote"][0])
         return self._result(request, pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: VoteResultSerializer})
     def delete(self, request, pk: int):
-        selectors.proposal_get(proposal_id=pk)
-        services.vote_withdraw(proposal_id=pk, voter=request.user)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
+        services.vote_withdraw(proposal=proposal, voter=request.user)
         return self._result(request, pk, status.HTTP_200_OK)
 
 
@@ -113,14 +114,14 @@ class ProposalCommentListApi(APIView):
 
     @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request, pk: int):
-        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
         comments = selectors.proposal_comments(proposal=proposal, user=request.user)
         return page_response(self, comments,
                              lambda page: CommentSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=CommentInputSerializer, responses={201: CommentSerializer})
     def post(self, request, pk: int):
-        proposal = selectors.proposal_get(proposal_id=pk)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
         data = validated(CommentInputSerializer, request.data)
         comment = services.comment_create(proposal=proposal, author=request.user, text=data["text"])
         return Response(CommentSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
@@ -133,8 +134,8 @@ class ProposalCommentDetailApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, pk: int, cid: int):
-        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        comment = selectors.comment_get(proposal=proposal, comment_id=cid, user=request.user)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
+        comment = selectors.comment_access(user=request.user, proposal=proposal, comment_id=cid)
         services.comment_delete(comment=comment, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -146,7 +147,7 @@ class ProposalModerateApi(APIView):
 
     @extend_schema(request=HideInputSerializer, responses=ProposalSerializer)
     def post(self, request, pk: int):
-        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
         data = validated(HideInputSerializer, request.data)
         services.content_hide(target=proposal, actor=request.user, hidden=data["hidden"], reason=data["reason"])
         return _proposal_response(request, pk)
@@ -159,8 +160,8 @@ class CommentModerateApi(APIView):
 
     @extend_schema(request=HideInputSerializer, responses=CommentSerializer)
     def post(self, request, pk: int, cid: int):
-        proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
-        comment = selectors.comment_get(proposal=proposal, comment_id=cid, user=request.user)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
+        comment = selectors.comment_access(user=request.user, proposal=proposal, comment_id=cid)
         data = validated(HideInputSerializer, request.data)
         services.content_hide(target=comment, actor=request.user, hidden=data["hidden"], reason=data["reason"])
         return Response(CommentSerializer(comment, context={"request": request}).data)
@@ -173,10 +174,11 @@ class ProposalAnswerApi(APIView):
 
     @extend_schema(request=AnswerInputSerializer, responses=ProposalSerializer)
     def post(self, request, pk: int):
-        selectors.proposal_get(proposal_id=pk, user=request.user)
-        data = validated(AnswerInputSerializer, request.data)
-        services.proposal_answer(proposal_id=pk, actor=request.user, state=data["state"], answer=data["answer"],
-                                 merged_into_id=data.get("merged_into"))
+        with transaction.atomic():  # the row locked by the access door holds until the answer is stored
+            proposal = selectors.proposal_access(user=request.user, proposal_id=pk, lock=True)
+            data = validated(AnswerInputSerializer, request.data)
+            services.proposal_answer(proposal=proposal, actor=request.user, state=data["state"], answer=data["answer"],
+                                     merged_into_id=data.get("merged_into"))
         return _proposal_response(request, pk)
 
 
@@ -199,7 +201,7 @@ class RoundListApi(generics.ListCreateAPIView):
     def post(self, request):
         data = validated(RoundInputSerializer, request.data)
         round_ = services.round_create(actor=request.user, **data)
-        return Response(RoundDetailSerializer(selectors.round_get(round_id=round_.pk)).data,
+        return Response(RoundDetailSerializer(selectors.round_access(user=request.user, round_id=round_.pk)).data,
                         status=status.HTTP_201_CREATED)
 
 
@@ -208,10 +210,11 @@ class RoundDetailApi(APIView):
 
     @extend_schema(responses=RoundDetailSerializer)
     def get(self, request, pk: int):
-        round_ = selectors.round_get(round_id=pk)
-        if round_.status == "ended":
-            services.round_close(round_id=round_.pk)
-            round_ = selectors.round_get(round_id=pk)
+        round_ = selectors.round_access(user=request.user, round_id=pk)
+        if round_.status == "ended":  # publish a due ranking now, even if the scheduled task has not run yet
+            with transaction.atomic():
+                services.round_close(round_=selectors.round_access(user=request.user, round_id=pk, lock=True))
+            round_ = selectors.round_access(user=request.user, round_id=pk)
         return Response(RoundDetailSerializer(round_).data)
 
 
@@ -222,9 +225,10 @@ class RoundCloseApi(APIView):
 
     @extend_schema(request=None, responses=RoundDetailSerializer)
     def post(self, request, pk: int):
-        selectors.round_get(round_id=pk)
-        services.round_close(round_id=pk, actor=request.user)
-        return Response(RoundDetailSerializer(selectors.round_get(round_id=pk)).data)
+        with transaction.atomic():
+            services.round_close(round_=selectors.round_access(user=request.user, round_id=pk, lock=True),
+                                 actor=request.user)
+        return Response(RoundDetailSerializer(selectors.round_access(user=request.user, round_id=pk)).data)
 
 
 # --- campaigns -------------------------------------------------------------------------------------
@@ -245,7 +249,7 @@ class CampaignListApi(generics.ListCreateAPIView):
             actor=request.user, proposal_id=data["proposal"], template_slug=data["template"], goal=data["goal"],
             title=data["title"], contribution_mode=data["contribution_mode"],
             target_district_codes=data["target_districts"], target_features=data["target_features"])
-        campaign = selectors.campaign_get(campaign_id=campaign.pk)
+        campaign = selectors.campaign_access(user=request.user, campaign_id=campaign.pk)
         return Response(CampaignSerializer(campaign, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -254,7 +258,7 @@ class CampaignDetailApi(APIView):
 
     @extend_schema(responses=CampaignSerializer)
     def get(self, request, pk: int):
-        campaign = selectors.campaign_get(campaign_id=pk)
+        campaign = selectors.campaign_access(user=request.user, campaign_id=pk)
         return Response(CampaignSerializer(campaign, context={"request": request}).data)
 
 
@@ -288,7 +292,7 @@ class EvaluationDetailApi(APIView):
 
     @extend_schema(responses=EvaluationSerializer)
     def get(self, request, pk: int):
-        return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data)
+        return Response(EvaluationSerializer(selectors.evaluation_access(user=request.user, proposal_id=pk)).data)
 
 
 class EvaluationScoreApi(APIView):
@@ -298,10 +302,10 @@ class EvaluationScoreApi(APIView):
 
     @extend_schema(request=ScoreInputSerializer, responses={201: EvaluationSerializer})
     def post(self, request, pk: int):
-        selectors.proposal_get(proposal_id=pk)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
         data = validated(ScoreInputSerializer, request.data)
-        services.seat_score(proposal_id=pk, user=request.user, **data)
-        return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
+        services.seat_score(proposal=proposal, user=request.user, **data)
+        return Response(EvaluationSerializer(selectors.evaluation_access(user=request.user, proposal_id=pk)).data,
                         status=status.HTTP_201_CREATED)
 
 
@@ -312,8 +316,8 @@ class CommitteeReviewApi(APIView):
 
     @extend_schema(request=ReviewInputSerializer, responses={201: EvaluationSerializer})
     def post(self, request, pk: int):
-        selectors.proposal_get(proposal_id=pk, user=request.user)
+        proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
         data = validated(ReviewInputSerializer, request.data)
-        services.committee_review_add(proposal_id=pk, actor=request.user, **data)
-        return Response(EvaluationSerializer(selectors.evaluation_get(proposal_id=pk, user=request.user)).data,
+        services.committee_review_add(proposal=proposal, actor=request.user, **data)
+        return Response(EvaluationSerializer(selectors.evaluation_access(user=request.user, proposal_id=pk)).data,
                         status=status.HTTP_201_CREATED)

@@ -32,7 +32,7 @@ def _propose(users, proposer, title, why, codes=(), categories=()):
 
 def _votes(proposal, users, names):
     for name in names:
-        services.vote_cast(proposal_id=proposal.pk, voter=users[name])
+        services.vote_cast(proposal=proposal, voter=users[name])
 
 
 def _campaign_contributions(campaign, users):
@@ -96,16 +96,16 @@ def _evaluation_demo(users, stdout) -> None:
     comments = ["정류장 이용객이 많아 꼭 필요합니다.", "비용이 적고 효과가 큽니다.", "여름 전에 설치되면 좋겠습니다."]
     evaluation = shade.evaluation
     for seat, comment, score in zip(evaluation.seats.select_related("evaluator__user"), comments, (5, 4, 4)):
-        services.seat_score(proposal_id=shade.pk, user=seat.evaluator.user, need=5, feasibility=score, benefit=4,
+        services.seat_score(proposal=shade, user=seat.evaluator.user, need=5, feasibility=score, benefit=4,
                             comment=comment)
-    services.committee_review_add(proposal_id=shade.pk, actor=staff, score=4,
+    services.committee_review_add(proposal=shade, actor=staff, score=4,
                                   comment="예산 범위 안이고 정류장 정비 계획과 맞습니다.")
     # (projects/demo.py publishes its decision: accepted, it becomes a city project)
     first_seat = playground.evaluation.seats.select_related("evaluator__user").first()
     if first_seat is not None:
-        services.seat_score(proposal_id=playground.pk, user=first_seat.evaluator.user, need=4, feasibility=3,
+        services.seat_score(proposal=playground, user=first_seat.evaluator.user, need=4, feasibility=3,
                             benefit=5, comment="아이들이 많이 쓰는 공원입니다.")
-    services.round_close(round_id=round_.pk, actor=staff)  # the winning set is frozen; the next round may open
+    services.round_close(round_=round_, actor=staff)  # the winning set is frozen; the next round may open
     stdout.write(f"campaigns: participatory-budget round {round_.pk} with 4 local projects (one evaluated and "
                  f"reviewed: proposal {shade.pk}; one in evaluation: proposal {playground.pk})")
 
@@ -136,15 +136,15 @@ def load_demo(stdout):
     _votes(ramps, users, ("citizen", "officer-mapo", "analyst"))
     _votes(shade, users, ("citizen", "staff"))
     _votes(lights, users, ("citizen2",))
-    services.round_close(round_id=closed.pk, actor=staff)
-    services.proposal_answer(proposal_id=alleys.pk, actor=staff, state="selected",
+    services.round_close(round_=closed, actor=staff)
+    services.proposal_answer(proposal=alleys, actor=staff, state="selected",
                              answer="1위로 선정되어 캠페인 지도를 엽니다.")
-    services.proposal_answer(proposal_id=ramps.pk, actor=staff, state="declined",
+    services.proposal_answer(proposal=ramps, actor=staff, state="declined",
                              answer="같은 내용의 편의시설 조사가 이미 진행 중이라 이번에는 선정하지 않았습니다. 결과가 "
                                     "나오면 이 지도에 연결하겠습니다.")
-    services.proposal_answer(proposal_id=shade.pk, actor=staff, state="declined",
+    services.proposal_answer(proposal=shade, actor=staff, state="declined",
                              answer="이번 회차에서는 순위가 낮았습니다. 다음 회차에 다시 제안해 주세요.")
-    services.proposal_answer(proposal_id=lights.pk, actor=staff, state="merged", merged_into_id=alleys.pk,
+    services.proposal_answer(proposal=lights, actor=staff, state="merged", merged_into_id=alleys.pk,
                              answer="어두운 골목 캠페인에서 함께 모읍니다.")
     campaign = services.campaign_create(
         actor=staff, proposal_id=alleys.pk, template_slug="safety", target_features=300,

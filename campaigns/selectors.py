@@ -34,12 +34,19 @@ def proposal_list(*, user=None, round_id: int | None = None, state: str | None =
     return proposals.order_by("-vote_count", "-created_at", "-pk")
 
 
-def proposal_get(*, proposal_id, user=None) -> Proposal:
-    """Every proposal is public; a missing one (or a malformed id) is a 404."""
-    try:
-        return proposal_list(user=user).get(pk=id_or_404(proposal_id, gettext("No such proposal.")))
-    except (Proposal.DoesNotExist, ValueError, TypeError):
+def proposal_access(*, user, proposal_id, lock: bool = False) -> Proposal:
+    """The one door to a proposal: every proposal is public, except those moderation hid (city staff still see
+    them); a missing or hidden one (or a malformed id) is a 404. With `lock` (inside the writer's transaction)
+    the row is locked and comes without the list's counts; who may act on it is the view's and service's rule."""
+    pk = id_or_404(proposal_id, gettext("No such proposal."))
+    if lock:
+        proposals = Proposal.objects.visible_to(user).select_for_update(of=("self",)).select_related("round", "proposer")
+    else:
+        proposals = proposal_list(user=user)
+    proposal = proposals.filter(pk=pk).first()
+    if proposal is None:
         raise Http404(gettext("No such proposal."))
+    return proposal
 
 
 def proposal_comments(*, proposal: Proposal, user=None):
@@ -50,24 +57,32 @@ def proposal_comments(*, proposal: Proposal, user=None):
     return comments
 
 
-def comment_get(*, proposal: Proposal, comment_id, user=None):
-    try:
-        return proposal_comments(proposal=proposal, user=user).get(
-            pk=id_or_404(comment_id, gettext("No such comment.")))
-    except ProposalComment.DoesNotExist:
+def comment_access(*, user, proposal: Proposal, comment_id) -> ProposalComment:
+    """A comment of a proposal the viewer may see (`proposal_access` first); hidden ones only for city staff.
+    Whether the viewer may delete it (403) is the service's rule."""
+    comment = proposal_comments(proposal=proposal, user=user).filter(
+        pk=id_or_404(comment_id, gettext("No such comment."))).first()
+    if comment is None:
         raise Http404(gettext("No such comment."))
+    return comment
 
 
 def round_list() -> QuerySet[Round]:
     return Round.objects.annotate(proposal_count=Count("proposals")).order_by("-starts_at", "-pk")
 
 
-def round_get(*, round_id) -> Round:
-    try:
+def round_access(*, user, round_id, lock: bool = False) -> Round:
+    """The one door to a round (all are public): 404 when missing. Unlocked it comes with its proposal count
+    and frozen ranking; with `lock` (inside the writer's transaction) it is the bare row, locked."""
+    pk = id_or_404(round_id, gettext("No such round."))
+    if lock:
+        round_ = Round.objects.select_for_update().filter(pk=pk).first()
+    else:
         ranking = Prefetch("ranking", queryset=RankingEntry.objects.select_related("proposal"))
-        return round_list().prefetch_related(ranking).get(pk=id_or_404(round_id, gettext("No such round.")))
-    except (Round.DoesNotExist, ValueError, TypeError):
+        round_ = round_list().prefetch_related(ranking).filter(pk=pk).first()
+    if round_ is None:
         raise Http404(gettext("No such round."))
+    return round_
 
 
 def round_current() -> Round | None:
@@ -78,11 +93,12 @@ def campaign_list():
     return Campaign.objects.select_related("proposal", "map").prefetch_related("target_districts")
 
 
-def campaign_get(*, campaign_id):
-    try:
-        return campaign_list().get(pk=id_or_404(campaign_id, gettext("No such campaign.")))
-    except (Campaign.DoesNotExist, ValueError, TypeError):
+def campaign_access(*, user, campaign_id):
+    """The one door to a campaign (all are public): 404 when missing or malformed."""
+    campaign = campaign_list().filter(pk=id_or_404(campaign_id, gettext("No such campaign."))).first()
+    if campaign is None:
         raise Http404(gettext("No such campaign."))
+    return campaign
 
 
 def campaign_progress(*, campaign) -> dict:
@@ -109,9 +125,9 @@ def campaign_progress(*, campaign) -> dict:
     }
 
 
-def evaluation_get(*, proposal_id, user=None) -> Evaluation:
+def evaluation_access(*, user, proposal_id) -> Evaluation:
     """A proposal's open evaluation with its timed steps: public, like the proposal (404 if none or hidden)."""
-    proposal = proposal_get(proposal_id=proposal_id, user=user)
+    proposal = proposal_access(user=user, proposal_id=proposal_id)
     evaluation = (Evaluation.objects.filter(proposal=proposal)
                   .prefetch_related("seats", "committee_reviews").first())
     if evaluation is None:

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.permissions import require_city_staff, require_creator
+from accounts.permissions import require_creator
 from audit.services import audit_record
 from districts.models import District
 from geoplatform.errors import field_error
@@ -30,7 +30,6 @@ from notifications.services import notification_create
 
 from . import messages
 from .budget import budget_winners  # noqa: F401  (the rule lives in budget.py; round_close applies it)
-
 from .models import (
     AreaScope,
     CommitteeReview,
@@ -45,6 +44,7 @@ from .models import (
     Round,
     Vote,
 )
+from .selectors import round_access
 
 MAX_CATEGORIES = 12
 class AlreadyVoted(ValidationError):
@@ -166,16 +166,14 @@ def comment_delete(*, comment: ProposalComment, actor) -> None:
 @transaction.atomic
 def content_hide(*, target: Proposal | ProposalComment, actor, hidden: bool, reason: str = "") -> None:
     """City staff hide abusive proposals or comments from the public (or show them again), with a reason."""
-    require_city_staff(actor)
     reason = text_clean("reason", reason, max_length=500, required=hidden)
     content_hidden_set(target=target, hidden=hidden, actor=actor,
                        action=f"{target._meta.model_name}.{'hide' if hidden else 'show'}", details={"reason": reason})
 
 
-def _proposal_for_voting(proposal_id: int) -> Proposal:
+def _proposal_for_voting(proposal: Proposal) -> Proposal:
     """The proposal, with its round share-locked so that closing waits for votes in flight."""
-    proposal = Proposal.objects.select_related("round").filter(pk=proposal_id, is_hidden=False).first()
-    if proposal is None:
+    if proposal.is_hidden:
         raise field_error("proposal", gettext("No such proposal."), "not_found")
     if proposal.state != ProposalState.OPEN:
         raise field_error("proposal", gettext("This proposal has been answered; voting on it is over."), "answered")
@@ -194,12 +192,12 @@ def _proposal_for_voting(proposal_id: int) -> Proposal:
 
 
 @transaction.atomic
-def vote_cast(*, proposal_id: int, voter) -> Vote:
+def vote_cast(*, proposal: Proposal, voter) -> Vote:
     require_creator(voter)
     if not voter.email_verified:
         # One vote per person: an account counts once its e-mail is confirmed (accounts: signed link).
         raise PermissionDenied(gettext("Confirm your e-mail address before voting."))
-    proposal = _proposal_for_voting(proposal_id)
+    proposal = _proposal_for_voting(proposal)
     try:
         with transaction.atomic():
             vote = Vote.objects.create(proposal=proposal, voter=voter)
@@ -213,9 +211,9 @@ def vote_cast(*, proposal_id: int, voter) -> Vote:
 
 
 @transaction.atomic
-def vote_withdraw(*, proposal_id: int, voter) -> None:
+def vote_withdraw(*, proposal: Proposal, voter) -> None:
     require_creator(voter)
-    proposal = _proposal_for_voting(proposal_id)
+    proposal = _proposal_for_voting(proposal)
     deleted, _ = Vote.objects.filter(proposal=proposal, voter=voter).delete()
     if not deleted:
         raise field_error("vote", gettext("You have not supported this proposal."), "no_vote")
@@ -223,19 +221,17 @@ def vote_withdraw(*, proposal_id: int, voter) -> None:
 
 
 @transaction.atomic
-def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
+def proposal_answer(*, proposal: Proposal, actor, state: str, answer: str = "",
                     merged_into_id: int | None = None) -> Proposal:
-    """The city's public answer: selected, merged with another proposal, or declined with a reason."""
-    require_city_staff(actor)
-    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("round").filter(pk=proposal_id).first()
-    if proposal is None:
-        raise field_error("proposal", gettext("No such proposal."), "not_found")
+    """The city's public answer: selected, merged with another proposal, or declined with a reason.
+    `proposal` comes from `proposal_access(..., lock=True)`; the view lets only city staff call it."""
     if proposal.state != ProposalState.OPEN:
         raise field_error("state", gettext("This proposal already has an answer."), "answered")
     if state not in (ProposalState.SELECTED, ProposalState.MERGED, ProposalState.DECLINED):
         raise field_error("state", gettext("Answer with 'selected', 'merged' or 'declined'."))
     answer = text_clean("answer", answer, max_length=4000, required=state != ProposalState.SELECTED)
-    if state == ProposalState.SELECTED and not (proposal.round and proposal.round.closed_at):
+    round_closed = Round.objects.filter(pk=proposal.round_id, closed_at__isnull=False).exists()
+    if state == ProposalState.SELECTED and not round_closed:
         raise field_error("state", gettext("Select a proposal once its round has closed and the ranking is published."), "round_not_closed")
     merged_into = None
     if state == ProposalState.MERGED:
@@ -254,7 +250,7 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
     proposal.answered_at = timezone.now()
     proposal.answered_by = actor
     proposal.full_clean()
-    proposal.save()
+    proposal.save(update_fields=["state", "answer", "merged_into", "answered_at", "answered_by"])  # only what the answer sets
     audit_record(actor=actor, action="proposal.answer", target=proposal, before={"state": ProposalState.OPEN},
                  after={"state": state, "answer": answer, "merged_into": merged_into_id})
     notification_create(user=proposal.proposer, kind="proposal_answered",
@@ -269,7 +265,6 @@ def proposal_answer(*, proposal_id: int, actor, state: str, answer: str = "",
 @transaction.atomic
 def round_create(*, actor, title: str, starts_at, ends_at, description: str = "",
                  budget_cap: int | None = None, evaluation_rules: dict | None = None) -> Round:
-    require_city_staff(actor)
     title = text_clean("title", title, max_length=200, required=True)
     description = text_clean("description", description, max_length=4000, required=False)
     if ends_at <= starts_at:
@@ -301,17 +296,13 @@ def _schedule_close(round_: Round) -> None:
 
 
 @transaction.atomic
-def round_close(*, round_id: int, actor=None) -> Round:
+def round_close(*, round_: Round, actor=None) -> Round:
     """Freeze and publish the ranking. Idempotent: a closed round is returned unchanged.
 
-    Without an actor (the scheduled task) only a round past its end is closed; city staff
-    may close a running round early, which ends it now.
+    `round_` comes from `round_access(..., lock=True)`. Without an actor (the scheduled task, a page read)
+    only a round past its end is closed; city staff (the API view's rule) may close a running round early,
+    which ends it now.
     """
-    if actor is not None:
-        require_city_staff(actor)
-    round_ = Round.objects.select_for_update().filter(pk=round_id).first()
-    if round_ is None:
-        raise field_error("round", gettext("No such round."), "not_found")
     if round_.closed_at:
         return round_
     now = timezone.now()
@@ -336,7 +327,7 @@ def round_close(*, round_id: int, actor=None) -> Round:
     RankingEntry.objects.bulk_create(entries)
     round_.closed_at = now
     round_.full_clean()
-    round_.save()
+    round_.save(update_fields=["ends_at", "closed_at"])  # only what closing sets
     _support_closed(round_, entries)
     if actor is not None:
         audit_record(actor=actor, action="round.close", target=round_, before=None,
@@ -361,7 +352,8 @@ def rounds_close_due() -> list[int]:
     """Close every round whose end has passed (the periodic task and `manage.py close_rounds`)."""
     closed = []
     for round_id in Round.objects.due().values_list("pk", flat=True):
-        round_close(round_id=round_id)
+        with transaction.atomic():
+            round_close(round_=round_access(user=None, round_id=round_id, lock=True))
         closed.append(round_id)
     return closed
 
@@ -393,7 +385,6 @@ def campaign_create(*, actor, proposal_id: int, template_slug: str, goal: str, t
 
     from .models import Campaign, ContributionMode
 
-    require_city_staff(actor)
     proposal = Proposal.objects.select_for_update().filter(pk=proposal_id).first()
     if proposal is None:
         raise field_error("proposal", gettext("No such proposal."), "not_found")
@@ -619,10 +610,10 @@ def steps_close_due() -> dict:
 
 
 @transaction.atomic
-def seat_score(*, proposal_id: int, user, need: int, feasibility: int, benefit: int, comment: str) -> EvaluationSeat:
+def seat_score(*, proposal: Proposal, user, need: int, feasibility: int, benefit: int, comment: str) -> EvaluationSeat:
     """A drawn volunteer's one structured score (1–5 for need, feasibility and benefit) and comment."""
     require_creator(user)
-    evaluation = _evaluation_for(proposal_id)
+    evaluation = _evaluation_for(proposal.pk)
     seat = (EvaluationSeat.objects.select_for_update().filter(evaluation=evaluation, evaluator__user=user).first())
     if seat is None:
         raise PermissionDenied(gettext("Only the citizens drawn for this evaluation score it."))
@@ -646,9 +637,9 @@ def seat_score(*, proposal_id: int, user, need: int, feasibility: int, benefit: 
 
 
 @transaction.atomic
-def committee_review_add(*, proposal_id: int, actor, score: int, comment: str) -> CommitteeReview:
-    require_city_staff(actor)
-    evaluation = _evaluation_for(proposal_id)
+def committee_review_add(*, proposal: Proposal, actor, score: int, comment: str) -> CommitteeReview:
+    """A committee member's score and comment (the API view lets only city staff call it)."""
+    evaluation = _evaluation_for(proposal.pk)
     if evaluation.decided_at is not None:
         raise ValidationError({"score": gettext("This proposal has been decided.")})
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
@@ -666,16 +657,15 @@ def committee_review_add(*, proposal_id: int, actor, score: int, comment: str) -
 
 
 @transaction.atomic
-def evaluation_decide(*, proposal_id: int, actor, outcome: str, feedback: str,
+def evaluation_decide(*, proposal: Proposal, actor, outcome: str, feedback: str,
                       merged_into_id: int | None = None, link: str = "") -> Proposal:
     """The published outcome with the officials' feedback: accepted, merged or declined (with a reason).
 
     The citizen step must be over (all scored, or its time passed) and the committee must have
     reviewed. `link` is where the outcome leads (the project an accepted proposal became or joined).
+    `proposal` comes from `proposal_access(..., lock=True)`; the view lets only city staff call it.
     """
-    require_city_staff(actor)
-    evaluation = _evaluation_for(proposal_id)
-    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+    evaluation = _evaluation_for(proposal.pk)
     if proposal.state != ProposalState.EVALUATION or evaluation.decided_at is not None:
         raise ValidationError({"outcome": gettext("This proposal has been decided.")})
     now = timezone.now()
@@ -702,7 +692,7 @@ def evaluation_decide(*, proposal_id: int, actor, outcome: str, feedback: str,
     proposal.merged_into = merged_into
     proposal.answer, proposal.answered_at, proposal.answered_by = feedback, now, actor
     proposal.full_clean()
-    proposal.save()
+    proposal.save(update_fields=["state", "answer", "merged_into", "answered_at", "answered_by"])  # only what the answer sets
     audit_record(actor=actor, action="evaluation.decide", target=proposal, before={"state": ProposalState.EVALUATION},
                  after={"outcome": outcome, "feedback": feedback, "merged_into": merged_into_id, "link": link})
     _tell(proposal.proposer, kind="proposal_decided", proposal_id=proposal.pk,

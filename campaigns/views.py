@@ -60,7 +60,7 @@ def proposal_page(request, pk):
     """One proposal with its public timeline: support, the drawn citizen group's scores, the committee's
     reviews, the decision and the officials' feedback; the forms for whoever may act on the current step."""
     services.steps_close_due()
-    proposal = selectors.proposal_get(proposal_id=pk, user=request.user)
+    proposal = selectors.proposal_access(user=request.user, proposal_id=pk)
     evaluation = selectors.evaluation_of(proposal=proposal)
     rule = services.evaluation_rule(kind=proposal.kind, round_=proposal.round)
     is_staff = Round.can_manage(request.user)

@@ -42,7 +42,7 @@ class IndicatorListApi(generics.ListAPIView):
         data = IndicatorCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         indicator = services.indicator_create(user=request.user, **data.validated_data)
-        indicator = selectors.indicator_get(user=request.user, pk=indicator.pk)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=indicator.pk)
         return Response(IndicatorDetailSerializer(indicator, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
@@ -52,7 +52,7 @@ class IndicatorDetailApi(APIView):
 
     @extend_schema(responses=IndicatorDetailSerializer)
     def get(self, request, pk):
-        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=pk)
         return Response(IndicatorDetailSerializer(indicator, context={"request": request}).data)
 
 
@@ -68,7 +68,7 @@ class IndicatorCsvApi(APIView):
 
     @extend_schema(responses={(200, "text/csv"): str})
     def get(self, request, pk):
-        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=pk)
         writer = csv_writer(_Echo())
 
         def rows():
@@ -93,13 +93,13 @@ class IndicatorImportApi(APIView):
 
     @extend_schema(responses=IndicatorVersionSerializer(many=True))
     def get(self, request, pk):
-        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=pk)
         return page_response(self, indicator.imports.order_by("-version"),
                              lambda page: IndicatorVersionSerializer(page, many=True).data)
 
     @extend_schema(request={"multipart/form-data": IndicatorImportInputSerializer}, responses=IndicatorVersionSerializer)
     def post(self, request, pk):
-        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=pk)
         data = IndicatorImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -119,9 +119,9 @@ class IndicatorRefreshApi(APIView):
 
     @extend_schema(request=None, responses=IndicatorDetailSerializer)
     def post(self, request, pk):
-        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=pk)
         services.indicator_refresh(indicator=indicator, user=request.user)
-        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=pk)
         return Response(IndicatorDetailSerializer(indicator, context={"request": request}).data)
 
 
@@ -135,13 +135,13 @@ class FeedbackListApi(APIView):
 
     @extend_schema(responses=IndicatorFeedbackSerializer(many=True))
     def get(self, request, pk):
-        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=pk)
         return page_response(self, selectors.feedback_list(indicator=indicator),
                              lambda page: IndicatorFeedbackSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=IndicatorFeedbackInputSerializer, responses=IndicatorFeedbackSerializer)
     def post(self, request, pk):
-        indicator = selectors.indicator_get(user=request.user, pk=pk)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=pk)
         data = IndicatorFeedbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = services.feedback_create(indicator=indicator, user=request.user, **data.validated_data)
@@ -154,8 +154,8 @@ class FeedbackReplyApi(APIView):
 
     @extend_schema(request=ReplyInputSerializer, responses=IndicatorFeedbackSerializer)
     def post(self, request, pk, feedback_id):
-        indicator = selectors.indicator_get(user=request.user, pk=pk)
-        feedback = selectors.feedback_get(indicator=indicator, pk=feedback_id)
+        indicator = selectors.indicator_access(user=request.user, indicator_id=pk)
+        feedback = selectors.indicator_feedback_access(indicator=indicator, feedback_id=feedback_id)
         data = ReplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = services.feedback_reply(feedback=feedback, user=request.user, reply=data.validated_data["reply"])

@@ -188,6 +188,3 @@ class IndicatorFeedback(models.Model):
     def clean(self):
         if self.rating is None and not self.body.strip():
             raise ValidationError(_("Write a comment or give a rating."))
-
-    def can_reply(self, user) -> bool:
-        return Indicator.can_manage(user)

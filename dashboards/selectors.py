@@ -4,6 +4,8 @@ import math
 from django.db.models import QuerySet
 from django.http import Http404
 
+from geoplatform.ids import id_from
+
 from .models import Indicator, IndicatorFeedback, IndicatorImport, IndicatorValue
 from django.utils.translation import gettext_lazy as _
 
@@ -26,14 +28,15 @@ def indicator_list(*, user, theme: str | None = None) -> QuerySet[Indicator]:
     return indicators
 
 
-def indicator_get(*, user, pk=None, slug: str | None = None) -> Indicator:
-    """The indicator if this user may see it; 404 for missing and unpublished alike."""
-    lookup = {"slug": slug} if slug is not None else {"pk": pk}
-    try:
-        indicator = Indicator.objects.with_feedback_counts().get(**lookup)
-    except (Indicator.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such indicator."))
-    if not indicator.can_view(user):
+def indicator_access(*, user, indicator_id=None, slug: str | None = None) -> Indicator:
+    """The one door to an indicator, by id (the API) or slug (its page): 404 for missing and unpublished alike.
+    Who may change indicators (city staff) is the API view's permission class."""
+    if slug is not None:
+        indicator = Indicator.objects.with_feedback_counts().filter(slug=slug).first()
+    else:
+        pk = id_from(indicator_id)
+        indicator = Indicator.objects.with_feedback_counts().filter(pk=pk).first() if pk is not None else None
+    if indicator is None or not indicator.can_view(user):
         raise Http404(_("No such indicator."))
     return indicator
 
@@ -99,17 +102,15 @@ def indicator_classes(*, indicator: Indicator, period: str | None) -> dict:
     for i in range(len(breaks) + 1):
         low, high = (breaks[i - 1] if i else None), (breaks[i] if i < len(breaks) else None)
         if low is None and high is None:
-            label_ko, label_en = "전체", "all"
+            label = _("all values")
         elif low is None:
-            label_ko = label_en = f"≤ {_fmt(high)}"
+            label = f"≤ {_fmt(high)}"
         elif high is None:
-            label_ko = label_en = f"> {_fmt(low)}"
+            label = f"> {_fmt(low)}"
         else:
-            label_ko = label_en = f"{_fmt(low)} – {_fmt(high)}"
-        legend.append({"value": i, "min": low, "max": high, "label_ko": label_ko, "label_en": label_en,
-                       "color": colors[i]})
-    legend.append({"value": "", "min": None, "max": None, "label_ko": "자료 없음", "label_en": "no data",
-                   "color": NO_DATA_COLOR})
+            label = f"{_fmt(low)} – {_fmt(high)}"
+        legend.append({"value": i, "min": low, "max": high, "label": label, "color": colors[i]})
+    legend.append({"value": "", "min": None, "max": None, "label": _("no data"), "color": NO_DATA_COLOR})
     return {"breaks": breaks, "colors": colors[:len(breaks) + 1], "legend": legend}
 
 
@@ -128,11 +129,13 @@ def feedback_list(*, indicator: Indicator) -> QuerySet[IndicatorFeedback]:
     return indicator.feedback.public().select_related("district")
 
 
-def feedback_get(*, indicator: Indicator, pk) -> IndicatorFeedback:
-    try:
-        return indicator.feedback.public().get(pk=pk)
-    except (IndicatorFeedback.DoesNotExist, ValueError, TypeError):
+def indicator_feedback_access(*, indicator: Indicator, feedback_id) -> IndicatorFeedback:
+    """A public comment on an indicator the viewer may see (`indicator_access` first); 404 otherwise."""
+    pk = id_from(feedback_id)
+    feedback = indicator.feedback.public().filter(pk=pk).first() if pk is not None else None
+    if feedback is None:
         raise Http404(_("No such feedback."))
+    return feedback
 
 
 def _aggregate(values: list[float], how: str) -> float | None:

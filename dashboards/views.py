@@ -32,7 +32,7 @@ def dashboard(request):
 
 
 def indicator_page(request, slug):
-    indicator = selectors.indicator_get(user=request.user, slug=slug)
+    indicator = selectors.indicator_access(user=request.user, slug=slug)
     summary = selectors.indicator_summary(indicator)
     label_ko, label_en = _theme_labels(indicator.theme)
     table = selectors.indicator_table(indicator=indicator)

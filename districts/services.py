@@ -26,41 +26,47 @@ def _csv_by(path: Path, key: str) -> dict[str, dict]:
 
 @transaction.atomic
 def seoul_load(*, data_dir: Path = DATA_DIR) -> tuple[int, int]:
-    """Create or update the 25 gu and 424 dongs; running it twice changes nothing."""
+    """Create or update the 25 gu and 424 dongs; running it twice changes nothing.
+
+    Two upserts (INSERT … ON CONFLICT (code) DO UPDATE), one per table, rather than a query pair per row: the
+    test suite reloads the districts after every flush of a transactional test."""
     gu_population = _csv_by(data_dir / "seoul_gu_population.csv", "sig_cd")
     dong_population = _csv_by(data_dir / "seoul_dong_population.csv", "adm_cd2")
     gu_features = json.loads((data_dir / "seoul_gu.geojson").read_text(encoding="utf-8"))["features"]
-    districts = {}
+    districts = []
     for feature in gu_features:
         props = feature["properties"]
         population = gu_population.get(props["sig_cd"], {})
-        district, _ = District.objects.update_or_create(
+        districts.append(District(
             code=props["sig_cd"],
-            defaults=dict(
-                kostat_code=props["code"],
-                name_ko=props["name"],
-                name_en=props["name_eng"],
-                population=int(population["population"]) if population else None,
-                households=int(population["households"]) if population else None,
-                population_date=POPULATION_DATE if population else None,
-                geom=_multipolygon(feature["geometry"]),
-            ),
-        )
-        districts[props["sig_cd"]] = district
+            kostat_code=props["code"],
+            name_ko=props["name"],
+            name_en=props["name_eng"],
+            population=int(population["population"]) if population else None,
+            households=int(population["households"]) if population else None,
+            population_date=POPULATION_DATE if population else None,
+            geom=_multipolygon(feature["geometry"]),
+        ))
+    District.objects.bulk_create(
+        districts, update_conflicts=True, unique_fields=["code"],
+        update_fields=["kostat_code", "name_ko", "name_en", "population", "households", "population_date", "geom"])
+    district_ids = dict(District.objects.filter(code__in=[d.code for d in districts]).values_list("code", "pk"))
     dong_features = json.loads((data_dir / "seoul_dong.geojson").read_text(encoding="utf-8"))["features"]
+    dongs = []
     for feature in dong_features:
         props = feature["properties"]
         population = dong_population.get(props["adm_cd2"], {})
-        Dong.objects.update_or_create(
+        dongs.append(Dong(
             code=props["adm_cd2"],
-            defaults=dict(
-                kostat_code=props["code"],
-                name_ko=props["name"],
-                name_en=props["name_eng"] or props["name"],
-                district=districts[props["sig_cd"]],
-                population=int(population["population"]) if population else None,
-                households=int(population["households"]) if population else None,
-                geom=_multipolygon(feature["geometry"]),
-            ),
-        )
-    return len(districts), len(dong_features)
+            kostat_code=props["code"],
+            name_ko=props["name"],
+            name_en=props["name_eng"] or props["name"],
+            district_id=district_ids[props["sig_cd"]],
+            population=int(population["population"]) if population else None,
+            households=int(population["households"]) if population else None,
+            geom=_multipolygon(feature["geometry"]),
+        ))
+    Dong.objects.bulk_create(
+        dongs, update_conflicts=True, unique_fields=["code"],
+        update_fields=["kostat_code", "name_ko", "name_en", "district", "population", "households", "geom"])
+    return len(districts), len(dongs)

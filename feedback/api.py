@@ -42,7 +42,7 @@ class FeedbackListApi(generics.ListCreateAPIView):
         data = validated(FeedbackInputSerializer, request.data)
         feedback = services.feedback_create(author=request.user, kind=data["kind"], text=data["text"],
                                             page_url=data["page_url"], screenshot=data.get("screenshot"))
-        feedback = selectors.feedback_get(feedback_id=feedback.pk, user=request.user)
+        feedback = selectors.feedback_access(user=request.user, feedback_id=feedback.pk)
         return Response(FeedbackSerializer(feedback, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -51,7 +51,7 @@ class FeedbackDetailApi(APIView):
 
     @extend_schema(responses=FeedbackSerializer)
     def get(self, request, pk: int):
-        feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
+        feedback = selectors.feedback_access(user=request.user, feedback_id=pk)
         return Response(FeedbackSerializer(feedback, context={"request": request}).data)
 
 
@@ -64,9 +64,9 @@ class FeedbackTriageApi(APIView):
     def post(self, request, pk: int):
         data = validated(TriageInputSerializer, request.data)
         with transaction.atomic():
-            feedback = selectors.feedback_access(feedback_id=pk, lock=True)
+            feedback = selectors.feedback_access(user=request.user, feedback_id=pk, lock=True)
             services.feedback_triage(feedback=feedback, actor=request.user, state=data["state"], answer=data["answer"])
-        feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
+        feedback = selectors.feedback_access(user=request.user, feedback_id=pk)
         return Response(FeedbackSerializer(feedback, context={"request": request}).data)
 
 
@@ -76,18 +76,18 @@ class FeedbackSupportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def _answer(self, request, pk, code):
-        feedback = selectors.feedback_get(feedback_id=pk, user=request.user)
+        feedback = selectors.feedback_access(user=request.user, feedback_id=pk)
         return Response(FeedbackSerializer(feedback, context={"request": request}).data, status=code)
 
     @extend_schema(request=None, responses=FeedbackSerializer)
     def post(self, request, pk: int):
-        feedback = selectors.feedback_get(feedback_id=pk)
+        feedback = selectors.feedback_access(user=request.user, feedback_id=pk)
         added = services.feedback_support(feedback=feedback, user=request.user)
         return self._answer(request, pk, status.HTTP_201_CREATED if added else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=FeedbackSerializer)
     def delete(self, request, pk: int):
-        feedback = selectors.feedback_get(feedback_id=pk)
+        feedback = selectors.feedback_access(user=request.user, feedback_id=pk)
         services.feedback_unsupport(feedback=feedback, user=request.user)
         return self._answer(request, pk, status.HTTP_200_OK)
 

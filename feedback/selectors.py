@@ -25,19 +25,14 @@ def feedback_list(*, user=None, state: str | None = None, kind: str | None = Non
     return feedback
 
 
-def feedback_get(*, feedback_id, user=None) -> Feedback:
-    """One feedback item as the public list shows it (with its counts and whether `user` asked for it too)."""
-    feedback = feedback_list(user=user).filter(pk=id_or_404(feedback_id, gettext("No such feedback."))).first()
-    if feedback is None:
-        raise Http404(gettext("No such feedback."))
-    return feedback
+def feedback_access(*, user, feedback_id, lock: bool = False) -> Feedback:
+    """The one door to a feedback item: fetch (404 when missing or malformed), lock the row when writing.
 
-
-def feedback_access(*, feedback_id, lock: bool = False) -> Feedback:
-    """The one door to a feedback item for a write: fetch (404 when missing), lock the row when asked.
-    All feedback is public, so there is nothing else to see; who may act is the service's rule."""
-    rows = Feedback.objects.select_for_update() if lock else Feedback.objects.all()
-    feedback = rows.filter(pk=id_or_404(feedback_id, gettext("No such feedback."))).first()
+    All feedback is public, so there is nothing else to check; who may act is the API view's rule. Unlocked,
+    the item comes as the public list shows it (its counts, and whether `user` asked for it too)."""
+    pk = id_or_404(feedback_id, gettext("No such feedback."))
+    rows = Feedback.objects.select_for_update() if lock else feedback_list(user=user)
+    feedback = rows.filter(pk=pk).first()
     if feedback is None:
         raise Http404(gettext("No such feedback."))
     return feedback

@@ -1,8 +1,7 @@
-from django.http import Http404
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 
-from .models import Job
+from .selectors import job_access
 from .serializers import JobSerializer
 
 
@@ -13,7 +12,4 @@ class JobDetailApi(generics.RetrieveAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_object(self):
-        job = Job.objects.filter(pk=self.kwargs["pk"]).first()
-        if job is None or not job.can_view(self.request.user):
-            raise Http404
-        return job
+        return job_access(user=self.request.user, job_id=self.kwargs["pk"])

@@ -17,6 +17,7 @@ from channels.consumer import get_handler_name
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -179,7 +180,7 @@ class MapConsumer(AsyncWebsocketConsumer):
         from maps import selectors
 
         try:
-            map_obj = selectors.map_get_for(user=self.user, pk=self.map_id, secret=self.secret)
+            map_obj = selectors.map_access(user=self.user, map_id=self.map_id, secret=self.secret)
         except Http404:
             return None
         user, secret = self.user, self.secret
@@ -413,7 +414,7 @@ class MapConsumer(AsyncWebsocketConsumer):
         from maps import selectors, services
         from maps.serializers import FeatureInputSerializer, FeatureUpdateSerializer
 
-        map_obj = selectors.map_get_for(user=self.user, pk=self.map_id, secret=self.secret)
+        map_obj = selectors.map_access(user=self.user, map_id=self.map_id, secret=self.secret)
         if kind == "feature.create":
             serializer = FeatureInputSerializer(data=message.get("feature") or {})
             serializer.is_valid(raise_exception=True)
@@ -424,16 +425,21 @@ class MapConsumer(AsyncWebsocketConsumer):
         base = message.get("base_version")
         if not isinstance(fid, int) or not isinstance(base, int):
             raise ValidationError(_("Send the feature's id and the base_version you edited."))
-        if kind == "feature.delete":  # the service fetches, checks and locks through feature_get_for
-            services.feature_delete(map_obj=map_obj, feature_id=fid, actor=self.user, secret=self.secret,
-                                    expected_version=base)
+        if kind == "feature.delete":
+            with transaction.atomic():  # the access helper locks the row, the service writes: as the REST view
+                feature = selectors.feature_access(user=self.user, map_obj=map_obj, feature_id=fid, secret=self.secret,
+                                                   lock=True)
+                services.feature_delete(feature=feature, actor=self.user, secret=self.secret, expected_version=base)
             return {"id": fid}
         serializer = FeatureUpdateSerializer(data=message.get("changes") or {}, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        feature = services.feature_update(map_obj=map_obj, feature_id=fid, actor=self.user, secret=self.secret,
-                                          expected_version=base, **data)
+        with transaction.atomic():
+            feature = selectors.feature_access(user=self.user, map_obj=map_obj, feature_id=fid, secret=self.secret,
+                                               lock=True)
+            feature = services.feature_update(feature=feature, actor=self.user, secret=self.secret,
+                                              expected_version=base, **data)
         return {"id": feature.pk, "version": feature.version, "feature": self._shape(feature)}
 
     @staticmethod

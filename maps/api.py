@@ -1,9 +1,8 @@
 """Thin views: parse, ask a selector or service, serialize. Rules live on the models and in services."""
 import re
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +23,6 @@ from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .layers import map_layer
-from .models import FeaturePhoto
 from .permissions import SecretLinkOrSignedIn, SignedInToWrite
 from .serializers import (CollaboratorInputSerializer, CollaboratorRoleSerializer, CollaboratorSerializer,
                           FeatureInputSerializer, FeatureListQuerySerializer, FeatureOutputSerializer,
@@ -57,8 +55,13 @@ def _data(request):
         raise PayloadTooLarge()
 
 
-def _map_for(request, pk, for_update=False):
-    return selectors.map_get_for(user=request.user, pk=pk, secret=request_secret(request), for_update=for_update)
+def _map_for(request, pk, need="view", lock=False):
+    return selectors.map_access(user=request.user, map_id=pk, need=need, secret=request_secret(request), lock=lock)
+
+
+def _feature_for(request, map_obj, fid, lock=False):
+    return selectors.feature_access(user=request.user, map_obj=map_obj, feature_id=fid,
+                                    secret=request_secret(request), lock=lock)
 
 
 def _feature_response(request, feature, status_code=200):
@@ -116,9 +119,10 @@ class MapDetailApi(APIView):
 
     @extend_schema(request=MapUpdateSerializer, responses=MapOutputSerializer)
     def patch(self, request, pk):
-        map_obj = _map_for(request, pk)
-        data = validated(MapUpdateSerializer, _data(request), partial=True)
-        map_obj = services.map_update(map_obj=map_obj, actor=request.user, **data)
+        with transaction.atomic():  # the row locked by the access door holds until the change is stored
+            map_obj = _map_for(request, pk, lock=True)
+            data = validated(MapUpdateSerializer, _data(request), partial=True)
+            map_obj = services.map_update(map_obj=map_obj, actor=request.user, **data)
         return Response(MapOutputSerializer(map_obj, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
@@ -168,8 +172,7 @@ class FeatureDetailApi(APIView):
 
     @extend_schema(parameters=[KEY_PARAM], responses=FeatureOutputSerializer)
     def get(self, request, pk, fid):
-        feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
-                                            secret=request_secret(request))
+        feature = _feature_for(request, _map_for(request, pk), fid)
         if request.headers.get("If-None-Match") == feature.etag:
             response = Response(status=304)
             response["ETag"] = feature.etag
@@ -193,8 +196,10 @@ class FeatureDetailApi(APIView):
         if expected is None:
             raise PreconditionRequired()
         try:
-            feature = services.feature_update(map_obj=map_obj, feature_id=int(fid), actor=request.user,
-                                              expected_version=expected, secret=request_secret(request), **data)
+            with transaction.atomic():
+                feature = services.feature_update(feature=_feature_for(request, map_obj, fid, lock=True),
+                                                  actor=request.user, expected_version=expected,
+                                                  secret=request_secret(request), **data)
         except services.FeatureConflict as conflict:
             return _conflict_response(request, conflict)
         return _feature_response(request, feature)
@@ -215,8 +220,9 @@ class FeatureDetailApi(APIView):
         map_obj = _map_for(request, pk)
         expected = self._expected_version(request, fid, {})
         try:
-            services.feature_delete(map_obj=map_obj, feature_id=int(fid), actor=request.user,
-                                    secret=request_secret(request), expected_version=expected)
+            with transaction.atomic():
+                services.feature_delete(feature=_feature_for(request, map_obj, fid, lock=True), actor=request.user,
+                                        secret=request_secret(request), expected_version=expected)
         except services.FeatureConflict as conflict:
             return _conflict_response(request, conflict)
         return Response(status=204)
@@ -231,8 +237,9 @@ class FeatureReviewApi(APIView):
     def post(self, request, pk, fid):
         map_obj = _map_for(request, pk)
         data = validated(ReviewSerializer, _data(request))
-        feature = services.feature_review(map_obj=map_obj, feature_id=int(fid), actor=request.user,
-                                          secret=request_secret(request), **data)
+        with transaction.atomic():
+            feature = services.feature_review(feature=_feature_for(request, map_obj, fid, lock=True),
+                                              actor=request.user, secret=request_secret(request), **data)
         return _feature_response(request, feature)
 
 
@@ -243,9 +250,7 @@ class SuggestionListApi(APIView):
 
     @extend_schema(parameters=[KEY_PARAM], responses=FeatureOutputSerializer(many=True))
     def get(self, request, pk):
-        map_obj = _map_for(request, pk)
-        if not map_obj.can_moderate(request.user, request_secret(request)):
-            raise Http404
+        map_obj = _map_for(request, pk, need="moderate")
         features = selectors.suggestion_list(map_obj=map_obj).prefetch_related("photos")
         return page_response(self, features,
                              lambda page: FeatureOutputSerializer(page, many=True, context={"request": request}).data)
@@ -284,9 +289,7 @@ class FeatureRevertApi(APIView):
 
     @extend_schema(parameters=[KEY_PARAM], request=RevertSerializer, responses=FeatureOutputSerializer)
     def post(self, request, pk, fid):
-        map_obj = _map_for(request, pk)
-        if not map_obj.can_edit(request.user, request_secret(request)):
-            raise Http404
+        map_obj = _map_for(request, pk, need="edit")
         data = validated(RevertSerializer, _data(request))
         feature = services.feature_revert(map_obj=map_obj, feature_id=int(fid), actor=request.user,
                                           to_version=data["version"], secret=request_secret(request))
@@ -295,13 +298,7 @@ class FeatureRevertApi(APIView):
 
 # --- photos ---------------------------------------------------------------------------------------------
 def _photo_for(request, pk, fid, photo_id):
-    map_obj = _map_for(request, pk)
-    feature = selectors.feature_get_for(map_obj=map_obj, user=request.user, fid=fid, secret=request_secret(request))
-    photo = FeaturePhoto.objects.visible().filter(pk=photo_id, feature=feature).first()
-    if photo is None:
-        raise Http404
-    photo.feature = feature
-    return photo
+    return selectors.photo_access(feature=_feature_for(request, _map_for(request, pk), fid), photo_id=photo_id)
 
 
 class PhotoListApi(APIView):
@@ -313,8 +310,8 @@ class PhotoListApi(APIView):
 
     @extend_schema(parameters=[KEY_PARAM], responses=PhotoSerializer(many=True))
     def get(self, request, pk, fid):
-        feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
-                                            secret=request_secret(request))
+        feature = _feature_for(request, _map_for(request, pk), fid)
+
         def serialize(page):
             for photo in page:
                 photo.feature = feature
@@ -324,8 +321,7 @@ class PhotoListApi(APIView):
 
     @extend_schema(parameters=[KEY_PARAM], request=PhotoInputSerializer, responses={201: PhotoSerializer})
     def post(self, request, pk, fid):
-        feature = selectors.feature_get_for(map_obj=_map_for(request, pk), user=request.user, fid=fid,
-                                            secret=request_secret(request))
+        feature = _feature_for(request, _map_for(request, pk), fid)
         data = validated(PhotoInputSerializer, _data(request))
         photo = services.photo_add(feature=feature, actor=request.user, upload=data["image"],
                                    caption=data["caption"], secret=request_secret(request))
@@ -358,13 +354,6 @@ class PhotoFileApi(ForcedNegotiationMixin, APIView):
 
 
 # --- collaborators and secret links ---------------------------------------------------------------------------
-def _managed_map(request, pk):
-    map_obj = _map_for(request, pk)
-    if not map_obj.can_manage(request.user):
-        raise Http404
-    return map_obj
-
-
 class CollaboratorListApi(APIView):
     """Who may edit or view the map (its owner only)."""
 
@@ -372,13 +361,13 @@ class CollaboratorListApi(APIView):
 
     @extend_schema(responses=CollaboratorSerializer(many=True))
     def get(self, request, pk):
-        map_obj = _managed_map(request, pk)
+        map_obj = _map_for(request, pk, need="manage")
         return page_response(self, map_obj.collaborators.select_related("user"),
                              lambda page: CollaboratorSerializer(page, many=True).data)
 
     @extend_schema(request=CollaboratorInputSerializer, responses={201: CollaboratorSerializer})
     def post(self, request, pk):
-        map_obj = _managed_map(request, pk)
+        map_obj = _map_for(request, pk, need="manage")
         data = validated(CollaboratorInputSerializer, _data(request))
         collaborator = services.collaborator_set(map_obj=map_obj, actor=request.user, user=data["username"],
                                                  role=data["role"])
@@ -386,28 +375,18 @@ class CollaboratorListApi(APIView):
 
 
 class CollaboratorDetailApi(APIView):
-    def _user(self, user_id):
-        user = get_user_model().objects.filter(pk=user_id).first()
-        if user is None:
-            raise Http404
-        return user
-
     @extend_schema(request=CollaboratorRoleSerializer, responses=CollaboratorSerializer)
     def patch(self, request, pk, user_id):
-        map_obj = _managed_map(request, pk)
-        user = self._user(user_id)
-        if not map_obj.collaborators.filter(user=user).exists():
-            raise Http404
+        map_obj = _map_for(request, pk, need="manage")
+        user = selectors.collaborator_access(map_obj=map_obj, user_id=user_id).user
         data = validated(CollaboratorRoleSerializer, _data(request))
         collaborator = services.collaborator_set(map_obj=map_obj, actor=request.user, user=user, role=data["role"])
         return Response(CollaboratorSerializer(collaborator).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk, user_id):
-        map_obj = _managed_map(request, pk)
-        user = self._user(user_id)
-        if not map_obj.collaborators.filter(user=user).exists():
-            raise Http404
+        map_obj = _map_for(request, pk, need="manage")
+        user = selectors.collaborator_access(map_obj=map_obj, user_id=user_id).user
         services.collaborator_remove(map_obj=map_obj, actor=request.user, user=user)
         return Response(status=204)
 
@@ -424,7 +403,7 @@ class SecretLinksApi(APIView):
 
     @extend_schema(responses=SecretLinksSerializer)
     def get(self, request, pk):
-        return Response(_links(request, _managed_map(request, pk)))
+        return Response(_links(request, _map_for(request, pk, need="manage")))
 
 
 class SecretLinkRotateApi(APIView):
@@ -434,9 +413,11 @@ class SecretLinkRotateApi(APIView):
 
     @extend_schema(request=SecretLinkActionSerializer, responses=SecretLinksSerializer)
     def post(self, request, pk):
-        map_obj = _managed_map(request, pk)
-        data = validated(SecretLinkActionSerializer, _data(request))
-        return Response(_links(request, self.change(map_obj=map_obj, actor=request.user, **data)))
+        with transaction.atomic():
+            map_obj = _map_for(request, pk, need="manage", lock=True)
+            data = validated(SecretLinkActionSerializer, _data(request))
+            map_obj = self.change(map_obj=map_obj, actor=request.user, **data)
+        return Response(_links(request, map_obj))
 
 
 class SecretLinkRevokeApi(SecretLinkRotateApi):
@@ -506,18 +487,12 @@ class TemplateListApi(APIView):
 class TemplateDetailApi(APIView):
     permission_classes = [SignedInToWrite]
 
-    def _template(self, request, pk):
-        template = selectors.template_list(user=request.user).filter(pk=pk).first()
-        if template is None:
-            raise Http404
-        return template
-
     @extend_schema(responses=TemplateSerializer)
     def get(self, request, pk):
-        return Response(TemplateSerializer(self._template(request, pk)).data)
+        return Response(TemplateSerializer(selectors.template_access(user=request.user, template_id=pk)).data)
 
     @extend_schema(request=TemplateSerializer, responses=TemplateSerializer)
     def patch(self, request, pk):
-        template = self._template(request, pk)
+        template = selectors.template_access(user=request.user, template_id=pk)
         data = validated(TemplateSerializer, _data(request), partial=True)
         return Response(TemplateSerializer(services.template_save(actor=request.user, template=template, **data)).data)

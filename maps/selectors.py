@@ -3,40 +3,66 @@ from django.contrib.gis.geos import Polygon
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from .models import Feature, FeatureVersion, Map, MapCollaborator, MapTemplate
+from geoplatform.ids import id_from
+
+from .models import Feature, FeaturePhoto, FeatureVersion, Map, MapCollaborator, MapTemplate
 
 
-def map_get_for(*, user, pk, secret: str = "", for_update: bool = False) -> Map:
-    """The map if this viewer may see it; 404 both when it does not exist and when it is not theirs to see."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+MAP_NEEDS = {"view": None, "edit": "can_edit", "moderate": "can_moderate", "manage": "can_manage"}
+
+
+def map_access(*, user, map_id, need: str = "view", secret: str = "", lock: bool = False) -> Map:
+    """The one door to a map: fetch, check, lock the row when writing (inside the writer's transaction).
+
+    404 both when it does not exist and when it is not this viewer's to see (with the secret link's `secret`).
+    `need` 'edit', 'moderate' (review suggestions) or 'manage' (the owner's settings, collaborators, links)
+    is a 404 too for those who may not: who runs a map is not shown to its other viewers.
+    """
+    pk = id_from(map_id)
+    if pk is None:
         raise Http404
-    qs = Map.objects.select_related("owner", "template")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    map_obj = qs.filter(pk=pk).first()
+    maps = Map.objects.select_related("owner", "template")
+    if lock:
+        maps = maps.select_for_update(of=("self",))
+    map_obj = maps.filter(pk=pk).first()
     if map_obj is None or not map_obj.can_view(user, secret):
+        raise Http404
+    rule = MAP_NEEDS[need]
+    if rule == "can_manage" and not map_obj.can_manage(user):
+        raise Http404
+    if rule in ("can_edit", "can_moderate") and not getattr(map_obj, rule)(user, secret):
         raise Http404
     return map_obj
 
 
-def feature_get_for(*, map_obj: Map, user, fid, secret: str = "", for_update: bool = False) -> Feature:
-    """A feature of a map the viewer may see; 404 for missing, hidden or not-yours pending suggestions."""
-    try:
-        fid = int(fid)
-    except (TypeError, ValueError):
+def feature_access(*, user, map_obj: Map, feature_id, secret: str = "", lock: bool = False) -> Feature:
+    """The one door to a feature of a map the viewer may see (`map_access` first): 404 for missing, hidden or
+    not-yours pending suggestions. With `lock`, the row is locked for the writer's transaction; whether the
+    viewer may change it (403) is the service's rule, with its own message."""
+    pk = id_from(feature_id)
+    if pk is None:
         raise Http404
-    qs = Feature.objects.select_related("author")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    feature = qs.filter(pk=fid, map=map_obj).first()
+    features = Feature.objects.select_related("author")
+    if lock:
+        features = features.select_for_update(of=("self",))
+    feature = features.filter(pk=pk, map=map_obj).first()
     if feature is None:
         raise Http404
     feature.map = map_obj
     if not feature.can_view(user, secret):
         raise Http404
     return feature
+
+
+def photo_access(*, feature: Feature, photo_id) -> FeaturePhoto:
+    """A photo of a feature the viewer may see (`feature_access` first) that moderation has not hidden; 404
+    otherwise. Who may delete it is the service's rule."""
+    pk = id_from(photo_id)
+    photo = FeaturePhoto.objects.visible().filter(pk=pk, feature=feature).first() if pk is not None else None
+    if photo is None:
+        raise Http404
+    photo.feature = feature
+    return photo
 
 
 def map_list(*, user, q: str = "", theme: str = "", owner: str = "", bbox: Polygon | None = None) -> QuerySet[Map]:
@@ -93,3 +119,24 @@ def template_list(*, user) -> QuerySet[MapTemplate]:
     if not MapTemplate.can_change(user):
         qs = qs.filter(is_active=True)
     return qs
+
+
+def template_access(*, user, template_id) -> MapTemplate:
+    """A map template: the active ones for everyone, inactive ones too for those who may change templates; 404
+    otherwise. Whether this person may change it (403) is the service's rule."""
+    pk = id_from(template_id)
+    template = template_list(user=user).filter(pk=pk).first() if pk is not None else None
+    if template is None:
+        raise Http404
+    return template
+
+
+def collaborator_access(*, map_obj: Map, user_id) -> MapCollaborator:
+    """A collaborator of a map whose management the viewer may see (`map_access(need="manage")` first); 404
+    for anyone who is not on the map."""
+    pk = id_from(user_id)
+    collaborator = (MapCollaborator.objects.select_related("user").filter(map=map_obj, user_id=pk).first()
+                    if pk is not None else None)
+    if collaborator is None:
+        raise Http404
+    return collaborator

@@ -23,7 +23,6 @@ from .models import (PROPERTIES_MAX_BYTES, CollaboratorRole, ContributionMode, E
                      _new_key)
 from .readers import (DESCRIPTION_KEYS, NAME_KEYS, ImportSource, ParsedFeature, import_format, import_read,
                       import_receive, reader_fail, reader_reason)
-from .selectors import feature_get_for
 
 PHOTOS_PER_FEATURE = 10
 EVENT_LOG_KEEP = getattr(settings, "MAPS_EVENT_LOG_KEEP", 2000)
@@ -169,9 +168,9 @@ MAP_EDITABLE = ("title", "description", "theme", "visibility", "contribution_mod
 
 @transaction.atomic
 def map_update(*, map_obj: Map, actor, **changes) -> Map:
+    """Change the map's settings (its owner); `map_obj` comes from `map_access(..., lock=True)`."""
     if not map_obj.can_manage(actor):
         _deny(_("Only the map's owner can change its settings."))
-    map_obj = Map.objects.select_for_update().get(pk=map_obj.pk)
     style_changed = False
     for key, value in changes.items():
         if key not in MAP_EDITABLE:
@@ -185,7 +184,8 @@ def map_update(*, map_obj: Map, actor, **changes) -> Map:
         style_changed |= key in ("categories", "visibility", "contribution_mode")
         setattr(map_obj, key, value)
     map_obj.full_clean()
-    map_obj.save()
+    # only what changed: `revision` belongs to the event log (map_event_emit), whatever this instance holds
+    map_obj.save(update_fields=[*changes, *(["description_html"] if "description" in changes else []), "updated_at"])
     if style_changed:
         layer_version_bump(layer_name=map_obj.layer_name)
     _map_changed(map_obj, actor, access=bool({"visibility", "contribution_mode"} & set(changes)))
@@ -207,12 +207,10 @@ def map_delete(*, map_obj: Map, actor) -> None:
 
 
 def _secret_link_set(*, map_obj: Map, actor, kind: str, value: str) -> Map:
-    if not map_obj.can_manage(actor):
-        _deny(_("Only the map's owner can change its secret links."))
+    """`map_obj` comes from `map_access(need="manage", lock=True)`: its owner's, locked."""
     if kind not in ("view", "edit"):
         raise ValidationError({"kind": _("kind must be view or edit.")})
     with transaction.atomic():
-        map_obj = Map.objects.select_for_update().get(pk=map_obj.pk)
         setattr(map_obj, f"{kind}_key", value)
         map_obj.save(update_fields=[f"{kind}_key", "updated_at"])
         layer_version_bump(layer_name=map_obj.layer_name)
@@ -235,8 +233,7 @@ def secret_link_revoke(*, map_obj: Map, actor, kind: str) -> Map:
 # --- collaborators -------------------------------------------------------------------------------
 @transaction.atomic
 def collaborator_set(*, map_obj: Map, actor, user, role: str) -> MapCollaborator:
-    if not map_obj.can_manage(actor):
-        _deny(_("Only the map's owner can invite collaborators."))
+    """Invite someone or change their role; `map_obj` comes from `map_access(need="manage")`."""
     if role not in CollaboratorRole.values:
         raise ValidationError({"role": _("role must be editor or viewer.")})
     if user.pk == map_obj.owner_id:
@@ -255,8 +252,7 @@ def collaborator_set(*, map_obj: Map, actor, user, role: str) -> MapCollaborator
 
 @transaction.atomic
 def collaborator_remove(*, map_obj: Map, actor, user) -> None:
-    if not map_obj.can_manage(actor):
-        _deny(_("Only the map's owner can remove collaborators."))
+    """Take someone off the map; `map_obj` comes from `map_access(need="manage")`."""
     deleted, _by_model = MapCollaborator.objects.filter(map=map_obj, user=user).delete()
     if not deleted:
         raise ValidationError({"user": _("This person is not a collaborator.")})
@@ -302,11 +298,6 @@ def feature_create(*, map_obj: Map, actor, geom: GEOSGeometry, secret: str = "",
         tile_cache_invalidate(layer_name=map_obj.layer_name, geometries=[feature.geom])
     _feature_event(feature, "feature.created", actor)
     return feature
-
-
-def _lock_feature(map_obj: Map, feature_id: int, actor, secret: str) -> Feature:
-    """The feature through the one access helper, locked: 404 when missing or not the actor's to see."""
-    return feature_get_for(map_obj=map_obj, user=actor, fid=feature_id, secret=secret, for_update=True)
 
 
 MERGE_FIELDS = ("geometry", "name", "description", "category")
@@ -372,7 +363,7 @@ def _base_state(feature: Feature, version: int) -> dict | None:
 
 
 @transaction.atomic
-def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: int, secret: str = "",
+def feature_update(*, feature: Feature, actor, expected_version: int, secret: str = "",
                    geom: GEOSGeometry | None = None, name: str | None = None, description: str | None = None,
                    category: str | None = None, properties: dict | None = None) -> Feature:
     """Change a feature based on `expected_version`.
@@ -380,8 +371,9 @@ def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: in
     If others saved since, the change is merged (feature_merge): different fields or property keys both
     survive; the same one changed to different values raises FeatureConflict with both values (nothing is
     stored, nothing is lost: the writer chooses and sends again based on the current version).
+    `feature` comes from `maps.selectors.feature_access(..., lock=True)`.
     """
-    feature = _lock_feature(map_obj, feature_id, actor, secret)
+    map_obj = feature.map
     if not feature.can_change(actor, secret):
         _deny(_("You cannot edit this feature."))
     if feature.version != expected_version:
@@ -413,9 +405,9 @@ def feature_update(*, map_obj: Map, feature_id: int, actor, expected_version: in
 
 
 @transaction.atomic
-def feature_delete(*, map_obj: Map, feature_id: int, actor, secret: str = "",
-                   expected_version: int | None = None) -> None:
-    feature = _lock_feature(map_obj, feature_id, actor, secret)
+def feature_delete(*, feature: Feature, actor, secret: str = "", expected_version: int | None = None) -> None:
+    """Delete a feature (`feature_access(..., lock=True)`), refused when it changed since `expected_version`."""
+    map_obj = feature.map
     if not feature.can_change(actor, secret):
         _deny(_("You cannot delete this feature."))
     if expected_version is not None and feature.version != expected_version:
@@ -433,14 +425,13 @@ def feature_delete(*, map_obj: Map, feature_id: int, actor, secret: str = "",
 
 
 @transaction.atomic
-def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note: str = "",
-                   secret: str = "") -> Feature:
-    """Approve (publish) or reject a pending suggestion."""
+def feature_review(*, feature: Feature, actor, decision: str, note: str = "", secret: str = "") -> Feature:
+    """Approve (publish) or reject a pending suggestion (`feature_access(..., lock=True)`)."""
+    map_obj = feature.map
     if not map_obj.can_moderate(actor, secret):
         _deny(_("Only the map's owner and editors can review suggestions."))
     if decision not in ("approve", "reject"):
         raise ValidationError({"decision": _("decision must be approve or reject.")})
-    feature = _lock_feature(map_obj, feature_id, actor, secret)
     if feature.status != FeatureStatus.PENDING:
         raise ValidationError({"status": (_("This feature is %(status)s, not pending.") % {"status": feature.status})})
     before = feature_snapshot(feature)
@@ -459,9 +450,8 @@ def feature_review(*, map_obj: Map, feature_id: int, actor, decision: str, note:
 
 @transaction.atomic
 def feature_revert(*, map_obj: Map, feature_id: int, actor, to_version: int, secret: str = "") -> Feature:
-    """Bring a feature back to how it was after `to_version`, as a new version (a deleted one is restored)."""
-    if not map_obj.can_edit(actor, secret):
-        _deny(_("Only the map's owner and editors can revert features."))
+    """Bring a feature back to how it was after `to_version`, as a new version (a deleted one is restored, which is
+    why this takes the map and the feature's id). `map_obj` comes from `map_access(need="edit")`."""
     target = (FeatureVersion.objects.filter(map=map_obj, feature_id=feature_id, version=to_version)
               .exclude(after=None).order_by("-pk").first())
     if target is None:

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from layers.query import request_secret
 
-from .selectors import map_get_for
+from .selectors import map_access
 
 
 @login_required
@@ -16,7 +16,7 @@ def map_new(request):
 def map_detail(request, map_id: int):
     """A map's page; a map that does not exist (or is not the reader's to see) is a 404, as in the API."""
     key = request_secret(request)
-    map_get_for(user=request.user, pk=map_id, secret=key)
+    map_access(user=request.user, map_id=map_id, secret=key)
     return render(request, "maps/map_detail.html", {"page_config": {"mapId": map_id, "key": key}})
 
 
@@ -24,5 +24,5 @@ def map_edit(request, map_id: int):
     key = request_secret(request)
     if not request.user.is_authenticated and not key:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
-    map_get_for(user=request.user, pk=map_id, secret=key)
+    map_access(user=request.user, map_id=map_id, secret=key)
     return render(request, "maps/map_edit.html", {"page_config": {"mapId": map_id, "key": key}})

@@ -33,7 +33,7 @@ class CommitteeDetailApi(APIView):
 
     @extend_schema(responses=CommitteeSerializer)
     def get(self, request, pk):
-        return Response(CommitteeSerializer(selectors.committee_get(pk=pk)).data)
+        return Response(CommitteeSerializer(selectors.committee_access(user=request.user, committee_id=pk)).data)
 
 
 class MeetingListApi(generics.ListAPIView):
@@ -55,7 +55,7 @@ class MeetingDetailApi(APIView):
 
     @extend_schema(responses=MeetingDetailSerializer)
     def get(self, request, pk):
-        meeting = selectors.meeting_get(pk=pk)
+        meeting = selectors.meeting_access(user=request.user, meeting_id=pk)
         return Response(MeetingDetailSerializer(meeting, context={"request": request}).data)
 
 
@@ -66,7 +66,7 @@ class MeetingDocumentFileApi(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, pk, document_id):
-        document = selectors.document_file_get(meeting_pk=pk, pk=document_id)
+        document = selectors.document_access(user=request.user, meeting_id=pk, document_id=document_id)
         name = f"{document.title[:80]}.{document.file.name.rsplit('.', 1)[-1]}"
         return protected_file_response(document.file, as_attachment=True, filename=name)
 

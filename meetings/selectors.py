@@ -5,6 +5,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncYear
 from django.http import Http404
 
+from geoplatform.ids import id_from
+
 from .models import Committee, Disclosure, Meeting, MeetingDocument
 from django.utils.translation import gettext_lazy as _
 
@@ -14,11 +16,13 @@ def committee_list() -> QuerySet[Committee]:
             .annotate(meeting_count=Count("meetings", distinct=True)))
 
 
-def committee_get(*, pk) -> Committee:
-    try:
-        return committee_list().get(pk=pk)
-    except (Committee.DoesNotExist, ValueError, TypeError):
+def committee_access(*, user, committee_id) -> Committee:
+    """The one door to a committee (all are public): 404 when missing or malformed."""
+    pk = id_from(committee_id)
+    committee = committee_list().filter(pk=pk).first() if pk is not None else None
+    if committee is None:
         raise Http404(_("No such committee."))
+    return committee
 
 
 def meeting_list(*, q: str = "", committee: int | None = None, department: str = "",
@@ -38,27 +42,25 @@ def meeting_list(*, q: str = "", committee: int | None = None, department: str =
     return meetings
 
 
-def meeting_get(*, pk) -> Meeting:
+def meeting_access(*, user, meeting_id) -> Meeting:
+    """The one door to a meeting (all are public, their documents by disclosure): 404 when missing."""
     documents = MeetingDocument.objects.select_related("disclosure_reason").order_by("title")
-    try:
-        return (Meeting.objects.select_related("committee", "disclosure_reason")
-                .prefetch_related(Prefetch("documents", queryset=documents), "committee__members").get(pk=pk))
-    except (Meeting.DoesNotExist, ValueError, TypeError):
+    pk = id_from(meeting_id)
+    meeting = (Meeting.objects.select_related("committee", "disclosure_reason")
+               .prefetch_related(Prefetch("documents", queryset=documents), "committee__members")
+               .filter(pk=pk).first()) if pk is not None else None
+    if meeting is None:
         raise Http404(_("No such meeting."))
+    return meeting
 
 
-def document_get(*, meeting: Meeting, pk) -> MeetingDocument:
-    try:
-        return meeting.documents.get(pk=pk)
-    except (MeetingDocument.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("No such document."))
-
-
-def document_file_get(*, meeting_pk, pk) -> MeetingDocument:
-    """A document whose file may be downloaded. A withheld one (or one of an undisclosed meeting) is the same
-    404 as a missing one, as for every private object: the answer never tells that a file exists."""
-    document = document_get(meeting=meeting_get(pk=meeting_pk), pk=pk)
-    if not document.file_visible:
+def document_access(*, user, meeting_id, document_id) -> MeetingDocument:
+    """A meeting's document whose file may be downloaded. A withheld one (or one of an undisclosed meeting) is
+    the same 404 as a missing one, as for every private object: the answer never tells that a file exists."""
+    meeting = meeting_access(user=user, meeting_id=meeting_id)
+    pk = id_from(document_id)
+    document = meeting.documents.filter(pk=pk).first() if pk is not None else None
+    if document is None or not document.file_visible:
         raise Http404(_("No such document."))
     return document
 

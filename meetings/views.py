@@ -28,7 +28,7 @@ def meeting_list_page(request):
 
 
 def meeting_page(request, pk):
-    meeting = selectors.meeting_get(pk=pk)
+    meeting = selectors.meeting_access(user=request.user, meeting_id=pk)
     documents = list(meeting.documents.all())
     withheld = meeting.is_withheld or any(d.disclosure != Disclosure.DISCLOSED for d in documents)
     return render(request, "meetings/detail.html", {

@@ -49,7 +49,7 @@ def _decision_demo(staff, stdout) -> None:
     if proposal is None:
         return
     _proposal, project = proposal_decide(
-        actor=staff, proposal_id=proposal.pk, outcome="accepted",
+        actor=staff, proposal=proposal, outcome="accepted",
         feedback="여름 전에 설치하겠습니다. 진행 상황은 사업 페이지에서 알려 드립니다.",
         new_project={"title_ko": f"{MARK} 선릉역 정류장 그늘막 설치", "title_en": "[Sample] Shade at the Seolleung bus stop",
                      "department_ko": "기후환경본부", "department_en": "Climate and Environment Headquarters",

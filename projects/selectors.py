@@ -5,7 +5,6 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.permissions import require_city_staff
 from districts.models import District
 from geoplatform.ids import id_or_404
 
@@ -49,11 +48,13 @@ def _public_proposals():
     return Proposal.objects.filter(is_hidden=False)
 
 
-def access_project(*, project_id, user=None, write: bool = False) -> Project:
-    """The one door to a project: fetch (404 for missing or malformed ids), check, lock when writing."""
+def project_access(*, user, project_id, lock: bool = False) -> Project:
+    """The one door to a project: fetch (404 for missing or malformed ids), lock the row when writing.
+
+    Every project is public, so there is nothing more to check here: who may change projects (city staff) is
+    the API view's permission class. With `lock`, call it inside the writing transaction."""
     pk = id_or_404(project_id, _("No such project."))
-    if write:
-        require_city_staff(user)
+    if lock:
         project = Project.objects.select_for_update().filter(pk=pk).first()
     else:
         project = project_list(user=user).filter(pk=pk).first()

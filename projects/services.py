@@ -17,7 +17,6 @@ from districts.models import District
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.messages import localised, stored
-from accounts.permissions import require_city_staff
 from geoplatform.errors import field_error
 from geoplatform.text import text_clean
 from layers.services import tile_cache_invalidate
@@ -117,7 +116,6 @@ def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeomet
                    status: str = ProjectStatus.PLANNED, cancel_reason: str = "", progress: int = 0,
                    proposal_ids: list[int] | None = None, meeting_ids: list[int] | None = None,
                    report_ids: list[int] | None = None) -> Project:
-    require_city_staff(actor)
     if status not in ProjectStatus.values:
         raise field_error("status", _("Choose planned, in_progress, done or cancelled."))
     geom = geometry_normalise(geom)
@@ -146,8 +144,7 @@ def project_create(*, actor, title_ko: str, department_ko: str, geom: GEOSGeomet
 def project_change(*, actor, project: Project, changes: dict, geom: GEOSGeometry | None = None,
                    district_codes: list[str] | None = None, proposal_ids: list[int] | None = None,
                    meeting_ids: list[int] | None = None, report_ids: list[int] | None = None) -> Project:
-    """Change some fields of a project (PATCH). `project` comes from `access_project(..., write=True)`."""
-    require_city_staff(actor)
+    """Change some fields of a project (PATCH). `project` comes from `project_access(..., lock=True)`; the view lets only city staff call it."""
     before = _snapshot(project)
     old_geom = project.geom
     text_limits = {"title_ko": 200, "title_en": 200, "description_ko": 8000, "description_en": 8000,
@@ -194,7 +191,6 @@ def _notify_followers(project: Project, update: ProjectUpdate) -> int:
 def update_post(*, actor, project: Project, date: datetime.date, text_ko: str, text_en: str = "",
                 status: str = "", progress: int | None = None, photos=()) -> ProjectUpdate:
     """Add a dated public update to the timeline; it may move the status and progress. Followers are told."""
-    require_city_staff(actor)
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
         raise field_error("photos", _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS})
@@ -270,7 +266,6 @@ def projects_import(*, actor, upload, dry_run: bool = False) -> dict:
     """
     from .imports import parse_rows, read_table
 
-    require_city_staff(actor)
     _source, table = read_table(upload)
     parsed, errors = parse_rows(table)
     created = []
@@ -293,17 +288,15 @@ def projects_import(*, actor, upload, dry_run: bool = False) -> dict:
 
 
 @transaction.atomic
-def proposal_decide(*, actor, proposal_id: int, outcome: str, feedback: str, merged_into_id: int | None = None,
+def proposal_decide(*, actor, proposal, outcome: str, feedback: str, merged_into_id: int | None = None,
                     project_id: int | None = None, new_project: dict | None = None):
     """Publish a proposal's evaluated outcome; an accepted one becomes a new project or joins one.
 
-    One transaction: the project, the link and the outcome are stored together or not at all.
-    Returns (proposal, project or None).
+    One transaction: the project, the link and the outcome are stored together or not at all. `proposal`
+    comes from `campaigns.selectors.proposal_access(..., lock=True)`. Returns (proposal, project or None).
     """
-    from campaigns.models import Proposal
     from campaigns.services import evaluation_decide
 
-    require_city_staff(actor)
     project = None
     if outcome == "accepted":
         if project_id is not None:
@@ -313,7 +306,7 @@ def proposal_decide(*, actor, proposal_id: int, outcome: str, feedback: str, mer
         elif new_project:
             fields = dict(new_project)
             if fields.get("geom") is None:
-                place = Proposal.objects.filter(pk=proposal_id).values_list("place", flat=True).first()
+                place = proposal.place
                 if place is None:
                     raise field_error("new_project", _("Give the new project a location (the proposal has no place)."))
                 fields["geom"] = place
@@ -321,7 +314,7 @@ def proposal_decide(*, actor, proposal_id: int, outcome: str, feedback: str, mer
         else:
             raise field_error("project", _("An accepted proposal becomes a new project or joins one: "
                                       "give new_project or project."))
-        project.proposals.add(proposal_id)
-    proposal = evaluation_decide(proposal_id=proposal_id, actor=actor, outcome=outcome, feedback=feedback,
+        project.proposals.add(proposal)
+    proposal = evaluation_decide(proposal=proposal, actor=actor, outcome=outcome, feedback=feedback,
                                  merged_into_id=merged_into_id, link=f"/projects/{project.pk}/" if project else "")
     return proposal, project

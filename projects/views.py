@@ -3,8 +3,8 @@ staff /projects/new/ and /projects/<id>/edit/ (every field, the location drawn o
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
+from accounts.permissions import STAFF_ONLY_MESSAGE
 from geoplatform.geojson import geometry_geojson
 
 from . import selectors
@@ -31,7 +31,7 @@ def project_list_page(request):
 
 
 def project_page(request, pk):
-    project = selectors.access_project(project_id=pk, user=request.user)
+    project = selectors.project_access(user=request.user, project_id=pk)
     updates = list(selectors.project_updates(project=project))
     extent = project.geom.extent
     return render(request, "projects/detail.html", {
@@ -44,7 +44,7 @@ def project_page(request, pk):
 
 def _form_page(request, project=None):
     if not Project.can_manage(request.user):
-        raise PermissionDenied(_("Only city staff may do this."))
+        raise PermissionDenied(STAFF_ONLY_MESSAGE)
     from districts.models import District
 
     districts = [{"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}
@@ -69,4 +69,4 @@ def project_new_page(request):
 
 
 def project_edit_page(request, pk):
-    return _form_page(request, selectors.access_project(project_id=pk, user=request.user))
+    return _form_page(request, selectors.project_access(user=request.user, project_id=pk))

@@ -9,14 +9,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsCityStaff, IsDistrictOfficer, is_city_staff
+from accounts.permissions import IsDistrictOfficer, ReadOrCityStaff, is_city_staff
 from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination, page_response, page_schema
 from layers.links import tilejson_url
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .layers import REPORT_LAYER
-from .models import Open311Key, Report, ReportCategory
+from .models import Open311Key
 from .serializers import (
     BulkAcknowledgeSerializer, NoteOutputSerializer, NoteSerializer, Open311KeyInputSerializer, Open311KeyIssuedSerializer,
     Open311KeySerializer, PhotoUploadSerializer, ReportCategorySerializer,
@@ -35,8 +35,9 @@ class ReportPagination(FeatureCollectionPagination):
         return {"tilejson": tilejson_url(self.request, REPORT_LAYER)}
 
 
-def _report_response(request, report: Report, *, code=http.HTTP_200_OK) -> Response:
-    report = Report.objects.with_related().get(pk=report.pk)
+def _report_response(request, report_id, *, code=http.HTTP_200_OK) -> Response:
+    """The report as this reader sees it now (read again after a write: its districts' rows changed)."""
+    report = selectors.report_access(user=request.user, report_id=report_id)
     timeline = selectors.report_timeline(report=report, user=request.user)
     data = ReportFeatureSerializer(report, context={"request": request, "detail": True, "timeline": timeline}).data
     return Response(data, status=code)
@@ -84,7 +85,7 @@ class ReportListApi(APIView):
         data = ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.report_create(reporter=request.user, **data.validated_data)
-        return _report_response(request, report, code=http.HTTP_201_CREATED)
+        return _report_response(request, report.pk, code=http.HTTP_201_CREATED)
 
 
 class ReportDetailApi(APIView):
@@ -94,7 +95,7 @@ class ReportDetailApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
-        return _report_response(request, selectors.report_access(user=request.user, report_id=pk))
+        return _report_response(request, pk)
 
 
 class ReportStatusApi(APIView):
@@ -120,7 +121,7 @@ class ReportStatusApi(APIView):
                 district_codes=params.get("districts"), duplicate_of=duplicate_of,
                 responsible_body=params.get("responsible_body", ""),
             )
-        return _report_response(request, report)
+        return _report_response(request, report.pk)
 
 
 class ReportTransferApi(APIView):
@@ -135,7 +136,7 @@ class ReportTransferApi(APIView):
             report = selectors.report_access(user=request.user, report_id=pk, need="answer", lock=True)
             services.report_transfer(report=report, actor=request.user, to_code=params["to_district"],
                                      from_code=params.get("from_district"), reason=params["reason"])
-        return _report_response(request, report)
+        return _report_response(request, report.pk)
 
 
 class ReportNotesApi(APIView):
@@ -174,7 +175,7 @@ class ReportPhotosApi(APIView):
         data.is_valid(raise_exception=True)
         report = selectors.report_access(user=request.user, report_id=pk)
         services.report_photo_add(report=report, actor=request.user, upload=data.validated_data["image"])
-        return _report_response(request, report, code=http.HTTP_201_CREATED)
+        return _report_response(request, report.pk, code=http.HTTP_201_CREATED)
 
 
 class ReportBulkAcknowledgeApi(APIView):
@@ -197,7 +198,7 @@ class ReportBulkAcknowledgeApi(APIView):
 class ReportCategoryListApi(APIView):
     """The kinds of hazard one can report. City staff add categories."""
 
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = [ReadOrCityStaff]
     pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(responses=ReportCategorySerializer(many=True))
@@ -208,8 +209,6 @@ class ReportCategoryListApi(APIView):
 
     @extend_schema(request=ReportCategorySerializer, responses={201: ReportCategorySerializer})
     def post(self, request):
-        if not request.user.is_city_staff:
-            raise PermissionDenied(IsCityStaff.message)
         data = ReportCategorySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -219,26 +218,21 @@ class ReportCategoryListApi(APIView):
 
 
 class ReportCategoryDetailApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    """One kind of hazard. City staff change it."""
 
-    def _get(self, code):
-        category = ReportCategory.objects.filter(code=code).first()
-        if category is None:
-            raise NotFound(_("No such category."))
-        return category
+    permission_classes = [ReadOrCityStaff]
 
     @extend_schema(responses=ReportCategorySerializer)
     def get(self, request, code):
-        return Response(ReportCategorySerializer(self._get(code)).data)
+        return Response(ReportCategorySerializer(selectors.category_access(user=request.user, category_code=code)).data)
 
     @extend_schema(request=ReportCategorySerializer, responses=ReportCategorySerializer)
     def patch(self, request, code):
-        if not request.user.is_city_staff:
-            raise PermissionDenied(IsCityStaff.message)
-        category = self._get(code)
-        data = ReportCategorySerializer(category, data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        category = services.category_update(category=category, actor=request.user, **data.validated_data)
+        with transaction.atomic():  # the row locked by the access door holds until the change is stored
+            category = selectors.category_access(user=request.user, category_code=code, lock=True)
+            data = ReportCategorySerializer(category, data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            category = services.category_update(category=category, actor=request.user, **data.validated_data)
         return Response(ReportCategorySerializer(category).data)
 
 
@@ -266,5 +260,7 @@ class Open311KeyDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        services.open311_key_revoke(user=request.user, key_id=pk)
+        with transaction.atomic():
+            services.open311_key_revoke(
+                user=request.user, record=selectors.open311_key_access(user=request.user, key_id=pk, lock=True))
         return Response(status=http.HTTP_204_NO_CONTENT)

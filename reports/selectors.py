@@ -5,7 +5,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from geoplatform.ids import id_from
 
-from .models import OPEN_STATUSES, Report, ReportCategory, ReportEvent, Status
+from .models import OPEN_STATUSES, Open311Key, Report, ReportCategory, ReportEvent, Status
 from django.utils.translation import gettext_lazy as _
 
 NOT_FOUND = _("No such report.")
@@ -20,7 +20,7 @@ def report_access(*, user, report_id, need: str = "view", lock: bool = False) ->
     report_id = id_from(report_id)
     if report_id is None:
         raise NotFound(NOT_FOUND)
-    reports = Report.objects.all()
+    reports = Report.objects.with_related()
     if lock:
         reports = reports.select_for_update(of=("self",))
     report = reports.filter(pk=report_id).first()
@@ -33,6 +33,26 @@ def report_access(*, user, report_id, need: str = "view", lock: bool = False) ->
     if need == "answer" and not report.can_answer(user):
         raise PermissionDenied(_("Only officers of a district responsible for this report may do this."))
     return report
+
+
+def category_access(*, user, category_code, lock: bool = False) -> ReportCategory:
+    """The one door to a report category, by its code (all are public, inactive ones too): 404 when missing.
+    Who may change categories (city staff) is the API view's permission class."""
+    categories = ReportCategory.objects.select_for_update() if lock else ReportCategory.objects.all()
+    category = categories.filter(code=str(category_code)[:100]).first()
+    if category is None:
+        raise NotFound(_("No such category."))
+    return category
+
+
+def open311_key_access(*, user, key_id, lock: bool = False) -> Open311Key:
+    """One of the person's own Open311 keys that still works; 404 for anyone else's, revoked or missing."""
+    pk = id_from(key_id)
+    keys = Open311Key.objects.select_for_update() if lock else Open311Key.objects.all()
+    record = keys.filter(pk=pk, user=user, revoked_at__isnull=True).first() if pk is not None else None
+    if record is None:
+        raise NotFound(_("No such key."))
+    return record
 
 
 def report_list(*, user, queue: bool = False, mine: bool = False, statuses=(), categories=(), overdue=None,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 
 from audit.services import audit_record
 from districts.models import District
@@ -107,11 +107,11 @@ def category_create(*, code: str, name_ko: str, name_en: str, actor=None, **fiel
 
 @transaction.atomic
 def category_update(*, category: ReportCategory, actor, **changes) -> ReportCategory:
-    """Change a category; when its sensitivity changes, every report of it is re-coarsened (or not)."""
+    """Change a category (`category_access(..., lock=True)`); when its sensitivity changes, every report of it is
+    re-coarsened (or not)."""
     unknown = set(changes) - set(CATEGORY_FIELDS)
     if unknown:
         raise field_error("category", _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    category = ReportCategory.objects.select_for_update().get(pk=category.pk)
     before = _category_state(category)
     for name, value in changes.items():
         setattr(category, name, plain_text(value) if isinstance(value, str) and name != "code" else value)
@@ -413,10 +413,8 @@ def open311_key_issue(*, user, label: str = "") -> tuple[Open311Key, str]:
 
 
 @transaction.atomic
-def open311_key_revoke(*, user, key_id: int) -> None:
-    record = Open311Key.objects.select_for_update().filter(pk=key_id, user=user, revoked_at__isnull=True).first()
-    if record is None:
-        raise NotFound(_("No such key."))
+def open311_key_revoke(*, user, record: Open311Key) -> None:
+    """Revoke one's Open311 key (`open311_key_access(..., lock=True)`)."""
     record.revoked_at = timezone.now()
     record.save(update_fields=["revoked_at"])
     audit_record(actor=user, action="open311_key.revoke", target=record, before=None, after={"hint": record.hint})

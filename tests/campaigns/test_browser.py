@@ -55,7 +55,7 @@ def test_staff_close_the_round_answer_and_start_a_campaign_that_shows_on_the_hom
     alleys = services.proposal_create(proposer=citizen, title="성북구 어두운 골목 지도", why="밤길",
                                       area_scope="districts", district_codes=["11290"])
     cafes = services.proposal_create(proposer=voter, title="카페 홍보 지도", why="우리 가게")
-    services.vote_cast(proposal_id=alleys.pk, voter=voter)
+    services.vote_cast(proposal=alleys, voter=voter)
 
     login(page, voter)
     page.goto("/proposals/")

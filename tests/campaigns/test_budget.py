@@ -25,7 +25,7 @@ def _propose(citizen, round_, title, cost, voters):
     proposal = services.proposal_create(proposer=citizen, title=title, why="주민 제안", kind="local_project",
                                         budget_estimate=cost, round_id=round_.pk)
     for voter in voters:
-        services.vote_cast(proposal_id=proposal.pk, voter=voter)
+        services.vote_cast(proposal=proposal, voter=voter)
     return proposal
 
 
@@ -46,7 +46,7 @@ def test_equal_votes_fund_the_earlier_proposal_when_only_one_fits(settings, citi
     earlier = _propose(citizen, budget_round, "놀이터 그늘막", 70_000_000, voters[:3])
     later = _propose(citizen, budget_round, "골목 가로등", 70_000_000, voters[1:4])
     cheap = _propose(citizen, budget_round, "화단 정비", 30_000_000, voters[:1])
-    services.round_close(round_id=budget_round.pk, actor=staff)
+    services.round_close(round_=budget_round, actor=staff)
     entries = {e.proposal_id: e for e in RankingEntry.objects.filter(round=budget_round)}
     assert entries[earlier.pk].rank == entries[later.pk].rank == 1  # a tie shares the rank…
     assert entries[earlier.pk].funded and not entries[later.pk].funded  # …and the earlier proposal is funded
@@ -66,11 +66,11 @@ def test_the_proposals_page_shows_the_winning_set_and_the_rule_provisionally_the
     assert "공감이 많은 순서로" in page and "₩100,000,000" in page  # the rule in words, with the cap
 
     # a late vote changes the provisional set; the frozen one is what the close decided
-    services.vote_cast(proposal_id=lights.pk, voter=voters[4])
-    services.vote_cast(proposal_id=lights.pk, voter=citizen)
+    services.vote_cast(proposal=lights, voter=voters[4])
+    services.vote_cast(proposal=lights, voter=citizen)
     page = client.get("/proposals/").content.decode()
     assert _funded_rows(page, budget_round.pk) == {lights.pk: True, shade.pk: False, flowers.pk: True}
-    services.round_close(round_id=budget_round.pk, actor=staff)
+    services.round_close(round_=budget_round, actor=staff)
     page = client.get("/proposals/").content.decode()
     assert _funded_rows(page, budget_round.pk) == {lights.pk: True, shade.pk: False, flowers.pk: True}
     total = re.search(r'data-testid="budget-total">([\d,]+)<', page).group(1)

@@ -20,9 +20,9 @@ def selected(citizen, voters, staff, open_round):
                                         why="가로등이 없는 골목을 찾아 밤길을 밝힙니다.", area_scope="districts",
                                         district_codes=["11290"], categories=["가로등 없음", "CCTV 없음"])
     for voter in voters[:3]:
-        services.vote_cast(proposal_id=proposal.pk, voter=voter)
-    services.round_close(round_id=open_round.pk, actor=staff)
-    return services.proposal_answer(proposal_id=proposal.pk, actor=staff, state="selected")
+        services.vote_cast(proposal=proposal, voter=voter)
+    services.round_close(round_=open_round, actor=staff)
+    return services.proposal_answer(proposal=proposal, actor=staff, state="selected")
 
 
 def _start(client, proposal, **extra):
@@ -94,8 +94,8 @@ def test_a_moderated_campaign_counts_a_suggestion_only_once_approved(selected, s
 def test_a_seoul_wide_campaign_reports_coverage_for_all_25_districts_and_is_not_a_layer(
         citizen, staff, open_round, client_for, api, seoul):
     proposal = services.proposal_create(proposer=citizen, title="서울 무더위 쉼터 지도", why="여름 쉼터")
-    services.round_close(round_id=open_round.pk, actor=staff)
-    services.proposal_answer(proposal_id=proposal.pk, actor=staff, state="selected")
+    services.round_close(round_=open_round, actor=staff)
+    services.proposal_answer(proposal=proposal, actor=staff, state="selected")
     campaign = _start(client_for(staff), proposal, template="neighbourhood", goal="쉼터 500곳").json()
     assert campaign["progress"]["districts_total"] == 25 and campaign["target_districts"] == []
     assert _tile(api, "campaigns", SEONGBUK_OFFICE, z=10) == []

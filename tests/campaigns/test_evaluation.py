@@ -111,8 +111,8 @@ def test_a_declined_proposal_must_say_why_and_then_shows_it(
         evaluation_settings, citizen, voters, staff, client_for, shade_proposal, open_round, settings):
     settings.PROPOSALS_EVALUATION_GROUP_SIZE = 0  # no volunteers drawn: the citizen step closes at once
     for voter in voters[:3]:
-        services.vote_cast(proposal_id=shade_proposal.pk, voter=voter)
-    services.committee_review_add(proposal_id=shade_proposal.pk, actor=staff, score=2, comment="중복")
+        services.vote_cast(proposal=shade_proposal, voter=voter)
+    services.committee_review_add(proposal=shade_proposal, actor=staff, score=2, comment="중복")
     no_reason = client_for(staff).post(f"/api/proposals/{shade_proposal.pk}/decision/",
                                        {"outcome": "declined", "feedback": ""}, format="json")
     assert no_reason.status_code == 400
@@ -124,7 +124,7 @@ def test_a_declined_proposal_must_say_why_and_then_shows_it(
 def test_map_topics_are_never_sent_to_evaluation(evaluation_settings, citizen, voters, open_round):
     topic = services.proposal_create(proposer=citizen, title="카페 지도", why="공부하기 좋은 곳")
     for voter in voters:
-        services.vote_cast(proposal_id=topic.pk, voter=voter)
+        services.vote_cast(proposal=topic, voter=voter)
     topic.refresh_from_db()
     assert topic.state == "open" and not Evaluation.objects.exists()
 
@@ -168,7 +168,7 @@ def test_a_budget_round_publishes_its_winning_set_within_the_cap(citizen, voters
         proposals[title] = services.proposal_create(proposer=citizen, title=title, why="주민 제안", kind="local_project",
                                                     budget_estimate=cost, round_id=round_id)
         for voter in voters[:votes]:
-            services.vote_cast(proposal_id=proposals[title].pk, voter=voter)
+            services.vote_cast(proposal=proposals[title], voter=voter)
     closed = client_for(staff).post(f"/api/rounds/{round_id}/close/").json()
     funded = {entry["title"]: entry["funded"] for entry in closed["ranking"]}
     assert funded == {"놀이터 그늘막": True, "골목 가로등": False, "벤치 교체": False, "화단 정비": True}
@@ -186,8 +186,8 @@ def test_after_the_citizen_time_runs_out_an_accepted_proposal_joins_an_existing_
     project = project_create(actor=staff, title_ko="테헤란로 정류장 정비", department_ko="도시교통실",
                              geom=LineString(teheran_ro, srid=4326), district_codes=["11680"])
     for voter in voters[:3]:
-        services.vote_cast(proposal_id=shade_proposal.pk, voter=voter)
-    services.committee_review_add(proposal_id=shade_proposal.pk, actor=staff, score=4, comment="정비 사업에 포함")
+        services.vote_cast(proposal=shade_proposal, voter=voter)
+    services.committee_review_add(proposal=shade_proposal, actor=staff, score=4, comment="정비 사업에 포함")
     Evaluation.objects.filter(proposal=shade_proposal).update(
         citizen_due_at=timezone.now() - datetime.timedelta(minutes=1))  # nobody scored in time
     answer = client_for(staff).post(f"/api/proposals/{shade_proposal.pk}/decision/",

@@ -66,7 +66,7 @@ def test_a_local_project_is_evaluated_in_the_open_on_its_page_and_becomes_a_city
 
     # the third supporter's click reaches the round's threshold: the group of 2 is drawn
     for voter in voters[:2]:
-        services.vote_cast(proposal_id=proposal.pk, voter=voter)
+        services.vote_cast(proposal=proposal, voter=voter)
     _as(page, login, voters[2], path)
     page.get_by_role("button", name="공감하기").click()
     page.locator("[data-step=citizen_group][data-state=current]").wait_for()
@@ -87,7 +87,7 @@ def test_a_local_project_is_evaluated_in_the_open_on_its_page_and_becomes_a_city
     seat_text = page.locator(f"[data-seat='{number}']").inner_text()
     assert "필요성 5" in seat_text and "정류장 이용객이 많습니다." in seat_text
     assert "newcomer" not in page.get_by_test_id("citizen-group").inner_text()  # numbers, never names
-    services.seat_score(proposal_id=proposal.pk, user=other_volunteer, need=4, feasibility=4, benefit=3, comment="좋아요")
+    services.seat_score(proposal=proposal, user=other_volunteer, need=4, feasibility=4, benefit=3, comment="좋아요")
 
     # city staff: the committee's review, then the decision with the officials' feedback → a new project
     _as(page, login, staff, path)

@@ -14,11 +14,11 @@ def story(citizen, citizen2, voters, staff, open_round):
                                       area_scope="districts", district_codes=["11290"])
     cafes = services.proposal_create(proposer=citizen2, title="마포구 카공 카페 지도", why="공부하기 좋은 곳")
     for voter in voters[:3]:
-        services.vote_cast(proposal_id=alleys.pk, voter=voter)
-    services.vote_cast(proposal_id=cafes.pk, voter=voters[4])
-    services.round_close(round_id=open_round.pk, actor=staff)
-    services.proposal_answer(proposal_id=alleys.pk, actor=staff, state="selected")
-    services.proposal_answer(proposal_id=cafes.pk, actor=staff, state="declined",
+        services.vote_cast(proposal=alleys, voter=voter)
+    services.vote_cast(proposal=cafes, voter=voters[4])
+    services.round_close(round_=open_round, actor=staff)
+    services.proposal_answer(proposal=alleys, actor=staff, state="selected")
+    services.proposal_answer(proposal=cafes, actor=staff, state="declined",
                              answer="상업 시설 홍보가 될 수 있어 선정하지 않았습니다.")
     campaign = services.campaign_create(actor=staff, proposal_id=alleys.pk, template_slug="safety",
                                         goal="성북구 어두운 골목 200곳 찾기", target_features=200)
@@ -72,7 +72,7 @@ def test_a_round_that_ended_shows_its_frozen_ranking_and_what_awaits_an_answer(c
     from .conftest import end_round_now
 
     proposal = services.proposal_create(proposer=citizen, title="광진구 자전거 보관소 지도", why="자전거")
-    services.vote_cast(proposal_id=proposal.pk, voter=voters[0])
+    services.vote_cast(proposal=proposal, voter=voters[0])
     end_round_now(open_round)
     page = _get("/proposals/")
     assert "서울시 답변을 기다리는 제안" in page and "확정된 순위" in page

@@ -21,7 +21,7 @@ def in_evaluation(settings, staff, citizen, voters, make_user):
     services.evaluator_join(user=volunteer)
     proposal = services.proposal_create(proposer=citizen, title="심야 버스 노선 확대", why="막차 이후", kind="policy")
     for voter in voters[:2]:
-        services.vote_cast(proposal_id=proposal.pk, voter=voter)
+        services.vote_cast(proposal=proposal, voter=voter)
     return proposal, volunteer
 
 

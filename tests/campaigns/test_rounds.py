@@ -16,7 +16,7 @@ from .conftest import end_round_now
 
 def _vote(proposal, voters):
     for voter in voters:
-        services.vote_cast(proposal_id=proposal.pk, voter=voter)
+        services.vote_cast(proposal=proposal, voter=voter)
 
 
 def _proposal(user, title):
@@ -28,8 +28,8 @@ def test_ties_share_a_rank_and_declined_proposals_are_left_out(citizen, citizen2
     _vote(a, voters[:3])
     _vote(b, voters[:2])
     _vote(c, voters[2:4])
-    services.proposal_answer(proposal_id=d.pk, actor=staff, state="declined", answer="광고는 받지 않습니다.")
-    services.round_close(round_id=open_round.pk, actor=staff)
+    services.proposal_answer(proposal=d, actor=staff, state="declined", answer="광고는 받지 않습니다.")
+    services.round_close(round_=open_round, actor=staff)
     assert [(e.proposal_id, e.rank, e.votes) for e in open_round.ranking.all()] == [
         (a.pk, 1, 3), (b.pk, 2, 2), (c.pk, 2, 2)]
 

@@ -20,7 +20,7 @@ schema = (schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 def staff_token(staff, citizen, open_round):
     proposal = services.proposal_create(proposer=citizen, title="종로구 역사 골목", why="옛 골목 이야기",
                                         area_scope="districts", district_codes=["11110"])
-    services.vote_cast(proposal_id=proposal.pk, voter=citizen)
+    services.vote_cast(proposal=proposal, voter=citizen)
     return Token.objects.get_or_create(user=staff)[0].key
 
 

@@ -43,7 +43,7 @@ def _round(staff, **rules):
 
 def _support(proposal, voters, n):
     for voter in voters[:n]:
-        services.vote_cast(proposal_id=proposal.pk, voter=voter)
+        services.vote_cast(proposal=proposal, voter=voter)
     proposal.refresh_from_db()
     return proposal
 
@@ -103,7 +103,7 @@ def test_the_citizen_step_closes_on_its_deadline_once_and_the_proposer_is_told_o
     for person in drawn_users:  # each drawn volunteer is told, with the page to score on
         notice = Notification.objects.get(user=person, kind="evaluation_drawn")
         assert "심야 버스" in notice.body and f"/proposals/{proposal.pk}/" in notice.body
-    services.seat_score(proposal_id=proposal.pk, user=drawn_users[0], need=4, feasibility=3, benefit=4, comment="필요")
+    services.seat_score(proposal=proposal, user=drawn_users[0], need=4, feasibility=3, benefit=4, comment="필요")
 
     assert services.evaluations_close_due() == []  # not due yet: nothing happens
     Evaluation.objects.filter(pk=evaluation.pk).update(citizen_due_at=timezone.now() - datetime.timedelta(seconds=1))
@@ -116,7 +116,7 @@ def test_the_citizen_step_closes_on_its_deadline_once_and_the_proposer_is_told_o
     assert [n.title for n in told] == ["제안이 공감 4개를 얻어 평가를 받습니다", "시민 평가단이 제안을 평가했습니다"]
     assert "뽑힌 시민 2명 중 1명이" in told[1].body
     with pytest.raises(ValidationError, match="over|끝났"):  # a score after the deadline is refused
-        services.seat_score(proposal_id=proposal.pk, user=drawn_users[1], need=1, feasibility=1, benefit=1,
+        services.seat_score(proposal=proposal, user=drawn_users[1], need=1, feasibility=1, benefit=1,
                             comment="늦음")
 
 

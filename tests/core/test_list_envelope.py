@@ -154,8 +154,8 @@ def _world(make_user, seoul, citizen) -> dict:
     proposal = proposal_create(proposer=citizen, title="성북구 어두운 골목 지도", why="밤길 안전", round_id=round_.pk,
                                area_scope="districts", district_codes=["11290"])
     comment_create(proposal=proposal, author=citizen, text="좋아요")
-    round_close(round_id=round_.pk, actor=staff)
-    proposal_answer(proposal_id=proposal.pk, actor=staff, state="selected")
+    round_close(round_=round_, actor=staff)
+    proposal_answer(proposal=proposal, actor=staff, state="selected")
     campaign_create(actor=staff, proposal_id=proposal.pk, template_slug="safety", goal="골목 200곳")
     project = project_create(actor=staff, title_ko="테헤란로 보도 정비", department_ko="도로계획과",
                              geom=LineString((127.0276, 37.4979), (127.0364, 37.5006), srid=4326))

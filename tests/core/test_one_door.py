@@ -43,8 +43,6 @@ def _where(pattern: str) -> set[str]:
     # history snapshots keep a feature's geometry whole (what an undo restores); everything shown is rounded
     ("a geometry written as GeoJSON", r"json\.loads\([\w.()]*\.geojson\)|GeometryField\(precision|AsGeoJSON\([^)]*precision=\d"
                                       r"|\"coordinates\": \[round\(", {"maps/services.py"}),
-    # a door that fetches an object only to check it, then lets the service fetch it again
-    ("fetch, check, then fetch again", r"(?m)^\s+selectors\.\w+_get_for\(", set()),
     ("what the tile cache must forget", r"def _(tiles_changed|invalidate)\b", set()),  # layers.services.tile_cache_invalidate
     ("a refused field", r"(?<!serializers\.)ValidationError\(\{\w+: ", {"geoplatform/errors.py"}),
     ("a refused field (private helpers)", r"def _(error|fail)\(field", set()),
@@ -52,7 +50,13 @@ def _where(pattern: str) -> set[str]:
     ("a path id or 404", r"MAX_ID = 2\*\*63|def _pk\(", {"geoplatform/ids.py"}),
     ("input through a serializer", r"def _(valid|validated|query)\(serializer_class", set()),
     ("the signed-in user or None", r"def _?user_or_none\(", {"accounts/permissions.py"}),
-    ("city staff only, or refused", r"def _?require_(city_)?staff\(", {"accounts/permissions.py"}),
+    # "who may call this at all" is the view's permission class, once per path; no second check in a service
+    ("city staff only, or refused", r"def _?require_(city_)?staff\(|require_city_staff\(|PermissionDenied\(IsCityStaff\."
+                                    r"|if not [a-z_.]*user\.is_city_staff\b", set()),
+    # one access helper per object type: `<type>_access` in the app's selectors.py; the old names stay gone
+    ("an object by id, fetched and checked", r"\b(access_\w+|\w+_get_for|(analysis|output|proposal|campaign|round|evaluation"
+                                            r"|comment|indicator|feedback|meeting|committee|document|document_file)_get)\(",
+     set()),
     ("the API door for city staff only", r"class (IsCityStaff|ReadOrCityStaff|IsCityStaffOrReadOnly|CanTriage\w*)\b",
      {"accounts/permissions.py"}),
     ("may this person write content", r"def _?require_creator\(", {"accounts/permissions.py"}),
@@ -64,6 +68,73 @@ def _where(pattern: str) -> set[str]:
 ])
 def test_each_question_has_one_door(question, pattern, door):
     assert _where(pattern) == door, question
+
+
+def _in_rooms(pattern: str, *rooms: str) -> set[str]:
+    """Files of these rooms (`api.py`, `services.py`…) whose source matches the regular expression."""
+    regex = re.compile(pattern)
+    return {str(path.relative_to(ROOT)) for path in _product_files()
+            if path.name in rooms and regex.search(path.read_text(encoding="utf-8"))}
+
+
+def test_doors_fetch_objects_only_through_their_access_helpers():
+    """A view, page or socket never looks an object up by its id itself (and so never fetches it twice): it asks
+    the app's access helper once, with `lock=True` inside the writing transaction."""
+    by_id = r"\.objects(\.\w+\([^()]*\))*\.(get|filter)\(pk=(pk|fid|self\.kwargs|\w+\.pk\b|\w*_?id\b)"
+    assert _in_rooms(by_id, "api.py", "views.py", "consumers.py") == set()
+    assert _in_rooms(r"select_for_update\(", "api.py", "views.py", "consumers.py") == set()
+
+
+def test_services_take_the_object_their_door_locked():
+    """Services take objects, not ids, and do not lock again what the access helper locked for them. Two lock on
+    purpose after slow work (reading an upload, re-encoding a photo), so that the row is held only for the short
+    write; a background job's runner locks its job (`job_lock_unfinished`), which no door hands it."""
+    relock = r"select_for_update\([^)]*\)(\.\w+\([^)]*\))*\.(get|filter)\(pk=\w+\.pk\)"
+    assert _in_rooms(relock, "services.py") == {"dashboards/services.py", "maps/services.py", "jobs/services.py"}
+    assert _in_rooms(r"def (map_update|feature_update|feature_delete|feature_review|vote_cast|vote_withdraw"
+                     r"|proposal_answer|round_close|seat_score|committee_review_add|evaluation_decide"
+                     r"|proposal_decide)\(\*, [^)]*\b(feature|proposal|round)_id\b", "services.py") == set()
+
+
+def test_services_do_not_ask_again_who_may_call_them():
+    """The role is checked by the door (a permission class); services keep only the rules on their objects and
+    the ban (`require_not_banned`, `require_creator`)."""
+    assert _in_rooms(r"is_city_staff|IsCityStaff|require_city_staff|is_analyst|\.can_create\(", "services.py") == set()
+
+
+def _access_helpers():
+    """Every `*_access` function in an app's selectors.py, with its module."""
+    import importlib
+    import inspect
+
+    for path in _product_files():
+        if path.name != "selectors.py":
+            continue
+        module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if name.endswith("_access") and func.__module__ == module.__name__:
+                yield module.__name__, name, inspect.signature(func)
+
+
+def test_each_object_type_has_one_access_helper_called_the_same_way():
+    """`<type>_access(*, user, <type>_id, need="view", lock=False, secret="")`: keyword-only; the viewer (or,
+    for a part of an object, the object its own helper returned); the id from the path; what the viewer needs
+    to do (`need`, only where the object has rules beyond being seen); `lock` for writers."""
+    helpers = list(_access_helpers())
+    names = [name for _module, name, _sig in helpers]
+    assert len(names) == len(set(names)), "two helpers for one object type"
+    assert {"report_access", "project_access", "feedback_access", "map_access", "feature_access", "analysis_access",
+            "proposal_access", "round_access", "campaign_access", "indicator_access", "meeting_access",
+            "committee_access", "job_access", "category_access"} <= set(names)
+    parents = {"map_obj", "feature", "analysis", "indicator", "proposal"}
+    for module, name, signature in helpers:
+        params = signature.parameters
+        assert all(p.kind is p.KEYWORD_ONLY for p in params.values()), (module, name)
+        assert "user" in params or next(iter(params)) in parents, (module, name)
+        assert any(p.endswith(("_id", "_code")) for p in params), (module, name)
+        assert "need" not in params or params["need"].default == "view", (module, name)
+        assert "lock" not in params or params["lock"].default is False, (module, name)
+        assert "secret" not in params or params["secret"].default == "", (module, name)
 
 
 def test_write_serializers_read_geometries_and_services_check_them():

@@ -92,5 +92,12 @@ def test_loading_twice_changes_nothing(seoul):
     from districts.services import seoul_load
 
     before = (District.objects.count(), Dong.objects.count())
+    gangnam = District.objects.get(code="11680")
+    yeoksam = Dong.objects.get(name_ko="역삼1동")
+    District.objects.filter(pk=gangnam.pk).update(population=1, name_en="changed")
     seoul_load()
     assert (District.objects.count(), Dong.objects.count()) == before == (25, 424)
+    reloaded = District.objects.get(code="11680")
+    # Updated in place (rows that point at a district keep pointing at it), with the file's values back.
+    assert reloaded.pk == gangnam.pk and reloaded.name_en == "Gangnam-gu" and reloaded.population == gangnam.population
+    assert Dong.objects.get(name_ko="역삼1동").pk == yeoksam.pk and Dong.objects.get(pk=yeoksam.pk).district_id == gangnam.pk

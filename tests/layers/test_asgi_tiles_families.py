@@ -153,8 +153,7 @@ def test_an_edit_to_a_private_map_shows_in_the_owners_next_light_tile_and_never_
     assert status == 200 and headers["x-tile-cache"] == "miss"
     assert fetch(app, [url], **owner, **GZIP)[0][1]["x-tile-cache"] == "hit"
     feature = m.features.get(name="못골도서관 앞")
-    feature_update(map_obj=m, feature_id=feature.pk, actor=w["owner"], expected_version=feature.version,
-                   name="못골도서관 정문")
+    feature_update(feature=feature, actor=w["owner"], expected_version=feature.version, name="못골도서관 정문")
     [(status, headers, body)] = fetch(app, [url], **owner, **GZIP)
     assert status == 200 and headers["x-tile-cache"] == "miss"
     assert _names(status, body, m.layer_name) == ["못골도서관 정문"]

@@ -128,13 +128,14 @@ def test_a_reconnecting_client_gets_exactly_the_events_it_missed(ws, make_user):
     second = point(m, owner, name="둘")
     from maps.services import feature_delete
 
-    feature_delete(map_obj=m, feature_id=first.pk, actor=owner)
+    first_id = first.pk  # deleting the instance clears its pk
+    feature_delete(feature=first, actor=owner)
     again = ws(f"/ws/maps/{m.pk}/?since=1")
     hello = again.wait_for("hello")
     assert hello["revision"] == 3
     missed = [msg for msg in again.drain() if msg["type"].startswith("feature.")]
     assert [(msg["type"], msg["revision"], msg["id"]) for msg in missed] == [
-        ("feature.created", 2, second.pk), ("feature.deleted", 3, first.pk)]
+        ("feature.created", 2, second.pk), ("feature.deleted", 3, first_id)]
 
 
 def test_a_client_too_far_behind_is_told_to_refetch(ws, make_user, settings):

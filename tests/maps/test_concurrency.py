@@ -4,9 +4,10 @@ import threading
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection
+from django.db import connection, transaction
 
 from maps.models import Feature, FeatureVersion
+from maps.selectors import feature_access
 from maps.services import FeatureConflict, collaborator_set, feature_create, feature_update, map_create
 
 from .conftest import GANGNAM_TOILET, toilet
@@ -25,7 +26,9 @@ def test_two_simultaneous_edits_of_one_version_give_one_success_and_one_conflict
     def edit(user, name):
         try:
             barrier.wait(timeout=10)
-            feature_update(map_obj=m, feature_id=feature.pk, actor=user, expected_version=1, name=name)
+            with transaction.atomic():  # as every door does: the access helper locks, the service writes
+                locked = feature_access(user=user, map_obj=m, feature_id=feature.pk, lock=True)
+                feature_update(feature=locked, actor=user, expected_version=1, name=name)
             outcomes[name] = "saved"
         except FeatureConflict as conflict:
             outcomes[name] = f"conflict at v{conflict.feature.version}"

@@ -112,8 +112,8 @@ def _civic_paths(citizen, make_user, client_for, settings) -> dict:
 
     selected = proposal_create(proposer=citizen, title="성북구 어두운 골목 지도 (sample)", why="밤길 안전",
                                area_scope="districts", district_codes=["11290"])
-    round_close(round_id=selected.round_id, actor=staff)
-    proposal_answer(proposal_id=selected.pk, actor=staff, state="selected")
+    round_close(round_=selected.round, actor=staff)
+    proposal_answer(proposal=selected, actor=staff, state="selected")
     campaign_create(actor=staff, proposal_id=selected.pk, template_slug="safety", goal="골목 200곳 (sample)",
                     target_features=200)
     return {"proposal": proposal, "project": project.pk, "volunteers": volunteers + [commenter]}
@@ -334,9 +334,9 @@ def test_the_map_socket_sends_exactly_the_fields_docs_privacy_md_lists(ws, make_
     feature_create(map_obj=map_obj, actor=owner, geom=Point(126.978, 37.5665, srid=4326), name="시청 (sample)")
     messages.append(socket.wait_for("feature.created"))
     feature = map_obj.features.get()
-    feature_update(map_obj=map_obj, feature_id=feature.pk, actor=owner, expected_version=feature.version, name="시청 앞")
+    feature = feature_update(feature=feature, actor=owner, expected_version=feature.version, name="시청 앞")
     messages.append(socket.wait_for("feature.updated"))
-    feature_delete(map_obj=map_obj, feature_id=feature.pk, actor=owner)
+    feature_delete(feature=feature, actor=owner)
     messages.append(socket.wait_for("feature.deleted"))
     seen: dict = {}
 
