@@ -40,8 +40,11 @@ def user_or_none(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+STAFF_ONLY_MESSAGE = _("Only city staff may do this.")  # the one staff-only refusal, API doors and pages alike
+
+
 class IsCityStaff(BasePermission):
-    message = _("Only city staff may do this.")
+    message = STAFF_ONLY_MESSAGE
 
     def has_permission(self, request, view) -> bool:
         return is_city_staff(request.user)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from geoplatform.messages import reader_legend
 from layers.registry import Layer, Viewer, registry
 
 from .messages import value_label_text
@@ -43,7 +44,7 @@ def output_layer(output: AnalysisOutput) -> Layer:
         kind="raster" if raster else "vector",
         raster_tile=partial(_render, output) if raster else None,
         maxzoom=18 if raster else 22,
-        legend=output.legend,
+        legend=reader_legend(output.legend),
         meta={"analysis_id": analysis.pk, "output_id": output.pk, "output_key": output.key},
     )
 

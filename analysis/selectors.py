@@ -1,6 +1,8 @@
 """Reads on analyses."""
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_city_staff
 from geoplatform.ids import id_from
@@ -50,15 +52,18 @@ def analysis_list(*, user) -> QuerySet[Analysis]:
 def analysis_access(*, user, analysis_id, need: str = "view", lock: bool = False) -> Analysis:
     """The one door to an analysis: fetch, check, lock the row when writing (inside the writer's transaction).
 
-    404 for missing and for not-yours-to-see alike; `need="edit"` (its author or city staff, being analysts)
-    is a 404 too for everyone else, as drafts are nobody else's business."""
+    404 for missing and for not-yours-to-see alike (a draft is nobody else's business); `need="edit"` (its author
+    or city staff, being analysts) is a 403 for those who may see it but not change it (a published analysis, one
+    of a map they own), on the API and the page alike."""
     pk = id_from(analysis_id)
     analyses = analysis_list(user=user)
     if lock:
         analyses = analyses.select_for_update(of=("self",))
     analysis = analyses.filter(pk=pk).first() if pk is not None else None
-    if analysis is None or not analysis.can_view(user) or (need == "edit" and not analysis.can_edit(user)):
+    if analysis is None or not analysis.can_view(user):
         raise Http404
+    if need == "edit" and not analysis.can_edit(user):
+        raise PermissionDenied(_("Only the author or city staff"))
     return analysis
 
 

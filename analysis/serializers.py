@@ -1,6 +1,7 @@
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from geoplatform.messages import reader_legend
 from layers.links import tilejson_url
 
 from .messages import value_label_text
@@ -15,11 +16,16 @@ class AnalysisOutputSerializer(serializers.ModelSerializer):
     tiles = serializers.SerializerMethodField(help_text="raster outputs: PNG tile URL template")
     exports = serializers.SerializerMethodField()
     value_label = serializers.SerializerMethodField(help_text="what `value` means, in the reader's language")
+    legend = serializers.SerializerMethodField(help_text="classes: value or min/max, colour, `label` in the reader's language")
 
     class Meta:
         model = AnalysisOutput
         fields = ("id", "key", "kind", "layer", "title_ko", "title_en", "value_label", "geometry_type", "legend",
                   "stats", "tilejson", "tiles", "exports")
+
+    def get_legend(self, output) -> list[dict]:
+        return [{**entry, "label": str(entry["label"])} if "label" in entry else entry
+                for entry in reader_legend(output.legend)]
 
     def get_value_label(self, output) -> str:
         return value_label_text(output.value_label)

@@ -2,7 +2,7 @@
 import json
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
@@ -136,9 +136,7 @@ def analysis_page(request, pk):
         action = request.POST.get("action")
         try:
             with transaction.atomic():  # the row locked by the access door holds until the service is done
-                analysis = analysis_access(user=request.user, analysis_id=pk, lock=True)
-                if not analysis.can_edit(request.user):
-                    return HttpResponseForbidden(gettext("Only the author or city staff"))
+                analysis = analysis_access(user=request.user, analysis_id=pk, need="edit", lock=True)
                 if action == "run":
                     analysis_run(analysis=analysis, user=request.user)
                 elif action in ("publish", "unpublish"):
@@ -147,6 +145,8 @@ def analysis_page(request, pk):
                     messages.error(request, gettext("Unknown action"))
         except (DRFValidationError, ValidationError) as exc:
             messages.error(request, _error_text(exc))
+        except PermissionDenied as exc:  # seen but not theirs to change: the API's 403, with its words
+            return HttpResponseForbidden(str(exc))
         return redirect("analysis-page", pk=pk)
     analysis = analysis_access(user=request.user, analysis_id=pk)
     outputs = AnalysisOutputSerializer(analysis.outputs.all(), many=True, context={"request": request}).data
@@ -162,7 +162,7 @@ def analysis_page(request, pk):
     for output in outputs:
         for entry in output.get("legend") or []:
             if entry.get("suppressed"):  # "fewer than k" with k, in words
-                entry["label_ko"] = entry["label_en"] = _("hidden: fewer than %(k)s records") % {
+                entry["label"] = _("hidden: fewer than %(k)s records") % {
                     "k": (output.get("stats") or {}).get("k")}
         meaning = OUTPUT_MEANING.get(output["key"])
         output["meaning"] = meaning() if meaning else ""

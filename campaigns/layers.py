@@ -5,6 +5,7 @@ under it and says nothing about where; they are listed on the pages and in the A
 """
 from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from layers.registry import Layer, registry
 from maps.models import Feature
@@ -47,9 +48,9 @@ registry.register(
         datetime_field="created_at",
         queryset_factory=_proposals,
         style={"color": "#8d5fd3", "fill_opacity": 0.12},
-        legend=[{"key": s, "label_ko": ko, "label_en": en, "color": c} for s, ko, en, c in (
-            ("open", "공감 받는 중", "Open for votes", "#8d5fd3"), ("selected", "선정", "Selected", "#2a9d8f"),
-            ("merged", "통합", "Merged", "#6c757d"), ("declined", "미선정", "Declined", "#adb5bd"))],
+        legend=[{"key": s, "label": label, "color": c} for s, label, c in (
+            ("open", _("Open for votes"), "#8d5fd3"), ("selected", _("Selected"), "#2a9d8f"),
+            ("merged", _("Merged"), "#6c757d"), ("declined", _("Declined"), "#adb5bd"))],
     )
 )
 registry.register(

@@ -102,17 +102,15 @@ def indicator_classes(*, indicator: Indicator, period: str | None) -> dict:
     for i in range(len(breaks) + 1):
         low, high = (breaks[i - 1] if i else None), (breaks[i] if i < len(breaks) else None)
         if low is None and high is None:
-            label_ko, label_en = "전체", "all"
+            label = _("all values")
         elif low is None:
-            label_ko = label_en = f"≤ {_fmt(high)}"
+            label = f"≤ {_fmt(high)}"
         elif high is None:
-            label_ko = label_en = f"> {_fmt(low)}"
+            label = f"> {_fmt(low)}"
         else:
-            label_ko = label_en = f"{_fmt(low)} – {_fmt(high)}"
-        legend.append({"value": i, "min": low, "max": high, "label_ko": label_ko, "label_en": label_en,
-                       "color": colors[i]})
-    legend.append({"value": "", "min": None, "max": None, "label_ko": "자료 없음", "label_en": "no data",
-                   "color": NO_DATA_COLOR})
+            label = f"{_fmt(low)} – {_fmt(high)}"
+        legend.append({"value": i, "min": low, "max": high, "label": label, "color": colors[i]})
+    legend.append({"value": "", "min": None, "max": None, "label": _("no data"), "color": NO_DATA_COLOR})
     return {"breaks": breaks, "colors": colors[:len(breaks) + 1], "legend": legend}
 
 

@@ -1,5 +1,7 @@
 from django.db.models import F
 
+from django.utils.translation import gettext_lazy as _
+
 from layers.registry import Layer, registry
 
 from .models import District, Dong
@@ -27,7 +29,7 @@ registry.register(
         queryset_factory=_districts,
         static_queryset=True,
         style={"color": "#3d5a80", "fill_opacity": 0.05},
-        legend=[{"label_ko": "자치구 경계", "label_en": "District boundary", "color": "#3d5a80"}],
+        legend=[{"label": _("District boundary"), "color": "#3d5a80"}],
     )
 )
 registry.register(
@@ -43,6 +45,6 @@ registry.register(
         queryset_factory=_dongs,
         static_queryset=True,
         style={"color": "#98c1d9", "fill_opacity": 0.05},
-        legend=[{"label_ko": "행정동 경계", "label_en": "Dong boundary", "color": "#98c1d9"}],
+        legend=[{"label": _("Dong boundary"), "color": "#98c1d9"}],
     )
 )

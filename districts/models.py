@@ -38,7 +38,9 @@ class District(models.Model):
         indexes = [models.Index(fields=["name_ko"], name="district_name_ko_idx")]
 
     def __str__(self):
-        return f"{self.name_ko} ({self.name_en})"
+        # The gu's official (Korean) name: what the admin, logs and exports name it. Readers get their own
+        # language through `name_ko`/`name_en` (the `loc` filter, serializers), never through str().
+        return self.name_ko
 
 
 class Dong(models.Model):

@@ -24,7 +24,7 @@ Templates use `%(name)s` placeholders (gettext's python-format). An unknown key 
 from __future__ import annotations
 
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 
 REGISTRY: dict[str, Promise | str] = {}
 
@@ -48,6 +48,29 @@ def stored(key: str, **params) -> dict:
 def localised(**texts: str) -> dict:
     """A parameter with one text per language, e.g. `localised(ko="강남구", en="Gangnam-gu")`."""
     return {"i18n": {code: text for code, text in texts.items() if text}}
+
+
+def _reader_text(ko: str, en: str) -> str:
+    english = (translation.get_language() or "ko").startswith("en")
+    return (en if english else ko) or ko or en or ""
+
+
+# Content given in both languages (a dataset's title, a map category's name): the text of the language
+# active when it is read or serialised, e.g. a legend entry's label (`reader_text(ko=…, en=…)`).
+_reader_text_lazy = lazy(_reader_text, str)
+
+
+def reader_text(*, ko: str, en: str):
+    """One text of a pair, chosen when shown: the reader's language (Korean when it has no English)."""
+    return _reader_text_lazy(ko, en)
+
+
+def reader_legend(legend) -> list[dict]:
+    """A legend's entries with one `label` each, read in the reader's language: entries stored with a
+    `label_ko`/`label_en` pair (an analysis output's classes) are given one `reader_text` label instead."""
+    return [{**{k: v for k, v in entry.items() if k not in ("label_ko", "label_en")},
+             "label": reader_text(ko=entry.get("label_ko") or "", en=entry.get("label_en") or "")}
+            if "label_ko" in entry or "label_en" in entry else entry for entry in legend or []]
 
 
 class _Params(dict):

@@ -2,6 +2,8 @@
 from django.db.models import F
 from django.db.models.fields.json import KT
 
+from geoplatform.messages import reader_text
+
 from .models import Dataset, DatasetFeature
 from .registry import Layer, registry
 
@@ -29,7 +31,7 @@ def dataset_layer(dataset: Dataset) -> Layer:
         static_queryset=True,
         aggregated=dataset.geometry_type == "point",
         style=DATASET_STYLE,
-        legend=[{"label_ko": dataset.title_ko, "label_en": dataset.title_en, "color": DATASET_STYLE["color"]}],
+        legend=[{"label": reader_text(ko=dataset.title_ko, en=dataset.title_en), "color": DATASET_STYLE["color"]}],
         version_factory=lambda stamp=dataset.updated_at: stamp.isoformat() if stamp else "0",
         meta={"dataset_id": dataset.pk, "slug": dataset.slug, "license": dataset.license, "source": dataset.source},
     )

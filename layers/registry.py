@@ -68,7 +68,7 @@ class Layer:
     version_factory: Callable[[], str] | None = None
     kind: str = "vector"  # "vector" (MVT from PostGIS) or "raster" (PNG tiles)
     raster_tile: Callable[[int, int, int], bytes | None] | None = None  # raster layers: PNG bytes or None
-    legend: list = field(default_factory=list)  # [{"label_ko":…, "label_en":…, "color":…}, …]
+    legend: list = field(default_factory=list)  # [{"label": _("…") or reader_text(ko=…, en=…), "color": …}, …]
     meta: dict = field(default_factory=dict)  # links back to the owning object (e.g. {"map_id": 3})
     # Tiles (see layers/tiles.py): points are aggregated to grid cells with `count` up to this zoom
     # (-1: never); at most this many features a tile.

@@ -1,4 +1,5 @@
 """Each map is a layer `map-<id>`: its visible features, styled by the map's category colours."""
+from geoplatform.messages import reader_text
 from layers.registry import Layer, Viewer, registry
 
 from .models import ContributionMode, Feature, Map, Visibility
@@ -34,8 +35,8 @@ def map_layer(map_obj: Map) -> Layer:
         style={"color": DEFAULT_COLOR, "property": "category", "category_field": "category",
                "category_colors": colors, "category_icons": {c["key"]: c["icon"] for c in categories},
                "status_field": "status"},
-        legend=[{"key": c["key"], "value": c["key"], "label_ko": c["label_ko"], "label_en": c["label_en"], "color": c["color"],
-                 "icon": c["icon"]} for c in categories],
+        legend=[{"key": c["key"], "value": c["key"], "label": reader_text(ko=c["label_ko"], en=c["label_en"]),
+                 "color": c["color"], "icon": c["icon"]} for c in categories],
         queryset_factory=queryset,
         can_view_rule=can_view,
         version_factory=lambda stamp=map_obj.updated_at: stamp.isoformat() if stamp else "0",

@@ -2,6 +2,7 @@
 from django.db.models import Case, CharField, Count, F, Func, Max, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from layers.registry import Layer, registry
 
@@ -45,7 +46,7 @@ registry.register(Layer(
     version_factory=_version,
     style={"property": "status", "color": "#8d99ae", "radius": 7},
     legend=[
-        {"value": "upcoming", "label_ko": "예정 회의", "label_en": "upcoming", "color": "#e4572e"},
-        {"value": "past", "label_ko": "지난 회의", "label_en": "past", "color": "#8d99ae"},
+        {"value": "upcoming", "label": _("Upcoming meeting"), "color": "#e4572e"},
+        {"value": "past", "label": _("Past meeting"), "color": "#8d99ae"},
     ],
 ))

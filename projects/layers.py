@@ -13,12 +13,6 @@ STATUS_COLORS = {
     ProjectStatus.DONE: "#2a9d8f",
     ProjectStatus.CANCELLED: "#8d99ae",
 }
-STATUS_LABELS = {
-    ProjectStatus.PLANNED: ("계획", "planned"),
-    ProjectStatus.IN_PROGRESS: ("진행 중", "in progress"),
-    ProjectStatus.DONE: ("완료", "done"),
-    ProjectStatus.CANCELLED: ("취소", "cancelled"),
-}
 
 
 def _projects(viewer):
@@ -43,7 +37,6 @@ registry.register(Layer(
     queryset_factory=_projects,
     style={"property": "status", "color": STATUS_COLORS[ProjectStatus.PLANNED], "radius": 7, "line_width": 5,
            "fill_opacity": 0.35},
-    legend=[{"value": str(s), "label_ko": STATUS_LABELS[s][0], "label_en": STATUS_LABELS[s][1], "color": c}
-            for s, c in STATUS_COLORS.items()],
+    legend=[{"value": str(s), "label": ProjectStatus(s).label, "color": c} for s, c in STATUS_COLORS.items()],
     attribution=gettext_lazy("Seoul Metropolitan Government"),
 ))

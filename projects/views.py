@@ -3,8 +3,8 @@ staff /projects/new/ and /projects/<id>/edit/ (every field, the location drawn o
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
+from accounts.permissions import STAFF_ONLY_MESSAGE
 from geoplatform.geojson import geometry_geojson
 
 from . import selectors
@@ -44,7 +44,7 @@ def project_page(request, pk):
 
 def _form_page(request, project=None):
     if not Project.can_manage(request.user):
-        raise PermissionDenied(_("Only city staff may do this."))
+        raise PermissionDenied(STAFF_ONLY_MESSAGE)
     from districts.models import District
 
     districts = [{"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}

@@ -22,15 +22,6 @@ STATUS_COLORS = {
     Status.DUPLICATE: "#b0a8b9",
     Status.NOT_OUR_RESPONSIBILITY: "#6c5b7b",
 }
-STATUS_LABELS = {
-    Status.SUBMITTED: ("접수", "Submitted"),
-    Status.ACKNOWLEDGED: ("확인", "Acknowledged"),
-    Status.IN_PROGRESS: ("처리 중", "In progress"),
-    Status.RESOLVED: ("처리 완료", "Resolved"),
-    Status.REJECTED: ("반려", "Rejected"),
-    Status.DUPLICATE: ("중복", "Duplicate"),
-    Status.NOT_OUR_RESPONSIBILITY: ("소관 아님", "Not our responsibility"),
-}
 FIELDS = ("category_code", "category_name_ko", "category_name_en", "status", "created_on", "districts_ko",
           "districts_en", "coarsened")
 
@@ -71,8 +62,7 @@ registry.register(
         datetime_field="created_on",
         queryset_factory=reports_public_queryset,
         style={"property": "status", "color": "#e4572e", "radius": 6, "line_width": 4, "fill_opacity": 0.3},
-        legend=[{"value": str(s), "label_ko": STATUS_LABELS[s][0], "label_en": STATUS_LABELS[s][1],
-                 "color": c} for s, c in STATUS_COLORS.items()],
+        legend=[{"value": str(s), "label": Status(s).label, "color": c} for s, c in STATUS_COLORS.items()],
         attribution=_("citizens' reports"),
     )
 )

@@ -58,7 +58,8 @@ class ReportCategory(models.Model):
         verbose_name_plural = "report categories"
 
     def __str__(self):
-        return f"{self.name_ko} ({self.name_en})"
+        # One language: the Korean name the city uses (admin, logs); readers get theirs from name_ko/name_en.
+        return self.name_ko
 
     def clean(self):
         if self.resolve_days < self.acknowledge_days:

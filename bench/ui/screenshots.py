@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .uibench import CHROMIUM_ARGS, ROOT, free_port, prepare_data, serve
+from .uibench import CHROMIUM_ARGS, ROOT, free_port, prepare_data, serve, stop
 
 PASSWORD = "seoul-demo-2026"
 DESKTOP = {"viewport": {"width": 1440, "height": 900}}
@@ -23,9 +23,16 @@ def _largest_public_map(page) -> int:
 
 
 def _ready(page, attribute="mapReady"):
-    page.wait_for_function(f"document.body.dataset.{attribute} === 'true'", timeout=30000)
+    if attribute:
+        page.wait_for_function(f"document.body.dataset.{attribute} === 'true'", timeout=30000)
     page.wait_for_function("!window.gpMap || (window.gpMap.loaded() && window.gpMap.areTilesLoaded())", timeout=30000)
     page.wait_for_timeout(600)
+
+
+def _open_sheet(page):
+    """On a phone, raise a map-first page's bottom sheet with its handle."""
+    page.get_by_test_id("sheet-handle").tap()
+    page.wait_for_function("document.querySelector('.map-full > .map-panel').dataset.sheet === 'open'")
 
 
 def shoot(browser, base: str, out: Path) -> list[Path]:
@@ -75,17 +82,27 @@ def shoot(browser, base: str, out: Path) -> list[Path]:
     page.goto(f"/maps/{editable}/edit/")
     _ready(page, "editorReady")
     save(page, "map-edit-phone")
+    # Reporting on a phone: the map first, where the pin is in words above the lowered sheet; then the form.
     page.goto("/report/")
     _ready(page)
     page.evaluate("window.gpMap.jumpTo({center: [127.04895, 37.504503], zoom: 15})")
     _ready(page)
+    x, y = page.evaluate("(() => { const p = window.gpMap.project([127.04895, 37.504503]); return [p.x, p.y]; })()")
     box = page.locator("#map canvas.maplibregl-canvas").bounding_box()
-    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.touchscreen.tap(box["x"] + x, box["y"] + y)
+    page.wait_for_function("document.getElementById('place-words').textContent.includes('강남구')", timeout=30000)
+    _ready(page)
     save(page, "report-phone")
+    _open_sheet(page)
+    page.get_by_role("radio").first.tap()
+    page.wait_for_timeout(300)
+    save(page, "report-form-phone")
     page.goto("/reports/1/")
     _ready(page)
-    page.screenshot(path=str(out / "report-timeline-phone.png"), full_page=True)
-    saved.append(out / "report-timeline-phone.png")
+    _open_sheet(page)
+    page.locator("#timeline li").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    save(page, "report-timeline-phone")
     ctx.close()
 
     ctx, page = context(user="officer-gangnam", **DESKTOP)
@@ -95,6 +112,25 @@ def shoot(browser, base: str, out: Path) -> list[Path]:
     page.wait_for_function("document.body.dataset.selectedReport")
     _ready(page)
     save(page, "review-officer-desktop")
+    ctx.close()
+
+    # The officer's queue on a phone: the district first, the queue in the sheet; a report's details and
+    # actions come up in the opened sheet.
+    ctx, page = context(user="officer-gangnam", **PHONE)
+    page.goto("/review/")
+    _ready(page)
+    page.wait_for_selector(".queue-item")
+    save(page, "review-phone")
+    _open_sheet(page)
+    page.locator(".queue-item").first.tap()
+    page.wait_for_function("document.body.dataset.selectedReport")
+    _ready(page)
+    page.wait_for_timeout(500)
+    save(page, "review-detail-phone")
+    page.goto("/meetings/")
+    page.wait_for_function("window.gpMeetingsReady === true", timeout=30000)
+    _ready(page, None)
+    save(page, "meetings-phone")
     ctx.close()
 
     ctx, page = context(user="staff", **DESKTOP)
@@ -198,8 +234,7 @@ def main() -> None:
             browser.close()
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ others a warm one. It prints a Markdown table with uMap's figures from issue 6 b
 import argparse
 import os
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -122,15 +123,31 @@ def serve(port: int, cache_dir: str) -> subprocess.Popen:
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "geoplatform.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4",
-         "--log-level", "warning"], cwd=ROOT, env=env)
+         "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return process
         except OSError:
             time.sleep(0.2)
-    process.terminate()
+    stop(process)
     raise SystemExit("uibench: the server did not start")
+
+
+def stop(process: subprocess.Popen, grace: float = 20) -> None:
+    """Stop the server whatever the load: SIGTERM (gunicorn finishes its requests), then SIGKILL after `grace`
+    seconds. Its exit status is not ours: a server killed at the end of a good run is not a failure."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        try:  # the server and its workers (started in a session of their own)
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=grace)
 
 
 def measure_page(browser, base: str, path: str, source: str, viewport) -> tuple[dict, object, object]:
@@ -214,8 +231,7 @@ def main() -> None:
         result = run(base, max(2, args.runs))
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
     print(table(result))
     print(f"\n{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end of the run "
           f"(server, database and browser share the machine); medians of {max(2, args.runs) - 1} warm runs.")

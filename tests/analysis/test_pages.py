@@ -102,3 +102,20 @@ def test_demo_loads_published_analyses_over_the_real_layers_once(toilets, librar
     load_demo(sys.stdout)
     assert {a.name: (a.pk, a.fingerprint) for a in Analysis.objects.all()} == first
     assert "analyses:" in capsys.readouterr().out
+
+
+def test_page_and_api_answer_a_non_editor_alike_404_for_a_draft_403_with_the_same_words_once_published(
+        coverage, analyst, make_user, browser_for, client_for):
+    other = make_user("analyst2", role="analyst")  # an analyst, but not this analysis's author
+    page, api = browser_for(other), client_for(other)
+    assert page.post(f"/analysis/{coverage.pk}/", {"action": "run"}).status_code == 404  # a draft: not theirs to see
+    assert api.post(f"/api/analyses/{coverage.pk}/run/").status_code == 404
+    analysis_publish(analysis=coverage, user=analyst)
+    on_page = page.post(f"/analysis/{coverage.pk}/", {"action": "unpublish"}, HTTP_ACCEPT_LANGUAGE="ko")
+    on_api = api.post(f"/api/analyses/{coverage.pk}/publish/", {"published": False}, format="json",
+                      HTTP_ACCEPT_LANGUAGE="ko")
+    assert on_page.status_code == 403 and on_api.status_code == 403  # seen, but not theirs to change
+    assert on_page.content.decode() == on_api.json()["detail"] == "작성자나 시 직원만 할 수 있습니다"
+    assert api.delete(f"/api/analyses/{coverage.pk}/").status_code == 403
+    coverage.refresh_from_db()
+    assert coverage.is_published

@@ -151,6 +151,9 @@ def test_on_a_desktop_the_page_is_a_column_beside_a_full_height_map(page, page_p
     assert abs(layout["mapTop"] - layout["headerBottom"]) <= 1 and layout["mapBottom"] >= 899, layout
     assert layout["width"] >= 600 and layout["scroll"] <= 1, layout  # (the header's height is fractional)
     assert page.locator(PAGES[name][2]).first.is_visible()
+    if name == "review":  # the queue and the selected report side by side, each a readable column
+        assert page.locator("#queue-section").bounding_box()["width"] >= 320
+        assert page.locator("#detail").bounding_box()["width"] >= 320
 
 
 def test_a_report_filed_on_a_phone_reaches_the_officers_phone_and_the_answer_reaches_the_reporter(

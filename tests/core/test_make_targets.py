@@ -53,3 +53,31 @@ def test_make_clean_says_where_the_database_lives_and_clean_db_is_offered():
     plan = run("make", "-n", "clean")
     assert "clean-db" in plan.stdout
     assert run("make", "-n", "clean-db").stdout.strip() == "bin/pg destroy"
+
+
+def test_the_screenshot_and_ui_bench_server_stops_even_when_it_ignores_sigterm():
+    """`make screenshots` / `make bench-ui` stop their server with bench.ui.uibench.stop: a server that does not
+    exit on SIGTERM (a gunicorn busy under load) is killed with its workers after the grace period, and
+    stopping never raises, so a good run does not exit 1 at shutdown."""
+    import sys
+    import time
+
+    from bench.ui.uibench import stop
+
+    stubborn = ("import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                "child = subprocess.Popen([sys.executable, '-c', 'import signal, time; "
+                "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)']); print(child.pid, flush=True); time.sleep(60)")
+    process = subprocess.Popen([sys.executable, "-c", stubborn], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    worker = int(process.stdout.readline())
+    started = time.monotonic()
+    stop(process, grace=1)
+    assert process.returncode is not None and time.monotonic() - started < 10
+    for _ in range(50):  # the worker went with it (same session)
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the server's worker outlived it")
+    stop(process)  # stopping a stopped server is harmless

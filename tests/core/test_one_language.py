@@ -14,8 +14,11 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # "… English words / 한국어 …" or "… 한국어 / English words …" inside one literal
 PAIR = re.compile(r"(?:[A-Za-z][^\uac00-\ud7a3/]*\s/\s*[^/]*[\uac00-\ud7a3])|(?:[\uac00-\ud7a3][^/]*\s/\s*[^\uac00-\ud7a3/]*[A-Za-z]{2,})")
-# f"{x_en} / {x_ko}" and the like: two language fields joined for one reader
-FIELD_PAIR = re.compile(r"\{[^{}]*_(?:en|ko)\b[^{}]*\}\s*/\s*\{[^{}]*_(?:en|ko)\b[^{}]*\}")
+# f"{x_en} / {x_ko}", f"{x_ko} ({x_en})" and the like: two language fields joined for one reader
+FIELD_PAIR = re.compile(r"\{[^{}]*_(?:en|ko)\b[^{}]*\}\s*[/(]\s*\{[^{}]*_(?:en|ko)\b[^{}]*\}")
+# a legend entry declared with both languages ({"label_ko": …, "label_en": …}): it reached every reader in both
+LEGEND_PAIR = re.compile(r"""["']label_(?:ko|en)["']\s*:""")
+LEGEND_SOURCES = ("*/layers.py", "layers/datasets.py", "dashboards/selectors.py")
 SKIP_PARTS = {".venv", "node_modules", "tests", "bench", "var", "migrations", "docs", "data"}
 # Where a " / " between Korean and English is data, not a message: aliases of input columns, a reader of
 # values stored before #17 (it splits them), the message module's own documentation.
@@ -82,6 +85,7 @@ def test_the_check_catches_each_shape_of_double_string():
         '"Only city staff may do this. / " "서울시 담당자만 할 수 있습니다."',
         'f"{category.name_en} / {category.name_ko}"',
         'f"서울시가 제안에 답했습니다 ({ko}) / The city answered your proposal ({en})"',
+        'f"{self.name_ko} ({self.name_en})"',
     ]
     for source in caught:
         texts = [text for _line, text in _literals(f"x = {source}\n")]
@@ -130,3 +134,16 @@ def test_every_msgid_of_the_templates_has_its_korean(tmp_path):
     korean = {key[0] if isinstance(key, tuple) else key: value for key, value in _catalogue().items()}
     missing = sorted(m for m in msgids if not korean.get(m))
     assert not missing, f"{len(missing)} template msgids without Korean: {missing[:10]}"
+
+
+def test_legends_are_declared_with_one_label_in_the_readers_language():
+    """Layer legends (registrations, dashboards' classes) give each entry one `label`: a gettext msgid, or a
+    `reader_text(ko=…, en=…)` for content in both languages. Stored pairs (analysis outputs) go out through
+    `reader_legend`; none is declared as a `label_ko`/`label_en` pair sent to every reader."""
+    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}"
+             for pattern in LEGEND_SOURCES for path in sorted(ROOT.glob(pattern))
+             if not SKIP_PARTS & set(path.relative_to(ROOT).parts)
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if LEGEND_PAIR.search(line)]
+    assert not found, "legend entries in two languages:\n" + "\n".join(found)
+    assert LEGEND_PAIR.search('legend=[{"label_ko": "자치구 경계", "label_en": "District boundary"}]')
+    assert not LEGEND_PAIR.search('legend=[{"label": _("District boundary")}]')

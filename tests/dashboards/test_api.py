@@ -162,5 +162,6 @@ def test_fixed_breaks_classify_districts_and_make_the_legend(client_for, staff, 
     items = api.get(f"/ogc/collections/indicator-{indicator.pk}/items", {"f": "json", "limit": 50}).json()
     classes = {f["properties"]["district_code"]: f["properties"]["class"] for f in items["features"]}
     assert (classes["11110"], classes["11440"], classes["11650"], classes["11680"]) == (0, 1, 1, 2)
-    legend = api.get(f"/api/indicators/{indicator.pk}/").json()["legend"]
-    assert [entry["label_en"] for entry in legend] == ["≤ 50", "50 – 100", "> 100", "no data"]
+    legend = api.get(f"/api/indicators/{indicator.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()["legend"]
+    assert [entry["label"] for entry in legend] == ["≤ 50", "50 – 100", "> 100", "no data"]
+    assert not any("label_ko" in entry or "label_en" in entry for entry in legend)  # one language per reader

@@ -11,7 +11,7 @@ const container = document.getElementById("analysis-map");
 function classLabel(output, properties) {
   const klass = Number(properties.klass);
   const entry = (output.legend || []).find((e) => !e.suppressed && Number(e.value) === klass);
-  return entry ? (lang === "en" ? entry.label_en : entry.label_ko) || "" : "";
+  return entry ? entry.label || "" : "";
 }
 
 function describe(output, properties) {

@@ -49,7 +49,7 @@ function prefetchGlyphs(text) {
     }
   }
 }
-prefetchGlyphs("0123456789k");
+prefetchGlyphs("0123456789k●");  // ● is the invisible room of each point (layers.js withRooms)
 const districtLabels = fetch("/frontend/district-labels.json").then((r) => r.json()).then((data) => {
   prefetchGlyphs(data.features.map((f) => (lang === "en" ? f.properties.name_en : f.properties.name_ko)).join(""));
   return data;
@@ -105,6 +105,17 @@ async function baseStyle() {
   return style;
 }
 
+// The district names: under everything a page adds (a name never hides a point), placed after the page's
+// points and clusters have taken their room (addPlatformLayer gives each circle an invisible room), each name
+// moving to a free side of its anchor rather than giving way.
+const DISTRICT_LABEL_LAYOUT = {
+  "text-font": MAP_FONT, "text-size": ["interpolate", ["linear"], ["zoom"], 9, 10.5, 13, 15],
+  "symbol-placement": "point", "text-max-width": 10, "text-padding": 0,
+  // on the anchor if free, else beside it, then further (in ems), clear of a large cluster's circle
+  "text-variable-anchor-offset": ["center", [0, 0], "top", [0, 1], "bottom", [0, -1], "left", [1, 0], "right", [-1, 0],
+    "top", [0, 2.2], "bottom", [0, -2.2], "left", [2.2, 0], "right", [-2.2, 0]],
+};
+
 function districtBaseLayers(source, sourceLayer, withBasemap) {
   const name = lang === "en" ? ["coalesce", ["get", "name_en"], ["get", "name_ko"]] : ["get", "name_ko"];
   return [
@@ -118,10 +129,7 @@ function districtBaseLayers(source, sourceLayer, withBasemap) {
     },
     {
       id: "base-districts-label", type: "symbol", source: "base-district-labels", maxzoom: 14,
-      layout: {
-        "text-field": name, "text-font": MAP_FONT, "text-size": ["interpolate", ["linear"], ["zoom"], 9, 11, 13, 15],
-        "symbol-placement": "point", "text-max-width": 10, "text-padding": 4,
-      },
+      layout: { "text-field": name, ...DISTRICT_LABEL_LAYOUT },
       paint: { "text-color": BASE_COLORS.label, "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
     },
   ];

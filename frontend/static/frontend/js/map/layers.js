@@ -92,6 +92,34 @@ function layersFromStyle(style, name, sourceId, sourceLayer) {
   return layers;
 }
 
+/**
+ * Points and clusters keep their room: each circle layer gets an invisible twin in the collision index (a
+ * glyph as wide as the circle), so labels placed after it, the district names among them, move aside instead
+ * of being drawn over a point or a count; a count inside its circle is always drawn (its circle's room keeps
+ * other labels off it). Up to zoom 14, where the district names end.
+ */
+export function withRooms(layers) {
+  const out = [];
+  for (const layer of layers) {
+    if (layer.type === "symbol" && JSON.stringify(layer.layout?.["text-field"] || "").includes('"count"')) {
+      out.push({ ...layer, layout: { ...layer.layout, "text-allow-overlap": true, "text-ignore-placement": true } });
+      continue;
+    }
+    out.push(layer);
+    if (layer.type !== "circle") continue;
+    const radius = layer.paint?.["circle-radius"] ?? 5;
+    const zoomed = JSON.stringify(radius).includes('"zoom"');  // zoom may only drive a top-level curve
+    out.push({
+      id: `${layer.id}::room`, type: "symbol", source: layer.source, "source-layer": layer["source-layer"], maxzoom: 14,
+      ...(layer.filter ? { filter: layer.filter } : {}),
+      layout: { "text-field": "●", "text-font": MAP_FONT, "text-size": zoomed ? 14 : ["*", 1.7, radius], "text-padding": 0,
+        "text-allow-overlap": true },
+      paint: { "text-opacity": 0 },
+    });
+  }
+  return out;
+}
+
 /** A layer's TileJSON (start it early and hand the promise to addPlatformLayer as `tilejson`). */
 export function fetchTileJSON(name, query = "") {
   return request(`/tiles/${encodeURIComponent(name)}.json${query}`);
@@ -136,6 +164,7 @@ export async function addPlatformLayer(map, name, options = {}) {
       layers = defaultLayers(sourceId, sourceId, sourceLayer, { geometryType, color: options.color });
     }
   }
+  layers = withRooms(layers);
   const before = beforeId && map.getLayer(beforeId) ? beforeId : undefined;
   for (const layer of layers) {
     if (!map.getLayer(layer.id)) map.addLayer({ ...layer, layout: { ...(layer.layout || {}), visibility: visible ? "visible" : "none" } }, before);
