@@ -1,12 +1,13 @@
 """The web app's own pages: the home page, and the district labels and orientation points the maps share. Every other page lives
 with its app (`<app>/views.py`, `<app>/page_urls.py`) and renders a template extending `frontend/base.html`;
 the page's script reads what it needs from the API (the page hands ids and options through `page_config`)."""
+from django.contrib.gis.geos import Point
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from districts.models import District
-from geoplatform.geojson import geometry_geojson
+from geoplatform.geojson import feature, feature_collection
 from layers.access import layer_visible, request_viewer
 
 
@@ -19,12 +20,9 @@ def district_labels(request):
     """One label point per district (inside its polygon): vector tiles would repeat a name per tile."""
     from django.contrib.gis.db.models.functions import PointOnSurface
 
-    features = [
-        {"type": "Feature", "id": d.code, "geometry": geometry_geojson(d.label),
-         "properties": {"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}}
-        for d in District.objects.annotate(label=PointOnSurface("geom")).only("code", "name_ko", "name_en")
-    ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    return JsonResponse(feature_collection(
+        feature(d.label, {"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}, id=d.code)
+        for d in District.objects.annotate(label=PointOnSurface("geom")).only("code", "name_ko", "name_en")))
 
 
 # The city's open-data points that orient a reader at street zoom when there is no base map, besides the
@@ -44,10 +42,8 @@ def orientation(request):
     from districts.selectors import station_labels
     from layers.styles import tilejson
 
-    dongs = [
-        {"type": "Feature", "geometry": geometry_geojson(d.label), "properties": {"name_ko": d.name_ko, "name_en": d.name_en}}
-        for d in Dong.objects.annotate(label=PointOnSurface("geom")).only("name_ko", "name_en")
-    ]
+    dongs = feature_collection(feature(d.label, {"name_ko": d.name_ko, "name_en": d.name_en})
+                               for d in Dong.objects.annotate(label=PointOnSurface("geom")).only("name_ko", "name_en"))
     viewer = request_viewer(request)
     landmarks = []
     for name, kind, minzoom in LANDMARKS:
@@ -56,8 +52,6 @@ def orientation(request):
             doc = tilejson(request, layer)
             landmarks.append({"kind": kind, "minzoom": minzoom, "tiles": doc["tiles"], "maxzoom": doc["maxzoom"],
                               "sourceLayer": doc["vector_layers"][0]["id"], "attribution": doc["attribution"]})
-    stations = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.pop("lon"), s.pop("lat")]},
-                 "properties": s} for s in station_labels()]
-    return JsonResponse({"dongs": {"type": "FeatureCollection", "features": dongs},
-                         "stations": {"type": "FeatureCollection", "features": stations}, "landmarks": landmarks},
+    stations = feature_collection(feature(Point(s.pop("lon"), s.pop("lat"), srid=4326), s) for s in station_labels())
+    return JsonResponse({"dongs": dongs, "stations": stations, "landmarks": landmarks},
                         json_dumps_params={"ensure_ascii": False})

@@ -1,7 +1,7 @@
 """The API's one GeoJSON output: a geometry is a GeoJSON object whose coordinates are rounded to
 GEOJSON_PRECISION decimals (6: about 0.1 m in Seoul, finer than any phone's GPS), wherever it is written.
 
-- Python: `geometry_geojson(geom)`;
+- Python: `geometry_geojson(geom)`, and `feature(...)` / `feature_collection(...)` for a whole document;
 - DRF serializers (djangorestframework-gis): `GeoJSONField()` as the geometry field of a `GeoFeatureModelSerializer`;
 - SQL (OGC API items, exports): `AsGeoJSON(field, precision=GEOJSON_PRECISION)`.
 
@@ -30,6 +30,19 @@ def geometry_geojson(geom) -> dict | None:
     else:
         data["coordinates"] = _rounded(data.get("coordinates"))
     return data
+
+
+def feature(geom, properties: dict, id=None) -> dict:
+    """A GeoJSON Feature of a GEOS geometry (rounded as above) and its properties; `id` only when given."""
+    doc = {"type": "Feature", "geometry": geometry_geojson(geom), "properties": properties}
+    if id is not None:
+        doc["id"] = id
+    return doc
+
+
+def feature_collection(features) -> dict:
+    """A FeatureCollection of features made by `feature` (lists of the API add the page's members to it)."""
+    return {"type": "FeatureCollection", "features": list(features)}
 
 
 class GeoJSONField(GeometryField):

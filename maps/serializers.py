@@ -262,7 +262,7 @@ class FeatureInputSerializer(serializers.Serializer):
     properties = serializers.DictField(required=False, default=dict)
 
     def to_internal_value(self, data):
-        # Accept a GeoJSON Feature ({"type": "Feature", "geometry": …, "properties": {name, …}}) as well as flat fields.
+        # Accept a GeoJSON Feature (type Feature, geometry, properties {name, …}) as well as flat fields.
         if isinstance(data, dict) and data.get("type") == "Feature":
             props = data.get("properties") if isinstance(data.get("properties"), dict) else {}
             flat = {"geometry": data.get("geometry")}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require_not_banned, user_or_none
 from geoplatform.bounded import BoundedWorkDied, BoundExceeded, run_bounded
 from geoplatform.errors import field_error
+from geoplatform.geojson import feature as geojson_feature
 from geoplatform.geometry import geometry_check
 from geoplatform.images import image_sanitise
 from geoplatform.text import markdown_to_safe_html, plain_text, text_check_storable
@@ -111,7 +112,7 @@ def feature_public(feature: Feature) -> dict:
 
 def _feature_event(feature: Feature, type: str, actor, *, deleted_id: int | None = None) -> None:
     if deleted_id is not None:
-        data = {"type": "Feature", "id": deleted_id, "geometry": None, "properties": {"version": feature.version}}
+        data = geojson_feature(None, {"version": feature.version}, id=deleted_id)
     else:
         data = feature.public_shape = feature_public(feature)
     pending = feature.status != FeatureStatus.PUBLISHED or feature.is_hidden
@@ -488,8 +489,7 @@ def feature_moderated_event(*, feature: Feature) -> None:
     (`feature.created`), after commit, through the map's event log. The moderator is not named."""
     if feature.is_hidden:
         map_event_emit(map_id=feature.map_id, type="feature.deleted",
-                       payload={"feature": {"type": "Feature", "id": feature.pk, "geometry": None,
-                                            "properties": {"version": feature.version}},
+                       payload={"feature": geojson_feature(None, {"version": feature.version}, id=feature.pk),
                                 "id": feature.pk, "version": feature.version, "author": "", "hidden": True},
                        audience=EventAudience.EVERYONE, author_id=feature.author_id)
     else:

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
+                "accounts.context_processors.roles",
                 "django.contrib.messages.context_processors.messages",
             ],
         },

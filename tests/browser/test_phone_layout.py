@@ -73,7 +73,9 @@ def test_at_city_zoom_all_25_district_names_show_beside_every_cluster_and_its_co
     page = request.getfixturevalue("phone_page" if viewport == "phone" else "page")
     page.goto("/layers/dataset-seoul_public_toilets/")
     wait_for_map(page)  # the first view: all of Seoul, clear of the bottom sheet on a phone
-    page.wait_for_function(f"({CITY_ZOOM})().labels.length === 25", timeout=15000)
+    # the names, the circles and their counts are placed over several frames: wait until all are (or fail there)
+    page.wait_for_function(f"(d => d.labels.length === 25 && d.circles >= 10 && d.counted)(({CITY_ZOOM})())",
+                           timeout=15000)
     drawn = page.evaluate(CITY_ZOOM)
     assert drawn["zoom"] < 11 and drawn["circles"] >= 10, drawn  # city zoom, clusters present
     # every cluster shows its count, and its circle holds its room in the collision index…

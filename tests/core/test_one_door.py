@@ -62,12 +62,24 @@ def _where(pattern: str) -> set[str]:
     ("may this person write content", r"def _?require_creator\(", {"accounts/permissions.py"}),
     ("is this account banned", r"(not|and) [a-z_.]*is_banned\b|\"is_banned\", False\)|NotBanned|ensure_not_banned",
      {"accounts/permissions.py"}),
+    # a GeoJSON document: geoplatform.geojson's builders; OGC API Features and the paged lists add their own members;
+    # maps' history snapshot keeps the geometry whole (what an undo restores)
+    ("a GeoJSON feature or collection written by hand", r"\"type\": \"Feature(Collection)?\"",
+     {"geoplatform/geojson.py", "geoplatform/pagination.py", "layers/ogc.py", "maps/services.py"}),
     ("a correlated count", r"annotate\(n=Count\(\"\*\"\)\)", {"geoplatform/querysets.py"}),
     ("a read-only admin", r"class ReadOnlyAdmin\b", {"geoplatform/admin.py"}),
     ("the demo users", r"demo_users_load\(stdout\)", {"geoplatform/demo.py"}),
 ])
 def test_each_question_has_one_door(question, pattern, door):
     assert _where(pattern) == door, question
+
+
+def test_templates_ask_the_one_helper_whether_the_reader_is_city_staff():
+    """Pages read `reader_is_city_staff` (accounts.context_processors, through accounts.permissions.is_city_staff)."""
+    regex = re.compile(r"is_authenticated and [a-z_.]*is_city_staff\b|user\.is_city_staff")
+    written_out = {str(path.relative_to(ROOT)) for path in ROOT.glob("*/templates/**/*.html")
+                   if regex.search(path.read_text(encoding="utf-8"))}
+    assert written_out == set()
 
 
 def _in_rooms(pattern: str, *rooms: str) -> set[str]:
