@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.permissions import is_city_staff
-from geoplatform.geojson import geometry_geojson
+from geoplatform.geojson import feature
 from geoplatform.geometry import geometry_parse
 from geoplatform.messages import render
 from geoplatform.ids import MAX_ID
@@ -236,7 +236,7 @@ class ReportFeatureSerializer(serializers.BaseSerializer):
             props["projects"] = [{"id": p.pk, "title_ko": p.title_ko, "title_en": p.title_en, "status": p.status,
                                   "progress": p.progress, "url": f"/projects/{p.pk}/"}
                                  for p in report.projects.order_by("pk")]
-        return {"type": "Feature", "id": report.pk, "geometry": geometry_geojson(geometry), "properties": props}
+        return feature(geometry, props, id=report.pk)
 
     @staticmethod
     def _event(event, user, report) -> dict:
