@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.permissions import is_city_staff
-from geoplatform.geojson import feature
+from geoplatform.geojson import feature, geometry_geojson
 from geoplatform.geometry import geometry_parse
 from geoplatform.messages import render
 from geoplatform.ids import MAX_ID
