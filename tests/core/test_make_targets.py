@@ -85,7 +85,8 @@ def test_the_screenshot_and_ui_bench_server_stops_even_when_it_ignores_sigterm()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_screenshot_server_serves_the_demo_budget_round_over_http_and_the_live_map_over_websockets(seoul):
+def test_the_screenshot_server_serves_the_demo_budget_round_over_http_and_the_live_map_over_websockets(seoul,
+                                                                                                          map_templates):
     """`make screenshots` serves what it shoots as `make run` does (bench.ui.screenshots.serve_live: the ASGI
     app under uvicorn with a Redis of its own), pointed at the database it made (local_environment). On this
     test's database, holding the campaigns' demo: the participatory-budget round it shoots on /proposals/ is
@@ -97,11 +98,12 @@ def test_the_screenshot_server_serves_the_demo_budget_round_over_http_and_the_li
     from websockets.sync.client import connect
 
     from bench.ui.screenshots import local_environment, serve_live
-    from bench.ui.uibench import free_port, stop
+    from bench.ui.uibench import stop
     from campaigns.demo import load_demo as campaigns_demo
     from django.db import connection
     from geoplatform.demo import demo_users_load
     from maps.services import map_create
+    from tests.servers import free_port
 
     out = io.StringIO()
     users = demo_users_load(out)
