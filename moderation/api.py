@@ -1,5 +1,5 @@
 """Thin views of moderation: flag content, the staff's flag queue and decisions, bans."""
-from django.contrib.auth import get_user_model
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCityStaff
+from accounts.selectors import user_access
 from geoplatform.ids import id_from
 from geoplatform.pagination import BoundedLimitOffsetPagination, page_response, page_schema
 
@@ -84,9 +85,8 @@ class BanApi(APIView):
     def post(self, request):
         data = BanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = get_user_model().objects.filter(pk=data.validated_data["user"]).first()
-        if user is None:
-            raise NotFound(_("No such user."))
-        services.user_ban(actor=request.user, user=user, banned=data.validated_data["banned"],
-                          reason=data.validated_data["reason"])
+        with transaction.atomic():
+            user = user_access(user=request.user, user_id=data.validated_data["user"], lock=True)
+            services.user_ban(actor=request.user, user=user, banned=data.validated_data["banned"],
+                              reason=data.validated_data["reason"])
         return Response({"user": user.pk, "banned": user.is_banned})

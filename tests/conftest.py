@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from districts.models import District
 from districts.services import seoul_load
+from tests.servers import free_port
 
 PASSWORD = "a-Long-test-pa55word"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -41,6 +42,12 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def unused_tcp_port():
+    """A loopback port where nothing listens: a stopped server."""
+    return free_port()
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.servers import wait_healthy
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-Long-drill-pa55word"
 OK = {200, 201, 202, 204, 304}
@@ -77,18 +79,12 @@ class Cluster:
         raise AssertionError("the replica is not streaming from the primary")
 
     def wait_healthy(self, timeout: float = 60) -> dict:
-        deadline = time.time() + timeout
-        body = {}
-        while time.time() < deadline:
-            try:
-                response = requests.get(self.url("/healthz"), timeout=3)
-                body = response.json()
-                if response.status_code == 200 and all(r["state"] == "ok" for r in body.get("replicas", {}).values()):
-                    return body
-            except (requests.RequestException, ValueError):
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"the cluster is not healthy: {body}")
+        """/healthz of the cluster's nginx: 200 with every replica streaming and caught up."""
+        def ready(response: requests.Response) -> bool:
+            replicas = response.json().get("replicas", {}).values()
+            return response.status_code == 200 and all(r["state"] == "ok" for r in replicas)
+
+        return wait_healthy(self.base, timeout=timeout, ready=ready, request_timeout=3).json()
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,8 @@ database and watch PostgreSQL's side: many concurrent requests are served by a f
 from request to request, never more than the pool's size per process.
 """
 import os
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
@@ -19,21 +15,9 @@ from django.conf import settings
 from django.db import connection
 
 from jobs.recovery import LOCK_CLASS, unpooled_connection
+from tests.servers import served, served_env
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    return (f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-            f"{db['NAME']}")
 
 
 def _backends(application_name: str) -> set[tuple[int, object]]:
@@ -45,34 +29,16 @@ def _backends(application_name: str) -> set[tuple[int, object]]:
 
 
 @pytest.fixture
-def served(tmp_path):
+def pooled_server(tmp_path):
     """uvicorn geoplatform.asgi:application, 2 workers, the pool at most 3 connections per process."""
-    port, name = _port(), f"pooltest-{os.getpid()}"
-    env = {**os.environ, "DEBUG": "1", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE": "geoplatform.settings.base",
-           "DATABASE_URL": _database_url(), "DATABASE_POOL_MIN_SIZE": "1", "DATABASE_POOL_MAX_SIZE": "3",
-           "DATABASE_APPLICATION_NAME": name, "TILES_CACHE_BACKEND": "none"}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env.pop("DATABASE_POOL", None)  # the default: on
-    log_path = tmp_path / "uvicorn.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen([str(Path(sys.executable).parent / "uvicorn"), "geoplatform.asgi:application",
-                                   "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--lifespan", "off",
-                                   "--no-access-log"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    requests.get(f"{base}/healthz", timeout=20)
-                    break
-                except (requests.ConnectionError, requests.Timeout):
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise AssertionError("server did not start: " + log_path.read_text())
-                    time.sleep(0.3)
-            yield base, name
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    name = f"pooltest-{os.getpid()}"
+    # DATABASE_POOL: the default, on. A request waits up to 30 s for a pooled connection (3 s by default): this
+    # test counts connections, and on a busy machine (pytest-xdist, other servers) a 3 s wait can pass and answer 503
+    env = served_env(DATABASE_POOL_MIN_SIZE="1", DATABASE_POOL_MAX_SIZE="3", DATABASE_POOL_TIMEOUT="30",
+                     DATABASE_APPLICATION_NAME=name, TILES_CACHE_BACKEND="none", DATABASE_POOL=None)
+    with served("uvicorn", "--workers", "2", "--lifespan", "off", "--no-access-log", env=env,
+                log_path=tmp_path / "uvicorn.log") as server:
+        yield server.base, name
 
 
 def _burst(base: str, paths: list[str], n: int) -> list[int]:
@@ -81,8 +47,8 @@ def _burst(base: str, paths: list[str], n: int) -> list[int]:
                              range(n)))
 
 
-def test_the_served_application_reuses_a_few_pooled_connections_for_many_concurrent_requests(served, seoul):
-    base, name = served
+def test_the_served_application_reuses_a_few_pooled_connections_for_many_concurrent_requests(pooled_server, seoul):
+    base, name = pooled_server
     paths = ["/healthz", "/api/districts/", "/api/districts/11140/",
              "/api/districts/where/?lon=126.9779&lat=37.5663"]
     assert set(_burst(base, paths, 40)) == {200}

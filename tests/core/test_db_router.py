@@ -103,15 +103,6 @@ def primary_down(unused_tcp_port):
     connection.settings_dict["PORT"] = saved
 
 
-@pytest.fixture
-def unused_tcp_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_write_while_the_primary_is_down_is_a_503_with_retry_after_in_the_readers_language(primary_down, client):
     response = client.post("/api/maps/", {"title": "x"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en",

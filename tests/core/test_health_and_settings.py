@@ -32,15 +32,6 @@ def test_healthz_is_503_when_the_database_is_down(client, unused_tcp_port):
     assert client.get("/healthz").status_code == 200  # and it recovers
 
 
-@pytest.fixture
-def unused_tcp_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_check_deploy_passes_with_debug_off_and_a_real_key():
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 20 + "Q9!x" * 10, "DJANGO_SETTINGS_MODULE": "geoplatform.settings.base"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the test settings for Playwright, never in deployment

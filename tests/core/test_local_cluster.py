@@ -2,7 +2,6 @@
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -11,22 +10,18 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from tests.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def scratch_cluster():
     base = tempfile.mkdtemp(prefix="geoplatform-pgtest-", dir="/var/tmp")
     os.chmod(base, 0o755)
-    env = {**os.environ, "GEOPLATFORM_PG_DIR": base, "GEOPLATFORM_PGPORT": str(_free_port())}
+    env = {**os.environ, "GEOPLATFORM_PG_DIR": base, "GEOPLATFORM_PGPORT": str(free_port())}
     env.pop("DATABASE_URL", None)
 
     def pg(*args):

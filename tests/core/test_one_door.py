@@ -137,7 +137,7 @@ def test_each_object_type_has_one_access_helper_called_the_same_way():
     assert len(names) == len(set(names)), "two helpers for one object type"
     assert {"report_access", "project_access", "feedback_access", "map_access", "feature_access", "analysis_access",
             "proposal_access", "round_access", "campaign_access", "indicator_access", "meeting_access",
-            "committee_access", "job_access", "category_access"} <= set(names)
+            "committee_access", "job_access", "category_access", "user_access"} <= set(names)
     parents = {"map_obj", "feature", "analysis", "indicator", "proposal"}
     for module, name, signature in helpers:
         params = signature.parameters

@@ -26,7 +26,7 @@ from layers.selectors import aggregates_ready, layer_tile_version
 from layers.services import tile_cache_invalidate
 from layers.tilegrid import lonlat_to_tile_fraction
 
-from tests.core.test_db_router import primary_down, unused_tcp_port  # noqa: F401  (fixtures)
+from tests.core.test_db_router import primary_down  # noqa: F401  (a fixture)
 
 from .conftest import CITY_HALL
 

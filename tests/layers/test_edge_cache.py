@@ -16,17 +16,13 @@ from django.contrib.gis.geos import Point
 
 from maps.services import feature_create, map_create, map_update
 
+from tests.servers import free_port
+
 from .test_tiles import tile_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CITY_HALL = (126.97797, 37.56654)
 EDGE_SECONDS = 5  # proxy_cache_valid in locations.conf
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -37,7 +33,7 @@ def edge(live_seoul, tmp_path):
     base = tmp_path / "nginx"
     (base / "cache").mkdir(parents=True)
     (base / "tmp").mkdir()
-    port = _port()
+    port = free_port()
     upstream = live_seoul.url.removeprefix("http://")
     cluster = (ROOT / "deploy" / "nginx" / "cluster.conf").read_text()
     maps = "\n".join(line for line in cluster.splitlines() if line.strip().startswith("map "))

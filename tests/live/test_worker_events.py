@@ -1,7 +1,6 @@
 """Events from another process: the background worker (a real `manage.py db_worker`) finishes an import,
 and the map's sockets and the owner's own socket on the web server hear of it."""
 import json
-import os
 import subprocess
 import sys
 import time
@@ -11,14 +10,10 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from maps.services import map_create
+from tests.servers import served_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url(settings):
-    db = settings.DATABASES["default"]
-    return f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def test_an_import_finished_by_the_background_worker_reaches_the_sockets(ws, make_user, client_for, settings,
@@ -47,9 +42,7 @@ def test_an_import_finished_by_the_background_worker_reaches_the_sockets(ws, mak
     job_id = response.json()["job"]
     assert [msg for msg in viewer.drain(quiet=0.5) if msg["type"] != "presence"] == []  # queued, not run yet
 
-    env = {**os.environ, "DATABASE_URL": database_url(settings), "CHANNEL_REDIS_URL": redis_url,
-           "DJANGO_SETTINGS_MODULE": "geoplatform.settings.base", "SECRET_KEY": "worker-test-" + "x" * 40,
-           "DEBUG": "1", "MAPS_IMPORT_DIR": settings.MAPS_IMPORT_DIR, "TILES_CACHE_BACKEND": "none"}
+    env = served_env(CHANNEL_REDIS_URL=redis_url, MAPS_IMPORT_DIR=settings.MAPS_IMPORT_DIR, TILES_CACHE_BACKEND="none")
     worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--batch", "--queue-name", "*",
                                "--no-startup-delay", "--no-reload"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)

@@ -102,3 +102,14 @@ def test_staff_ban_a_user_through_the_api_and_it_is_audited(client_for, staff, c
         staff, str(citizen.pk), {"is_banned": False}, True)
     assert client_for(citizen).post("/api/moderation/bans/", {"user": staff.pk, "banned": True, "reason": "x"},
                                     format="json").status_code == 403
+
+
+@pytest.mark.parametrize("language,message", [("en", "No such user."), ("ko", "해당 사용자가 없습니다.")])
+def test_banning_an_unknown_user_is_a_404_in_the_readers_language_and_changes_nothing(client_for, staff, language,
+                                                                                      message):
+    from audit.models import AuditLog
+
+    response = client_for(staff).post("/api/moderation/bans/", {"user": 10**12, "banned": True, "reason": "spam"},
+                                      format="json", HTTP_ACCEPT_LANGUAGE=language)
+    assert (response.status_code, response.json()) == (404, {"detail": message})
+    assert not AuditLog.objects.filter(action__in=["user.ban", "user.unban"]).exists()
