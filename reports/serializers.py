@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.permissions import is_city_staff
+from districts.serializers import DistrictNameSerializer
 from geoplatform.geojson import GEOMETRY_SCHEMA, feature, geometry_geojson
 from geoplatform.geometry import geometry_parse
 from geoplatform.messages import render
@@ -192,10 +193,7 @@ class ReportPhotoOutputSerializer(serializers.Serializer):
     height = serializers.IntegerField()
 
 
-class ReportDistrictOutputSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name_ko = serializers.CharField()
-    name_en = serializers.CharField()
+class ReportDistrictOutputSerializer(DistrictNameSerializer):
     status = serializers.ChoiceField(choices=Status.choices, help_text="this district's own status")
     answer = serializers.CharField(allow_blank=True)
     acknowledged_at = serializers.DateTimeField(allow_null=True, required=False, help_text="who may see it in full")
