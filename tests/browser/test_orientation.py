@@ -70,7 +70,9 @@ def test_the_korean_place_line_follows_the_pin_and_names_the_receiving_office(re
     assert "서초구" in line.inner_text() and "역삼1동" not in line.inner_text()
 
 
-def test_the_english_place_line_has_no_hangul(page, stations, live_seoul):
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_english_place_line_has_no_hangul(request, viewport, stations, live_seoul):
+    page = request.getfixturevalue("phone_page" if viewport == "phone" else "page")
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_seoul.url}])
     page.goto("/report/")
     wait_for_map(page)
