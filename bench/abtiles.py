@@ -12,8 +12,8 @@ pre-aggregated low zooms: `geoplatform_bench_ab_before` and the tile benchmark's
 Per layer and zoom (the tile benchmark's seeded tile lists), alternating before and after, R rounds:
   raw   the exact statement each version's endpoint runs for each tile (its `layers.tiles.tile_sql`) through pgbench;
   ours  GET /tiles/… from each version's ASGI app under uvicorn (2 workers, tile cache off), through wrk;
-with PostgreSQL's CPU a tile over each cell, the tiles' sizes, and what one tile reads: the rows the scans of
-EXPLAIN ANALYZE return for the City Hall tile.
+with PostgreSQL's CPU a tile over each cell, and what one tile reads: the rows the table scans of EXPLAIN ANALYZE
+return or filter out for the City Hall tile.
 """
 from __future__ import annotations
 
@@ -66,9 +66,10 @@ for layer_name in config.layers:
             plan = json.loads(plan) if isinstance(plan, str) else plan
         rows = []
 
-        def walk(node):
-            if "Scan" in node["Node Type"]:
-                rows.append(node.get("Actual Rows", 0) * node.get("Actual Loops", 1))
+        def walk(node):  # rows the table scans produced or filtered out (a bitmap's entries: its heap scan)
+            if "Scan" in node["Node Type"] and node["Node Type"] != "Bitmap Index Scan" and "Relation Name" in node:
+                rows.append((node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+                             + node.get("Rows Removed by Index Recheck", 0)) * node.get("Actual Loops", 1))
             for child in node.get("Plans", []):
                 walk(child)
 

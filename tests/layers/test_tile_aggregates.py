@@ -265,3 +265,17 @@ def test_at_city_zoom_a_tile_holds_at_most_8_by_8_larger_clusters(toilets, aggre
         assert len(cells) == len(city)  # one cluster a cell of an eighth of the tile
     finer = clusters(render(toilets, *tile_of(CITY_HALL, 12), aggregates))
     assert len(finer) > 64
+
+
+def test_an_aggregated_polygon_layers_style_draws_its_counted_cells_as_circles_and_only_shapes_as_fills(dong_shapes):
+    from layers.styles import style_layers, tilejson
+    from django.test import RequestFactory
+
+    layers = {item["type"]: item for item in style_layers(dong_shapes, "testdongs")}
+    assert layers["circle"]["filter"] == ["has", "count"]
+    assert layers["fill"]["filter"] == layers["line"]["filter"] == ["!", ["has", "count"]]
+    fields = tilejson(RequestFactory().get("/"), dong_shapes)["vector_layers"][0]["fields"]
+    assert {"code", "name_en", "count", "point_count"} <= set(fields)
+    # a polygon layer without merged cells keeps its plain fill and outline
+    plain = style_layers(registry.get("districts"), "districts")
+    assert [item["type"] for item in plain] == ["fill", "line"] and all("filter" not in item for item in plain)
