@@ -5,7 +5,9 @@ ST_AsMVTGeom draws it at that zoom, in the zoom's tile units, with its fields as
 neither transforms, simplifies nor validates anything: it moves stored shapes to its corner. A line or polygon
 smaller than MERGE_PIXELS pixels at a zoom (its box's width + height) is not a shape there but one more in the
 count of its cell of the zoom's grid (the TileCluster cells point clusters use, at the feature's centre): at
-city zoom 50,000 building-sized polygons are a few dozen counted cells, not 8,000 one-pixel shapes.
+city zoom 50,000 building-sized polygons are a few dozen counted cells, not 8,000 one-pixel shapes. A point
+layer's first zoom above its clusters (where a tile draws the most points one by one) is kept drawn the same way
+(TileShape rows of that zoom, never merged), so such a tile neither transforms nor clips its 5,000 points.
 
 Level L holds the points counted per XYZ tile of zoom L (`n`, and the sums of their longitudes and
 latitudes for the mean position); a tile of zoom z is drawn from level z + CELL_SHIFT. The finest
@@ -14,8 +16,8 @@ the level below it (four cells into one).
 
 Kept up to date by the invalidation door (layers/services.py) in the commit hook of every change: the
 cells of the finest level inside the changed geometries' boxes are computed again from the layer's
-rows, then their parents at every level; a line or polygon layer's rows of every feature that is or was in
-those boxes are generalised again, their old counts taken out of their cells and the new ones added. So an edit is in the aggregates before the request that
+rows, then their parents at every level; the TileShape rows of every feature that is or was in those boxes
+are drawn again, and (lines and polygons) their old counts taken out of their cells and the new ones added. So an edit is in the aggregates before the request that
 made it answers (bound: 0 s after the commit; a refresh that fails drops the layer's aggregates,
 which then falls back to grouping rows per request, until `manage.py build_tile_aggregates`).
 A layer whose version changes (e.g. a dataset loaded again) is not read from aggregates built for the
@@ -33,6 +35,7 @@ from django.db.models import Count, F, Sum, Value
 
 from .models import TileAggregateState, TileCluster
 from .registry import Layer, Viewer
+from .selectors import aggregates_version
 from .tilegrid import MAX_LAT, TILE_EXTENT, tile_bounds
 from .tiles import (CELL_SHIFT, SHAPE_ZOOMS, WORLD_M, CellX, CellY, X, Y, cell_shift, merge_below_m,
                     zoom_tolerance_m)
@@ -123,8 +126,8 @@ def _shapes_insert(cursor, layer: Layer, ids_sql: str | None = None, ids_params=
     qs = qs.values(_fid=F("pk"), _geom=F(geom), **{f"_f_{name}": F(name) for name in fields})
     inner, params = qs.query.sql_with_params()
     props = ", ".join(f"'{name}', q.{quote('_f_' + name)}" for name in fields)
-    zooms = ", ".join(f"({z}, {zoom_tolerance_m(z)!r}::float8, {merge_below_m(z)!r}::float8, {TILE_EXTENT * 2 ** z})"
-                      for z in SHAPE_ZOOMS)
+    zooms = ", ".join(f"({z}, {tolerance!r}::float8, {merge_below!r}::float8, {TILE_EXTENT * 2 ** z})"
+                      for z, tolerance, merge_below in _drawn_zooms(layer))
     half = WORLD_M / 2
     where = f" WHERE q._fid IN ({ids_sql})" if ids_sql else ""
     cursor.execute(
@@ -140,6 +143,14 @@ def _shapes_insert(cursor, layer: Layer, ids_sql: str | None = None, ids_params=
         f"CROSS JOIN (VALUES {zooms}) AS z(zoom, tolerance, merge_below, extent)) AS r "
         "WHERE r.small OR NOT (r.shape IS NULL OR ST_IsEmpty(r.shape))",
         [layer.name, *params, *ids_params])
+
+
+def _drawn_zooms(layer: Layer) -> list[tuple[int, float, float]]:
+    """(zoom, simplification in metres, merged below this box size in metres) of the layer's TileShape rows: every
+    zoom below SIMPLIFY_BELOW for lines and polygons; for points the first zoom above their clusters, never merged."""
+    if layer.geometry_type == "point":
+        return [(layer.cluster_maxzoom + 1, 0.0, -1.0)]
+    return [(z, zoom_tolerance_m(z), merge_below_m(z)) for z in SHAPE_ZOOMS]
 
 
 def _zoom_levels() -> str:
@@ -165,15 +176,17 @@ def _cells_add(cursor, layer: Layer, sign: int, ids_sql: str | None = None, ids_
         [layer.name, sign, float(sign), float(sign), layer.name, *ids_params])
 
 
-def _shapes_rebuild(cursor, layer: Layer) -> None:
+def _shapes_rebuild(cursor, layer: Layer, cells: bool) -> None:
     cursor.execute("DELETE FROM layers_tileshape WHERE layer = %s", [layer.name])
-    cursor.execute("DELETE FROM layers_tilecluster WHERE layer = %s", [layer.name])
+    if cells:
+        cursor.execute("DELETE FROM layers_tilecluster WHERE layer = %s", [layer.name])
     _shapes_insert(cursor, layer)
-    _cells_add(cursor, layer, 1)
+    if cells:
+        _cells_add(cursor, layer, 1)
 
 
-def _shapes_refresh(cursor, layer: Layer, boxes) -> None:
-    """Generalise again every feature that is, or was, inside the boxes (by id: moved, added, deleted), and move
+def _shapes_refresh(cursor, layer: Layer, boxes, cells: bool) -> None:
+    """Draw again every feature that is, or was, inside the boxes (by id: moved, added, deleted), and (`cells`) move
     its count between the cells of every zoom where it is merged: the old rows' counts out, the new rows' in."""
     geom = layer.geom_field
     current_sql, current_params, gone = [], [], set()
@@ -190,12 +203,14 @@ def _shapes_refresh(cursor, layer: Layer, boxes) -> None:
         gone.update(row[0] for row in cursor.fetchall())
     ids_sql = " UNION ".join(["SELECT unnest(%s::bigint[])", *current_sql])
     ids_params = [sorted(gone), *current_params]
-    _cells_add(cursor, layer, -1, ids_sql, ids_params)
+    if cells:
+        _cells_add(cursor, layer, -1, ids_sql, ids_params)
     cursor.execute(f"DELETE FROM layers_tileshape WHERE layer = %s AND feature_id IN ({ids_sql})",
                    [layer.name, *ids_params])
     _shapes_insert(cursor, layer, ids_sql, ids_params)
-    _cells_add(cursor, layer, 1, ids_sql, ids_params)
-    cursor.execute("DELETE FROM layers_tilecluster WHERE layer = %s AND n <= 0", [layer.name])
+    if cells:
+        _cells_add(cursor, layer, 1, ids_sql, ids_params)
+        cursor.execute("DELETE FROM layers_tilecluster WHERE layer = %s AND n <= 0", [layer.name])
 
 
 def _aggregatable(layer: Layer) -> bool:
@@ -218,14 +233,12 @@ def aggregates_rebuild(*, layer: Layer) -> None:
             _finest_insert(cursor, layer, None)
             for level in range(finest_level(layer) - 1, CELL_SHIFT - 1, -1):
                 _parent_insert(cursor, layer, level, None)
-        else:
-            _shapes_rebuild(cursor, layer)
+        _shapes_rebuild(cursor, layer, cells=layer.geometry_type != "point")
         # fresh statistics, so tile statements use the indexes from the first request on
         cursor.execute("ANALYZE layers_tilecluster")
-        if layer.geometry_type != "point":
-            cursor.execute("ANALYZE layers_tileshape")
+        cursor.execute("ANALYZE layers_tileshape")
         TileAggregateState.objects.using(using).update_or_create(layer=layer.name,
-                                                                 defaults={"version": layer.version()[:300]})
+                                                                 defaults={"version": aggregates_version(layer)})
 
 
 def aggregates_refresh(*, layer: Layer, geometries: Iterable[GEOSGeometry]) -> None:
@@ -245,11 +258,12 @@ def aggregates_refresh(*, layer: Layer, geometries: Iterable[GEOSGeometry]) -> N
         with transaction.atomic(using=using), connections[using].cursor() as cursor:
             _lock(cursor, layer)
             if not TileAggregateState.objects.using(using).filter(layer=layer.name,
-                                                                  version=layer.version()[:300]).exists():
+                                                                  version=aggregates_version(layer)).exists():
                 return  # not built (or built for another version): tiles group rows per request
             if layer.geometry_type != "point":
-                _shapes_refresh(cursor, layer, boxes)
+                _shapes_refresh(cursor, layer, boxes, cells=True)
                 return
+            _shapes_refresh(cursor, layer, boxes, cells=False)
             level = finest_level(layer)
             ranges = [_cell_range(box, level) for box in boxes]
             for cells in ranges:

@@ -21,7 +21,9 @@ Generalisation per zoom keeps every tile small whatever the layer holds:
   that (width + height) are left out, as are ones that collapse. Layers marked `aggregated` read
   them from their TileShape rows instead (layers/aggregates.py): drawn once per zoom, in tile units,
   so a tile only translates them (`_shapes_sql`); there a feature smaller than MERGE_PIXELS pixels
-  is not drawn but counted in its cell of the zoom's grid (`count`, as point clusters);
+  is not drawn but counted in its cell of the zoom's grid (`count`, as point clusters). An `aggregated`
+  point layer's first zoom above its clusters (z14 by default, where a tile draws the most points one
+  by one) reads its points drawn in advance the same way (`predrawn_points`);
 - a tile holds at most `layer.tile_feature_cap` features (default TILE_FEATURE_CAP), and
   lines and polygons below zoom 12 at most LOW_ZOOM_SHAPE_CAP. Lines and polygons below
   zoom SIMPLIFY_BELOW keep the largest first (by bounding-box area); otherwise the first
@@ -265,7 +267,14 @@ def _envelope_4326(margin: float):
 
 def uses_aggregates(layer: Layer, z: int) -> bool:
     """Whether a tile of zoom z of an `aggregated` layer is drawn from pre-aggregated rows once built."""
-    return layer.aggregated and (clustered(layer, z) or (generalised(layer, z) and layer.geometry_type != "mixed"))
+    return layer.aggregated and (clustered(layer, z) or predrawn_points(layer, z)
+                                 or (generalised(layer, z) and layer.geometry_type != "mixed"))
+
+
+def predrawn_points(layer: Layer, z: int) -> bool:
+    """The first zoom above a point layer's clusters, where its tiles hold the most points one by one (5,000 of the
+    benchmark's 1,000,000 at z14): an `aggregated` layer keeps them drawn in TileShape rows of that zoom."""
+    return layer.geometry_type == "point" and layer.cluster_maxzoom >= 0 and z == layer.cluster_maxzoom + 1
 
 
 def clustered(layer: Layer, z: int) -> bool:
@@ -301,17 +310,24 @@ def _aggregated_queryset(layer: Layer):
 def _shapes_sql(layer: Layer, z: int, cap: int) -> tuple[str, list]:
     """A generalised tile of an `aggregated` line or polygon layer, from its pre-generalised rows of zoom z
     (layers/aggregates.py): the shapes inside the buffered tile, the largest first, and the counted cells of the
-    features merged at this zoom (`count`, `point_count`, as point clusters).
+    features merged at this zoom (`count`, `point_count`, as point clusters). For a point layer's first zoom above
+    its clusters: the points drawn in advance inside the buffered tile.
 
     A shape is stored in the zoom's tile units, already snapped, validated and oriented by ST_AsMVTGeom when it
     was built, so a shape inside the buffered tile is only moved to the tile's corner (ST_Translate: no GEOS, no
     validation per request); one that reaches past the buffer is clipped by ST_AsMVTGeom as before (its y axis
     turned back up for it).
     """
-    if z < 12:
-        cap = min(cap, LOW_ZOOM_SHAPE_CAP)
     s = _Slot
     box = "ST_MakeEnvelope(%s::float8, %s::float8, %s::float8, %s::float8, 0)"
+    inside = [s("ux0"), s("uy0"), s("ux1"), s("uy1")]
+    if layer.geometry_type == "point":  # a point inside the buffered tile needs no clipping, and the index finds them
+        return (f"SELECT ST_Translate(s.geom, %s::float8, %s::float8) AS {GEOM_COLUMN}, s.feature_id AS {ID_COLUMN}, "
+                "s.props AS props FROM layers_tileshape s WHERE s.layer = %s AND s.zoom = %s::smallint "
+                "AND s.geom && " + box + " LIMIT %s",
+                [s("neg_ux"), s("neg_uy"), layer.name, s("z"), *inside, cap])
+    if z < 12:
+        cap = min(cap, LOW_ZOOM_SHAPE_CAP)
     sql = (
         "(SELECT CASE WHEN s.geom @ " + box + " THEN ST_Translate(s.geom, %s::float8, %s::float8) "
         "ELSE ST_AsMVTGeom(ST_Scale(s.geom, 1, -1), ST_MakeBox2D(ST_Point(%s::float8, %s::float8), "
@@ -324,7 +340,6 @@ def _shapes_sql(layer: Layer, z: int, cap: int) -> tuple[str, list]:
         f"ST_TileEnvelope(%s::integer, %s::integer, %s::integer), {TILE_EXTENT}, {TILE_BUFFER}, true), "
         "NULL::bigint, NULL::jsonb, c.n, c.n FROM layers_tilecluster c WHERE c.layer = %s AND c.level = %s::smallint "
         "AND c.tx = %s AND c.ty = %s AND c.x BETWEEN %s AND %s AND c.y BETWEEN %s AND %s)")
-    inside = [s("ux0"), s("uy0"), s("ux1"), s("uy1")]
     params = [*inside, s("neg_ux"), s("neg_uy"), s("ux"), s("flip_y0"), s("ux_end"), s("flip_y1"),
               layer.name, s("z"), *inside, cap,
               s("z"), s("x"), s("y"), layer.name, s("level"), s("parent_x"), s("parent_y"),
@@ -333,8 +348,8 @@ def _shapes_sql(layer: Layer, z: int, cap: int) -> tuple[str, list]:
 
 
 def shapes_from_rows(layer: Layer, z: int, aggregates: bool) -> bool:
-    """Whether a tile of zoom z is drawn from the layer's pre-generalised shapes and merged cells."""
-    return aggregates and generalised(layer, z) and layer.geometry_type != "mixed"
+    """Whether a tile of zoom z is drawn from the layer's TileShape rows (and, for lines and polygons, merged cells)."""
+    return aggregates and ((generalised(layer, z) and layer.geometry_type != "mixed") or predrawn_points(layer, z))
 
 
 def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None, aggregates: bool = False):

@@ -86,7 +86,9 @@ def test_aggregates_are_not_read_for_another_version_of_the_layer(toilets):
 def test_an_edit_shows_at_z16_and_in_the_aggregated_z10_tile_once_committed(client, toilets,
                                                                             django_capture_on_commit_callbacks):
     z10 = tile_of(CITY_HALL, 10)
+    z14_tile = tile_of(CITY_HALL, 14)
     z16 = tile_of(CITY_HALL, 16)
+    client.get(f"/tiles/{TOILETS}/{z14_tile[0]}/{z14_tile[1]}/{z14_tile[2]}.mvt")  # cached
     before = sum(c[0] for c in clusters(gzip.decompress(client.get(
         f"/tiles/{TOILETS}/{z10[0]}/{z10[1]}/{z10[2]}.mvt", HTTP_ACCEPT_ENCODING="gzip").content)))
     client.get(f"/tiles/{TOILETS}/{z16[0]}/{z16[1]}/{z16[2]}.mvt")  # cached
@@ -102,16 +104,51 @@ def test_an_edit_shows_at_z16_and_in_the_aggregated_z10_tile_once_committed(clie
     assert sum(c[0] for c in clusters(after.content)) == before + 1 == in_tile(*z10)
     street = mapbox_vector_tile.decode(client.get(f"/tiles/{TOILETS}/{z16[0]}/{z16[1]}/{z16[2]}.mvt").content)
     assert "새 화장실" in {f["properties"].get("name") for f in street[TOILETS]["features"]}
+    z14 = client.get(f"/tiles/{TOILETS}/{z14_tile[0]}/{z14_tile[1]}/{z14_tile[2]}.mvt")  # drawn in advance
+    assert z14["X-Tile-Cache"] == "miss" and feature.pk in points(z14.content)
     # every level agrees with the rows after the refresh
     for level in range(5, 19):
         assert sum(TileCluster.objects.filter(layer=TOILETS, level=level).values_list("n", flat=True)) == \
             DatasetFeature.objects.filter(dataset__slug="seoul_public_toilets").count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        geom = feature.geom
+        geom, pk = feature.geom, feature.pk
         feature.delete()
         tile_cache_invalidate(layer_name=TOILETS, geometries=[geom])
     assert sum(c[0] for c in clusters(client.get(f"/tiles/{TOILETS}/{z10[0]}/{z10[1]}/{z10[2]}.mvt").content)) == before
+    assert pk not in points(client.get(f"/tiles/{TOILETS}/{z14_tile[0]}/{z14_tile[1]}/{z14_tile[2]}.mvt").content)
+    assert points(render(toilets, *z14_tile, True)) == points(render(toilets, *z14_tile, False))
+
+
+def points(data: bytes, name: str = TOILETS) -> dict:
+    layer = mapbox_vector_tile.decode(data).get(name, {"features": []})
+    return {f["id"]: (f["properties"], tuple(f["geometry"]["coordinates"])) for f in layer["features"]}
+
+
+@pytest.mark.parametrize("lonlat", [CITY_HALL, GANGNAM_STATION])
+def test_z14_points_drawn_in_advance_are_the_raw_paths_points(toilets, lonlat):
+    """The first zoom above the clusters (z14: the most points a tile draws one by one) reads the points drawn in
+    advance in that zoom's tile units: the same features, fields and positions as drawing the rows."""
+    tile = tile_of(lonlat, 14)
+    sql, _ = tile_sql(toilets, Viewer.anonymous(), *tile, aggregates=True)
+    assert "layers_tileshape" in sql and "layers_datasetfeature" not in sql and "ST_AsMVTGeom" not in sql
+    drawn, raw = points(render(toilets, *tile, True)), points(render(toilets, *tile, False))
+    assert drawn == raw and len(raw) > 10
+
+
+def test_the_z14_plan_of_drawn_points_uses_the_gist_index_without_parallel_workers(toilets):
+    from layers.tiles import SERIAL_PLAN
+
+    sql, params = tile_sql(toilets, Viewer.anonymous(), *tile_of(CITY_HALL, 14), aggregates=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 4; SET parallel_setup_cost = 0; "
+                       "SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0")
+        cursor.execute(SERIAL_PLAN + "EXPLAIN " + sql, params)
+        while cursor.description is None:
+            cursor.nextset()
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET ALL")
+    assert "tileshape_zoom_geom" in plan and "Gather" not in plan and "Seq Scan" not in plan
 
 
 def shapes(data: bytes) -> dict:
