@@ -100,6 +100,20 @@ OUTPUT_MEANING = {
 }
 
 
+def _sources(analysis, viewer) -> list[dict]:
+    """An analysis's sources as a reader may see them: titles in both languages, never the raw layer name
+    (`map-19`); a source the reader may not see is named only as such."""
+    sources = []
+    for name in analysis.sources:
+        layer = layer_visible(name, viewer)  # a source's name is shown only to those who may see the source
+        hidden = _("data you may not see")
+        sources.append({"name": name, "title_ko": layer.title_ko if layer else hidden,
+                        "title_en": layer.title_en if layer else hidden,
+                        "attribution": layer.attribution if layer else "",
+                        "open_data": source_is_open_data(name)})
+    return sources
+
+
 def analysis_index(request):
     form = {"name": "", "method": "coverage", "source": "", "parameters": "{}"}
     if request.method == "POST":
@@ -120,7 +134,10 @@ def analysis_index(request):
                 return redirect("analysis-page", pk=analysis.pk)
             except (DRFValidationError, ValidationError) as exc:
                 messages.error(request, _error_text(exc))
-    analyses = analysis_list(user=request.user)
+    analyses = list(analysis_list(user=request.user))
+    viewer = request_viewer(request)
+    for analysis in analyses:
+        analysis.source_list = _sources(analysis, viewer)
     return render(request, "analysis/list.html", {
         "published": [a for a in analyses if a.is_published],
         "drafts": [a for a in analyses if not a.is_published],
@@ -150,15 +167,7 @@ def analysis_page(request, pk):
         return redirect("analysis-page", pk=pk)
     analysis = analysis_access(user=request.user, analysis_id=pk)
     outputs = AnalysisOutputSerializer(analysis.outputs.all(), many=True, context={"request": request}).data
-    sources = []
-    viewer = request_viewer(request)
-    for name in analysis.sources:
-        layer = layer_visible(name, viewer)  # a source's name is shown only to those who may see the source
-        hidden = _("data you may not see")  # never the raw layer name (`map-19`)
-        sources.append({"name": name, "title_ko": layer.title_ko if layer else hidden,
-                        "title_en": layer.title_en if layer else hidden,
-                        "attribution": layer.attribution if layer else "",
-                        "open_data": source_is_open_data(name)})
+    sources = _sources(analysis, request_viewer(request))
     for output in outputs:
         for entry in output.get("legend") or []:
             if entry.get("suppressed"):  # "fewer than k" with k, in words

@@ -120,7 +120,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     comments = serializers.IntegerField(source="comment_count", read_only=True)
     my_vote = serializers.BooleanField(read_only=True)
     is_mine = serializers.SerializerMethodField()
-    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True)
+    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True)
     campaign = serializers.IntegerField(source="campaign_id", read_only=True, allow_null=True)
     place = serializers.SerializerMethodField()
     projects = serializers.SerializerMethodField()

@@ -134,9 +134,9 @@ class IndicatorImportInputSerializer(serializers.Serializer):
 class IndicatorFeedbackSerializer(serializers.ModelSerializer):
     """Public feedback: never the author's identity, only whether it is the viewer's own."""
 
-    district_code = serializers.CharField(source="district.code", default=None, read_only=True)
-    district_name_ko = serializers.CharField(source="district.name_ko", default=None, read_only=True)
-    district_name_en = serializers.CharField(source="district.name_en", default=None, read_only=True)
+    district_code = serializers.CharField(source="district.code", default=None, read_only=True, allow_null=True)
+    district_name_ko = serializers.CharField(source="district.name_ko", default=None, read_only=True, allow_null=True)
+    district_name_en = serializers.CharField(source="district.name_en", default=None, read_only=True, allow_null=True)
     is_mine = serializers.SerializerMethodField()
 
     class Meta:

@@ -52,6 +52,14 @@ class PlaceQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class DistrictNameSerializer(serializers.Serializer):
+    """A district named in another object's answer (a report's, a project's): its code and names."""
+
+    code = serializers.CharField()
+    name_ko = serializers.CharField()
+    name_en = serializers.CharField()
+
+
 class NamedPlaceSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()

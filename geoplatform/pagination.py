@@ -55,7 +55,3 @@ def page_response(view, items, serialize) -> Response:
     page = paginator.paginate_queryset(items, view.request, view=view)
     return paginator.get_paginated_response(serialize(page))
 
-
-def page_schema(pagination_class=BoundedLimitOffsetPagination, items: dict | None = None) -> dict:
-    """The OpenAPI schema of a page whose items have no serializer: `extend_schema(responses={200: page_schema()})`."""
-    return pagination_class().get_paginated_response_schema({"type": "array", "items": items or {"type": "object"}})

@@ -6,12 +6,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geoplatform.pagination import BoundedLimitOffsetPagination, page_response, page_schema
+from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
 
 from .access import layer_for_viewer, request_viewer
 from .exports import export_layer_response
 from .registry import registry
-from .serializers import layer_summary
+from .serializers import LayerSummarySerializer, layer_summary
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,7 +21,7 @@ class LayerListApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = BoundedLimitOffsetPagination
 
-    @extend_schema(operation_id="layers_list", responses={200: page_schema()})
+    @extend_schema(operation_id="layers_list", responses=LayerSummarySerializer(many=True))
     def get(self, request):
         layers = sorted(registry.listed(request_viewer(request)), key=lambda layer: layer.name)
         kind = request.query_params.get("kind")
@@ -33,7 +33,7 @@ class LayerListApi(APIView):
 class LayerDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=LayerSummarySerializer)
     def get(self, request, layer):
         return Response(layer_summary(request, layer_for_viewer(layer, request_viewer(request))))
 

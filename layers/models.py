@@ -124,3 +124,28 @@ class TileShape(models.Model):
             # where the features whose old shapes an edit may have moved are found
             GistIndex(fields=["layer", "center"], name="tileshape_center"),
         ]
+
+
+class BasemapFeature(models.Model):
+    """One OpenStreetMap feature of the city's own base map, loaded from an extract (`manage.py load_osm`,
+    layers/osm.py): its geometry as GDAL's OSM driver builds it, its class in the Protomaps basemap schema's
+    terms (`roads`, `water`, …) and its tags."""
+
+    class Kind(models.TextChoices):
+        POINT = "point"
+        LINE = "line"
+        AREA = "area"
+
+    osm_id = models.BigIntegerField()
+    osm_type = models.CharField(max_length=8)  # node, way, relation
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    layer = models.CharField(max_length=16)  # roads, transit, water, landuse, buildings, boundaries, places, pois, other
+    name = models.CharField(max_length=300, blank=True)
+    name_ko = models.CharField(max_length=300, blank=True)
+    name_en = models.CharField(max_length=300, blank=True)
+    tags = models.JSONField(default=dict)
+    geom = models.GeometryField(srid=4326, spatial_index=False)
+
+    class Meta:
+        indexes = [GistIndex(fields=["layer", "geom"], name="basemapfeature_layer_geom")]
+        constraints = [models.UniqueConstraint(fields=["osm_type", "osm_id", "kind"], name="basemapfeature_osm_unique")]

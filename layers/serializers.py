@@ -1,9 +1,36 @@
 """What the layer catalogue says about a layer."""
 from django.urls import NoReverseMatch, reverse
+from rest_framework import serializers
 
 from .registry import Layer
 from .styles import tile_url_template
 from .links import _absolute, style_url, tilejson_url
+
+
+class LayerSummarySerializer(serializers.Serializer):
+    """A layer: its titles, kind, zooms, fields and legend, and the URLs of its TileJSON, style, tiles, OGC API
+    items and exports. (Written by `layer_summary`; tests/core/test_list_envelope.py checks the two agree.)"""
+
+    name = serializers.CharField()
+    title = serializers.CharField(help_text="in the reader's language")
+    title_ko = serializers.CharField()
+    title_en = serializers.CharField()
+    description = serializers.CharField(allow_blank=True, help_text="in the reader's language")
+    kind = serializers.CharField(help_text="vector (MVT) or raster (PNG)")
+    geometry_type = serializers.CharField(help_text="point, line, polygon or mixed")
+    fields = serializers.ListField(child=serializers.CharField(), help_text="the public fields of a feature")
+    public = serializers.BooleanField(help_text="false: what is seen depends on the viewer")
+    minzoom = serializers.IntegerField()
+    maxzoom = serializers.IntegerField()
+    attribution = serializers.CharField(allow_blank=True)
+    legend = serializers.ListField(child=serializers.DictField(), help_text="entries with `label` and `color`")
+    style = serializers.URLField(help_text="the MapLibre style")
+    meta = serializers.DictField(help_text="links back to the owning object, e.g. `map_id`")
+    tilejson = serializers.URLField()
+    tiles = serializers.CharField(help_text="the tile URL template ({z}/{x}/{y})")
+    ogc_items = serializers.URLField(required=False, help_text="vector layers: the OGC API Features items")
+    exports = serializers.DictField(child=serializers.URLField(), required=False,
+                                    help_text="vector layers: a download URL per format")
 
 
 def layer_summary(request, layer: Layer) -> dict:

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from geoplatform.geojson import GeoJSONField, geometry_geojson
+from geoplatform.geojson import POINT_SCHEMA, GeoJSONField, geometry_geojson
 from geoplatform.geometry import ALLOWED_TYPES, geometry_parse
 from layers.links import tilejson_url
 from layers.query import request_secret
@@ -78,7 +78,7 @@ class MapOutputSerializer(serializers.ModelSerializer):
     features_url = serializers.SerializerMethodField()
     feature_count = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
-    template = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    template = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Map
@@ -99,7 +99,7 @@ class MapOutputSerializer(serializers.ModelSerializer):
     def get_owner_official(self, obj) -> bool:
         return _official(obj.owner)
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({**POINT_SCHEMA, "nullable": True})
     def get_center(self, obj):
         return geometry_geojson(obj.center)
 

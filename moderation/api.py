@@ -11,10 +11,10 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCityStaff
 from accounts.selectors import user_access
 from geoplatform.ids import id_from
-from geoplatform.pagination import BoundedLimitOffsetPagination, page_response, page_schema
+from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
 
 from . import selectors, services
-from .serializers import BanSerializer, FlagCreateSerializer, FlagDecisionSerializer, FlagSerializer
+from .serializers import BanSerializer, FlagCreateSerializer, FlagDecisionSerializer, FlagGroupSerializer, FlagSerializer
 from .throttles import CreationRateThrottle
 from django.utils.translation import gettext_lazy as _
 
@@ -41,23 +41,15 @@ class FlagQueueApi(APIView):
     pagination_class = BoundedLimitOffsetPagination
 
     @extend_schema(parameters=[OpenApiParameter("state", str, enum=["open", "restored", "removed"]),
-                               OpenApiParameter("target_type", str)], responses={200: page_schema()})
+                               OpenApiParameter("target_type", str)], responses=FlagGroupSerializer(many=True))
     def get(self, request):
         state = request.query_params.get("state", "open")
         if state not in ("open", "restored", "removed"):
             raise ValidationError({"state": _("Unknown state; use open, restored or removed.")})
 
-        def serialize(page):
-            return [{
-                **{k: v for k, v in group.items() if k not in ("target", "flags")},
-                "exists": group["target"] is not None,
-                "is_hidden": getattr(group["target"], "is_hidden", None),
-                "label": str(group["target"]) if group["target"] is not None else None,
-                "flags": FlagSerializer(group["flags"], many=True).data,
-            } for group in selectors.flag_groups_with_targets(groups=page, state=state)]
-
         return page_response(self, selectors.flag_queue(state=state, target_type=request.query_params.get("target_type")),
-                             serialize)
+                             lambda page: FlagGroupSerializer(selectors.flag_groups_with_targets(groups=page, state=state),
+                                                              many=True).data)
 
 
 class FlagDecideApi(APIView):

@@ -1,4 +1,5 @@
 """Input checks and output shapes of flags and bans."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from geoplatform.ids import MAX_ID
@@ -23,6 +24,34 @@ class FlagSerializer(serializers.ModelSerializer):
         model = Flag
         fields = ("id", "target_type", "target_id", "reason", "comment", "state", "created_at")
         read_only_fields = fields
+
+
+class FlagGroupSerializer(serializers.Serializer):
+    """One flagged target of the staff's queue: how many people flagged it and for what, whether it still exists
+    and is hidden, what it is called, and its flags."""
+
+    target_type = serializers.CharField()
+    target_id = serializers.IntegerField()
+    flaggers = serializers.IntegerField(help_text="distinct people who flagged it")
+    spam = serializers.IntegerField()
+    abuse = serializers.IntegerField()
+    personal_data = serializers.IntegerField()
+    wrong = serializers.IntegerField()
+    exists = serializers.SerializerMethodField()
+    is_hidden = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()
+    flags = FlagSerializer(many=True)
+
+    def get_exists(self, group) -> bool:
+        return group["target"] is not None
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True, help_text="null when the content is gone"))
+    def get_is_hidden(self, group):
+        return getattr(group["target"], "is_hidden", None)
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="null when the content is gone"))
+    def get_label(self, group):
+        return str(group["target"]) if group["target"] is not None else None
 
 
 class FlagDecisionSerializer(serializers.Serializer):

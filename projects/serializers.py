@@ -6,17 +6,12 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from geoplatform.geojson import GeoJSONField
 from geoplatform.ids import MAX_ID
+from districts.serializers import DistrictNameSerializer
 from maps.serializers import GeometryInputField
 
 from .models import Project, ProjectStatus, ProjectUpdate, ProjectUpdatePhoto
 
 MAX_BUDGET = 10**15
-
-
-class ProjectDistrictSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name_ko = serializers.CharField()
-    name_en = serializers.CharField()
 
 
 class CitedItemSerializer(serializers.Serializer):
@@ -55,7 +50,7 @@ class ProjectUpdateSerializer(serializers.ModelSerializer):
 
 class ProjectSerializer(GeoFeatureModelSerializer):
     geom = GeoJSONField()
-    districts = ProjectDistrictSerializer(many=True, read_only=True)
+    districts = DistrictNameSerializer(many=True, read_only=True)
     proposals = serializers.SerializerMethodField()
     meetings = serializers.SerializerMethodField()
     reports = serializers.SerializerMethodField()

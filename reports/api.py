@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsDistrictOfficer, ReadOrCityStaff, is_city_staff
-from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination, page_response, page_schema
+from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination, page_response
 from layers.links import tilejson_url
 from moderation.throttles import CreationRateThrottle
 
@@ -20,7 +20,7 @@ from .models import Open311Key
 from .serializers import (
     BulkAcknowledgeSerializer, NoteOutputSerializer, NoteSerializer, Open311KeyInputSerializer, Open311KeyIssuedSerializer,
     Open311KeySerializer, PhotoUploadSerializer, ReportCategorySerializer,
-    ReportCreateSerializer, ReportFeatureSerializer, ReportQuerySerializer, StatusChangeSerializer,
+    ReportCreateSerializer, ReportFeatureOutputSerializer, ReportFeatureSerializer, ReportQuerySerializer, StatusChangeSerializer,
     TransferSerializer,
 )
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +61,7 @@ class ReportListApi(APIView):
             OpenApiParameter("overdue", bool, description="past the category's service target"),
             OpenApiParameter("bbox", str, description="minLon,minLat,maxLon,maxLat"),
         ],
-        responses={200: page_schema(ReportPagination)},
+        responses=ReportFeatureOutputSerializer(many=True),
         operation_id="reports_list",
     )
     def get(self, request):
@@ -93,7 +93,7 @@ class ReportDetailApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ReportFeatureOutputSerializer)
     def get(self, request, pk):
         return _report_response(request, pk)
 

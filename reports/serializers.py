@@ -2,10 +2,12 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.permissions import is_city_staff
-from geoplatform.geojson import feature, geometry_geojson
+from districts.serializers import DistrictNameSerializer
+from geoplatform.geojson import GEOMETRY_SCHEMA, feature, geometry_geojson
 from geoplatform.geometry import geometry_parse
 from geoplatform.messages import render
 from geoplatform.ids import MAX_ID
@@ -172,6 +174,78 @@ def _photo(request, photo) -> dict:
 
 def _district(d) -> dict | None:
     return None if d is None else {"code": d.code, "name_ko": d.name_ko, "name_en": d.name_en}
+
+
+@extend_schema_field({"type": "string", "enum": ["Feature"]})
+class FeatureTypeField(serializers.CharField):
+    pass
+
+
+@extend_schema_field(GEOMETRY_SCHEMA)
+class GeometryOutputField(serializers.JSONField):
+    pass
+
+
+class ReportPhotoOutputSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    thumbnail_url = serializers.URLField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class ReportDistrictOutputSerializer(DistrictNameSerializer):
+    status = serializers.ChoiceField(choices=Status.choices, help_text="this district's own status")
+    answer = serializers.CharField(allow_blank=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True, required=False, help_text="who may see it in full")
+    closed_at = serializers.DateTimeField(allow_null=True, required=False, help_text="who may see it in full")
+
+
+class ReporterOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    official = serializers.BooleanField()
+
+
+class ReportPropertiesOutputSerializer(serializers.Serializer):
+    """A report's properties. Keys not every reader gets are not required: the full view's (the reporter, its
+    officers, city staff), who reported (the reporter, city staff) and one report's timeline and projects."""
+
+    category = serializers.CharField()
+    category_name_ko = serializers.CharField()
+    category_name_en = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    created_on = serializers.DateField()
+    districts = ReportDistrictOutputSerializer(many=True)
+    duplicate_of = serializers.IntegerField(allow_null=True)
+    responsible_body = serializers.CharField(allow_blank=True)
+    coarsened = serializers.BooleanField(help_text="a sensitive category: the geometry is coarsened")
+    overdue = serializers.BooleanField()
+    mine = serializers.BooleanField(help_text="the reader reported it")
+    photos = ReportPhotoOutputSerializer(many=True)
+    description = serializers.CharField(required=False, help_text="when its reporter published it, or for the full view")
+    public_geometry = GeometryOutputField(required=False, help_text="full view: what the public sees")
+    created_at = serializers.DateTimeField(required=False)
+    updated_at = serializers.DateTimeField(required=False)
+    acknowledge_due = serializers.DateTimeField(required=False)
+    resolve_due = serializers.DateTimeField(required=False)
+    is_hidden = serializers.BooleanField(required=False)
+    channel = serializers.CharField(required=False)
+    description_public = serializers.BooleanField(required=False)
+    reporter = ReporterOutputSerializer(required=False, allow_null=True, help_text="the reporter and city staff")
+    contact_preference = serializers.ChoiceField(choices=ContactPreference.choices, required=False)
+    timeline = serializers.ListField(child=serializers.DictField(), required=False, help_text="one report's answer")
+    projects = serializers.ListField(child=serializers.DictField(), required=False,
+                                     help_text="one report's answer: the city projects that cite it")
+
+
+class ReportFeatureOutputSerializer(serializers.Serializer):
+    """A report as a GeoJSON Feature, shaped for who is looking. (Written by `ReportFeatureSerializer`;
+    tests/core/test_list_envelope.py checks the two agree.)"""
+
+    type = FeatureTypeField()
+    id = serializers.IntegerField()
+    geometry = GeometryOutputField(help_text="the exact point for the full view, else the public (maybe coarsened) one")
+    properties = ReportPropertiesOutputSerializer()
 
 
 class ReportFeatureSerializer(serializers.BaseSerializer):

@@ -59,6 +59,19 @@ def seoul(db):
 
 
 @pytest.fixture
+def map_templates(db):
+    """The shipped map templates (a data migration; transactional tests flush it away)."""
+    from importlib import import_module
+
+    from maps.models import MapTemplate
+
+    shipped = import_module("maps.migrations.0002_shipped_templates").TEMPLATES
+    for template in shipped:
+        MapTemplate.objects.get_or_create(slug=template["slug"], defaults=template)
+    return {t.slug: t for t in MapTemplate.objects.all()}
+
+
+@pytest.fixture
 def make_user(db):
     from accounts.services import role_grant
 

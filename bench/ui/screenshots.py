@@ -2,19 +2,104 @@
 
     .venv/bin/python -m bench.ui.screenshots [--url http://127.0.0.1:8000] [--out docs/screenshots]
 
-Needs the demo data (`manage.py load_demo`: demo users with password seoul-demo-2026, maps, reports).
-Without --url it serves the project with gunicorn on a free port, as bench.ui.uibench does.
+Without --url it builds what a newcomer's first `make run` has, and serves it the way `make run` does:
+a database of its own in the local cluster (`geoplatform_screenshots`, made afresh: migrations, Seoul's
+districts and dongs, `load_demo`, then the background worker's tasks), and the one ASGI app
+(`geoplatform.asgi`) under uvicorn with HTTP and WebSockets on one port and a private Redis carrying live
+events, so the map editor shows its live state as people see it. With --url it shoots a running server
+that has the demo data (`manage.py load_demo`: demo users with password seoul-demo-2026, maps, reports).
 """
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
-from .uibench import CHROMIUM_ARGS, ROOT, free_port, prepare_data, serve, stop
+from .uibench import CHROMIUM_ARGS, ROOT, free_port, stop
 
 PASSWORD = "seoul-demo-2026"
+DATABASE = "geoplatform_screenshots"
+# Without --disable-gpu: headless Chromium's software compositor (what --disable-gpu selects) leaves a
+# rectangle of a map page blank once its bottom sheet, a scrolling panel, has opened — the map canvas's own
+# pixels are right there and nothing covers it (docs/screenshots/README.md). Compositing through SwiftShader's
+# GL, as here, shows the page as a phone's browser does.
+SHOT_ARGS = [arg for arg in CHROMIUM_ARGS if arg != "--disable-gpu"]
 DESKTOP = {"viewport": {"width": 1440, "height": 900}}
 PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+def log(message: str) -> None:
+    print(f"[screenshots] {message}", file=sys.stderr, flush=True)
+
+
+def local_environment(database: str) -> dict:
+    """`make run`'s environment (bin/env: DEBUG, the local cluster) pointed at `database` of that cluster, with
+    media files and a tile cache of its own (a tile cached from another database must never be shown)."""
+    from bench.tilebench import base_url, with_database
+
+    scratch = tempfile.mkdtemp(prefix="screenshots-")
+    env = {**os.environ, "DATABASE_URL": with_database(base_url(), database),
+           "DEBUG": "1",  # as `make run`: the demo (known passwords) loads only under DEBUG
+           "DJANGO_SETTINGS_MODULE": "geoplatform.settings.base",
+           "MEDIA_ROOT": os.path.join(scratch, "media"), "TILES_CACHE_DIR": os.path.join(scratch, "tiles"),
+           "TILES_CACHE_BACKEND": "filesystem", "EMAIL_FILE_PATH": os.path.join(scratch, "mail")}
+    env.pop("CHANNEL_REDIS_URL", None)
+    return env
+
+
+def demo_database(env: dict, *, reuse: bool = False) -> None:
+    """Make env's database afresh with what a first `make run` loads: the shots show the demo, whatever the
+    developer's own database holds (an old demo's running round there kept the participatory-budget sample
+    from loading: one round at a time). `reuse` keeps a database made by an earlier run."""
+    import psycopg
+
+    from bench.tilebench import libpq_url, with_database
+
+    url = libpq_url(env["DATABASE_URL"])
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reuse:
+            log(f"reusing the database {name}")
+            return
+        log(f"making the database {name} afresh (migrations, Seoul, the demo)")
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    for command in (["migrate", "--noinput", "-v", "0"], ["load_seoul"], ["load_demo"],
+                    # what `make run`'s worker does next: the tasks the demo queued (notifications, aggregates…)
+                    ["run_worker", "--queue-name", "*", "--batch", "--no-reload"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def serve_live(port: int, env: dict) -> tuple[subprocess.Popen, subprocess.Popen]:
+    """The ASGI app as `make run` serves it (uvicorn, HTTP and WebSockets on one port) with a private Redis
+    as its channel layer: (server, redis). Stop both with bench.ui.uibench.stop."""
+    sys.path.insert(0, str(ROOT))
+    from live.local_redis import redis_start
+
+    redis, redis_url = redis_start()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "geoplatform.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--ws", "websockets-sansio", "--no-access-log", "--lifespan", "off", "--log-level", "warning"],
+        cwd=ROOT, env={**env, "CHANNEL_REDIS_URL": redis_url}, start_new_session=True,
+        stdout=subprocess.DEVNULL)  # (the project's logging prints every request there)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server, redis
+        except OSError:
+            if server.poll() is not None:
+                break
+            time.sleep(0.2)
+    stop(server)
+    stop(redis)
+    raise SystemExit("screenshots: the server did not start")
 
 
 def _largest_public_map(page) -> int:
@@ -27,6 +112,11 @@ def _ready(page, attribute="mapReady"):
         page.wait_for_function(f"document.body.dataset.{attribute} === 'true'", timeout=30000)
     page.wait_for_function("!window.gpMap || (window.gpMap.loaded() && window.gpMap.areTilesLoaded())", timeout=30000)
     page.wait_for_timeout(600)
+
+
+def _live(page):
+    """The editor's socket is up: its shots show the live state (and who is here), never "reconnecting"."""
+    page.wait_for_function("document.body.dataset.live === 'live'", timeout=30000)
 
 
 def _open_sheet(page):
@@ -75,12 +165,14 @@ def shoot(browser, base: str, out: Path) -> list[Path]:
     editable = max(own, key=lambda m: m["feature_count"])["id"] if own else map_id
     page.goto(f"/maps/{editable}/edit/")
     _ready(page, "editorReady")
+    _live(page)
     save(page, "map-edit-desktop")
     ctx.close()
 
     ctx, page = context(user="citizen", **PHONE)
     page.goto(f"/maps/{editable}/edit/")
     _ready(page, "editorReady")
+    _live(page)
     save(page, "map-edit-phone")
     # Reporting on a phone: the map first, where the pin is in words above the lowered sheet; then the form.
     page.goto("/report/")
@@ -210,31 +302,33 @@ def shoot_projects(browser, base: str, out: Path) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url")
+    parser.add_argument("--url", help="shoot a running server that has the demo data")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--only", choices=["projects"], help="only the pages of city projects and proposals")
+    parser.add_argument("--database", default=DATABASE, help=f"the local cluster's database to make ({DATABASE})")
+    parser.add_argument("--reuse-database", action="store_true", help="keep the database an earlier run made")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    server = None
+    served = ()
     base = args.url
     if not base:
-        sys.path.insert(0, str(ROOT))
-        prepare_data()
+        env = local_environment(args.database)
+        demo_database(env, reuse=args.reuse_database)
         port = free_port()
-        server = serve(port, tempfile.mkdtemp(prefix="screenshots-tiles-"))
+        served = serve_live(port, env)
         base = f"http://127.0.0.1:{port}"
     from playwright.sync_api import sync_playwright
 
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=SHOT_ARGS)
             for path in (shoot_projects if args.only == "projects" else shoot)(browser, base, out):
                 print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
             browser.close()
     finally:
-        if server is not None:
-            stop(server)
+        for process in served:
+            stop(process)
 
 
 if __name__ == "__main__":

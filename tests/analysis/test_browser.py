@@ -30,6 +30,13 @@ def test_published_hotspot_page_draws_raster_tiles_and_switches_to_hex_cells(pag
     page.wait_for_function(
         f"window.gpMap.getStyle().layers.some(l => l.source === 'gp-{gistar.layer_name}' "
         f"&& (l.layout || {{}}).visibility !== 'none')")
+    # the cells and the density lie under the base's names (districts, dongs), which stay readable over them
+    order = page.evaluate("window.gpMap.getStyle().layers.map(l => [l.id, l.source || ''])")
+    ids = [layer_id for layer_id, _source in order]
+    outputs = [i for i, (_id, source) in enumerate(order) if source in (f"gp-{density.layer_name}", f"gp-{gistar.layer_name}")]
+    assert outputs and max(outputs) < ids.index("base-districts-label"), order
+    if "base-dongs-label" in ids:
+        assert max(outputs) < ids.index("base-dongs-label"), order
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])

@@ -119,3 +119,12 @@ def test_page_and_api_answer_a_non_editor_alike_404_for_a_draft_403_with_the_sam
     assert api.delete(f"/api/analyses/{coverage.pk}/").status_code == 403
     coverage.refresh_from_db()
     assert coverage.is_published
+
+
+@pytest.mark.parametrize("language, title", [("ko", "서울시 공중화장실"), ("en", "Public toilets in Seoul")])
+def test_the_list_names_each_published_analysis_source_by_its_title_never_its_layer_name(coverage, analyst,
+                                                                                          browser_for, language, title):
+    analysis_publish(analysis=coverage, user=analyst)
+    page = browser_for(None).get("/analysis/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    card = page[page.index('data-testid="published-analyses"'):]
+    assert title in card and "dataset-seoul_public_toilets" not in card, card[:600]

@@ -94,19 +94,6 @@ def report_categories(db):
 
 
 @pytest.fixture
-def map_templates(db):
-    """The shipped map templates (a data migration; transactional browser tests flush it away)."""
-    from importlib import import_module
-
-    from maps.models import MapTemplate
-
-    shipped = import_module("maps.migrations.0002_shipped_templates").TEMPLATES
-    for template in shipped:
-        MapTemplate.objects.get_or_create(slug=template["slug"], defaults=template)
-    return {t.slug: t for t in MapTemplate.objects.all()}
-
-
-@pytest.fixture
 def other_page(chromium, live_seoul):
     """A second person's page in its own browser context (own cookies), for two-person journeys."""
     from tests.conftest import _page

@@ -70,7 +70,9 @@ def test_the_korean_place_line_follows_the_pin_and_names_the_receiving_office(re
     assert "서초구" in line.inner_text() and "역삼1동" not in line.inner_text()
 
 
-def test_the_english_place_line_has_no_hangul(page, stations, live_seoul):
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_english_place_line_has_no_hangul(request, viewport, stations, live_seoul):
+    page = request.getfixturevalue("phone_page" if viewport == "phone" else "page")
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_seoul.url}])
     page.goto("/report/")
     wait_for_map(page)
@@ -82,6 +84,34 @@ def test_the_english_place_line_has_no_hangul(page, stations, live_seoul):
     assert "Gangnam-gu" in text and "Yeoksam Station" in text and not HANGUL.search(text), text
     main_text = page.locator("main").inner_text()
     assert not HANGUL.search(main_text), HANGUL.findall(main_text)[:10]
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_map_editors_place_line_names_the_dong_and_gu_of_each_feature_placed(page, language, stations, live_seoul,
+                                                                               login, citizen, client_for, map_templates):
+    """Placing a feature on one's map says where it is in words, and the words follow the next one placed
+    (across Gangnam-daero, into Seocho-gu); in English without Hangul."""
+    map_id = client_for(citizen).post("/api/maps/", {"title": "역삼동 산책 지도", "template": "safety"},
+                                      format="json").json()["id"]
+    login(page, citizen)
+    if language == "en":
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_seoul.url}])
+    page.goto(f"/maps/{map_id}/edit/")
+    wait_for_map(page, "editorReady")
+    line = page.get_by_test_id("place-words")
+    english = language == "en"
+    places = [(YEOKSAM_1, ("역삼1동, 강남구", "Yeoksam 1(il)-dong, Gangnam-gu")),
+              (SEOCHO_SIDE, ("서초1동, 서초구", "Seocho 1(il)-dong, Seocho-gu"))]
+    for spot, words in places:
+        show_gangnam_station(page)
+        page.locator(".edit-tools button[data-mode=point]").click()
+        click_at(page, *spot)
+        page.wait_for_selector("#feature-form:not([hidden])")
+        page.wait_for_function("(words) => document.getElementById('place-words').textContent.includes(words)",
+                               arg=words[english])
+        text = line.inner_text()
+        assert ("Station" in text and not HANGUL.search(text)) if english else "역에서" in text, text
+    assert places[0][1][english] not in line.inner_text()
 
 
 def test_the_editors_map_takes_at_least_60_percent_of_a_phone_screen(phone_page, login, citizen, client_for,
@@ -107,19 +137,22 @@ def test_the_editors_map_takes_at_least_60_percent_of_a_phone_screen(phone_page,
             assert box["y"] + box["height"] <= tools["y"] or box["y"] >= tools["y"] + tools["height"]
 
 
-def test_a_tapped_cluster_zooms_in(phone_page, live_seoul):
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_a_tapped_or_clicked_cluster_zooms_in(request, viewport, live_seoul):
     from layers.opendata import opendata_load
 
     opendata_load("seoul_public_toilets")
-    phone_page.goto("/layers/dataset-seoul_public_toilets/")
-    wait_for_map(phone_page)
-    phone_page.evaluate("window.gpMap.jumpTo({center: [126.99, 37.55], zoom: 11})")
-    phone_page.wait_for_function("window.gpMap.loaded() && window.gpMap.areTilesLoaded()")
-    phone_page.wait_for_function("""() => window.gpMap.queryRenderedFeatures().some(
+    page = request.getfixturevalue("phone_page" if viewport == "phone" else "page")
+    page.goto("/layers/dataset-seoul_public_toilets/")
+    wait_for_map(page)
+    page.evaluate("window.gpMap.jumpTo({center: [126.99, 37.55], zoom: 11})")
+    page.wait_for_function("window.gpMap.loaded() && window.gpMap.areTilesLoaded()")
+    page.wait_for_function("""() => window.gpMap.queryRenderedFeatures().some(
         f => f.source.includes('seoul_public_toilets') && Number(f.properties.count) > 1)""")
-    cluster = phone_page.evaluate("""() => {
-        // a cluster in the open part of the map: below the top controls, above the bottom sheet
-        const sheet = document.querySelector('.map-panel').getBoundingClientRect();
+    cluster = page.evaluate("""() => {
+        // a cluster in the open part of the map: below the top controls, above the bottom sheet (phone)
+        const panel = document.querySelector('.map-panel').getBoundingClientRect();
+        const sheet = panel.top > 100 ? panel : {top: window.innerHeight};
         const canvas = window.gpMap.getCanvas().getBoundingClientRect();
         const f = window.gpMap.queryRenderedFeatures().find(f => {
             if (!f.source.includes('seoul_public_toilets') || !(Number(f.properties.count) > 1)) return false;
@@ -128,12 +161,15 @@ def test_a_tapped_cluster_zooms_in(phone_page, live_seoul):
         });
         return f.geometry.coordinates;
     }""")
-    before = phone_page.evaluate("window.gpMap.getZoom()")
-    x, y = phone_page.evaluate("([lon, lat]) => { const p = window.gpMap.project([lon, lat]); return [p.x, p.y]; }", cluster)
-    box = phone_page.locator("#map canvas.maplibregl-canvas").bounding_box()
-    phone_page.touchscreen.tap(box["x"] + x, box["y"] + y)
-    phone_page.wait_for_function(f"window.gpMap.getZoom() >= {before} + 1.5")
-    assert phone_page.locator(".maplibregl-popup").count() == 0
+    before = page.evaluate("window.gpMap.getZoom()")
+    x, y = page.evaluate("([lon, lat]) => { const p = window.gpMap.project([lon, lat]); return [p.x, p.y]; }", cluster)
+    box = page.locator("#map canvas.maplibregl-canvas").bounding_box()
+    if viewport == "phone":
+        page.touchscreen.tap(box["x"] + x, box["y"] + y)
+    else:
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_function(f"window.gpMap.getZoom() >= {before} + 1.5")
+    assert page.locator(".maplibregl-popup").count() == 0
 
 
 def test_a_missing_map_or_report_is_a_404_page(page, live_seoul):

@@ -3,7 +3,9 @@
 
 The OpenAPI schema is walked (every GET of every /api/ URL the resolver knows), and every list in it is
 requested as a user allowed to read it, with at least one item to list: a new bare array, an unpaged
-collection or a list the schema does not describe fails here. Open311 GeoReport v2 (/open311/v2/) and OGC API
+collection or a list the schema does not describe fails here, and so does an item the schema does not describe
+(a plain object; a key it does not name, a key it requires missing, a value of another type, a null where
+none may be). Open311 GeoReport v2 (/open311/v2/) and OGC API
 Features (/ogc/) keep the shapes their external specifications mandate and are not part of /api/.
 """
 import datetime
@@ -43,6 +45,50 @@ def _json_gets():
         content = operations.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
         if "application/json" in content:
             yield path, _resolved(content["application/json"].get("schema", {}))
+
+
+def _item_schema(page: dict) -> dict:
+    """The schema of a page's items."""
+    members = _resolved(page["properties"]["features" if "features" in page["properties"] else "results"])
+    return _resolved(members.get("items", {}))
+
+
+TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
+
+
+def _mismatches(value, schema: dict, where: str) -> list[str]:
+    """Where `value` is not what `schema` describes: its type, null, enum, and for described objects their keys
+    (each one described, each required one there), down through nested objects and arrays."""
+    schema = _resolved(schema)
+    if len(schema.get("allOf", [])) == 1:  # a nested component, made nullable or described
+        schema = {**_resolved(schema["allOf"][0]), **{k: v for k, v in schema.items() if k != "allOf"}}
+    options = schema.get("oneOf") or schema.get("anyOf")
+    if options:
+        found = [_mismatches(value, option, where) for option in options]
+        return [] if [] in found or (value is None and schema.get("nullable")) else min(found, key=len)
+    if value is None:
+        return [] if schema.get("nullable") or schema.get("enum") == [None] else [f"{where}: null, which it may not be"]
+    kind = schema.get("type")
+    if kind and (not isinstance(value, TYPES[kind]) or (isinstance(value, bool) and kind in ("integer", "number"))):
+        return [f"{where}: {type(value).__name__} {value!r:.60}, described as {kind}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r:.60} is not one of {schema['enum']}"]
+    found = []
+    if isinstance(value, dict) and "properties" in schema:
+        described = schema["properties"]
+        found += [f"{where}.{key}: not described" for key in value
+                  if key not in described and not schema.get("additionalProperties")]
+        found += [f"{where}.{key}: required, missing" for key in schema.get("required", []) if key not in value]
+        for key, member in value.items():
+            if key in described:
+                found += _mismatches(member, described[key], f"{where}.{key}")
+    elif isinstance(value, dict) and isinstance(schema.get("additionalProperties"), dict):
+        for key, member in value.items():
+            found += _mismatches(member, schema["additionalProperties"], f"{where}.{key}")
+    elif isinstance(value, list) and "items" in schema:
+        for i, member in enumerate(value):
+            found += _mismatches(member, schema["items"], f"{where}[{i}]")
+    return found
 
 
 def _is_list(schema: dict) -> bool:
@@ -178,6 +224,7 @@ def test_every_list_of_the_api_answers_the_one_envelope(make_user, seoul, citize
     staff = client_for(world["staff"])
     lists = _lists()
     assert len(lists) >= 30  # the walk found the API's lists (a broken walk would check nothing)
+    mismatches = []
     for path, schema in sorted(lists.items()):
         url = _url(path, world)
         assert "{" not in url, f"{path}: give its path parameters a value in _url"
@@ -190,3 +237,7 @@ def test_every_list_of_the_api_answers_the_one_envelope(make_user, seoul, citize
         assert "results" not in page or "features" not in page, url
         assert page["count"] >= 1 and len(items) == 1, f"{url}: nothing to list (add an item in _world)"
         assert page["previous"] is None and (page["next"] is not None) == (page["count"] > 1), url
+        item = _item_schema(schema)
+        assert item.get("properties"), f"{path}: its items are plain objects in the schema (describe them)"
+        mismatches += _mismatches(items[0], item, url)
+    assert mismatches == [], "\n".join(mismatches)

@@ -5,6 +5,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -81,3 +82,45 @@ def test_the_screenshot_and_ui_bench_server_stops_even_when_it_ignores_sigterm()
     else:
         raise AssertionError("the server's worker outlived it")
     stop(process)  # stopping a stopped server is harmless
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_screenshot_server_serves_the_demo_budget_round_over_http_and_the_live_map_over_websockets(seoul,
+                                                                                                          map_templates):
+    """`make screenshots` serves what it shoots as `make run` does (bench.ui.screenshots.serve_live: the ASGI
+    app under uvicorn with a Redis of its own), pointed at the database it made (local_environment). On this
+    test's database, holding the campaigns' demo: the participatory-budget round it shoots on /proposals/ is
+    there, and a map's socket says hello (the editor's shots show it live, not "reconnecting")."""
+    import io
+    import json
+    import urllib.request
+
+    from websockets.sync.client import connect
+
+    from bench.ui.screenshots import local_environment, serve_live
+    from bench.ui.uibench import stop
+    from campaigns.demo import load_demo as campaigns_demo
+    from django.db import connection
+    from geoplatform.demo import demo_users_load
+    from maps.services import map_create
+    from tests.servers import free_port
+
+    out = io.StringIO()
+    users = demo_users_load(out)
+    campaigns_demo(out)
+    shown = map_create(owner=users["citizen"], title="망원동 함께 쓰는 지도")
+    env = local_environment(connection.settings_dict["NAME"])
+    assert env["DATABASE_URL"].endswith("/" + connection.settings_dict["NAME"]) and env["DEBUG"] == "1"
+    port = free_port()
+    served = serve_live(port, env)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/proposals/", timeout=30) as response:
+            page = response.read().decode()
+        assert 'data-testid="budget"' in page and "2027 강남구 주민참여예산" in page
+        with connect(f"ws://127.0.0.1:{port}/ws/maps/{shown.pk}/", open_timeout=20) as socket:
+            hello = json.loads(socket.recv(timeout=20))
+        assert hello["type"] == "hello" and hello["map"] == shown.pk
+    finally:
+        for process in served:
+            stop(process)
+    assert all(process.poll() is not None for process in served)

@@ -1,7 +1,7 @@
 // The map of an analysis page: one output layer at a time, with a pop-up for vector cells.
 import { pageConfig } from "geoplatform/config.js";
 import { lang, t } from "geoplatform/i18n/index.js";
-import { addPlatformLayer, createMap, enablePopups } from "geoplatform/map/index.js";
+import { addPlatformLayer, createMap, enablePopups, underBaseLabels } from "geoplatform/map/index.js";
 import { h } from "geoplatform/ui/dom.js";
 
 const page = pageConfig();
@@ -36,7 +36,8 @@ async function start() {
   const map = await createMap(container, { hash: false });
   const shown = {};
   for (const output of page.outputs) {
-    const layer = await addPlatformLayer(map, output.layer, { visible: output === page.outputs[0] });
+    // areas and densities: the names of the base stay readable over them
+    const layer = await addPlatformLayer(map, output.layer, { visible: output === page.outputs[0], beforeId: underBaseLabels(map) });
     shown[output.layer] = layer;
     if (output.kind === "vector") enablePopups(map, layer.layerIds, (feature) => describe(output, feature.properties));
   }

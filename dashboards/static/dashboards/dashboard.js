@@ -3,7 +3,7 @@
 // citizens' feedback and the staff tools (import, recompute). Data comes from the page's config
 // (`page_config` in the view); nothing here builds HTML from strings.
 import { Chart } from "chart.js";
-import { createMap, addPlatformLayer, enablePopups } from "geoplatform/map/index.js";
+import { createMap, addPlatformLayer, enablePopups, underBaseLabels } from "geoplatform/map/index.js";
 import { pageConfig } from "geoplatform/config.js";
 import { request, requestPage } from "geoplatform/api/request.js";
 import { h, clear } from "geoplatform/ui/dom.js";
@@ -91,7 +91,7 @@ async function setupMap() {
   async function show(id) {
     const ind = byId.get(id);
     if (current) current.handle.remove();
-    const handle = await addPlatformLayer(map, ind.layer, { beforeId: "base-districts-label" });
+    const handle = await addPlatformLayer(map, ind.layer, { beforeId: underBaseLabels(map) });
     layerIds.splice(0, layerIds.length, ...handle.layerIds);
     current = { id, handle };
     renderLegend(ind);

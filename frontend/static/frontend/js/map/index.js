@@ -245,6 +245,14 @@ export async function createMap(container, options = {}) {
   return map;
 }
 
+/**
+ * Where a page's area layer (a choropleth, an analysis's cells or density) goes: under every name of the base
+ * (dongs, landmarks, districts), so the names stay readable over the colours. Points go on top instead.
+ */
+export function underBaseLabels(map) {
+  return ["base-dongs-label", "base-districts-label"].find((id) => map.getLayer(id));
+}
+
 /** Resolve when the map has drawn everything it has asked for (sources loaded, no transitions). */
 export function mapIdle(map) {
   return new Promise((resolve) => {
