@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('layers', '0006_tile_shape_area_order'),
+        ('layers', '0007_basemap_features'),
     ]
 
     operations = [
