@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('layers', '0007_basemap_features'),
+        ('layers', '0008_tile_shapes_per_zoom'),
     ]
 
     operations = [
