@@ -1,8 +1,13 @@
 """Pre-aggregated low zooms: a point layer's clusters kept in TileCluster rows, so that an uncached
 tile at zoom <= `cluster_maxzoom` reads at most 32 × 32 rows instead of every point it covers; a line or
-polygon layer's shapes kept generalised per band of zooms (TileShape: Web Mercator, simplified by half a
-pixel of the band's zoom, box area and size, fields as jsonb), so a low-zoom tile neither transforms nor
-simplifies anything and sorts small rows.
+polygon layer's shapes kept generalised per zoom below SIMPLIFY_BELOW (TileShape: the feature as
+ST_AsMVTGeom draws it at that zoom, in the zoom's tile units, with its fields as jsonb), so a low-zoom tile
+neither transforms, simplifies nor validates anything: it moves stored shapes to its corner. A line or polygon
+smaller than MERGE_PIXELS pixels at a zoom (its box's width + height) is not a shape there but one more in the
+count of its cell of the zoom's grid (the TileCluster cells point clusters use, at the feature's centre): at
+city zoom 50,000 building-sized polygons are a few dozen counted cells, not 8,000 one-pixel shapes. A point
+layer's first zoom above its clusters (where a tile draws the most points one by one) is kept drawn the same way
+(TileShape rows of that zoom, never merged), so such a tile neither transforms nor clips its 5,000 points.
 
 Level L holds the points counted per XYZ tile of zoom L (`n`, and the sums of their longitudes and
 latitudes for the mean position); a tile of zoom z is drawn from level z + CELL_SHIFT. The finest
@@ -11,7 +16,8 @@ the level below it (four cells into one).
 
 Kept up to date by the invalidation door (layers/services.py) in the commit hook of every change: the
 cells of the finest level inside the changed geometries' boxes are computed again from the layer's
-rows, then their parents at every level. So an edit is in the aggregates before the request that
+rows, then their parents at every level; the TileShape rows of every feature that is or was in those boxes
+are drawn again, and (lines and polygons) their old counts taken out of their cells and the new ones added. So an edit is in the aggregates before the request that
 made it answers (bound: 0 s after the commit; a refresh that fails drops the layer's aggregates,
 which then falls back to grouping rows per request, until `manage.py build_tile_aggregates`).
 A layer whose version changes (e.g. a dataset loaded again) is not read from aggregates built for the
@@ -27,10 +33,12 @@ from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import connections, router, transaction
 from django.db.models import Count, F, Sum, Value
 
-from .models import TileAggregateState, TileCluster, TileShape
+from .models import TileAggregateState, TileCluster
 from .registry import Layer, Viewer
-from .tilegrid import MAX_LAT, tile_bounds
-from .tiles import CELL_SHIFT, SHAPE_BANDS, CellX, CellY, X, Y, band_tolerance_m
+from .selectors import aggregates_version
+from .tilegrid import MAX_LAT, TILE_EXTENT, tile_bounds
+from .tiles import (CELL_SHIFT, SHAPE_ZOOMS, WORLD_M, CellX, CellY, X, Y, cell_shift, merge_below_m,
+                    zoom_tolerance_m)
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +113,10 @@ def _delete(cursor, layer: Layer, level: int, cells) -> None:
 
 
 def _shapes_insert(cursor, layer: Layer, ids_sql: str | None = None, ids_params=()) -> None:
-    """Generalise the layer's rows (only those whose id `ids_sql` selects, when given) into every band."""
+    """Generalise the layer's rows (only those whose id `ids_sql` selects, when given) for every zoom below
+    SIMPLIFY_BELOW: the shape as ST_AsMVTGeom draws it in that zoom's tile units, or no shape (NULL) when the
+    feature is smaller than MERGE_PIXELS there (its cell counts it). A shape that collapses is left out, as the
+    raw path leaves it out."""
     from django.db import connection as default_connection
 
     quote = default_connection.ops.quote_name
@@ -115,39 +126,94 @@ def _shapes_insert(cursor, layer: Layer, ids_sql: str | None = None, ids_params=
     qs = qs.values(_fid=F("pk"), _geom=F(geom), **{f"_f_{name}": F(name) for name in fields})
     inner, params = qs.query.sql_with_params()
     props = ", ".join(f"'{name}', q.{quote('_f_' + name)}" for name in fields)
-    bands = ", ".join(f"({band}, {band_tolerance_m(band)!r})" for band in SHAPE_BANDS)
+    zooms = ", ".join(f"({z}, {tolerance!r}::float8, {merge_below!r}::float8, {TILE_EXTENT * 2 ** z})"
+                      for z, tolerance, merge_below in _drawn_zooms(layer))
+    half = WORLD_M / 2
     where = f" WHERE q._fid IN ({ids_sql})" if ids_sql else ""
     cursor.execute(
-        "INSERT INTO layers_tileshape (layer, band, feature_id, box_area, box_size, props, geom) "
-        "SELECT %s, b.band, s._fid, ST_Area(Box2D(s.g)), "
-        "ST_XMax(s.g) - ST_XMin(s.g) + ST_YMax(s.g) - ST_YMin(s.g), s.props, ST_Simplify(s.g, b.tolerance) "
-        "FROM (SELECT q._fid, ST_Transform(q._geom, 3857) AS g, "
-        f"jsonb_build_object({props}) AS props FROM ({inner}) AS q{where}) AS s "
-        f"CROSS JOIN (VALUES {bands}) AS b(band, tolerance) "
-        "WHERE NOT ST_IsEmpty(ST_Simplify(s.g, b.tolerance))",
+        "INSERT INTO layers_tileshape (layer, zoom, feature_id, box_area, center, props, geom) "
+        "SELECT %s, r.zoom, r.fid, r.box_area, r.center, CASE WHEN r.shape IS NULL THEN NULL ELSE r.props END, r.shape "
+        "FROM (SELECT z.zoom, s.fid, s.box_area, s.center, s.props, s.size < z.merge_below AS small, "
+        "CASE WHEN s.size >= z.merge_below THEN ST_AsMVTGeom(ST_Simplify(s.g, z.tolerance), "
+        f"ST_MakeBox2D(ST_Point({-half!r}, {-half!r}), ST_Point({half!r}, {half!r})), z.extent, 0, false) END AS shape "
+        "FROM (SELECT q._fid AS fid, g, ST_Area(Box2D(g)) AS box_area, "
+        "ST_XMax(g) - ST_XMin(g) + ST_YMax(g) - ST_YMin(g) AS size, ST_Centroid(q._geom) AS center, "
+        f"jsonb_build_object({props}) AS props "
+        f"FROM ({inner}) AS q CROSS JOIN LATERAL ST_Transform(q._geom, 3857) AS g{where}) AS s "
+        f"CROSS JOIN (VALUES {zooms}) AS z(zoom, tolerance, merge_below, extent)) AS r "
+        "WHERE r.small OR NOT (r.shape IS NULL OR ST_IsEmpty(r.shape)) "
+        # stored tile by tile, so that a tile's rows lie on a few pages (read in random order, a z14 tile of the
+        # benchmark's points took 19.6 ms against 8.1 ms in this order: bench/RESULTS.md)
+        f"ORDER BY r.zoom, floor(ST_YMin(r.shape) / {TILE_EXTENT}), floor(ST_XMin(r.shape) / {TILE_EXTENT})",
         [layer.name, *params, *ids_params])
 
 
-def _shapes_rebuild(cursor, layer: Layer) -> None:
+def _drawn_zooms(layer: Layer) -> list[tuple[int, float, float]]:
+    """(zoom, simplification in metres, merged below this box size in metres) of the layer's TileShape rows: every
+    zoom below SIMPLIFY_BELOW for lines and polygons; for points the first zoom above their clusters, never merged."""
+    if layer.geometry_type == "point":
+        return [(layer.cluster_maxzoom + 1, 0.0, -1.0)]
+    return [(z, zoom_tolerance_m(z), merge_below_m(z)) for z in SHAPE_ZOOMS]
+
+
+def _zoom_levels() -> str:
+    """VALUES of (zoom, the level of its cells) for the shape zooms."""
+    return ", ".join(f"({z}, {z + cell_shift(z)})" for z in SHAPE_ZOOMS)
+
+
+def _cells_add(cursor, layer: Layer, sign: int, ids_sql: str | None = None, ids_params=()) -> None:
+    """Add (sign 1) or take away (sign -1) the merged features (only those `ids_sql` selects, when given) to or
+    from their zoom's cells: TileCluster rows of level zoom + cell_shift(zoom), as a point layer's clusters."""
+    where = f" AND s.feature_id IN ({ids_sql})" if ids_sql else ""
+    cx = CellX.template.format(g="s.center", level="l.level")
+    cy = CellY.template.format(g="s.center", level="l.level")
+    cursor.execute(
+        "INSERT INTO layers_tilecluster (layer, level, x, y, tx, ty, n, sum_lon, sum_lat) "
+        f"SELECT %s, c.level, c.cx, c.cy, c.cx >> {CELL_SHIFT}, c.cy >> {CELL_SHIFT}, "
+        "%s * count(*), %s * sum(ST_X(c.center)), %s * sum(ST_Y(c.center)) "
+        f"FROM (SELECT s.center, l.level, {cx} AS cx, {cy} AS cy "
+        f"FROM layers_tileshape s JOIN (VALUES {_zoom_levels()}) AS l(zoom, level) ON l.zoom = s.zoom "
+        f"WHERE s.layer = %s AND s.geom IS NULL{where}) AS c GROUP BY c.level, c.cx, c.cy "
+        "ON CONFLICT ON CONSTRAINT tilecluster_cell DO UPDATE SET n = layers_tilecluster.n + EXCLUDED.n, "
+        "sum_lon = layers_tilecluster.sum_lon + EXCLUDED.sum_lon, sum_lat = layers_tilecluster.sum_lat + EXCLUDED.sum_lat",
+        [layer.name, sign, float(sign), float(sign), layer.name, *ids_params])
+
+
+def _shapes_rebuild(cursor, layer: Layer, cells: bool) -> None:
     cursor.execute("DELETE FROM layers_tileshape WHERE layer = %s", [layer.name])
+    if cells:
+        cursor.execute("DELETE FROM layers_tilecluster WHERE layer = %s", [layer.name])
     _shapes_insert(cursor, layer)
+    if cells:
+        _cells_add(cursor, layer, 1)
 
 
-def _shapes_refresh(cursor, layer: Layer, boxes) -> None:
-    """Generalise again every feature that is, or was, inside the boxes (by id: moved, added, deleted)."""
+def _shapes_refresh(cursor, layer: Layer, boxes, cells: bool) -> None:
+    """Draw again every feature that is, or was, inside the boxes (by id: moved, added, deleted), and (`cells`) move
+    its count between the cells of every zoom where it is merged: the old rows' counts out, the new rows' in."""
     geom = layer.geom_field
+    current_sql, current_params, gone = [], [], set()
     for west, south, east, north in boxes:
         area = Polygon.from_bbox((west, south, east, north))
         area.srid = 4326
         current = layer.get_queryset(Viewer.anonymous()).order_by().filter(**{f"{geom}__bboverlaps": area})
-        ids_sql, ids_params = current.values("pk").query.sql_with_params()
-        cursor.execute(
-            "DELETE FROM layers_tileshape WHERE layer = %s AND (feature_id IN ("
-            f"{ids_sql}) OR geom && ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4326), 3857)) RETURNING feature_id",
-            [layer.name, *ids_params, west, south, east, north])
-        gone = sorted({row[0] for row in cursor.fetchall()})
-        # the features inside the box now, and those whose old shapes were there (if they still exist)
-        _shapes_insert(cursor, layer, f"SELECT unnest(%s::bigint[]) UNION {ids_sql}", [gone, *ids_params])
+        sql, params = current.values("pk").query.sql_with_params()
+        current_sql.append(sql)
+        current_params += params
+        # features whose old rows were there (their centre lies in their old box, which is one of the boxes)
+        cursor.execute("SELECT DISTINCT feature_id FROM layers_tileshape WHERE layer = %s "
+                       "AND center && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", [layer.name, west, south, east, north])
+        gone.update(row[0] for row in cursor.fetchall())
+    ids_sql = " UNION ".join(["SELECT unnest(%s::bigint[])", *current_sql])
+    ids_params = [sorted(gone), *current_params]
+    if cells:
+        _cells_add(cursor, layer, -1, ids_sql, ids_params)
+    cursor.execute(f"DELETE FROM layers_tileshape WHERE layer = %s AND feature_id IN ({ids_sql})",
+                   [layer.name, *ids_params])
+    _shapes_insert(cursor, layer, ids_sql, ids_params)
+    if cells:
+        _cells_add(cursor, layer, 1, ids_sql, ids_params)
+        cursor.execute("DELETE FROM layers_tilecluster WHERE layer = %s AND n <= 0", [layer.name])
 
 
 def _aggregatable(layer: Layer) -> bool:
@@ -170,12 +236,12 @@ def aggregates_rebuild(*, layer: Layer) -> None:
             _finest_insert(cursor, layer, None)
             for level in range(finest_level(layer) - 1, CELL_SHIFT - 1, -1):
                 _parent_insert(cursor, layer, level, None)
-        else:
-            _shapes_rebuild(cursor, layer)
+        _shapes_rebuild(cursor, layer, cells=layer.geometry_type != "point")
         # fresh statistics, so tile statements use the indexes from the first request on
-        cursor.execute("ANALYZE layers_tilecluster" if layer.geometry_type == "point" else "ANALYZE layers_tileshape")
+        cursor.execute("ANALYZE layers_tilecluster")
+        cursor.execute("ANALYZE layers_tileshape")
         TileAggregateState.objects.using(using).update_or_create(layer=layer.name,
-                                                                 defaults={"version": layer.version()[:300]})
+                                                                 defaults={"version": aggregates_version(layer)})
 
 
 def aggregates_refresh(*, layer: Layer, geometries: Iterable[GEOSGeometry]) -> None:
@@ -195,11 +261,12 @@ def aggregates_refresh(*, layer: Layer, geometries: Iterable[GEOSGeometry]) -> N
         with transaction.atomic(using=using), connections[using].cursor() as cursor:
             _lock(cursor, layer)
             if not TileAggregateState.objects.using(using).filter(layer=layer.name,
-                                                                  version=layer.version()[:300]).exists():
+                                                                  version=aggregates_version(layer)).exists():
                 return  # not built (or built for another version): tiles group rows per request
             if layer.geometry_type != "point":
-                _shapes_refresh(cursor, layer, boxes)
+                _shapes_refresh(cursor, layer, boxes, cells=True)
                 return
+            _shapes_refresh(cursor, layer, boxes, cells=False)
             level = finest_level(layer)
             ranges = [_cell_range(box, level) for box in boxes]
             for cells in ranges:

@@ -361,7 +361,7 @@ class TilesFirst:
         """The MVT bytes (b"" when empty): layers/tiles.py's statements, on a pooled connection."""
         aggregates = False
         if uses_aggregates(layer, z):
-            version = layer.version()[:300]
+            version = selectors.aggregates_version(layer)
             aggregates = await self.remembered(selectors.aggregates_key(layer, DATABASE), AGGREGATES_SQL,
                                                [layer.name, version], lambda row: row is not None)
         cap = first_cap(layer)

@@ -100,26 +100,52 @@ class TileAggregateState(models.Model):
 
 
 class TileShape(models.Model):
-    """A line or polygon of a layer, generalised once for a band of low zooms (layers/aggregates.py).
+    """A line or polygon of a layer, generalised once for one zoom below SIMPLIFY_BELOW (layers/aggregates.py).
 
-    `geom` is in Web Mercator, simplified by half a pixel of the band's zoom; `props` holds the layer's
-    fields (ST_AsMVT turns a jsonb column into properties); `box_area` and `box_size` (m², m) order and
-    filter as the raw path does.
+    `geom` is the feature as ST_AsMVTGeom draws it at that zoom, in the zoom's tile units (the world is
+    4096 · 2^zoom units wide, y down, no SRID): simplified by half a pixel, snapped, valid and oriented, so a
+    tile only moves it to its corner. NULL when the feature is too small to draw at that zoom: it is then counted
+    in the zoom's TileCluster cell at `center`. `props` holds the layer's fields (ST_AsMVT turns a jsonb column
+    into properties); `box_area` (m²) orders a tile's shapes, the largest first, as the raw path does.
     """
 
     layer = models.CharField(max_length=140)
-    band = models.SmallIntegerField()
+    zoom = models.SmallIntegerField()
     feature_id = models.BigIntegerField()
     box_area = models.FloatField()
-    box_size = models.FloatField()
-    props = models.JSONField(default=dict)
-    geom = models.GeometryField(srid=3857, spatial_index=False)
+    center = models.PointField(srid=4326, spatial_index=False)
+    props = models.JSONField(null=True)
+    geom = models.GeometryField(srid=0, null=True, spatial_index=False)
 
     class Meta:
         indexes = [
-            GistIndex(fields=["layer", "band", "geom"], name="tileshape_band_geom"),
+            GistIndex(fields=["layer", "zoom", "geom"], name="tileshape_zoom_geom"),
             models.Index(fields=["layer", "feature_id"], name="tileshape_feature"),
-            # a low-zoom tile keeps the largest shapes first: walked in this order it stops at the cap
-            # (z10 of 50,000 polygons: ~13,000 index entries instead of every row of the band, then a sort)
-            models.Index(fields=["layer", "band", "-box_area"], name="tileshape_band_area"),
+            # where the features whose old shapes an edit may have moved are found
+            GistIndex(fields=["layer", "center"], name="tileshape_center"),
         ]
+
+
+class BasemapFeature(models.Model):
+    """One OpenStreetMap feature of the city's own base map, loaded from an extract (`manage.py load_osm`,
+    layers/osm.py): its geometry as GDAL's OSM driver builds it, its class in the Protomaps basemap schema's
+    terms (`roads`, `water`, …) and its tags."""
+
+    class Kind(models.TextChoices):
+        POINT = "point"
+        LINE = "line"
+        AREA = "area"
+
+    osm_id = models.BigIntegerField()
+    osm_type = models.CharField(max_length=8)  # node, way, relation
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    layer = models.CharField(max_length=16)  # roads, transit, water, landuse, buildings, boundaries, places, pois, other
+    name = models.CharField(max_length=300, blank=True)
+    name_ko = models.CharField(max_length=300, blank=True)
+    name_en = models.CharField(max_length=300, blank=True)
+    tags = models.JSONField(default=dict)
+    geom = models.GeometryField(srid=4326, spatial_index=False)
+
+    class Meta:
+        indexes = [GistIndex(fields=["layer", "geom"], name="basemapfeature_layer_geom")]
+        constraints = [models.UniqueConstraint(fields=["osm_type", "osm_id", "kind"], name="basemapfeature_osm_unique")]

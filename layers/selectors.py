@@ -54,8 +54,19 @@ def counter_key(name: str) -> tuple:
     return ("counter", name)
 
 
+# The form of the pre-aggregated rows (layers/aggregates.py); rows built in an older form are not read (the layer's
+# tiles group rows per request until `manage.py build_tile_aggregates` builds them again). 2: lines and polygons
+# drawn per zoom with counted cells, points pre-drawn at the first zoom above their clusters.
+AGGREGATES_FORM = "2"
+
+
+def aggregates_version(layer: Layer) -> str:
+    """What a layer's TileAggregateState row must say for its rows to be read: its version and the rows' form."""
+    return f"{layer.version()[:290]}#{AGGREGATES_FORM}"
+
+
 def aggregates_key(layer: Layer, using: str) -> tuple:
-    return ("aggregates", layer.name, layer.version()[:300], using)
+    return ("aggregates", layer.name, aggregates_version(layer), using)
 
 
 def layer_counter(name: str, max_age: float = 0) -> int:
@@ -85,6 +96,6 @@ def aggregates_ready(layer: Layer, using: str = "default", max_age: float = 0) -
 
     if not (layer.aggregated and layer.geometry_type in ("point", "line", "polygon")):
         return False
-    version = layer.version()[:300]
+    version = aggregates_version(layer)
     return _remembered(aggregates_key(layer, using), max_age, lambda: TileAggregateState.objects.using(
         using).filter(layer=layer.name, version=version).exists())

@@ -107,3 +107,29 @@ def _counter_bump(layer_name: str) -> None:
             "INSERT INTO layers_layerversion (name, counter, changed_at) VALUES (%s, 1, now()) "
             "ON CONFLICT (name) DO UPDATE SET counter = layers_layerversion.counter + 1, changed_at = now()",
             [layer_name[:140]])
+
+
+def basemap_osm_load(*, path: Path, batch_size: int = 5000) -> dict[str, int]:
+    """Replace the base map's OpenStreetMap features (BasemapFeature) with those of an extract (`.osm.pbf` or
+    `.osm`, read by GDAL's OSM driver: layers/osm.py), in one transaction: readers see the old set or the new one,
+    never half. Answers the count per layer of the Protomaps schema (`roads`, `water`, …)."""
+    from collections import Counter
+
+    from .models import BasemapFeature
+    from .osm import osm_features
+
+    counts: Counter = Counter()
+    limit = BasemapFeature._meta.get_field("name").max_length
+    with transaction.atomic():
+        BasemapFeature.objects.all().delete()
+        batch = []
+        for feature in osm_features(path):
+            names = {key: value[:limit] for key, value in feature.names.items()}
+            batch.append(BasemapFeature(osm_id=feature.osm_id, osm_type=feature.osm_type, kind=feature.kind,
+                                        layer=feature.layer, tags=feature.tags, geom=feature.geom, **names))
+            counts[feature.layer] += 1
+            if len(batch) >= batch_size:
+                BasemapFeature.objects.bulk_create(batch)
+                batch = []
+        BasemapFeature.objects.bulk_create(batch)
+    return dict(counts)

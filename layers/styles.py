@@ -64,6 +64,9 @@ def tilejson(request, layer: Layer) -> dict:
         if layer.geometry_type == "point" and layer.cluster_maxzoom >= layer.minzoom:
             fields["count"] = f"number of points in a grid cell (zoom <= {layer.cluster_maxzoom})"
             fields["point_count"] = "same as count"
+        elif layer.geometry_type in ("line", "polygon") and layer.aggregated:
+            fields["count"] = "number of features too small to draw at this zoom in a grid cell (zoom < 15)"
+            fields["point_count"] = "same as count"
         doc["vector_layers"] = [{
             "id": layer.name, "description": layer.title(_language(request)),
             "minzoom": layer.minzoom, "maxzoom": layer.maxzoom, "fields": fields,
@@ -148,6 +151,15 @@ def style_layers(layer: Layer, source: str, *, as_base: bool = False) -> list[di
                                   "circle-stroke-color": "#ffffff", "circle-stroke-width": 1}})
         out.append({"id": f"{prefix}points", "type": "circle", **common, "filter": point_filter,
                     "paint": {"circle-color": color, "circle-radius": radius, "circle-opacity": opacity,
+                              "circle-stroke-color": "#ffffff", "circle-stroke-width": 1}})
+    if geometry in ("line", "polygon") and layer.aggregated:
+        # the features too small to draw at a low zoom, merged into counted cells (layers/aggregates.py)
+        for item in out:
+            item["filter"] = ["!", ["has", "count"]]
+        out.append({"id": f"{prefix}clusters", "type": "circle", **common, "filter": ["has", "count"],
+                    "paint": {"circle-color": color if isinstance(color, str) else style.get("color", DEFAULT_COLOR),
+                              "circle-opacity": 0.6,
+                              "circle-radius": ["interpolate", ["linear"], ["sqrt", ["get", "count"]], 1, 3, 10, 7, 100, 16],
                               "circle-stroke-color": "#ffffff", "circle-stroke-width": 1}})
     for item in out:
         if item.get("filter") == ["all"]:

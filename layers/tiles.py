@@ -16,10 +16,14 @@ Generalisation per zoom keeps every tile small whatever the layer holds:
   TileCluster rows (layers/aggregates.py: at most 1,024 rows a tile, whatever the layer holds)
   once they are built for the layer's version; others group their rows per request. Above
   that zoom points are drawn one by one with their fields;
-- lines and polygons below zoom SIMPLIFY_BELOW are simplified by SIMPLIFY_UNITS tile units (layers
-  marked `aggregated` read them pre-simplified, per band of zooms, from TileShape rows)
+- lines and polygons below zoom SIMPLIFY_BELOW are simplified by SIMPLIFY_UNITS tile units
   (half a pixel of a 512-px tile) before clipping; ones whose bounding box is smaller than
-  that (width + height) are left out, as are ones that collapse;
+  that (width + height) are left out, as are ones that collapse. Layers marked `aggregated` read
+  them from their TileShape rows instead (layers/aggregates.py): drawn once per zoom, in tile units,
+  so a tile only translates them (`_shapes_sql`); there a feature smaller than MERGE_PIXELS pixels
+  is not drawn but counted in its cell of the zoom's grid (`count`, as point clusters). An `aggregated`
+  point layer's first zoom above its clusters (z14 by default, where a tile draws the most points one
+  by one) reads its points drawn in advance the same way (`predrawn_points`);
 - a tile holds at most `layer.tile_feature_cap` features (default TILE_FEATURE_CAP), and
   lines and polygons below zoom 12 at most LOW_ZOOM_SHAPE_CAP. Lines and polygons below
   zoom SIMPLIFY_BELOW keep the largest first (by bounding-box area); otherwise the first
@@ -92,16 +96,27 @@ class TileArg(Expression):
 
 
 WORLD_M = 40075016.68557849  # width of the Web Mercator world in metres
-SHAPE_BANDS = (10, 12, 14)  # pre-generalised lines and polygons: zoom <= 10, 11-12, 13-14 (layers/aggregates.py)
+# Pre-generalised lines and polygons (layers/aggregates.py): one row per feature and zoom below SIMPLIFY_BELOW, its
+# shape already in the tile units of that zoom; a feature smaller than MERGE_PIXELS pixels (its box's width +
+# height, in pixels of a 512-px tile) is merged into a counted cell of the zoom's grid instead of drawn as a shape.
+SHAPE_ZOOMS = range(SIMPLIFY_BELOW)
+MERGE_PIXELS = 4
+UNITS_PER_PIXEL = TILE_EXTENT // 512
 
 
-def shape_band(z: int) -> int:
-    """The band of pre-generalised shapes a tile of zoom z (< SIMPLIFY_BELOW) is drawn from."""
-    return next(band for band in SHAPE_BANDS if z <= band)
+def unit_m(z: int) -> float:
+    """Metres of Web Mercator in one tile unit at zoom z."""
+    return WORLD_M / 2 ** z / TILE_EXTENT
 
 
-def band_tolerance_m(band: int) -> float:
-    return SIMPLIFY_UNITS * WORLD_M / 2 ** band / TILE_EXTENT
+def zoom_tolerance_m(z: int) -> float:
+    """How far a line or polygon is simplified for zoom z (half a pixel), in metres."""
+    return SIMPLIFY_UNITS * unit_m(z)
+
+
+def merge_below_m(z: int) -> float:
+    """A line or polygon whose box (width + height) is smaller than this, in metres, is a counted cell at zoom z."""
+    return MERGE_PIXELS * UNITS_PER_PIXEL * unit_m(z)
 
 
 def tile_args(z: int, x: int, y: int) -> dict:
@@ -110,10 +125,14 @@ def tile_args(z: int, x: int, y: int) -> dict:
     side = 2 ** shift
     # the pre-aggregated rows name their parent tile at zoom level - CELL_SHIFT (z itself when shift is CELL_SHIFT)
     parent = CELL_SHIFT - shift
+    ux, uy = float(x * TILE_EXTENT), float(y * TILE_EXTENT)  # the tile's corner in the zoom's tile units
     return {"z": z, "x": x, "y": y, "level": z + shift, "parent_x": x >> parent, "parent_y": y >> parent,
             "cell_x0": x * side, "cell_x1": x * side + side - 1, "cell_y0": y * side, "cell_y1": y * side + side - 1,
             "tolerance": SIMPLIFY_UNITS * (east - west) / TILE_EXTENT,
-            "band": shape_band(min(z, SHAPE_BANDS[-1])), "tolerance_m": SIMPLIFY_UNITS * WORLD_M / 2 ** z / TILE_EXTENT}
+            "ux": ux, "uy": uy, "neg_ux": -ux, "neg_uy": -uy,
+            "ux0": ux - TILE_BUFFER, "uy0": uy - TILE_BUFFER,
+            "ux1": ux + TILE_EXTENT + TILE_BUFFER, "uy1": uy + TILE_EXTENT + TILE_BUFFER,
+            "flip_y0": -uy - TILE_EXTENT, "flip_y1": -uy, "ux_end": ux + TILE_EXTENT}
 
 
 def _int(name):
@@ -248,7 +267,14 @@ def _envelope_4326(margin: float):
 
 def uses_aggregates(layer: Layer, z: int) -> bool:
     """Whether a tile of zoom z of an `aggregated` layer is drawn from pre-aggregated rows once built."""
-    return layer.aggregated and (clustered(layer, z) or (generalised(layer, z) and layer.geometry_type != "mixed"))
+    return layer.aggregated and (clustered(layer, z) or predrawn_points(layer, z)
+                                 or (generalised(layer, z) and layer.geometry_type != "mixed"))
+
+
+def predrawn_points(layer: Layer, z: int) -> bool:
+    """The first zoom above a point layer's clusters, where its tiles hold the most points one by one (5,000 of the
+    benchmark's 1,000,000 at z14): an `aggregated` layer keeps them drawn in TileShape rows of that zoom."""
+    return layer.geometry_type == "point" and layer.cluster_maxzoom >= 0 and z == layer.cluster_maxzoom + 1
 
 
 def clustered(layer: Layer, z: int) -> bool:
@@ -281,25 +307,55 @@ def _aggregated_queryset(layer: Layer):
             .values(GEOM_COLUMN, "count", "point_count"))
 
 
-def _shapes_queryset(layer: Layer, z: int, cap: int):
-    """A generalised tile from the layer's pre-generalised shapes of the zoom's band (fields in `props`)."""
-    from .models import TileShape
+def _shapes_sql(layer: Layer, z: int, cap: int) -> tuple[str, list]:
+    """A generalised tile of an `aggregated` line or polygon layer, from its pre-generalised rows of zoom z
+    (layers/aggregates.py): the shapes inside the buffered tile, the largest first, and the counted cells of the
+    features merged at this zoom (`count`, `point_count`, as point clusters). For a point layer's first zoom above
+    its clusters: the points drawn in advance inside the buffered tile.
 
-    qs = TileShape.objects.filter(layer=layer.name, band=_int("band"),
-                                  geom__bboverlaps=TileEnvelope(TILE_BUFFER / TILE_EXTENT),
-                                  box_size__gte=_float("tolerance_m"))
+    A shape is stored in the zoom's tile units, already snapped, validated and oriented by ST_AsMVTGeom when it
+    was built, so a shape inside the buffered tile is only moved to the tile's corner (ST_Translate: no GEOS, no
+    validation per request); one that reaches past the buffer is clipped by ST_AsMVTGeom as before (its y axis
+    turned back up for it).
+    """
+    s = _Slot
+    box = "ST_MakeEnvelope(%s::float8, %s::float8, %s::float8, %s::float8, 0)"
+    inside = [s("ux0"), s("uy0"), s("ux1"), s("uy1")]
+    if layer.geometry_type == "point":  # a point inside the buffered tile needs no clipping, and the index finds them
+        return (f"SELECT ST_Translate(s.geom, %s::float8, %s::float8) AS {GEOM_COLUMN}, s.feature_id AS {ID_COLUMN}, "
+                "s.props AS props FROM layers_tileshape s WHERE s.layer = %s AND s.zoom = %s::smallint "
+                "AND s.geom && " + box + " LIMIT %s",
+                [s("neg_ux"), s("neg_uy"), layer.name, s("z"), *inside, cap])
     if z < 12:
         cap = min(cap, LOW_ZOOM_SHAPE_CAP)
-    return (qs.annotate(**{GEOM_COLUMN: AsMVTGeom(F("geom"), TileEnvelope()), ID_COLUMN: F("feature_id")})
-            .order_by("-box_area").values(GEOM_COLUMN, ID_COLUMN, "props")[:cap])
+    sql = (
+        "(SELECT CASE WHEN s.geom @ " + box + " THEN ST_Translate(s.geom, %s::float8, %s::float8) "
+        "ELSE ST_AsMVTGeom(ST_Scale(s.geom, 1, -1), ST_MakeBox2D(ST_Point(%s::float8, %s::float8), "
+        f"ST_Point(%s::float8, %s::float8)), {TILE_EXTENT}, {TILE_BUFFER}, true) END AS {GEOM_COLUMN}, "
+        f"s.feature_id AS {ID_COLUMN}, s.props AS props, NULL::integer AS count, NULL::integer AS point_count "
+        "FROM layers_tileshape s WHERE s.layer = %s AND s.zoom = %s::smallint AND s.geom && " + box +
+        " ORDER BY s.box_area DESC LIMIT %s) "
+        "UNION ALL "
+        "(SELECT ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(c.sum_lon / c.n, c.sum_lat / c.n), 4326), 3857), "
+        f"ST_TileEnvelope(%s::integer, %s::integer, %s::integer), {TILE_EXTENT}, {TILE_BUFFER}, true), "
+        "NULL::bigint, NULL::jsonb, c.n, c.n FROM layers_tilecluster c WHERE c.layer = %s AND c.level = %s::smallint "
+        "AND c.tx = %s AND c.ty = %s AND c.x BETWEEN %s AND %s AND c.y BETWEEN %s AND %s)")
+    params = [*inside, s("neg_ux"), s("neg_uy"), s("ux"), s("flip_y0"), s("ux_end"), s("flip_y1"),
+              layer.name, s("z"), *inside, cap,
+              s("z"), s("x"), s("y"), layer.name, s("level"), s("parent_x"), s("parent_y"),
+              s("cell_x0"), s("cell_x1"), s("cell_y0"), s("cell_y1")]
+    return sql, params
+
+
+def shapes_from_rows(layer: Layer, z: int, aggregates: bool) -> bool:
+    """Whether a tile of zoom z is drawn from the layer's TileShape rows (and, for lines and polygons, merged cells)."""
+    return aggregates and ((generalised(layer, z) and layer.geometry_type != "mixed") or predrawn_points(layer, z))
 
 
 def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None, aggregates: bool = False):
     if aggregates and clustered(layer, z):
         return _aggregated_queryset(layer), False
     cap = cap or layer.tile_feature_cap or TILE_FEATURE_CAP
-    if aggregates and generalised(layer, z) and layer.geometry_type != "mixed":
-        return _shapes_queryset(layer, z, cap), True
     geom = layer.geom_field
     qs = layer.get_queryset(viewer).order_by()
     if clustered(layer, z):
@@ -361,8 +417,12 @@ def _statement(layer: Layer, viewer: Viewer, z: int, cap: int, aggregates: bool 
         found = _statements.get(key)
         if found is not None:
             return found
-    qs, has_id = _tile_queryset(layer, viewer, z, cap, aggregates)
-    inner, params = qs.query.sql_with_params()
+    if shapes_from_rows(layer, z, aggregates):
+        inner, params = _shapes_sql(layer, z, cap)
+        has_id = True
+    else:
+        qs, has_id = _tile_queryset(layer, viewer, z, cap, aggregates)
+        inner, params = qs.query.sql_with_params()
     sql = (f"SELECT ST_AsMVT(t, %s, {TILE_EXTENT}, '{GEOM_COLUMN}'{', %s' if has_id else ''}) "
            f"FROM ({inner}) AS t")
     statement = (sql, [layer.name, *([ID_COLUMN] if has_id else []), *params])

@@ -14,7 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry, LineString, Point
 from django.db import transaction
 
-from .models import Map, MapTemplate
+from geoplatform.demo import SAMPLE_MARK
+
+from .models import Feature, Map, MapTemplate
 from .services import feature_create, map_create
 
 DATA = Path(settings.BASE_DIR) / "data" / "seoul"
@@ -99,6 +101,32 @@ def _teheran_ro_safety(owner):
     return 2 + len(bells)
 
 
+AD = f"{SAMPLE_MARK} 역삼역 앞 무료 체험 이벤트"
+FLAGGERS = (("citizen", "광고입니다."), ("analyst", "지도와 상관없는 홍보 글입니다."), ("officer-gangnam", "상업 광고라 숨깁니다."))
+
+
+def _flagged_advertisement(stdout):
+    """City staff's flag queue with one item: on the open Teheran-ro map, a sample advertisement posted at
+    Yeoksam Station (the station's real place) and flagged as spam by three people, whose flags weigh enough
+    (moderation/trust.py: two new accounts and an official) to hide it until staff decide."""
+    from moderation.models import Flag
+    from moderation.services import flag_create
+
+    safety = Map.objects.filter(title="테헤란로 밤길 안전 지도").first()
+    if safety is None or Feature.objects.filter(name=AD).exists():
+        return
+    User = get_user_model()
+    station = _station(_features("seoul_subway_stations.geojson"), "역삼")
+    ad = feature_create(map_obj=safety, actor=User.objects.get(username="citizen2"), geom=_point(station), name=AD,
+                        description=f"{SAMPLE_MARK} 오늘만 무료! 지금 방문하세요.")
+    for username, comment in FLAGGERS:
+        flag_create(user=User.objects.get(username=username), target_type="feature", target_id=ad.pk,
+                    reason=Flag.Reason.SPAM, comment=f"{SAMPLE_MARK} {comment}")
+    ad.refresh_from_db()
+    stdout.write(f"moderation: a sample advertisement on map {safety.pk} flagged by {len(FLAGGERS)} people "
+                 f"({'hidden until staff review it' if ad.is_hidden else 'visible until staff review it'})")
+
+
 @transaction.atomic
 def load_demo(stdout):
     User = get_user_model()
@@ -106,3 +134,4 @@ def load_demo(stdout):
     counts = [_accessible_toilets(citizen), _jongno_libraries(citizen2), _teheran_ro_safety(citizen)]
     stdout.write(f"demo maps: {sum(1 for c in counts if c)} created, {sum(counts)} features "
                  f"(existing demo maps kept as they are)")
+    _flagged_advertisement(stdout)

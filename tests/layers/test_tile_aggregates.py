@@ -86,7 +86,9 @@ def test_aggregates_are_not_read_for_another_version_of_the_layer(toilets):
 def test_an_edit_shows_at_z16_and_in_the_aggregated_z10_tile_once_committed(client, toilets,
                                                                             django_capture_on_commit_callbacks):
     z10 = tile_of(CITY_HALL, 10)
+    z14_tile = tile_of(CITY_HALL, 14)
     z16 = tile_of(CITY_HALL, 16)
+    client.get(f"/tiles/{TOILETS}/{z14_tile[0]}/{z14_tile[1]}/{z14_tile[2]}.mvt")  # cached
     before = sum(c[0] for c in clusters(gzip.decompress(client.get(
         f"/tiles/{TOILETS}/{z10[0]}/{z10[1]}/{z10[2]}.mvt", HTTP_ACCEPT_ENCODING="gzip").content)))
     client.get(f"/tiles/{TOILETS}/{z16[0]}/{z16[1]}/{z16[2]}.mvt")  # cached
@@ -102,46 +104,179 @@ def test_an_edit_shows_at_z16_and_in_the_aggregated_z10_tile_once_committed(clie
     assert sum(c[0] for c in clusters(after.content)) == before + 1 == in_tile(*z10)
     street = mapbox_vector_tile.decode(client.get(f"/tiles/{TOILETS}/{z16[0]}/{z16[1]}/{z16[2]}.mvt").content)
     assert "새 화장실" in {f["properties"].get("name") for f in street[TOILETS]["features"]}
+    z14 = client.get(f"/tiles/{TOILETS}/{z14_tile[0]}/{z14_tile[1]}/{z14_tile[2]}.mvt")  # drawn in advance
+    assert z14["X-Tile-Cache"] == "miss" and feature.pk in points(z14.content)
     # every level agrees with the rows after the refresh
     for level in range(5, 19):
         assert sum(TileCluster.objects.filter(layer=TOILETS, level=level).values_list("n", flat=True)) == \
             DatasetFeature.objects.filter(dataset__slug="seoul_public_toilets").count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        geom = feature.geom
+        geom, pk = feature.geom, feature.pk
         feature.delete()
         tile_cache_invalidate(layer_name=TOILETS, geometries=[geom])
     assert sum(c[0] for c in clusters(client.get(f"/tiles/{TOILETS}/{z10[0]}/{z10[1]}/{z10[2]}.mvt").content)) == before
+    assert pk not in points(client.get(f"/tiles/{TOILETS}/{z14_tile[0]}/{z14_tile[1]}/{z14_tile[2]}.mvt").content)
+    assert points(render(toilets, *z14_tile, True)) == points(render(toilets, *z14_tile, False))
+
+
+def points(data: bytes, name: str = TOILETS) -> dict:
+    layer = mapbox_vector_tile.decode(data).get(name, {"features": []})
+    return {f["id"]: (f["properties"], tuple(f["geometry"]["coordinates"])) for f in layer["features"]}
+
+
+@pytest.mark.parametrize("lonlat", [CITY_HALL, GANGNAM_STATION])
+def test_z14_points_drawn_in_advance_are_the_raw_paths_points(toilets, lonlat):
+    """The first zoom above the clusters (z14: the most points a tile draws one by one) reads the points drawn in
+    advance in that zoom's tile units: the same features, fields and positions as drawing the rows."""
+    tile = tile_of(lonlat, 14)
+    sql, _ = tile_sql(toilets, Viewer.anonymous(), *tile, aggregates=True)
+    assert "layers_tileshape" in sql and "layers_datasetfeature" not in sql and "ST_AsMVTGeom" not in sql
+    drawn, raw = points(render(toilets, *tile, True)), points(render(toilets, *tile, False))
+    assert drawn == raw and len(raw) > 10
+
+
+def test_the_z14_plan_of_drawn_points_uses_the_gist_index_without_parallel_workers(toilets):
+    from layers.tiles import SERIAL_PLAN
+
+    sql, params = tile_sql(toilets, Viewer.anonymous(), *tile_of(CITY_HALL, 14), aggregates=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 4; SET parallel_setup_cost = 0; "
+                       "SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0")
+        cursor.execute(SERIAL_PLAN + "EXPLAIN " + sql, params)
+        while cursor.description is None:
+            cursor.nextset()
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET ALL")
+    assert "tileshape_zoom_geom" in plan and "Gather" not in plan and "Seq Scan" not in plan
 
 
 def shapes(data: bytes) -> dict:
     layer = mapbox_vector_tile.decode(data).get("testdongs", {"features": []})
-    return {f["id"]: f for f in layer["features"]}
+    return {f["id"]: f for f in layer["features"] if "count" not in f["properties"]}
 
 
-@pytest.mark.parametrize("z", [9, 11, 12, 14])
-def test_pre_generalised_polygons_are_the_shapes_of_the_raw_path(dong_shapes, z):
-    tile = tile_of(CITY_HALL, z)
-    generalised, raw = shapes(render(dong_shapes, *tile, True)), shapes(render(dong_shapes, *tile, False))
-    sql, _ = tile_sql(dong_shapes, Viewer.anonymous(), *tile, aggregates=True)
-    assert "layers_tileshape" in sql and "districts_dong" not in sql
-    assert len(raw) > 10 and set(generalised) == set(raw)
-    for fid, feature in raw.items():
-        assert generalised[fid]["properties"] == feature["properties"]  # the layer's fields, from jsonb
-        assert generalised[fid]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+def merged_counts(data: bytes) -> list[int]:
+    layer = mapbox_vector_tile.decode(data).get("testdongs", {"features": []})
+    return [f["properties"]["count"] for f in layer["features"] if "count" in f["properties"]]
 
 
-def test_a_changed_polygon_is_generalised_again_once_committed(dong_shapes, django_capture_on_commit_callbacks):
+def dong_sizes() -> dict:
+    """Each dong's box (width + height, Web Mercator metres) and centre (lon, lat), computed from the rows."""
     from districts.models import Dong
 
+    out = {}
+    for dong in Dong.objects.all():
+        west, south, east, north = dong.geom.transform(3857, clone=True).extent
+        centre = dong.geom.centroid
+        out[dong.pk] = (east - west + north - south, (centre.x, centre.y))
+    return out
+
+
+def in_tile_point(lonlat, z, x, y) -> bool:
+    west, south, east, north = tile_bounds(z, x, y)
+    return west <= lonlat[0] < east and south < lonlat[1] <= north
+
+
+def assert_rows_agree(layer) -> None:
+    """At every zoom: the stored shapes are the dongs large enough to draw there, and the cells count each of the
+    others once, in the cell of the zoom's grid that holds its centre (counted here from the rows)."""
+    from collections import Counter
+
+    from layers.models import TileShape
+    from layers.tiles import SHAPE_ZOOMS, cell_shift, merge_below_m
+
+    sizes = dong_sizes()
+    for z in SHAPE_ZOOMS:
+        large = {pk for pk, (size, _) in sizes.items() if size >= merge_below_m(z)}
+        stored = set(TileShape.objects.filter(layer=layer.name, zoom=z, geom__isnull=False)
+                     .values_list("feature_id", flat=True))
+        assert stored == large, z
+        level = z + cell_shift(z)
+        expected = Counter()
+        for pk, (size, centre) in sizes.items():
+            if pk not in large:
+                fx, fy = lonlat_to_tile_fraction(*centre, level)
+                expected[(int(fx), int(fy))] += 1
+        cells = Counter({(x, y): n for x, y, n in TileCluster.objects.filter(layer=layer.name, level=level)
+                         .values_list("x", "y", "n")})
+        assert cells == expected, z
+
+
+@pytest.mark.parametrize("z", [6, 7, 9, 12, 14])
+def test_pre_generalised_polygons_are_the_raw_paths_shapes_and_the_too_small_are_counted(dong_shapes, z):
+    from layers.tiles import merge_below_m
+
+    tile = tile_of(CITY_HALL, z)
+    data = render(dong_shapes, *tile, True)
+    generalised, raw = shapes(data), shapes(render(dong_shapes, *tile, False))
+    sql, _ = tile_sql(dong_shapes, Viewer.anonymous(), *tile, aggregates=True)
+    assert "layers_tileshape" in sql and "districts_dong" not in sql
+    sizes = dong_sizes()
+    small = {pk for pk, (size, _) in sizes.items() if size < merge_below_m(z)}
+    # every dong the raw path draws and that is large enough here is drawn; at z >= 9 exactly those (at lower zooms
+    # simplifying in metres rather than degrees may keep a dong whose degree-simplified ring collapses)
+    assert set(raw) - small <= set(generalised) and not set(generalised) & small and len(generalised) > 10
+    if z >= 9:
+        assert set(generalised) == set(raw) - small
+    for fid, feature in generalised.items():
+        if fid in raw:
+            assert feature["properties"] == raw[fid]["properties"]  # the layer's fields, from jsonb
+            assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    # the dongs too small to draw at this zoom: counted once each, in the cells of the tile holding their centres
+    assert sum(merged_counts(data)) == sum(1 for pk in small if in_tile_point(sizes[pk][1], *tile))
+    if z == 7:  # a zoom with both
+        assert merged_counts(data) and generalised
+
+
+@pytest.mark.parametrize("z", [9, 11, 12])
+def test_a_stored_shape_moved_to_its_tile_is_what_st_asmvtgeom_draws_there(dong_shapes, z):
+    """The light statement only translates a stored shape that lies inside the buffered tile: the result is, vertex
+    for vertex, ST_AsMVTGeom's own drawing of the feature in that tile, valid and with the same ring orientation."""
+    from layers.tiles import TILE_BUFFER, zoom_tolerance_m
+
+    _, x, y = tile_of(CITY_HALL, z)
+    ux, uy = x * 4096, y * 4096
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), max(ST_HausdorffDistance(a, b)), "
+            "count(*) FILTER (WHERE ST_IsPolygonCW(a) <> ST_IsPolygonCW(b) OR NOT ST_IsValid(a)) FROM ("
+            "SELECT ST_Translate(s.geom, %s, %s) AS a, ST_AsMVTGeom(ST_Simplify(ST_Transform(d.geom, 3857), %s), "
+            "ST_TileEnvelope(%s, %s, %s), 4096, %s, true) AS b "
+            "FROM layers_tileshape s JOIN districts_dong d ON d.id = s.feature_id "
+            "WHERE s.layer = 'testdongs' AND s.zoom = %s AND s.geom @ ST_MakeEnvelope(%s, %s, %s, %s, 0)) AS pairs",
+            [-ux, -uy, zoom_tolerance_m(z), z, x, y, TILE_BUFFER, z,
+             ux - TILE_BUFFER, uy - TILE_BUFFER, ux + 4096 + TILE_BUFFER, uy + 4096 + TILE_BUFFER])
+        compared, distance, different = cursor.fetchone()
+    assert compared > 10 and distance == 0 and different == 0
+
+
+def test_a_changed_polygon_is_generalised_and_counted_again_once_committed(dong_shapes,
+                                                                         django_capture_on_commit_callbacks):
+    from districts.models import Dong
+
+    assert_rows_agree(dong_shapes)
     z10 = tile_of(CITY_HALL, 10)
-    dong = Dong.objects.get(pk=sorted(shapes(render(dong_shapes, *z10, True)))[0])
+    before = render(dong_shapes, *z10, True)
+    dong = Dong.objects.get(pk=sorted(shapes(before))[0])
     with django_capture_on_commit_callbacks(execute=True):
         old = dong.geom
         dong.name_en = "Renamed-dong"
         dong.save()
         tile_cache_invalidate(layer_name="testdongs", geometries=[old])
     assert shapes(render(dong_shapes, *z10, True))[dong.pk]["properties"]["name_en"] == "Renamed-dong"
+
+    with django_capture_on_commit_callbacks(execute=True):  # shrunk to 40 m beside City Hall: a count at z10
+        old = dong.geom
+        tiny = Point(*CITY_HALL, srid=4326).transform(3857, clone=True).buffer(20).transform(4326, clone=True)
+        dong.geom = MultiPolygon(tiny, srid=4326) if old.geom_type == "MultiPolygon" else tiny
+        dong.save()
+        tile_cache_invalidate(layer_name="testdongs", geometries=[old, dong.geom])
+    after = render(dong_shapes, *z10, True)
+    assert dong.pk not in shapes(after) and sum(merged_counts(after)) == sum(merged_counts(before)) + 1
+    assert dong.pk in shapes(render(dong_shapes, *tile_of(CITY_HALL, 14), True))  # large enough at street zoom
+    assert_rows_agree(dong_shapes)
+
     with django_capture_on_commit_callbacks(execute=True):  # moved out to sea: gone from the City Hall tile
         old = dong.geom
         sea = Polygon.from_bbox((125.80, 37.00, 125.81, 37.01))
@@ -149,8 +284,10 @@ def test_a_changed_polygon_is_generalised_again_once_committed(dong_shapes, djan
         dong.geom = MultiPolygon(sea, srid=4326) if old.geom_type == "MultiPolygon" else sea
         dong.save()
         tile_cache_invalidate(layer_name="testdongs", geometries=[old, dong.geom])
-    assert dong.pk not in shapes(render(dong_shapes, *z10, True))
-    assert set(shapes(render(dong_shapes, *z10, True))) == set(shapes(render(dong_shapes, *z10, False)))
+    gone = render(dong_shapes, *z10, True)
+    assert dong.pk not in shapes(gone) and sum(merged_counts(gone)) == sum(merged_counts(before))
+    assert set(shapes(gone)) == set(shapes(render(dong_shapes, *z10, False)))
+    assert_rows_agree(dong_shapes)
 
 
 @pytest.mark.parametrize("aggregates", [True, False])
@@ -165,3 +302,17 @@ def test_at_city_zoom_a_tile_holds_at_most_8_by_8_larger_clusters(toilets, aggre
         assert len(cells) == len(city)  # one cluster a cell of an eighth of the tile
     finer = clusters(render(toilets, *tile_of(CITY_HALL, 12), aggregates))
     assert len(finer) > 64
+
+
+def test_an_aggregated_polygon_layers_style_draws_its_counted_cells_as_circles_and_only_shapes_as_fills(dong_shapes):
+    from layers.styles import style_layers, tilejson
+    from django.test import RequestFactory
+
+    layers = {item["type"]: item for item in style_layers(dong_shapes, "testdongs")}
+    assert layers["circle"]["filter"] == ["has", "count"]
+    assert layers["fill"]["filter"] == layers["line"]["filter"] == ["!", ["has", "count"]]
+    fields = tilejson(RequestFactory().get("/"), dong_shapes)["vector_layers"][0]["fields"]
+    assert {"code", "name_en", "count", "point_count"} <= set(fields)
+    # a polygon layer without merged cells keeps its plain fill and outline
+    plain = style_layers(registry.get("districts"), "districts")
+    assert [item["type"] for item in plain] == ["fill", "line"] and all("filter" not in item for item in plain)
