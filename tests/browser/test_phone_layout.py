@@ -83,3 +83,49 @@ def test_at_city_zoom_all_25_district_names_show_beside_every_cluster_and_its_co
     # …so each district name, taking part in collision, moves beside the clusters instead of giving way
     assert drawn["labelCollides"] and len(drawn["labels"]) == 25, drawn
     assert drawn["labelUnder"], drawn  # and is drawn under the map's own points: a name never hides a point
+
+
+UNDER_CONTROLS = """() => {
+    const m = window.gpMap;
+    const canvas = m.getCanvas().getBoundingClientRect();
+    const controls = [...m.getContainer().querySelectorAll('.maplibregl-ctrl')].map(c => c.getBoundingClientRect())
+        .filter(b => b.width && b.height);
+    const under = [];
+    for (const b of controls) {
+        const box = [[b.left - canvas.left, b.top - canvas.top], [b.right - canvas.left, b.bottom - canvas.top]];
+        for (const f of m.queryRenderedFeatures(box, {layers: ['base-districts-label']})) under.push(f.properties.name_en);
+    }
+    // each control's room: a box in the collision index centred on the control, wherever the map has moved
+    const rooms = m.queryRenderedFeatures({layers: ['gp-control-rooms']}).map(f => m.project(f.geometry.coordinates));
+    const held = controls.filter(b => rooms.some(p => Math.abs(p.x + canvas.left - (b.left + b.right) / 2) < 1
+        && Math.abs(p.y + canvas.top - (b.top + b.bottom) / 2) < 1)).length;
+    const order = m.getLayersOrder();
+    return {controls: controls.length, under, held, roomsOnTop: order[order.length - 1] === 'gp-control-rooms',
+            placed: new Set(m.queryRenderedFeatures({layers: ['base-districts-label']}).map(f => f.properties.name_en)).size};
+}"""
+
+
+def test_on_a_phone_no_district_name_is_placed_under_the_maps_controls(phone_page, live_seoul):
+    phone_page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_seoul.url}])
+    phone_page.goto("/")
+    wait_for_map(phone_page)
+    # the names are placed over several frames: wait until most are and each control holds its room, then
+    # (labels fade in and out over 300 ms) none may be under a control
+    phone_page.wait_for_function(f"(d => d.placed >= 20 && d.held === d.controls)(({UNDER_CONTROLS})())", timeout=15000)
+    phone_page.wait_for_timeout(500)
+    drawn = phone_page.evaluate(UNDER_CONTROLS)
+    assert drawn["controls"] >= 3 and drawn["roomsOnTop"] and not drawn["under"], drawn  # zoom, scale, attribution
+    # after the map moves, the controls' boxes follow: Nowon-gu's anchor brought right under the zoom buttons
+    phone_page.evaluate("""() => {
+        const m = window.gpMap, zoom = m.getContainer().querySelector('.maplibregl-ctrl-group').getBoundingClientRect();
+        const canvas = m.getCanvas().getBoundingClientRect();
+        const here = m.unproject([zoom.left + zoom.width / 2 - canvas.left, zoom.top + zoom.height / 2 - canvas.top]);
+        const nowon = m.getSource('base-district-labels').serialize().data.features.find(f => f.properties.name_en === 'Nowon-gu');
+        const [lng, lat] = nowon.geometry.coordinates, c = m.getCenter();
+        m.jumpTo({center: [c.lng + lng - here.lng, c.lat + lat - here.lat]});
+    }""")
+    wait_for_map(phone_page)
+    phone_page.wait_for_function(f"(d => d.held === d.controls)(({UNDER_CONTROLS})())")
+    phone_page.wait_for_timeout(500)  # labels fade in and out over 300 ms after a move
+    drawn = phone_page.evaluate(UNDER_CONTROLS)
+    assert drawn["placed"] >= 15 and not drawn["under"], drawn

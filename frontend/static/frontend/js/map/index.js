@@ -18,7 +18,8 @@
  *   hash (default true) — keep the view in the address as #zoom/lat/lon, so links share the view;
  *   dongs (default true) — add the 424 dong outlines to the base from zoom 12; without a base map (offline)
  *     every map also names the dongs and the city's landmarks at street zoom (addOrientation);
- *   controls (default true) — zoom/compass and scale; interactive (default true).
+ *   controls (default true) — zoom/compass and scale; interactive (default true). No label is ever placed
+ *     under a control (the attribution included): see keepControlsClear.
  * Every map is also on `window.geoplatformMaps` (and the last one on `window.gpMap`) for tests.
  */
 import * as maplibregl from "maplibre-gl";
@@ -180,6 +181,53 @@ async function addOrientation(map) {
   }
 }
 
+/**
+ * No label under a control: each of the map's controls (zoom buttons, scale, attribution) holds an invisible box
+ * of its own size in the collision index, kept under the control as the map moves and as a control changes size
+ * (the scale with the zoom, the attribution when opened). The boxes' layer stays the top one, so it is placed
+ * before every label of the base and of the page: a name moves to a free side of its anchor or waits.
+ */
+const CONTROL_ROOMS = "gp-control-rooms";
+function keepControlsClear(map, container) {
+  let frame = 0;
+  const soon = () => { if (!frame) frame = requestAnimationFrame(update); };
+  const resized = new ResizeObserver(soon);  // a page's own controls, added later, are watched from the next move
+  const rooms = () => {
+    const canvas = map.getCanvas().getBoundingClientRect();
+    const features = [];
+    for (const control of container.querySelectorAll(".maplibregl-ctrl")) {
+      const box = control.getBoundingClientRect();
+      resized.observe(control);
+      if (!box.width || !box.height) continue;
+      // a pixel more on every side: no rounding lets a label's edge under the control's
+      const width = Math.ceil(box.width) + 2;
+      const height = Math.ceil(box.height) + 2;
+      const image = `${CONTROL_ROOMS}-${width}x${height}`;
+      if (!map.hasImage(image)) map.addImage(image, { width, height, data: new Uint8Array(width * height * 4) });
+      const at = map.unproject([box.left + box.width / 2 - canvas.left, box.top + box.height / 2 - canvas.top]);
+      features.push({ type: "Feature", properties: { image }, geometry: { type: "Point", coordinates: [at.lng, at.lat] } });
+    }
+    return { type: "FeatureCollection", features };
+  };
+  function update() {
+    frame = 0;
+    map.getSource(CONTROL_ROOMS)?.setData(rooms());
+  }
+  map.addSource(CONTROL_ROOMS, { type: "geojson", data: rooms() });
+  map.addLayer({
+    id: CONTROL_ROOMS, type: "symbol", source: CONTROL_ROOMS,
+    layout: { "icon-image": ["get", "image"], "icon-allow-overlap": true, "icon-padding": 0 },
+    paint: { "icon-opacity": 0 },
+  });
+  map.on("move", soon);
+  map.on("resize", soon);
+  // the page's later layers go on top: the boxes move back above them, to be placed before any label
+  map.on("styledata", () => {
+    const order = map.getLayersOrder();
+    if (map.getLayer(CONTROL_ROOMS) && order[order.length - 1] !== CONTROL_ROOMS) map.moveLayer(CONTROL_ROOMS);
+  });
+}
+
 /** Add the districts (and optionally dongs) as the base of a map whose style has loaded. */
 async function addDistrictBase(map, { dongs, prefetched }) {
   const districts = await addPlatformLayer(map, "districts", { style: false, register: false, tilejson: prefetched.districts });
@@ -241,6 +289,7 @@ export async function createMap(container, options = {}) {
   window.geoplatformMaps = [...(window.geoplatformMaps || []), map];
   window.gpMap = map;
   await new Promise((resolve) => (map.loaded() && map.isStyleLoaded() ? resolve() : map.once("load", resolve)));
+  keepControlsClear(map, container);  // first: its boxes are in place when the first names are
   await addDistrictBase(map, { dongs, prefetched });
   return map;
 }
