@@ -144,6 +144,10 @@ class BasemapFeature(models.Model):
     name_ko = models.CharField(max_length=300, blank=True)
     name_en = models.CharField(max_length=300, blank=True)
     tags = models.JSONField(default=dict)
+    # what the base map's tiles say of it (the schema's `kind`, `kind_detail`, `min_zoom`): layers/osm.py
+    schema_kind = models.CharField(max_length=32, blank=True)
+    kind_detail = models.CharField(max_length=64, blank=True)
+    min_zoom = models.SmallIntegerField(default=14)
     geom = models.GeometryField(srid=4326, spatial_index=False)
 
     class Meta:

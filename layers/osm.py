@@ -50,6 +50,11 @@ class OsmFeature:
     geom: GEOSGeometry
 
     @property
+    def schema(self) -> dict:
+        kind, detail, min_zoom = schema_kind(self.layer, self.tags)
+        return {"schema_kind": kind, "kind_detail": detail, "min_zoom": min_zoom}
+
+    @property
     def names(self) -> dict:
         return {"name": self.tags.get("name", ""), "name_ko": self.tags.get("name:ko", ""),
                 "name_en": self.tags.get("name:en", "")}
@@ -63,6 +68,46 @@ def hstore_tags(text: str | None) -> dict:
 
 def layer_of(tags: dict) -> str:
     return next((name for name, matches in CLASSES if matches(tags)), "other")
+
+
+ROAD_KINDS = {"highway": ("motorway", "motorway_link"),
+              "major_road": ("trunk", "trunk_link", "primary", "primary_link", "secondary", "secondary_link", "tertiary",
+                             "tertiary_link"),
+              "minor_road": ("residential", "unclassified", "service", "living_street", "road"),
+              "path": ("footway", "path", "cycleway", "pedestrian", "steps", "track", "bridleway", "corridor")}
+ROAD_MIN_ZOOM = {"highway": 6, "major_road": 9, "minor_road": 12, "path": 14, "other": 14, "rail": 11}
+PLACE_KINDS = {"city": "locality", "town": "locality", "village": "locality", "suburb": "macrohood",
+               "borough": "macrohood", "quarter": "neighbourhood", "neighbourhood": "neighbourhood"}
+ADMIN_KINDS = {"2": "country", "4": "region", "6": "county", "8": "locality"}
+
+
+def schema_kind(layer: str, tags: dict) -> tuple[str, str, int]:
+    """(kind, kind_detail, min_zoom) as the Protomaps basemap schema says them, for the base style's filters."""
+    if layer == "transit":  # the schema draws railways in `roads`, kind `rail`
+        return "rail", tags.get("railway", ""), ROAD_MIN_ZOOM["rail"]
+    if layer == "roads":
+        highway = tags.get("highway", "")
+        kind = next((k for k, values in ROAD_KINDS.items() if highway in values), "other")
+        return kind, highway, ROAD_MIN_ZOOM[kind]
+    if layer == "water":
+        return tags.get("waterway") or "water", tags.get("water", ""), 9
+    if layer == "buildings":
+        return "building", tags.get("building", ""), 14
+    if layer == "boundaries":
+        level = str(tags.get("admin_level", ""))
+        return ADMIN_KINDS.get(level, "county"), level, 8
+    if layer == "places":
+        kind = PLACE_KINDS.get(tags.get("place", ""), "neighbourhood")
+        return kind, tags.get("place", ""), 10 if kind == "locality" else 12
+    if layer == "pois":
+        if tags.get("railway") == "station" or tags.get("public_transport") == "station":
+            return "station", tags.get("railway", ""), 13
+        key = next(k for k in ("amenity", "shop", "tourism", "leisure", "historic", "public_transport", "railway") if k in tags)
+        return tags[key], key, 15
+    if layer == "landuse":
+        value = tags.get("leisure") or tags.get("landuse") or tags.get("natural") or ""
+        return {"wood": "forest"}.get(value, value), value, 10
+    return "other", "", 14
 
 
 def _open_for(path: Path, layer_name: str) -> DataSource:

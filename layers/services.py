@@ -126,10 +126,84 @@ def basemap_osm_load(*, path: Path, batch_size: int = 5000) -> dict[str, int]:
         for feature in osm_features(path):
             names = {key: value[:limit] for key, value in feature.names.items()}
             batch.append(BasemapFeature(osm_id=feature.osm_id, osm_type=feature.osm_type, kind=feature.kind,
-                                        layer=feature.layer, tags=feature.tags, geom=feature.geom, **names))
+                                        layer=feature.layer, tags=feature.tags, geom=feature.geom, **names,
+                                        **feature.schema))
             counts[feature.layer] += 1
             if len(batch) >= batch_size:
                 BasemapFeature.objects.bulk_create(batch)
                 batch = []
         BasemapFeature.objects.bulk_create(batch)
     return dict(counts)
+
+
+BASEMAP_TILE_LAYERS = {  # a tile's layer in the Protomaps schema ← our BasemapFeature layers
+    "landuse": ("landuse",), "water": ("water",), "roads": ("roads", "transit"), "buildings": ("buildings",),
+    "boundaries": ("boundaries",), "places": ("places",), "pois": ("pois",),
+}
+BASEMAP_TILE_SQL = """
+SELECT ST_AsMVT(t, %(name)s, 4096, 'geom') FROM (
+  SELECT ST_AsMVTGeom(ST_Transform(f.geom, 3857), ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4096, 64, true) AS geom,
+         f.schema_kind AS kind, NULLIF(f.kind_detail, '') AS kind_detail, f.min_zoom,
+         NULLIF(f.name, '') AS name, NULLIF(f.name_ko, '') AS "name:ko", NULLIF(f.name_en, '') AS "name:en"
+  FROM layers_basemapfeature f
+  WHERE f.layer = ANY(%(sources)s) AND f.min_zoom <= %(z)s
+    AND f.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / 4096), 4326)
+) t WHERE t.geom IS NOT NULL
+"""
+BASEMAP_EARTH_SQL = """
+SELECT ST_AsMVT(t, 'earth', 4096, 'geom') FROM (
+  SELECT ST_AsMVTGeom(ST_Transform(ST_SetSRID(%(extent)s::box2d::geometry, 4326), 3857),
+                      ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4096, 64, true) AS geom, 'earth' AS kind
+) t WHERE t.geom IS NOT NULL
+"""
+
+
+def basemap_build(*, output: Path, minzoom: int = 8, maxzoom: int = 15) -> int:
+    """Write the base map's tiles, from the OpenStreetMap features `load_osm` stored, as a PMTiles archive in the
+    Protomaps basemap schema (what `BASEMAP_PMTILES` serves and the web app's base style draws). `earth` is the
+    extract's extent (an extract carries no coastline: land unless water is drawn over it). Answers the tiles
+    written; tiles nothing falls in are left out (the server answers 204 for them)."""
+    import gzip
+
+    from pmtiles.tile import Compression, TileType, zxy_to_tileid
+    from pmtiles.writer import Writer
+
+    from django.contrib.gis.db.models import Extent
+
+    from .models import BasemapFeature
+    from .tilegrid import tile_range
+
+    extent = BasemapFeature.objects.aggregate(e=Extent("geom"))["e"]
+    if extent is None:
+        raise ValueError("No OpenStreetMap features are loaded: run `manage.py load_osm EXTRACT` first.")
+    box = f"BOX({extent[0]} {extent[1]},{extent[2]} {extent[3]})"
+    tiles = []
+    with connections[router.db_for_read(BasemapFeature)].cursor() as cursor:
+        for z in range(minzoom, maxzoom + 1):
+            x0, y0, x1, y1 = tile_range(tuple(extent), z)
+            for x, y in ((x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)):
+                cursor.execute(BASEMAP_EARTH_SQL, {"extent": box, "z": z, "x": x, "y": y})
+                parts = [bytes(cursor.fetchone()[0] or b"")]
+                for name, sources in BASEMAP_TILE_LAYERS.items():
+                    cursor.execute(BASEMAP_TILE_SQL, {"name": name, "sources": list(sources), "z": z, "x": x, "y": y})
+                    parts.append(bytes(cursor.fetchone()[0] or b""))
+                data = b"".join(parts)  # MVT layers concatenate into one tile
+                if data:
+                    tiles.append((zxy_to_tileid(z, x, y), gzip.compress(data, mtime=0)))
+    tiles.sort()
+    lon, lat = (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2
+    with open(output, "wb") as fh:
+        writer = Writer(fh)
+        for tile_id, data in tiles:
+            writer.write_tile(tile_id, data)
+        writer.finalize(
+            {"tile_type": TileType.MVT, "tile_compression": Compression.GZIP, "min_zoom": minzoom, "max_zoom": maxzoom,
+             "min_lon_e7": int(extent[0] * 1e7), "min_lat_e7": int(extent[1] * 1e7),
+             "max_lon_e7": int(extent[2] * 1e7), "max_lat_e7": int(extent[3] * 1e7),
+             "center_zoom": min(max(minzoom, 12), maxzoom), "center_lon_e7": int(lon * 1e7),
+             "center_lat_e7": int(lat * 1e7)},
+            {"name": "OpenStreetMap (load_osm) in the Protomaps basemap schema",
+             "attribution": "© OpenStreetMap contributors",
+             "vector_layers": [{"id": name, "fields": {}} for name in ("earth", *BASEMAP_TILE_LAYERS)]},
+        )
+    return len(tiles)

@@ -129,7 +129,35 @@ def stop(process: subprocess.Popen, *, grace: float = 30) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)  # the group outlives its leader only when a worker was orphaned
     except ProcessLookupError:
-        pass
+        return
+    deadline = time.monotonic() + 10  # a killed process runs on until the kernel has torn it down
+    while group_running(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def running(pid: int) -> bool:
+    """The process runs (a zombie waiting for its parent to reap it counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def group(pgid: int) -> list[int]:
+    """The processes of a process group (a server and its workers)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.getpgid(int(entry)) == pgid:
+                pids.append(int(entry))
+        except ProcessLookupError:
+            pass
+    return pids
+
+
+def group_running(pgid: int) -> list[int]:
+    """The processes of the group that still run."""
+    return [pid for pid in group(pgid) if running(pid)]
 
 
 @contextmanager

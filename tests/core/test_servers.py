@@ -1,34 +1,11 @@
 """tests/servers.py, the one way a test starts a real server process: it fails at once with the server's log
 when the server cannot start, and leaves no process behind, whatever happens inside the block."""
-import os
-from pathlib import Path
-
 import pytest
 import requests
 
-from tests.servers import served, served_env
+from tests.servers import group, running, served, served_env
 
 pytestmark = pytest.mark.django_db
-
-
-def _alive(pid: int) -> bool:
-    """The process runs (a zombie waiting for its parent counts as gone)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-
-
-def _group(pgid: int) -> list[int]:
-    """The processes of a process group (a server and its workers)."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and os.getpgid(int(entry)) == pgid:
-                pids.append(int(entry))
-        except ProcessLookupError:
-            pass
-    return pids
 
 
 def test_a_server_that_cannot_start_fails_without_waiting_for_the_deadline_and_shows_its_log(tmp_path):
@@ -45,9 +22,9 @@ def test_the_server_and_its_workers_are_stopped_and_an_error_in_the_block_carrie
         with served("uvicorn", "--workers", "2", "--lifespan", "off", log_path=tmp_path / "uvicorn.log") as server:
             health = requests.get(server.url("/healthz"), timeout=20)
             assert (health.status_code, health.json()["database"]) == (200, "ok")  # this test's database
-            group = _group(server.process.pid)
-            assert len(group) >= 3, group  # the server and its two workers
+            members = group(server.process.pid)
+            assert len(members) >= 3, members  # the server and its two workers
             raise RuntimeError("the test failed while the server ran")
     assert any(note.startswith("uvicorn log") and "Uvicorn running" in note for note in raised.value.__notes__)
     assert server.process.returncode is not None  # reaped
-    assert [pid for pid in group if _alive(pid)] == []
+    assert [pid for pid in members if running(pid)] == []

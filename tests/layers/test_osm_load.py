@@ -59,3 +59,36 @@ def test_load_osm_refuses_what_is_not_a_readable_extract_and_keeps_the_loaded_on
     with pytest.raises(CommandError, match=says):
         call_command("load_osm", str(path), stdout=io.StringIO())
     assert BasemapFeature.objects.count() == before
+
+
+def test_build_basemap_turns_the_loaded_extract_into_tiles_the_basemap_endpoint_serves(db, tmp_path, client, settings):
+    """`build_basemap` writes the loaded features as a PMTiles archive in the Protomaps schema: served at
+    /basemap/…, the z14 tile at Yeoksam station holds the land, the station as a `pois` station with its Korean
+    name, the dong's outline and the gu's line as `boundaries`."""
+    import gzip
+
+    import mapbox_vector_tile
+
+    extract = tmp_path / "gangnam.osm"
+    write_extract(extract)
+    call_command("load_osm", str(extract), stdout=io.StringIO())
+    archive = tmp_path / "seoul.pmtiles"
+    out = io.StringIO()
+    call_command("build_basemap", str(archive), "--minzoom", "12", "--maxzoom", "14", stdout=out)
+    assert "tiles (zoom 12–14) written" in out.getvalue()
+    settings.BASEMAP_PMTILES = str(archive)
+    response = client.get("/basemap/14/13973/6348.mvt")  # Yeoksam station (127.0366, 37.5006)
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    tile = mapbox_vector_tile.decode(gzip.decompress(response.content))
+    assert {"earth", "pois", "boundaries"} <= set(tile), set(tile)
+    stations = {f["properties"]["name:ko"]: f["properties"] for f in tile["pois"]["features"]}
+    assert stations["역삼"]["kind"] == "station" and stations["역삼"]["min_zoom"] == 13
+    boundaries = {(f["properties"]["name"], f["properties"]["kind"], f["geometry"]["type"])
+                  for f in tile["boundaries"]["features"]}
+    assert boundaries == {("역삼1동", "locality", "Polygon"), ("강남구", "county", "LineString")}, boundaries
+    assert client.get("/basemap/14/0/0.mvt").status_code == 204  # nothing loaded there
+
+
+def test_build_basemap_without_loaded_features_says_to_load_an_extract_first(db, tmp_path):
+    with pytest.raises(CommandError, match="load_osm"):
+        call_command("build_basemap", str(tmp_path / "seoul.pmtiles"), stdout=io.StringIO())
