@@ -154,3 +154,42 @@ def test_a_report_drawn_along_the_gangnam_seocho_boundary_goes_to_both_districts
     assert sorted(d.code for d in report.districts.all()) == ["11650", "11680"]
     page.wait_for_selector("#report-facts dd")
     assert "강남구" in page.locator("#report-facts").inner_text() and "서초구" in page.locator("#report-facts").inner_text()
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_officer_reads_their_districts_part_and_the_reports_own_status_side_by_side_when_they_differ(
+        page, live_seoul, citizen, gangnam_officer, login, report_categories, language):
+    from django.contrib.gis.geos import LineString, Point
+
+    from reports.services import report_create, report_status_change
+    from tests.conftest import HANGUL
+
+    # along the Gangnam-Seocho boundary: Gangnam-gu acknowledges its part, Seocho-gu has not answered yet
+    report = report_create(reporter=citizen, category=report_categories["road_damage"],
+                           geom=LineString((127.0240, 37.4990), (127.0330, 37.4990), srid=4326),
+                           description="강남대로 경계의 도로 파손")
+    report_status_change(report=report, actor=gangnam_officer, status="acknowledged", message="확인했습니다.")
+    alone = report_create(reporter=citizen, category=report_categories["road_damage"],
+                          geom=Point(SEOLLEUNG["longitude"], SEOLLEUNG["latitude"], srid=4326), description="선릉역 앞 도로 파손")
+    report_status_change(report=alone, actor=gangnam_officer, status="acknowledged", message="확인했습니다.")
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert sorted(report.districts.values_list("code", flat=True)) == ["11650", "11680"]
+    login(page, gangnam_officer)
+    if language == "en":
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_seoul.url}])
+    page.goto("/review/")
+    wait_for_map(page)
+    item = page.locator(f".queue-item[data-report-id='{report.pk}']")
+    item.locator(".badge[data-status=acknowledged]").wait_for()  # the queue shows Gangnam-gu's part
+    item.click()
+    page.wait_for_function(f"document.body.dataset.selectedReport === '{report.pk}'")
+    header = page.locator("#d-status").inner_text().strip()
+    expected = {"ko": "강남구: 확인 · 전체: 접수", "en": "Gangnam-gu: Acknowledged · overall: Submitted"}[language]
+    assert header == expected
+    if language == "en":
+        assert not HANGUL.search(header)
+    # a report of Gangnam-gu alone has one status: the header says it once
+    page.locator(f".queue-item[data-report-id='{alone.pk}']").click()
+    page.wait_for_function(f"document.body.dataset.selectedReport === '{alone.pk}'")
+    assert page.locator("#d-status").inner_text().strip() == {"ko": "확인", "en": "Acknowledged"}[language]

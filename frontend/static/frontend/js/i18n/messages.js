@@ -145,6 +145,7 @@ export const messages = {
     status_duplicate: "중복",
     status_not_our_responsibility: "소관 아님",
     status_transferred: "이관",
+    overallStatus: "전체",  // a report's own status beside one district's part of it
     overdue: "기한 초과",
     allStatuses: "모든 상태",
     allCategories: "모든 분류",
@@ -337,6 +338,7 @@ export const messages = {
     status_duplicate: "Duplicate",
     status_not_our_responsibility: "Not our responsibility",
     status_transferred: "Transferred",
+    overallStatus: "overall",
     overdue: "Overdue",
     allStatuses: "All statuses",
     allCategories: "All categories",

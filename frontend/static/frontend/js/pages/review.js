@@ -6,7 +6,7 @@ import { request, requestList, requestPage } from "../api/request.js";
 import { REPORT_STATUSES } from "../api/reports.js";
 import { createMap } from "../map/index.js";
 import { h, clear, toast, showError, hideError, onSubmit } from "../ui/dom.js";
-import { statusBadge, timelineItems, reportFacts, reportPhotos, showReportOnMap } from "../ui/reports.js";
+import { statusBadge, districtName, timelineItems, reportFacts, reportPhotos, showReportOnMap } from "../ui/reports.js";
 import { t, loc, formatDate } from "../i18n/index.js";
 
 const { districts = [], mine = [], bounds = null } = pageConfig();
@@ -38,9 +38,22 @@ function queueUrl() {
   return `/api/reports/?${params}`;
 }
 
+function myDistrict(report) {
+  return (report.properties.districts || []).find((d) => mine.includes(d.code));
+}
+
 function myDistrictStatus(report) {
-  const own = (report.properties.districts || []).filter((d) => mine.includes(d.code));
-  return own[0]?.status || report.properties.status;
+  return myDistrict(report)?.status || report.properties.status;
+}
+
+// The detail's status: the report's own; for a report that is also another district's, when the officer's
+// district's part (the queue's badge) differs from it, both, each named ("강남구: 확인 · 전체: 접수").
+function statusLine(report) {
+  const own = myDistrict(report);
+  const overall = report.properties.status;
+  if (!own || own.status === overall) return [statusBadge(overall)];
+  return [h("span", { dataset: { part: "district" } }, `${districtName(own)}: `, statusBadge(own.status)), " · ",
+    h("span", { dataset: { part: "overall" } }, `${t("overallStatus")}: `, statusBadge(overall))];
 }
 
 function queueItem(report) {
@@ -107,7 +120,7 @@ async function select(id, { reveal = true } = {}) {
   }
   const p = report.properties;
   $("detail-title").textContent = `#${report.id} ${loc({ name_ko: p.category_name_ko, name_en: p.category_name_en }, "name")}`;
-  clear($("d-status"), statusBadge(p.status), " ", p.overdue ? h("span", { class: "badge overdue" }, t("overdue")) : null);
+  clear($("d-status"), statusLine(report), " ", p.overdue ? h("span", { class: "badge overdue" }, t("overdue")) : null);
   $("d-description").textContent = p.description;
   clear($("d-facts"), reportFacts(p));
   clear($("d-photos"), reportPhotos(p));
