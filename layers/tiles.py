@@ -9,7 +9,8 @@ reaches it as a parameter, never as text.
 
 Generalisation per zoom keeps every tile small whatever the layer holds:
 
-- point layers at zoom <= `layer.cluster_maxzoom` (default 13) are aggregated to a grid of
+- point layers (and the points of an `aggregated` mixed layer, `reports`: `clusters_points`) at zoom <=
+  `layer.cluster_maxzoom` (default 13) are aggregated to a grid of
   32 × 32 cells per tile (the tiles of zoom z + CELL_SHIFT; 8 × 8 at city zoom, z <= CITY_ZOOM): one point per non-empty cell at the
   mean position of its points, with the property `count` (`point_count` too, as MapLibre's
   clusters name it). Layers marked `aggregated` read those cells from their pre-aggregated
