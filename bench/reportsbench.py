@@ -30,8 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.abtiles import export
-from bench.tilebench import (ROOT, VAR, CpuMeter, Server, autogroup_nice, base_url, ensure_database, libpq_url, log,
+from bench.abtiles import app, export
+from bench.tilebench import (ROOT, CpuMeter, autogroup_nice, base_url, ensure_database, libpq_url, log,
                              parse_args, postmaster_pid, run_wrk, tile_lists, with_database)
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -139,12 +139,8 @@ def seed(url: str, reports: int) -> None:
                            stdout=subprocess.DEVNULL)
         cur.execute("SELECT count(*) FROM reports_reportcategory")
         if cur.fetchone()[0] < 7:
-            code = ("from reports.demo import CATEGORIES\nfrom reports.models import ReportCategory\n"
-                    "for i, (c, ko, en, bko, ben, s, a, r) in enumerate(CATEGORIES):\n"
-                    "    ReportCategory.objects.get_or_create(code=c, defaults=dict(name_ko=ko, name_en=en, "
-                    "responsible_body_ko=bko, responsible_body_en=ben, is_sensitive=s, acknowledge_days=a, "
-                    "resolve_days=r, position=i))\n")
-            subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True)
+            subprocess.run([PYTHON, "manage.py", "shell", "-c", "from reports.demo import categories_load\n"
+                            "categories_load()"], cwd=ROOT, env=env, check=True)
         cur.execute("SELECT count(*), count(*) FILTER (WHERE description LIKE 'bench report %%') FROM reports_report")
         total, seeded = cur.fetchone()
         cur.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'report_public_geom_gist'")
@@ -178,9 +174,8 @@ def build(url: str) -> float | None:
     return None if value == "none" else float(value)
 
 
-# Run inside each version's directory: per zoom, the statement its endpoint runs for the City Hall tile, under
-# EXPLAIN ANALYZE (rows the table scans read, execution ms).
-EXPLAIN = r"""
+# Run inside each version's directory: per zoom, the statement its endpoint runs for the City Hall tile.
+STATEMENTS = r"""
 import json, sys
 import django
 django.setup()
@@ -189,47 +184,48 @@ from layers.registry import Viewer, registry
 from layers import selectors, tiles
 layer = registry.get("reports")
 out = {}
-for z, x, y in json.loads(sys.argv[1]):
-    uses = getattr(tiles, "uses_aggregates", lambda layer, z: False)(layer, z)
-    ready = uses and selectors.aggregates_ready(layer)
-    sql, params = tiles.tile_sql(layer, Viewer.anonymous(), z, x, y, aggregates=ready)
-    with connection.cursor() as cursor:
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-    rows = []
-
-    def walk(node):
-        if "Scan" in node["Node Type"] and node["Node Type"] != "Bitmap Index Scan" and "Relation Name" in node:
-            rows.append((node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
-                         + node.get("Rows Removed by Index Recheck", 0)) * node.get("Actual Loops", 1))
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan[0]["Plan"])
-    out[z] = {"rows_read": sum(rows), "ms": plan[0]["Execution Time"], "aggregates": bool(ready)}
-print("EXJSON " + json.dumps(out))
+with connection.cursor() as cursor:
+    for z, x, y in json.loads(sys.argv[1]):
+        ready = getattr(tiles, "uses_aggregates", lambda layer, z: False)(layer, z) and selectors.aggregates_ready(layer)
+        text = cursor.mogrify(*tiles.tile_sql(layer, Viewer.anonymous(), z, x, y, aggregates=ready))
+        out[z] = {"sql": text.decode() if isinstance(text, bytes) else text, "aggregates": bool(ready)}
+print("STJSON " + json.dumps(out))
 """
 
 
+def rows_read(node: dict) -> int:
+    """Rows an EXPLAIN ANALYZE plan's table scans returned or filtered out (a bitmap's entries: its heap scan)."""
+    own = 0
+    if "Relation Name" in node and node["Node Type"] != "Bitmap Index Scan":
+        own = node.get("Actual Loops", 1) * sum(node.get(key, 0) for key in (
+            "Actual Rows", "Rows Removed by Filter", "Rows Removed by Index Recheck"))
+    return own + sum(rows_read(child) for child in node.get("Plans", []))
+
+
 def explain(code: Path, url: str, tiles: list) -> dict:
+    """Per zoom: the version's statement for the tile under EXPLAIN ANALYZE (rows read, execution ms)."""
+    import psycopg2
+
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(code),
            "PYTHONDONTWRITEBYTECODE": "1"}
-    out = subprocess.run([PYTHON, "-c", EXPLAIN, json.dumps(tiles)], cwd=code, env=env, capture_output=True, text=True)
+    out = subprocess.run([PYTHON, "-c", STATEMENTS, json.dumps(tiles)], cwd=code, env=env, capture_output=True,
+                         text=True)
     if out.returncode != 0:
-        raise RuntimeError(f"explaining in {code} failed: {out.stderr[-3000:]}")
-    line = next(line for line in out.stdout.splitlines() if line.startswith("EXJSON "))
-    return {int(k): v for k, v in json.loads(line[len("EXJSON "):]).items()}
-
-
-def app(code: Path, url: str, workers: int, name: str) -> Server:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(code),
-           "TILES_CACHE_BACKEND": "none", "CONN_MAX_AGE": "600", "PYTHONDONTWRITEBYTECODE": "1"}
-    cmd = [str(ROOT / ".venv" / "bin" / "uvicorn"), "geoplatform.asgi:application", "--app-dir", str(code),
-           "--host", "127.0.0.1", "--port", "{port}", "--workers", str(workers), "--lifespan", "off",
-           "--no-access-log", "--log-level", "warning", "--backlog", "2048", "--timeout-keep-alive", "30"]
-    return Server(cmd, env, "/tiles/reports.json", name)
+        raise RuntimeError(f"compiling in {code} failed: {out.stderr[-3000:]}")
+    line = next(line for line in out.stdout.splitlines() if line.startswith("STJSON "))
+    plans = {}
+    db = psycopg2.connect(libpq_url(url))
+    db.autocommit = True
+    with db.cursor() as cur:
+        cur.execute("SET max_parallel_workers_per_gather = 0")
+        for z, statement in json.loads(line[len("STJSON "):]).items():
+            cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement["sql"])
+            plan = cur.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            plans[int(z)] = {"rows_read": rows_read(plan[0]["Plan"]), "ms": plan[0]["Execution Time"],
+                             "aggregates": statement["aggregates"]}
+    db.close()
+    return plans
 
 
 def main(argv=None) -> int:

@@ -16,8 +16,9 @@ from layers.models import TileCluster, TileShape
 from layers.registry import Viewer, registry
 from layers.selectors import aggregates_ready
 from layers.tilegrid import lonlat_to_tile_fraction, tile_bounds
-from layers.tiles import SERIAL_PLAN, _fetch_tile, tile_sql
-from reports.demo import CATEGORIES
+from layers.tiles import _fetch_tile, tile_sql
+from tests.layers.test_tile_aggregates import tile_plan
+from reports.demo import categories_load
 from reports.models import Report, ReportCategory, coarsened_point
 
 pytestmark = pytest.mark.django_db
@@ -61,10 +62,7 @@ def public_points_in(z, x, y) -> int:
 @pytest.fixture
 def report_categories(categories):
     """The demo's categories (road_damage and the sensitive dark_alley from the reports fixtures among them)."""
-    for position, (code, ko, en, body_ko, body_en, sensitive, ack, resolve) in enumerate(CATEGORIES):
-        ReportCategory.objects.get_or_create(code=code, defaults=dict(
-            name_ko=ko, name_en=en, responsible_body_ko=body_ko, responsible_body_en=body_en, is_sensitive=sensitive,
-            acknowledge_days=ack, resolve_days=resolve, position=position))
+    categories_load()
     return categories
 
 
@@ -228,14 +226,6 @@ def test_renaming_a_category_redraws_its_reports_at_every_zoom(city, staff, clie
 @pytest.mark.parametrize("z, aggregates, index", [(14, True, "tileshape_zoom_geom"),
                                                   (16, False, "report_public_geom_gist")])
 def test_the_z14_and_z16_plans_use_the_gist_index_without_parallel_workers(city, z, aggregates, index):
-    sql, params = tile_sql(city, Viewer.anonymous(), *tile_of(CITY_HALL, z), aggregates=aggregates)
-    with connection.cursor() as cursor:
-        cursor.execute("SET max_parallel_workers_per_gather = 4; SET parallel_setup_cost = 0; "
-                       "SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0")
-        cursor.execute(SERIAL_PLAN + "EXPLAIN " + sql, params)
-        while cursor.description is None:
-            cursor.nextset()
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("RESET ALL")
+    plan = tile_plan(*tile_sql(city, Viewer.anonymous(), *tile_of(CITY_HALL, z), aggregates=aggregates))
     assert index in plan and "Gather" not in plan
     assert not re.search(r"Seq Scan on (reports_report|layers_tileshape)\b", plan)
