@@ -219,10 +219,13 @@ def explain(code: Path, url: str, tiles: list) -> dict:
     with db.cursor() as cur:
         cur.execute("SET max_parallel_workers_per_gather = 0")
         for z, statement in json.loads(line[len("STJSON "):]).items():
-            cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement["sql"])
-            plan = cur.fetchone()[0]
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            plans[int(z)] = {"rows_read": rows_read(plan[0]["Plan"]), "ms": plan[0]["Execution Time"],
+            runs = []
+            for _ in range(3):  # the fastest of three: the first may read pages from disk
+                cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement["sql"])
+                plan = cur.fetchone()[0]
+                runs.append(json.loads(plan) if isinstance(plan, str) else plan)
+            fastest = min(runs, key=lambda plan: plan[0]["Execution Time"])
+            plans[int(z)] = {"rows_read": rows_read(fastest[0]["Plan"]), "ms": fastest[0]["Execution Time"],
                              "aggregates": statement["aggregates"]}
     db.close()
     return plans
@@ -292,7 +295,7 @@ def main(argv=None) -> int:
 
 
 def _uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["uptime"], capture_output=True, text=True, env={**os.environ, "TZ": "UTC"}).stdout.strip()
 
 
 def _mean(values):
@@ -306,7 +309,7 @@ def render(results, plans, args, started, loads, built, uptime_before, uptime_af
              f"load average (1 min) {', '.join(f'{v:.1f}' for v in loads)}; autogroup nice {autogroup_nice()}.",
              f"uptime before: `{uptime_before}`; after: `{uptime_after}`.",
              f"Aggregates built in {built:.1f} s." if built is not None else "Aggregates were in place.", "",
-             "| zoom | City Hall tile: rows read, before → after | its statement ms | uncached tiles/s before → after "
+             "| zoom | City Hall tile: rows read, before → after | its statement ms (fastest of 3) | uncached tiles/s before → after "
              "(ratio) | p95 ms before → after | PostgreSQL CPU ms a tile | server CPU ms a tile |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for z in zooms:
