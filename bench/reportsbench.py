@@ -174,6 +174,25 @@ def build(url: str) -> float | None:
     return None if value == "none" else float(value)
 
 
+def refresh_cost(url: str, samples: int = 30) -> tuple[float, float]:
+    """Median and slowest ms of the commit hook's refresh of this worktree's rows after one report's change
+    (`layers.aggregates.aggregates_refresh` over its public point: the bound of an edit's delay), over `samples`
+    reports spread over the table."""
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    code = ("import statistics, time\nfrom layers.aggregates import aggregates_refresh\n"
+            "from layers.registry import registry\nfrom reports.models import Report\n"
+            "layer = registry.get('reports')\nn = Report.objects.count()\nms = []\n"
+            f"for i in range({samples}):\n"
+            f"    report = Report.objects.order_by('pk')[i * n // {samples}]\n"
+            "    t = time.perf_counter()\n    aggregates_refresh(layer=layer, geometries=[report.public_geom])\n"
+            "    ms.append((time.perf_counter() - t) * 1000)\n"
+            "print(f'REFRESH {statistics.median(ms):.1f} {max(ms):.1f}')\n")
+    out = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    median, slowest = out.split("REFRESH ")[1].split()[:2]
+    return float(median), float(slowest)
+
+
 # Run inside each version's directory: per zoom, the statement its endpoint runs for the City Hall tile.
 STATEMENTS = r"""
 import json, sys
@@ -287,10 +306,13 @@ def main(argv=None) -> int:
         for server in servers.values():
             server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
-    report = render(results, plans, args, started, loads, built, uptime_before, _uptime(), zooms)
+    refresh = refresh_cost(url)
+    report = render(results, plans, args, started, loads, built, uptime_before, _uptime(), zooms, refresh)
     print(report)
     if args.json_path:
-        Path(args.json_path).write_text(json.dumps(as_json(results, plans, args, started, loads, built), indent=2) + "\n")
+        Path(args.json_path).write_text(json.dumps({**as_json(results, plans, args, started, loads, built),
+                                                    "refresh_ms": {"median": refresh[0], "max": refresh[1]}},
+                                                   indent=2) + "\n")
     return 0
 
 
@@ -302,7 +324,7 @@ def _mean(values):
     return sum(values) / len(values) if values else 0.0
 
 
-def render(results, plans, args, started, loads, built, uptime_before, uptime_after, zooms) -> str:
+def render(results, plans, args, started, loads, built, uptime_before, uptime_after, zooms, refresh) -> str:
     lines = [f"# The `reports` layer before ({args.before}) and after (this worktree), side by side", "",
              f"Run {started}: {args.reports:,} reports; {args.rounds} rounds alternating before and after; "
              f"{args.connections} connections, {args.duration} s per cell, {args.tiles} tiles a zoom, tile cache off; "
@@ -326,7 +348,8 @@ def render(results, plans, args, started, loads, built, uptime_before, uptime_af
             f"{stat(b, 'cpu_pg_ms'):.2f} → {stat(a, 'cpu_pg_ms'):.2f} | "
             f"{stat(b, 'cpu_server_ms'):.2f} → {stat(a, 'cpu_server_ms'):.2f} |")
     errors = sum(m.errors for runs in results.values() for m in runs)
-    lines += ["", f"Errors (non-2xx or socket): {errors}."]
+    lines += ["", f"Errors (non-2xx or socket): {errors}. After a report's change, the commit hook's refresh of the "
+              f"aggregated rows took {refresh[0]:.0f} ms (median of 30 reports; slowest {refresh[1]:.0f} ms)."]
     return "\n".join(lines) + "\n"
 
 

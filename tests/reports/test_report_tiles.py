@@ -229,3 +229,14 @@ def test_the_z14_and_z16_plans_use_the_gist_index_without_parallel_workers(city,
     plan = tile_plan(*tile_sql(city, Viewer.anonymous(), *tile_of(CITY_HALL, z), aggregates=aggregates))
     assert index in plan and "Gather" not in plan
     assert not re.search(r"Seq Scan on (reports_report|layers_tileshape)\b", plan)
+
+
+def test_the_reports_style_draws_the_counted_cells_as_circles_and_the_reports_by_status(client, seoul):
+    layers = [item for item in client.get("/styles/reports.json").json()["layers"]
+              if item.get("source-layer") == "reports"]
+    cells = [item for item in layers if item.get("filter") == ["has", "count"]]
+    assert [item["type"] for item in cells] == ["circle"]
+    points = next(item for item in layers if item["id"].endswith("points"))
+    assert ["!", ["has", "count"]] in points["filter"] and points["paint"]["circle-color"][0] == "match"
+    fields = client.get("/tiles/reports.json").json()["vector_layers"][0]["fields"]
+    assert {"count", "point_count", "status", "districts_ko"} <= set(fields)
