@@ -37,8 +37,8 @@ from .models import TileAggregateState, TileCluster
 from .registry import Layer, Viewer
 from .selectors import aggregates_version
 from .tilegrid import MAX_LAT, TILE_EXTENT, tile_bounds
-from .tiles import (CELL_SHIFT, SHAPE_ZOOMS, WORLD_M, CellX, CellY, X, Y, cell_shift, merge_below_m,
-                    zoom_tolerance_m)
+from .tiles import (CELL_SHIFT, SHAPE_ZOOMS, WORLD_M, CellX, CellY, IsPoint, X, Y, cell_shift, clusters_points,
+                    merge_below_m, zoom_tolerance_m)
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ def _finest_insert(cursor, layer: Layer, cells: tuple[int, int, int, int] | None
     level = finest_level(layer)
     geom = layer.geom_field
     qs = layer.get_queryset(Viewer.anonymous()).order_by()
+    if layer.geometry_type == "mixed":  # its points only: lines and polygons are shapes (TileShape) at every zoom
+        qs = qs.alias(_is_point=IsPoint(F(geom))).filter(_is_point=True)
     if cells is not None:
         x0, y0, x1, y1 = cells
         west, _, _, north = tile_bounds(level, x0, y0)
@@ -126,8 +128,8 @@ def _shapes_insert(cursor, layer: Layer, ids_sql: str | None = None, ids_params=
     qs = qs.values(_fid=F("pk"), _geom=F(geom), **{f"_f_{name}": F(name) for name in fields})
     inner, params = qs.query.sql_with_params()
     props = ", ".join(f"'{name}', q.{quote('_f_' + name)}" for name in fields)
-    zooms = ", ".join(f"({z}, {tolerance!r}::float8, {merge_below!r}::float8, {TILE_EXTENT * 2 ** z})"
-                      for z, tolerance, merge_below in _drawn_zooms(layer))
+    zooms = ", ".join(f"({z}, {tolerance!r}::float8, {merge_below!r}::float8, {TILE_EXTENT * 2 ** z}, {points})"
+                      for z, tolerance, merge_below, points in _drawn_zooms(layer))
     half = WORLD_M / 2
     where = f" WHERE q._fid IN ({ids_sql})" if ids_sql else ""
     cursor.execute(
@@ -138,9 +140,11 @@ def _shapes_insert(cursor, layer: Layer, ids_sql: str | None = None, ids_params=
         f"ST_MakeBox2D(ST_Point({-half!r}, {-half!r}), ST_Point({half!r}, {half!r})), z.extent, 0, false) END AS shape "
         "FROM (SELECT q._fid AS fid, g, ST_Area(Box2D(g)) AS box_area, "
         "ST_XMax(g) - ST_XMin(g) + ST_YMax(g) - ST_YMin(g) AS size, ST_Centroid(q._geom) AS center, "
+        "ST_GeometryType(q._geom) = 'ST_Point' AS is_point, "
         f"jsonb_build_object({props}) AS props "
         f"FROM ({inner}) AS q CROSS JOIN LATERAL ST_Transform(q._geom, 3857) AS g{where}) AS s "
-        f"CROSS JOIN (VALUES {zooms}) AS z(zoom, tolerance, merge_below, extent)) AS r "
+        f"CROSS JOIN (VALUES {zooms}) AS z(zoom, tolerance, merge_below, extent, points) "
+        "WHERE z.points OR NOT s.is_point) AS r "
         "WHERE r.small OR NOT (r.shape IS NULL OR ST_IsEmpty(r.shape)) "
         # stored tile by tile, so that a tile's rows lie on a few pages (read in random order, a z14 tile of the
         # benchmark's points took 19.6 ms against 8.1 ms in this order: bench/RESULTS.md)
@@ -148,12 +152,16 @@ def _shapes_insert(cursor, layer: Layer, ids_sql: str | None = None, ids_params=
         [layer.name, *params, *ids_params])
 
 
-def _drawn_zooms(layer: Layer) -> list[tuple[int, float, float]]:
-    """(zoom, simplification in metres, merged below this box size in metres) of the layer's TileShape rows: every
-    zoom below SIMPLIFY_BELOW for lines and polygons; for points the first zoom above their clusters, never merged."""
+def _drawn_zooms(layer: Layer) -> list[tuple[int, float, float, bool]]:
+    """(zoom, simplification in metres, merged below this box size in metres, points drawn too) of the layer's
+    TileShape rows: every zoom below SIMPLIFY_BELOW for lines and polygons; for points the first zoom above their
+    clusters, never merged. A mixed layer: its lines and polygons at every zoom below SIMPLIFY_BELOW, never merged
+    (its raw tiles do not merge them either), and its points too at the zooms above their clusters."""
     if layer.geometry_type == "point":
-        return [(layer.cluster_maxzoom + 1, 0.0, -1.0)]
-    return [(z, zoom_tolerance_m(z), merge_below_m(z)) for z in SHAPE_ZOOMS]
+        return [(layer.cluster_maxzoom + 1, 0.0, -1.0, True)]
+    if layer.geometry_type == "mixed":
+        return [(z, zoom_tolerance_m(z), -1.0, z > layer.cluster_maxzoom) for z in SHAPE_ZOOMS]
+    return [(z, zoom_tolerance_m(z), merge_below_m(z), True) for z in SHAPE_ZOOMS]
 
 
 def _zoom_levels() -> str:
@@ -221,6 +229,12 @@ def _aggregatable(layer: Layer) -> bool:
         return False
     if layer.geometry_type == "point":
         return layer.cluster_maxzoom >= 0
+    return layer.geometry_type in ("line", "polygon", "mixed")
+
+
+def _merges(layer: Layer) -> bool:
+    """Whether the layer's small lines and polygons are counted in cells (TileCluster rows added to and taken from),
+    rather than its points clustered (cells counted again from the rows)."""
     return layer.geometry_type in ("line", "polygon")
 
 
@@ -231,12 +245,12 @@ def aggregates_rebuild(*, layer: Layer) -> None:
     using = _db()
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         _lock(cursor, layer)
-        if layer.geometry_type == "point":
+        if clusters_points(layer):
             cursor.execute("DELETE FROM layers_tilecluster WHERE layer = %s", [layer.name])
             _finest_insert(cursor, layer, None)
             for level in range(finest_level(layer) - 1, CELL_SHIFT - 1, -1):
                 _parent_insert(cursor, layer, level, None)
-        _shapes_rebuild(cursor, layer, cells=layer.geometry_type != "point")
+        _shapes_rebuild(cursor, layer, cells=_merges(layer))
         # fresh statistics, so tile statements use the indexes from the first request on
         cursor.execute("ANALYZE layers_tilecluster")
         cursor.execute("ANALYZE layers_tileshape")
@@ -263,10 +277,9 @@ def aggregates_refresh(*, layer: Layer, geometries: Iterable[GEOSGeometry]) -> N
             if not TileAggregateState.objects.using(using).filter(layer=layer.name,
                                                                   version=aggregates_version(layer)).exists():
                 return  # not built (or built for another version): tiles group rows per request
-            if layer.geometry_type != "point":
-                _shapes_refresh(cursor, layer, boxes, cells=True)
+            _shapes_refresh(cursor, layer, boxes, cells=_merges(layer))
+            if not clusters_points(layer):
                 return
-            _shapes_refresh(cursor, layer, boxes, cells=False)
             level = finest_level(layer)
             ranges = [_cell_range(box, level) for box in boxes]
             for cells in ranges:

@@ -80,9 +80,10 @@ class Layer:
     # True when queryset_factory's SQL depends on nothing but the layer itself (no viewer, no clock):
     # the tile statement is then compiled once per zoom class and reused (see layers/tiles.py).
     static_queryset: bool = False
-    # Low zooms from pre-aggregated cells (layers/aggregates.py) instead of grouping raw rows per request.
-    # Only for point layers whose queryset is the same for every viewer and whose every change is reported
-    # through layers.services (tile_cache_invalidate / layer_version_bump).
+    # Low zooms from pre-aggregated cells and shapes (layers/aggregates.py) instead of grouping raw rows per request.
+    # Only for layers whose queryset is the same for every viewer and whose every change is reported through
+    # layers.services (tile_cache_invalidate / layer_version_bump). A mixed layer that is aggregated counts its
+    # points in cells up to cluster_maxzoom, as a point layer does (layers.tiles.clusters_points).
     aggregated: bool = False
 
     def get_queryset(self, viewer: Viewer) -> QuerySet:

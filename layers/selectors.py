@@ -94,7 +94,7 @@ def aggregates_ready(layer: Layer, using: str = "default", max_age: float = 0) -
     """True when the layer's low zooms may be drawn from its TileCluster rows (built for this version)."""
     from .models import TileAggregateState
 
-    if not (layer.aggregated and layer.geometry_type in ("point", "line", "polygon")):
+    if not (layer.aggregated and layer.geometry_type in ("point", "line", "polygon", "mixed")):
         return False
     version = aggregates_version(layer)
     return _remembered(aggregates_key(layer, using), max_age, lambda: TileAggregateState.objects.using(

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from .registry import Layer
+from .tiles import clusters_points
 from .links import _absolute
 
 DEFAULT_COLOR = "#3d5a80"
@@ -61,7 +62,7 @@ def tilejson(request, layer: Layer) -> dict:
     }
     if layer.kind != "raster":
         fields = {name: name for name in layer.fields}
-        if layer.geometry_type == "point" and layer.cluster_maxzoom >= layer.minzoom:
+        if clusters_points(layer) and layer.cluster_maxzoom >= layer.minzoom:
             fields["count"] = f"number of points in a grid cell (zoom <= {layer.cluster_maxzoom})"
             fields["point_count"] = "same as count"
         elif layer.geometry_type in ("line", "polygon") and layer.aggregated:
@@ -142,7 +143,7 @@ def style_layers(layer: Layer, source: str, *, as_base: bool = False) -> list[di
         point_filter = ["all", ["!", ["has", "count"]]]
         if geometry == "mixed":
             point_filter.append(["==", ["geometry-type"], "Point"])
-        if geometry == "point" and layer.cluster_maxzoom >= layer.minzoom:
+        if clusters_points(layer) and layer.cluster_maxzoom >= layer.minzoom:
             out.append({"id": f"{prefix}clusters", "type": "circle", **common, "filter": ["has", "count"],
                         "paint": {"circle-color": color if isinstance(color, str) else style.get("color", DEFAULT_COLOR),
                                   "circle-opacity": 0.75,

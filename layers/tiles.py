@@ -9,7 +9,8 @@ reaches it as a parameter, never as text.
 
 Generalisation per zoom keeps every tile small whatever the layer holds:
 
-- point layers at zoom <= `layer.cluster_maxzoom` (default 13) are aggregated to a grid of
+- point layers (and the points of an `aggregated` mixed layer, `reports`: `clusters_points`) at zoom <=
+  `layer.cluster_maxzoom` (default 13) are aggregated to a grid of
   32 × 32 cells per tile (the tiles of zoom z + CELL_SHIFT; 8 × 8 at city zoom, z <= CITY_ZOOM): one point per non-empty cell at the
   mean position of its points, with the property `count` (`point_count` too, as MapLibre's
   clusters name it). Layers marked `aggregated` read those cells from their pre-aggregated
@@ -44,7 +45,7 @@ from django.conf import settings
 from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import Transform
 from django.db import InterfaceError, OperationalError, connections, router
-from django.db.models import Avg, Count, Expression, F, Field, FloatField, Func, IntegerField, Value
+from django.db.models import Avg, BooleanField, Count, Expression, F, Field, FloatField, Func, IntegerField, Value
 
 from .registry import Layer, Viewer
 from .selectors import aggregates_ready
@@ -267,8 +268,7 @@ def _envelope_4326(margin: float):
 
 def uses_aggregates(layer: Layer, z: int) -> bool:
     """Whether a tile of zoom z of an `aggregated` layer is drawn from pre-aggregated rows once built."""
-    return layer.aggregated and (clustered(layer, z) or predrawn_points(layer, z)
-                                 or (generalised(layer, z) and layer.geometry_type != "mixed"))
+    return layer.aggregated and (clustered(layer, z) or predrawn_points(layer, z) or generalised(layer, z))
 
 
 def predrawn_points(layer: Layer, z: int) -> bool:
@@ -277,8 +277,15 @@ def predrawn_points(layer: Layer, z: int) -> bool:
     return layer.geometry_type == "point" and layer.cluster_maxzoom >= 0 and z == layer.cluster_maxzoom + 1
 
 
+def clusters_points(layer: Layer) -> bool:
+    """Whether the layer counts its points in grid cells up to `cluster_maxzoom`: point layers, and the points of an
+    `aggregated` mixed layer (`reports`: its lines and polygons stay shapes, simplified below SIMPLIFY_BELOW)."""
+    return layer.cluster_maxzoom >= 0 and (
+        layer.geometry_type == "point" or (layer.geometry_type == "mixed" and layer.aggregated))
+
+
 def clustered(layer: Layer, z: int) -> bool:
-    return layer.geometry_type == "point" and z <= layer.cluster_maxzoom
+    return clusters_points(layer) and z <= layer.cluster_maxzoom
 
 
 def generalised(layer: Layer, z: int) -> bool:
@@ -328,37 +335,69 @@ def _shapes_sql(layer: Layer, z: int, cap: int) -> tuple[str, list]:
                 [s("neg_ux"), s("neg_uy"), layer.name, s("z"), *inside, cap])
     if z < 12:
         cap = min(cap, LOW_ZOOM_SHAPE_CAP)
-    sql = (
+    shapes = (
         "(SELECT CASE WHEN s.geom @ " + box + " THEN ST_Translate(s.geom, %s::float8, %s::float8) "
         "ELSE ST_AsMVTGeom(ST_Scale(s.geom, 1, -1), ST_MakeBox2D(ST_Point(%s::float8, %s::float8), "
         f"ST_Point(%s::float8, %s::float8)), {TILE_EXTENT}, {TILE_BUFFER}, true) END AS {GEOM_COLUMN}, "
         f"s.feature_id AS {ID_COLUMN}, s.props AS props, NULL::integer AS count, NULL::integer AS point_count "
         "FROM layers_tileshape s WHERE s.layer = %s AND s.zoom = %s::smallint AND s.geom && " + box +
-        " ORDER BY s.box_area DESC LIMIT %s) "
-        "UNION ALL "
+        " ORDER BY s.box_area DESC LIMIT %s)")
+    shapes_params = [*inside, s("neg_ux"), s("neg_uy"), s("ux"), s("flip_y0"), s("ux_end"), s("flip_y1"),
+                     layer.name, s("z"), *inside, cap]
+    if layer.geometry_type == "mixed" and not clustered(layer, z):
+        return shapes, shapes_params  # above its clusters a mixed layer draws its points too: no cells
+    sql = (
+        shapes + " UNION ALL "
         "(SELECT ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(c.sum_lon / c.n, c.sum_lat / c.n), 4326), 3857), "
         f"ST_TileEnvelope(%s::integer, %s::integer, %s::integer), {TILE_EXTENT}, {TILE_BUFFER}, true), "
         "NULL::bigint, NULL::jsonb, c.n, c.n FROM layers_tilecluster c WHERE c.layer = %s AND c.level = %s::smallint "
         "AND c.tx = %s AND c.ty = %s AND c.x BETWEEN %s AND %s AND c.y BETWEEN %s AND %s)")
-    params = [*inside, s("neg_ux"), s("neg_uy"), s("ux"), s("flip_y0"), s("ux_end"), s("flip_y1"),
-              layer.name, s("z"), *inside, cap,
+    params = [*shapes_params,
               s("z"), s("x"), s("y"), layer.name, s("level"), s("parent_x"), s("parent_y"),
               s("cell_x0"), s("cell_x1"), s("cell_y0"), s("cell_y1")]
     return sql, params
 
 
 def shapes_from_rows(layer: Layer, z: int, aggregates: bool) -> bool:
-    """Whether a tile of zoom z is drawn from the layer's TileShape rows (and, for lines and polygons, merged cells)."""
-    return aggregates and ((generalised(layer, z) and layer.geometry_type != "mixed") or predrawn_points(layer, z))
+    """Whether a tile of zoom z is drawn from the layer's TileShape rows (and, for lines and polygons, merged cells;
+    for a mixed layer's clustered zooms, its point clusters)."""
+    return aggregates and (generalised(layer, z) or predrawn_points(layer, z))
 
 
-def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None, aggregates: bool = False):
-    if aggregates and clustered(layer, z):
+class IsPoint(Func):
+    """Whether a geometry is a single point (a mixed layer clusters those, and draws the others as shapes)."""
+
+    function = "ST_GeometryType"
+    template = "(%(function)s(%(expressions)s) = 'ST_Point')"
+    output_field = BooleanField()
+
+
+def _mixed_clustered_sql(layer: Layer, viewer: Viewer, z: int, cap: int) -> tuple[str, list]:
+    """A clustered zoom of a mixed layer from its rows: its lines and polygons simplified as shapes, its points
+    counted in the zoom's cells (the columns of both, the other's left NULL: ST_AsMVT leaves NULL properties out)."""
+    shapes, _ = _tile_queryset(layer, viewer, z, cap, points=False)
+    cells, _ = _tile_queryset(layer, viewer, z, cap, points=True)
+    fields = [f for f in layer.fields if f not in (GEOM_COLUMN, ID_COLUMN)]
+    columns = ", ".join(f's."{name}"' for name in (GEOM_COLUMN, ID_COLUMN, *fields))
+    nulls = ", ".join(["NULL"] * (1 + len(fields)))
+    shapes_sql, shapes_params = shapes.query.sql_with_params()
+    cells_sql, cells_params = cells.query.sql_with_params()
+    return (f"SELECT {columns}, NULL::integer AS count, NULL::integer AS point_count FROM ({shapes_sql}) AS s "
+            f'UNION ALL SELECT c."{GEOM_COLUMN}", {nulls}, c.count, c.point_count FROM ({cells_sql}) AS c',
+            [*shapes_params, *cells_params])
+
+
+def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None, aggregates: bool = False,
+                   points: bool | None = None):
+    """`points`: for a mixed layer's clustered zoom, its points (True) or its other geometries (False)."""
+    if aggregates and clustered(layer, z) and layer.geometry_type == "point":
         return _aggregated_queryset(layer), False
     cap = cap or layer.tile_feature_cap or TILE_FEATURE_CAP
     geom = layer.geom_field
     qs = layer.get_queryset(viewer).order_by()
-    if clustered(layer, z):
+    if points is not None:
+        qs = qs.alias(_is_point=IsPoint(F(geom))).filter(_is_point=points)
+    if clustered(layer, z) and points is not False:
         # each point counted in exactly one tile: no buffer for the grid
         # cells are the tiles of zoom z + cell_shift(z) (as in the pre-aggregated TileCluster rows)
         qs = qs.filter(**{f"{geom}__bboverlaps": _envelope_4326(0.0)})
@@ -419,6 +458,9 @@ def _statement(layer: Layer, viewer: Viewer, z: int, cap: int, aggregates: bool 
             return found
     if shapes_from_rows(layer, z, aggregates):
         inner, params = _shapes_sql(layer, z, cap)
+        has_id = True
+    elif clustered(layer, z) and layer.geometry_type == "mixed":
+        inner, params = _mixed_clustered_sql(layer, viewer, z, cap)
         has_id = True
     else:
         qs, has_id = _tile_queryset(layer, viewer, z, cap, aggregates)

@@ -93,13 +93,18 @@ def _reports(users):
     ]
 
 
-def load_demo(stdout) -> None:
+def categories_load() -> dict[str, ReportCategory]:
+    """The demo's categories by code, created when missing (also the benchmark's: bench/reportsbench.py)."""
     categories = {}
     for position, (code, ko, en, body_ko, body_en, sensitive, ack, resolve) in enumerate(CATEGORIES):
-        category = ReportCategory.objects.filter(code=code).first() or category_create(
+        categories[code] = ReportCategory.objects.filter(code=code).first() or category_create(
             code=code, name_ko=ko, name_en=en, responsible_body_ko=body_ko, responsible_body_en=body_en,
             is_sensitive=sensitive, acknowledge_days=ack, resolve_days=resolve, position=position)
-        categories[code] = category
+    return categories
+
+
+def load_demo(stdout) -> None:
+    categories = categories_load()
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=["citizen", "citizen2", "officer-gangnam", "officer-mapo"])}
     if len(users) < 4:

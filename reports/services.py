@@ -85,6 +85,8 @@ def _notify_officers(report: Report, districts, *, title: dict) -> None:
 
 
 # --- categories --------------------------------------------------------------------------------------
+# what the `reports` layer shows of a category (reports/layers.py)
+CATEGORY_ON_MAP = ("code", "name_ko", "name_en", "is_sensitive")
 CATEGORY_FIELDS = ("code", "name_ko", "name_en", "description_ko", "description_en", "responsible_body_ko",
                    "responsible_body_en", "is_sensitive", "acknowledge_days", "resolve_days", "is_active", "position")
 
@@ -121,6 +123,9 @@ def category_update(*, category: ReportCategory, actor, **changes) -> ReportCate
         for report in category.reports.select_related("category").only("id", "geom", "public_geom", "public_district", "description_public", "category"):
             report.coarsen()
             report.save(update_fields=["public_geom", "public_district", "description_public"])
+    if any(before[name] != getattr(category, name) for name in CATEGORY_ON_MAP):
+        # every report of it is drawn elsewhere or named otherwise: the layer's tiles and aggregates are redrawn
+        # (in the commit hook: `layers.aggregates.aggregates_rebuild`, readers see the old rows until it commits)
         layer_version_bump(layer_name=REPORT_LAYER)
     audit_record(actor=actor, action="category.update", target=category, before=before,
                  after=_category_state(category))

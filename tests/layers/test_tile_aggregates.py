@@ -136,10 +136,10 @@ def test_z14_points_drawn_in_advance_are_the_raw_paths_points(toilets, lonlat):
     assert drawn == raw and len(raw) > 10
 
 
-def test_the_z14_plan_of_drawn_points_uses_the_gist_index_without_parallel_workers(toilets):
+def tile_plan(sql: str, params: list) -> str:
+    """EXPLAIN of a tile statement as the tile paths run it, with parallel plans made as tempting as they can be."""
     from layers.tiles import SERIAL_PLAN
 
-    sql, params = tile_sql(toilets, Viewer.anonymous(), *tile_of(CITY_HALL, 14), aggregates=True)
     with connection.cursor() as cursor:
         cursor.execute("SET max_parallel_workers_per_gather = 4; SET parallel_setup_cost = 0; "
                        "SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0")
@@ -148,6 +148,11 @@ def test_the_z14_plan_of_drawn_points_uses_the_gist_index_without_parallel_worke
             cursor.nextset()
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET ALL")
+    return plan
+
+
+def test_the_z14_plan_of_drawn_points_uses_the_gist_index_without_parallel_workers(toilets):
+    plan = tile_plan(*tile_sql(toilets, Viewer.anonymous(), *tile_of(CITY_HALL, 14), aggregates=True))
     assert "tileshape_zoom_geom" in plan and "Gather" not in plan and "Seq Scan" not in plan
 
 

@@ -10,7 +10,9 @@ class Socket:
     """A test's end of a socket: JSON in and out, waiting for a message of a given type."""
 
     def __init__(self, url, **kwargs):
-        self.ws = connect(url, open_timeout=10, **kwargs)
+        # entered as websockets asks (17.1 deprecated a bare sync connect()); left in close()
+        self._connection = connect(url, open_timeout=10, **kwargs)
+        self.ws = self._connection.__enter__()
         self.seen = []
 
     def send(self, message):
@@ -41,7 +43,7 @@ class Socket:
                 return got
 
     def close(self):
-        self.ws.close()
+        self._connection.__exit__(None, None, None)
 
 
 @pytest.fixture

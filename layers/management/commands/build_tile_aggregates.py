@@ -1,10 +1,12 @@
-"""manage.py build_tile_aggregates [LAYER ...]: (re)build the pre-aggregated low zooms of point layers."""
+"""manage.py build_tile_aggregates [LAYER ...] [--missing]: (re)build the pre-aggregated low zooms of aggregated layers
+(bin/setup runs it with --missing after migrating and loading the demo, so `make run` serves them)."""
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from layers.aggregates import aggregates_rebuild
 from layers.registry import Viewer, registry
+from layers.selectors import aggregates_ready
 
 
 class Command(BaseCommand):
@@ -12,8 +14,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("layers", nargs="*")
+        parser.add_argument("--missing", action="store_true", dest="missing_only",
+                            help="only the layers whose aggregates are not built for their current version")
 
-    def handle(self, *args, layers, **options):
+    def handle(self, *args, layers, missing_only=False, **options):
         if layers:
             found = [registry.get(name) for name in layers]
             missing = [name for name, layer in zip(layers, found) if layer is None]
@@ -23,7 +27,9 @@ class Command(BaseCommand):
             found = [layer for layer in registry.listed(Viewer.anonymous()) if layer.aggregated]
         for layer in found:
             if not layer.aggregated:
-                raise CommandError(f"{layer.name} is not an aggregated point layer (Layer.aggregated).")
+                raise CommandError(f"{layer.name} is not an aggregated layer (Layer.aggregated).")
+            if missing_only and aggregates_ready(layer):
+                continue
             started = time.monotonic()
             aggregates_rebuild(layer=layer)
             self.stdout.write(f"{layer.name}: built in {time.monotonic() - started:.1f} s")
