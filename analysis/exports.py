@@ -9,12 +9,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.db.models.functions import AsWKT
 from django.db import transaction
 from django.db.models import F
-from django.http import FileResponse, JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from geoplatform.csvfiles import csv_writer
 from geoplatform.geojson import GEOJSON_PRECISION
+from geoplatform.responses import FileStreamResponse, StreamingResponse
 from layers.access import layer_visible, request_viewer
 from layers.exports import export_layer_response
 from layers.registry import Layer, Viewer
@@ -40,7 +41,7 @@ def output_export_response(*, output: AnalysisOutput, fmt: str, request):
         if not output.raster_path or not path.exists():
             return JsonResponse({"detail": gettext("This output has not been computed yet")},
                                 status=404)
-        return FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}.tif", content_type="image/tiff")
+        return FileStreamResponse(path.open("rb"), as_attachment=True, filename=f"{stem}.tif", content_type="image/tiff")
     if fmt not in ("csv", "gpkg", "geojson"):
         return _bad(gettext("Export a vector output as csv, gpkg or geojson"))
     return export_layer_response(layer=output_layer(output), viewer=request_viewer(request), fmt=fmt, filename=stem)
@@ -102,7 +103,7 @@ def records_export_response(*, analysis: Analysis, request, full: bool):
                 buffer.truncate()
         yield buffer.getvalue()
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response = StreamingResponse(stream(), content_type="text/csv; charset=utf-8")
     suffix = "full" if full else "public"
     response["Content-Disposition"] = f'attachment; filename="analysis-{analysis.pk}-records-{suffix}.csv"'
     return response

@@ -1,4 +1,3 @@
-from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -9,6 +8,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.csvfiles import csv_writer
 from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
+from geoplatform.responses import StreamingResponse
 from moderation.throttles import CreationRateThrottle
 
 from . import selectors, services
@@ -79,7 +79,7 @@ class IndicatorCsvApi(APIView):
                                        v.dong.code if v.dong else "", v.dong.name_ko if v.dong else "", v.period,
                                        v.value if not v.value.is_integer() else int(v.value), indicator.unit_en])
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response = StreamingResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'
         return response
 

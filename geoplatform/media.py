@@ -9,7 +9,7 @@ existence does not leak. The bytes then go out through `protected_file_response`
 - with MEDIA_X_ACCEL_REDIRECT set (e.g. "/internal-media/", as behind nginx), an empty response
   with `X-Accel-Redirect: /internal-media/<name>`; nginx serves the file from an `internal`
   location (aliased to MEDIA_ROOT) that no client can request directly;
-- otherwise a FileResponse streamed by Django.
+- otherwise a FileResponse streamed by Django (piece by piece under ASGI too: geoplatform/responses.py).
 """
 import mimetypes
 from dataclasses import dataclass
@@ -17,8 +17,10 @@ from typing import Callable
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
+
+from geoplatform.responses import FileStreamResponse
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def protected_file_response(field_file, *, content_type: str | None = None, file
             handle = field_file.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404
-        response = FileResponse(handle, as_attachment=as_attachment, filename=filename or "",
+        response = FileStreamResponse(handle, as_attachment=as_attachment, filename=filename or "",
                                 content_type=content_type)
     response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"

@@ -19,11 +19,12 @@ from pathlib import Path
 from django.contrib.gis.db.models.functions import AsGeoJSON, AsWKT
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
-from django.http import FileResponse, JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse
 from django.utils.http import content_disposition_header
 
 from geoplatform.csvfiles import csv_writer
 from geoplatform.geojson import GEOJSON_PRECISION
+from geoplatform.responses import FileStreamResponse, StreamingResponse
 
 from .registry import Layer, Viewer
 
@@ -135,7 +136,7 @@ def _multi_option(layer: Layer) -> list[str]:
     return []
 
 
-class _TempFileResponse(FileResponse):
+class _TempFileResponse(FileStreamResponse):
     """A FileResponse over a file in a temporary directory that goes away with the response."""
 
     def __init__(self, path: Path, directory: Path, **kwargs):
@@ -197,9 +198,9 @@ def export_layer_response(*, layer: Layer, viewer: Viewer, fmt: str, filename: s
     stem = _safe_stem(filename)
     download = f"{stem}.{extension}"
     if fmt == "geojson":
-        response = StreamingHttpResponse(_geojson_stream(layer, viewer), content_type=content_type)
+        response = StreamingResponse(_geojson_stream(layer, viewer), content_type=content_type)
     elif fmt == "csv":
-        response = StreamingHttpResponse(_csv_stream(layer, viewer), content_type=content_type)
+        response = StreamingResponse(_csv_stream(layer, viewer), content_type=content_type)
     else:
         path = _ogr_export(layer, viewer, fmt, stem)
         response = _TempFileResponse(path, path.parent, content_type=content_type)

@@ -8,9 +8,11 @@ import zipfile
 import pytest
 from django.contrib.gis.geos import GEOSGeometry
 
+from geoplatform.responses import PIECE_BYTES
 from layers.exports import export_layer_response
 from layers.models import DatasetFeature
 from layers.registry import Viewer, registry
+from tests.asgi import sent_as_asgi
 
 pytestmark = pytest.mark.django_db
 STATIONS = "dataset-seoul_subway_stations"
@@ -62,6 +64,17 @@ def test_geojson_streams_in_chunks_from_a_cursor(datasets):
     assert len(chunks) > 5  # many bounded chunks rather than one document in memory
     assert max(len(c) for c in chunks) < 200_000
     assert len(json.loads(b"".join(chunks))["features"]) == 4585
+
+
+def test_a_geojson_export_is_sent_piece_by_piece_from_its_cursor_under_asgi(datasets):
+    layer = registry.get("dataset-seoul_public_toilets")
+    response = export_layer_response(layer=layer, viewer=Viewer.anonymous(), fmt="geojson", filename="toilets")
+    pieces, buffered = sent_as_asgi(response)
+    assert not buffered
+    assert len(pieces) > 5
+    assert all(len(p) >= PIECE_BYTES for p in pieces[:-1])
+    assert max(len(p) for p in pieces) < PIECE_BYTES + 200_000  # a piece is a few of the export's own chunks
+    assert len(json.loads(b"".join(pieces))["features"]) == 4585
 
 
 def test_mixed_geometries_go_to_one_shapefile_per_kind(register_layer, spots, tmp_path):
