@@ -259,7 +259,7 @@ def tile_lists(config: Config):
 
 def measure_sizes(row: Row) -> None:
     from layers.registry import Viewer, registry
-    from layers.tile_views import GZIP_LEVEL
+    from layers.tile_views import stored_vector_tile
     from layers.tiles import render_vector_tile
 
     layer = registry.get(row.layer)
@@ -267,7 +267,7 @@ def measure_sizes(row: Row) -> None:
     for z, x, y in row.tiles:
         data = render_vector_tile(layer, Viewer.anonymous(), z, x, y)
         raws.append(len(data))
-        gzs.append(len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)) if data else 0)
+        gzs.append(len(stored_vector_tile(data)))  # as ours are stored and served
     row.raw_mean, row.raw_max = statistics.mean(raws), max(raws)
     row.gz_mean, row.gz_max = statistics.mean(gzs), max(gzs)
 
@@ -523,6 +523,8 @@ def our_paths(row: Row) -> list[str]:
 
 
 def fetch_sizes(base: str, paths: list[str]) -> tuple[float, float]:
+    from layers.tile_views import stored_vector_tile
+
     raws, gzs = [], []
     for path in paths:
         request = urllib.request.Request(base + path, headers={"Accept-Encoding": "identity"})
@@ -531,7 +533,7 @@ def fetch_sizes(base: str, paths: list[str]) -> tuple[float, float]:
         if response.headers.get("Content-Encoding") == "gzip":
             data = gzip.decompress(data)
         raws.append(len(data))
-        gzs.append(len(gzip.compress(data, compresslevel=1, mtime=0)) if data else 0)  # as ours are served
+        gzs.append(len(stored_vector_tile(data)))  # tipg's tiles gzipped as ours are served
     return statistics.mean(raws), statistics.mean(gzs)
 
 

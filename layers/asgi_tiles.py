@@ -59,7 +59,8 @@ from . import selectors
 from .cache import cache_clock, tile_cache, tile_variant
 from .light import TILE_PATH
 from .registry import Layer, Viewer, registry
-from .tile_views import MVT_TYPE, _etag, etag_matches, public_cache_control, render_tile, stored_vector_tile, tile_headers
+from .tile_views import (MVT_TYPE, _etag, etag_matches, plain_vector_tile, public_cache_control, render_tile,
+                         stored_vector_tile, tile_headers)
 from .tilegrid import tile_valid
 from .tiles import clustered, first_cap, next_cap, tile_bytes, tile_sql, uses_aggregates
 
@@ -90,6 +91,9 @@ class _Config:
         self._host_ok: dict[str, bool] = {}
         proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
         self.proxy = (proxy[0].removeprefix("HTTP_").replace("_", "-").lower(), proxy[1]) if proxy else None
+        # the request headers the light path reads (answer: host and proxy; _respond: revalidation and encoding)
+        self.header_names = frozenset(name.encode("latin-1") for name in (
+            "host", "x-forwarded-host", "if-none-match", "accept-encoding", *([self.proxy[0]] if proxy else [])))
         self.ssl_redirect = settings.SECURE_SSL_REDIRECT
         self.security = {secure: _security_headers(secure) for secure in (False, True)}
         self.memo = settings.TILES_VERSION_MEMO
@@ -150,6 +154,21 @@ def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
     if coop:
         out.append((b"cross-origin-opener-policy", coop.encode()))
     return out
+
+
+_QUERIES: dict[bytes, dict | None] = {}  # a query string's parameters (read only); None when it holds a NUL
+
+
+def _query(raw: bytes) -> dict | None:
+    """The parameters of a query string (the last value of a repeated name, as Django's request.GET.get), or None
+    when one holds a NUL. Remembered: a map asks every tile with the same `?v=` (at most 1,024 strings)."""
+    found = _QUERIES.get(raw, False)
+    if found is False:
+        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+        found = None if any("\x00" in key or "\x00" in value for key, value in pairs) else dict(pairs)
+        if len(_QUERIES) < 1024:
+            _QUERIES[raw] = found
+    return found
 
 
 class Unavailable(Exception):
@@ -277,16 +296,17 @@ class TilesFirst:
         z, x, y = int(match["z"]), int(match["x"]), int(match["y"])
         if not tile_valid(z, x, y):
             return None
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        if any("\x00" in key or "\x00" in value for key, value in query):
+        query = _query(scope.get("query_string", b""))
+        if query is None:
             return None  # Django's 400 (geoplatform.middleware.RefuseNulInQueryMiddleware)
-        query = dict(query)
-        headers = {}
-        for name, value in scope.get("headers", ()):
-            name = name.decode("latin-1").lower()
-            value = value.decode("latin-1")
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
         conf = config()
+        headers = {}
+        wanted = conf.header_names
+        for name, value in scope.get("headers", ()):
+            name = name.lower()
+            if name in wanted:  # only the headers this path reads (a browser sends a dozen more)
+                name, value = name.decode("latin-1"), value.decode("latin-1")
+                headers[name] = f"{headers[name]},{value}" if name in headers else value
         secure = conf.secure(scope, headers)
         if not conf.allowed_host(headers) or (conf.ssl_redirect and not secure):
             return None
@@ -402,15 +422,17 @@ def _respond(out: list, data: bytes, headers: dict, security: list, *, vary: lis
     if png:
         return 200, [*out, *with_vary(vary), (b"content-type", b"image/png"),
                      (b"content-length", str(len(data)).encode()), *security], data
-    out += with_vary(vary, "Accept-Encoding")
+    out += with_vary(vary, "Accept-Encoding") if vary or session_read else _VARY_ENCODING
     if "gzip" in headers.get("accept-encoding", ""):
         out.append((b"content-encoding", b"gzip"))
     else:
-        import gzip
-
-        data = gzip.decompress(data)
-    out += [(b"content-type", MVT_TYPE.encode()), (b"content-length", str(len(data)).encode()), *security]
+        data = plain_vector_tile(data)
+    out += [(b"content-type", _MVT_TYPE), (b"content-length", str(len(data)).encode()), *security]
     return 200, out, data
+
+
+_VARY_ENCODING = [(b"vary", b"Accept-Encoding")]
+_MVT_TYPE = MVT_TYPE.encode()
 
 
 @dataclass

@@ -175,6 +175,35 @@ def test_public_tiles_are_byte_identical_to_the_django_path_and_never_reach_djan
     assert again == 304 and empty == b"" and django.paths == []
 
 
+def test_tiles_are_stored_as_isal_gzip_and_a_tile_cached_in_zlibs_gzip_still_serves_the_same_on_both_paths(
+        light, django_get, toilets_layer):
+    from layers.cache import cache_clock, tile_cache, tile_variant
+    from layers.registry import Viewer
+    from layers.tile_views import GZIP_CODEC, stored_vector_tile
+    from layers.tiles import render_vector_tile
+
+    app, django = light
+    assert GZIP_CODEC == "isal"  # bin/setup installs it: the CPU of an uncached tile (bench/RESULTS.md)
+    drawn, kept = tile_of(CITY_HALL, 16), tile_of(CITY_HALL, 15)
+    mvt = {zxy: render_vector_tile(toilets_layer, Viewer.anonymous(), *zxy) for zxy in (drawn, kept)}
+    assert all(mvt.values())
+    # a tile stored before this change, by zlib (another encoder, another level): read as it is, not redrawn
+    old = gzip.compress(mvt[kept], compresslevel=6, mtime=0)
+    assert old != stored_vector_tile(mvt[kept])
+    tile_cache().set("testtoilets", *kept, tile_variant(version=toilets_layer.version()), old, cache_clock())
+    urls = ["/tiles/testtoilets/{}/{}/{}.mvt".format(*zxy) for zxy in (drawn, kept)]
+    answers = fetch(app, urls, **{"Accept-Encoding": "gzip"})
+    plain = fetch(app, urls)
+    assert django.paths == []
+    for url, zxy, (status, headers, body), (plain_status, _, plain_body) in zip(urls, (drawn, kept), answers, plain):
+        ref_status, ref_headers, ref_body = django_get(url, **{"Accept-Encoding": "gzip"})
+        assert (status, body, headers["etag"]) == (ref_status, ref_body, ref_headers["etag"]) == (
+            200, stored_vector_tile(mvt[zxy]) if zxy == drawn else old, ref_headers["etag"]), url
+        assert gzip.decompress(body) == mvt[zxy]  # any gzip reader reads it (the browser's, nginx's)
+        assert (plain_status, plain_body) == django_get(url)[::2] == (200, mvt[zxy])  # a client without gzip
+    assert [a[1]["x-tile-cache"] for a in answers] == ["miss", "hit"]
+
+
 def test_a_tile_the_viewer_may_not_see_always_falls_through_to_djangos_404(light, private_layer, citizen, client,
                                                                           register_layer, spots, datasets, seoul):
     app, django = light
