@@ -372,19 +372,20 @@ class IsPoint(Func):
     output_field = BooleanField()
 
 
-def _mixed_clustered_sql(layer: Layer, viewer: Viewer, z: int, cap: int) -> tuple[str, list]:
+def _mixed_clustered_sql(layer: Layer, viewer: Viewer, z: int, cap: int) -> tuple[str, list, bool]:
     """A clustered zoom of a mixed layer from its rows: its lines and polygons simplified as shapes, its points
     counted in the zoom's cells (the columns of both, the other's left NULL: ST_AsMVT leaves NULL properties out)."""
-    shapes, _ = _tile_queryset(layer, viewer, z, cap, points=False)
+    shapes, has_id = _tile_queryset(layer, viewer, z, cap, points=False)
     cells, _ = _tile_queryset(layer, viewer, z, cap, points=True)
-    fields = [f for f in layer.fields if f not in (GEOM_COLUMN, ID_COLUMN)]
-    columns = ", ".join(f's."{name}"' for name in (GEOM_COLUMN, ID_COLUMN, *fields))
-    nulls = ", ".join(["NULL"] * (1 + len(fields)))
+    names = [GEOM_COLUMN, *([ID_COLUMN] if has_id else []),
+             *(f for f in layer.fields if f not in (GEOM_COLUMN, ID_COLUMN))]
+    columns = ", ".join(f's."{name}"' for name in names)
+    nulls = ", ".join(["NULL"] * (len(names) - 1))
     shapes_sql, shapes_params = shapes.query.sql_with_params()
     cells_sql, cells_params = cells.query.sql_with_params()
     return (f"SELECT {columns}, NULL::integer AS count, NULL::integer AS point_count FROM ({shapes_sql}) AS s "
             f'UNION ALL SELECT c."{GEOM_COLUMN}", {nulls}, c.count, c.point_count FROM ({cells_sql}) AS c',
-            [*shapes_params, *cells_params])
+            [*shapes_params, *cells_params], has_id)
 
 
 def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None, aggregates: bool = False,
@@ -460,8 +461,7 @@ def _statement(layer: Layer, viewer: Viewer, z: int, cap: int, aggregates: bool 
         inner, params = _shapes_sql(layer, z, cap)
         has_id = True
     elif clustered(layer, z) and layer.geometry_type == "mixed":
-        inner, params = _mixed_clustered_sql(layer, viewer, z, cap)
-        has_id = True
+        inner, params, has_id = _mixed_clustered_sql(layer, viewer, z, cap)
     else:
         qs, has_id = _tile_queryset(layer, viewer, z, cap, aggregates)
         inner, params = qs.query.sql_with_params()

@@ -240,3 +240,37 @@ def test_the_reports_style_draws_the_counted_cells_as_circles_and_the_reports_by
     assert ["!", ["has", "count"]] in points["filter"] and points["paint"]["circle-color"][0] == "match"
     fields = client.get("/tiles/reports.json").json()["vector_layers"][0]["fields"]
     assert {"count", "point_count", "status", "districts_ko"} <= set(fields)
+
+
+def test_a_transfer_renames_the_reports_district_in_its_drawn_tiles(
+        city, make_report, citizen, gangnam_officer, places, client_for, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = make_report(citizen, places["seolleung"])  # 선릉역, Gangnam-gu
+    z14 = tile_of((places["seolleung"].x, places["seolleung"].y), 14)
+    assert drawn(render(*z14, True))[report.pk]["properties"]["districts_en"] == "Gangnam-gu"
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client_for(gangnam_officer).post(f"/api/reports/{report.pk}/transfer/",
+                                                  {"to_district": "11650", "reason": "서초구 관할"}, format="json")
+    assert answer.status_code == 200
+    assert drawn(render(*z14, True))[report.pk]["properties"]["districts_en"] == "Seocho-gu"
+    assert drawn(render(*z14, True)) == drawn(render(*z14, False))
+
+
+def test_a_category_made_sensitive_moves_its_reports_to_their_coarse_places_in_every_aggregate(
+        seoul, report_categories, make_report, citizen, staff, django_capture_on_commit_callbacks):
+    from reports.services import category_update
+
+    exact, coarse = _a_place_whose_coarse_cell_is_elsewhere()
+    aggregates_rebuild(layer=registry.get("reports"))
+    with django_capture_on_commit_callbacks(execute=True):
+        report = make_report(citizen, exact, category="road")
+    [(x, y)] = TileCluster.objects.filter(layer="reports", level=17).values_list("x", "y")
+    assert (17, x, y) == tile_of((exact.x, exact.y), 17)  # counted at its exact place while not sensitive
+    with django_capture_on_commit_callbacks(execute=True):
+        category_update(category=ReportCategory.objects.get(code="road_damage"), actor=staff, is_sensitive=True)
+    [(x, y)] = TileCluster.objects.filter(layer="reports", level=17).values_list("x", "y")
+    assert (17, x, y) == tile_of((coarse.x, coarse.y), 17)
+    here = drawn(render(*tile_of((coarse.x, coarse.y), 14), True))
+    assert here[report.pk]["properties"]["coarsened"] is True
+    [shape] = TileShape.objects.filter(layer="reports", feature_id=report.pk)
+    assert shape.center.equals_exact(coarse, 1e-9)
