@@ -104,6 +104,8 @@ FROM reports_reportcategory cat WHERE cat.id = r.category_id AND cat.is_sensitiv
 INSERT INTO reports_reportdistrict (report_id, district_id, status, answer, acknowledged_at, closed_at, updated_at)
 SELECT r.id, b.district_id, r.status, '', NULL, NULL, r.updated_at
 FROM reports_report r JOIN bench_inside b ON r.description = 'bench report ' || b.i;
+UPDATE reports_report r SET routed_districts_ko = d.name_ko, routed_districts_en = d.name_en
+FROM reports_reportdistrict rd JOIN districts_district d ON d.id = rd.district_id WHERE rd.report_id = r.id;
 CREATE INDEX report_geom_gist ON reports_report USING GIST (geom);
 CREATE INDEX report_public_geom_gist ON reports_report USING GIST (public_geom);
 """

@@ -9,12 +9,11 @@ clusters) and their lines and polygons simplified; the pre-aggregated rows of la
 the anonymous viewer sees (built from `reports_public_queryset`), so hidden reports are never counted and sensitive
 ones are counted at their coarsened place.
 """
-from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Case, CharField, F, OuterRef, Subquery, When
+from django.db.models import Case, CharField, F, When
 
 from layers.registry import Layer, registry
 
-from .models import Report, ReportDistrict, Status
+from .models import Report, Status
 from django.utils.translation import gettext_lazy as _
 
 REPORT_LAYER = "reports"
@@ -32,13 +31,11 @@ FIELDS = ("category_code", "category_name_ko", "category_name_en", "status", "cr
 
 
 def _district_names(language: str) -> Case:
-    """The routing districts; for a sensitive category the district of the coarsened point instead
-    (the routing districts would tell on which side of a boundary the exact place lies)."""
-    names = (ReportDistrict.objects.filter(report=OuterRef("pk")).order_by().values("report")
-             .annotate(names=StringAgg(f"district__name_{language}", ", ", order_by="district__code"))
-             .values("names"))
+    """The routing districts (`Report.routed_districts_*`, kept by the services that route a report); for a sensitive
+    category the district of the coarsened point instead (the routing districts would tell on which side of a
+    boundary the exact place lies)."""
     return Case(When(category__is_sensitive=True, then=F(f"public_district__name_{language}")),
-                default=Subquery(names, output_field=CharField()), output_field=CharField())
+                default=F(f"routed_districts_{language}"), output_field=CharField())
 
 
 def reports_public_queryset(viewer=None):

@@ -78,6 +78,11 @@ class Report(models.Model):
     description = models.TextField(max_length=2000)
     description_public = models.BooleanField(
         default=False, help_text="the reporter chose to publish the description (never for sensitive categories)")
+    # The names of the districts the report is routed to, in code order, joined by ", " (None before it is routed):
+    # what the `reports` layer shows of a report that is not sensitive (reports/layers.py), kept here by the services
+    # that route it (create, transfer) so that a tile reads a column instead of a subquery a report.
+    routed_districts_ko = models.TextField(null=True, blank=True, editable=False)
+    routed_districts_en = models.TextField(null=True, blank=True, editable=False)
     public_district = models.ForeignKey(
         "districts.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
         help_text="sensitive categories: the district of the coarsened location, shown instead of the routing districts")

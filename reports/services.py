@@ -183,6 +183,7 @@ def report_create(*, reporter, category: ReportCategory, geom: GEOSGeometry, des
         resolve_due=add_working_days(today, category.resolve_days),
     )
     report.coarsen()
+    _routed_names_set(report, districts)
     report.full_clean()
     report.save()
     ReportDistrict.objects.bulk_create([ReportDistrict(report=report, district=d) for d in districts])
@@ -235,6 +236,13 @@ def _transition(*, report: Report, actor, rows: list[ReportDistrict], status: st
         ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.STATUS, actor=actor, district=row.district,
                                    from_status=from_status, to_status=status, message=message)
     _report_status_refresh(report, now=now)
+
+
+def _routed_names_set(report: Report, districts) -> None:
+    """The names of the districts the report is routed to, as the `reports` layer shows them (code order)."""
+    ordered = sorted(districts, key=lambda district: district.code)
+    report.routed_districts_ko = ", ".join(d.name_ko for d in ordered) or None
+    report.routed_districts_en = ", ".join(d.name_en for d in ordered) or None
 
 
 def _report_status_refresh(report: Report, *, now) -> None:
@@ -365,7 +373,8 @@ def report_transfer(*, report: Report, actor, to_code: str, reason: str, from_co
         row.save()
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.TRANSFER, actor=actor, district=source,
                                to_district=target, message=reason)
-    _report_status_refresh(report, now=timezone.now())
+    _routed_names_set(report, [rd.district for rd in report.report_districts.select_related("district")])
+    _report_status_refresh(report, now=timezone.now())  # saves the report
     audit_record(actor=actor, action="report.transfer", target=report, before=before, after=_report_state(report))
     _notify_reporter(report, kind="report_transfer",
                      title=stored(messages.MOVED_TITLE, id=report.pk,
