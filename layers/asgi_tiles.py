@@ -234,7 +234,7 @@ class TilesFirst:
                     connect_timeout=options.get("connect_timeout", 5), application_name="geoplatform-tiles",
                     options="-c max_parallel_workers_per_gather=0")
                 pool = AsyncConnectionPool(
-                    conninfo, open=False, min_size=1, max_size=int(getattr(settings, "TILES_POOL_SIZE", 8)),
+                    conninfo, open=False, min_size=1, max_size=int(getattr(settings, "TILES_POOL_SIZE", 4)),
                     kwargs={"autocommit": True}, name="tiles",
                     timeout=float(getattr(settings, "TILES_POOL_TIMEOUT", 2.0)), reconnect_timeout=0)
                 await pool.open(wait=False)

@@ -352,8 +352,10 @@ TILES_IMMUTABLE_MAX_AGE = env.int("TILES_IMMUTABLE_MAX_AGE", default=86400)
 # Tile requests skip the URL resolver and most middleware (layers/light.py); 0 sends them through the full stack.
 TILES_LIGHT_PATH = env.bool("TILES_LIGHT_PATH", default=True)
 # The ASGI light tile path's own asyncio pool per process (layers/asgi_tiles.py): connections, seconds a tile waits
-# for one, seconds tiles go through Django after it failed
-TILES_POOL_SIZE = env.int("TILES_POOL_SIZE", default=8)
+# for one, seconds tiles go through Django after it failed. 4 connections a process: on the 2-core benchmark machine
+# 8 kept twice as many backends switching on the cores for fewer tiles a second and more PostgreSQL CPU a tile
+# (python -m bench.lightbench --parts pool: bench/RESULTS.md, "The light path's parts")
+TILES_POOL_SIZE = env.int("TILES_POOL_SIZE", default=4)
 TILES_POOL_TIMEOUT = env.float("TILES_POOL_TIMEOUT", default=2.0)
 TILES_POOL_PAUSE = env.float("TILES_POOL_PAUSE", default=1.0)
 # A tile request may reuse a layer's change counter / aggregate state read this many seconds ago in its process
