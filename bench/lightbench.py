@@ -130,15 +130,17 @@ def _dollar(sql: str, params: list) -> tuple[str, list]:
     """psycopg's %s statement for asyncpg: $n, typed where psycopg sends a typed integer."""
     index = 0
 
-    def placeholder(_match):
+    def placeholder(match):
         nonlocal index
+        if match.group(0) == "%%":
+            return "%"
         value = params[index]
         index += 1
         cast = {"Int2": "::int2", "Int4": "::int4", "Int8": "::int8"}.get(type(value).__name__, "")
         return f"${index}{cast}"
 
     values = [int(v) if type(v).__name__ in ("Int2", "Int4", "Int8") else v for v in params]
-    return re.sub(r"%s", placeholder, sql).replace("%%", "%"), values
+    return re.sub(r"%%|%s", placeholder, sql), values
 
 
 async def _round_trips(stmts: list, prepared: bool, reps: int) -> list[tuple[str, float, float]]:
@@ -210,18 +212,34 @@ async def _round_trips(stmts: list, prepared: bool, reps: int) -> list[tuple[str
 
     db = connection.settings_dict
     settings = {"max_parallel_workers_per_gather": "0"}
-    apool = await asyncpg.create_pool(host=db["HOST"], port=int(db["PORT"]), user=db["USER"], password=db["PASSWORD"],
-                                      database=db["NAME"], min_size=1, max_size=1, server_settings=settings)
-    async with apool.acquire() as conn:
-        pid = conn.get_server_pid()
     converted = [_dollar(sql, list(params)) for sql, params in stmts]
 
-    async def run():
-        for sql, params in converted:
-            await apool.fetchval(sql, *params)
+    async def no_reset(_connection):  # the default reset is one more round trip a release
+        return None
 
-    await timed("asyncpg pool (prepared, binary)", pid, run)
-    await apool.close()
+    for name, options in (("asyncpg pool (prepared, binary)", {}),
+                          ("asyncpg pool without its reset on release", {"reset": no_reset})):
+        apool = await asyncpg.create_pool(host=db["HOST"], port=int(db["PORT"]), user=db["USER"],
+                                          password=db["PASSWORD"], database=db["NAME"], min_size=1, max_size=1,
+                                          server_settings=settings, **options)
+        async with apool.acquire() as conn:
+            pid = conn.get_server_pid()
+
+        async def run(apool=apool):
+            for sql, params in converted:
+                await apool.fetchval(sql, *params)
+
+        await timed(name, pid, run)
+        await apool.close()
+    conn = await asyncpg.connect(host=db["HOST"], port=int(db["PORT"]), user=db["USER"], password=db["PASSWORD"],
+                                 database=db["NAME"], server_settings=settings)
+
+    async def run_held():
+        for sql, params in converted:
+            await conn.fetchval(sql, *params)
+
+    await timed("asyncpg, one connection held", conn.get_server_pid(), run_held)
+    await conn.close()
     return rows
 
 
