@@ -3,6 +3,12 @@
 Anonymous clients see public vector layers only; a signed-in user (session or
 `Authorization: Token …`) sees what the registry lets them see. Errors use the standard's
 exception document `{"code", "description"}`.
+
+Paging at Seoul's size (9 million reports a year): a page is read as `limit + 1` rows (the extra one says whether a
+`next` page exists); the `next` link continues after the page's last id (`after=<id>`: an index range, as cheap on
+page 100,000 as on page 1), never by a growing offset; `offset` stays for clients that set it, up to MAX_OFFSET;
+`numberMatched` is counted up to COUNT_CAP rows and left out above that (the standard makes it optional), so no
+request counts millions of rows.
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from geoplatform.geojson import GEOJSON_PRECISION
+from geoplatform.ids import id_from
 from geoplatform.instants import instant_parse
 
 from .access import layer_visible, request_viewer
@@ -44,8 +51,9 @@ GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
-MAX_OFFSET = 1_000_000_000
-ITEM_PARAMS = {"limit", "offset", "bbox", "bbox-crs", "datetime", "f", "key"}
+MAX_OFFSET = 100_000  # further: the `next` links (after=<id>)
+COUNT_CAP = 100_000  # numberMatched up to this many; above it the member is left out
+ITEM_PARAMS = {"limit", "offset", "after", "bbox", "bbox-crs", "datetime", "f", "key"}
 _encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
@@ -183,8 +191,34 @@ def _parse_offset(value: str | None) -> int:
         offset = -1
     if not 0 <= offset <= MAX_OFFSET:
         raise OGCError(400, "InvalidParameterValue",
-                       (_("offset must be a whole number up to %(MAX_OFFSET)s.") % {"MAX_OFFSET": MAX_OFFSET}))
+                       _("offset must be a whole number up to %(MAX_OFFSET)s; to read further, follow the next "
+                         "links.") % {"MAX_OFFSET": MAX_OFFSET})
     return offset
+
+
+def _feature_id(qs, id_name: str, value: str):
+    """The layer's id in `value` as its column holds it, or None when no feature can have it (not a whole number
+    or beyond a bigint for a numeric id; longer than the column for a text one)."""
+    field = qs.model._meta.pk if id_name == "pk" else qs.model._meta.get_field(id_name)
+    if field.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField",
+                                     "SmallAutoField", "SmallIntegerField", "PositiveIntegerField"):
+        return id_from(value) if value.isdigit() else None
+    return value if value and len(value) <= (field.max_length or 200) else None
+
+
+def _parse_after(qs, id_name: str, value: str | None):
+    if value is None:
+        return None
+    after = _feature_id(qs, id_name, value)
+    if after is None:
+        raise OGCError(400, "InvalidParameterValue", _("after must be the id of a feature of this collection."))
+    return after
+
+
+def _matched(qs, id_name: str) -> int | None:
+    """How many features match, when at most COUNT_CAP do (counted over at most COUNT_CAP + 1 ids); else None."""
+    counted = qs.order_by().values(id_name)[:COUNT_CAP + 1].count()
+    return counted if counted <= COUNT_CAP else None
 
 
 def _parse_bbox(value: str | None) -> Polygon | None:
@@ -255,20 +289,27 @@ def items(request, layer):
     if bbox is not None:
         bbox.srid = 4326
         qs = qs.filter(**{f"{layer_obj.geom_field}__intersects": bbox})
-    qs = _filter_datetime(qs, layer_obj, request.GET.get("datetime")).order_by(_id_name(layer_obj))
-    matched = qs.count()
-    features = _features(layer_obj, qs[offset:offset + limit])
+    id_name = _id_name(layer_obj)
+    qs = _filter_datetime(qs, layer_obj, request.GET.get("datetime"))
+    matched = _matched(qs, id_name)
+    after = _parse_after(qs, id_name, request.GET.get("after"))
+    if after is not None:
+        qs = qs.filter(**{f"{id_name}__gt": after})
+    features = _features(layer_obj, qs.order_by(id_name)[offset:offset + limit + 1])
+    more, features = len(features) > limit, features[:limit]
     base_query = {k: request.GET[k] for k in ("bbox", "datetime", "key") if request.GET.get(k)}
     links = [
-        {"href": _url(request, "ogc-items", layer, **base_query, limit=limit, offset=offset or None),
+        {"href": _url(request, "ogc-items", layer, **base_query, limit=limit, offset=offset or None,
+                      after=request.GET.get("after")),
          "rel": "self", "type": GEOJSON, "title": "This page"},
         {"href": _url(request, "ogc-collection", layer, key=base_query.get("key")), "rel": "collection",
          "type": JSON, "title": "The collection"},
     ]
-    if offset + len(features) < matched:
-        links.append({"href": _url(request, "ogc-items", layer, **base_query, limit=limit, offset=offset + limit),
+    if more:
+        links.append({"href": _url(request, "ogc-items", layer, **base_query, limit=limit,
+                                   after=str(features[-1]["id"])),
                       "rel": "next", "type": GEOJSON, "title": "Next page"})
-    if offset > 0:
+    if offset > 0 and after is None:
         links.append({"href": _url(request, "ogc-items", layer, **base_query, limit=limit,
                                    offset=max(0, offset - limit) or None),
                       "rel": "prev", "type": GEOJSON, "title": "Previous page"})
@@ -277,7 +318,7 @@ def items(request, layer):
         "features": features,
         "links": links,
         "timeStamp": timezone.now().astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
-        "numberMatched": matched,
+        **({"numberMatched": matched} if matched is not None else {}),
         "numberReturned": len(features),
     }, content_type=GEOJSON)
 
@@ -288,11 +329,10 @@ def item(request, layer, feature_id):
     layer_obj = _collection_layer(layer, viewer)
     qs = layer_obj.get_queryset(viewer)
     id_name = _id_name(layer_obj)
-    id_field = qs.model._meta.pk if id_name == "pk" else None
-    if id_field is not None and id_field.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField"):
-        if not feature_id.isdigit() or len(feature_id) > 18:
-            raise OGCError(404, "NotFound", _("No such feature."))
-    found = _features(layer_obj, qs.filter(**{id_name: feature_id})[:1])
+    wanted = _feature_id(qs, id_name, feature_id)
+    if wanted is None:
+        raise OGCError(404, "NotFound", _("No such feature."))
+    found = _features(layer_obj, qs.filter(**{id_name: wanted})[:1])
     if not found:
         raise OGCError(404, "NotFound", _("No such feature."))
     feature = found[0]
@@ -328,8 +368,12 @@ def api_definition(request):
     components = json.loads(json.dumps(_components()))
     components["parameters"]["offset"] = {
         "name": "offset", "in": "query", "required": False, "style": "form", "explode": False,
-        "description": "Number of features to skip (paging; follow the `next` links).",
-        "schema": {"type": "integer", "minimum": 0, "default": 0}}
+        "description": "Number of features to skip (up to 100,000; to read further, follow the `next` links).",
+        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}}
+    components["parameters"]["after"] = {
+        "name": "after", "in": "query", "required": False, "style": "form", "explode": False,
+        "description": "Only features whose id comes after this one (what the `next` links use).",
+        "schema": {"type": "string"}}
     components["parameters"]["f"] = {
         "name": "f", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "geojson"]}}
     components["parameters"]["key"] = {
@@ -356,7 +400,7 @@ def api_definition(request):
                                                       [ref("collectionId"), ref("f"), ref("key")]),
             "/collections/{collectionId}/items": _operation(
                 "getFeatures", "Features of a collection", "Features",
-                [ref("collectionId"), ref("limit"), ref("offset"), ref("bbox"), ref("datetime"), ref("f"),
+                [ref("collectionId"), ref("limit"), ref("offset"), ref("after"), ref("bbox"), ref("datetime"), ref("f"),
                  ref("key")]),
             "/collections/{collectionId}/items/{featureId}": _operation(
                 "getFeature", "One feature", "Feature", [ref("collectionId"), ref("featureId"), ref("f"),

@@ -89,6 +89,66 @@ def test_items_page_with_next_links_and_counts(client, datasets):
 
 
 @pytest.mark.django_db
+def test_next_links_continue_after_the_last_id_not_by_a_growing_offset(client, datasets):
+    ids = sorted(DatasetFeature.objects.filter(dataset__slug="seoul_public_libraries").values_list("pk", flat=True))
+    page = client.get("/ogc/collections/dataset-seoul_public_libraries/items", {"limit": 50}).json()
+    nxt = next(link["href"] for link in page["links"] if link["rel"] == "next")
+    assert "offset=" not in nxt and f"after={ids[49]}" in nxt and "limit=50" in nxt
+    second = client.get(nxt.replace("http://testserver", "")).json()
+    assert [f["id"] for f in second["features"]] == ids[50:100]
+    assert not [link for link in second["links"] if link["rel"] == "prev"]
+    assert second["numberMatched"] == len(ids)  # the whole selection, whichever page
+    last = client.get("/ogc/collections/dataset-seoul_public_libraries/items", {"after": ids[-2], "limit": 5}).json()
+    assert [f["id"] for f in last["features"]] == ids[-1:]
+    assert not [link for link in last["links"] if link["rel"] == "next"]
+
+
+@pytest.mark.django_db
+def test_text_ids_page_after_the_last_code(client, seoul):
+    codes = sorted(District.objects.values_list("code", flat=True))
+    page = client.get("/ogc/collections/districts/items", {"limit": 10, "after": codes[9]}).json()
+    assert [f["id"] for f in page["features"]] == codes[10:20]
+
+
+@pytest.mark.django_db
+def test_number_matched_is_counted_up_to_the_cap_and_left_out_above_it(client, datasets, monkeypatch):
+    from layers import ogc
+
+    total = DatasetFeature.objects.filter(dataset__slug="seoul_public_libraries").count()
+    monkeypatch.setattr(ogc, "COUNT_CAP", total)
+    assert client.get("/ogc/collections/dataset-seoul_public_libraries/items").json()["numberMatched"] == total
+    monkeypatch.setattr(ogc, "COUNT_CAP", total - 1)
+    page = client.get("/ogc/collections/dataset-seoul_public_libraries/items").json()
+    assert "numberMatched" not in page and page["numberReturned"] == 10
+    assert [link for link in page["links"] if link["rel"] == "next"]
+    assert_valid(page, "featureCollectionGeoJSON.yaml")
+
+
+@pytest.mark.django_db
+def test_a_page_never_counts_or_reads_more_rows_than_its_bounds(client, datasets, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from layers.ogc import COUNT_CAP
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/ogc/collections/dataset-seoul_public_libraries/items", {"limit": 100, "offset": 20})
+    reads = [q["sql"] for q in queries if "layers_datasetfeature" in q["sql"]]
+    assert len(reads) == 2
+    count, page = reads
+    assert "COUNT(*)" in count and f"LIMIT {COUNT_CAP + 1}" in count
+    assert "LIMIT 101 OFFSET 20" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language,words", [("ko", "더 읽으려면 next 링크를 따라가세요"),
+                                            ("en", "follow the next links")])
+def test_a_deep_offset_is_refused_in_the_readers_language_with_the_way_further(client, seoul, language, words):
+    response = client.get("/ogc/collections/districts/items", {"offset": "100001"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400 and words in response.json()["description"]
+
+
+@pytest.mark.django_db
 def test_items_bbox_filters_by_intersection(client, seoul):
     # a small box around Gangnam Station touches Gangnam-gu and Seocho-gu only
     body = client.get("/ogc/collections/districts/items", {"bbox": "127.025,37.496,127.030,37.499"}).json()
@@ -111,13 +171,23 @@ def test_items_datetime_instant_interval_and_open_ends(client, dated_layer):
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", [
     {"limit": "0"}, {"limit": "10001"}, {"limit": "ten"}, {"bbox": "1,2,3"}, {"bbox": "200,0,201,1"},
-    {"datetime": "yesterday"}, {"offset": "-1"}, {"offset": "1" + "0" * 30}, {"colour": "red"},
+    {"datetime": "yesterday"}, {"offset": "-1"}, {"offset": "1" + "0" * 30}, {"offset": "100001"},
+    {"colour": "red"}, {"after": ""}, {"after": "x" * 300},
 ])
 def test_bad_query_parameters_are_400_in_the_exception_format(client, seoul, query):
     response = client.get("/ogc/collections/districts/items", query)
     assert response.status_code == 400
     assert response.json()["code"] == "InvalidParameterValue"
     assert_valid(response.json(), "exception.yaml")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("after", ["abc", "", "1" * 30, "-5", "1.5", "9" * 19, "1e3"])
+def test_an_after_no_numeric_id_can_have_is_400(client, datasets, after):
+    response = client.get("/ogc/collections/dataset-seoul_public_libraries/items", {"after": after})
+    assert response.status_code == 400
+    assert response.json() == {"code": "InvalidParameterValue",
+                               "description": "after는 이 컬렉션에 있는 피처의 id여야 합니다."}
 
 
 @pytest.mark.django_db

@@ -187,10 +187,11 @@ def observed(api, world, client_for, citizen2) -> dict[tuple[str, str], list[tup
         tile = api.get(f"/tiles/reports/16/{int(fx)}/{int(fy)}.mvt")
         for feature in mapbox_vector_tile.decode(tile.content)["reports"]["features"]:
             add("/tiles/reports/{z}/{x}/{y}.mvt", "properties", name, feature["properties"])
-        fx, fy = lonlat_to_tile_fraction(point.x, point.y, 12)  # up to z13 the points are counted cells
-        tile = api.get(f"/tiles/reports/12/{int(fx)}/{int(fy)}.mvt")
-        for feature in mapbox_vector_tile.decode(tile.content)["reports"]["features"]:
-            add("/tiles/reports/{z}/{x}/{y}.mvt", "cells (zoom ≤ 13)", name, feature["properties"])
+        for z in (12, 14):  # up to z14 the points are counted cells
+            fx, fy = lonlat_to_tile_fraction(point.x, point.y, z)
+            tile = api.get(f"/tiles/reports/{z}/{int(fx)}/{int(fy)}.mvt")
+            for feature in mapbox_vector_tile.decode(tile.content)["reports"]["features"]:
+                add("/tiles/reports/{z}/{x}/{y}.mvt", "cells (zoom ≤ 14)", name, feature["properties"])
     for feature in api.get("/ogc/collections/reports/items", {"limit": 100}).json()["features"]:
         add("/ogc/collections/reports/items", "properties", feature["id"], feature["properties"])
     export = client_for(citizen2).get("/api/layers/reports/export.geojson")

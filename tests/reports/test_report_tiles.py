@@ -1,5 +1,5 @@
-"""The `reports` layer at Seoul's size (issue 14): its low zooms read pre-aggregated rows (points counted in cells,
-lines drawn in advance) that count exactly the raw rows, are kept current by every write of reports/services.py,
+"""The `reports` layer at Seoul's size (issue 14): up to z14 it reads pre-aggregated rows (points counted in cells,
+lines drawn in advance), from z15 each report from its row; the rows that count exactly the raw rows, are kept current by every write of reports/services.py,
 and hold only what the anonymous viewer sees: hidden reports never, sensitive ones at their coarsened place only."""
 import gzip
 import re
@@ -87,7 +87,7 @@ def test_the_reports_layer_is_served_by_the_light_paths_public_branch_and_aggreg
     assert servable(city) and city.static_queryset and city.aggregated
 
 
-@pytest.mark.parametrize("z", [10, 12, 13])
+@pytest.mark.parametrize("z", [10, 12, 13, 14])
 def test_aggregated_report_tiles_count_every_public_point_once_as_the_raw_rows_do(city, z):
     for lonlat in (CITY_HALL, GANGNAM_STATION):
         tile = tile_of(lonlat, z)
@@ -100,20 +100,26 @@ def test_aggregated_report_tiles_count_every_public_point_once_as_the_raw_rows_d
         assert all(f["geometry"]["type"] in ("LineString", "MultiLineString") for f in drawn(aggregated).values())
     # every level of the cells counts the public points once, never a hidden one
     points = sum(1 for r in Report.objects.public().only("public_geom") if r.public_geom.geom_type == "Point")
-    for level in range(5, 19):
+    for level in range(5, 20):
         assert sum(TileCluster.objects.filter(layer="reports", level=level).values_list("n", flat=True)) == points
 
 
-def test_z14_reports_drawn_in_advance_are_the_raw_paths_reports(city):
-    tile = tile_of(CITY_HALL, 14)
-    sql, _ = tile_sql(city, Viewer.anonymous(), *tile, aggregates=True)
-    assert "layers_tileshape" in sql and "reports_report" not in sql
-    ahead, raw = drawn(render(*tile, True)), drawn(render(*tile, False))
-    assert len(raw) > 20 and set(ahead) == set(raw)
-    assert all(ahead[pk]["properties"] == raw[pk]["properties"] for pk in raw)
-    assert all(ahead[pk]["geometry"] == raw[pk]["geometry"] for pk in raw if raw[pk]["geometry"]["type"] == "Point")
-    hidden = set(Report.objects.filter(is_hidden=True).values_list("pk", flat=True))
-    assert not hidden & set(TileShape.objects.filter(layer="reports").values_list("feature_id", flat=True))
+def test_reports_are_counted_in_cells_through_z14_and_drawn_one_by_one_with_their_status_from_z15(city):
+    assert city.cluster_maxzoom == 14
+    z14, z15 = tile_of(CITY_HALL, 14), tile_of(CITY_HALL, 15)
+    cells = [f for f in features(render(*z14, True)) if "count" in f["properties"]]
+    assert len(cells) > 5 and all(set(f["properties"]) <= {"count", "point_count"} for f in cells)
+    assert not any(f["geometry"]["type"] == "Point" for f in drawn(render(*z14, True)).values())
+    sql, _ = tile_sql(city, Viewer.anonymous(), *z15, aggregates=True)
+    assert "reports_report" in sql and "layers_tilecluster" not in sql
+    one_by_one = drawn(render(*z15, True))
+    assert len(one_by_one) > 5 and not any("count" in f["properties"] for f in features(render(*z15, True)))
+    assert all(f["properties"]["status"] for f in one_by_one.values())
+    # drawn in advance: only the lines (and polygons), no point report, never a hidden one
+    kept = set(TileShape.objects.filter(layer="reports").values_list("feature_id", flat=True))
+    points = {r.pk for r in Report.objects.only("public_geom") if r.public_geom.geom_type == "Point"}
+    assert kept and not kept & points
+    assert not kept & set(Report.objects.filter(is_hidden=True).values_list("pk", flat=True))
 
 
 def test_a_hidden_report_leaves_z10_z12_z14_and_z16_on_the_next_fetch_and_is_never_counted(
@@ -126,32 +132,32 @@ def test_a_hidden_report_leaves_z10_z12_z14_and_z16_on_the_next_fetch_and_is_nev
     report_point = (report.public_geom.x, report.public_geom.y)
     urls = {z: "/tiles/reports/{}/{}/{}.mvt".format(*tile_of(report_point, z)) for z in (10, 12, 14, 16)}
     before = {z: client.get(url).content for z, url in urls.items()}  # drawn, and kept in the tile cache
-    assert report.pk in drawn(before[14]) and report.pk in drawn(before[16])
+    assert report.pk in drawn(before[16])
 
     with django_capture_on_commit_callbacks(execute=True):
         content_hidden_set(target=report, hidden=True, actor=staff, action="moderation.hide")
     after = {z: client.get(url) for z, url in urls.items()}
     assert all(answer["X-Tile-Cache"] == "miss" for answer in after.values())
-    for z in (10, 12):
+    for z in (10, 12, 14):
         assert counted(after[z].content) == counted(before[z]) - 1 == public_points_in(*tile_of(report_point, z))
-    assert report.pk not in drawn(after[14].content) and report.pk not in drawn(after[16].content)
-    assert not TileShape.objects.filter(layer="reports", feature_id=report.pk).exists()
+    assert report.pk not in drawn(after[16].content)
 
     with django_capture_on_commit_callbacks(execute=True):  # restored by a moderator: back everywhere
         content_hidden_set(target=report, hidden=False, actor=staff, action="moderation.restore")
     again = {z: client.get(url).content for z, url in urls.items()}
-    assert [counted(again[z]) for z in (10, 12)] == [counted(before[z]) for z in (10, 12)]
-    assert report.pk in drawn(again[14]) and report.pk in drawn(again[16])
+    assert [counted(again[z]) for z in (10, 12, 14)] == [counted(before[z]) for z in (10, 12, 14)]
+    assert report.pk in drawn(again[16])
 
 
-def test_a_status_change_shows_at_z16_and_in_the_reports_drawn_in_advance(
+def test_a_status_change_shows_at_z15_and_z16_on_the_next_fetch(
         city, make_report, citizen, gangnam_officer, places, client, client_for, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         report = make_report(citizen, places["seolleung"])  # 선릉역, Gangnam-gu
     place = (places["seolleung"].x, places["seolleung"].y)
-    z12, z14, z16 = (tile_of(place, z) for z in (12, 14, 16))
-    assert drawn(render(*z14, True))[report.pk]["properties"]["status"] == "submitted"
-    assert counted(render(*z12, True)) == public_points_in(*z12)
+    z14, z15, z16 = (tile_of(place, z) for z in (14, 15, 16))
+    assert drawn(client.get("/tiles/reports/{}/{}/{}.mvt".format(*z15)).content)[report.pk]["properties"][
+        "status"] == "submitted"  # cached
+    assert counted(render(*z14, True)) == public_points_in(*z14)
     client.get("/tiles/reports/{}/{}/{}.mvt".format(*z16))  # cached
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -160,9 +166,9 @@ def test_a_status_change_shows_at_z16_and_in_the_reports_drawn_in_advance(
     assert answer.status_code == 200
     assert drawn(client.get("/tiles/reports/{}/{}/{}.mvt".format(*z16)).content)[report.pk]["properties"][
         "status"] == "acknowledged"
-    assert drawn(client.get("/tiles/reports/{}/{}/{}.mvt".format(*z14)).content)[report.pk]["properties"][
+    assert drawn(client.get("/tiles/reports/{}/{}/{}.mvt".format(*z15)).content)[report.pk]["properties"][
         "status"] == "acknowledged"
-    assert drawn(render(*z14, True)) == drawn(render(*z14, False))
+    assert counted(render(*z14, True)) == counted(render(*z14, False)) == public_points_in(*z14)
 
 
 def _a_place_whose_coarse_cell_is_elsewhere():
@@ -193,39 +199,44 @@ def test_a_sensitive_report_is_counted_and_drawn_at_its_coarsened_place_only(
     assert cluster["properties"]["count"] == 1 and features(data) == features(render(z, x, y, False))
     [[level, cx, cy]] = TileCluster.objects.filter(layer="reports", level=17).values_list("level", "x", "y")
     assert (17, cx, cy) == tile_of((coarse.x, coarse.y), 17) != tile_of((exact.x, exact.y), 17)
-    # z14 (drawn in advance) and z16: drawn at the coarse point, named by the coarse point's district
-    for zoom, aggregates in ((14, True), (14, False), (16, False)):
+    # z14: counted in the cell (level 19) that holds the coarse point
+    assert TileCluster.objects.get(layer="reports", level=19).n == 1
+    [(cx, cy)] = TileCluster.objects.filter(layer="reports", level=19).values_list("x", "y")
+    assert (19, cx, cy) == tile_of((coarse.x, coarse.y), 19)
+    # z15 and z16: drawn at the coarse point, named by the coarse point's district
+    for zoom, aggregates in ((15, True), (16, False)):
         here = drawn(render(*tile_of((coarse.x, coarse.y), zoom), aggregates))
         assert here[report.pk]["properties"]["districts_ko"] == report.public_district.name_ko
         assert here[report.pk]["properties"]["coarsened"] is True
     assert report.pk not in drawn(client.get("/tiles/reports/{}/{}/{}.mvt".format(
         *tile_of((exact.x, exact.y), 16))).content)
-    # no reporter, no description, no exact place in any row
-    [shape] = TileShape.objects.filter(layer="reports", feature_id=report.pk)
-    assert set(shape.props) == {"category_code", "category_name_ko", "category_name_en", "status", "created_on",
-                                "districts_ko", "districts_en", "coarsened"}
-    assert shape.center.equals_exact(coarse, 1e-9)
-    assert "010-1234-5678" not in str(shape.props) and citizen.username not in str(shape.props)
+    # a point report is not drawn in advance at all: the cells hold counts and sums of coarse places only
+    assert not TileShape.objects.filter(layer="reports", feature_id=report.pk).exists()
 
 
 def test_renaming_a_category_redraws_its_reports_at_every_zoom(city, staff, client,
                                                               django_capture_on_commit_callbacks):
     from reports.services import category_update
 
-    tile = tile_of(CITY_HALL, 14)
+    tile = tile_of(CITY_HALL, 15)
     url = "/tiles/reports/{}/{}/{}.mvt".format(*tile)
     assert "Damaged road" in {f["properties"]["category_name_en"] for f in drawn(client.get(url).content).values()}
+    named = TileShape.objects.filter(layer="reports", props__category_name_en="Damaged road")
+    assert named.exists()  # lines drawn in advance at z0-z14
     with django_capture_on_commit_callbacks(execute=True):
         category_update(category=ReportCategory.objects.get(code="road_damage"), actor=staff,
                         name_en="Broken road surface")
     names = {f["properties"]["category_name_en"] for f in drawn(client.get(url).content).values()}
     assert "Broken road surface" in names and "Damaged road" not in names
-    assert drawn(render(*tile, True)) == drawn(render(*tile, False))
+    assert not named.exists()
+    assert TileShape.objects.filter(layer="reports", props__category_name_en="Broken road surface").exists()
+    z14 = tile_of(CITY_HALL, 14)
+    assert drawn(render(*z14, True)) == drawn(render(*z14, False))
 
 
-@pytest.mark.parametrize("z, aggregates, index", [(14, True, "tileshape_zoom_geom"),
+@pytest.mark.parametrize("z, aggregates, index", [(15, True, "report_public_geom_gist"),
                                                   (16, False, "report_public_geom_gist")])
-def test_the_z14_and_z16_plans_use_the_gist_index_without_parallel_workers(city, z, aggregates, index):
+def test_the_z15_and_z16_plans_use_the_gist_index_without_parallel_workers(city, z, aggregates, index):
     plan = tile_plan(*tile_sql(city, Viewer.anonymous(), *tile_of(CITY_HALL, z), aggregates=aggregates))
     assert index in plan and "Gather" not in plan
     assert not re.search(r"Seq Scan on (reports_report|layers_tileshape)\b", plan)
@@ -246,14 +257,13 @@ def test_a_transfer_renames_the_reports_district_in_its_drawn_tiles(
         city, make_report, citizen, gangnam_officer, places, client_for, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         report = make_report(citizen, places["seolleung"])  # 선릉역, Gangnam-gu
-    z14 = tile_of((places["seolleung"].x, places["seolleung"].y), 14)
-    assert drawn(render(*z14, True))[report.pk]["properties"]["districts_en"] == "Gangnam-gu"
+    z15 = tile_of((places["seolleung"].x, places["seolleung"].y), 15)
+    assert drawn(render(*z15, True))[report.pk]["properties"]["districts_en"] == "Gangnam-gu"
     with django_capture_on_commit_callbacks(execute=True):
         answer = client_for(gangnam_officer).post(f"/api/reports/{report.pk}/transfer/",
                                                   {"to_district": "11650", "reason": "서초구 관할"}, format="json")
     assert answer.status_code == 200
-    assert drawn(render(*z14, True))[report.pk]["properties"]["districts_en"] == "Seocho-gu"
-    assert drawn(render(*z14, True)) == drawn(render(*z14, False))
+    assert drawn(render(*z15, True))[report.pk]["properties"]["districts_en"] == "Seocho-gu"
 
 
 def test_a_category_made_sensitive_moves_its_reports_to_their_coarse_places_in_every_aggregate(
@@ -270,7 +280,7 @@ def test_a_category_made_sensitive_moves_its_reports_to_their_coarse_places_in_e
         category_update(category=ReportCategory.objects.get(code="road_damage"), actor=staff, is_sensitive=True)
     [(x, y)] = TileCluster.objects.filter(layer="reports", level=17).values_list("x", "y")
     assert (17, x, y) == tile_of((coarse.x, coarse.y), 17)
-    here = drawn(render(*tile_of((coarse.x, coarse.y), 14), True))
+    [(x, y)] = TileCluster.objects.filter(layer="reports", level=19).values_list("x", "y")
+    assert (19, x, y) == tile_of((coarse.x, coarse.y), 19)  # z14's cells too
+    here = drawn(render(*tile_of((coarse.x, coarse.y), 15), True))
     assert here[report.pk]["properties"]["coarsened"] is True
-    [shape] = TileShape.objects.filter(layer="reports", feature_id=report.pk)
-    assert shape.center.equals_exact(coarse, 1e-9)
