@@ -395,11 +395,14 @@ class TilesFirst:
 
 
 def _prepared(layer, z: int, aggregates: bool) -> bool:
-    """Whether the tile statement runs as a prepared statement (parsed once per connection). Not the clusters read
-    from TileCluster rows: after five runs PostgreSQL switches a prepared statement to its generic plan, and for that
-    statement the generic plan costs 1.2 ms of backend CPU a tile against 0.67 ms planned with the tile's own
-    values (bench/RESULTS.md, "Where the time goes"); the other statements' generic plans cost the same or less."""
-    return not (aggregates and clustered(layer, z))
+    """Whether the tile statement runs as a prepared statement (parsed once per connection; after five runs
+    PostgreSQL plans it once for every tile: its generic plan). Every statement but a mixed layer's clustered zooms
+    (its TileCluster cells and TileShape lines in one statement, not measured). A point layer's clusters from its
+    TileCluster rows are prepared since they read the `tilecluster_tile` index whatever the values (layers/tiles.py,
+    `_cells_of_parent`): backend CPU a tile, prepared against planned with the tile's values each time, 0.06 against
+    0.19 ms at z10 (bench.lightbench, 16:01 UTC); before that change z12's generic plan scanned the cells' x/y range
+    index, 1.15 against 0.87 ms."""
+    return not (aggregates and clustered(layer, z)) or layer.geometry_type == "point"
 
 
 def _respond(out: list, data: bytes, headers: dict, security: list, *, vary: list, png: bool = False,

@@ -301,14 +301,24 @@ def tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None = None):
     return _tile_queryset(layer, viewer, z, cap)[0]
 
 
-def _aggregated_queryset(layer: Layer):
+def _cells_of_parent(z: int) -> bool:
+    """Whether a tile of zoom z is all the cells of its parent tile (tx, ty): at cell_shift(z) == CELL_SHIFT the parent
+    is the tile itself, so the cells' x/y ranges add nothing; without them a prepared statement's generic plan reads
+    the `tilecluster_tile` index (233 buffers for the City Hall z12 tile) instead of scanning the x/y range of
+    `tilecluster_cell` (1,062), and the light path can prepare it (layers/asgi_tiles.py, `_prepared`)."""
+    return cell_shift(z) == CELL_SHIFT
+
+
+def _aggregated_queryset(layer: Layer, z: int):
     """A clustered tile from the layer's pre-aggregated cells: the cells of level z + cell_shift(z) inside it."""
     from .models import TileCluster
 
     position = MakePoint(F("sum_lon") / F("n"), F("sum_lat") / F("n"))
-    return (TileCluster.objects.filter(layer=layer.name, level=_int("level"), tx=_int("parent_x"), ty=_int("parent_y"),
-                                       x__gte=_int("cell_x0"), x__lte=_int("cell_x1"),
-                                       y__gte=_int("cell_y0"), y__lte=_int("cell_y1"))
+    cells = TileCluster.objects.filter(layer=layer.name, level=_int("level"), tx=_int("parent_x"), ty=_int("parent_y"))
+    if not _cells_of_parent(z):  # city zoom: a sixteenth of the parent's cells
+        cells = cells.filter(x__gte=_int("cell_x0"), x__lte=_int("cell_x1"),
+                             y__gte=_int("cell_y0"), y__lte=_int("cell_y1"))
+    return (cells
             .annotate(**{GEOM_COLUMN: AsMVTGeom(Transform(position, 3857), TileEnvelope())},
                       count=F("n"), point_count=F("n"))
             .values(GEOM_COLUMN, "count", "point_count"))
@@ -346,15 +356,16 @@ def _shapes_sql(layer: Layer, z: int, cap: int) -> tuple[str, list]:
                      layer.name, s("z"), *inside, cap]
     if layer.geometry_type == "mixed" and not clustered(layer, z):
         return shapes, shapes_params  # above its clusters a mixed layer draws its points too: no cells
+    cell_ranges = "" if _cells_of_parent(z) else " AND c.x BETWEEN %s AND %s AND c.y BETWEEN %s AND %s"
     sql = (
         shapes + " UNION ALL "
         "(SELECT ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(c.sum_lon / c.n, c.sum_lat / c.n), 4326), 3857), "
         f"ST_TileEnvelope(%s::integer, %s::integer, %s::integer), {TILE_EXTENT}, {TILE_BUFFER}, true), "
         "NULL::bigint, NULL::jsonb, c.n, c.n FROM layers_tilecluster c WHERE c.layer = %s AND c.level = %s::smallint "
-        "AND c.tx = %s AND c.ty = %s AND c.x BETWEEN %s AND %s AND c.y BETWEEN %s AND %s)")
+        "AND c.tx = %s AND c.ty = %s" + cell_ranges + ")")
     params = [*shapes_params,
               s("z"), s("x"), s("y"), layer.name, s("level"), s("parent_x"), s("parent_y"),
-              s("cell_x0"), s("cell_x1"), s("cell_y0"), s("cell_y1")]
+              *([] if _cells_of_parent(z) else [s("cell_x0"), s("cell_x1"), s("cell_y0"), s("cell_y1")])]
     return sql, params
 
 
@@ -392,7 +403,7 @@ def _tile_queryset(layer: Layer, viewer: Viewer, z: int, cap: int | None, aggreg
                    points: bool | None = None):
     """`points`: for a mixed layer's clustered zoom, its points (True) or its other geometries (False)."""
     if aggregates and clustered(layer, z) and layer.geometry_type == "point":
-        return _aggregated_queryset(layer), False
+        return _aggregated_queryset(layer, z), False
     cap = cap or layer.tile_feature_cap or TILE_FEATURE_CAP
     geom = layer.geom_field
     qs = layer.get_queryset(viewer).order_by()
@@ -453,7 +464,7 @@ def _statement(layer: Layer, viewer: Viewer, z: int, cap: int, aggregates: bool 
     aggregates = aggregates and uses_aggregates(layer, z)
     if layer.static_queryset and layer.public:
         key = (layer.name, layer.version(), layer.fields, layer.geometry_type, clustered(layer, z),
-               generalised(layer, z), generalised(layer, z) and z < 12, cap, aggregates)
+               generalised(layer, z), generalised(layer, z) and z < 12, cap, aggregates, _cells_of_parent(z))
         found = _statements.get(key)
         if found is not None:
             return found
