@@ -101,9 +101,10 @@ def _mean(values):
 
 
 def statements(cells, lists) -> dict:
+    from layers.asgi_tiles import _prepared
     from layers.registry import Viewer, registry
     from layers.selectors import aggregates_ready
-    from layers.tiles import clustered, tile_sql
+    from layers.tiles import tile_sql, uses_aggregates
 
     out = {}
     for layer_name, label in cells:
@@ -112,7 +113,7 @@ def statements(cells, lists) -> dict:
         tiles = lists[label][:50]
         out[(layer_name, label)] = {
             "statements": [tile_sql(layer, Viewer.anonymous(), z, x, y, aggregates=ready) for z, x, y in tiles],
-            "prepared": not (ready and clustered(layer, tiles[0][0]))}
+            "prepared": _prepared(layer, tiles[0][0], ready and uses_aggregates(layer, tiles[0][0]))}
     return out
 
 
@@ -196,7 +197,7 @@ async def _round_trips(stmts: list, prepared: bool, reps: int) -> list[tuple[str
         await timed("the statement as text, simple protocol (as pgbench runs raw)", conn.info.backend_pid, run)
         await conn.close()
 
-    mode = "prepared" if prepared else "not prepared (the clusters' statement: _prepared)"
+    mode = "prepared" if prepared else "not prepared (asgi_tiles._prepared)"
     await pool_variant(f"light path now: pool, {mode}, binary")
     if prepared:
         await pool_variant("pool, prepared, custom plan each time", "-c plan_cache_mode=force_custom_plan")
