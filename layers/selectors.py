@@ -61,8 +61,10 @@ AGGREGATES_FORM = "2"
 
 
 def aggregates_version(layer: Layer) -> str:
-    """What a layer's TileAggregateState row must say for its rows to be read: its version and the rows' form."""
-    return f"{layer.version()[:290]}#{AGGREGATES_FORM}"
+    """What a layer's TileAggregateState row must say for its rows to be read: its version, the rows' form and the
+    zoom its clusters end at (rows built for another `cluster_maxzoom` have their finest cells at another level: the
+    reports layer went from 13 to 14 in session 6)."""
+    return f"{layer.version()[:280]}#{AGGREGATES_FORM}#z{layer.cluster_maxzoom}"
 
 
 def aggregates_key(layer: Layer, using: str) -> tuple:

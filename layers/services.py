@@ -11,6 +11,7 @@ from django.db import connections, router, transaction
 from .aggregates import aggregates_rebuild, aggregates_refresh
 from .cache import tile_cache
 from .models import Dataset, DatasetFeature, LayerVersion
+from .tasks import aggregates_rebuild_task, aggregates_refresh_task
 from .tilegrid import MAX_ZOOM, tile_range
 
 
@@ -68,8 +69,11 @@ def tile_cache_invalidate(*, layer_name: str, geometries: list[GEOSGeometry]) ->
         # aggregates first, then the version, then the cache: nothing can render (and keep) the old state
         # under the new version or after the invalidation
         layer = _aggregated_layer(layer_name)
-        if layer is not None:
-            aggregates_refresh(layer=layer, geometries=geometries)
+        if layer is not None and not aggregates_refresh(layer=layer, geometries=geometries, wait=False):
+            # a rebuild holds the layer's lock: the worker refreshes after it, then changes the URLs again (the
+            # zooms drawn from the rows are current at once, the aggregated ones once the rebuild has ended)
+            aggregates_refresh_task.enqueue(layer_name=layer_name,
+                                            geometries=[g.hexewkb.decode() for g in geometries])
         _counter_bump(layer_name)
         tile_cache().invalidate(layer_name, tile_ranges_for(geometries))
 
@@ -77,14 +81,18 @@ def tile_cache_invalidate(*, layer_name: str, geometries: list[GEOSGeometry]) ->
 
 
 def layer_version_bump(*, layer_name: str) -> None:
-    """The layer changed as a whole (style, fields, visibility): drop all its cached tiles after commit."""
+    """The layer changed as a whole (style, fields, visibility): drop all its cached tiles after commit.
+
+    An aggregated layer's rows are rebuilt in the background worker (`layers.tasks.aggregates_rebuild_task`: 76 s
+    per million reports, never in a request, never holding up other writers' commit hooks), which changes the tile
+    URLs again once they commit; meanwhile the zooms drawn from the rows show the change, the aggregated ones the
+    old rows (old or new, never half: layers/aggregates.py)."""
 
     def changed():
-        layer = _aggregated_layer(layer_name)
-        if layer is not None:
-            aggregates_rebuild(layer=layer)
         _counter_bump(layer_name)
         tile_cache().drop_layer(layer_name)
+        if _aggregated_layer(layer_name) is not None:
+            aggregates_rebuild_task.enqueue(layer_name=layer_name)
 
     transaction.on_commit(changed)
 

@@ -125,7 +125,8 @@ def category_update(*, category: ReportCategory, actor, **changes) -> ReportCate
             report.save(update_fields=["public_geom", "public_district", "description_public"])
     if any(before[name] != getattr(category, name) for name in CATEGORY_ON_MAP):
         # every report of it is drawn elsewhere or named otherwise: the layer's tiles and aggregates are redrawn
-        # (in the commit hook: `layers.aggregates.aggregates_rebuild`, readers see the old rows until it commits)
+        # (in the background worker after the commit: `layers.tasks.aggregates_rebuild_task`, readers see the old
+        # rows until the new ones commit)
         layer_version_bump(layer_name=REPORT_LAYER)
     audit_record(actor=actor, action="category.update", target=category, before=before,
                  after=_category_state(category))

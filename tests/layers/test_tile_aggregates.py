@@ -321,3 +321,33 @@ def test_an_aggregated_polygon_layers_style_draws_its_counted_cells_as_circles_a
     # a polygon layer without merged cells keeps its plain fill and outline
     plain = style_layers(registry.get("districts"), "districts")
     assert [item["type"] for item in plain] == ["fill", "line"] and all("filter" not in item for item in plain)
+
+
+@pytest.mark.django_db(transaction=True)  # the fixture's rebuild must have committed (and let go of the lock)
+def test_a_dataset_layer_edit_while_its_rows_are_rebuilt_is_counted_by_the_deferred_refresh(
+        toilets, settings, django_capture_on_commit_callbacks):
+    from django_tasks import task_backends
+
+    from layers.services import layer_version_bump
+    from layers.tasks import aggregates_rebuild_task, aggregates_refresh_task
+    from tests.reports.test_report_aggregates_background import layer_lock_held_elsewhere
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    queued = task_backends["default"]
+    z10 = tile_of(CITY_HALL, 10)
+    before = sum(c[0] for c in clusters(render(toilets, *z10, True)))
+    other = layer_lock_held_elsewhere(TOILETS)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            DatasetFeature.objects.create(dataset_id=toilets.meta["dataset_id"], name="새 화장실",
+                                          geom=Point(*CITY_HALL, srid=4326), properties={})
+            tile_cache_invalidate(layer_name=TOILETS, geometries=[Point(*CITY_HALL, srid=4326)])
+            layer_version_bump(layer_name=TOILETS)
+    finally:
+        other.close()
+    assert sum(c[0] for c in clusters(render(toilets, *z10, True))) == before
+    for task in (aggregates_refresh_task, aggregates_rebuild_task):
+        [result] = [r for r in queued.results if r.task.func is task.func]
+        result.task.call(*result.args, **result.kwargs)
+    assert sum(c[0] for c in clusters(render(toilets, *z10, True))) == before + 1 == in_tile(*z10)
+    assert clusters(render(toilets, *z10, True)) == clusters(render(toilets, *z10, False))
