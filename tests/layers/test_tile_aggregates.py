@@ -351,3 +351,22 @@ def test_a_dataset_layer_edit_while_its_rows_are_rebuilt_is_counted_by_the_defer
         result.task.call(*result.args, **result.kwargs)
     assert sum(c[0] for c in clusters(render(toilets, *z10, True))) == before + 1 == in_tile(*z10)
     assert clusters(render(toilets, *z10, True)) == clusters(render(toilets, *z10, False))
+
+
+def test_building_the_aggregates_changes_the_tile_urls_and_drops_the_tiles_drawn_before(client, datasets):
+    """A deploy that changes a layer's zooms runs build_tile_aggregates: no tile drawn before it is served again."""
+    import io
+
+    from django.core.management import call_command
+
+    from layers.models import LayerVersion
+
+    z, x, y = tile_of(CITY_HALL, 10)
+    url = f"/tiles/{TOILETS}/{z}/{x}/{y}.mvt"
+    assert client.get(url)["X-Tile-Cache"] == "miss"
+    assert client.get(url)["X-Tile-Cache"] == "hit"
+    counter = LayerVersion.objects.filter(name=TOILETS).values_list("counter", flat=True).first() or 0
+    call_command("build_tile_aggregates", TOILETS, stdout=io.StringIO())
+    assert aggregates_ready(registry.get(TOILETS))
+    assert LayerVersion.objects.get(name=TOILETS).counter == counter + 1
+    assert client.get(url)["X-Tile-Cache"] == "miss"

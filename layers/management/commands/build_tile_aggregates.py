@@ -1,12 +1,16 @@
 """manage.py build_tile_aggregates [LAYER ...] [--missing]: (re)build the pre-aggregated low zooms of aggregated layers
-(bin/setup runs it with --missing after migrating and loading the demo, so `make run` serves them)."""
+(bin/setup runs it with --missing after migrating and loading the demo, so `make run` serves them).
+
+Each layer is rebuilt as the worker rebuilds it (`layers.tasks.aggregates_rebuild_task`): after the new rows commit, the
+layer's tile URLs change and its cached tiles are dropped, so no tile drawn before (from the rows or the old
+aggregates, e.g. of a deploy that changed the layer's zooms) is served again."""
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from layers.aggregates import aggregates_rebuild
 from layers.registry import Viewer, registry
 from layers.selectors import aggregates_ready
+from layers.tasks import aggregates_rebuild_task
 
 
 class Command(BaseCommand):
@@ -31,5 +35,5 @@ class Command(BaseCommand):
             if missing_only and aggregates_ready(layer):
                 continue
             started = time.monotonic()
-            aggregates_rebuild(layer=layer)
+            aggregates_rebuild_task.call(layer.name)
             self.stdout.write(f"{layer.name}: built in {time.monotonic() - started:.1f} s")
