@@ -82,15 +82,19 @@ class ReplicaHealth:
         self._state[alias] = (time.monotonic(), False, None)
 
     def probe(self, alias: str) -> tuple[bool, float | None]:
-        """Ask the replica now: (usable, lag in seconds or None when unreachable)."""
-        connection = connections[alias]
+        """Ask the replica now: (usable, lag in seconds or None when unreachable).
+
+        On a connection of its own, closed at once, never one of the connection pool's: a pool whose connections
+        are all lent to requests (e.g. requests waiting on a primary that went down) is a busy process, not a lost
+        replica, and must not send every read of the next seconds to the primary (the cluster drill
+        `test_with_the_primary_down_reads_go_on…` once got a 503 that way)."""
+        import psycopg
+
         try:
-            with connection.cursor() as cursor:
-                cursor.execute(self.QUERY)
-                in_recovery, lag = cursor.fetchone()
-        except (OperationalError, InterfaceError) as exc:
+            with psycopg.connect(**connections[alias].get_connection_params(), autocommit=True) as conn:
+                in_recovery, lag = conn.execute(self.QUERY).fetchone()
+        except psycopg.Error as exc:
             log.warning("replica %s unreachable: %s", alias, str(exc).splitlines()[0][:200])
-            connection.close()
             return False, None
         lag = float(lag or 0)
         # A promoted replica (no longer in recovery) is a primary of its own: never read from it.

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.test import RequestFactory
 
 from geoplatform import db_router
@@ -90,6 +90,16 @@ def test_a_server_that_is_not_in_recovery_is_never_read_as_a_replica():
     # A promoted replica is a primary of its own; so is the test database.
     usable, lag = db_router.health.probe("default")
     assert usable is False and lag == 0
+
+
+@pytest.mark.django_db
+def test_the_replica_probe_asks_on_a_connection_of_its_own_not_one_lent_by_the_pool(monkeypatch):
+    """A pool with every connection lent to requests is a busy process, not a lost replica."""
+    def pool_exhausted(*args, **kwargs):
+        raise OperationalError("couldn't get a connection after 2.00 sec")
+
+    monkeypatch.setattr(connection, "cursor", pool_exhausted)
+    assert db_router.health.probe("default") == (False, 0.0)  # answered: not in recovery, not "unreachable"
 
 
 @pytest.fixture
