@@ -78,9 +78,6 @@ class ReplicaHealth:
     def reset(self) -> None:
         self._state.clear()
 
-    def mark_down(self, alias: str) -> None:
-        self._state[alias] = (time.monotonic(), False, None)
-
     def probe(self, alias: str) -> tuple[bool, float | None]:
         """Ask the replica now: (usable, lag in seconds or None when unreachable).
 
@@ -109,11 +106,15 @@ class ReplicaHealth:
         if not self._lock.acquire(blocking=checked_at is None):
             return ok  # another thread is checking; use the last answer
         try:
-            ok, lag = self.probe(alias)
-            self._state[alias] = (time.monotonic(), ok, lag)
-            return ok
+            return self.recheck(alias)
         finally:
             self._lock.release()
+
+    def recheck(self, alias: str) -> bool:
+        """Ask the replica now and remember the answer."""
+        ok, lag = self.probe(alias)
+        self._state[alias] = (time.monotonic(), ok, lag)
+        return ok
 
 
 health = ReplicaHealth()
@@ -198,12 +199,18 @@ def _remember_database_error(sender, request=None, **kwargs):
 got_request_exception.connect(_remember_database_error, dispatch_uid="geoplatform.db_router")
 
 
-def _forget_failed_replicas() -> None:
+def _forget_failed_replicas() -> bool:
+    """After a read of a replica-eligible request failed: this thread's broken replica connections are closed and
+    every replica is asked again on a connection of its own. True when one still answers (the request runs again
+    on a replica), False when none does (it runs again on the primary). A failed read is not proof that the replica
+    is lost (a pool that lent every connection, one connection broken by a restart): with the primary down,
+    re-running such a read on the primary was a 503 where the replica would have answered."""
     for alias in replica_aliases():
         replica = connections[alias]
-        if replica.connection is None or not replica.is_usable():
+        if replica.connection is not None and not replica.is_usable():
             replica.close()
-            health.mark_down(alias)
+        health.recheck(alias)
+    return pick_replica() is not None
 
 
 def _unavailable(request, exception) -> HttpResponse:
@@ -259,8 +266,7 @@ class DatabaseRoutingMiddleware:
                     response = self.get_response(request)
             error = request.__dict__.pop("_database_error", None)
             if error is not None and _use_replica.get():
-                _forget_failed_replicas()
-                _use_replica.set(False)
+                _use_replica.set(_forget_failed_replicas())
                 response = self.get_response(request)
                 error = request.__dict__.pop("_database_error", None)
             if error is not None:
@@ -275,8 +281,7 @@ class DatabaseRoutingMiddleware:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         if _use_replica.get():
-            _forget_failed_replicas()
-            _use_replica.set(False)
+            _use_replica.set(_forget_failed_replicas())
             match = request.resolver_match
             try:
                 return match.func(request, *match.args, **match.kwargs)
