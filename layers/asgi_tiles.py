@@ -161,12 +161,13 @@ _QUERIES: dict[bytes, dict | None] = {}  # a query string's parameters (read onl
 
 def _query(raw: bytes) -> dict | None:
     """The parameters of a query string (the last value of a repeated name, as Django's request.GET.get), or None
-    when one holds a NUL. Remembered: a map asks every tile with the same `?v=` (at most 1,024 strings)."""
+    when one holds a NUL. Remembered: a map asks every tile with the same `?v=` (at most 1,024 strings of at most 256
+    bytes, so the memo stays under 256 KB whatever a client sends)."""
     found = _QUERIES.get(raw, False)
     if found is False:
         pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
         found = None if any("\x00" in key or "\x00" in value for key, value in pairs) else dict(pairs)
-        if len(_QUERIES) < 1024:
+        if len(_QUERIES) < 1024 and len(raw) <= 256:  # a `?v=…` is short: a hostile long one is not kept
             _QUERIES[raw] = found
     return found
 
