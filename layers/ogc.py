@@ -8,7 +8,8 @@ Paging at Seoul's size (9 million reports a year): a page is read as `limit + 1`
 `next` page exists); the `next` link continues after the page's last id (`after=<id>`: an index range, as cheap on
 page 100,000 as on page 1), never by a growing offset; `offset` stays for clients that set it, up to MAX_OFFSET;
 `numberMatched` is counted up to COUNT_CAP rows and left out above that (the standard makes it optional), so no
-request counts millions of rows.
+request counts millions of rows. The offset parser and the bounded count are the /api/ lists' own
+(geoplatform/pagination.py).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from django.views.decorators.http import require_GET
 from geoplatform.geojson import GEOJSON_PRECISION
 from geoplatform.ids import id_from
 from geoplatform.instants import instant_parse
+from geoplatform.pagination import MAX_OFFSET, count_capped, offset_parse
 
 from .access import layer_visible, request_viewer
 from .query import bbox_parse, request_secret
@@ -51,8 +53,6 @@ GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
-MAX_OFFSET = 100_000  # further: the `next` links (after=<id>)
-COUNT_CAP = 100_000  # numberMatched up to this many; above it the member is left out
 ITEM_PARAMS = {"limit", "offset", "after", "bbox", "bbox-crs", "datetime", "f", "key"}
 _encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -185,11 +185,8 @@ def _parse_limit(value: str | None) -> int:
 
 
 def _parse_offset(value: str | None) -> int:
-    try:
-        offset = int(value or 0)
-    except ValueError:
-        offset = -1
-    if not 0 <= offset <= MAX_OFFSET:
+    offset = offset_parse(value)  # further than MAX_OFFSET: the `next` links (after=<id>)
+    if offset is None:
         raise OGCError(400, "InvalidParameterValue",
                        _("offset must be a whole number up to %(MAX_OFFSET)s; to read further, follow the next "
                          "links.") % {"MAX_OFFSET": MAX_OFFSET})
@@ -216,9 +213,8 @@ def _parse_after(qs, id_name: str, value: str | None):
 
 
 def _matched(qs, id_name: str) -> int | None:
-    """How many features match, when at most COUNT_CAP do (counted over at most COUNT_CAP + 1 ids); else None."""
-    counted = qs.order_by().values(id_name)[:COUNT_CAP + 1].count()
-    return counted if counted <= COUNT_CAP else None
+    """How many features match, when at most COUNT_CAP do (numberMatched; above it the member is left out)."""
+    return count_capped(qs.values(id_name))
 
 
 def _parse_bbox(value: str | None) -> Polygon | None:

@@ -112,12 +112,12 @@ def test_text_ids_page_after_the_last_code(client, seoul):
 
 @pytest.mark.django_db
 def test_number_matched_is_counted_up_to_the_cap_and_left_out_above_it(client, datasets, monkeypatch):
-    from layers import ogc
+    from geoplatform import pagination
 
     total = DatasetFeature.objects.filter(dataset__slug="seoul_public_libraries").count()
-    monkeypatch.setattr(ogc, "COUNT_CAP", total)
+    monkeypatch.setattr(pagination, "COUNT_CAP", total)
     assert client.get("/ogc/collections/dataset-seoul_public_libraries/items").json()["numberMatched"] == total
-    monkeypatch.setattr(ogc, "COUNT_CAP", total - 1)
+    monkeypatch.setattr(pagination, "COUNT_CAP", total - 1)
     page = client.get("/ogc/collections/dataset-seoul_public_libraries/items").json()
     assert "numberMatched" not in page and page["numberReturned"] == 10
     assert [link for link in page["links"] if link["rel"] == "next"]
@@ -129,7 +129,7 @@ def test_a_page_never_counts_or_reads_more_rows_than_its_bounds(client, datasets
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from layers.ogc import COUNT_CAP
+    from geoplatform.pagination import COUNT_CAP
 
     with CaptureQueriesContext(connection) as queries:
         client.get("/ogc/collections/dataset-seoul_public_libraries/items", {"limit": 100, "offset": 20})

@@ -19,7 +19,8 @@ async function unreadNotifications() {
   const badge = document.getElementById("notif-badge");
   if (!badge || !config.user || !config.apis?.notifications) return;
   try {
-    const { count } = await requestPage("/api/notifications/?unread=1&limit=1");
+    const { page } = await requestPage("/api/notifications/?unread=1&limit=1");
+    const count = page.unread; // counted whole (the page's own member), however many
     if (count > 0) {
       badge.textContent = String(count);
       badge.title = config.lang === "en" ? `${count} unread notifications` : `읽지 않은 알림 ${count}건`;

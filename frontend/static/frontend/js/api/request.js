@@ -73,12 +73,14 @@ export async function request(url, options) {
  * One page of a list answer: every list of the API answers the one envelope (`count`, `next`, `previous`,
  * and the items under `results`, or under `features` when the page is a GeoJSON FeatureCollection), so this
  * is the one reader of it. → `{ items, count, next, previous, page }` (`page`: the whole answer, for the
- * members a list adds, e.g. the reports' `tilejson`). Anything else is an error, never an empty list.
+ * members a list adds, e.g. the reports' `tilejson`; `count`: a number, or null when the list holds more than
+ * the server counts, 100,000). Anything else is an error, never an empty list.
  */
 export async function requestPage(url) {
   const page = await request(url);
   const items = page?.type === "FeatureCollection" ? page.features : page?.results;
-  if (!Array.isArray(items) || typeof page.count !== "number" || !("next" in page) || !("previous" in page)) {
+  const counted = typeof page?.count === "number" || page?.count === null;
+  if (!Array.isArray(items) || !counted || !("next" in page) || !("previous" in page)) {
     throw new ApiError(0, `${url}: not a page of the API's list envelope`);
   }
   return { items, count: page.count, next: page.next, previous: page.previous, page };
