@@ -1,6 +1,6 @@
 """CPU of the parts of an uncached tile on the light path (layers/asgi_tiles.py), measured part by part (issue 14).
 
-    .venv/bin/python -m bench.lightbench [--quick] [--parts gzip,db,request,pool] [--reps N] [--out PATH]
+    .venv/bin/python -m bench.lightbench [--quick] [--parts gzip,db,request,encoder,pool] [--reps N] [--out PATH]
 
 On the tile benchmark's database (`bin/bench` seeds it) and its tile lists, CPU time, not wall time (the machine
 is shared: other work slows a part down but hardly changes the CPU it takes):
@@ -14,6 +14,10 @@ is shared: other work slows a part down but hardly changes the CPU it takes):
   runs raw), asyncpg (if installed); client CPU (this thread) and the backend's (`/proc/<pid>/schedstat`) a tile;
 - **request**: a whole light-path request in this process (the ASGI app called directly, no HTTP, tile cache
   off), CPU ms a request;
+- **encoder**: where PostgreSQL's CPU goes in the z14 City Hall tile of benchpoints (pre-drawn rows, ~3,500
+  points): the statement as served, its rows read without ST_AsMVT, ST_AsMVT without the properties, and the floor of
+  PostGIS's encoder: ST_AsMVT over the same rows copied beforehand into a table with typed columns, in tile
+  coordinates (no index scan, no jsonb, no translation); backend CPU ms a tile on one connection;
 - **pool**: the app under uvicorn (2 workers, as `bin/bench` serves it) with TILES_POOL_SIZE 1, 2, 4 and 8
   connections per worker, wrk with 8 connections: tiles/s and CPU a tile of PostgreSQL and of the server; and
   pgbench (raw, 8 connections) beside it.
@@ -254,6 +258,49 @@ def part_db(stmts_by_cell: dict, reps: int) -> list[str]:
     return lines + [""]
 
 
+def part_encoder(tile, reps: int) -> list[str]:
+    """Backend CPU of variants of one pre-drawn tile statement (see the module's docstring)."""
+    import psycopg
+
+    from layers.registry import Viewer, registry
+    from layers.selectors import aggregates_ready
+    from layers.tiles import tile_sql
+
+    layer = registry.get("benchpoints")
+    with psycopg.connect(_conninfo(), autocommit=True) as conn:
+        sql, params = tile_sql(layer, Viewer.anonymous(), *tile, aggregates=aggregates_ready(layer))
+        served = psycopg.ClientCursor(conn).mogrify(sql, params)
+        mvt = "ST_AsMVT(t, 'benchpoints', 4096, 'mvtgeom', 'mvt_id')"
+        if mvt not in served or ", s.props AS props" not in served:
+            return [f"(encoder: the z{tile[0]} statement is not the pre-drawn rows' form; nothing measured)", ""]
+        inner = served[served.index("(SELECT ") + 1:served.rindex(") AS t")]
+        conn.execute(f"CREATE TEMP TABLE typed AS SELECT i.mvtgeom, i.mvt_id, i.props->>'name' AS name, "
+                     f"(i.props->>'category')::smallint AS category, (i.props->>'value')::float8 AS value "
+                     f"FROM ({inner}) AS i")
+        variants = [
+            ("the statement as served (index scan, ST_Translate, jsonb properties)", served),
+            ("its rows read, no ST_AsMVT", served.replace(mvt, "count(t.props)")),
+            ("ST_AsMVT without the properties", served.replace(", s.props AS props", "")),
+            ("ST_AsMVT of the rows copied beforehand, typed columns, tile coordinates (the encoder's floor)",
+             f"SELECT {mvt} FROM (SELECT mvtgeom, mvt_id, name, category, value FROM typed) AS t"),
+        ]
+        pid = conn.info.backend_pid
+        rows = []
+        for name, text in variants:
+            for _ in range(3):
+                conn.execute(text)  # warm the cache
+            runs = max(20, reps * 25)
+            before = backend_cpu_ms(pid)
+            for _ in range(runs):
+                conn.execute(text).fetchone()
+            rows.append((name, (backend_cpu_ms(pid) - before) / runs))
+        count = conn.execute("SELECT count(*) FROM typed").fetchone()[0]
+    lines = [f"## encoder: PostgreSQL CPU ms of benchpoints' z{tile[0]} City Hall tile ({count:,} points), "
+             "one connection", "", "| variant | PostgreSQL backend CPU ms |", "| --- | ---: |"]
+    lines += [f"| {name} | {ms:.2f} |" for name, ms in rows]
+    return lines + [""]
+
+
 def part_request(cells, lists, reps: int) -> list[str]:
     from django.conf import settings
     from django.core.asgi import get_asgi_application
@@ -340,7 +387,7 @@ def _run(coroutine):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="the quick benchmark database (bin/bench --quick)")
-    parser.add_argument("--parts", default="gzip,db,request", help="gzip,db,request,pool")
+    parser.add_argument("--parts", default="gzip,db,request", help="gzip,db,request,encoder,pool")
     parser.add_argument("--cells", default=None, help="e.g. benchpoints:z16,benchpolygons:z16 (default: z12-z16)")
     parser.add_argument("--reps", type=int, default=4)
     parser.add_argument("--duration", type=int, default=5, help="seconds per cell of the pool part")
@@ -378,6 +425,8 @@ def main(argv=None) -> int:
         lines += part_db(statements(cells, lists), args.reps)
     if "request" in parts:
         lines += part_request(cells, lists, args.reps)
+    if "encoder" in parts:
+        lines += part_encoder(lists["z14 City Hall"][0], args.reps)
     if "pool" in parts:
         lines += part_pool(cells, lists, config)
     lines.append(f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f}.")

@@ -68,13 +68,13 @@ def tile_cache_invalidate(*, layer_name: str, geometries: list[GEOSGeometry]) ->
     def changed():
         # aggregates first, then the version, then the cache: nothing can render (and keep) the old state
         # under the new version or after the invalidation
-        layer = _aggregated_layer(layer_name)
+        layer = aggregated_layer(layer_name)
         if layer is not None and not aggregates_refresh(layer=layer, geometries=geometries, wait=False):
             # a rebuild holds the layer's lock: the worker refreshes after it, then changes the URLs again (the
             # zooms drawn from the rows are current at once, the aggregated ones once the rebuild has ended)
             aggregates_refresh_task.enqueue(layer_name=layer_name,
                                             geometries=[g.hexewkb.decode() for g in geometries])
-        _counter_bump(layer_name)
+        layer_counter_bump(layer_name)
         tile_cache().invalidate(layer_name, tile_ranges_for(geometries))
 
     transaction.on_commit(changed)
@@ -89,22 +89,23 @@ def layer_version_bump(*, layer_name: str) -> None:
     old rows (old or new, never half: layers/aggregates.py)."""
 
     def changed():
-        _counter_bump(layer_name)
+        layer_counter_bump(layer_name)
         tile_cache().drop_layer(layer_name)
-        if _aggregated_layer(layer_name) is not None:
+        if aggregated_layer(layer_name) is not None:
             aggregates_rebuild_task.enqueue(layer_name=layer_name)
 
     transaction.on_commit(changed)
 
 
-def _aggregated_layer(layer_name: str):
+def aggregated_layer(layer_name: str):
+    """The registry's layer of that name when its low zooms are pre-aggregated (layers/aggregates.py), else None."""
     from .registry import registry
 
     layer = registry.get(layer_name)
     return layer if layer is not None and layer.aggregated else None
 
 
-def _counter_bump(layer_name: str) -> None:
+def layer_counter_bump(layer_name: str) -> None:
     """One more committed change of the layer: its tile URLs change (`layers.selectors.layer_tile_version`).
 
     An upsert in one statement (autocommit, after the change's own commit): no row lock is held

@@ -14,13 +14,13 @@ def aggregates_rebuild_task(layer_name: str) -> bool:
     URLs and drop its cached tiles, so that no tile of the old rows is kept under the new version."""
     from .aggregates import aggregates_rebuild
     from .cache import tile_cache
-    from .services import _aggregated_layer, _counter_bump
+    from .services import aggregated_layer, layer_counter_bump
 
-    layer = _aggregated_layer(layer_name)
+    layer = aggregated_layer(layer_name)
     if layer is None:
         return False
     aggregates_rebuild(layer=layer)
-    _counter_bump(layer_name)
+    layer_counter_bump(layer_name)
     tile_cache().drop_layer(layer_name)
     return True
 
@@ -33,13 +33,13 @@ def aggregates_refresh_task(layer_name: str, geometries: list[str]) -> bool:
 
     from .aggregates import aggregates_refresh
     from .cache import tile_cache
-    from .services import _aggregated_layer, _counter_bump, tile_ranges_for
+    from .services import aggregated_layer, layer_counter_bump, tile_ranges_for
 
-    layer = _aggregated_layer(layer_name)
+    layer = aggregated_layer(layer_name)
     if layer is None:
         return False
     shapes = [GEOSGeometry(hexewkb) for hexewkb in geometries]
     aggregates_refresh(layer=layer, geometries=shapes)
-    _counter_bump(layer_name)
+    layer_counter_bump(layer_name)
     tile_cache().invalidate(layer_name, tile_ranges_for(shapes))
     return True

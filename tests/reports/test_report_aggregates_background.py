@@ -104,3 +104,38 @@ def test_a_report_sent_while_a_rebuild_holds_the_lock_answers_at_once_and_is_cou
     assert Report.objects.filter(pk=answer.json()["id"]).exists()
     for z, tile in zooms.items():
         assert counted(render(*tile, True)) == before[z] + 1 == public_points_in(*tile)
+
+
+def test_the_real_background_worker_runs_the_rebuild_a_rename_queued(city, staff, client, client_for, settings,
+                                                                      django_capture_on_commit_callbacks):
+    """The same rename with the product's task backend (django-tasks' database queue) and a real `manage.py
+    db_worker` process: the queued rebuild is stored, run by the worker, and its result is what readers get."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.servers import served_env
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    named = TileShape.objects.filter(layer="reports", props__category_name_en="Damaged road")
+    renamed = TileShape.objects.filter(layer="reports", props__category_name_en="Cracked pavement")
+    counter = layer_counter("reports")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client_for(staff).patch("/api/reports/categories/road_damage/", {"name_en": "Cracked pavement"},
+                                         format="json")
+    assert answer.status_code == 200
+    [queued_row] = DBTaskResult.objects.filter(task_path="layers.tasks.aggregates_rebuild_task", status="READY")
+    assert named.exists() and not renamed.exists()  # queued, not run
+
+    worker = subprocess.run([sys.executable, "manage.py", "db_worker", "--batch", "--queue-name", "*",
+                             "--no-startup-delay", "--no-reload"], cwd=Path(__file__).resolve().parents[2],
+                            env=served_env(TILES_CACHE_BACKEND="none"), capture_output=True, text=True, timeout=180)
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    queued_row.refresh_from_db()
+    assert queued_row.status == "SUCCESSFUL" and queued_row.return_value is True
+    assert renamed.exists() and not named.exists()
+    assert layer_counter("reports") == counter + 2  # the request's change, then the worker's once its rows committed
+    z14 = tile_of(CITY_HALL, 14)
+    assert counted(client.get("/tiles/reports/{}/{}/{}.mvt".format(*z14)).content) == public_points_in(*z14)
