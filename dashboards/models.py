@@ -69,6 +69,9 @@ class Indicator(models.Model):
     higher_is_better = models.BooleanField(default=True)
     is_published = models.BooleanField(default=True)
     last_updated_at = models.DateTimeField(null=True, blank=True)
+    refresh_queued_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                             help_text="when a refresh of this computed indicator was queued and has "
+                                                       "not started yet (services.computed_refresh_queue)")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = IndicatorQuerySet.as_manager()

@@ -26,17 +26,18 @@ def computed_ensure(sender, app_config=None, using="default", **kwargs):
 
 
 def refresh_after_commit(keys: tuple[str, ...]) -> None:
-    """Queue one refresh of these computed indicators when the current transaction commits
-    (once per transaction, however many rows it changed)."""
+    """Queue a refresh of these computed indicators when the current transaction commits (once per transaction,
+    however many rows it changed; at most one waiting at a time, DASHBOARDS_REFRESH_SECONDS later:
+    services.computed_refresh_queue)."""
     marker = f"dashboards-refresh:{','.join(keys)}"
     if connection.in_atomic_block and any(getattr(item[1], "marker", None) == marker
                                           for item in connection.run_on_commit):
         return
 
     def enqueue():
-        from .tasks import computed_indicators_refresh_task
+        from .services import computed_refresh_queue
 
-        computed_indicators_refresh_task.enqueue(list(keys))
+        computed_refresh_queue(keys=list(keys))
 
     enqueue.marker = marker
     transaction.on_commit(enqueue)

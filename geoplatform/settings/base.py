@@ -326,6 +326,9 @@ TASKS = {
         "QUEUES": [],
     }
 }
+# The dashboards' figures computed from reports and crowd maps follow their data at most this many seconds late:
+# however many reports arrive meanwhile (25,000 a day), one refresh is queued for each period (0: at each commit).
+DASHBOARDS_REFRESH_SECONDS = env.int("DASHBOARDS_REFRESH_SECONDS", default=300)
 
 # --- app settings ---------------------------------------------------------------------
 # Open evaluation of citizens' policy and local-project proposals (campaigns/): the support threshold that

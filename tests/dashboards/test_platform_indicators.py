@@ -2,6 +2,7 @@
 import datetime
 import statistics
 
+import pytest
 from django.contrib.gis.geos import LineString, Point
 from django.utils import timezone
 
@@ -112,3 +113,59 @@ def test_population_indicators_use_the_mois_figures(seoul):
     assert sum(v.value for v in values) == 9_318_500  # Seoul total in data/seoul/SOURCES.md
     gangnam = seoul["11680"]
     assert _values("persons-per-household")["11680"] == round(gangnam.population / gangnam.households, 2)
+
+
+@pytest.mark.django_db(transaction=True)  # each report its own commit, as in production
+def test_many_reports_queue_one_refresh_a_period_which_then_counts_them_all(seoul, citizen, settings):
+    """At Seoul's size (25,000 reports a day, a refresh reading every one) the worker refreshes once a period,
+    not once a report; the refresh reads whatever arrived until it runs, and the next report queues the next one."""
+    from django_tasks import task_backends
+
+    from dashboards.computed import REPORT_KEYS
+    from dashboards.tasks import computed_indicators_refresh_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # kept, not run
+    settings.DASHBOARDS_REFRESH_SECONDS = 300
+    computed_indicators_ensure()
+    backend = task_backends["default"]
+
+    def refreshes():
+        return [r for r in backend.results if r.task.func is computed_indicators_refresh_task.func]
+
+    road = category_create(code="road_damage", name_ko="도로 파손", name_en="Damaged road")
+    before = timezone.now()
+    for n in range(3):  # three reports, three commits
+        report_create(reporter=citizen, category=road, geom=_inside(seoul["11440"]), description=f"파손 {n} [예시]")
+    [queued] = refreshes()
+    assert set(queued.args[0]) == set(REPORT_KEYS)
+    assert before + datetime.timedelta(seconds=300) <= queued.task.run_after <= timezone.now() + datetime.timedelta(
+        seconds=300)
+    assert "11440" not in _values("reports") or _values("reports")["11440"] == 0  # not refreshed yet
+
+    queued.task.call(*queued.args, **queued.kwargs)  # the worker, five minutes on
+    assert _values("reports")["11440"] == 3
+    assert not Indicator.objects.filter(refresh_queued_at__isnull=False).exists()
+    report_create(reporter=citizen, category=road, geom=_inside(seoul["11440"]), description="파손 3 [예시]")
+    assert len(refreshes()) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mark_left_by_a_lost_refresh_does_not_hold_the_next_one_back(seoul, citizen, settings):
+    from django_tasks import task_backends
+
+    from dashboards.computed import REPORT_KEYS
+    from dashboards.tasks import computed_indicators_refresh_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.DASHBOARDS_REFRESH_SECONDS = 300
+    computed_indicators_ensure()
+    road = category_create(code="road_damage", name_ko="도로 파손", name_en="Damaged road")
+    Indicator.objects.filter(computation__in=REPORT_KEYS).update(
+        refresh_queued_at=timezone.now() - datetime.timedelta(minutes=49))  # under ten periods: still waiting
+    report_create(reporter=citizen, category=road, geom=_inside(seoul["11440"]), description="파손 [예시]")
+    backend = task_backends["default"]
+    assert not [r for r in backend.results if r.task.func is computed_indicators_refresh_task.func]
+    Indicator.objects.filter(computation__in=REPORT_KEYS).update(
+        refresh_queued_at=timezone.now() - datetime.timedelta(minutes=51))  # over ten periods: lost
+    report_create(reporter=citizen, category=road, geom=_inside(seoul["11440"]), description="파손 2 [예시]")
+    assert len([r for r in backend.results if r.task.func is computed_indicators_refresh_task.func]) == 1
