@@ -9,6 +9,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 
 from .models import District, Dong
+from .signals import districts_renamed
 
 DATA_DIR = Path(settings.BASE_DIR) / "data" / "seoul"
 POPULATION_DATE = datetime.date(2025, 9, 30)
@@ -29,10 +30,12 @@ def seoul_load(*, data_dir: Path = DATA_DIR) -> tuple[int, int]:
     """Create or update the 25 gu and 424 dongs; running it twice changes nothing.
 
     Two upserts (INSERT … ON CONFLICT (code) DO UPDATE), one per table, rather than a query pair per row: the
-    test suite reloads the districts after every flush of a transactional test."""
+    test suite reloads the districts after every flush of a transactional test. Districts whose name changed are
+    announced (`signals.districts_renamed`), in this transaction, to the apps that keep a copy of the names."""
     gu_population = _csv_by(data_dir / "seoul_gu_population.csv", "sig_cd")
     dong_population = _csv_by(data_dir / "seoul_dong_population.csv", "adm_cd2")
     gu_features = json.loads((data_dir / "seoul_gu.geojson").read_text(encoding="utf-8"))["features"]
+    names_before = {code: (ko, en) for code, ko, en in District.objects.values_list("code", "name_ko", "name_en")}
     districts = []
     for feature in gu_features:
         props = feature["properties"]
@@ -51,6 +54,10 @@ def seoul_load(*, data_dir: Path = DATA_DIR) -> tuple[int, int]:
         districts, update_conflicts=True, unique_fields=["code"],
         update_fields=["kostat_code", "name_ko", "name_en", "population", "households", "population_date", "geom"])
     district_ids = dict(District.objects.filter(code__in=[d.code for d in districts]).values_list("code", "pk"))
+    renamed = [district_ids[d.code] for d in districts
+               if d.code in names_before and names_before[d.code] != (d.name_ko, d.name_en)]
+    if renamed:
+        districts_renamed.send(sender=District, district_ids=renamed)
     dong_features = json.loads((data_dir / "seoul_dong.geojson").read_text(encoding="utf-8"))["features"]
     dongs = []
     for feature in dong_features:

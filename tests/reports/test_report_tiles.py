@@ -284,3 +284,40 @@ def test_a_category_made_sensitive_moves_its_reports_to_their_coarse_places_in_e
     assert (19, x, y) == tile_of((coarse.x, coarse.y), 19)  # z14's cells too
     here = drawn(render(*tile_of((coarse.x, coarse.y), 15), True))
     assert here[report.pk]["properties"]["coarsened"] is True
+
+
+def test_a_district_renamed_by_the_seoul_loader_is_renamed_on_its_reports_and_their_tiles(
+        city, client, tmp_path, django_capture_on_commit_callbacks):
+    """Reports keep a copy of their districts' names (the layer reads it): `seoul_load` with a district's new name
+    writes it on every report routed there, and every zoom of the layer shows it on the next fetch."""
+    import json
+    import shutil
+
+    from districts.services import DATA_DIR, seoul_load
+
+    for name in ("seoul_gu.geojson", "seoul_dong.geojson", "seoul_gu_population.csv", "seoul_dong_population.csv"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    gu = json.loads((tmp_path / "seoul_gu.geojson").read_text(encoding="utf-8"))
+    gangnam = next(f for f in gu["features"] if f["properties"]["sig_cd"] == "11680")
+    gangnam["properties"]["name_eng"] = "Gangnam District"
+    (tmp_path / "seoul_gu.geojson").write_text(json.dumps(gu, ensure_ascii=False), encoding="utf-8")
+    routed = Report.objects.filter(report_districts__district__code="11680")
+    count = routed.count()
+    assert count > 100 and routed.filter(routed_districts_en__contains="Gangnam-gu").count() == count
+    others = Report.objects.exclude(report_districts__district__code="11680").values_list("pk", "routed_districts_en")
+    others_before = dict(others)
+    assert TileShape.objects.filter(layer="reports", props__districts_en="Gangnam-gu").exists()  # lines drawn ahead
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seoul_load(data_dir=tmp_path)
+    assert routed.filter(routed_districts_en__contains="Gangnam District").count() == count
+    assert not Report.objects.filter(routed_districts_en__contains="Gangnam-gu").exists()
+    assert dict(others) == others_before  # reports elsewhere untouched
+    z15 = "/tiles/reports/{}/{}/{}.mvt".format(*tile_of((127.0276, 37.4979), 15))  # Gangnam Station
+    names = {f["properties"]["districts_en"] for f in drawn(client.get(z15).content).values()}
+    assert "Gangnam District" in names and "Gangnam-gu" not in names
+    assert not TileShape.objects.filter(layer="reports", props__districts_en="Gangnam-gu").exists()  # redrawn
+    assert TileShape.objects.filter(layer="reports", props__districts_en="Gangnam District").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        seoul_load(data_dir=tmp_path)  # the same names again: nothing to write
+    assert routed.filter(routed_districts_en__contains="Gangnam District").count() == count
