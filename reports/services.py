@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 from rest_framework.exceptions import PermissionDenied
@@ -120,9 +121,7 @@ def category_update(*, category: ReportCategory, actor, **changes) -> ReportCate
     category.full_clean()
     category.save()
     if before["is_sensitive"] != category.is_sensitive:
-        for report in category.reports.select_related("category").only("id", "geom", "public_geom", "public_district", "description_public", "category"):
-            report.coarsen()
-            report.save(update_fields=["public_geom", "public_district", "description_public"])
+        _category_reports_coarsen(category)
     if any(before[name] != getattr(category, name) for name in CATEGORY_ON_MAP):
         # every report of it is drawn elsewhere or named otherwise: the layer's tiles and aggregates are redrawn
         # (in the background worker after the commit: `layers.tasks.aggregates_rebuild_task`, readers see the old
@@ -131,6 +130,46 @@ def category_update(*, category: ReportCategory, actor, **changes) -> ReportCate
     audit_record(actor=actor, action="category.update", target=category, before=before,
                  after=_category_state(category))
     return category
+
+
+# What `Report.coarsen()` does for one report, for every report of a category in one statement (a category holds up to
+# 1,400,000 reports a year in Seoul: one coarsen() and save() a report took 4 ms, an hour and a half in one request).
+# The same steps: the point on surface (the point itself), in the national grid (COARSE_SRID), the centre of its
+# COARSE_GRID_METRES cell, back in WGS 84 rounded to 6 decimals; the public district the one holding that centre
+# (the first by code), else the nearest (ST_DistanceSphere, as Django's Distance on a geographic field).
+# tests/reports/test_report_tiles.py compares it with coarsen() report by report.
+_COARSEN_SQL = """
+UPDATE reports_report r
+SET public_geom = c.pt, description_public = false,
+    public_district_id = COALESCE(
+        (SELECT d.id FROM districts_district d WHERE ST_Intersects(d.geom, c.pt) ORDER BY d.code LIMIT 1),
+        (SELECT d.id FROM districts_district d ORDER BY ST_DistanceSphere(d.geom, c.pt), d.code LIMIT 1))
+FROM (
+    SELECT m.id, ST_SetSRID(ST_MakePoint(round(ST_X(w.p)::numeric, 6)::float8, round(ST_Y(w.p)::numeric, 6)::float8),
+                            4326) AS pt
+    FROM (SELECT id, ST_Transform(CASE WHEN GeometryType(geom) = 'POINT' THEN geom ELSE ST_PointOnSurface(geom) END,
+                                  %(srid)s) AS g
+          FROM reports_report WHERE category_id = %(category)s) AS m
+    CROSS JOIN LATERAL (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(
+        floor(ST_X(m.g) / %(cell)s) * %(cell)s + %(cell)s / 2.0,
+        floor(ST_Y(m.g) / %(cell)s) * %(cell)s + %(cell)s / 2.0), %(srid)s), 4326) AS p) AS w
+) AS c
+WHERE c.id = r.id
+"""
+
+
+def _category_reports_coarsen(category: ReportCategory) -> int:
+    """Every report of the category shown as its sensitivity now says (in the caller's transaction): coarsened to
+    its cell and district with its description private, or its own geometry with no public district."""
+    from django.db import connection
+
+    from .models import COARSE_GRID_METRES, COARSE_SRID
+
+    if not category.is_sensitive:
+        return category.reports.update(public_geom=F("geom"), public_district=None)
+    with connection.cursor() as cursor:
+        cursor.execute(_COARSEN_SQL, {"srid": COARSE_SRID, "cell": COARSE_GRID_METRES, "category": category.pk})
+        return cursor.rowcount
 
 
 # --- reports -----------------------------------------------------------------------------------------------
