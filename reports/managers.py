@@ -26,11 +26,11 @@ class ReportQuerySet(models.QuerySet):
             return self.public()
         if user.is_city_staff:
             return self.all()
-        involved = Q(is_hidden=False) | Q(reporter=user)
+        seen = Q(is_hidden=False) | Q(reporter=user)
         ids = self.district_ids(user.officer_district_codes())
         if ids:
-            involved |= Exists(self._district_rows(ids))
-        return self.filter(involved)
+            seen |= Exists(self._district_rows(ids))
+        return self.filter(seen)
 
     def of_reporter(self, user):
         return self.filter(reporter=user) if user and user.is_authenticated else self.none()
@@ -83,4 +83,5 @@ class ReportQuerySet(models.QuerySet):
 
     def with_related(self):
         # public_district: what Report.public_districts() shows the public of a sensitive report
-        return self.select_related("category", "reporter", "public_district").prefetch_related("report_districts__district", "photos")
+        return self.select_related("category", "reporter", "public_district").prefetch_related(
+            "report_districts__district", "photos")
