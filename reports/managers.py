@@ -18,45 +18,62 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(is_hidden=False)
 
     def visible_to(self, user):
-        """Public reports, plus hidden ones the user is involved in (reporter, its officers, staff)."""
+        """Public reports, plus hidden ones the user is involved in (reporter, its officers, staff).
+
+        One EXISTS on the user's districts (ids), not a join: no DISTINCT over every column of the page.
+        """
         if not (user and user.is_authenticated):
             return self.public()
         if user.is_city_staff:
             return self.all()
-        codes = user.officer_district_codes()
-        involved = Q(reporter=user) | Q(report_districts__district__code__in=codes)
-        return self.filter(Q(is_hidden=False) | involved).distinct()
+        seen = Q(is_hidden=False) | Q(reporter=user)
+        ids = self.district_ids(user.officer_district_codes())
+        if ids:
+            seen |= Exists(self._district_rows(ids))
+        return self.filter(seen)
 
     def of_reporter(self, user):
         return self.filter(reporter=user) if user and user.is_authenticated else self.none()
 
-    def _district_rows(self, codes, **filters):
-        ReportDistrict = self.model._meta.get_field("report_districts").related_model
-        return ReportDistrict.objects.filter(report=OuterRef("pk"), district__code__in=list(codes), **filters)
+    def district_ids(self, codes) -> list[int]:
+        """The ids of the districts with these codes, resolved once: queue filters compare `district_id`
+        (which `reportdistrict_open_idx` walks) instead of joining districts on their code."""
+        District = self.model._meta.get_field("districts").related_model
+        return list(District.objects.filter(code__in=list(codes)).values_list("id", flat=True)) if codes else []
 
-    def in_districts(self, codes):
-        """Reports that any of these districts is responsible for (a queue)."""
-        return self.filter(Exists(self._district_rows(codes)))
+    def _district_rows(self, district_ids, **filters):
+        ReportDistrict = self.model._meta.get_field("report_districts").related_model
+        return ReportDistrict.objects.filter(report=OuterRef("pk"), district_id__in=list(district_ids), **filters)
+
+    def in_districts(self, district_ids):
+        """Reports that any of these districts (ids) is responsible for (a queue)."""
+        return self.filter(Exists(self._district_rows(district_ids)))
 
     def queue_of(self, user):
-        return self.in_districts(user.officer_district_codes())
+        return self.in_districts(self.district_ids(user.officer_district_codes()))
 
-    def with_district_status(self, codes, statuses):
-        """Reports where one of these districts' own status is among `statuses`."""
-        return self.filter(Exists(self._district_rows(codes, status__in=list(statuses))))
+    def with_district_status(self, district_ids, statuses):
+        """Reports where one of these districts' (ids) own status is among `statuses`."""
+        return self.filter(Exists(self._district_rows(district_ids, status__in=list(statuses))))
 
-    def overdue(self, *, today: datetime.date, codes=None):
-        """Past the category's service target: not acknowledged, or not closed, by its due date.
+    def late(self, *, today: datetime.date, district_ids=None) -> Q:
+        """The condition "past the category's service target": not acknowledged, or not closed, by its due date.
 
-        With `codes`, judged on those districts' own statuses (an officer's queue).
+        With `district_ids`, judged on those districts' own statuses (an officer's queue). The due dates are
+        tested on the report row itself, so `filter(late)` and `exclude(late)` read the reports once (no
+        `pk IN (subquery)`); both due dates are NOT NULL, so `exclude` is exactly the complement.
         """
         open_statuses = _open_statuses()
-        if codes is None:
-            late_ack = Q(status=Status.SUBMITTED, acknowledge_due__lt=today)
-            return self.filter(late_ack | Q(status__in=open_statuses, resolve_due__lt=today))
-        late_ack = Exists(self._district_rows(codes, status=Status.SUBMITTED).filter(report__acknowledge_due__lt=today))
-        late_close = Exists(self._district_rows(codes, status__in=open_statuses).filter(report__resolve_due__lt=today))
-        return self.filter(late_ack | late_close)
+        if district_ids is None:
+            return Q(status=Status.SUBMITTED, acknowledge_due__lt=today) | Q(status__in=open_statuses,
+                                                                            resolve_due__lt=today)
+        late_ack = Q(acknowledge_due__lt=today) & Exists(self._district_rows(district_ids, status=Status.SUBMITTED))
+        late_close = Q(resolve_due__lt=today) & Exists(self._district_rows(district_ids, status__in=open_statuses))
+        return late_ack | late_close
+
+    def overdue(self, *, today: datetime.date, district_ids=None):
+        """Past the category's service target (see `late`)."""
+        return self.filter(self.late(today=today, district_ids=district_ids))
 
     def of_category(self, codes):
         return self.filter(category__code__in=list(codes))
@@ -65,4 +82,6 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(public_geom__intersects=bbox)
 
     def with_related(self):
-        return self.select_related("category", "reporter").prefetch_related("report_districts__district", "photos")
+        # public_district: what Report.public_districts() shows the public of a sensitive report
+        return self.select_related("category", "reporter", "public_district").prefetch_related(
+            "report_districts__district", "photos")

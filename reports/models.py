@@ -210,7 +210,15 @@ class ReportDistrict(models.Model):
     class Meta:
         ordering = ["district__code"]
         constraints = [models.UniqueConstraint(fields=["report", "district"], name="reportdistrict_unique")]
-        indexes = [models.Index(fields=["district", "status"], name="reportdistrict_queue_idx")]
+        indexes = [
+            models.Index(fields=["district", "status"], name="reportdistrict_queue_idx"),
+            # An officer's queue, oldest first (by report id): one district's rows in report order, so a page of
+            # `limit` reports reads about `limit` rows however long the backlog. The review page asks for the open
+            # statuses; other filters walk all the district's rows
+            models.Index(fields=["district", "report"], condition=models.Q(status__in=OPEN_STATUSES),
+                         name="reportdistrict_open_idx"),
+            models.Index(fields=["district", "report"], name="reportdistrict_district_idx"),
+        ]
 
     def can_transition(self, to: str) -> bool:
         return to in TRANSITIONS.get(self.status, frozenset())
