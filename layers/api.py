@@ -12,6 +12,7 @@ from .access import layer_for_viewer, request_viewer
 from .exports import export_layer_response
 from .registry import registry
 from .serializers import LayerSummarySerializer, layer_summary
+from .throttles import ExportRateThrottle
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,10 +42,13 @@ class LayerDetailApi(APIView):
 class LayerExportApi(APIView):
     """A download of the layer as the viewer sees it: GeoJSON, GeoPackage, CSV (WKT), zipped Shapefile, KML.
 
-    Signed-in users only; the rows are the layer's public fields, as on the map and in OGC API Features.
+    Signed-in users only, at most THROTTLE_EXPORTS (20 an hour) per user and per IP (layers.throttles); the rows
+    are the layer's public fields, as on the map and in OGC API Features.
     """
 
     permission_classes = [AllowAny]
+    throttle_classes = [ExportRateThrottle]
+    throttle_scope = "exports"
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, layer, fmt):

@@ -2,10 +2,11 @@
 
 `CreationRateThrottle` counts creations per user AND per client IP, so neither a
 script with one account nor many accounts behind one address can flood a
-district's queue. Reads are never counted. The rate of a scope comes from, in order:
-`settings.MODERATION_CREATION_RATES[scope]`, `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]`,
-then `DEFAULT_RATES` below. A view names its scope with `throttle_scope` (e.g.
-"reports", "features"). Every request that reaches the limit check counts, valid or not.
+district's queue. Reads are never counted, except by a subclass that sets
+`counts_reads` (layers.throttles.ExportRateThrottle: an export reads a whole layer).
+The rate of a scope comes from, in order: `settings.MODERATION_CREATION_RATES[scope]`,
+`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]`, then `DEFAULT_RATES` below. A view
+names its scope with `throttle_scope` (e.g. "reports", "features"). Every request that reaches the limit check counts, valid or not.
 Over the limit: 429 with `Retry-After` and a message in English and Korean.
 """
 import time
@@ -45,6 +46,8 @@ class CreationRateThrottle(BaseThrottle):
     """Limit creations per user and per IP within a sliding window; see the module docstring."""
 
     default_scope = "reports"
+    counts_reads = False  # a subclass that limits costly reads (layers.throttles.ExportRateThrottle) says True
+    exception_class = CreationThrottled
 
     def scope_for(self, view) -> str:
         return getattr(view, "throttle_scope", None) or self.default_scope
@@ -57,7 +60,7 @@ class CreationRateThrottle(BaseThrottle):
         return keys
 
     def allow_request(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS and not self.counts_reads:
             return True
         scope = self.scope_for(view)
         limit, period = rate_for(scope)
@@ -71,7 +74,7 @@ class CreationRateThrottle(BaseThrottle):
                 # newest first: the request is allowed again when the limit-th newest leaves the window
                 wait = max(wait, period - (now - history[limit - 1]) if limit else period)
         if wait > 0:
-            raise CreationThrottled(wait=max(wait, 1))
+            raise self.exception_class(wait=max(wait, 1))
         for key, history in histories.items():
             cache.set(key, [now, *history], period)
         return True

@@ -5,19 +5,22 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
+from geoplatform.pagination import COUNT_CAP, BoundedLimitOffsetPagination, count_capped, page_response
 
 from . import selectors, services
 from .serializers import NotificationReadSerializer, NotificationSerializer
 
 
 class NotificationPagination(BoundedLimitOffsetPagination):
-    """A page of notifications also says how many of them are unread (the header's badge)."""
+    """A page of notifications also says how many of them are unread (the header's badge), counted as the page's
+    `count` is: over at most COUNT_CAP + 1 rows, null above."""
 
-    extra_schema = {"unread": {"type": "integer"}}
+    extra_schema = {"unread": {
+        "type": "integer", "nullable": True, "minimum": 0, "maximum": COUNT_CAP,
+        "description": f"the number of unread notifications when at most {COUNT_CAP:,}; null when there are more"}}
 
     def extra(self) -> dict:
-        return {"unread": selectors.notification_list(user=self.request.user, unread=True).count()}
+        return {"unread": count_capped(selectors.notification_list(user=self.request.user, unread=True))}
 
 
 class NotificationListApi(APIView):

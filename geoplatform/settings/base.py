@@ -287,6 +287,8 @@ REST_FRAMEWORK = {
         "proposals": env.str("THROTTLE_PROPOSALS", default="10/hour"),
         "proposal_comments": env.str("THROTTLE_PROPOSAL_COMMENTS", default="60/hour"),
         "feedback": env.str("THROTTLE_FEEDBACK", default="20/hour"),
+        # layer exports (each reads the whole layer), per user and per IP (layers.throttles.ExportRateThrottle)
+        "exports": env.str("THROTTLE_EXPORTS", default="20/hour"),
         # edit operations over a map socket, per person per map (live.consumers)
         "live_edits": env.str("THROTTLE_LIVE_EDITS", default="300/minute"),
     },

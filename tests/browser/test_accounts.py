@@ -71,3 +71,27 @@ def test_review_and_moderation_pages_are_refused_to_citizens(page, citizen, logi
         response = page.request.get(path)
         assert response.status == 403
         assert "이 페이지를 볼 권한이 없습니다" in response.text()
+
+
+def test_the_header_badge_shows_the_unread_count_and_99_plus_above_99(page, citizen, login):
+    from notifications.models import Notification
+
+    def add_unread(n):
+        Notification.objects.bulk_create([Notification(user=citizen, kind="test", title=f"n{i}") for i in range(n)])
+
+    add_unread(7)
+    login(page, citizen)
+    page.goto("/")
+    badge = page.locator("#notif-badge:not([hidden])")
+    badge.wait_for()
+    assert (badge.inner_text(), badge.get_attribute("title")) == ("7", "읽지 않은 알림 7건")
+    add_unread(1193)  # an officer's inbox: every report of their district
+    page.reload()
+    badge.wait_for()
+    assert (badge.inner_text(), badge.get_attribute("title")) == ("99+", "읽지 않은 알림 1,200건")
+    # above 100,000 the server does not count them (unread is null): still "99+"
+    page.route("**/api/notifications/?unread=1&limit=1", lambda route: route.fulfill(
+        json={"count": None, "next": None, "previous": None, "results": [], "unread": None}))
+    page.reload()
+    badge.wait_for()
+    assert (badge.inner_text(), badge.get_attribute("title")) == ("99+", "읽지 않은 알림 100,000+건")

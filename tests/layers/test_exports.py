@@ -106,3 +106,32 @@ def test_private_layer_export_is_404_for_others_and_whole_for_its_owner(client_f
     assert client_for(citizen2).get("/api/layers/testprivate/export.geojson").status_code == 404
     response = client_for(citizen).get("/api/layers/testprivate/export.geojson")
     assert len(json.loads(body(response))["features"]) == 3
+
+
+def test_the_21st_export_in_an_hour_is_refused_with_retry_after_in_the_readers_language(client_for, citizen,
+                                                                                         make_user, datasets):
+    """Each export reads the whole layer (the reports layer: 145 MB of CSV at 1,000,000 reports): THROTTLE_EXPORTS,
+    20 an hour per user and per address."""
+    me = client_for(citizen)
+    codes = [me.get(f"/api/layers/{STATIONS}/export.csv", REMOTE_ADDR=f"203.0.113.{i}").status_code
+             for i in range(20)]
+    assert codes == [200] * 20
+    refused = me.get(f"/api/layers/{STATIONS}/export.gpkg", REMOTE_ADDR="203.0.113.99")  # a new address: same account
+    assert refused.status_code == 429
+    assert 3500 <= int(refused["Retry-After"]) <= 3600
+    assert refused.json()["detail"].startswith("짧은 시간에 너무 많이 내려받았습니다.")
+    english = me.get(f"/api/layers/{STATIONS}/export.csv", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 429 and english.json()["detail"].startswith("Too many exports in a short time.")
+    other = client_for(make_user("seoyeon"))
+    assert other.get(f"/api/layers/{STATIONS}/export.csv", REMOTE_ADDR="198.51.100.5").status_code == 200
+
+
+def test_exports_count_per_address_across_accounts_and_not_for_anonymous_visitors(client_for, make_user, settings,
+                                                                                 datasets):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "exports": "2/hour"}}
+    assert [client_for(None).get(f"/api/layers/{STATIONS}/export.csv", REMOTE_ADDR="198.51.100.7").status_code
+            for _ in range(3)] == [401] * 3  # answered before any row is read: not counted
+    users = [make_user() for _ in range(3)]
+    assert [client_for(user).get(f"/api/layers/{STATIONS}/export.csv", REMOTE_ADDR="198.51.100.7").status_code
+            for user in users] == [200, 200, 429]

@@ -52,3 +52,40 @@ def test_each_user_lists_and_marks_only_their_own(client_for, citizen, citizen2)
 def test_anonymous_visitors_have_no_notifications(api):
     answer = api.get("/api/notifications/")
     assert answer.status_code == 401 and answer["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.parametrize("unread,index", [(True, "notification_user_read_idx"), (False, "notification_user_newest_idx")])
+def test_a_page_of_the_inbox_is_read_in_order_from_an_index(citizen, unread, index):
+    """An officer is told of every report of their district (hundreds of thousands a year): neither the badge's
+    page of unread ones nor the whole inbox sorts them."""
+    from django.db import connection
+
+    from notifications.selectors import notification_list
+
+    Notification.objects.bulk_create([Notification(user=citizen, kind="test", title=f"n{i}", is_read=i > 1)
+                                      for i in range(2000)])  # an inbox mostly read, as an officer's is
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notifications_notification")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")  # without a matching index the plan keeps its Sort node
+    plan = notification_list(user=citizen, unread=unread)[:1].explain()
+    assert index in plan and "Sort" not in plan
+
+
+def test_the_unread_count_stops_at_the_cap_and_is_null_above(client_for, citizen, monkeypatch):
+    from geoplatform import pagination
+
+    for i in range(3):
+        notification_create(user=citizen, kind="test", title=f"n{i}", body="", email=False)
+    me = client_for(citizen)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    assert me.get("/api/notifications/", {"unread": "1", "limit": 1}).json()["unread"] == 3
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)  # one more than the server counts
+    page = me.get("/api/notifications/", {"unread": "1", "limit": 1}).json()
+    assert page["unread"] is None and len(page["results"]) == 1
+
+
+def test_the_schema_says_the_unread_count_may_be_null(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    pages = [s for name, s in schema["components"]["schemas"].items() if name.startswith("PaginatedNotification")]
+    assert pages and pages[0]["properties"]["unread"]["nullable"] is True

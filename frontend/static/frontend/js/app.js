@@ -20,10 +20,12 @@ async function unreadNotifications() {
   if (!badge || !config.user || !config.apis?.notifications) return;
   try {
     const { page } = await requestPage("/api/notifications/?unread=1&limit=1");
-    const count = page.unread; // counted whole (the page's own member), however many
-    if (count > 0) {
-      badge.textContent = String(count);
-      badge.title = config.lang === "en" ? `${count} unread notifications` : `읽지 않은 알림 ${count}건`;
+    // The page's own member: the number of unread ones, or null when more than the server counts (100,000).
+    const count = page.unread;
+    if (count === null || count > 0) {
+      badge.textContent = count === null || count > 99 ? "99+" : String(count);
+      const many = count === null ? "100,000+" : count.toLocaleString("en");
+      badge.title = config.lang === "en" ? `${many} unread notifications` : `읽지 않은 알림 ${many}건`;
       badge.hidden = false;
       toggle?.classList.add("has-unread"); // a dot on the phone menu button
     }
