@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.inputs import validated
 from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
-from moderation.throttles import CreationRateThrottle
+from geoplatform.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .serializers import (

@@ -9,7 +9,7 @@ from accounts.permissions import IsCityStaff, ReadOrCityStaff
 from geoplatform.csvfiles import csv_writer
 from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
 from geoplatform.responses import StreamingResponse
-from moderation.throttles import CreationRateThrottle
+from geoplatform.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .models import Theme

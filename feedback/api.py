@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCityStaff
 from geoplatform.inputs import validated
 from geoplatform.parsers import JSONParser
-from moderation.throttles import CreationRateThrottle
+from geoplatform.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .serializers import (

@@ -2,11 +2,11 @@
 6.5 s, a GeoPackage in 26 s; 9,000,000 a year), so one account or one address may not ask for them without end.
 
 The rate is `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["exports"]` (`THROTTLE_EXPORTS`, 20/hour), counted per user
-and per client IP like content creation (moderation.throttles). Anonymous requests are not counted: they are
+and per client IP like content creation (geoplatform.throttles). Anonymous requests are not counted: they are
 answered 401 before any row is read."""
 from django.utils.translation import gettext_lazy as _
 
-from moderation.throttles import CreationRateThrottle, CreationThrottled
+from geoplatform.throttles import CreationRateThrottle, CreationThrottled
 
 
 class ExportsThrottled(CreationThrottled):

@@ -90,7 +90,7 @@ class EditsThrottled(Exception):
 
 def edit_rate() -> tuple[int, int]:
     """Socket edit operations allowed per user per map: (count, seconds), THROTTLE_LIVE_EDITS."""
-    from moderation.throttles import parse_rate
+    from geoplatform.throttles import parse_rate
 
     rates = (getattr(settings, "REST_FRAMEWORK", {}) or {}).get("DEFAULT_THROTTLE_RATES", {}) or {}
     return parse_rate(rates.get("live_edits") or "300/minute")
@@ -383,7 +383,7 @@ class MapConsumer(AsyncWebsocketConsumer):
 
     def _edit_allowed(self, kind):
         """Edit operations per person per map (THROTTLE_LIVE_EDITS, a fixed window); a creation also counts
-        against the REST API's creation limit (moderation.throttles), so a socket is no way around it."""
+        against the REST API's creation limit (geoplatform.throttles), so a socket is no way around it."""
         limit, period = edit_rate()
         who = (f"u{self.access['user_id']}" if self.access["user_id"] else
                f"k{self.secret}" if self.secret else f"s{self.socket_id}")
@@ -400,7 +400,7 @@ class MapConsumer(AsyncWebsocketConsumer):
             wait = max(1, int((window + 1) * period - now + 0.999))
             raise EditsThrottled(wait)
         if kind == "feature.create":
-            from moderation.throttles import CreationRateThrottle
+            from geoplatform.throttles import CreationRateThrottle
 
             request = HttpRequest()  # the handshake's client, as the REST view would see it
             request.method, request.user = "POST", self.user

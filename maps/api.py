@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from layers.query import bbox_parse, request_secret
 from layers.exports import EXPORT_FORMATS, export_layer_response
 from layers.registry import Viewer
-from moderation.throttles import CreationRateThrottle
+from geoplatform.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .layers import map_layer

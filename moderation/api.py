@@ -12,10 +12,10 @@ from accounts.permissions import IsCityStaff
 from accounts.selectors import user_access
 from geoplatform.ids import id_from
 from geoplatform.pagination import BoundedLimitOffsetPagination, page_response
+from geoplatform.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .serializers import BanSerializer, FlagCreateSerializer, FlagDecisionSerializer, FlagGroupSerializer, FlagSerializer
-from .throttles import CreationRateThrottle
 from django.utils.translation import gettext_lazy as _
 
 

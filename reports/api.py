@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsDistrictOfficer, ReadOrCityStaff, is_city_staff
 from geoplatform.pagination import BoundedLimitOffsetPagination, FeatureCollectionPagination, page_response
 from layers.links import tilejson_url
-from moderation.throttles import CreationRateThrottle
+from geoplatform.throttles import CreationRateThrottle
 
 from . import selectors, services
 from .layers import REPORT_LAYER

@@ -28,7 +28,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
-from moderation.throttles import CreationRateThrottle
+from geoplatform.throttles import CreationRateThrottle
 
 from geoplatform.instants import instant_parse
 from geoplatform.messages import render, stored

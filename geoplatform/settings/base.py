@@ -280,7 +280,7 @@ REST_FRAMEWORK = {
         "auth": env.str("THROTTLE_AUTH", default="20/minute"),
         "anon": env.str("THROTTLE_ANON", default="600/minute"),
         "user": env.str("THROTTLE_USER", default="2000/minute"),
-        # content creation, per user and per IP (moderation.throttles.CreationRateThrottle)
+        # content creation, per user and per IP (geoplatform.throttles.CreationRateThrottle)
         "reports": env.str("THROTTLE_REPORTS", default="30/minute"),
         "features": env.str("THROTTLE_FEATURES", default="60/minute"),
         "flags": env.str("THROTTLE_FLAGS", default="30/minute"),

@@ -5,7 +5,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from accounts.permissions import require_not_banned
-from moderation.throttles import CreationRateThrottle
+from geoplatform.throttles import CreationRateThrottle
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Abuse limits on creating content (reports, map features, flags).
+"""Abuse limits on creating content (reports, map features, flags, feedback, proposals), for every app and for
+live's sockets too, and on costly reads that ask for them (layers.throttles: exports).
 
 `CreationRateThrottle` counts creations per user AND per client IP, so neither a
 script with one account nor many accounts behind one address can flood a
@@ -7,7 +8,7 @@ district's queue. Reads are never counted, except by a subclass that sets
 The rate of a scope comes from, in order: `settings.MODERATION_CREATION_RATES[scope]`,
 `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]`, then `DEFAULT_RATES` below. A view
 names its scope with `throttle_scope` (e.g. "reports", "features"). Every request that reaches the limit check counts, valid or not.
-Over the limit: 429 with `Retry-After` and a message in English and Korean.
+Over the limit: 429 with `Retry-After` and a message in the reader's language.
 """
 import time
 
