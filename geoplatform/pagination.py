@@ -17,7 +17,7 @@ def offset_parse(value: str | None) -> int | None:
     if value in (None, ""):
         return 0
     text = value.strip()
-    if not text.isdigit() or len(text) > 7:  # isdigit: no sign, no "1e3"; 7 digits hold MAX_OFFSET
+    if not (text.isascii() and text.isdigit()) or len(text) > 7:  # no sign, no "1e3", no "²" (a digit int() refuses)
         return None
     offset = int(text)
     return offset if offset <= MAX_OFFSET else None

@@ -12,7 +12,7 @@ LISTS = [("/api/maps/", "results"), ("/api/reports/", "features"), ("/api/analys
 
 
 @pytest.mark.parametrize("query", ["offset=99999999999999999999", "offset=100001", "offset=-1", "offset=ten",
-                                   "offset=1e3", "offset=100001&limit=99999999999"])
+                                   "offset=1e3", "offset=%C2%B2", "offset=100001&limit=99999999999"])
 @pytest.mark.parametrize("endpoint,items", LISTS)
 def test_an_offset_beyond_the_bound_or_not_a_whole_number_is_a_400_naming_offset(api, seoul, query, endpoint, items):
     response = api.get(f"{endpoint}?{query}", HTTP_ACCEPT_LANGUAGE="en")

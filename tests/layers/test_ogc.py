@@ -171,7 +171,7 @@ def test_items_datetime_instant_interval_and_open_ends(client, dated_layer):
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", [
     {"limit": "0"}, {"limit": "10001"}, {"limit": "ten"}, {"bbox": "1,2,3"}, {"bbox": "200,0,201,1"},
-    {"datetime": "yesterday"}, {"offset": "-1"}, {"offset": "1" + "0" * 30}, {"offset": "100001"},
+    {"datetime": "yesterday"}, {"offset": "-1"}, {"offset": "1" + "0" * 30}, {"offset": "100001"}, {"offset": "²"},
     {"colour": "red"}, {"after": ""}, {"after": "x" * 300},
 ])
 def test_bad_query_parameters_are_400_in_the_exception_format(client, seoul, query):
