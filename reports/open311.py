@@ -36,7 +36,7 @@ from geoplatform.text import xml_safe
 
 from . import messages
 from .models import CLOSED_STATUSES, OPEN_STATUSES, Open311Key, Report, ReportCategory
-from .selectors import report_list
+from .selectors import local_midnight, report_list
 from .serializers import ReportQuerySerializer
 from .services import report_create
 
@@ -100,7 +100,7 @@ def open311_exception_handler(exc, context):
 def _local_day(value) -> str:
     """Public times are given to the day: local midnight (Asia/Seoul) of the date."""
     day = timezone.localdate(value) if isinstance(value, datetime.datetime) else value
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)).isoformat()
+    return local_midnight(day).isoformat()
 
 
 def _reader(*, ko: str, en: str) -> str:

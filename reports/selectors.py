@@ -95,13 +95,14 @@ def report_list(*, user, queue: bool = False, mine: bool = False, statuses=(), c
         # Also bound the indexed instant (report_created_at_idx), so that a past window does not read every newer
         # report. A report's created_on is the local day when report_create began, its created_at a moment later
         # (at save): never before that day's midnight, and an hour's margin keeps one saved across midnight
-        reports = reports.filter(created_on__range=created_on, created_at__gte=_local_midnight(first),
-                                 created_at__lt=_local_midnight(last + datetime.timedelta(days=1))
+        reports = reports.filter(created_on__range=created_on, created_at__gte=local_midnight(first),
+                                 created_at__lt=local_midnight(last + datetime.timedelta(days=1))
                                  + datetime.timedelta(hours=1))
     return reports.with_related()
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The first moment of the day in the city's time zone (Asia/Seoul)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 

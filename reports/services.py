@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -31,8 +31,8 @@ from . import messages
 
 from .layers import REPORT_LAYER
 from .models import (
-    CLOSED_STATUSES, OPEN_STATUSES, ContactPreference, Open311Key, Report, ReportCategory, ReportDistrict,
-    ReportEvent, ReportPhoto, Status, overall_status,
+    CLOSED_STATUSES, COARSE_GRID_METRES, COARSE_SRID, OPEN_STATUSES, ContactPreference, Open311Key, Report,
+    ReportCategory, ReportDistrict, ReportEvent, ReportPhoto, Status, overall_status,
 )
 from .workdays import add_working_days
 from django.utils.translation import gettext_lazy as _
@@ -161,10 +161,6 @@ WHERE c.id = r.id
 def _category_reports_coarsen(category: ReportCategory) -> int:
     """Every report of the category shown as its sensitivity now says (in the caller's transaction): coarsened to
     its cell and district with its description private, or its own geometry with no public district."""
-    from django.db import connection
-
-    from .models import COARSE_GRID_METRES, COARSE_SRID
-
     if not category.is_sensitive:
         return category.reports.update(public_geom=F("geom"), public_district=None)
     with connection.cursor() as cursor:
@@ -289,8 +285,6 @@ def routed_names_refresh(*, district_ids: list[int]) -> int:
     """After districts were renamed: the stored names of every report routed to one of them, in one statement (the
     same as migration 0007's fill; at 9,000,000 reports a rename touches a district's share of them), and the
     `reports` layer redrawn (its rebuild goes to the worker). The number of reports changed."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE reports_report r SET routed_districts_ko = names.ko, routed_districts_en = names.en "
